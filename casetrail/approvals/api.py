@@ -1,0 +1,101 @@
+"""REST API of approval chains (第六条)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casetrail.approvals.actions import approval_decide, approval_resubmit
+from casetrail.approvals.models import ChainStatus, Outcome
+from casetrail.approvals.selectors import chain_for_user, chains_waiting_for, why_cannot_act
+from casetrail.cases.api import chain_out
+from casetrail.cases.selectors import officer_for_request
+from casetrail.ledger.selectors import ledger_index_for
+
+
+class DecideSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=[
+            (Outcome.APPROVE, "同意"),
+            (Outcome.RETURN, "退回修改"),
+            (Outcome.REFUSE, "不同意"),
+        ]
+    )
+    opinion = serializers.CharField()
+
+
+class ResubmitSerializer(serializers.Serializer):
+    fields = serializers.DictField(help_text="修改后的文书字段（未给出的保持原值）")
+    opinion = serializers.CharField(help_text="承办人初审意见和理由")
+    reason = serializers.CharField(help_text="修改说明")
+
+
+def _out(chain: Any) -> dict[str, Any]:
+    data = chain_out(chain, ledger_index_for(case=chain.case))
+    data["record_fields"] = chain.record.fields
+    return data
+
+
+class ApprovalListAPI(APIView):
+    """待我办理的审批（含退回给我修改的）。"""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="approvals_waiting_list")
+    def get(self, request: Request) -> Response:
+        officer = officer_for_request(request.user)
+        return Response([chain_out(c) for c in chains_waiting_for(officer=officer)])
+
+
+class ApprovalDetailAPI(APIView):
+    """一个审批事项及其全部环节。"""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, chain_id: int) -> Response:
+        return Response(_out(chain_for_user(user=request.user, chain_id=chain_id)))
+
+
+class ApprovalDecideAPI(APIView):
+    """审核、法制审核或批准：同意 / 退回修改 / 不同意，须写明意见和理由。"""
+
+    @extend_schema(request=DecideSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, chain_id: int) -> Response:
+        officer = officer_for_request(request.user)
+        chain = chain_for_user(user=request.user, chain_id=chain_id)
+        s = DecideSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        approval_decide(
+            chain=chain,
+            officer=officer,
+            outcome=s.validated_data["outcome"],
+            opinion=s.validated_data["opinion"],
+        )
+        return Response(_out(chain_for_user(user=request.user, chain_id=chain_id)), status=201)
+
+
+class ApprovalResubmitAPI(APIView):
+    """退回后修改并重新提交；原版本和全部环节保留。"""
+
+    @extend_schema(request=ResubmitSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, chain_id: int) -> Response:
+        officer = officer_for_request(request.user)
+        chain = chain_for_user(user=request.user, chain_id=chain_id)
+        if chain.status == ChainStatus.RETURNED:
+            reason = why_cannot_act(officer=officer, chain=chain)
+            if reason:
+                raise PermissionDenied(reason)
+        s = ResubmitSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        approval_resubmit(
+            chain=chain,
+            officer=officer,
+            fields=s.validated_data["fields"],
+            opinion=s.validated_data["opinion"],
+            reason=s.validated_data["reason"],
+        )
+        return Response(_out(chain_for_user(user=request.user, chain_id=chain_id)), status=201)

@@ -1,0 +1,93 @@
+"""Reads of approval chains and the single rule of who may act on a chain next (第六条)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from casetrail.approvals.models import Chain, ChainStatus, Step, StepRole
+from casetrail.org.models import Officer, Role, Unit
+
+ROLE_FOR_STATUS = {
+    ChainStatus.PENDING_REVIEW: (StepRole.REVIEW, Role.REVIEWER),
+    ChainStatus.PENDING_LEGAL: (StepRole.LEGAL, Role.LEGAL_REVIEWER),
+    ChainStatus.PENDING_DECISION: (StepRole.DECIDE, Role.APPROVER),
+}
+
+
+def current_round(chain: Chain) -> list[Step]:
+    """The steps since the last (re)submission: the people of this round must be distinct."""
+    steps = list(chain.steps.all())
+    last_propose = max((i for i, s in enumerate(steps) if s.role == StepRole.PROPOSE), default=0)
+    return steps[last_propose:]
+
+
+def why_cannot_act(*, officer: Officer, chain: Chain) -> str | None:
+    """None when ``officer`` may take the next step of ``chain``; otherwise the reason in zh-Hans."""
+    if officer.agency_id != chain.case.agency_id:
+        return "不是本机关人员"
+    if chain.status == ChainStatus.RETURNED:
+        if officer.pk != chain.proposer_id:
+            return "已退回承办人修改，只有承办人可以重新提交"
+        return None
+    if chain.status not in ROLE_FOR_STATUS:
+        return "该审批已办结"
+    _, role = ROLE_FOR_STATUS[ChainStatus(chain.status)]
+    if not officer.has_role(role):
+        return f"当前环节须由{Role(role).label}办理，您不具备该角色"
+    if officer.pk == chain.proposer_id:
+        return "不得审核或批准本人提出的事项（第六条）"
+    if any(s.officer_id == officer.pk for s in current_round(chain)):
+        return "承办人、审核人、批准人应为不同人员（第六条），您已在本轮办理过"
+    if chain.status == ChainStatus.PENDING_REVIEW and officer.unit_id != chain.case.unit_id:
+        return "审核人应为承办机构负责人"
+    if chain.status == ChainStatus.PENDING_LEGAL and officer.unit.kind != Unit.Kind.LEGAL:
+        return "法制审核应由法制机构人员办理"
+    return None
+
+
+def chains_waiting_for(*, officer: Officer) -> list[Chain]:
+    """Chains whose next step this officer may take, plus returned ones they must revise."""
+    roles = officer.role_set
+    q = Q(status=ChainStatus.RETURNED, proposer=officer)
+    if Role.REVIEWER in roles:
+        q |= Q(status=ChainStatus.PENDING_REVIEW, case__unit_id=officer.unit_id)
+    if Role.LEGAL_REVIEWER in roles and officer.unit.kind == Unit.Kind.LEGAL:
+        q |= Q(status=ChainStatus.PENDING_LEGAL)
+    if Role.APPROVER in roles:
+        q |= Q(status=ChainStatus.PENDING_DECISION)
+    chains = (
+        Chain.objects.filter(q, case__agency_id=officer.agency_id)
+        .select_related("case", "proposer", "case__unit", "case__agency")
+        .prefetch_related("steps")
+        .order_by("created_at")
+    )
+    # The same rule as the action: someone who already acted in this round is not asked again.
+    return [c for c in chains if why_cannot_act(officer=officer, chain=c) is None]
+
+
+def chains_of_case(*, case_id: int) -> QuerySet[Chain]:
+    return (
+        Chain.objects.filter(case_id=case_id)
+        .select_related("proposer", "record")
+        .prefetch_related("steps__officer", "steps__record")
+    )
+
+
+def chain_for_user(*, user: Any, chain_id: int | str) -> Chain:
+    """The chain if ``user`` may read its case (the case's access function decides); else 404."""
+    from casetrail.cases.selectors import case_for_user
+
+    try:
+        pk = int(chain_id)
+    except (TypeError, ValueError):
+        raise Http404("审批不存在") from None
+    case_id = Chain.objects.filter(pk=pk).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise Http404("审批不存在")
+    case = case_for_user(user=user, case_id=case_id)
+    chain = Chain.objects.select_related("record", "proposer").get(pk=pk)
+    chain.case = case
+    return chain

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from casetrail.approvals import views
+
+urlpatterns = [
+    path("approvals/<int:chain_id>/", views.chain_detail, name="chain-detail"),
+]

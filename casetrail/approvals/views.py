@@ -1,0 +1,88 @@
+"""Web UI of approval chains: see a chain with its whole history, take the next step, or revise
+and resubmit a returned proposal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from casetrail.approvals.actions import approval_decide, approval_resubmit
+from casetrail.approvals.forms import DecideForm, ResubmitReasonForm
+from casetrail.approvals.models import Chain, ChainStatus
+from casetrail.approvals.selectors import chain_for_user, why_cannot_act
+from casetrail.cases.forms import OPINION, catalogue_form
+from casetrail.cases.selectors import officer_for_request, parties_for
+from casetrail.cases.views import apply_error
+from casetrail.lib.errors import ActionError
+
+
+def _resubmit_form(chain: Chain, data: Any = None) -> forms.Form:
+    form_class = catalogue_form(
+        chain.record.kind, extra={**OPINION, **ResubmitReasonForm.base_fields}
+    )
+    initial = dict(chain.record.fields)
+    for key, value in initial.items():
+        if isinstance(value, list):
+            initial[key] = "\n".join(value)
+        elif isinstance(value, str) and "T" in value and value[:4].isdigit():
+            initial[key] = value[:16]
+    return form_class(data, initial=initial)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def chain_detail(request: HttpRequest, chain_id: int) -> HttpResponse:
+    officer = officer_for_request(request.user)
+    chain = chain_for_user(user=request.user, chain_id=chain_id)
+    blocked = why_cannot_act(officer=officer, chain=chain)
+    returned = chain.status == ChainStatus.RETURNED
+    decide_form = DecideForm(request.POST if request.method == "POST" and not returned else None)
+    resubmit_form = (
+        _resubmit_form(chain, request.POST if request.method == "POST" else None)
+        if returned and blocked is None
+        else None
+    )
+    status = 200
+    if request.method == "POST":
+        if blocked:
+            raise PermissionDenied(blocked)
+        form = resubmit_form if returned else decide_form
+        assert form is not None
+        if form.is_valid():
+            d = dict(form.cleaned_data)
+            try:
+                if returned:
+                    opinion, reason = d.pop("opinion"), d.pop("reason")
+                    approval_resubmit(
+                        chain=chain, officer=officer, fields=d, opinion=opinion, reason=reason
+                    )
+                else:
+                    approval_decide(
+                        chain=chain, officer=officer, outcome=d["outcome"], opinion=d["opinion"]
+                    )
+            except ActionError as err:
+                apply_error(form, err)
+            else:
+                return redirect("chain-detail", chain_id=chain.pk)
+        status = 400
+    return render(
+        request,
+        "approvals/chain_detail.html",
+        {
+            "chain": chain,
+            "case": chain.case,
+            "parties": parties_for(officer=officer, case=chain.case),
+            "steps": chain.steps.select_related("officer", "record"),
+            "versions": chain.case.records.filter(kind=chain.record.kind).order_by("created_at"),
+            "blocked": blocked,
+            "decide_form": decide_form if blocked is None and not returned else None,
+            "resubmit_form": resubmit_form,
+        },
+        status=status,
+    )

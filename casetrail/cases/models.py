@@ -1,0 +1,207 @@
+"""Cases, their parties, assigned officers and stage history (第二章 and the stage model)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from casetrail.org.models import Agency, Officer, Unit
+
+
+class Stage(models.TextChoices):
+    START = "start", "程序启动"
+    INVESTIGATION = "investigation", "调查取证"
+    DECISION = "decision", "审查决定"
+    SERVICE = "service", "送达执行"
+    CLOSED = "closed", "结案"
+    ARCHIVED = "archived", "已归档"
+
+
+STAGE_ORDER = [s.value for s in Stage]
+
+
+class StartMode(models.TextChoices):
+    APPLICATION = "application", "依申请"
+    EX_OFFICIO = "ex_officio", "依职权"
+    COMPLAINT = "complaint", "投诉举报"
+
+
+class StartStatus(models.TextChoices):
+    """Where the start of the case stands (第八、九条)."""
+
+    REGISTERED = "registered", "已登记"
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准立案"
+    REFUSED = "refused", "不予立案"
+    NOT_ACCEPTED = "not_accepted", "不予受理"
+    NOT_TAKEN_UP = "not_taken_up", "不予启动"
+
+
+class Procedure(models.TextChoices):
+    ORDINARY = "ordinary", "普通程序"
+    SUMMARY = "summary", "简易程序"
+
+
+class Confidentiality(models.TextChoices):
+    NORMAL = "normal", "一般"
+    INTERNAL = "internal", "内部"
+    SECRET = "secret", "涉密（国家秘密、商业秘密、个人隐私）"
+
+
+class Category(models.TextChoices):
+    SOCIAL_ORG = "social_org", "社会组织管理"
+    FUNERAL = "funeral", "殡葬管理"
+    ELDERLY = "elderly", "养老服务"
+    MARRIAGE = "marriage", "婚姻登记"
+    ASSISTANCE = "assistance", "社会救助"
+    PLACE_NAME = "place_name", "地名管理"
+    CHARITY = "charity", "慈善事业"
+    OTHER = "other", "其他"
+
+
+class Case(models.Model):
+    """One enforcement matter. ``stage`` and ``start_status`` are projections changed only by actions,
+    each change also written as a StageChange and a ledger entry."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="cases")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases")
+    number = models.CharField("案件编号", max_length=60, null=True, blank=True)
+    number_year = models.PositiveIntegerField(null=True, blank=True)
+    number_seq = models.PositiveIntegerField(null=True, blank=True)
+    title = models.CharField("案由 / 事项", max_length=200)
+    category = models.CharField("事项类别", max_length=20, choices=Category.choices)
+    procedure = models.CharField(
+        "程序", max_length=10, choices=Procedure.choices, default=Procedure.ORDINARY
+    )
+    is_major = models.BooleanField("重大复杂", default=False)
+    confidentiality = models.CharField(
+        "密级", max_length=10, choices=Confidentiality.choices, default=Confidentiality.NORMAL
+    )
+    start_mode = models.CharField("启动方式", max_length=12, choices=StartMode.choices)
+    start_status = models.CharField(
+        "启动状态", max_length=14, choices=StartStatus.choices, default=StartStatus.REGISTERED
+    )
+    stage = models.CharField("阶段", max_length=14, choices=Stage.choices, default=Stage.START)
+    emergency = models.BooleanField("情况紧急（事后补报）", default=False)
+    # 第九条 / 行政强制法第十九条: when an emergency start must have been approved.
+    approval_due_at = models.DateTimeField("补报审批期限", null=True, blank=True)
+    approved_at = models.DateTimeField("立案批准时间", null=True, blank=True)
+    closed_at = models.DateTimeField("结案时间", null=True, blank=True)
+    created_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "number"],
+                condition=models.Q(number__isnull=False),
+                name="case_number_unique_per_agency",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "number_year", "number_seq"],
+                condition=models.Q(number_seq__isnull=False),
+                name="case_number_seq_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "stage"])]
+
+    def __str__(self) -> str:
+        return self.number or f"（未编号）{self.title}"
+
+    @property
+    def label(self) -> str:
+        return self.number or f"登记号 {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage not in (Stage.CLOSED, Stage.ARCHIVED)
+
+    def stage_index(self) -> int:
+        return STAGE_ORDER.index(self.stage)
+
+
+class CaseNumberCounter(models.Model):
+    """Last case number issued per agency and year; locked while a number is assigned, so the
+    numbers are gapless (a rolled-back approval gives its number back)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="case_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.year}: {self.last}"
+
+
+class CaseOfficer(models.Model):
+    """An officer assigned to the case (行政处罚法第四十二条: at least two). Insert-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assignments")
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="assignments")
+    certificate_no = models.CharField("执法证件编号（指派时）", max_length=40)
+    assigned_at = models.DateTimeField()
+    assigned_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "承办人员"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "officer"], name="case_officer_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id}@{self.case_id}"
+
+
+class Party(models.Model):
+    """当事人, applicant or complainant as recorded. Insert-only; personal data is masked on display
+    for viewers who may not see it."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "自然人"
+        ORGANISATION = "organisation", "法人或其他组织"
+
+    class Role(models.TextChoices):
+        PARTY = "party", "当事人"
+        APPLICANT = "applicant", "申请人"
+        COMPLAINANT = "complainant", "投诉举报人"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="parties")
+    role = models.CharField("身份", max_length=12, choices=Role.choices, default=Role.PARTY)
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    name = models.CharField("姓名 / 名称", max_length=100)
+    id_number = models.CharField("身份证件号码", max_length=30, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    address = models.CharField("住址 / 住所", max_length=200, blank=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    representative = models.CharField("法定代表人 / 负责人", max_length=40, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "当事人"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageChange(models.Model):
+    """One move of a case from one stage to the next, with who and why. Insert-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="stage_changes")
+    from_stage = models.CharField(max_length=14, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=14, choices=Stage.choices)
+    reason = models.CharField(max_length=200)
+    by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "阶段变更"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} → {self.to_stage}"

@@ -1,0 +1,30 @@
+"""How a database row is written into a ledger payload, so the entry holds the full fact.
+
+One generic rule for every model: its concrete fields by column name, times in UTC ISO 8601, foreign
+keys as ids. The ledger issue's `verify` compares rows against exactly this form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def fact_of(instance: models.Model) -> dict[str, Any]:
+    """The row as a JSON-ready dict: {"table": "app.Model", "id": …, column: value, …}."""
+    data: dict[str, Any] = {"table": instance._meta.label, "id": instance.pk}
+    for f in instance._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        data[f.attname] = _value(getattr(instance, f.attname))
+    return data

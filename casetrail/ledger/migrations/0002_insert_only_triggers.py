@@ -1,0 +1,13 @@
+"""第三十五条: recorded facts are never updated or deleted; the database refuses it."""
+
+from django.db import migrations
+
+from casetrail.lib.insert_only import InsertOnly
+
+
+class Migration(migrations.Migration):
+    dependencies = [("ledger", "0001_ledger_and_entries")]
+
+    operations = [
+        InsertOnly("ledger_ledgerentry"),
+    ]

@@ -1,0 +1,55 @@
+"""API error shape: every error is {"code": stable machine code, "message": zh-Hans text}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from casetrail.lib.errors import ActionError
+
+
+def _flatten(detail: Any, prefix: str = "") -> list[str]:
+    if isinstance(detail, dict):
+        out: list[str] = []
+        for key, value in detail.items():
+            out += _flatten(value, f"{prefix}{key}." if key != "non_field_errors" else prefix)
+        return out
+    if isinstance(detail, list):
+        return [m for item in detail for m in _flatten(item, prefix)]
+    return [f"{prefix.rstrip('.')}: {detail}" if prefix else str(detail)]
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ActionError):
+        return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        return Response({"code": "not_found", "message": "对象不存在或无权访问"}, status=404)
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        return Response(
+            {"code": "not_authenticated", "message": "请先登录，或在请求头中提供有效的 API 令牌"},
+            status=status.HTTP_401_UNAUTHORIZED,
+            headers={"WWW-Authenticate": 'Token realm="api"'},
+        )
+    if isinstance(exc, exceptions.PermissionDenied):
+        message = (
+            str(exc.detail) if str(exc.detail) != str(exc.default_detail) else "没有权限执行此操作"
+        )
+        return Response({"code": "permission_denied", "message": message}, status=403)
+    if isinstance(exc, exceptions.ValidationError):
+        messages = _flatten(exc.detail)
+        return Response(
+            {
+                "code": "invalid_input",
+                "message": "输入有误：" + "；".join(messages),
+                "fields": exc.detail,
+            },
+            status=400,
+        )
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.APIException):
+        response.data = {"code": exc.default_code, "message": str(exc.detail)}
+    return response

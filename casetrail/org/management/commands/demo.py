@@ -1,0 +1,20 @@
+"""`casetrail demo`: load the demo agency 陵川县民政局 and its personas (idempotent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from casetrail.org.demo import DEMO_PASSWORD, PERSONAS, load_demo
+
+
+class Command(BaseCommand):
+    help = "载入演示机关（陵川县民政局）及演示人员；重复运行不会重复创建"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        load_demo()
+        self.stdout.write(f"演示机关：陵川县民政局。演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, name, unit, roles, _ in PERSONAS:
+            labels = "、".join(r.label for r in roles)
+            self.stdout.write(f"  {username:<6} {name}（{unit}，{labels}）")

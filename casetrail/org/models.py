@@ -1,0 +1,116 @@
+"""The organisation: agencies, their units, officers, their enforcement certificates and roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+
+
+class Agency(models.Model):
+    """A 行政执法机关: owns its cases, its case numbering and (later) its ledger."""
+
+    name = models.CharField("机关名称", max_length=100)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    # `{year}` and `{n}` are filled in when a start is approved, e.g. 陵民罚〔{year}〕{n}号.
+    case_number_pattern = models.CharField(
+        "案件编号格式", max_length=60, default="陵民罚〔{year}〕{n}号"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政执法机关"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def format_case_number(self, *, year: int, n: int) -> str:
+        return self.case_number_pattern.format(year=year, n=n)
+
+
+class Unit(models.Model):
+    """An internal unit (股室). The 法制机构 does legal review (第九条, 第十六条)."""
+
+    class Kind(models.TextChoices):
+        ORDINARY = "ordinary", "业务股室"
+        LEGAL = "legal", "法制机构"
+        OFFICE = "office", "办公室"
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
+    name = models.CharField("名称", max_length=60)
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices, default=Kind.ORDINARY)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "股室"
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="unit_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    HANDLER = "handler", "承办人"
+    REVIEWER = "reviewer", "审核人"
+    APPROVER = "approver", "批准人"
+    LEGAL_REVIEWER = "legal_reviewer", "法制审核人"
+    CUSTODIAN = "custodian", "档案管理员"
+    SUPERVISOR = "supervisor", "监督人员"
+    ADMIN = "admin", "系统管理员"
+
+
+class Officer(models.Model):
+    """A person of the agency with a login. Enforcement acts need a valid 执法证 (第十一条)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="officers")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="officers")
+    name = models.CharField("姓名", max_length=40)
+    certificate_no = models.CharField("执法证件编号", max_length=40, blank=True)
+    certificate_valid_from = models.DateField("证件有效期自", null=True, blank=True)
+    certificate_valid_to = models.DateField("证件有效期至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "执法人员"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def role_set(self) -> set[str]:
+        # Prefetched via `roles` when lists need it; a single officer costs one query.
+        cached = getattr(self, "_role_cache", None)
+        if cached is None:
+            cached = {r.role for r in self.roles.all()}
+            self._role_cache = cached
+        return cached
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_set
+
+    def role_labels(self) -> list[str]:
+        return [Role(r).label for r in Role.values if r in self.role_set]
+
+    def certificate_valid_on(self, day: dt.date) -> bool:
+        """行政处罚法第四十二条: only officers holding a valid certificate may act."""
+        return bool(
+            self.certificate_no
+            and self.certificate_valid_from
+            and self.certificate_valid_to
+            and self.certificate_valid_from <= day <= self.certificate_valid_to
+        )
+
+
+class OfficerRole(models.Model):
+    """One role an officer holds; roles decide who may propose, review, approve and read."""
+
+    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "人员角色"
+        constraints = [
+            models.UniqueConstraint(fields=["officer", "role"], name="officer_role_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} · {self.get_role_display()}"

@@ -1,0 +1,188 @@
+"""CaseTrail settings: one file, strict environment variables, zero-config defaults.
+
+With no environment at all the app runs on SQLite (WAL, IMMEDIATE transactions) with files under
+``var/``; production sets ``DATABASE_URL``, ``CASETRAIL_SECRET_KEY`` and friends.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dj_database_url
+
+from casetrail.lib.env import ConfigError, envbool, envchoice, envint, envstr
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(envstr("CASETRAIL_VAR_DIR", str(BASE_DIR / "var")))
+TESTING = "pytest" in sys.modules or envbool("CASETRAIL_TESTING", False)
+
+DEBUG = envbool("CASETRAIL_DEBUG", False)
+# The default key is only for the embedded single-machine setup; a deployment sets its own.
+SECRET_KEY = envstr(
+    "CASETRAIL_SECRET_KEY", "casetrail-embedded-default-key-change-me-in-production"
+)
+ALLOWED_HOSTS = [
+    h.strip() for h in envstr("CASETRAIL_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+] + (["testserver"] if TESTING else [])
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in envstr("CASETRAIL_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "casetrail.org",
+    "casetrail.ledger",
+    "casetrail.cases",
+    "casetrail.approvals",
+    "casetrail.records",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "casetrail.urls"
+WSGI_APPLICATION = "casetrail.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "casetrail" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "casetrail.org.context_processors.officer",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------------
+DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'casetrail.sqlite3'}")
+try:
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CASETRAIL_DB_CONN_MAX_AGE", 0))
+except Exception as exc:  # dj_database_url raises several types for a malformed URL
+    raise ConfigError(f"DATABASE_URL={DATABASE_URL!r} is not a database URL: {exc}") from None
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["OPTIONS"] = {
+        # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so two appends to the same
+        # agency's log are serialised instead of failing with "database is locked" on upgrade.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+    }
+elif _db["ENGINE"] != "django.db.backends.postgresql":
+    raise ConfigError("DATABASE_URL must name sqlite or postgres(ql); CaseTrail supports those two")
+if "TEST" not in _db and _db["ENGINE"] == "django.db.backends.postgresql":
+    _db["TEST"] = {"NAME": envstr("CASETRAIL_TEST_DB_NAME", f"test_{_db['NAME']}")}
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+PASSWORD_HASHERS = (
+    ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only: fast, never used for real data
+    if TESTING
+    else ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+)
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = envstr("CASETRAIL_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "casetrail" / "locale"]
+
+STATIC_URL = "/static/"
+# Only for `collectstatic` deployments; by default whitenoise serves straight from the finders.
+STATIC_ROOT = envstr("CASETRAIL_STATIC_ROOT", "") or None
+# htmx comes from the npm registry package installed by `make` into node_modules, never the repo.
+STATICFILES_DIRS = [p for p in [BASE_DIR / "node_modules" / "htmx.org" / "dist"] if p.is_dir()]
+WHITENOISE_USE_FINDERS = True  # serve straight from the finders: no collectstatic step needed
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "worklist"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = envbool("CASETRAIL_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- API ------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "casetrail.lib.api.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CaseTrail 执法全过程记录系统 API",
+    "DESCRIPTION": "每个写操作都是一个动作（action）；错误返回 {code, message}，message 为中文说明。",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- background tasks -------------------------------------------------------------------------
+CASETRAIL_TASKS = envchoice("CASETRAIL_TASKS", "db", ("db", "rq", "immediate"))
+REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
+if TESTING or CASETRAIL_TASKS == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+elif CASETRAIL_TASKS == "rq":
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- CaseTrail --------------------------------------------------------------------------------
+# 第九条 / 行政强制法第十九条: an emergency start must be approved afterwards within this many hours.
+CASETRAIL_EMERGENCY_APPROVAL_HOURS = envint("CASETRAIL_EMERGENCY_APPROVAL_HOURS", 24, minimum=1)
+# How far ahead a deadline counts as "due" on the worklists.
+CASETRAIL_DUE_SOON_HOURS = envint("CASETRAIL_DUE_SOON_HOURS", 72, minimum=1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": envstr("CASETRAIL_LOG_LEVEL", "INFO")},
+}

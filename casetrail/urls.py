@@ -1,0 +1,21 @@
+"""URL map: the web UI, the API under /api/, OpenAPI schema and locally served docs."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+admin.site.site_header = "CaseTrail 系统管理"
+admin.site.site_title = "CaseTrail"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("casetrail.cases.urls")),
+    path("", include("casetrail.approvals.urls")),
+    path("api/", include("casetrail.cases.api_urls")),
+    path("api/", include("casetrail.approvals.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,8 @@
+"""WSGI entry point for gunicorn (`casetrail run`)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casetrail.settings")
+application = get_wsgi_application()
