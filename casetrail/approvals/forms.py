@@ -21,4 +21,4 @@ class DecideForm(forms.Form):
 
 
 class ResubmitReasonForm(forms.Form):
-    reason = forms.CharField(label="修改说明", widget=forms.Textarea(attrs={"rows": 2}))
+    revision_note = forms.CharField(label="修改说明", widget=forms.Textarea(attrs={"rows": 2}))

@@ -58,7 +58,7 @@ def chain_detail(request: HttpRequest, chain_id: int) -> HttpResponse:
             d = dict(form.cleaned_data)
             try:
                 if returned:
-                    opinion, reason = d.pop("opinion"), d.pop("reason")
+                    opinion, reason = d.pop("opinion"), d.pop("revision_note")
                     approval_resubmit(
                         chain=chain, officer=officer, fields=d, opinion=opinion, reason=reason
                     )

@@ -197,7 +197,8 @@ class Ed25519Verifier:
     @classmethod
     def from_vkey(cls, vkey: str) -> Ed25519Verifier:
         """Parse a verifier key string; the key ID must match the name and key."""
-        parts = vkey.split("+")
+        # The name and the hex ID contain no '+'; the base64 key may.
+        parts = vkey.split("+", 2)
         if len(parts) != 3:
             raise ValueError("a verifier key has the form name+keyid+base64key")
         name, hex_id, key64 = parts
@@ -252,7 +253,7 @@ class Ed25519Signer:
     @classmethod
     def from_skey(cls, skey: str) -> Ed25519Signer:
         """Parse a signer key string; the key ID must match the derived public key."""
-        parts = skey.split("+")
+        parts = skey.split("+", 4)
         if len(parts) != 5 or parts[0] != "PRIVATE" or parts[1] != "KEY":
             raise ValueError("a signer key has the form PRIVATE+KEY+name+keyid+base64key")
         name, hex_id, key64 = parts[2:]
@@ -384,12 +385,12 @@ def open_note(note: str | bytes, verifiers: Iterable[Verifier]) -> tuple[str, li
     message = text.encode("utf-8")
     verified: list[NoteSignature] = []
     for sig in signatures:
-        verifier = known.get((sig.name, sig.key_id))
-        if verifier is None:
+        known_verifier = known.get((sig.name, sig.key_id))
+        if known_verifier is None:
             continue  # unknown key: MUST be ignored, even if name or ID alone matches
         # Every signature by a known key is checked, duplicates included, and any failure
         # rejects the whole note (signed-note §Signatures: "SHOULD reject the whole note").
-        if not verifier.verify(message, sig.signature):
+        if not known_verifier.verify(message, sig.signature):
             raise InvalidSignatureError(
                 f"invalid signature by {sig.name} (key ID {sig.key_id:08x})"
             )

@@ -162,9 +162,7 @@ def test_it_generates_the_vector_inclusion_proofs(path: Path) -> None:
     assert leaf_hashes[index] == _b64(data["leafHash"])
     assert merkle.inclusion_proof("sha256", leaf_hashes, index, size) == _proof(data)
     nodes = _store("sha256", leaf_hashes[:size])
-    assert merkle.inclusion_proof_from_store("sha256", _getter(nodes), index, size) == _proof(
-        data
-    )
+    assert merkle.inclusion_proof_from_store("sha256", _getter(nodes), index, size) == _proof(data)
 
 
 @pytest.mark.parametrize("path", HAPPY_CONSISTENCY, ids=_id)
@@ -213,7 +211,11 @@ def test_it_round_trips_every_consistency_proof_up_to_40_leaves(h: str) -> None:
             if first < second:
                 with pytest.raises(merkle.ProofError):
                     merkle.verify_consistency(
-                        h, first, second, roots[first - 1] if first > 1 else b"", roots[second],
+                        h,
+                        first,
+                        second,
+                        roots[first - 1] if first > 1 else b"",
+                        roots[second],
                         proof,
                     )
 
@@ -262,11 +264,7 @@ def test_it_stores_exactly_the_complete_perfect_nodes() -> None:
     for h in HASHES:
         leaf_hashes = _leaf_hashes(h, 37)
         nodes = _store(h, leaf_hashes)
-        expected = {
-            (level, index)
-            for level in range(6)
-            for index in range(37 >> level)
-        }
+        expected = {(level, index) for level in range(6) for index in range(37 >> level)}
         assert set(nodes) == expected
         for (level, index), value in nodes.items():
             start = index << level

@@ -1,0 +1,125 @@
+"""Shared test fixtures: the personas of DESIGN.md §1, a second agency, and case builders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from casetrail.cases import actions as case_actions
+from casetrail.cases.models import Case
+from casetrail.org.actions import agency_create, officer_create, unit_create
+from casetrail.org.demo import DEMO_PASSWORD, load_demo
+from casetrail.org.models import Officer, Role, Unit
+
+VALID_ID = "110101199003074514"
+
+
+@pytest.fixture
+def personas(db: Any) -> dict[str, Officer]:
+    """zhang, li (handlers), wang (reviewer), zhao (approver), chen (legal), liu (custodian),
+    sun (supervisor), admin — all of 陵川县民政局."""
+    return load_demo()
+
+
+@pytest.fixture
+def other_agency(personas: dict[str, Officer]) -> dict[str, Officer]:
+    """A second agency with its own handler pair, reviewer and approver."""
+    agency = agency_create(
+        name="陵川县市场监督管理局",
+        credit_code="11140524MB7654321Y",
+        case_number_pattern="陵市监罚〔{year}〕{n}号",
+    )
+    unit = unit_create(agency=agency, name="执法股", kind=Unit.Kind.ORDINARY)
+    today = dt.date.today()
+    out = {}
+    for username, role in [
+        ("ma", Role.HANDLER),
+        ("niu", Role.HANDLER),
+        ("yang", Role.REVIEWER),
+        ("zhu", Role.APPROVER),
+        ("gou", Role.SUPERVISOR),
+    ]:
+        out[username] = officer_create(
+            unit=unit,
+            username=username,
+            name=username,
+            password=DEMO_PASSWORD,
+            roles=[role],
+            certificate_no=f"9900{len(out)}",
+            valid_from=today.replace(year=today.year - 1),
+            valid_to=today.replace(year=today.year + 1),
+        )
+    return out
+
+
+def client_for(username: str | None) -> Client:
+    client = Client()
+    if username:
+        assert client.login(username=username, password=DEMO_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def login() -> Any:
+    return client_for
+
+
+def case_input(personas: dict[str, Officer], **overrides: Any) -> case_actions.CaseInput:
+    zhang = personas["zhang"]
+    values: dict[str, Any] = {
+        "unit": zhang.unit,
+        "title": "某养老机构未按规定备案擅自开展服务",
+        "category": "elderly",
+        "officers": [zhang, personas["li"]],
+        "parties": [
+            case_actions.PartyInput(
+                kind="person",
+                name="周某",
+                id_number=VALID_ID,
+                phone="13912345678",
+                address="山西省晋城市陵川县崇文镇某街12号",
+            )
+        ],
+    }
+    values.update(overrides)
+    return case_actions.CaseInput(**values)
+
+
+def start_ex_officio(personas: dict[str, Officer], **overrides: Any) -> Case:
+    emergency = overrides.pop("emergency", False)
+    return case_actions.case_start_ex_officio(
+        officer=personas["zhang"],
+        data=case_input(personas, **overrides),
+        reason="群众举报，经初步核实存在违法嫌疑",
+        party_facts="周某，个体经营者",
+        opinion="建议立案调查",
+        emergency=emergency,
+        emergency_reason="证据可能灭失" if emergency else "",
+    )
+
+
+@pytest.fixture
+def new_case(personas: dict[str, Officer]) -> Case:
+    return start_ex_officio(personas)
+
+
+def approve_start(case: Case, personas: dict[str, Officer]) -> Case:
+    from casetrail.approvals.actions import approval_decide
+    from casetrail.approvals.models import Chain, ChainStatus
+
+    chain = Chain.objects.get(case=case, kind="case_start")
+    approval_decide(chain=chain, officer=personas["wang"], outcome="approve", opinion="同意")
+    chain.refresh_from_db()
+    if chain.status == ChainStatus.PENDING_LEGAL:
+        approval_decide(chain=chain, officer=personas["chen"], outcome="approve", opinion="合法")
+    approval_decide(chain=chain, officer=personas["zhao"], outcome="approve", opinion="同意立案")
+    case.refresh_from_db()
+    return case
+
+
+@pytest.fixture
+def open_case(new_case: Case, personas: dict[str, Officer]) -> Case:
+    return approve_start(new_case, personas)
