@@ -83,7 +83,7 @@ def approval_decide(*, chain: Chain, officer: Officer, outcome: str, opinion: st
             raise ActionError("chain_returned", "该事项已退回承办人修改，待重新提交后再审批")
         reason = why_cannot_act(officer=officer, chain=chain)
         if reason:
-            raise ActionError("not_allowed_to_decide", reason)
+            raise ActionError("not_allowed_to_decide", reason, status=403)
         if outcome not in (Outcome.APPROVE, Outcome.RETURN, Outcome.REFUSE):
             raise ActionError(
                 "invalid_outcome", "审批结果应为：同意、退回修改或不同意", field="outcome"
@@ -148,7 +148,7 @@ def approval_resubmit(
         if chain.status != ChainStatus.RETURNED:
             raise ActionError("chain_not_returned", "只有被退回的审批事项才能修改后重新提交")
         if officer.pk != chain.proposer_id:
-            raise ActionError("not_proposer", "只有原承办人可以修改并重新提交")
+            raise ActionError("not_proposer", "只有原承办人可以修改并重新提交", status=403)
         if not opinion.strip():
             raise ActionError(
                 "opinion_required", "请填写承办人初审意见和理由（第六条）", field="opinion"

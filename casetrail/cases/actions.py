@@ -71,7 +71,7 @@ class CaseInput:
 
 def _require_handler(officer: Officer, today: dt.date) -> None:
     if not officer.has_role(Role.HANDLER):
-        raise ActionError("not_a_handler", "只有承办人可以办理此事项")
+        raise ActionError("not_a_handler", "只有承办人可以办理此事项", status=403)
     if not officer.certificate_valid_on(today):
         raise ActionError(
             "certificate_invalid",
@@ -81,7 +81,7 @@ def _require_handler(officer: Officer, today: dt.date) -> None:
 
 def _require_assigned(case: Case, officer: Officer) -> None:
     if not case.assignments.filter(officer=officer).exists():
-        raise ActionError("not_assigned", "只有本案承办人员可以办理此事项")
+        raise ActionError("not_assigned", "只有本案承办人员可以办理此事项", status=403)
 
 
 def _validate_party(p: PartyInput, index: int) -> None:

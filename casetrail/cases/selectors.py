@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
@@ -46,9 +47,7 @@ def visible_cases(*, officer: Officer) -> QuerySet[Case]:
 def case_for_user(*, user: Any, case_id: int | str) -> Case:
     """The case with ``case_id`` if ``user`` may read it; otherwise 404, never revealing whether
     it exists (another agency's case, or one the officer has no part in)."""
-    officer = officer_for_user(user)
-    if officer is None:
-        raise Http404("案件不存在")
+    officer = officer_for_request(user)
     try:
         pk = int(case_id)
     except (TypeError, ValueError):
@@ -65,9 +64,11 @@ def case_for_user(*, user: Any, case_id: int | str) -> Case:
 
 
 def officer_for_request(user: Any) -> Officer:
+    """The officer behind a logged-in request; a login without one (e.g. a bare Django user)
+    may use nothing of CaseTrail."""
     officer = officer_for_user(user)
     if officer is None:
-        raise Http404("没有对应的执法人员账号")
+        raise PermissionDenied("该账号未登记为本系统的工作人员，请联系系统管理员")
     return officer
 
 

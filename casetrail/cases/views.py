@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -165,7 +166,7 @@ def _start_view(
 ) -> HttpResponse:
     officer = officer_for_request(request.user)
     if not officer.has_role(Role.HANDLER):
-        raise Http404("只有承办人可以登记案件")
+        raise PermissionDenied("只有承办人可以登记案件")
     form = form_class(request.POST or None, officer=officer)
     status = 200
     if request.method == "POST":
@@ -373,6 +374,8 @@ def case_act(request: HttpRequest, case_id: int, act: str) -> HttpResponse:
     spec = ACTS.get(act)
     if spec is None:
         raise Http404("没有这个操作")
+    if not case.assignments.filter(officer=officer).exists():
+        raise PermissionDenied("只有本案承办人员可以办理此事项")
     form = spec.form()(request.POST or None)
     status = 200
     if request.method == "POST":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -25,7 +26,11 @@ def _flatten(detail: Any, prefix: str = "") -> list[str]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ActionError):
-        return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        return Response(exc.as_dict(), status=exc.status)
+    if isinstance(exc, DjangoPermissionDenied):
+        return Response(
+            {"code": "permission_denied", "message": str(exc) or "没有权限执行此操作"}, status=403
+        )
     if isinstance(exc, Http404):
         return Response({"code": "not_found", "message": "对象不存在或无权访问"}, status=404)
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):

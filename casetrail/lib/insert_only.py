@@ -15,8 +15,10 @@ from django.db import migrations
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION casetrail_insert_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'casetrail: % is insert-only (第三十五条): % refused', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING
+        MESSAGE = 'casetrail: ' || TG_TABLE_NAME || ' is insert-only (第三十五条): ' || TG_OP
+            || ' refused',
+        ERRCODE = 'insufficient_privilege';
 END
 $$ LANGUAGE plpgsql;
 """

@@ -56,7 +56,7 @@ def record_correct(
     with transaction.atomic():
         case = record.case
         if not case.assignments.filter(officer=officer).exists():
-            raise ActionError("not_assigned", "只有本案承办人员可以更正记录")
+            raise ActionError("not_assigned", "只有本案承办人员可以更正记录", status=403)
         if not case.is_open:
             raise ActionError("case_closed", "案件已结案，记录不能再更正")
         now = timezone.now()

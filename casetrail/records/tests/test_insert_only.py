@@ -1,0 +1,52 @@
+"""第三十五条: raw SQL UPDATE and DELETE on recorded tables are refused by the database itself,
+on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from casetrail.records.models import Record
+
+TABLES = [
+    "records_record",
+    "approvals_step",
+    "cases_party",
+    "cases_caseofficer",
+    "cases_stagechange",
+    "ledger_ledgerentry",
+]
+
+
+@pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize("statement", ["UPDATE {t} SET id = id", "DELETE FROM {t}"])
+def test_it_refuses_raw_updates_and_deletes(open_case, table, statement):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        count = cursor.fetchone()[0]
+    assert count > 0
+    with pytest.raises(DatabaseError, match="insert-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(statement.format(t=table))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        assert cursor.fetchone()[0] == count
+
+
+def test_it_refuses_an_orm_update_of_a_record(open_case):
+    record = Record.objects.filter(case=open_case).first()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Record.objects.filter(pk=record.pk).update(fields={"reason": "篡改"})
+    assert Record.objects.get(pk=record.pk).fields == record.fields
+
+
+def test_it_shows_recorded_facts_read_only_in_the_admin(personas, open_case):
+    from casetrail.conftest import client_for
+
+    admin = client_for("admin")
+    record = Record.objects.filter(case=open_case).first()
+    assert admin.get("/admin/records/record/").status_code == 200
+    page = admin.get(f"/admin/records/record/{record.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert admin.post(f"/admin/records/record/{record.pk}/delete/").status_code == 403
+    assert admin.get("/admin/records/record/add/").status_code == 403
