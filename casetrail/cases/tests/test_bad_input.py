@@ -121,8 +121,9 @@ def test_it_refuses_to_leave_the_start_before_approval(personas, new_case):
 
 
 def test_it_refuses_a_second_open_chain_for_the_same_matter(personas, new_case):
-    from casetrail.approvals.actions import open_chain
     from django.utils import timezone
+
+    from casetrail.approvals.actions import open_chain
 
     with pytest.raises(ActionError) as err:
         open_chain(
