@@ -55,7 +55,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -127,7 +126,9 @@ STATIC_URL = "/static/"
 # Only for `collectstatic` deployments; by default whitenoise serves straight from the finders.
 STATIC_ROOT = envstr("CASETRAIL_STATIC_ROOT", "") or None
 # htmx comes from the npm registry package installed by `make` into node_modules, never the repo.
-STATICFILES_DIRS = [p for p in [BASE_DIR / "node_modules" / "htmx.org" / "dist"] if p.is_dir()]
+STATICFILES_DIRS = [BASE_DIR / "casetrail" / "static"] + [
+    p for p in [BASE_DIR / "node_modules" / "htmx.org" / "dist"] if p.is_dir()
+]
 WHITENOISE_USE_FINDERS = True  # serve straight from the finders: no collectstatic step needed
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -110,6 +110,7 @@ class ExOfficioForm(CaseBaseForm):
 
 
 ExOfficioForm.base_fields.update(party_fields("party", "当事人"))
+ExOfficioForm.field_order = [*CaseBaseForm.base_fields, *party_fields("party", "当事人")]
 
 
 class ApplicationForm(CaseBaseForm):
@@ -132,6 +133,7 @@ class ApplicationForm(CaseBaseForm):
 
 
 ApplicationForm.base_fields.update(party_fields("applicant", "申请人"))
+ApplicationForm.field_order = [*CaseBaseForm.base_fields, *party_fields("applicant", "申请人")]
 
 
 class ComplaintForm(CaseBaseForm):
@@ -148,6 +150,14 @@ class ComplaintForm(CaseBaseForm):
 
 ComplaintForm.base_fields.update(party_fields("complainant", "投诉举报人"))
 ComplaintForm.base_fields.update(party_fields("party", "被投诉举报人", required=False))
+ComplaintForm.field_order = [
+    *CaseBaseForm.base_fields,
+    "received_at",
+    "channel",
+    "content",
+    *party_fields("complainant", "投诉举报人"),
+    *party_fields("party", "被投诉举报人"),
+]
 
 
 def catalogue_form(kind: str, *, extra: dict[str, forms.Field] | None = None) -> type[forms.Form]:

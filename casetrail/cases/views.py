@@ -130,7 +130,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
                     "ledger": ledger.get(f"approvals.Step:{step.pk}"),
                 }
             )
-    timeline.sort(key=lambda item: (item["at"], item["kind"] != "record"))
+    # Same instant: the document, then the step deciding on it, then the stage change it caused.
+    order = {"record": 0, "step": 1, "stage": 2}
+    timeline.sort(key=lambda item: (item["at"], order[item["kind"]]))
     assigned = [a for a in case.assignments.select_related("officer")]
     return render(
         request,

@@ -10,7 +10,7 @@ from casetrail.org.selectors import officer_for_user
 
 def officer(request: HttpRequest) -> dict[str, object]:
     # htmx enhances the pages when `make` installed it from npm; without it every form still works.
-    htmx = bool(settings.STATICFILES_DIRS)
+    htmx = len(settings.STATICFILES_DIRS) > 1
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"me": None, "htmx_available": htmx}

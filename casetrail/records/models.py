@@ -56,5 +56,7 @@ class Record(models.Model):
                 value = dict(f.choices).get(value, value)
             elif f.type == "datetime" and value:
                 value = value.replace("T", " ")[:16]
+            if value in ("", None, []):
+                continue  # an optional field left empty says nothing on the page
             out.append((f.label, value))
         return out

@@ -216,9 +216,13 @@ def test_it_starts_a_case_ex_officio_and_two_officers_approve_it(
     _log_in(page, base, "zhao")
     page.goto(case_url)
     expect(page.get_by_role("heading", level=1)).to_contain_text(number)
+    # The stylesheet is served (whitenoise from the finders): the header carries the brand colour.
+    expect(page.locator("header.top")).to_have_css("background-color", "rgb(29, 78, 137)")
     shot = server["tmp"] / "case-detail-phone.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.is_file() and shot.stat().st_size > 0
+    if os.environ.get("CASETRAIL_KEEP_SCREENSHOT"):
+        shutil.copy(shot, os.environ["CASETRAIL_KEEP_SCREENSHOT"])
     phone.close()
 
     # And in the server's database.
