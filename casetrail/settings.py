@@ -89,6 +89,9 @@ try:
 except Exception as exc:  # dj_database_url raises several types for a malformed URL
     raise ConfigError(f"DATABASE_URL={DATABASE_URL!r} is not a database URL: {exc}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    if _db["NAME"] not in ("", ":memory:"):
+        # Zero-config: the embedded database lives under var/, created on first use.
+        Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     _db["OPTIONS"] = {
         # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so two appends to the same
         # agency's log are serialised instead of failing with "database is locked" on upgrade.
