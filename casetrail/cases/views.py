@@ -21,6 +21,7 @@ from casetrail.cases.forms import (
     OPINION,
     AdvanceForm,
     ApplicationForm,
+    CaseBaseForm,
     ComplaintForm,
     ExOfficioForm,
     catalogue_form,
@@ -162,7 +163,7 @@ def _is_assigned(officer: Officer, assigned: list[Any]) -> bool:
 
 def _start_view(
     request: HttpRequest,
-    form_class: type[CaseBaseFormT],
+    form_class: type[CaseBaseForm],
     title: str,
     run: Callable[[Officer, Any], Case],
 ) -> HttpResponse:
@@ -181,9 +182,6 @@ def _start_view(
                 return redirect("case-detail", case_id=case.pk)
         status = 400
     return render(request, "form.html", {"form": form, "title": title}, status=status)
-
-
-CaseBaseFormT = Any
 
 
 @login_required

@@ -26,29 +26,25 @@ def refused(chain, officer, outcome="approve", opinion="同意"):
 
 
 def test_it_refuses_self_approval(personas):
-    # 王审核 also holds the handler role here and proposes; he may not review his own proposal.
-    wang = personas["wang"]
-    from casetrail.org.models import OfficerRole
-
-    OfficerRole.objects.create(officer=wang, role=Role.HANDLER)
-    wang = type(wang).objects.get(pk=wang.pk)
-    case = start_ex_officio(personas, officers=[wang, personas["zhang"]])
-    chain = Chain.objects.get(case=case)
-    # The proposer is zhang (start_ex_officio uses zhang); make wang the proposer instead:
+    # 王审核 also holds the handler role here and proposes; he may not review his own proposal,
+    # and nobody else of his unit holds the reviewer role, so the chain waits for one who does.
     from casetrail.cases import actions
     from casetrail.conftest import case_input
+    from casetrail.org.models import OfficerRole
 
-    case2 = actions.case_start_ex_officio(
+    OfficerRole.objects.create(officer=personas["wang"], role=Role.HANDLER)
+    wang = type(personas["wang"]).objects.get(pk=personas["wang"].pk)
+    case = actions.case_start_ex_officio(
         officer=wang,
         data=case_input(personas, officers=[wang, personas["zhang"]]),
-        reason="r",
-        party_facts="p",
+        reason="举报",
+        party_facts="周某",
         opinion="建议立案",
     )
-    chain2 = Chain.objects.get(case=case2)
-    err = refused(chain2, wang)
+    chain = Chain.objects.get(case=case)
+    err = refused(chain, wang)
     assert err.code == "not_allowed_to_decide" and "本人提出" in err.message
-    assert chain.status == ChainStatus.PENDING_REVIEW
+    assert err.status == 403 and chain.status == ChainStatus.PENDING_REVIEW
 
 
 def test_it_requires_three_distinct_people(personas):
