@@ -22,7 +22,12 @@ def _run(argv: list[str]) -> int:
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
 
-    children: list[subprocess.Popen[bytes]] = []
+    from casetrail.ledger.keys import ensure_key
+
+    ensure_key()  # the checkpoint signing key, created once with 0600 permissions
+    children: list[subprocess.Popen[bytes]] = [
+        subprocess.Popen([sys.executable, "-m", "casetrail.cli", "scheduler"])
+    ]
     if settings.CASETRAIL_TASKS == "db":
         children.append(subprocess.Popen([sys.executable, "-m", "casetrail.cli", "db_worker"]))
     elif settings.CASETRAIL_TASKS == "rq":

@@ -17,6 +17,19 @@ from casetrail.org.models import Officer, Role, Unit
 VALID_ID = "110101199003074514"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _keys(tmp_path_factory: Any) -> Any:
+    """Tests sign checkpoints with a throw-away key, never the one under var/keys/."""
+    from django.conf import settings
+
+    from casetrail.ledger.keys import get_signer
+
+    settings.CASETRAIL_KEY_DIR = tmp_path_factory.mktemp("keys")
+    get_signer.cache_clear()
+    yield
+    get_signer.cache_clear()
+
+
 @pytest.fixture
 def personas(db: Any) -> dict[str, Officer]:
     """zhang, li (handlers), wang (reviewer), zhao (approver), chen (legal), liu (custodian),

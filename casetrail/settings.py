@@ -181,6 +181,16 @@ else:
 # --- CaseTrail --------------------------------------------------------------------------------
 # 第九条 / 行政强制法第十九条: an emergency start must be approved afterwards within this many hours.
 CASETRAIL_EMERGENCY_APPROVAL_HOURS = envint("CASETRAIL_EMERGENCY_APPROVAL_HOURS", 24, minimum=1)
+# The ledger (第三十五条): hash of new agency logs, checkpoint cadence, signing key, optional TSA.
+CASETRAIL_LEDGER_HASH = envchoice("CASETRAIL_LEDGER_HASH", "sm3", ("sm3", "sha256"))
+CASETRAIL_CHECKPOINT_EVERY = envint("CASETRAIL_CHECKPOINT_EVERY", 100, minimum=0)
+CASETRAIL_CHECKPOINT_SECONDS = envint("CASETRAIL_CHECKPOINT_SECONDS", 300, minimum=1)
+CASETRAIL_KEY_DIR = Path(envstr("CASETRAIL_KEY_DIR", str(VAR_DIR / "keys")))
+CASETRAIL_KEY_NAME = envstr("CASETRAIL_KEY_NAME", "casetrail-ledger")
+# Generate the signing key on first use; production may set 0 to insist on a provisioned key.
+CASETRAIL_KEY_AUTOCREATE = envbool("CASETRAIL_KEY_AUTOCREATE", True)
+CASETRAIL_TSA_URL = envstr("CASETRAIL_TSA_URL", "")
+CASETRAIL_TSA_TIMEOUT = envint("CASETRAIL_TSA_TIMEOUT", 10, minimum=1)
 # How far ahead a deadline counts as "due" on the worklists.
 CASETRAIL_DUE_SOON_HOURS = envint("CASETRAIL_DUE_SOON_HOURS", 72, minimum=1)
 

@@ -1,15 +1,21 @@
-"""Appending to an agency's ledger. Called by every action inside its own transaction."""
+"""Writes of the ledger: appending an entry (inside every action's transaction) and signing
+checkpoints."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
-from casetrail.ledger.models import Ledger, LedgerEntry
+from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry, LedgerNode
+from casetrail.lib import merkle
 from casetrail.lib.canonical_json import canonicalize
+from casetrail.lib.errors import ActionError
+from casetrail.lib.signed_note import Checkpoint as CheckpointText
+from casetrail.lib.signed_note import sign_checkpoint
 from casetrail.org.models import Agency, Officer
 
 
@@ -19,8 +25,43 @@ def actor_payload(officer: Officer | None) -> dict[str, Any]:
     return {"cert": officer.certificate_no, "id": officer.pk, "name": officer.name}
 
 
-def _iso(moment: dt.datetime) -> str:
+def iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def origin_for(agency: Agency, hash_name: str) -> str:
+    # C2SP: the origin names the log; ours names the agency and the hash fixed at creation.
+    return f"casetrail/{agency.credit_code}/{hash_name}"
+
+
+def _ledger_for(agency: Agency) -> Ledger:
+    ledger = Ledger.objects.filter(agency=agency).first()
+    if ledger is None:
+        hash_name = settings.CASETRAIL_LEDGER_HASH
+        ledger = Ledger.objects.create(
+            agency=agency, hash_name=hash_name, origin=origin_for(agency, hash_name)
+        )
+    return ledger
+
+
+def node_getter(ledger: Ledger, cache: dict[tuple[int, int], bytes] | None = None) -> Any:
+    """get_node(level, index) reading stored perfect nodes (with an optional cache)."""
+    cache = {} if cache is None else cache
+
+    def get(level: int, index: int) -> bytes:
+        key = (level, index)
+        if key not in cache:
+            row = (
+                LedgerNode.objects.filter(ledger=ledger, level=level, index=index)
+                .values_list("hash", flat=True)
+                .first()
+            )
+            if row is None:
+                raise LookupError(f"ledger {ledger.origin}: node ({level}, {index}) missing")
+            cache[key] = bytes(row)
+        return cache[key]
+
+    return get
 
 
 def ledger_append(
@@ -35,29 +76,92 @@ def ledger_append(
     """Append one entry; must run inside the caller's transaction so fact and entry commit together.
 
     Appends are serialised per agency: the head row is locked (SELECT … FOR UPDATE on PostgreSQL;
-    on SQLite the IMMEDIATE transaction already holds the database write lock).
+    on SQLite the IMMEDIATE transaction already holds the database write lock). The entry's leaf
+    hash and every perfect-subtree node it completes are stored with it.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("ledger_append must run inside the action's transaction")
-    ledger, _ = Ledger.objects.get_or_create(agency=agency)
-    ledger = Ledger.objects.select_for_update().get(pk=ledger.pk)
+    ledger = Ledger.objects.select_for_update().get(pk=_ledger_for(agency).pk)
     now = timezone.now()
+    seq = ledger.size
     entry = {
         "action": action,
         "actor": actor_payload(actor),
         "payload": payload,
-        "seq": ledger.size,
+        "seq": seq,
         "subject": subject,
-        "time": _iso(now),
+        "time": iso(now),
     }
+    canonical = canonicalize(entry, name="entry")
     row = LedgerEntry.objects.create(
         ledger=ledger,
-        seq=ledger.size,
+        seq=seq,
         time=now,
         action=action,
         subject=subject,
         case_ref=case_id,
-        canonical=canonicalize(entry).decode("utf-8"),
+        canonical=canonical.decode("utf-8"),
     )
-    Ledger.objects.filter(pk=ledger.pk).update(size=ledger.size + 1)
+    leaf = merkle.leaf_hash(ledger.hash_name, canonical)
+    nodes = merkle.nodes_for_append(ledger.hash_name, node_getter(ledger), seq, leaf)
+    LedgerNode.objects.bulk_create(
+        [LedgerNode(ledger=ledger, level=lv, index=ix, hash=h) for lv, ix, h in nodes]
+    )
+    Ledger.objects.filter(pk=ledger.pk).update(size=seq + 1)
+    every = settings.CASETRAIL_CHECKPOINT_EVERY
+    if every and (seq + 1) % every == 0:
+        from casetrail.ledger.tasks import make_checkpoint
+
+        ledger_id = ledger.pk
+        transaction.on_commit(lambda: make_checkpoint.enqueue(ledger_id=ledger_id))
     return row
+
+
+def checkpoint_create(*, ledger: Ledger) -> Checkpoint | None:
+    """Sign the current tree head, after proving it consistent with the previous checkpoint.
+    Returns None when nothing was appended since the last one."""
+    from casetrail.ledger.keys import get_signer
+    from casetrail.ledger.tsa import timestamp
+
+    signer = get_signer()
+    with transaction.atomic():
+        ledger = Ledger.objects.select_for_update().get(pk=ledger.pk)
+        previous = Checkpoint.objects.filter(ledger=ledger).order_by("-size", "-id").first()
+        if ledger.size == 0 or (previous and previous.size == ledger.size):
+            return None
+        get = node_getter(ledger)
+        root = merkle.root_from_store(ledger.hash_name, get, ledger.size)
+        if previous is not None:
+            proof = merkle.consistency_proof_from_store(
+                ledger.hash_name, get, previous.size, ledger.size
+            )
+            try:
+                merkle.verify_consistency(
+                    ledger.hash_name, previous.size, ledger.size, bytes(previous.root), root, proof
+                )
+            except merkle.ProofError as exc:
+                raise ActionError(
+                    "ledger_inconsistent",
+                    f"日志 {ledger.origin} 与上一检查点（大小 {previous.size}）不一致：{exc}。"
+                    "请立即运行 casetrail verify 查明被改动之处",
+                ) from None
+        note = sign_checkpoint(CheckpointText(ledger.origin, ledger.size, root, ()), [signer])
+        token = timestamp(note.encode("utf-8"))
+        return Checkpoint.objects.create(
+            ledger=ledger,
+            size=ledger.size,
+            root=root,
+            note=note,
+            created_at=timezone.now(),
+            timestamp_token=token,
+        )
+
+
+def checkpoint_all() -> list[Checkpoint]:
+    """Checkpoint every ledger that grew since its last checkpoint."""
+    made = []
+    for ledger in Ledger.objects.all():
+        cp = checkpoint_create(ledger=ledger)
+        if cp is not None:
+            made.append(cp)
+    return made

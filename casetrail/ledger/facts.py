@@ -28,3 +28,21 @@ def fact_of(instance: models.Model) -> dict[str, Any]:
             continue
         data[f.attname] = _value(getattr(instance, f.attname))
     return data
+
+
+# Every ledgered model, with the path from it to its agency id (to scope `verify --agency`).
+# `verify` reports a row of these tables that no ledger entry recorded. Apps add their own.
+LEDGERED_MODELS: dict[str, str] = {
+    "org.Agency": "id",
+    "org.Unit": "agency_id",
+    "org.Officer": "agency_id",
+    "org.OfficerRole": "officer__agency_id",
+    "cases.Case": "agency_id",
+    "cases.CaseNumberCounter": "agency_id",
+    "cases.CaseOfficer": "case__agency_id",
+    "cases.Party": "case__agency_id",
+    "cases.StageChange": "case__agency_id",
+    "records.Record": "case__agency_id",
+    "approvals.Chain": "case__agency_id",
+    "approvals.Step": "chain__case__agency_id",
+}

@@ -1,7 +1,9 @@
-"""The per-agency append-only log of every recorded fact (第三十五条).
+"""The per-agency append-only log of every recorded fact (第三十五条), as an RFC 6962 / 9162
+Merkle tree with signed C2SP checkpoints.
 
-Each action appends one entry in its own transaction. The Merkle tree, signed checkpoints and
-proofs over these entries are built on top of this table by the ledger issue.
+Each action appends one entry in its own transaction, together with the perfect-subtree nodes the
+entry completes, so a root or a proof reads O(log n) rows. Entries, nodes and checkpoints are
+insert-only by database trigger; only the head's ``size`` moves.
 """
 
 from __future__ import annotations
@@ -15,9 +17,16 @@ from casetrail.org.models import Agency
 
 
 class Ledger(models.Model):
-    """The head of one agency's log. ``size`` is a projection of the entries, locked on append."""
+    """The head of one agency's log. ``size`` is a projection of the entries, locked on append.
+    The hash is fixed when the log is created and named in its origin."""
+
+    class Hash(models.TextChoices):
+        SM3 = "sm3", "SM3（商用密码）"
+        SHA256 = "sha256", "SHA-256"
 
     agency = models.OneToOneField(Agency, on_delete=models.PROTECT, related_name="ledger")
+    hash_name = models.CharField(max_length=8, choices=Hash.choices, default=Hash.SM3)
+    origin = models.CharField(max_length=120, unique=True)
     size = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -54,3 +63,43 @@ class LedgerEntry(models.Model):
     def entry(self) -> dict[str, Any]:
         value: dict[str, Any] = json.loads(self.canonical)
         return value
+
+
+class LedgerNode(models.Model):
+    """A perfect-subtree hash: (level, index) covers leaves [index·2^level, (index+1)·2^level).
+    Level 0 is the leaf hash of entry ``index``. Written once when complete; insert-only."""
+
+    ledger = models.ForeignKey(Ledger, on_delete=models.PROTECT, related_name="nodes")
+    level = models.PositiveSmallIntegerField()
+    index = models.PositiveBigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "日志树节点"
+        constraints = [
+            models.UniqueConstraint(fields=["ledger", "level", "index"], name="ledger_node_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"({self.level}, {self.index})"
+
+
+class Checkpoint(models.Model):
+    """A signed tree head (C2SP tlog-checkpoint in a signed note), proved consistent with the
+    previous one before it was stored. Insert-only."""
+
+    ledger = models.ForeignKey(Ledger, on_delete=models.PROTECT, related_name="checkpoints")
+    size = models.PositiveBigIntegerField()
+    root = models.BinaryField(max_length=32)
+    note = models.TextField(help_text="the signed note, exactly as served")
+    created_at = models.DateTimeField()
+    # RFC 3161 TimeStampResp token (DER) over the note, when a TSA is configured.
+    timestamp_token = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "签名检查点"
+        ordering = ["ledger", "size", "id"]
+        get_latest_by = "size"
+
+    def __str__(self) -> str:
+        return f"{self.ledger.origin} @ {self.size}"

@@ -6,8 +6,10 @@ from casetrail.lib.insert_only import InsertOnly
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ledger", "0001_ledger_and_entries")]
+    dependencies = [("ledger", "0001_ledger_entries_nodes_checkpoints")]
 
     operations = [
         InsertOnly("ledger_ledgerentry"),
+        InsertOnly("ledger_ledgernode"),
+        InsertOnly("ledger_checkpoint"),
     ]

@@ -1,0 +1,279 @@
+"""`casetrail verify`: find any change made behind the application's back, and say exactly where.
+
+For each agency log it recomputes every leaf from its stored entry, every stored node from its
+children, every checkpoint's root and signature and the consistency between successive
+checkpoints; it compares every ledgered row with the last payload that recorded it, finds rows no
+entry recorded and recorded rows that are gone; and it re-hashes every evidence blob.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Model
+
+from casetrail.ledger.facts import LEDGERED_MODELS, fact_of
+from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry, LedgerNode
+from casetrail.lib import merkle
+from casetrail.lib.canonical_json import CanonicalJSONError, is_canonical, loads_strict
+from casetrail.lib.signed_note import NoteError, open_checkpoint
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Report:
+    findings: list[str] = field(default_factory=list)
+    entries: int = 0
+    rows: int = 0
+    blobs: int = 0
+    checkpoints: int = 0
+    seconds: float = 0.0
+
+    @property
+    def intact(self) -> bool:
+        return not self.findings
+
+    def summary(self) -> str:
+        return (
+            f"verify: {len(self.findings)} findings in {self.entries:,} entries, {self.rows:,} rows, "
+            f"{self.blobs:,} blobs, {self.checkpoints:,} checkpoints ({self.seconds:.1f} s)"
+        )
+
+
+def _rows_of(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = list(payload.get("rows", []))
+    effects = payload.get("effects")
+    if isinstance(effects, dict):
+        rows += list(effects.get("rows", []))
+    return [r for r in rows if isinstance(r, dict) and "table" in r and "id" in r]
+
+
+Latest = dict[tuple[str, Any], tuple[int, dict[str, Any]]]
+
+
+def _verify_log(
+    ledger: Ledger, since: int, report: Report, latest: Latest, progress: Progress | None
+) -> None:
+    h, name = ledger.hash_name, f"ledger {ledger.agency.credit_code}"
+    nodes: dict[tuple[int, int], bytes] = {
+        (lv, ix): bytes(hv)
+        for lv, ix, hv in LedgerNode.objects.filter(ledger=ledger).values_list(
+            "level", "index", "hash"
+        )
+    }
+    entries = LedgerEntry.objects.filter(ledger=ledger, seq__gte=since).order_by("seq", "id")
+    total = LedgerEntry.objects.filter(ledger=ledger).count()
+    if total != ledger.size:
+        report.findings.append(f"{name}: head says {ledger.size} entries, {total} are stored")
+    expected = since
+    done, todo = 0, max(ledger.size - since, 0)
+    for row_id, seq, canonical in entries.values_list("id", "seq", "canonical").iterator(
+        chunk_size=2000
+    ):
+        done += 1
+        if progress and done % 1000 == 0:
+            progress(name, done, todo)
+        if seq < expected:
+            report.findings.append(f"{name} seq {seq}: duplicate entry (row {row_id})")
+            continue
+        for missing in range(expected, seq):
+            report.findings.append(f"{name} seq {missing}: entry missing")
+        expected = seq + 1
+        report.entries += 1
+        data = canonical.encode("utf-8")
+        if nodes.get((0, seq)) != merkle.leaf_hash(h, data):
+            report.findings.append(f"{name} seq {seq}: entry does not hash to stored leaf")
+        try:
+            entry = loads_strict(data)
+        except (CanonicalJSONError, ValueError) as exc:
+            report.findings.append(f"{name} seq {seq}: entry is not valid JSON ({exc})")
+            continue
+        if not is_canonical(data):
+            report.findings.append(f"{name} seq {seq}: entry is not canonical JSON")
+        if entry.get("seq") != seq:
+            report.findings.append(
+                f"{name} seq {seq}: entry says seq {entry.get('seq')} (entries reordered or moved)"
+            )
+        for fact in _rows_of(entry.get("payload", {})):
+            latest[(fact["table"], fact["id"])] = (seq, fact)
+    for missing in range(expected, ledger.size):
+        report.findings.append(f"{name} seq {missing}: entry missing")
+    if progress:
+        progress(name, todo, todo)
+    # Every perfect node of a tree this size must exist and equal the hash of its children
+    # (level 0 was compared with the entries above).
+    for level in range(ledger.size.bit_length()):
+        for index in range(since >> level, ledger.size >> level):
+            value = nodes.get((level, index))
+            if value is None:
+                report.findings.append(f"{name} node ({level}, {index}): missing")
+            elif level > 0:
+                left, right = (
+                    nodes.get((level - 1, 2 * index)),
+                    nodes.get((level - 1, 2 * index + 1)),
+                )
+                if (
+                    left is not None
+                    and right is not None
+                    and merkle.node_hash(h, left, right) != value
+                ):
+                    report.findings.append(
+                        f"{name} node ({level}, {index}): hash differs from its children"
+                    )
+    for level, index in nodes:
+        if ((index + 1) << level) > ledger.size:
+            report.findings.append(f"{name} node ({level}, {index}): beyond the log's size")
+    _verify_checkpoints(ledger, nodes, report, name)
+
+
+def _verify_checkpoints(
+    ledger: Ledger, nodes: dict[tuple[int, int], bytes], report: Report, name: str
+) -> None:
+    from casetrail.ledger.keys import KeyError_, get_verifiers
+
+    try:
+        verifiers = get_verifiers()
+    except KeyError_ as exc:
+        report.findings.append(f"{name}: {exc}")
+        return
+
+    def get(level: int, index: int) -> bytes:
+        try:
+            return nodes[(level, index)]
+        except KeyError:
+            raise LookupError(f"node ({level}, {index}) missing") from None
+
+    previous = None
+    for cp in Checkpoint.objects.filter(ledger=ledger).order_by("size", "id"):
+        report.checkpoints += 1
+        where = f"checkpoint {cp.pk} ({name} size {cp.size})"
+        if not verifiers:
+            report.findings.append(f"{where}: no public key in the key folder to check it with")
+        else:
+            try:
+                parsed, _ = open_checkpoint(cp.note, verifiers, origin=ledger.origin)
+            except NoteError as exc:
+                report.findings.append(f"{where}: signature or note invalid ({exc})")
+                parsed = None
+            if parsed is not None and (parsed.size != cp.size or parsed.root != bytes(cp.root)):
+                report.findings.append(f"{where}: signed note does not match the stored size/root")
+        if cp.size > ledger.size:
+            report.findings.append(f"{where}: larger than the log (entries were deleted)")
+            continue
+        try:
+            root = merkle.root_from_store(ledger.hash_name, get, cp.size)
+        except LookupError as exc:
+            report.findings.append(f"{where}: cannot recompute root ({exc})")
+            continue
+        if root != bytes(cp.root):
+            report.findings.append(f"{where}: root differs from the tree recomputed from entries")
+        if previous is not None and previous.size <= cp.size and previous.size > 0:
+            try:
+                proof = merkle.consistency_proof_from_store(
+                    ledger.hash_name, get, previous.size, cp.size
+                )
+                merkle.verify_consistency(
+                    ledger.hash_name,
+                    previous.size,
+                    cp.size,
+                    bytes(previous.root),
+                    bytes(cp.root),
+                    proof,
+                )
+            except (merkle.ProofError, LookupError) as exc:
+                report.findings.append(
+                    f"{where}: not consistent with checkpoint {previous.pk} (size {previous.size}): {exc}"
+                )
+        previous = cp
+
+
+def _compare_rows(latest: Latest, agency_ids: set[int] | None, whole: bool, report: Report) -> None:
+    """Each ledgered row must equal the last payload that recorded it. With ``whole`` (no
+    --since) also report rows no entry recorded and recorded rows that are gone."""
+    by_table: dict[str, dict[Any, tuple[int, dict[str, Any]]]] = {}
+    for (table, pk), value in latest.items():
+        by_table.setdefault(table, {})[pk] = value
+    for label in sorted(set(by_table) | (set(LEDGERED_MODELS) if whole else set())):
+        try:
+            model: type[Model] = apps.get_model(label)
+        except (LookupError, ValueError):
+            report.findings.append(f"{label}: recorded in the ledger but no such table")
+            continue
+        table = model._meta.db_table
+        recorded = by_table.get(label, {})
+        queryset = model._default_manager.order_by("pk")
+        scope = LEDGERED_MODELS.get(label)
+        if agency_ids is not None and scope:
+            queryset = queryset.filter(**{f"{scope}__in": agency_ids})
+        if not whole:
+            queryset = queryset.filter(pk__in=list(recorded))
+        seen = set()
+        for obj in queryset.iterator(chunk_size=2000):
+            report.rows += 1
+            seen.add(obj.pk)
+            if obj.pk not in recorded:
+                report.findings.append(
+                    f"{table} {obj.pk}: row has no ledger entry (inserted behind the application)"
+                )
+                continue
+            seq, fact = recorded[obj.pk]
+            current = fact_of(obj)
+            for key in sorted(set(current) | set(fact)):
+                if current.get(key) != fact.get(key):
+                    report.findings.append(
+                        f'{table} {obj.pk}: field "{key}" differs from ledger seq {seq}'
+                    )
+        for pk, (seq, _) in sorted(recorded.items(), key=lambda kv: kv[1][0]):
+            if pk not in seen:
+                report.findings.append(
+                    f"{table} {pk}: recorded at ledger seq {seq} but the row is gone"
+                )
+
+
+def verify(
+    *, agency_code: str | None = None, since: int = 0, progress: Progress | None = None
+) -> Report:
+    """Check everything (or one agency's log, or the entries from ``since`` on and the rows they
+    recorded). The report lists one finding per difference; empty means intact."""
+    started = time.monotonic()
+    report = Report()
+    ledgers = Ledger.objects.select_related("agency").order_by("id")
+    agency_ids: set[int] | None = None
+    if agency_code:
+        ledgers = ledgers.filter(agency__credit_code=agency_code)
+        agency_ids = set(ledgers.values_list("agency_id", flat=True))
+        if not agency_ids:
+            report.findings.append(f"agency {agency_code}: no ledger with this 统一社会信用代码")
+            return report
+    latest: Latest = {}
+    for ledger in ledgers:
+        _verify_log(ledger, since, report, latest, progress)
+    _compare_rows(latest, agency_ids, since == 0, report)
+    if apps.is_installed("casetrail.evidence") and _has_fixity():
+        from casetrail.evidence.fixity import iter_blob_findings
+
+        ids = sorted(agency_ids) if agency_ids else [None]
+        for agency_id in ids:
+            report.findings.extend(iter_blob_findings(agency_id=agency_id))
+        report.blobs = _blob_count()
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _has_fixity() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("casetrail.evidence.fixity") is not None
+
+
+def _blob_count() -> int:
+    try:
+        model = apps.get_model("evidence", "Blob")
+    except LookupError:
+        return 0
+    return model._default_manager.count()
