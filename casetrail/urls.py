@@ -14,8 +14,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("casetrail.cases.urls")),
     path("", include("casetrail.approvals.urls")),
+    path("", include("casetrail.ledger.urls")),
     path("api/", include("casetrail.cases.api_urls")),
     path("api/", include("casetrail.approvals.api_urls")),
+    path("api/", include("casetrail.ledger.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

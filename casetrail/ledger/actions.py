@@ -8,9 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry, LedgerNode
+from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry, LedgerNode, VerificationRun
 from casetrail.lib import merkle
 from casetrail.lib.canonical_json import canonicalize
 from casetrail.lib.errors import ActionError
@@ -165,3 +166,47 @@ def checkpoint_all() -> list[Checkpoint]:
         if cp is not None:
             made.append(cp)
     return made
+
+
+def verification_request(*, officer: Officer) -> VerificationRun:
+    """A supervisor asks for the agency's record to be verified (第三十四、三十五条); the check
+    runs as a background task and its report is kept."""
+    from casetrail.org.models import Role
+
+    if not officer.has_role(Role.SUPERVISOR):
+        raise ActionError("not_a_supervisor", "只有监督人员可以发起核验", status=403)
+    with transaction.atomic():
+        run = VerificationRun.objects.create(
+            agency_id=officer.agency_id, requested_by=officer, requested_at=timezone.now()
+        )
+        ledger_append(
+            agency=officer.agency,
+            actor=officer,
+            action="ledger.verify_requested",
+            subject=f"verification:{run.pk}",
+            payload={"verification": run.pk},
+        )
+        from casetrail.ledger.tasks import run_verification
+
+        run_id = run.pk
+        transaction.on_commit(lambda: run_verification.enqueue(run_id=run_id))
+        return run
+
+
+def verification_finish(*, run: VerificationRun, findings: list[str], summary: str) -> None:
+    """Store the report and put its outcome on the ledger."""
+    with transaction.atomic():
+        VerificationRun.objects.filter(pk=run.pk).update(
+            status=VerificationRun.Status.DONE,
+            findings=findings,
+            summary=summary,
+            finished_at=timezone.now(),
+            done=F("total"),
+        )
+        ledger_append(
+            agency=run.agency,
+            actor=None,
+            action="ledger.verified",
+            subject=f"verification:{run.pk}",
+            payload={"verification": run.pk, "findings": len(findings), "summary": summary},
+        )

@@ -103,3 +103,35 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ledger.origin} @ {self.size}"
+
+
+class VerificationRun(models.Model):
+    """A supervisor's request to verify the agency's record, and its report. A working document
+    (progress moves while it runs); the request and the outcome are ledger entries."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "核验中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "出错"
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey("org.Officer", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveBigIntegerField(default=0)
+    total = models.PositiveBigIntegerField(default=0)
+    findings = models.JSONField(default=list)
+    summary = models.CharField(max_length=300, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "核验报告"
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.requested_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else (100 if self.finished_at else 0)

@@ -1,12 +1,19 @@
-"""Reads of the ledger."""
+"""Reads of the ledger: the access function for a log, entries, proofs."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
+from django.http import Http404
+
 from casetrail.cases.models import Case
-from casetrail.ledger.models import LedgerEntry
+from casetrail.ledger.actions import node_getter
+from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry
+from casetrail.lib import merkle
+from casetrail.lib.errors import ActionError
+from casetrail.org.selectors import officer_for_user
 
 
 def row_key(table: str, pk: Any) -> str:
@@ -28,3 +35,114 @@ def ledger_index_for(*, case: Case) -> dict[str, int]:
         for row in rows:
             out.setdefault(row_key(row["table"], row["id"]), seq)
     return out
+
+
+def ledger_for_user(*, user: Any, agency_code: str) -> Ledger:
+    """The agency's log if ``user`` works for that agency; otherwise 404 (another agency's log
+    is not revealed). Proofs and checkpoints carry only hashes."""
+    officer = officer_for_user(user)
+    ledger = Ledger.objects.select_related("agency").filter(agency__credit_code=agency_code).first()
+    if officer is None or ledger is None or ledger.agency_id != officer.agency_id:
+        raise Http404("记录日志不存在")
+    return ledger
+
+
+def entry_for_user(*, user: Any, ledger: Ledger, seq: int) -> LedgerEntry:
+    """An entry holds the full fact, so it is read under the access rules of that fact: an entry
+    of a case only by those who may read the case."""
+    from casetrail.cases.selectors import case_for_user
+
+    entry = LedgerEntry.objects.filter(ledger=ledger, seq=seq).first()
+    if entry is None:
+        raise Http404("日志条目不存在")
+    if entry.case_ref is not None:
+        case_for_user(user=user, case_id=entry.case_ref)
+    return entry
+
+
+def latest_checkpoint(ledger: Ledger) -> Checkpoint | None:
+    return Checkpoint.objects.filter(ledger=ledger).order_by("-size", "-id").first()
+
+
+def parse_size(value: Any, name: str) -> int:
+    """A non-negative integer query parameter, or a 400 ActionError naming it."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        raise ActionError("invalid_number", f"参数 {name} 应为非负整数", field=name) from None
+    if number < 0:
+        raise ActionError("invalid_number", f"参数 {name} 应为非负整数", field=name)
+    return number
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def leaf_hash_of(ledger: Ledger, index: int) -> bytes:
+    return node_getter(ledger)(0, index)
+
+
+def inclusion(*, ledger: Ledger, index: int, size: int) -> dict[str, Any]:
+    if size > ledger.size:
+        raise ActionError(
+            "size_beyond_log", f"size={size} 超出日志当前大小 {ledger.size}", field="size"
+        )
+    if index >= size:
+        raise ActionError(
+            "index_not_below_size", f"index={index} 必须小于 size={size}", field="index"
+        )
+    get = node_getter(ledger)
+    proof = merkle.inclusion_proof_from_store(ledger.hash_name, get, index, size)
+    return {
+        "origin": ledger.origin,
+        "hash": ledger.hash_name,
+        "index": index,
+        "size": size,
+        "leaf_hash": b64(get(0, index)),
+        "root": b64(merkle.root_from_store(ledger.hash_name, get, size)),
+        "proof": [b64(p) for p in proof],
+    }
+
+
+def consistency(*, ledger: Ledger, first: int, second: int) -> dict[str, Any]:
+    if second > ledger.size:
+        raise ActionError(
+            "size_beyond_log", f"second={second} 超出日志当前大小 {ledger.size}", field="second"
+        )
+    if first > second:
+        raise ActionError(
+            "first_after_second", f"first={first} 不能大于 second={second}", field="first"
+        )
+    if first == 0:
+        raise ActionError(
+            "first_is_zero", "first 应不小于 1：任何树都与空树一致，无需证明", field="first"
+        )
+    get = node_getter(ledger)
+    proof = merkle.consistency_proof_from_store(ledger.hash_name, get, first, second)
+    return {
+        "origin": ledger.origin,
+        "hash": ledger.hash_name,
+        "first": first,
+        "second": second,
+        "first_root": b64(merkle.root_from_store(ledger.hash_name, get, first)),
+        "second_root": b64(merkle.root_from_store(ledger.hash_name, get, second)),
+        "proof": [b64(p) for p in proof],
+    }
+
+
+def tlog_proof(*, ledger: Ledger, index: int) -> str:
+    """C2SP tlog-proof of one entry against the latest checkpoint that contains it."""
+    from casetrail.lib.signed_note import format_tlog_proof
+
+    checkpoint = latest_checkpoint(ledger)
+    if checkpoint is None or checkpoint.size <= index:
+        raise ActionError(
+            "no_checkpoint_yet",
+            "尚无包含该条目的签名检查点；检查点会定时生成，也可由管理员运行 casetrail checkpoint",
+            status=409,
+        )
+    proof = merkle.inclusion_proof_from_store(
+        ledger.hash_name, node_getter(ledger), index, checkpoint.size
+    )
+    return format_tlog_proof(index, proof, checkpoint.note)

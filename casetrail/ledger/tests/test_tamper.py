@@ -168,7 +168,7 @@ def test_it_finds_two_reordered_entries(world):
 def test_it_finds_a_changed_node(world):
     ledger = world["ledger"]
     sql(
-        "UPDATE ledger_ledgernode SET hash = %s WHERE ledger_id = %s AND level = 2 AND \"index\" = 1",
+        'UPDATE ledger_ledgernode SET hash = %s WHERE ledger_id = %s AND level = 2 AND "index" = 1',
         [b"\x00" * 32, ledger.pk],
         table="ledger_ledgernode",
     )
