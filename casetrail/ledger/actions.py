@@ -4,11 +4,12 @@ checkpoints."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry, LedgerNode, VerificationRun
@@ -35,8 +36,9 @@ def origin_for(agency: Agency, hash_name: str) -> str:
     return f"casetrail/{agency.credit_code}/{hash_name}"
 
 
-def _ledger_for(agency: Agency) -> Ledger:
-    ledger = Ledger.objects.filter(agency=agency).first()
+def _locked_ledger_for(agency: Agency) -> Ledger:
+    """The agency's log head, locked for this transaction (created on the first append)."""
+    ledger = Ledger.objects.select_for_update().filter(agency=agency).first()
     if ledger is None:
         hash_name = settings.CASETRAIL_LEDGER_HASH
         ledger = Ledger.objects.create(
@@ -45,24 +47,39 @@ def _ledger_for(agency: Agency) -> Ledger:
     return ledger
 
 
+def fetch_nodes(ledger: Ledger, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """The stored perfect nodes among ``pairs`` (level, index), in one query."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    # The ledger goes into every term so that each one is a lookup on the unique index
+    # (ledger, level, index) and the database unions them, instead of scanning the ledger.
+    condition = Q()
+    for level, index in wanted:
+        condition |= Q(ledger=ledger, level=level, index=index)
+    rows = LedgerNode.objects.filter(condition).values_list("level", "index", "hash")
+    return {(lv, ix): bytes(h) for lv, ix, h in rows}
+
+
 def node_getter(ledger: Ledger, cache: dict[tuple[int, int], bytes] | None = None) -> Any:
-    """get_node(level, index) reading stored perfect nodes (with an optional cache)."""
+    """get_node(level, index) over ``cache`` (see fetch_nodes), falling back to one query."""
     cache = {} if cache is None else cache
 
     def get(level: int, index: int) -> bytes:
         key = (level, index)
         if key not in cache:
-            row = (
-                LedgerNode.objects.filter(ledger=ledger, level=level, index=index)
-                .values_list("hash", flat=True)
-                .first()
-            )
-            if row is None:
-                raise LookupError(f"ledger {ledger.origin}: node ({level}, {index}) missing")
-            cache[key] = bytes(row)
+            cache.update(fetch_nodes(ledger, [key]))
+        if key not in cache:
+            raise LookupError(f"ledger {ledger.origin}: node ({level}, {index}) missing")
         return cache[key]
 
     return get
+
+
+def proof_getter(ledger: Ledger, refs: Iterable[merkle.NodeRef]) -> Any:
+    """A node getter preloaded with every perfect node ``refs`` need: a proof costs one query."""
+    pairs = [pn for ref in refs for pn in ref.perfect_nodes()]
+    return node_getter(ledger, fetch_nodes(ledger, pairs))
 
 
 def ledger_append(
@@ -82,7 +99,7 @@ def ledger_append(
     """
     if not connection.in_atomic_block:
         raise RuntimeError("ledger_append must run inside the action's transaction")
-    ledger = Ledger.objects.select_for_update().get(pk=_ledger_for(agency).pk)
+    ledger = _locked_ledger_for(agency)
     now = timezone.now()
     seq = ledger.size
     entry = {
@@ -104,7 +121,14 @@ def ledger_append(
         canonical=canonical.decode("utf-8"),
     )
     leaf = merkle.leaf_hash(ledger.hash_name, canonical)
-    nodes = merkle.nodes_for_append(ledger.hash_name, node_getter(ledger), seq, leaf)
+    # The left siblings of the nodes this leaf completes, fetched in one query.
+    siblings = [
+        (level - 1, 2 * index)
+        for level, index in merkle.perfect_nodes_completed_by_append(seq)
+        if level > 0
+    ]
+    get = node_getter(ledger, fetch_nodes(ledger, siblings))
+    nodes = merkle.nodes_for_append(ledger.hash_name, get, seq, leaf)
     LedgerNode.objects.bulk_create(
         [LedgerNode(ledger=ledger, level=lv, index=ix, hash=h) for lv, ix, h in nodes]
     )
@@ -130,7 +154,10 @@ def checkpoint_create(*, ledger: Ledger) -> Checkpoint | None:
         previous = Checkpoint.objects.filter(ledger=ledger).order_by("-size", "-id").first()
         if ledger.size == 0 or (previous and previous.size == ledger.size):
             return None
-        get = node_getter(ledger)
+        refs = [merkle.NodeRef(0, ledger.size)]
+        if previous is not None:
+            refs += merkle.consistency_proof_nodes(previous.size, ledger.size)
+        get = proof_getter(ledger, refs)
         root = merkle.root_from_store(ledger.hash_name, get, ledger.size)
         if previous is not None:
             proof = merkle.consistency_proof_from_store(

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import Http404
 
 from casetrail.cases.models import Case
-from casetrail.ledger.actions import node_getter
+from casetrail.ledger.actions import node_getter, proof_getter
 from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry
 from casetrail.lib import merkle
 from casetrail.lib.errors import ActionError
@@ -92,8 +92,9 @@ def inclusion(*, ledger: Ledger, index: int, size: int) -> dict[str, Any]:
         raise ActionError(
             "index_not_below_size", f"index={index} 必须小于 size={size}", field="index"
         )
-    get = node_getter(ledger)
-    proof = merkle.inclusion_proof_from_store(ledger.hash_name, get, index, size)
+    refs = merkle.inclusion_proof_nodes(index, size)
+    get = proof_getter(ledger, [*refs, merkle.NodeRef(0, size), merkle.NodeRef(index, index + 1)])
+    proof = merkle.proof_from_nodes(ledger.hash_name, get, refs)
     return {
         "origin": ledger.origin,
         "hash": ledger.hash_name,
@@ -118,8 +119,9 @@ def consistency(*, ledger: Ledger, first: int, second: int) -> dict[str, Any]:
         raise ActionError(
             "first_is_zero", "first 应不小于 1：任何树都与空树一致，无需证明", field="first"
         )
-    get = node_getter(ledger)
-    proof = merkle.consistency_proof_from_store(ledger.hash_name, get, first, second)
+    refs = merkle.consistency_proof_nodes(first, second)
+    get = proof_getter(ledger, [*refs, merkle.NodeRef(0, first), merkle.NodeRef(0, second)])
+    proof = merkle.proof_from_nodes(ledger.hash_name, get, refs)
     return {
         "origin": ledger.origin,
         "hash": ledger.hash_name,
@@ -142,7 +144,6 @@ def tlog_proof(*, ledger: Ledger, index: int) -> str:
             "尚无包含该条目的签名检查点；检查点会定时生成，也可由管理员运行 casetrail checkpoint",
             status=409,
         )
-    proof = merkle.inclusion_proof_from_store(
-        ledger.hash_name, node_getter(ledger), index, checkpoint.size
-    )
+    refs = merkle.inclusion_proof_nodes(index, checkpoint.size)
+    proof = merkle.proof_from_nodes(ledger.hash_name, proof_getter(ledger, refs), refs)
     return format_tlog_proof(index, proof, checkpoint.note)

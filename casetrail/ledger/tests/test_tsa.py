@@ -1,0 +1,138 @@
+"""RFC 3161 timestamps over checkpoints, against a local TSA the test starts (OpenSSL's `ts`
+answering over HTTP on 127.0.0.1 with a throw-away TSA certificate)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from casetrail.ledger.actions import checkpoint_create
+from casetrail.ledger.models import Checkpoint, Ledger
+from casetrail.ledger.tsa import TimestampError, check_token
+from casetrail.ledger.verify import verify
+
+pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
+
+CONFIG = """
+[ tsa ]
+default_tsa = casetrail_test
+[ casetrail_test ]
+dir = {dir}
+serial = $dir/serial
+crypto_device = builtin
+signer_cert = $dir/tsa.crt
+signer_key = $dir/tsa.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha256, sha384, sha512
+accuracy = secs:1
+ordering = yes
+tsa_name = no
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+"""
+
+
+def _make_tsa(directory: Path) -> Path:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "CaseTrail test TSA")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    (directory / "tsa.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    (directory / "tsa.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (directory / "serial").write_text("01\n")
+    config = directory / "tsa.cnf"
+    config.write_text(CONFIG.format(dir=directory))
+    return config
+
+
+@pytest.fixture(scope="module")
+def tsa_url():
+    directory = Path(tempfile.mkdtemp())
+    config = _make_tsa(directory)
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            with lock, tempfile.TemporaryDirectory() as work:
+                query, reply = Path(work) / "q.tsq", Path(work) / "r.tsr"
+                query.write_bytes(body)
+                subprocess.run(
+                    [
+                        "openssl",
+                        "ts",
+                        "-reply",
+                        "-config",
+                        str(config),
+                        "-queryfile",
+                        str(query),
+                        "-out",
+                        str(reply),
+                    ],
+                    check=True,
+                    capture_output=True,
+                )
+                data = reply.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    shutil.rmtree(directory)
+
+
+def test_it_timestamps_each_checkpoint_and_verify_checks_it(open_case, settings, tsa_url):
+    settings.CASETRAIL_TSA_URL = tsa_url
+    ledger = Ledger.objects.get(agency=open_case.agency)
+    cp = checkpoint_create(ledger=ledger)
+    assert cp.timestamp_token and check_token(bytes(cp.timestamp_token), cp.note.encode()) is None
+    assert check_token(bytes(cp.timestamp_token), b"another note") == (
+        "timestamp token is over different data"
+    )
+    assert verify().intact
+
+
+def test_it_refuses_to_store_a_checkpoint_when_the_tsa_is_down(open_case, settings):
+    settings.CASETRAIL_TSA_URL = "http://127.0.0.1:9/"  # discard port: nothing listens
+    ledger = Ledger.objects.get(agency=open_case.agency)
+    with pytest.raises(TimestampError) as err:
+        checkpoint_create(ledger=ledger)
+    assert "无法访问" in str(err.value)
+    assert not Checkpoint.objects.filter(ledger=ledger).exists()
