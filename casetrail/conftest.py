@@ -136,3 +136,18 @@ def approve_start(case: Case, personas: dict[str, Officer]) -> Case:
 @pytest.fixture
 def open_case(new_case: Case, personas: dict[str, Officer]) -> Case:
     return approve_start(new_case, personas)
+
+
+@pytest.fixture
+def evidence_store(settings: Any, tmp_path: Any) -> Any:
+    """Blobs and partial uploads under a throw-away folder (file backend)."""
+    settings.CASETRAIL_BLOB_DIR = tmp_path / "blobs"
+    settings.CASETRAIL_UPLOAD_DIR = tmp_path / "uploads"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "blobs"), "file_permissions_mode": 0o444},
+        },
+    }
+    return tmp_path

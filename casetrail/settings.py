@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "casetrail.cases",
     "casetrail.approvals",
     "casetrail.records",
+    "casetrail.evidence",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +194,56 @@ CASETRAIL_TSA_URL = envstr("CASETRAIL_TSA_URL", "")
 CASETRAIL_TSA_TIMEOUT = envint("CASETRAIL_TSA_TIMEOUT", 10, minimum=1)
 # How far ahead a deadline counts as "due" on the worklists.
 CASETRAIL_DUE_SOON_HOURS = envint("CASETRAIL_DUE_SOON_HOURS", 72, minimum=1)
+
+# --- evidence ---------------------------------------------------------------------------------
+# Blobs (photos, audio, video) are content-addressed by SHA-256 in one storage: the local file system
+# under var/blobs (default) or S3-compatible object storage (MinIO, Ceph RGW, cloud OSS).
+CASETRAIL_STORAGE = envchoice("CASETRAIL_STORAGE", "file", ("file", "s3"))
+CASETRAIL_BLOB_DIR = Path(envstr("CASETRAIL_BLOB_DIR", str(VAR_DIR / "blobs")))
+# Partial tus uploads live here until complete; keep it on the same file system as the blobs so a
+# finished upload is renamed into the store instead of copied.
+CASETRAIL_UPLOAD_DIR = Path(envstr("CASETRAIL_UPLOAD_DIR", str(VAR_DIR / "uploads")))
+CASETRAIL_UPLOAD_MAX_BYTES = envint(
+    "CASETRAIL_UPLOAD_MAX_BYTES", 16 * 1024**3, minimum=1
+)  # Tus-Max-Size
+CASETRAIL_UPLOAD_EXPIRY_HOURS = envint("CASETRAIL_UPLOAD_EXPIRY_HOURS", 72, minimum=1)
+# 第三十条: audio/video is to be in the system within this many hours of the recording's end.
+CASETRAIL_AV_DEADLINE_HOURS = envint("CASETRAIL_AV_DEADLINE_HOURS", 24, minimum=1)
+S3_BUCKET = envstr("S3_BUCKET", "casetrail")
+S3_ENDPOINT_URL = envstr("S3_ENDPOINT_URL", "") or None
+S3_REGION = envstr("S3_REGION", "us-east-1")
+S3_ACCESS_KEY_ID = envstr("S3_ACCESS_KEY_ID", "") or None
+S3_SECRET_ACCESS_KEY = envstr("S3_SECRET_ACCESS_KEY", "") or None
+S3_PREFIX = envstr("S3_PREFIX", "blobs/")
+# >0: each original gets S3 Object Lock retention (COMPLIANCE) for this many days, on buckets with
+# Object Lock enabled; 0: rely on the bucket's default retention, if any.
+S3_OBJECT_LOCK_DAYS = envint("S3_OBJECT_LOCK_DAYS", 0, minimum=0)
+if CASETRAIL_STORAGE == "s3":
+    _evidence_storage = {
+        "BACKEND": "casetrail.evidence.storage.EvidenceS3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL,
+            "region_name": S3_REGION,
+            "access_key": S3_ACCESS_KEY_ID,
+            "secret_key": S3_SECRET_ACCESS_KEY,
+            "location": S3_PREFIX.strip("/"),
+            "file_overwrite": True,
+            "default_acl": None,
+            "querystring_auth": False,
+        },
+    }
+else:
+    _evidence_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(CASETRAIL_BLOB_DIR), "file_permissions_mode": 0o444},
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "evidence": _evidence_storage,
+}
+# --- end evidence -----------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -36,6 +36,7 @@ from casetrail.cases.selectors import (
     officer_for_request,
     parties_for,
 )
+from casetrail.evidence.selectors import inbox_for, items_of_case, late_recordings_for
 from casetrail.ledger.selectors import ledger_index_for
 from casetrail.lib.errors import ActionError
 from casetrail.org.models import Officer, Role
@@ -65,6 +66,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "waiting": chains_waiting_for(officer=officer),
             "due": [d for d in deadlines if not d.overdue],
             "overdue": [d for d in deadlines if d.overdue],
+            "late_recordings": late_recordings_for(officer),
+            "evidence_inbox": inbox_for(officer=officer),
         },
     )
 
@@ -153,6 +156,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
                 (value, label, i <= case.stage_index())
                 for i, (value, label) in enumerate(Stage.choices)
             ],
+            "evidence_items": items_of_case(case=case),
+            "may_upload": _is_assigned(officer, assigned) and case.is_open,
         },
     )
 

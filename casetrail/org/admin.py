@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from casetrail.lib.admin import ReadOnlyAdmin
-from casetrail.org.models import Agency, Officer, OfficerRole, Unit
+from casetrail.org.models import Agency, Device, Officer, OfficerRole, Unit
 
 
 @admin.register(Agency)
@@ -33,3 +33,10 @@ class OfficerAdmin(ReadOnlyAdmin):
     # Accounts are created through actions (ledgered), so even here the admin only reads.
     list_display = ["name", "unit", "certificate_no", "certificate_valid_to"]
     inlines = [RoleInline]
+
+
+@admin.register(Device)
+class DeviceAdmin(ReadOnlyAdmin):
+    # Devices are registered and reassigned through ledgered actions (the 设备 page), not here.
+    list_display = ["serial", "kind", "model", "officer", "status", "agency"]
+    list_filter = ["kind", "status"]

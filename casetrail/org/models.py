@@ -114,3 +114,49 @@ class OfficerRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer} · {self.get_role_display()}"
+
+
+class Device(models.Model):
+    """A recording device (执法记录仪 and others, 第三十七条) that audio/video records refer to.
+
+    Its assignment and status change over time; each change is a ledgered action
+    (``casetrail.evidence.actions.device_register`` / ``device_update``)."""
+
+    class Kind(models.TextChoices):
+        BODY_CAMERA = "body_camera", "执法记录仪"
+        CAMERA = "camera", "照相机 / 摄像机"
+        RECORDER = "recorder", "录音设备"
+        PHONE = "phone", "移动执法终端"
+        SURVEILLANCE = "surveillance", "监控设备"
+
+    class Status(models.TextChoices):
+        IN_SERVICE = "in_service", "在用"
+        REPAIR = "repair", "维修"
+        RETIRED = "retired", "停用"
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="devices")
+    serial = models.CharField("设备编号", max_length=60)
+    model = models.CharField("型号", max_length=100, blank=True)
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices, default=Kind.BODY_CAMERA)
+    officer = models.ForeignKey(
+        Officer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="devices",
+        verbose_name="配发人员",
+    )
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.IN_SERVICE
+    )
+    registered_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "音像记录设备"
+        ordering = ["serial"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "serial"], name="device_serial_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.serial}"

@@ -1,0 +1,352 @@
+"""Writes of evidence. Each recorded fact (a stored blob, an audio/video record, its link to a case,
+a read of it, a device's registration or change) is written with its ledger entry in one
+transaction; a refusal raises ActionError and writes nothing.
+
+The mutable bookkeeping of uploads in progress and poster frames lives in ``ingest.py`` / ``tus.py``
+/ ``tasks.py``; it records nothing the record relies on, so it is not ledgered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from casetrail.cases.models import Case, Stage
+from casetrail.evidence.media import KIND_PREFIXES, kind_matches, recorded_times
+from casetrail.evidence.models import AccessLog, Blob, Informed, Item, ItemLink, Kind, Upload
+from casetrail.ledger.actions import ledger_append
+from casetrail.ledger.facts import fact_of
+from casetrail.lib.errors import ActionError
+from casetrail.org.models import Device, Officer, Role
+
+CLOCK_SKEW = dt.timedelta(minutes=10)  # a device clock a little ahead is not "the future"
+
+
+def _blob_digests(blob: Blob) -> dict[str, Any]:
+    return {"sha256": blob.sha256, "sm3": blob.sm3, "size": blob.size}
+
+
+# --- devices (第三十七条) ----------------------------------------------------------------------
+
+
+def _may_manage_devices(officer: Officer) -> bool:
+    return officer.has_role(Role.ADMIN) or officer.has_role(Role.SUPERVISOR)
+
+
+def _check_device_officer(officer: Officer, assigned_to: Officer | None) -> None:
+    if assigned_to is not None and assigned_to.agency_id != officer.agency_id:
+        raise ActionError("officer_not_found", "配发人员不存在", field="officer")
+
+
+def device_register(
+    *,
+    officer: Officer,
+    serial: str,
+    model: str = "",
+    kind: str = Device.Kind.BODY_CAMERA,
+    assigned_to: Officer | None = None,
+) -> Device:
+    """Register a recording device of the agency (第三十七条)."""
+    if not _may_manage_devices(officer):
+        raise ActionError("permission_denied", "只有系统管理员或监督人员可以登记设备", status=403)
+    serial = serial.strip()
+    if not serial:
+        raise ActionError("serial_required", "请填写设备编号", field="serial")
+    if kind not in Device.Kind.values:
+        raise ActionError("invalid_kind", "设备类别无效", field="kind")
+    _check_device_officer(officer, assigned_to)
+    with transaction.atomic():
+        if Device.objects.filter(agency_id=officer.agency_id, serial=serial).exists():
+            raise ActionError("duplicate_serial", f"设备编号 {serial} 已登记", field="serial")
+        device = Device.objects.create(
+            agency_id=officer.agency_id,
+            serial=serial,
+            model=model.strip(),
+            kind=kind,
+            officer=assigned_to,
+            registered_at=timezone.now(),
+        )
+        ledger_append(
+            agency=officer.agency,
+            actor=officer,
+            action="evidence.device_register",
+            subject=f"device:{device.pk}",
+            payload={"case": None, "rows": [fact_of(device)]},
+        )
+        return device
+
+
+def device_update(
+    *, officer: Officer, device: Device, assigned_to: Officer | None, status: str
+) -> Device:
+    """Reassign a device or change its status; the ledger keeps every state it had."""
+    if not _may_manage_devices(officer) or device.agency_id != officer.agency_id:
+        raise ActionError("permission_denied", "只有系统管理员或监督人员可以变更设备", status=403)
+    if status not in Device.Status.values:
+        raise ActionError("invalid_status", "设备状态无效", field="status")
+    _check_device_officer(officer, assigned_to)
+    with transaction.atomic():
+        device.officer = assigned_to
+        device.status = status
+        device.save(update_fields=["officer", "status"])
+        ledger_append(
+            agency=officer.agency,
+            actor=officer,
+            action="evidence.device_update",
+            subject=f"device:{device.pk}",
+            payload={"case": None, "rows": [fact_of(device)]},
+        )
+        return device
+
+
+# --- blobs --------------------------------------------------------------------------------------
+
+
+def blob_ingest(
+    *, officer: Officer, sha256: str, sm3: str, size: int, media_type: str, storage: str
+) -> tuple[Blob, bool]:
+    """Record that the bytes with these digests are stored (after the store has them whole).
+    Identical content is one blob: a second ingest records the event, not a second row."""
+    if len(sha256) != 64 or len(sm3) != 64 or size < 0:
+        raise ActionError("invalid_digest", "摘要或大小无效")
+    with transaction.atomic():
+        blob = Blob.objects.filter(sha256=sha256).first()
+        created = blob is None
+        if blob is None:
+            blob = Blob.objects.create(
+                sha256=sha256,
+                sm3=sm3,
+                size=size,
+                media_type=media_type,
+                storage=storage,
+                agency_id=officer.agency_id,
+                created_at=timezone.now(),
+            )
+        elif blob.sm3 != sm3 or blob.size != size:
+            # Same SHA-256, different SM3 or size: impossible for honest bytes; refuse loudly.
+            raise ActionError("digest_conflict", "同一 SHA-256 的文件 SM3 或大小不一致，已拒收")
+        ledger_append(
+            agency=officer.agency,
+            actor=officer,
+            action="evidence.blob_ingest",
+            subject=f"blob:{sha256}",
+            payload={"case": None, "rows": [fact_of(blob)], "new": created, **_blob_digests(blob)},
+        )
+        return blob, created
+
+
+# --- audio/video and photo records ------------------------------------------------------------
+
+
+@dataclass
+class RecordInput:
+    """What the uploader says about a recording; times only count where the file has none."""
+
+    kind: str = ""
+    officer: Officer | None = None  # who recorded; default the uploader
+    device: Device | None = None
+    recorded_start: dt.datetime | None = None
+    recorded_end: dt.datetime | None = None
+    place: str = ""
+    informed: str = ""
+    informed_how: str = ""
+    description: str = ""
+    late_reason: str = ""
+    case: Case | None = None
+
+
+def _check_case(case: Case, officer: Officer) -> None:
+    if case.agency_id != officer.agency_id:
+        raise ActionError("case_not_found", "案件不存在或无权访问", field="case")
+    if not case.assignments.filter(officer=officer).exists():
+        raise ActionError(
+            "not_assigned", "只有本案承办人员可以将音像记录归入本案", field="case", status=403
+        )
+    if case.stage in (Stage.CLOSED, Stage.ARCHIVED):
+        raise ActionError("case_closed", "案件已结案或归档，不能再归入音像记录", field="case")
+
+
+def lateness(*, recorded_end: dt.datetime, uploaded_at: dt.datetime) -> tuple[int, bool]:
+    """第三十条: seconds from recording end to upload, and whether that is over the limit."""
+    delay = int((uploaded_at - recorded_end).total_seconds())
+    return delay, delay > settings.CASETRAIL_AV_DEADLINE_HOURS * 3600
+
+
+def evidence_record_create(
+    *,
+    officer: Officer,
+    blob: Blob,
+    data: RecordInput,
+    media: dict[str, Any],
+    file_name: str,
+    original_name: str = "",
+    source: str = "upload",
+    uploaded_at: dt.datetime | None = None,
+    upload: Upload | None = None,
+) -> Item:
+    """Register an audio/video or photo record of a stored blob (第四、十三、三十条).
+
+    Refused: a kind the file's content is not; no recording time in the file and none entered; a
+    late upload without a reason; a duplicate; a case the uploader does not handle."""
+    now = timezone.now()
+    uploaded_at = uploaded_at or now
+    kind = data.kind
+    if kind not in Kind.values:
+        raise ActionError("invalid_kind", "请选择类别（照片、录音、录像、监控录像）", field="kind")
+    if not kind_matches(kind, blob.media_type):
+        wanted = "、".join(KIND_PREFIXES[kind])
+        raise ActionError(
+            "kind_mismatch",
+            f"文件内容为 {blob.media_type}，与所选类别「{Kind(kind).label}」不符（应为 {wanted}*）",
+            field="kind",
+        )
+    start, end = recorded_times(media)
+    time_source = "media"
+    if end is None:
+        start, end, time_source = data.recorded_start, data.recorded_end, "entered"
+        if end is None:
+            raise ActionError(
+                "recorded_end_required",
+                "文件中没有记录时间，请填写记录结束时间",
+                field="recorded_end",
+            )
+    if start is not None and start > end:
+        raise ActionError("invalid_times", "记录开始时间不能晚于结束时间", field="recorded_start")
+    if end > uploaded_at + CLOCK_SKEW:
+        raise ActionError(
+            "recorded_in_future", "记录结束时间晚于上传时间，请核对", field="recorded_end"
+        )
+    if data.informed not in Informed.values:
+        raise ActionError(
+            "informed_required", "请说明记录前是否告知当事人（第十三条）", field="informed"
+        )
+    if data.informed != Informed.NO_PARTY and not data.informed_how.strip():
+        raise ActionError(
+            "informed_how_required",
+            "请填写告知方式，或未告知的原因",
+            field="informed_how",
+        )
+    recorder = data.officer or officer
+    if recorder.agency_id != officer.agency_id:
+        raise ActionError("officer_not_found", "记录人不存在", field="officer")
+    if data.device is not None and data.device.agency_id != officer.agency_id:
+        raise ActionError("device_not_found", "设备不存在", field="device")
+    delay, late = lateness(recorded_end=end, uploaded_at=uploaded_at)
+    if late and not data.late_reason.strip():
+        raise ActionError(
+            "late_reason_required",
+            f"该记录结束后 {delay / 3600:.1f} 小时才上传，超过{settings.CASETRAIL_AV_DEADLINE_HOURS}"
+            "小时（第三十条），请填写延迟上传理由",
+            field="late_reason",
+        )
+    if data.case is not None:
+        _check_case(data.case, officer)
+    with transaction.atomic():
+        existing = Item.objects.filter(agency_id=officer.agency_id, blob=blob).first()
+        if existing is not None:
+            raise ActionError(
+                "duplicate", f"该文件已登记为音像记录 #{existing.pk}，无需重复上传", field="file"
+            )
+        item = Item.objects.create(
+            agency_id=officer.agency_id,
+            blob=blob,
+            kind=kind,
+            device=data.device,
+            officer=recorder,
+            uploaded_by=officer,
+            uploaded_at=uploaded_at,
+            recorded_start=start,
+            recorded_end=end,
+            time_source=time_source,
+            place=data.place.strip()[:200],
+            informed=data.informed,
+            informed_how=data.informed_how.strip()[:300],
+            description=data.description.strip(),
+            file_name=file_name[:200],
+            original_name=original_name[:500],
+            media=media,
+            source=source,
+            delay_seconds=delay,
+            late=late,
+            late_reason=data.late_reason.strip()[:500] if late else "",
+        )
+        rows = [fact_of(item)]
+        if data.case is not None:
+            link = ItemLink.objects.create(item=item, case=data.case, by=officer, at=now)
+            rows.append(fact_of(link))
+        ledger_append(
+            agency=officer.agency,
+            actor=officer,
+            action="evidence.record_create",
+            subject=f"evidence:{item.pk}",
+            payload={
+                "case": data.case.pk if data.case else None,
+                "rows": rows,
+                "blob": _blob_digests(blob),
+            },
+            case_id=data.case.pk if data.case else None,
+        )
+        if upload is not None:
+            upload.item = item
+            upload.state = Upload.State.DONE
+            upload.error_code = upload.error_message = ""
+            upload.updated_at = now
+            upload.save(
+                update_fields=["item", "state", "error_code", "error_message", "updated_at"]
+            )
+        _schedule_poster(blob)
+        return item
+
+
+def _schedule_poster(blob: Blob) -> None:
+    if not (blob.media_type.startswith("video/") or blob.media_type.startswith("image/")):
+        return
+    from casetrail.evidence.tasks import make_poster
+
+    transaction.on_commit(lambda: make_poster.enqueue(blob_id=blob.pk))
+
+
+def evidence_link(*, item: Item, case: Case, officer: Officer) -> ItemLink:
+    """Put an unlinked recording (in the officer's inbox) into a case the officer handles."""
+    if item.agency_id != officer.agency_id:
+        raise ActionError("not_found", "音像记录不存在", status=404)
+    if officer.pk not in (item.uploaded_by_id, item.officer_id):
+        raise ActionError("permission_denied", "只有上传人或记录人可以将记录归案", status=403)
+    _check_case(case, officer)
+    with transaction.atomic():
+        if ItemLink.objects.filter(item=item).exists():
+            raise ActionError("already_linked", "该音像记录已归入案件，不能改归其他案件")
+        link = ItemLink.objects.create(item=item, case=case, by=officer, at=timezone.now())
+        ledger_append(
+            agency=officer.agency,
+            actor=officer,
+            action="evidence.link",
+            subject=f"evidence:{item.pk}",
+            payload={"case": case.pk, "rows": [fact_of(link)], "blob": _blob_digests(item.blob)},
+            case_id=case.pk,
+        )
+        return link
+
+
+def evidence_access(*, item: Item, officer: Officer, what: str) -> AccessLog:
+    """Log one view, play or download (第三十三条); the read is itself a ledger entry."""
+    if what not in AccessLog.What.values:
+        raise ActionError("invalid_access", "未知的调阅方式")
+    link = getattr(item, "link", None) if hasattr(item, "link") else None
+    case_id = link.case_id if link is not None else None
+    with transaction.atomic():
+        row = AccessLog.objects.create(item=item, officer=officer, what=what, at=timezone.now())
+        ledger_append(
+            agency=officer.agency,
+            actor=officer,
+            action=f"evidence.{what}",
+            subject=f"evidence:{item.pk}",
+            payload={"case": case_id, "rows": [fact_of(row)]},
+            case_id=case_id,
+        )
+        return row

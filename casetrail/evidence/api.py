@@ -1,0 +1,284 @@
+"""REST API of evidence (DRF). Uploads themselves are tus at /api/uploads/ (``tus.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casetrail.cases.selectors import case_for_user, officer_for_request
+from casetrail.evidence import actions
+from casetrail.evidence.ingest import complete
+from casetrail.evidence.models import AccessLog, Informed, Item, Kind, Upload
+from casetrail.evidence.selectors import (
+    evidence_for_user,
+    inbox_for,
+    items_of_case,
+    late_recordings_for,
+    upload_for_user,
+    visible_items,
+)
+from casetrail.evidence.views import media_response
+from casetrail.org.models import Device, Officer
+
+
+def item_out(item: Item) -> dict[str, Any]:
+    link = getattr(item, "link", None)
+    return {
+        "id": item.pk,
+        "kind": item.kind,
+        "kind_label": item.get_kind_display(),
+        "case": link.case_id if link else None,
+        "linked_at": link.at if link else None,
+        "file_name": item.file_name,
+        "original_name": item.original_name,
+        "blob": {
+            "sha256": item.blob.sha256,
+            "sm3": item.blob.sm3,
+            "size": item.blob.size,
+            "media_type": item.blob.media_type,
+        },
+        "media": item.media,
+        "device": item.device.serial if item.device else None,
+        "officer": {"id": item.officer_id, "name": item.officer.name},
+        "uploaded_by": {"id": item.uploaded_by_id, "name": item.uploaded_by.name},
+        "uploaded_at": item.uploaded_at,
+        "recorded_start": item.recorded_start,
+        "recorded_end": item.recorded_end,
+        "time_source": item.time_source,
+        "place": item.place,
+        "informed": item.informed,
+        "informed_how": item.informed_how,
+        "description": item.description,
+        "delay_hours": item.delay_hours,
+        "late": item.late,
+        "late_reason": item.late_reason,
+        "source": item.source,
+        "media_url": f"/api/evidence/{item.pk}/media",
+    }
+
+
+def upload_out(upload: Upload) -> dict[str, Any]:
+    return {
+        "id": str(upload.pk),
+        "state": upload.state,
+        "state_label": upload.get_state_display(),
+        "file_name": upload.file_name,
+        "original_name": upload.original_name,
+        "length": upload.length,
+        "offset": upload.offset,
+        "sha256": upload.sha256 or None,
+        "sm3": upload.sm3 or None,
+        "media_type": upload.media_type or None,
+        "item": upload.item_id,
+        "error_code": upload.error_code or None,
+        "error_message": upload.error_message or None,
+        "expires_at": upload.expires_at,
+        "complete_url": f"/evidence/uploads/{upload.pk}/complete/",
+    }
+
+
+class EvidenceListAPI(APIView):
+    """音像记录列表：?case=<id> 为某案件的记录；否则为本人可见的全部记录。"""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("case", int, required=False)],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response:
+        officer = officer_for_request(request.user)
+        case_id = request.query_params.get("case")
+        if case_id:
+            items = items_of_case(case=case_for_user(user=request.user, case_id=case_id))
+        else:
+            items = list(visible_items(officer=officer).order_by("-uploaded_at")[:200])
+        return Response([item_out(i) for i in items])
+
+
+class EvidenceDetailAPI(APIView):
+    """一条音像记录（调阅记入日志）。"""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, item_id: int) -> Response:
+        officer = officer_for_request(request.user)
+        item = evidence_for_user(user=request.user, item_id=item_id)
+        actions.evidence_access(item=item, officer=officer, what=AccessLog.What.VIEW)
+        return Response(item_out(item))
+
+
+class EvidenceMediaAPI(APIView):
+    """原始文件，支持 HTTP Range（206）；?download=1 下载。播放和下载记入日志。"""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request: Request, item_id: int) -> HttpResponse:
+        return media_response(request._request, item_id)
+
+
+class LinkSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+
+
+class EvidenceLinkAPI(APIView):
+    """把未归案的音像记录归入本人承办的案件。"""
+
+    @extend_schema(request=LinkSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, item_id: int) -> Response:
+        officer = officer_for_request(request.user)
+        item = evidence_for_user(user=request.user, item_id=item_id)
+        s = LinkSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        case = case_for_user(user=request.user, case_id=s.validated_data["case"])
+        actions.evidence_link(item=item, case=case, officer=officer)
+        item = evidence_for_user(user=request.user, item_id=item_id)
+        return Response(item_out(item), status=201)
+
+
+class InboxAPI(APIView):
+    """我的待归案音像记录和待补充信息的上传。"""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        box = inbox_for(officer=officer_for_request(request.user))
+        return Response(
+            {
+                "unlinked": [item_out(i) for i in box["unlinked"]],
+                "pending": [upload_out(u) for u in box["pending"]],
+            }
+        )
+
+
+class LateAPI(APIView):
+    """超过24小时上传的音像记录（第三十条）。"""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        return Response(
+            [item_out(i) for i in late_recordings_for(officer_for_request(request.user))]
+        )
+
+
+class UploadStatusAPI(APIView):
+    """一次上传的状态：上传中、待补充信息、已完成（附音像记录 id）、已拒收。"""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, upload_id: str) -> Response:
+        return Response(upload_out(upload_for_user(user=request.user, upload_id=upload_id)))
+
+
+class CompleteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+    case = serializers.IntegerField(required=False, allow_null=True)
+    device = serializers.CharField(required=False, allow_blank=True)
+    officer = serializers.CharField(required=False, allow_blank=True, help_text="记录人执法证号")
+    recorded_start = serializers.DateTimeField(required=False, allow_null=True)
+    recorded_end = serializers.DateTimeField(required=False, allow_null=True)
+    place = serializers.CharField(required=False, allow_blank=True)
+    informed = serializers.ChoiceField(choices=Informed.choices, required=False)
+    informed_how = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    late_reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class UploadCompleteAPI(APIView):
+    """为待补充信息的上传补充信息（如延迟上传理由），生成音像记录。"""
+
+    @extend_schema(request=CompleteSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, upload_id: str) -> Response:
+        officer = officer_for_request(request.user)
+        upload = upload_for_user(user=request.user, upload_id=upload_id)
+        s = CompleteSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        meta = {
+            k: (v.isoformat() if hasattr(v, "isoformat") else v)
+            for k, v in s.validated_data.items()
+        }
+        complete(upload=upload, officer=officer, meta=meta)
+        upload.refresh_from_db()
+        return Response(upload_out(upload), status=201)
+
+
+class DeviceSerializer(serializers.Serializer):
+    serial = serializers.CharField(max_length=60)
+    model = serializers.CharField(required=False, allow_blank=True, default="")
+    kind = serializers.ChoiceField(choices=Device.Kind.choices, default=Device.Kind.BODY_CAMERA)
+    officer = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class DeviceUpdateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Device.Status.choices)
+    officer = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+def device_out(d: Device) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "serial": d.serial,
+        "model": d.model,
+        "kind": d.kind,
+        "status": d.status,
+        "officer": d.officer_id,
+        "officer_name": d.officer.name if d.officer else None,
+        "registered_at": d.registered_at,
+    }
+
+
+def _agency_officer(me: Officer, pk: int | None) -> Officer | None:
+    if pk is None:
+        return None
+    found = Officer.objects.filter(pk=pk, agency_id=me.agency_id).first()
+    if found is None:
+        raise serializers.ValidationError({"officer": "人员不存在"})
+    return found
+
+
+class DeviceListAPI(APIView):
+    """音像记录设备登记（第三十七条）：列表；登记（系统管理员、监督人员）。"""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        officer = officer_for_request(request.user)
+        rows = Device.objects.filter(agency_id=officer.agency_id).select_related("officer")
+        return Response([device_out(d) for d in rows])
+
+    @extend_schema(request=DeviceSerializer, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        officer = officer_for_request(request.user)
+        s = DeviceSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        device = actions.device_register(
+            officer=officer,
+            serial=d["serial"],
+            model=d["model"],
+            kind=d["kind"],
+            assigned_to=_agency_officer(officer, d["officer"]),
+        )
+        return Response(device_out(device), status=201)
+
+
+class DeviceDetailAPI(APIView):
+    """变更设备的配发人员或状态。"""
+
+    @extend_schema(request=DeviceUpdateSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, device_id: int) -> Response:
+        from django.http import Http404
+
+        officer = officer_for_request(request.user)
+        device = Device.objects.filter(pk=device_id, agency_id=officer.agency_id).first()
+        if device is None:
+            raise Http404("设备不存在")
+        s = DeviceUpdateSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        device = actions.device_update(
+            officer=officer,
+            device=device,
+            assigned_to=_agency_officer(officer, s.validated_data["officer"]),
+            status=s.validated_data["status"],
+        )
+        return Response(device_out(device))

@@ -1,0 +1,223 @@
+"""Evidence: content-addressed blobs, audio/video and photo records, their links to cases, every
+read of them, and the mutable side (uploads in progress, poster frames) kept in separate tables.
+
+Blob, Item, ItemLink and AccessLog are insert-only (第三十五条): database triggers refuse UPDATE and
+DELETE. Upload and Poster change while work is in progress; they hold nothing the record relies on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from casetrail.cases.models import Case
+from casetrail.org.models import Agency, Device, Officer
+
+
+class Kind(models.TextChoices):
+    PHOTO = "photo", "照片"
+    AUDIO = "audio", "录音"
+    VIDEO = "video", "录像"
+    SURVEILLANCE = "surveillance", "监控录像"
+
+
+class Informed(models.TextChoices):
+    """第十三条 / common practice: the party is told before recording starts."""
+
+    TOLD = "told", "已事先告知当事人"
+    NOT_TOLD = "not_told", "未告知（须说明原因）"
+    NO_PARTY = "no_party", "无当事人在场"
+
+
+class Blob(models.Model):
+    """Stored bytes, addressed by SHA-256; SM3 computed too. One row per distinct content."""
+
+    sha256 = models.CharField("SHA-256", max_length=64, unique=True)
+    sm3 = models.CharField("SM3", max_length=64)
+    size = models.BigIntegerField("字节数")
+    media_type = models.CharField("媒体类型", max_length=100)
+    storage = models.CharField("存储", max_length=10)  # "file" or "s3" when first stored
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+"
+    )  # first stored by
+    created_at = models.DateTimeField("入库时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "存储对象"
+
+    def __str__(self) -> str:
+        return f"blob {self.sha256[:12]}…"
+
+    @property
+    def short(self) -> str:
+        return self.sha256[:12] + "…"
+
+
+class Item(models.Model):
+    """An audio/video or photo record (音像记录): what, who, with which device, when and where."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="items")
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices)
+    device = models.ForeignKey(
+        Device, on_delete=models.PROTECT, null=True, blank=True, related_name="items"
+    )
+    officer = models.ForeignKey(
+        Officer, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+    )
+    uploaded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间")
+    recorded_start = models.DateTimeField("记录开始", null=True, blank=True)
+    recorded_end = models.DateTimeField("记录结束")
+    time_source = models.CharField("时间来源", max_length=10)  # "media" or "entered"
+    place = models.CharField("地点", max_length=200, blank=True)
+    informed = models.CharField("事先告知", max_length=10, choices=Informed.choices)
+    informed_how = models.CharField("告知方式 / 未告知原因", max_length=300, blank=True)
+    description = models.TextField("记录内容", blank=True)
+    file_name = models.CharField("文件名", max_length=200)
+    original_name = models.CharField("原始文件名", max_length=500, blank=True)
+    media = models.JSONField("媒体信息", default=dict)
+    source = models.CharField("来源", max_length=10)  # "upload" (tus) or "import" (采集站)
+    delay_seconds = models.BigIntegerField("上传延迟（秒）")
+    late = models.BooleanField("超过24小时")
+    late_reason = models.CharField("延迟上传理由", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "音像记录"
+        ordering = ["recorded_end", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "blob"], name="item_blob_once_per_agency")
+        ]
+        indexes = [models.Index(fields=["agency", "late"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} {self.file_name}"
+
+    @property
+    def delay(self) -> dt.timedelta:
+        return dt.timedelta(seconds=self.delay_seconds)
+
+    @property
+    def delay_hours(self) -> float:
+        return round(self.delay_seconds / 3600, 1)
+
+    @property
+    def duration_seconds(self) -> str:
+        ms = self.media.get("duration_ms")
+        return f"{ms / 1000:.1f}" if ms else ""
+
+    @property
+    def playable(self) -> str:
+        """ "video", "audio", "image" or "" — how the page shows it."""
+        mt = self.blob.media_type
+        for prefix in ("video", "audio", "image"):
+            if mt.startswith(prefix + "/"):
+                return prefix
+        return ""
+
+
+class ItemLink(models.Model):
+    """An item belongs to a case from this moment on. One link per item, never changed."""
+
+    item = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="link")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence_links")
+    by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "音像记录归案"
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} → case {self.case_id}"
+
+
+class AccessLog(models.Model):
+    """Every view, play and download of an item: who and when (第三十三条)."""
+
+    class What(models.TextChoices):
+        VIEW = "view", "查看"
+        PLAY = "play", "播放"
+        DOWNLOAD = "download", "下载"
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="accesses")
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    what = models.CharField(max_length=10, choices=What.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "音像记录调阅日志"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.officer} {self.get_what_display()} item {self.item_id}"
+
+
+class Upload(models.Model):
+    """An ingest in progress (mutable): a tus upload receiving bytes, or stored bytes waiting for
+    the uploader to complete the record (a late recording's reason, a missing time …)."""
+
+    class State(models.TextChoices):
+        RECEIVING = "receiving", "上传中"
+        NEEDS_DETAILS = "needs_details", "待补充信息"
+        DONE = "done", "已完成"
+        REFUSED = "refused", "已拒收"
+        TERMINATED = "terminated", "已取消"
+        EXPIRED = "expired", "已过期"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=10, default="upload")
+    length = models.BigIntegerField()
+    offset = models.BigIntegerField(default=0)
+    metadata = models.JSONField(default=dict)
+    file_name = models.CharField(max_length=200)
+    original_name = models.CharField(max_length=500, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.RECEIVING)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    received_at = models.DateTimeField(null=True, blank=True)  # the last byte arrived
+    sha256 = models.CharField(max_length=64, blank=True)
+    sm3 = models.CharField(max_length=64, blank=True)
+    media_type = models.CharField(max_length=100, blank=True)
+    media = models.JSONField(default=dict)
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, null=True, blank=True)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, null=True, blank=True)
+    error_code = models.CharField(max_length=60, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "上传任务"
+        indexes = [models.Index(fields=["officer", "state"]), models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"upload {self.pk} {self.file_name}"
+
+    @property
+    def part_path(self):  # type: ignore[no-untyped-def]
+        return settings.CASETRAIL_UPLOAD_DIR / f"{self.pk}.part"
+
+    @property
+    def percent(self) -> int:
+        return int(self.offset * 100 / self.length) if self.length else 100
+
+
+class Poster(models.Model):
+    """A poster frame or thumbnail made by a background task (derived, replaceable)."""
+
+    blob = models.OneToOneField(Blob, on_delete=models.CASCADE, related_name="poster")
+    key = models.CharField(max_length=200, blank=True)
+    width = models.IntegerField(default=0)
+    height = models.IntegerField(default=0)
+    made_at = models.DateTimeField()
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "封面帧"
+
+    def __str__(self) -> str:
+        return f"poster of {self.blob_id}"

@@ -1,0 +1,110 @@
+"""Reads of evidence, and ``evidence_for_user`` — the one access function for items.
+
+An item linked to a case is readable by whoever may read the case (``case_for_user``); an unlinked
+item only by its uploader, its recording officer and the agency's supervisors. Anything else is 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from casetrail.cases.models import Case
+from casetrail.cases.selectors import case_for_user, officer_for_request, visible_cases
+from casetrail.evidence.models import AccessLog, Item, Upload
+from casetrail.org.models import Officer, Role
+
+ITEM_RELATED = ("blob", "blob__poster", "device", "officer", "uploaded_by", "link", "link__case")
+
+
+def _items() -> QuerySet[Item]:
+    return Item.objects.select_related(*ITEM_RELATED)
+
+
+def evidence_for_user(*, user: Any, item_id: int | str) -> Item:
+    officer = officer_for_request(user)
+    try:
+        pk = int(item_id)
+    except (TypeError, ValueError):
+        raise Http404("音像记录不存在") from None
+    item = _items().filter(pk=pk, agency_id=officer.agency_id).first()
+    if item is None:
+        raise Http404("音像记录不存在")
+    link = getattr(item, "link", None)
+    if link is not None:
+        case_for_user(user=user, case_id=link.case_id)  # 404 unless the case is readable
+        return item
+    if officer.pk in (item.uploaded_by_id, item.officer_id) or officer.has_role(Role.SUPERVISOR):
+        return item
+    raise Http404("音像记录不存在")
+
+
+def visible_items(*, officer: Officer) -> QuerySet[Item]:
+    """Items of cases the officer may read, plus the officer's own unlinked ones (supervisors:
+    every unlinked item of the agency)."""
+    cases = visible_cases(officer=officer).values("pk")
+    q = Q(link__case__in=cases)
+    if officer.has_role(Role.SUPERVISOR):
+        q |= Q(link__isnull=True)
+    else:
+        q |= Q(link__isnull=True) & (Q(uploaded_by=officer) | Q(officer=officer))
+    return _items().filter(agency_id=officer.agency_id).filter(q)
+
+
+def items_of_case(*, case: Case) -> list[Item]:
+    return list(_items().filter(link__case=case).order_by("recorded_end", "id"))
+
+
+def inbox_for(*, officer: Officer) -> dict[str, Any]:
+    """The officer's recordings not yet in a case, and uploads waiting for details."""
+    unlinked = list(
+        _items()
+        .filter(agency_id=officer.agency_id, link__isnull=True)
+        .filter(Q(uploaded_by=officer) | Q(officer=officer))
+        .order_by("-uploaded_at")
+    )
+    pending = list(
+        Upload.objects.filter(
+            officer=officer, state__in=[Upload.State.NEEDS_DETAILS, Upload.State.RECEIVING]
+        ).order_by("-updated_at")[:100]
+    )
+    return {"unlinked": unlinked, "pending": pending}
+
+
+def late_recordings_for(officer: Officer) -> list[Item]:
+    """第三十条 findings: recordings uploaded more than 24 h after they ended. Handlers see their own
+    (uploaded or recorded); supervisors see the agency's."""
+    items = _items().filter(agency_id=officer.agency_id, late=True)
+    if not officer.has_role(Role.SUPERVISOR):
+        items = items.filter(Q(uploaded_by=officer) | Q(officer=officer))
+    return list(items.order_by("-uploaded_at")[:100])
+
+
+def accesses_of(*, item: Item) -> QuerySet[AccessLog]:
+    return AccessLog.objects.filter(item=item).select_related("officer")[:200]
+
+
+def linkable_cases(*, officer: Officer) -> QuerySet[Case]:
+    from casetrail.cases.models import Stage
+
+    return (
+        Case.objects.filter(agency_id=officer.agency_id, assignments__officer=officer)
+        .exclude(stage__in=[Stage.CLOSED, Stage.ARCHIVED])
+        .order_by("-created_at")
+    )
+
+
+def upload_for_user(*, user: Any, upload_id: Any) -> Upload:
+    import uuid
+
+    officer = officer_for_request(user)
+    try:
+        pk = uuid.UUID(str(upload_id))
+    except ValueError:
+        raise Http404("上传不存在") from None
+    upload = Upload.objects.filter(pk=pk, officer=officer).first()
+    if upload is None:
+        raise Http404("上传不存在")
+    return upload

@@ -1,0 +1,188 @@
+"""The content-addressed blob store over Django STORAGES["evidence"].
+
+Keys are ``ab/cd/<sha256>``. Two backends:
+
+* the local file system (``FileSystemStorage`` under ``var/blobs``): a complete file is made
+  read-only and moved in with an atomic ``rename`` from a temporary name in the same directory,
+  so a blob is either absent or whole;
+* S3-compatible object storage (``EvidenceS3Storage``, django-storages/boto3): objects are written
+  by boto3's managed (multipart) upload, which makes the object visible only once every part is
+  complete; with ``S3_OBJECT_LOCK_DAYS`` each original gets Object Lock retention.
+
+Reads stream in bounded chunks (``iter_bytes``) for hashing and HTTP Range playback; nothing here
+reads a whole blob into memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, storages
+from storages.backends.s3 import S3Storage
+
+CHUNK = 1024 * 1024  # bounded read size everywhere in the evidence app
+
+
+class EvidenceS3Storage(S3Storage):
+    """S3 storage for originals: Object Lock retention when configured."""
+
+    def get_object_parameters(self, name: str) -> dict[str, Any]:
+        params = dict(super().get_object_parameters(name))
+        days = settings.S3_OBJECT_LOCK_DAYS
+        if days and not name.startswith("derived/"):
+            params["ObjectLockMode"] = "COMPLIANCE"
+            params["ObjectLockRetainUntilDate"] = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+        return params
+
+
+def blob_key(sha256: str) -> str:
+    return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def poster_key(sha256: str) -> str:
+    return f"derived/{sha256[:2]}/{sha256}.jpg"
+
+
+class BlobStore:
+    """What the evidence app needs from a storage: put once, exists, size, stream a range."""
+
+    def __init__(self, storage: Any | None = None) -> None:
+        self.storage = storage if storage is not None else storages["evidence"]
+        self.is_file = isinstance(self.storage, FileSystemStorage)
+        self.name = "file" if self.is_file else "s3"
+
+    # --- paths (file backend) ---
+    def path(self, sha256: str) -> Path:
+        return Path(self.storage.path(blob_key(sha256)))
+
+    def exists(self, sha256: str) -> bool:
+        return bool(self.storage.exists(blob_key(sha256)))
+
+    def size(self, sha256: str) -> int | None:
+        try:
+            return int(self.storage.size(blob_key(sha256)))
+        except (FileNotFoundError, OSError):
+            return None
+        except Exception as exc:  # botocore ClientError 404
+            if _is_not_found(exc):
+                return None
+            raise
+
+    def put_file(self, sha256: str, source: Path, *, move: bool) -> None:
+        """Store the complete file ``source`` as blob ``sha256`` unless it is already there.
+
+        ``move``: the file is ours to consume (a finished upload) — on the file backend it is renamed
+        into place (same file system) instead of copied. The original source of an import is never
+        moved or changed (``move=False``)."""
+        if self.exists(sha256):
+            return
+        if self.is_file:
+            target = self.path(sha256)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if move:
+                try:
+                    os.chmod(source, 0o444)
+                    os.rename(source, target)  # atomic; same file system
+                    _fsync_dir(target.parent)
+                    return
+                except OSError as exc:
+                    if exc.errno != errno.EXDEV:
+                        raise
+            self._copy_in(source, target)
+        else:
+            with source.open("rb") as fh:
+                # S3Storage._save → boto3 upload_fileobj: multipart for large files, the object
+                # appears only when the upload completes.
+                self.storage.save(blob_key(sha256), fh)
+
+    def _copy_in(self, source: Path, target: Path) -> None:
+        """Copy to a temporary name beside the target, fsync, make read-only, rename."""
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+                shutil.copyfileobj(src, out, CHUNK)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, 0o444)
+            os.rename(tmp, target)
+            _fsync_dir(target.parent)
+        except BaseException:
+            with _suppress():
+                os.unlink(tmp)
+            raise
+
+    def iter_bytes(
+        self, sha256: str, start: int = 0, end: int | None = None, chunk: int = CHUNK
+    ) -> Iterator[bytes]:
+        """Yield the bytes [start, end] (inclusive end; None = to the end) in bounded chunks."""
+        if self.is_file:
+            with self.path(sha256).open("rb") as fh:
+                fh.seek(start)
+                remaining = None if end is None else end - start + 1
+                while remaining is None or remaining > 0:
+                    block = fh.read(chunk if remaining is None else min(chunk, remaining))
+                    if not block:
+                        return
+                    if remaining is not None:
+                        remaining -= len(block)
+                    yield block
+        else:
+            rng = f"bytes={start}-" + ("" if end is None else str(end))
+            obj = self.storage.bucket.Object(self.storage._normalize_name(blob_key(sha256)))
+            body = obj.get(Range=rng)["Body"]
+            try:
+                yield from body.iter_chunks(chunk)
+            finally:
+                body.close()
+
+    def is_write_protected(self, sha256: str) -> bool:
+        if not self.is_file:
+            return True
+        return not (self.path(sha256).stat().st_mode & 0o222)
+
+    # --- derived files (posters): replaceable, not originals ---
+    def put_derived(self, key: str, data: bytes) -> None:
+        from django.core.files.base import ContentFile
+
+        if self.storage.exists(key):
+            if self.is_file:
+                os.chmod(self.storage.path(key), 0o644)
+            self.storage.delete(key)
+        self.storage.save(key, ContentFile(data))
+
+    def open_derived(self, key: str) -> Any:
+        return self.storage.open(key, "rb")
+
+
+def _is_not_found(exc: Exception) -> bool:
+    response = getattr(exc, "response", None)
+    code = (response or {}).get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return code in ("404", "NoSuchKey", "NotFound")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class _suppress:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> bool:
+        return True
+
+
+def blob_store() -> BlobStore:
+    return BlobStore()

@@ -1,0 +1,234 @@
+"""Web UI of evidence: upload (tus, with progress, speed and resume), the inbox of recordings not yet
+in a case, an item's page with its player and access log, playback with HTTP Range, devices."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from casetrail.cases.selectors import officer_for_request
+from casetrail.cases.views import apply_error
+from casetrail.evidence import actions
+from casetrail.evidence.forms import DeviceForm, DeviceUpdateForm, LinkForm, RecordForm
+from casetrail.evidence.http_range import blob_response
+from casetrail.evidence.ingest import complete
+from casetrail.evidence.models import AccessLog, Upload
+from casetrail.evidence.selectors import (
+    accesses_of,
+    evidence_for_user,
+    inbox_for,
+    upload_for_user,
+)
+from casetrail.evidence.storage import blob_store
+from casetrail.lib.errors import ActionError
+from casetrail.org.models import Device, Role
+
+
+@login_required
+@require_GET
+def upload_page(request: HttpRequest) -> HttpResponse:
+    officer = officer_for_request(request.user)
+    case_id = request.GET.get("case")
+    form = RecordForm(officer=officer, case_id=int(case_id) if (case_id or "").isdigit() else None)
+    from django.conf import settings
+
+    return render(
+        request,
+        "evidence/upload.html",
+        {"form": form, "max_size": settings.CASETRAIL_UPLOAD_MAX_BYTES},
+    )
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    officer = officer_for_request(request.user)
+    return render(request, "evidence/inbox.html", inbox_for(officer=officer))
+
+
+@login_required
+@require_GET
+def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
+    officer = officer_for_request(request.user)
+    item = evidence_for_user(user=request.user, item_id=item_id)
+    actions.evidence_access(item=item, officer=officer, what=AccessLog.What.VIEW)
+    link = getattr(item, "link", None)
+    may_link = link is None and officer.pk in (item.uploaded_by_id, item.officer_id)
+    return render(
+        request,
+        "evidence/item_detail.html",
+        {
+            "item": item,
+            "link": link,
+            "link_form": LinkForm(officer=officer) if may_link else None,
+            "accesses": accesses_of(item=item),
+        },
+    )
+
+
+@login_required
+@require_POST
+def item_link(request: HttpRequest, item_id: int) -> HttpResponse:
+    from casetrail.cases.selectors import case_for_user
+
+    officer = officer_for_request(request.user)
+    item = evidence_for_user(user=request.user, item_id=item_id)
+    form = LinkForm(request.POST, officer=officer)
+    if form.is_valid():
+        case = case_for_user(user=request.user, case_id=form.cleaned_data["case"])
+        try:
+            actions.evidence_link(item=item, case=case, officer=officer)
+        except ActionError as err:
+            messages.error(request, err.message)
+        else:
+            messages.success(request, f"已归入案件 {case.label}")
+            return redirect("case-detail", case_id=case.pk)
+    else:
+        messages.error(request, "请选择要归入的案件")
+    return redirect("evidence-detail", item_id=item.pk)
+
+
+def media_response(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Stream the original with HTTP Range; a play (first request of a playback) or a download is
+    logged, the player's further seeking Range requests are not logged again."""
+    officer = officer_for_request(request.user)
+    item = evidence_for_user(user=request.user, item_id=item_id)
+    download = request.GET.get("download") == "1"
+    rng = request.headers.get("Range", "")
+    if download or not rng or rng.startswith("bytes=0-"):
+        what = AccessLog.What.DOWNLOAD if download else AccessLog.What.PLAY
+        actions.evidence_access(item=item, officer=officer, what=what)
+    return blob_response(
+        request,
+        blob_store(),
+        sha256=item.blob.sha256,
+        size=item.blob.size,
+        content_type=item.blob.media_type,
+        filename=item.file_name,
+        attachment=download,
+    )
+
+
+@login_required
+@require_GET
+def item_media(request: HttpRequest, item_id: int) -> HttpResponse:
+    return media_response(request, item_id)
+
+
+@login_required
+@require_GET
+def item_poster(request: HttpRequest, item_id: int) -> HttpResponse:
+    from django.http import FileResponse
+
+    item = evidence_for_user(user=request.user, item_id=item_id)
+    poster = getattr(item.blob, "poster", None)
+    if poster is None or not poster.key:
+        raise Http404("暂无封面")
+    response = FileResponse(blob_store().open_derived(poster.key), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload_complete(request: HttpRequest, upload_id: str) -> HttpResponse:
+    """Enter what an upload still lacks (a late recording's reason, a time …) to make its record."""
+    officer = officer_for_request(request.user)
+    upload = upload_for_user(user=request.user, upload_id=upload_id)
+    if upload.state == Upload.State.DONE and upload.item_id:
+        return redirect("evidence-detail", item_id=upload.item_id)
+    if upload.state != Upload.State.NEEDS_DETAILS:
+        raise Http404("该上传不需要补充信息")
+    initial = {k: v for k, v in upload.metadata.items() if k in RecordForm.base_fields}
+    form = RecordForm(request.POST or None, officer=officer, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                complete(upload=upload, officer=officer, meta=form.metadata())
+            except ActionError as err:
+                apply_error(form, err)
+            else:
+                upload.refresh_from_db()
+                messages.success(request, "音像记录已登记")
+                return redirect("evidence-detail", item_id=upload.item_id)
+        status = 400
+    elif upload.error_message:
+        form.is_valid()
+        form.add_error(None, upload.error_message)
+    return render(
+        request, "evidence/upload_complete.html", {"form": form, "upload": upload}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def devices(request: HttpRequest) -> HttpResponse:
+    officer = officer_for_request(request.user)
+    may_manage = officer.has_role(Role.ADMIN) or officer.has_role(Role.SUPERVISOR)
+    form = DeviceForm(request.POST or None, officer=officer) if may_manage else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("只有系统管理员或监督人员可以登记设备")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                actions.device_register(
+                    officer=officer,
+                    serial=d["serial"],
+                    model=d["model"],
+                    kind=d["kind"],
+                    assigned_to=d["officer"],
+                )
+            except ActionError as err:
+                apply_error(form, err)
+            else:
+                messages.success(request, "设备已登记")
+                return redirect("evidence-devices")
+        status = 400
+    rows = Device.objects.filter(agency_id=officer.agency_id).select_related("officer")
+    return render(
+        request,
+        "evidence/devices.html",
+        {"devices": rows, "form": form, "may_manage": may_manage},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def device_edit(request: HttpRequest, device_id: int) -> HttpResponse:
+    officer = officer_for_request(request.user)
+    device = Device.objects.filter(pk=device_id, agency_id=officer.agency_id).first()
+    if device is None:
+        raise Http404("设备不存在")
+    if not (officer.has_role(Role.ADMIN) or officer.has_role(Role.SUPERVISOR)):
+        raise PermissionDenied("只有系统管理员或监督人员可以变更设备")
+    form = DeviceUpdateForm(
+        request.POST or None,
+        officer=officer,
+        initial={"officer": device.officer_id, "status": device.status},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.device_update(
+                    officer=officer,
+                    device=device,
+                    assigned_to=form.cleaned_data["officer"],
+                    status=form.cleaned_data["status"],
+                )
+            except ActionError as err:
+                apply_error(form, err)
+            else:
+                return redirect("evidence-devices")
+        status = 400
+    return render(
+        request, "form.html", {"form": form, "title": f"变更设备 {device.serial}"}, status=status
+    )
