@@ -22,9 +22,14 @@ def _run(argv: list[str]) -> int:
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
 
-    from casetrail.ledger.keys import ensure_key
+    from casetrail.ledger.keys import KeyError_, ensure_key, get_signer
 
-    ensure_key()  # the checkpoint signing key, created once with 0600 permissions
+    try:
+        ensure_key()  # the checkpoint signing key, created once with 0600 permissions
+        get_signer()  # a damaged key stops start-up here, plainly, instead of at the first checkpoint
+    except KeyError_ as exc:
+        print(f"无法启动：{exc}", file=sys.stderr)
+        return 1
     children: list[subprocess.Popen[bytes]] = [
         subprocess.Popen([sys.executable, "-m", "casetrail.cli", "scheduler"])
     ]
