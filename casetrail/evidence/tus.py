@@ -171,7 +171,8 @@ def parse_metadata(header: str) -> dict[str, str]:
                 value = base64.b64decode(parts[1], validate=True).decode("utf-8")
             except (binascii.Error, UnicodeDecodeError) as exc:
                 raise ValueError(pair) from exc
-        out[parts[0]] = value
+        # PostgreSQL text and jsonb cannot hold NUL: keep it visible as the escape "\\x00".
+        out[parts[0]] = value.replace("\x00", "\\x00")
     return out
 
 
@@ -422,7 +423,20 @@ def _patch(request: HttpRequest, upload: Upload) -> HttpResponse:
     upload.refresh_from_db()
     if upload.offset < upload.length:
         return _tus(204, _upload_headers(upload))
-    return _finish_response(upload, _finish(upload))
+    try:
+        refusal = _finish(upload)
+    except Exception:
+        # Storage or database trouble while finishing: every byte is kept and acknowledged; the
+        # next HEAD or PATCH retries, and nothing partial is ever visible in the store.
+        log.exception("upload %s: finishing failed", upload.pk)
+        upload.refresh_from_db()
+        return _error(
+            503,
+            "storage_unavailable",
+            "文件已完整接收，但暂时无法写入存储，请稍后重试",
+            {**_upload_headers(upload), "Retry-After": "5"},
+        )
+    return _finish_response(upload, refusal)
 
 
 def _stream(request: HttpRequest) -> Any:

@@ -1,0 +1,65 @@
+"""Fixity: re-hash every stored blob and say exactly what differs. ``casetrail verify`` (the ledger)
+and ``casetrail verify-blobs`` both use :func:`iter_blob_findings`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from django.db.models import Q
+
+from casetrail.evidence.models import Blob
+from casetrail.evidence.storage import BlobStore, blob_store
+from casetrail.lib.digests import MultiHasher
+
+
+def blobs_of(agency_id: int | None) -> list[Blob]:
+    blobs = Blob.objects.all()
+    if agency_id is not None:
+        blobs = blobs.filter(Q(agency_id=agency_id) | Q(items__agency_id=agency_id)).distinct()
+    return list(blobs.order_by("id"))
+
+
+def iter_blob_findings(
+    *,
+    agency_id: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    store: BlobStore | None = None,
+) -> Iterator[str]:
+    """One line per problem: a blob missing from the store, of another size, whose SHA-256 or SM3
+    of the stored bytes differs from the recorded digest, or (file store) made writable again.
+    ``progress(done_bytes, total_bytes)`` is called as bytes are hashed."""
+    store = store or blob_store()
+    blobs = blobs_of(agency_id)
+    total = sum(b.size for b in blobs)
+    done = 0
+    if progress:
+        progress(0, total)
+    for blob in blobs:
+        name = f"blob {blob.sha256[:12]}…"
+        if not store.exists(blob.sha256):
+            yield f"{name}: missing from the store"
+            done += blob.size
+            if progress:
+                progress(done, total)
+            continue
+        hasher = MultiHasher(("sha256", "sm3"))
+        for block in store.iter_bytes(blob.sha256):
+            hasher.update(block)
+            done += len(block)
+            if progress:
+                progress(min(done, total), total)
+        digests = hasher.hexdigests()
+        if hasher.size != blob.size:
+            yield f"{name}: size of stored bytes differs ({hasher.size} ≠ {blob.size})"
+        if digests["sha256"] != blob.sha256:
+            yield f"{name}: sha256 of stored bytes differs"
+        if digests["sm3"] != blob.sm3:
+            yield f"{name}: sm3 of stored bytes differs"
+        if not store.is_write_protected(blob.sha256):
+            yield f"{name}: stored original is writable (expected read-only)"
+    if progress:
+        progress(total, total)
+
+
+def blob_count(agency_id: int | None = None) -> int:
+    return len(blobs_of(agency_id))
