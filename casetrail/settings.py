@@ -170,6 +170,7 @@ SPECTACULAR_SETTINGS = {
 # --- background tasks -------------------------------------------------------------------------
 CASETRAIL_TASKS = envchoice("CASETRAIL_TASKS", "db", ("db", "rq", "immediate"))
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
+TASKS: dict[str, dict[str, object]]
 if TESTING or CASETRAIL_TASKS == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 elif CASETRAIL_TASKS == "rq":

@@ -32,7 +32,8 @@ class DecideSerializer(serializers.Serializer):
 
 
 class ResubmitSerializer(serializers.Serializer):
-    fields = serializers.DictField(help_text="修改后的文书字段（未给出的保持原值）")
+    # See CaseActSerializer: the declared field does not shadow Serializer.fields at run time.
+    fields = serializers.DictField(help_text="修改后的文书字段（未给出的保持原值）")  # type: ignore[assignment]
     opinion = serializers.CharField(help_text="承办人初审意见和理由")
     reason = serializers.CharField(help_text="修改说明")
 

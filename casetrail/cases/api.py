@@ -318,7 +318,9 @@ class RegisterComplaintAPI(APIView):
 
 
 class CaseActSerializer(serializers.Serializer):
-    fields = serializers.DictField(help_text="文书字段，见 /api/catalogue/")
+    # The API's key is "fields"; DRF's metaclass moves declared fields off the class, so this
+    # does not shadow Serializer.fields at run time (the stubs cannot know that).
+    fields = serializers.DictField(help_text="文书字段，见 /api/catalogue/")  # type: ignore[assignment]
     opinion = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -347,7 +349,7 @@ class CaseActAPI(APIView):
             data={k: "\n".join(v) if isinstance(v, list) else v for k, v in fields.items()}
         )
         if not form.is_valid():
-            raise serializers.ValidationError(form.errors)
+            raise serializers.ValidationError(form.errors.get_json_data())
         spec.run(case, officer, form.cleaned_data)
         case.refresh_from_db()
         return Response(case_out(officer, case), status=201)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -15,6 +16,13 @@ from casetrail.records.catalogue import doc_type
 DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+class OfficerChoiceField(forms.ModelMultipleChoiceField):
+    """Officers listed with the certificate number a party is shown (第十一条)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（执法证 {obj.certificate_no or '无'}）"
+
+
 class CaseBaseForm(forms.Form):
     unit = forms.ModelChoiceField(label="承办机构", queryset=Unit.objects.none())
     title = forms.CharField(label="案由 / 事项", max_length=200)
@@ -24,7 +32,7 @@ class CaseBaseForm(forms.Form):
         label="重大复杂案件（需法制审核、全过程音像记录）", required=False
     )
     confidentiality = forms.ChoiceField(label="密级", choices=Confidentiality.choices)
-    officers = forms.ModelMultipleChoiceField(
+    officers = OfficerChoiceField(
         label="执法人员（不少于两人，须持有效执法证）",
         queryset=Officer.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -33,18 +41,16 @@ class CaseBaseForm(forms.Form):
     def __init__(self, *args: Any, officer: Officer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.officer = officer
-        f = self.fields
-        f["unit"].queryset = Unit.objects.filter(agency_id=officer.agency_id).exclude(  # type: ignore[attr-defined]
+        unit = cast(forms.ModelChoiceField, self.fields["unit"])
+        unit.queryset = Unit.objects.filter(agency_id=officer.agency_id).exclude(
             kind=Unit.Kind.LEGAL
         )
-        f["unit"].initial = officer.unit_id
-        f["officers"].queryset = Officer.objects.filter(  # type: ignore[attr-defined]
+        unit.initial = officer.unit_id
+        officers = cast(forms.ModelMultipleChoiceField, self.fields["officers"])
+        officers.queryset = Officer.objects.filter(
             agency_id=officer.agency_id, roles__role=Role.HANDLER
         ).order_by("name")
-        f["officers"].label_from_instance = lambda o: (
-            f"{o.name}（执法证 {o.certificate_no or '无'}）"
-        )  # type: ignore[attr-defined]
-        f["officers"].initial = [officer.pk]
+        officers.initial = [officer.pk]
 
     def case_input(self, parties: list[PartyInput] | None = None) -> CaseInput:
         d = self.cleaned_data
@@ -160,7 +166,9 @@ ComplaintForm.field_order = [
 ]
 
 
-def catalogue_form(kind: str, *, extra: dict[str, forms.Field] | None = None) -> type[forms.Form]:
+def catalogue_form(
+    kind: str, *, extra: Mapping[str, forms.Field] | None = None
+) -> type[forms.Form]:
     """A form generated from the catalogue entry of ``kind`` (plus ``extra`` fields)."""
     doc = doc_type(kind)
     fields: dict[str, forms.Field] = {}

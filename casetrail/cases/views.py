@@ -39,6 +39,7 @@ from casetrail.cases.selectors import (
 from casetrail.evidence.selectors import inbox_for, items_of_case, late_recordings_for
 from casetrail.ledger.selectors import ledger_index_for
 from casetrail.lib.errors import ActionError
+from casetrail.lib.htmx import HtmxHttpRequest
 from casetrail.org.models import Officer, Role
 
 
@@ -73,7 +74,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def cases_index(request: HttpRequest) -> HttpResponse:
+def cases_index(request: HtmxHttpRequest) -> HttpResponse:
     officer = officer_for_request(request.user)
     stage = request.GET.get("stage", "")
     mode = request.GET.get("mode", "")

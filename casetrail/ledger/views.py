@@ -19,6 +19,7 @@ from casetrail.ledger.actions import verification_request
 from casetrail.ledger.keys import public_key
 from casetrail.ledger.models import VerificationRun
 from casetrail.lib import merkle
+from casetrail.lib.htmx import HtmxHttpRequest
 from casetrail.org.models import Role
 
 
@@ -77,7 +78,7 @@ def verification_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def verification_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+def verification_detail(request: HtmxHttpRequest, run_id: int) -> HttpResponse:
     officer = _supervisor(request)
     run = get_object_or_404(VerificationRun, pk=run_id, agency_id=officer.agency_id)
     template = "ledger/verification_detail.html"
