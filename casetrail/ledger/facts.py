@@ -45,4 +45,9 @@ LEDGERED_MODELS: dict[str, str] = {
     "records.Record": "case__agency_id",
     "approvals.Chain": "case__agency_id",
     "approvals.Step": "chain__case__agency_id",
+    "org.Device": "agency_id",
+    "evidence.Blob": "agency_id",
+    "evidence.Item": "agency_id",
+    "evidence.ItemLink": "item__agency_id",
+    "evidence.AccessLog": "item__agency_id",
 }

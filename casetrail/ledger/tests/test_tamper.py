@@ -215,3 +215,86 @@ def test_the_verify_command_exits_1_on_a_finding_and_0_when_intact(world, capsys
     assert exit_.value.code == 1
     out = capsys.readouterr().out
     assert f"records_record {record.pk}" in out and "verify: 1 findings" in out
+
+
+@pytest.fixture
+def evidence_world(world, personas, evidence_store):
+    """The world plus a photo stored, recorded in the case, linked and viewed."""
+    import datetime as dt
+    import io
+
+    from django.utils import timezone
+    from PIL import Image
+
+    from casetrail.evidence import actions as ev
+    from casetrail.evidence.storage import blob_store
+    from casetrail.lib.digests import MultiHasher
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 30, 30)).save(buffer, "JPEG")
+    data = buffer.getvalue()
+    path = evidence_store / "photo.jpg"
+    path.write_bytes(data)
+    digests = MultiHasher(("sha256", "sm3")).update(data).hexdigests()
+    store = blob_store()
+    store.put_file(digests["sha256"], path, move=False)
+    zhang = personas["zhang"]
+    blob, _ = ev.blob_ingest(
+        officer=zhang,
+        sha256=digests["sha256"],
+        sm3=digests["sm3"],
+        size=len(data),
+        media_type="image/jpeg",
+        storage=store.name,
+    )
+    now = timezone.now()
+    item = ev.evidence_record_create(
+        officer=zhang,
+        blob=blob,
+        media={},
+        file_name="photo.jpg",
+        data=ev.RecordInput(
+            kind="photo",
+            recorded_start=now - dt.timedelta(minutes=5),
+            recorded_end=now - dt.timedelta(minutes=4),
+            place="现场",
+            informed="told",
+            informed_how="口头告知",
+            description="现场照片",
+            case=world["case"],
+        ),
+    )
+    ev.evidence_access(item=item, officer=zhang, what="view")
+    assert verify().intact, verify().findings
+    return {**world, "blob": blob, "path": store.path(blob.sha256)}
+
+
+def test_it_finds_replaced_blob_bytes(evidence_world):
+    import os
+
+    blob, path = evidence_world["blob"], evidence_world["path"]
+    os.chmod(path, 0o644)
+    data = bytearray(path.read_bytes())
+    data[-3] ^= 0xFF
+    path.write_bytes(bytes(data))
+    os.chmod(path, 0o444)
+    name = f"blob {blob.sha256[:12]}…"
+    assert findings() == [
+        f"{name}: sha256 of stored bytes differs",
+        f"{name}: sm3 of stored bytes differs",
+    ]
+
+
+def test_it_finds_an_edited_evidence_row(evidence_world):
+    from casetrail.evidence.models import Item
+
+    item = Item.objects.get()
+    sql(
+        "UPDATE evidence_item SET place = %s WHERE id = %s",
+        ["别处", item.pk],
+        table="evidence_item",
+    )
+    found = findings()
+    assert len(found) == 1 and found[0].startswith(
+        f'evidence_item {item.pk}: field "place" differs'
+    )
