@@ -53,11 +53,42 @@ CHECKSUM_ALGORITHMS = "sha256"
 # Without a checksum, a long PATCH acknowledges its progress every this many bytes, so a crash
 # mid-request loses at most this much.
 CHECKPOINT_BYTES = 64 * 1024 * 1024
-READ_SIZE = 4 * CHUNK
+READ_SIZE = CHUNK  # gunicorn hands the body over in steps of at most 1 MiB anyway
 
 _HASHERS: OrderedDict[uuid.UUID, tuple[int, MultiHasher]] = OrderedDict()
 _HASHERS_LOCK = threading.Lock()
 _HASHERS_MAX = 64
+
+
+class _Background:
+    """Hash in a second thread while the request thread receives and writes (hashlib releases
+    the GIL on large buffers), through a small bounded queue: memory stays a few MiB."""
+
+    def __init__(self, *hashers: Any) -> None:
+        import queue
+
+        self.hashers = [h for h in hashers if h is not None]
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (block := self.queue.get()) is not None:
+            try:
+                for h in self.hashers:
+                    h.update(block)
+            except BaseException as exc:  # pragma: no cover - hashlib does not fail
+                self.error = exc
+
+    def update(self, block: bytes) -> None:
+        self.queue.put(block)
+
+    def finish(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def _cache_get(upload_id: uuid.UUID) -> tuple[int, MultiHasher] | None:
@@ -459,30 +490,32 @@ def _receive(
     position = start
     acked = start
     os.lseek(fd, start, os.SEEK_SET)
+    background = _Background(chunk_hash, hasher)
     try:
         while True:
             block = stream.read(READ_SIZE)
             if not block:
                 break
             if position + len(block) > upload.length:
+                background.finish()
                 os.ftruncate(fd, acked)
                 _cache_drop(upload.pk)
                 _commit(upload, acked)
                 return _error(413, "beyond_length", "请求体超出声明的文件长度（Upload-Length）")
             _write_all(fd, block)
             position += len(block)
-            if chunk_hash is not None:
-                chunk_hash.update(block)
-            if hasher is not None:
-                hasher.update(block)
+            background.update(block)
             if chunk_hash is None and position - acked >= CHECKPOINT_BYTES:
                 os.fdatasync(fd)
+                background.finish()
                 _commit(upload, position)
                 acked = position
                 if hasher is not None:
                     _cache_put(upload.pk, position, hasher)
+                background = _Background(chunk_hash, hasher)
     except OSError as exc:
         # Disk full or an I/O error: keep what is acknowledged, the upload stays resumable.
+        background.finish()
         _cut(fd, upload, acked)
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             return _error(
@@ -496,6 +529,7 @@ def _receive(
         raise
     except Exception as exc:
         # A client that went away mid-body (gunicorn raises while reading): keep whole bytes.
+        background.finish()
         if expected is not None:
             _cut(fd, upload, acked)
         else:
@@ -506,6 +540,7 @@ def _receive(
         return _error(
             400, "incomplete_body", "请求体不完整，可从已确认的位置续传", _upload_headers(upload)
         )
+    background.finish()
     if chunk_hash is not None and chunk_hash.digest() != expected:
         _cut(fd, upload, start)
         return _error(
