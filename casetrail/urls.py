@@ -12,10 +12,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("casetrail.records.urls")),
     path("", include("casetrail.cases.urls")),
     path("", include("casetrail.approvals.urls")),
     path("", include("casetrail.evidence.urls")),
     path("", include("casetrail.ledger.urls")),
+    # Before cases: /api/cases/<id>/records/ must not be taken for a case step.
+    path("api/", include("casetrail.records.api_urls")),
     path("api/", include("casetrail.cases.api_urls")),
     path("api/", include("casetrail.approvals.api_urls")),
     path("api/", include("casetrail.evidence.api_urls")),

@@ -166,10 +166,27 @@ ComplaintForm.field_order = [
 ]
 
 
+def _context_choices(f: Any, case: Any) -> list[tuple[Any, str]]:
+    """Choices for fields that point into the case: its parties, the agency's officers, records."""
+    if case is None:
+        return []
+    if f.type == "party":
+        return [(p.pk, f"{p.name}（{p.get_role_display()}）") for p in case.parties.all()]
+    if f.type == "document":
+        records = case.records.filter(kind__in=f.refers_to) if f.refers_to else case.records.all()
+        return [
+            (r.pk, f"{r.title} #{r.pk}（{timezone.localtime(r.created_at):%Y-%m-%d}）")
+            for r in records
+        ]
+    officers = Officer.objects.filter(agency_id=case.agency_id).order_by("name")
+    return [(o.pk, f"{o.name}（{o.certificate_no or '无执法证'}）") for o in officers]
+
+
 def catalogue_form(
-    kind: str, *, extra: Mapping[str, forms.Field] | None = None
+    kind: str, *, extra: Mapping[str, forms.Field] | None = None, case: Any = None
 ) -> type[forms.Form]:
-    """A form generated from the catalogue entry of ``kind`` (plus ``extra`` fields)."""
+    """A form generated from the catalogue entry of ``kind`` (plus ``extra`` fields); fields that
+    point into the case offer its parties, officers and records."""
     doc = doc_type(kind)
     fields: dict[str, forms.Field] = {}
     for f in doc.fields:
@@ -194,6 +211,31 @@ def catalogue_form(
             )
         elif f.type == "choice":
             field = forms.ChoiceField(label=label, required=f.required, choices=f.choices)
+        elif f.type == "number":
+            field = forms.IntegerField(label=label, required=f.required, min_value=0)
+        elif f.type == "money":
+            field = forms.DecimalField(
+                label=label + "（元）",
+                required=f.required,
+                min_value=0,
+                decimal_places=2,
+                max_digits=14,
+            )
+        elif f.type == "officers":
+            field = forms.TypedMultipleChoiceField(
+                label=label,
+                required=f.required,
+                coerce=int,
+                choices=_context_choices(f, case),
+                widget=forms.CheckboxSelectMultiple,
+            )
+        elif f.type in ("party", "officer", "document"):
+            field = forms.TypedChoiceField(
+                label=label,
+                required=f.required,
+                coerce=int,
+                choices=[("", "—— 请选择 ——"), *_context_choices(f, case)],
+            )
         else:
             field = forms.CharField(label=label, required=f.required, max_length=500)
         fields[f.name] = field

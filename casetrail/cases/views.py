@@ -102,7 +102,11 @@ def cases_index(request: HtmxHttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     officer = officer_for_request(request.user)
     case = case_for_user(user=request.user, case_id=case_id)
-    records = list(case.records.select_related("created_by", "replaces").all())
+    records = list(
+        case.records.select_related("created_by", "replaces").prefetch_related(
+            "signatures__blob", "attachments__blob"
+        )
+    )
     chains = list(chains_of_case(case_id=case.pk))
     ledger = ledger_index_for(case=case)
     timeline: list[dict[str, Any]] = []
@@ -159,6 +163,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             ],
             "evidence_items": items_of_case(case=case),
             "may_upload": _is_assigned(officer, assigned) and case.is_open,
+            "may_record": _is_assigned(officer, assigned)
+            and case.is_open
+            and case.stage != Stage.START,
         },
     )
 

@@ -43,6 +43,8 @@ LEDGERED_MODELS: dict[str, str] = {
     "cases.Party": "case__agency_id",
     "cases.StageChange": "case__agency_id",
     "records.Record": "case__agency_id",
+    "records.RecordSignature": "record__case__agency_id",
+    "records.RecordAttachment": "record__case__agency_id",
     "approvals.Chain": "case__agency_id",
     "approvals.Step": "chain__case__agency_id",
     "org.Device": "agency_id",

@@ -4,6 +4,11 @@
 triggers make the database itself refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL), so a bug or a
 hand-typed statement cannot silently change history. Use ``InsertOnly("app_table")`` as a migration
 operation right after the table is created.
+
+SQLite caveat: Django rebuilds a table (copy, drop, rename) for most ALTERs — a NOT NULL column, a
+default, a changed type — and the rebuild loses its triggers. Add columns to these tables as
+nullable without a default (ALTER TABLE ADD COLUMN), or re-apply InsertOnly after the change;
+`records/tests/test_insert_only.py` fails if any insert-only table lost its triggers.
 """
 
 from __future__ import annotations

@@ -1,22 +1,66 @@
-"""The document catalogue: every document type is data — its fields, stage and the articles it serves.
+"""The document catalogue: every document type is data (``catalogue.yaml``) — its fields, stage,
+officers present, signatures, attachments and the articles it serves.
 
-Forms and validation are driven by these entries, in the UI and the API alike. This first part holds
-the documents of the start of a case (第八、九条); the investigation, decision, service and execution
-documents (第三至五章) join the same table.
+Forms and validation are driven by these entries, in the UI and the API alike; the compliance rules
+read them too. The file is loaded and checked once at start-up: a malformed entry stops the app with
+a message naming the entry and the key, never a confusing error on the first form.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
+import yaml
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from casetrail.lib.errors import ActionError
 
-FIELD_TYPES = ("text", "longtext", "date", "datetime", "bool", "list", "choice")
+CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
+STAGES = ("start", "investigation", "decision", "service")
+FIELD_TYPES = (
+    "text",
+    "longtext",
+    "date",
+    "datetime",
+    "bool",
+    "list",
+    "number",
+    "money",
+    "choice",
+    "person",
+    "party",
+    "officer",
+    "officers",
+    "legal_basis",
+    "document",
+)
+# Types whose value is checked against the case (its parties, the agency's officers, its records).
+CONTEXT_TYPES = ("party", "officer", "officers", "document")
+SIGNATURE_ROLES = (
+    "officers",
+    "party",
+    "interviewee",
+    "witness",
+    "recipient",
+    "server",
+    "drafter",
+    "reviewer",
+    "legal_reviewer",
+    "approver",
+    "expert",
+    "applicant",
+    "complainant",
+    "other",
+)
+ATTACHMENT_KINDS = ("signed_scan", "photo", "av", "document")
+PROCEDURES = ("ordinary", "summary")
 
 
 @dataclass(frozen=True)
@@ -28,6 +72,22 @@ class Field:
     choices: tuple[tuple[str, str], ...] = ()
     help: str = ""
     must_be_true: bool = False  # a confirmation that must be ticked (e.g. applicant signed)
+    refers_to: tuple[str, ...] = ()  # for type "document": the codes it may point at
+
+
+@dataclass(frozen=True)
+class Signature:
+    role: str
+    label: str
+    refusal: bool = False  # a refusal with its reason may stand in for the signature
+
+
+@dataclass(frozen=True)
+class Attachment:
+    kind: str
+    label: str
+    required: bool = False
+    overlaps: tuple[str, ...] = ()  # (start field, end field) the audio/video must cover
 
 
 @dataclass(frozen=True)
@@ -37,181 +97,143 @@ class DocType:
     stage: str
     articles: tuple[str, ...]
     fields: tuple[Field, ...] = field(default_factory=tuple)
+    procedure: str = ""
+    officers_min: int = 0  # >0: officers present with certificate numbers shown (第十一条)
+    signatures: tuple[Signature, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
 
 
 CATALOGUE: dict[str, DocType] = {}
 
+_KEYS = {
+    "code",
+    "title",
+    "stage",
+    "articles",
+    "procedure",
+    "fields",
+    "officers",
+    "signatures",
+    "attachments",
+}
+_FIELD_KEYS = {"name", "label", "type", "required", "choices", "help", "must_be_true", "refers_to"}
 
-def _add(doc: DocType) -> None:
-    CATALOGUE[doc.code] = doc
+
+def _fail(where: str, message: str) -> ImproperlyConfigured:
+    return ImproperlyConfigured(f"{CATALOGUE_FILE.name}: {where}: {message}")
 
 
-_add(
-    DocType(
-        code="application_registration",
-        title="行政执法申请登记",
-        stage="start",
-        articles=("第八条",),
-        fields=(
-            Field("received_at", "申请时间", "datetime"),
-            Field("matter", "申请事项", "longtext"),
-            Field("materials", "提交的申请材料", "list", help="每行一项"),
-            Field("oral", "口头申请", "bool", required=False),
-        ),
-    )
-)
-_add(
-    DocType(
-        code="oral_application_record",
-        title="口头申请笔录",
-        stage="start",
-        articles=("第八条",),
-        fields=(
-            Field("statement", "申请人口述内容", "longtext"),
-            Field("applicant_signed", "申请人已阅读笔录并签名确认", "bool", must_be_true=True),
-            Field("signed_at", "签名时间", "datetime"),
-        ),
-    )
-)
-_add(
-    DocType(
-        code="on_the_spot_correction",
-        title="申请材料当场更正记录",
-        stage="start",
-        articles=("第八条",),
-        fields=(
-            Field("item", "更正的材料", "text"),
-            Field("original", "原内容", "longtext"),
-            Field("corrected", "更正后内容", "longtext"),
-            Field("applicant_confirmed", "申请人当场确认更正", "bool", must_be_true=True),
-        ),
-    )
-)
-_add(
-    DocType(
-        code="supplement_notice",
-        title="一次性告知补正材料通知书",
-        stage="start",
-        articles=("第八条",),
-        fields=(
-            Field("items", "需补正的全部内容", "list", help="每行一项，须一次列全"),
-            Field("due_date", "补正期限", "date"),
+def _parse_entry(raw: Any, index: int) -> DocType:
+    if not isinstance(raw, dict):
+        raise _fail(f"entry {index}", "must be a mapping")
+    code = str(raw.get("code", ""))
+    where = f"entry {index} ({code or '?'})"
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", code):
+        raise _fail(where, "code must be snake_case")
+    unknown = set(raw) - _KEYS
+    if unknown:
+        raise _fail(where, f"unknown keys {sorted(unknown)}")
+    if raw.get("stage") not in STAGES:
+        raise _fail(where, f"stage must be one of {STAGES}")
+    if raw.get("procedure", "") not in ("", *PROCEDURES):
+        raise _fail(where, f"procedure must be one of {PROCEDURES}")
+    fields = []
+    for f in raw.get("fields") or []:
+        if not isinstance(f, dict) or set(f) - _FIELD_KEYS or "name" not in f or "label" not in f:
+            raise _fail(where, f"bad field {f!r}")
+        ftype = f.get("type", "text")
+        if ftype not in FIELD_TYPES:
+            raise _fail(where, f"field {f['name']}: unknown type {ftype}")
+        choices = tuple(tuple(c) for c in f.get("choices") or [])
+        if ftype == "choice" and (not choices or any(len(c) != 2 for c in choices)):
+            raise _fail(where, f"field {f['name']}: a choice needs [[value, label], ...]")
+        fields.append(
             Field(
-                "new_items_reason",
-                "再次告知的理由（仅补正材料引出新问题时）",
-                "longtext",
-                required=False,
-            ),
-        ),
+                name=str(f["name"]),
+                label=str(f["label"]),
+                type=ftype,
+                required=bool(f.get("required", True)),
+                choices=choices,  # type: ignore[arg-type]
+                help=str(f.get("help", "")),
+                must_be_true=bool(f.get("must_be_true", False)),
+                refers_to=tuple(f.get("refers_to") or ()),
+            )
+        )
+    names = [f.name for f in fields]
+    if len(names) != len(set(names)):
+        raise _fail(where, "duplicate field names")
+    signatures = []
+    for sig in raw.get("signatures") or []:
+        if not isinstance(sig, dict) or sig.get("role") not in SIGNATURE_ROLES:
+            raise _fail(where, f"bad signature {sig!r}; roles: {SIGNATURE_ROLES}")
+        signatures.append(
+            Signature(
+                str(sig["role"]),
+                str(sig.get("label", sig["role"])),
+                bool(sig.get("refusal", False)),
+            )
+        )
+    attachments = []
+    for att in raw.get("attachments") or []:
+        if not isinstance(att, dict) or att.get("kind") not in ATTACHMENT_KINDS:
+            raise _fail(where, f"bad attachment {att!r}; kinds: {ATTACHMENT_KINDS}")
+        overlaps = tuple(att.get("overlaps") or ())
+        if overlaps and (
+            len(overlaps) != 2
+            or any(
+                (fd := next((f for f in fields if f.name == n), None)) is None
+                or fd.type != "datetime"
+                for n in overlaps
+            )
+        ):
+            raise _fail(where, f"attachment overlaps must name two datetime fields, got {overlaps}")
+        attachments.append(
+            Attachment(
+                str(att["kind"]),
+                str(att.get("label", att["kind"])),
+                bool(att.get("required", False)),
+                overlaps,
+            )
+        )
+    officers = raw.get("officers") or {}
+    return DocType(
+        code=code,
+        title=str(raw.get("title", "")),
+        stage=raw["stage"],
+        articles=tuple(raw.get("articles") or ()),
+        fields=tuple(fields),
+        procedure=str(raw.get("procedure", "")),
+        officers_min=int(officers.get("min", 0)),
+        signatures=tuple(signatures),
+        attachments=tuple(attachments),
     )
-)
-_add(
-    DocType(
-        code="supplement_received",
-        title="补正材料接收记录",
-        stage="start",
-        articles=("第八条",),
-        fields=(
-            Field("received_at", "接收时间", "datetime"),
-            Field("items", "补正的材料", "list", help="每行一项"),
-        ),
-    )
-)
-_add(
-    DocType(
-        code="application_receipt",
-        title="申请材料接收凭证（回执）",
-        stage="start",
-        articles=("第八条",),
-        fields=(
-            Field("issued_at", "出具时间", "datetime"),
-            Field("materials", "接收的材料", "list", help="每行一项"),
-        ),
-    )
-)
-_add(
-    DocType(
-        code="application_decision",
-        title="受理 / 不予受理决定",
-        stage="start",
-        articles=("第八条", "第六条"),
-        fields=(
-            Field(
-                "decision", "决定", "choice", choices=(("accept", "受理"), ("refuse", "不予受理"))
-            ),
-            Field("reasons", "理由", "longtext"),
-        ),
-    )
-)
-_add(
-    DocType(
-        code="start_approval_form",
-        title="程序启动审批表",
-        stage="start",
-        articles=("第九条", "第六条"),
-        fields=(
-            Field("reason", "启动原因", "longtext"),
-            Field("party_facts", "当事人基本情况", "longtext"),
-            Field("emergency", "情况紧急，先行启动、事后补报", "bool", required=False),
-            Field("emergency_reason", "紧急情况说明", "longtext", required=False),
-        ),
-    )
-)
-_add(
-    DocType(
-        code="complaint_registration",
-        title="投诉举报登记",
-        stage="start",
-        articles=("第九条",),
-        fields=(
-            Field("received_at", "收到时间", "datetime"),
-            Field(
-                "channel",
-                "来源",
-                "choice",
-                choices=(
-                    ("visit", "来访"),
-                    ("phone", "来电"),
-                    ("letter", "来信"),
-                    ("online", "网络"),
-                    ("referral", "转办"),
-                ),
-            ),
-            Field("content", "投诉举报内容", "longtext"),
-        ),
-    )
-)
-_add(
-    DocType(
-        code="complaint_decision",
-        title="不予启动执法程序决定",
-        stage="start",
-        articles=("第九条", "第六条"),
-        fields=(Field("reasons", "经审查不启动的理由", "longtext"),),
-    )
-)
-_add(
-    DocType(
-        code="complaint_notice",
-        title="不予启动书面告知",
-        stage="start",
-        articles=("第九条",),
-        fields=(
-            Field("notified_at", "告知时间", "datetime"),
-            Field(
-                "method",
-                "告知方式",
-                "choice",
-                choices=(
-                    ("direct", "当面送交"),
-                    ("mail", "邮寄"),
-                    ("electronic", "电子方式"),
-                ),
-            ),
-            Field("content", "告知内容", "longtext"),
-        ),
-    )
-)
+
+
+def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, DocType]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ImproperlyConfigured(f"cannot read the document catalogue {path}: {exc}") from None
+    if not isinstance(raw, list):
+        raise _fail("top level", "must be a list of entries")
+    out: dict[str, DocType] = {}
+    for index, entry in enumerate(raw):
+        doc = _parse_entry(entry, index)
+        if doc.code in out:
+            raise _fail(f"entry {index}", f"duplicate code {doc.code}")
+        out[doc.code] = doc
+    for doc in out.values():
+        for f in doc.fields:
+            missing = [c for c in f.refers_to if c not in out]
+            if missing:
+                raise _fail(doc.code, f"field {f.name} refers to unknown codes {missing}")
+    return out
+
+
+CATALOGUE.update(load_catalogue())
 
 
 def doc_type(code: str) -> DocType:
@@ -222,20 +244,54 @@ def doc_type(code: str) -> DocType:
 
 
 def validate_catalogue() -> None:
-    for code, doc in CATALOGUE.items():
-        assert code == doc.code, code
-        names = [f.name for f in doc.fields]
-        if len(names) != len(set(names)):
-            raise ValueError(f"catalogue {code}: duplicate field names")
-        for f in doc.fields:
-            if f.type not in FIELD_TYPES:
-                raise ValueError(f"catalogue {code}.{f.name}: unknown type {f.type}")
-            if f.type == "choice" and not f.choices:
-                raise ValueError(f"catalogue {code}.{f.name}: a choice needs choices")
+    """Start-up check: the file on disk parses and agrees with what is loaded."""
+    load_catalogue()
 
 
-def _clean_value(doc: DocType, f: Field, raw: Any) -> Any:
-    """Normalise one field to its JSON form (strings, lists, booleans), or raise ActionError."""
+def _as_id(raw: Any, where: str, name: str) -> int:
+    if isinstance(raw, dict):
+        raw = raw.get("id")
+    try:
+        return int(str(raw))
+    except (TypeError, ValueError):
+        raise ActionError("invalid_reference", f"{where}：应为编号", field=name) from None
+
+
+def _clean_context(doc: DocType, f: Field, raw: Any, case: Any, where: str) -> Any:
+    """Values that point into the case: a party, officers of the agency, another record."""
+    from casetrail.org.models import Officer
+
+    if case is None:
+        raise ActionError("case_required", f"{where}：须在案件中填写", field=f.name)
+    if f.type == "party":
+        pk = _as_id(raw, where, f.name)
+        party = case.parties.filter(pk=pk).first()
+        if party is None:
+            raise ActionError("invalid_party", f"{where}：不是本案当事人", field=f.name)
+        return {"id": party.pk, "name": party.name}
+    if f.type == "document":
+        pk = _as_id(raw, where, f.name)
+        record = case.records.filter(pk=pk).first()
+        if record is None or (f.refers_to and record.kind not in f.refers_to):
+            allowed = "、".join(CATALOGUE[c].title for c in f.refers_to if c in CATALOGUE)
+            raise ActionError(
+                "invalid_document", f"{where}：应为本案的{allowed or '文书'}", field=f.name
+            )
+        return {"id": record.pk, "kind": record.kind}
+    ids = [_as_id(r, where, f.name) for r in (raw if isinstance(raw, list) else [raw])]
+    officers = {o.pk: o for o in Officer.objects.filter(pk__in=ids, agency_id=case.agency_id)}
+    out = []
+    for pk in ids:
+        officer = officers.get(pk)
+        if officer is None:
+            raise ActionError("invalid_officer", f"{where}：不是本机关人员", field=f.name)
+        out.append({"id": officer.pk, "name": officer.name, "cert": officer.certificate_no})
+    return out[0] if f.type == "officer" else out
+
+
+def _clean_value(doc: DocType, f: Field, raw: Any, case: Any = None) -> Any:
+    """Normalise one field to its JSON form (strings, integers, lists, booleans, small objects),
+    or raise ActionError naming the field."""
     missing = raw is None or raw == "" or raw == []
     where = f"{doc.title}·{f.label}"
     if f.type == "bool":
@@ -246,7 +302,30 @@ def _clean_value(doc: DocType, f: Field, raw: Any) -> Any:
     if missing:
         if f.required:
             raise ActionError("field_required", f"{where}：必填", field=f.name)
-        return [] if f.type == "list" else ""
+        return [] if f.type in ("list", "officers") else None if f.type in CONTEXT_TYPES else ""
+    if f.type in CONTEXT_TYPES:
+        return _clean_context(doc, f, raw, case, where)
+    if f.type == "number":
+        try:
+            number = int(str(raw).strip())
+        except ValueError:
+            raise ActionError("invalid_number", f"{where}：应为整数", field=f.name) from None
+        if number < 0:
+            raise ActionError("invalid_number", f"{where}：不能为负数", field=f.name)
+        return number
+    if f.type == "money":
+        try:
+            amount = Decimal(str(raw).strip().replace(",", ""))
+        except InvalidOperation:
+            raise ActionError(
+                "invalid_money", f"{where}：金额格式不正确（元，最多两位小数）", field=f.name
+            ) from None
+        if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+            raise ActionError(
+                "invalid_money", f"{where}：金额应为非负数，最多两位小数", field=f.name
+            )
+        # A string: canonical JSON carries no floats, and money must not round.
+        return str(amount.quantize(Decimal("0.01")))
     if f.type == "list":
         items = raw.splitlines() if isinstance(raw, str) else list(raw)
         cleaned = [str(i).strip() for i in items if str(i).strip()]
@@ -268,6 +347,14 @@ def _clean_value(doc: DocType, f: Field, raw: Any) -> Any:
             moment = timezone.make_aware(moment)
         if moment > timezone.now() + dt.timedelta(minutes=5):
             raise ActionError("datetime_in_future", f"{where}：不能晚于当前时间", field=f.name)
+        if (
+            case is not None
+            and doc.stage != "start"
+            and (timezone.localdate(moment) < timezone.localdate(case.created_at))
+        ):
+            raise ActionError(
+                "datetime_before_case", f"{where}：不能早于案件登记日期", field=f.name
+            )
         return timezone.localtime(moment).isoformat()
     if f.type == "choice":
         if raw not in dict(f.choices):
@@ -279,8 +366,9 @@ def _clean_value(doc: DocType, f: Field, raw: Any) -> Any:
     return text
 
 
-def clean_fields(code: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Validate ``data`` against the catalogue entry and return the JSON-ready field values."""
+def clean_fields(code: str, data: dict[str, Any], *, case: Any = None) -> dict[str, Any]:
+    """Validate ``data`` against the catalogue entry (parties, officers and records against
+    ``case``) and return the JSON-ready field values."""
     doc = doc_type(code)
     unknown = set(data) - {f.name for f in doc.fields}
     if unknown:
@@ -289,4 +377,4 @@ def clean_fields(code: str, data: dict[str, Any]) -> dict[str, Any]:
             f"{doc.title}：没有字段 {', '.join(sorted(unknown))}",
             field=sorted(unknown)[0],
         )
-    return {f.name: _clean_value(doc, f, data.get(f.name)) for f in doc.fields}
+    return {f.name: _clean_value(doc, f, data.get(f.name), case) for f in doc.fields}

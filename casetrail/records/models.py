@@ -27,6 +27,10 @@ class Record(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
     )
     correction_reason = models.CharField("更正理由", max_length=300, blank=True)
+    # 第十一条: the officers present, their certificate numbers and whether they were shown.
+    # Nullable without a default so SQLite adds the column in place: a default would make Django
+    # rebuild the table, which drops its insert-only triggers.
+    officers_present = models.JSONField("在场执法人员", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "执法记录"
@@ -41,6 +45,11 @@ class Record(models.Model):
         doc = CATALOGUE.get(self.kind)
         return doc.title if doc else self.kind
 
+    @property
+    def kind_is_catalogued(self) -> bool:
+        doc = CATALOGUE.get(self.kind)
+        return doc is not None and doc.stage != "start"
+
     def display_fields(self) -> list[tuple[str, Any]]:
         doc = CATALOGUE.get(self.kind)
         if doc is None:
@@ -52,6 +61,15 @@ class Record(models.Model):
                 value = "是" if value else "否"
             elif f.type == "list":
                 value = "；".join(value or [])
+            elif f.type == "officers":
+                value = "、".join(o.get("name", "") for o in value or [])
+            elif f.type in ("party", "officer") and isinstance(value, dict):
+                value = value.get("name", "")
+            elif f.type == "document" and isinstance(value, dict):
+                ref = CATALOGUE.get(value.get("kind", ""))
+                value = f"{ref.title if ref else value.get('kind')} #{value.get('id')}"
+            elif f.type == "money" and value:
+                value = f"{value} 元"
             elif f.type == "choice":
                 value = dict(f.choices).get(value, value)
             elif f.type == "datetime" and value:
@@ -60,3 +78,53 @@ class Record(models.Model):
                 continue  # an optional field left empty says nothing on the page
             out.append((f.label, value))
         return out
+
+
+class RecordSignature(models.Model):
+    """A signature a document requires (第十一、十二条): drawn on screen (an image blob with its
+    digest), a scan of the signed paper, or the refusal with its reason. Insert-only."""
+
+    class Method(models.TextChoices):
+        DRAWN = "drawn", "当场签名（电子签名图像）"
+        SCAN = "scan", "纸质签名扫描件"
+        REFUSED = "refused", "拒绝签名（记录理由）"
+
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="signatures")
+    role = models.CharField("签名人身份", max_length=20)
+    name = models.CharField("签名人", max_length=100)
+    method = models.CharField("方式", max_length=10, choices=Method.choices)
+    blob = models.ForeignKey(
+        "evidence.Blob", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    refusal_reason = models.CharField("拒签理由", max_length=300, blank=True)
+    signed_at = models.DateTimeField("签名时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "签名"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_method_display()}）"
+
+
+class RecordAttachment(models.Model):
+    """A file that belongs to a record: the signed scan, a photo, the audio/video (第十三条), or
+    another document. Audio/video and photos are evidence items of the case. Insert-only."""
+
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField("类别", max_length=20)
+    item = models.ForeignKey(
+        "evidence.Item", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    blob = models.ForeignKey(
+        "evidence.Blob", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    attached_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    attached_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "记录附件"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.record_id}"

@@ -16,6 +16,18 @@ TABLES = [
     "cases_stagechange",
     "ledger_ledgerentry",
 ]
+# Every table made insert-only by a migration (an empty one cannot show a refused UPDATE).
+ALL_INSERT_ONLY = [
+    *TABLES,
+    "ledger_ledgernode",
+    "ledger_checkpoint",
+    "records_recordsignature",
+    "records_recordattachment",
+    "evidence_blob",
+    "evidence_item",
+    "evidence_itemlink",
+    "evidence_accesslog",
+]
 
 
 @pytest.mark.parametrize("table", TABLES)
@@ -50,3 +62,22 @@ def test_it_shows_recorded_facts_read_only_in_the_admin(personas, open_case):
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     assert admin.post(f"/admin/records/record/{record.pk}/delete/").status_code == 403
     assert admin.get("/admin/records/record/add/").status_code == 403
+
+
+@pytest.mark.parametrize("table", ALL_INSERT_ONLY)
+def test_it_keeps_the_triggers_on_every_insert_only_table(db, table):
+    # A later migration that rebuilt the table on SQLite would have dropped them silently.
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table]
+            )
+            names = {row[0] for row in cursor.fetchall()}
+            assert names == {f"{table}_no_update", f"{table}_no_delete"}
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+                [table],
+            )
+            names = {row[0] for row in cursor.fetchall()}
+            assert names == {f"{table}_insert_only", f"{table}_no_truncate"}

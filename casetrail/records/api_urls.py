@@ -1,0 +1,13 @@
+from django.urls import path
+
+from casetrail.records import api
+
+urlpatterns = [
+    path("cases/<int:case_id>/records/", api.RecordCreateAPI.as_view(), name="api-record-create"),
+    path("records/<int:record_id>/", api.RecordDetailAPI.as_view(), name="api-record-detail"),
+    path(
+        "records/<int:record_id>/attachments/",
+        api.RecordAttachAPI.as_view(),
+        name="api-record-attach",
+    ),
+]

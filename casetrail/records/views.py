@@ -1,0 +1,203 @@
+"""Web UI of records: pick a document of the current stage, fill the form generated from the
+catalogue, list the officers present with their certificates shown, capture signatures (drawn on
+screen, a scan of the paper, or a refusal with its reason), and attach audio/video or scans."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from casetrail.cases.forms import catalogue_form
+from casetrail.cases.selectors import case_for_user, officer_for_request
+from casetrail.cases.views import apply_error
+from casetrail.lib.errors import ActionError
+from casetrail.org.models import Officer
+from casetrail.records.actions import (
+    OfficerPresent,
+    SignatureInput,
+    record_attach,
+    record_create,
+    store_image,
+)
+from casetrail.records.catalogue import doc_type
+from casetrail.records.models import RecordSignature
+from casetrail.records.selectors import documents_for, record_for_user
+
+MAX_SCAN_BYTES = 20 * 1024 * 1024
+SCAN_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+
+
+def _require_assigned(case: Any, officer: Officer) -> None:
+    if not case.assignments.filter(officer=officer).exists():
+        raise PermissionDenied("只有本案承办人员可以制作本案文书")
+
+
+def _scan_blob(officer: Officer, upload: Any, label: str) -> str:
+    """Store an uploaded scan (PDF/JPEG/PNG, ≤ 20 MB) and return its SHA-256."""
+    if upload.size > MAX_SCAN_BYTES:
+        raise ActionError("scan_too_large", f"{label}：扫描件不得超过20MB")
+    if upload.content_type not in SCAN_TYPES:
+        raise ActionError("scan_type", f"{label}：扫描件应为 PDF、JPEG 或 PNG")
+    data = b"".join(upload.chunks())
+    return str(store_image(officer=officer, data=data, media_type=upload.content_type).sha256)
+
+
+def _data_url_png(value: str) -> bytes:
+    prefix = "data:image/png;base64,"
+    if not value.startswith(prefix):
+        return b""
+    try:
+        return base64.b64decode(value[len(prefix) :], validate=True)
+    except ValueError:
+        return b""
+
+
+@login_required
+def record_choose(request: HttpRequest, case_id: int) -> HttpResponse:
+    officer = officer_for_request(request.user)
+    case = case_for_user(user=request.user, case_id=case_id)
+    _require_assigned(case, officer)
+    return render(request, "records/choose.html", {"case": case, "docs": documents_for(case)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
+    officer = officer_for_request(request.user)
+    case = case_for_user(user=request.user, case_id=case_id)
+    _require_assigned(case, officer)
+    try:
+        doc = doc_type(kind)
+    except ActionError as err:
+        return render(
+            request,
+            "records/choose.html",
+            {"case": case, "docs": documents_for(case), "error": err.message},
+            status=404,
+        )
+    form = catalogue_form(kind, case=case)(request.POST or None)
+    candidates = list(
+        Officer.objects.filter(agency_id=case.agency_id, roles__role="handler").order_by("name")
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                present = [
+                    OfficerPresent(int(pk), request.POST.get(f"shown_{pk}") == "on")
+                    for pk in request.POST.getlist("present")
+                ]
+                signatures = []
+                for sig in doc.signatures:
+                    method = request.POST.get(f"sig_{sig.role}_method", "")
+                    scan = request.FILES.get(f"sig_{sig.role}_scan")
+                    signatures.append(
+                        SignatureInput(
+                            role=sig.role,
+                            name=request.POST.get(f"sig_{sig.role}_name", ""),
+                            method=method,
+                            image=_data_url_png(request.POST.get(f"sig_{sig.role}_image", "")),
+                            blob_sha256=_scan_blob(officer, scan, sig.label)
+                            if method == RecordSignature.Method.SCAN and scan
+                            else "",
+                            refusal_reason=request.POST.get(f"sig_{sig.role}_reason", ""),
+                        )
+                    )
+                record_create(
+                    case=case,
+                    officer=officer,
+                    kind=kind,
+                    fields=dict(form.cleaned_data),
+                    officers_present=present,
+                    signatures=signatures,
+                )
+            except (ActionError, ValueError) as err:
+                apply_error(
+                    form,
+                    err
+                    if isinstance(err, ActionError)
+                    else ActionError("invalid_input", "输入有误"),
+                )
+            else:
+                return redirect("case-detail", case_id=case.pk)
+        status = 400
+    return render(
+        request,
+        "records/new.html",
+        {
+            "case": case,
+            "doc": doc,
+            "form": form,
+            "candidates": candidates,
+            "assigned": {a.officer_id for a in case.assignments.all()},
+            "methods": RecordSignature.Method.choices,
+        },
+        status=status,
+    )
+
+
+class AttachForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="附件类别",
+        choices=[
+            ("av", "音像记录（录音、录像）"),
+            ("photo", "照片"),
+            ("signed_scan", "签字页扫描件"),
+            ("document", "其他文件"),
+        ],
+    )
+    item = forms.TypedChoiceField(
+        label="本案的音像记录或照片", coerce=int, required=False, choices=[]
+    )
+    file = forms.FileField(label="扫描件或文件（PDF、JPEG、PNG）", required=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_attach_view(request: HttpRequest, record_id: int) -> HttpResponse:
+    officer = officer_for_request(request.user)
+    record = record_for_user(user=request.user, record_id=record_id)
+    _require_assigned(record.case, officer)
+    from casetrail.evidence.models import Item
+
+    items = Item.objects.filter(link__case=record.case).order_by("-recorded_end")
+    form = AttachForm(request.POST or None, request.FILES or None)
+    form.fields["item"].choices = [("", "——")] + [  # type: ignore[attr-defined]
+        (i.pk, f"{i.get_kind_display()} #{i.pk} {i.file_name}") for i in items
+    ]
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                sha = _scan_blob(officer, d["file"], "附件") if d.get("file") else ""
+                record_attach(
+                    record=record,
+                    officer=officer,
+                    kind=d["kind"],
+                    item_id=d.get("item") or None,
+                    blob_sha256=sha,
+                )
+            except ActionError as err:
+                apply_error(form, err)
+            else:
+                return redirect("case-detail", case_id=record.case_id)
+        status = 400
+    return render(
+        request,
+        "form.html",
+        {
+            "form": form,
+            "title": f"为“{record.title} #{record.pk}”添加附件",
+            "case": record.case,
+            "multipart": True,
+        },
+        status=status,
+    )
