@@ -384,28 +384,37 @@ class WorklistAPI(APIView):
 
 
 class CatalogueAPI(APIView):
-    """文书目录：每种文书的字段、所属阶段和依据条款。"""
+    """文书目录：每种文书的字段、所属阶段、依据条款、在场人员、签名和附件要求。"""
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
-        return Response(
-            [
-                {
-                    "code": d.code,
-                    "title": d.title,
-                    "stage": d.stage,
-                    "articles": list(d.articles),
-                    "fields": [
-                        {
-                            "name": f.name,
-                            "label": f.label,
-                            "type": f.type,
-                            "required": f.required,
-                            "choices": [c for c, _ in f.choices],
-                        }
-                        for f in d.fields
-                    ],
-                }
-                for d in CATALOGUE.values()
-            ]
-        )
+        return Response([catalogue_entry_out(d) for d in CATALOGUE.values()])
+
+
+def catalogue_entry_out(d: Any) -> dict[str, Any]:
+    return {
+        "code": d.code,
+        "title": d.title,
+        "stage": d.stage,
+        "articles": list(d.articles),
+        "procedure": d.procedure or None,
+        "officers_min": d.officers_min,
+        "fields": [
+            {
+                "name": f.name,
+                "label": f.label,
+                "type": f.type,
+                "required": f.required,
+                "choices": [c for c, _ in f.choices],
+                "refers_to": list(f.refers_to),
+            }
+            for f in d.fields
+        ],
+        "signatures": [
+            {"role": g.role, "label": g.label, "refusal": g.refusal} for g in d.signatures
+        ],
+        "attachments": [
+            {"kind": a.kind, "label": a.label, "required": a.required, "overlaps": list(a.overlaps)}
+            for a in d.attachments
+        ],
+    }
