@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "casetrail.cases",
     "casetrail.approvals",
     "casetrail.records",
+    "casetrail.compliance",
     "casetrail.evidence",
 ]
 

@@ -1,9 +1,8 @@
-"""Preconditions of stage transitions, each citing its article. The compliance app extends these
-with the full rule catalogue (R5–R30)."""
+"""Preconditions of stage transitions: the order of the stages, then every BLOCK rule of the
+compliance catalogue that guards the stage being entered, each citing its article."""
 
 from __future__ import annotations
 
-from casetrail.approvals.models import OPEN_STATUSES, Chain
 from casetrail.cases.models import STAGE_ORDER, Case, Stage, StartStatus
 
 
@@ -16,11 +15,11 @@ def transition_blockers(case: Case, to_stage: str) -> list[str]:
     if there != here + 1:
         return [f"阶段只能依次推进，下一阶段应为“{Stage(STAGE_ORDER[here + 1]).label}”"]
     if case.start_status != StartStatus.APPROVED:
-        # R9a (第九条) / R8 (第八条): no investigation beyond the start without an approved start.
+        # 第八条、第九条: a case without an approved start has no number and cannot proceed.
         blockers.append("程序启动尚未批准（第八条、第九条），案件未取得编号")
-    if Chain.objects.filter(case=case, status__in=OPEN_STATUSES).exists():
-        # R6 (第六条): an internal decision still in its chain.
-        blockers.append("尚有审批事项未办结（第六条）")
+    from casetrail.compliance.engine import blockers as rule_blockers
+
+    blockers += [f.line() for f in rule_blockers(case, to_stage)]
     if to_stage == Stage.ARCHIVED:
         blockers.append("归档由档案管理员在案卷整理完成后办理（第三十条、第三十一条）")
     return blockers

@@ -48,6 +48,7 @@ LEDGERED_MODELS: dict[str, str] = {
     "approvals.Chain": "case__agency_id",
     "approvals.Step": "chain__case__agency_id",
     "org.Device": "agency_id",
+    "compliance.Exemption": "case__agency_id",
     "evidence.Blob": "agency_id",
     "evidence.Item": "agency_id",
     "evidence.ItemLink": "item__agency_id",

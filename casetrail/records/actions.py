@@ -38,7 +38,7 @@ def new_version(
     if record.replaced_by.exists():
         raise ActionError("record_superseded", "该记录已有更新的版本，请在最新版本上更正")
     merged = {**record.fields, **fields}
-    values = clean_fields(record.kind, merged)
+    values = clean_fields(record.kind, merged, case=record.case)
     return Record.objects.create(
         case=record.case,
         kind=record.kind,

@@ -115,7 +115,7 @@ def test_it_refuses_to_leave_the_start_before_approval(personas, new_case):
     r = client_for("zhang").post(f"/cases/{new_case.pk}/advance/", {"reason": "开始调查"})
     assert r.status_code == 400
     page = r.content.decode()
-    assert "程序启动尚未批准" in page and "尚有审批事项未办结" in page
+    assert "程序启动尚未批准" in page and "R6（第六条）“程序启动审批”尚未审批完毕" in page
     new_case.refresh_from_db()
     assert new_case.stage == Stage.START
 

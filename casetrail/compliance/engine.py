@@ -1,0 +1,172 @@
+"""The rule engine: each rule of DESIGN.md §7 is a small function with its id, article and kind.
+
+- BLOCK rules run on the stage transitions they name (and on closure); a transition is refused
+  while any of them reports something missing, each with its article and what to add.
+- WARN rules show on the case page.
+- DEADLINE rules feed the worklists (see casetrail.compliance.deadlines).
+
+A rule yields `Missing(subject, message, link)` items; an item whose (rule, subject) carries a
+reasoned exemption counts as met where the rule allows exemptions, and shows as exempted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from django.utils import timezone
+
+from casetrail.cases.models import Case, Stage
+
+
+class Kind(StrEnum):
+    BLOCK = "block"
+    WARN = "warn"
+    DEADLINE = "deadline"
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Something a rule needs that the case lacks."""
+
+    subject: str  # what it is about: "case", "record:12", "stage:investigation"
+    message: str  # zh-Hans: what is missing and what to add
+    add: str = ""  # catalogue code of the document that would satisfy it, if one
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    article: str
+    kind: Kind
+    title: str
+    check: Callable[[CaseView], Iterator[Missing]]
+    gates: tuple[str, ...] = ()  # stages whose entry this rule guards ("decision", "closed"…)
+    exemptible: bool = False
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    id: str,
+    *,
+    article: str,
+    kind: Kind,
+    title: str,
+    gates: tuple[str, ...] = (),
+    exemptible: bool = False,
+) -> Callable[[Callable[[CaseView], Iterator[Missing]]], Callable[[CaseView], Iterator[Missing]]]:
+    def register(
+        fn: Callable[[CaseView], Iterator[Missing]],
+    ) -> Callable[[CaseView], Iterator[Missing]]:
+        if id in RULES:
+            raise ValueError(f"rule {id} registered twice")
+        RULES[id] = Rule(id, article, kind, title, fn, gates, exemptible)
+        return fn
+
+    return register
+
+
+@dataclass
+class Finding:
+    rule: Rule
+    missing: Missing
+    exempted: bool = False
+    exemption_reason: str = ""
+
+    def line(self) -> str:
+        return f"{self.rule.id}（{self.rule.article}）{self.missing.message}"
+
+
+@dataclass
+class CaseView:
+    """What the rules read of one case, loaded once."""
+
+    case: Case
+    now: dt.datetime = field(default_factory=timezone.now)
+
+    @cached_property
+    def records(self) -> list[Any]:
+        # Only the latest version of each document counts.
+        records = list(
+            self.case.records.prefetch_related("signatures", "attachments").order_by(
+                "created_at", "id"
+            )
+        )
+        superseded = {r.replaces_id for r in records if r.replaces_id}
+        return [r for r in records if r.pk not in superseded]
+
+    def records_of(self, *kinds: str) -> list[Any]:
+        return [r for r in self.records if r.kind in kinds]
+
+    def has(self, *kinds: str) -> bool:
+        return bool(self.records_of(*kinds))
+
+    @cached_property
+    def av_items(self) -> list[Any]:
+        from casetrail.evidence.models import Item
+
+        return list(
+            Item.objects.filter(link__case=self.case, kind__in=("video", "audio", "surveillance"))
+        )
+
+    def av_overlapping(self, start: dt.datetime, end: dt.datetime) -> list[Any]:
+        return [
+            i
+            for i in self.av_items
+            if (i.recorded_start or i.recorded_end) <= end and i.recorded_end >= start
+        ]
+
+    @cached_property
+    def stage_spans(self) -> dict[str, tuple[dt.datetime, dt.datetime]]:
+        """When the case was in each stage: from entering it to leaving it (or now)."""
+        spans: dict[str, tuple[dt.datetime, dt.datetime]] = {}
+        changes = list(self.case.stage_changes.order_by("at", "id"))
+        for i, change in enumerate(changes):
+            end = changes[i + 1].at if i + 1 < len(changes) else self.now
+            spans[change.to_stage] = (change.at, end)
+        spans.setdefault(
+            Stage.START, (self.case.created_at, changes[0].at if changes else self.now)
+        )
+        return spans
+
+    @cached_property
+    def exemptions(self) -> dict[tuple[str, str], str]:
+        return {(e.rule, e.subject): e.reason for e in self.case.exemptions.all()}
+
+
+def evaluate(view: CaseView, rules: list[Rule]) -> list[Finding]:
+    findings = []
+    for r in rules:
+        for missing in r.check(view):
+            reason = view.exemptions.get((r.id, missing.subject)) if r.exemptible else None
+            findings.append(Finding(r, missing, reason is not None, reason or ""))
+    return findings
+
+
+def gate_rules(to_stage: str) -> list[Rule]:
+    return [r for r in RULES.values() if r.kind == Kind.BLOCK and to_stage in r.gates]
+
+
+def blockers(case: Case, to_stage: str) -> list[Finding]:
+    """Unmet, unexempted BLOCK findings for moving ``case`` to ``to_stage``."""
+    return [f for f in evaluate(CaseView(case), gate_rules(to_stage)) if not f.exempted]
+
+
+def checklist(case: Case) -> list[Finding]:
+    """What leaving the current stage still needs (exempted items included, marked)."""
+    from casetrail.cases.models import STAGE_ORDER
+
+    here = STAGE_ORDER.index(case.stage)
+    if here + 1 >= len(STAGE_ORDER):
+        return []
+    return evaluate(CaseView(case), gate_rules(STAGE_ORDER[here + 1]))
+
+
+def warnings(case: Case) -> list[Finding]:
+    return evaluate(CaseView(case), [r for r in RULES.values() if r.kind == Kind.WARN])

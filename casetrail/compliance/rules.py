@@ -1,0 +1,472 @@
+"""The rule catalogue of DESIGN.md §7, each rule a small function beside its id and article.
+Ids are stable: findings, exemptions and the UI refer to them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from casetrail.approvals.models import OPEN_STATUSES, ChainKind, ChainStatus
+from casetrail.cases.models import Stage, StartMode, StartStatus
+from casetrail.compliance.engine import CaseView, Kind, Missing, rule
+
+LEAVING_START = (Stage.INVESTIGATION,)
+LATER_STAGES = (Stage.DECISION, Stage.SERVICE, Stage.CLOSED)
+
+
+@rule(
+    "R6",
+    article="第六条",
+    kind=Kind.BLOCK,
+    title="内部审批：承办人→审核人→批准人",
+    gates=(Stage.INVESTIGATION, *LATER_STAGES),
+)
+def approvals_are_complete(case: CaseView) -> Iterator[Missing]:
+    for chain in case.case.chains.all():
+        if chain.status in OPEN_STATUSES:
+            yield Missing(
+                f"chain:{chain.pk}",
+                f"“{chain.get_kind_display()}”尚未审批完毕（{chain.get_status_display()}）",
+            )
+
+
+@rule(
+    "R8",
+    article="第八条",
+    kind=Kind.BLOCK,
+    title="依申请启动的各环节均有记录",
+    gates=(Stage.INVESTIGATION,),
+)
+def application_is_recorded(case: CaseView) -> Iterator[Missing]:
+    if case.case.start_mode != StartMode.APPLICATION:
+        return
+    if not case.has("application_registration"):
+        yield Missing("case", "缺少申请登记", "application_registration")
+    registration = case.records_of("application_registration")
+    if (
+        registration
+        and registration[0].fields.get("oral")
+        and not case.has("oral_application_record")
+    ):
+        yield Missing("case", "口头申请应制作申请人签名确认的笔录", "oral_application_record")
+    if not case.has("application_receipt"):
+        yield Missing("case", "应出具申请材料接收凭证（回执）", "application_receipt")
+    decided = [
+        r for r in case.records_of("application_decision") if r.fields.get("decision") == "accept"
+    ]
+    if not decided:
+        yield Missing("case", "缺少经审批的受理决定及理由", "application_decision")
+
+
+@rule(
+    "R9a",
+    article="第九条",
+    kind=Kind.BLOCK,
+    title="依职权启动有经批准的程序启动审批表",
+    gates=(Stage.INVESTIGATION, *LATER_STAGES),
+)
+def ex_officio_start_is_approved(case: CaseView) -> Iterator[Missing]:
+    c = case.case
+    if c.start_mode == StartMode.APPLICATION or c.start_status in (
+        StartStatus.NOT_TAKEN_UP,
+        StartStatus.NOT_ACCEPTED,
+        StartStatus.REFUSED,
+    ):
+        return
+    approved = [
+        ch
+        for ch in c.chains.all()
+        if ch.kind == ChainKind.CASE_START and ch.status == ChainStatus.APPROVED
+    ]
+    if not approved:
+        yield Missing("case", "程序启动审批表尚未经局长批准", "start_approval_form")
+        return
+    steps = list(approved[-1].steps.all())
+    if c.is_major and not any(s.role == "legal" for s in steps):
+        yield Missing("case", "重大行政执法行为的程序启动审批表应载明法制机构合法性审查意见")
+
+
+@rule(
+    "R9c",
+    article="第九条",
+    kind=Kind.BLOCK,
+    title="不予启动的投诉举报已书面告知",
+    gates=(Stage.CLOSED,),
+)
+def complaint_notice_given(case: CaseView) -> Iterator[Missing]:
+    if case.case.start_status == StartStatus.NOT_TAKEN_UP and not case.has("complaint_notice"):
+        yield Missing("case", "应书面告知投诉举报人不予启动的决定", "complaint_notice")
+
+
+@rule(
+    "R5",
+    article="第五条",
+    kind=Kind.BLOCK,
+    title="重大复杂案件全过程音像记录",
+    gates=(Stage.CLOSED,),
+    exemptible=True,
+)
+def major_cases_filmed_in_every_stage(case: CaseView) -> Iterator[Missing]:
+    if not case.case.is_major:
+        return
+    for stage in (Stage.INVESTIGATION, Stage.DECISION, Stage.SERVICE):
+        span = case.stage_spans.get(stage)
+        if span and not case.av_overlapping(*span):
+            yield Missing(
+                f"stage:{stage}",
+                f"重大复杂案件“{Stage(stage).label}”阶段缺少音像记录（或经说明理由的豁免）",
+            )
+
+
+# --- 第三章 调查取证 ---------------------------------------------------------------------------
+
+DECIDE = (Stage.DECISION,)
+SERVICE_DOCS = (
+    "administrative_decision",
+    "correction_order",
+    "demand_notice",
+    "statement_review_opinion",
+    "enforcement_decision",
+)
+SERVICE_RECORDS = (
+    "service_receipt",
+    "direct_service_record",
+    "mail_service_record",
+    "left_service_record",
+    "public_notice_service_record",
+    "electronic_service_record",
+    "fax_service_record",
+    "entrusted_service_record",
+    "transfer_service_record",
+)
+
+
+def ref(record: object, name: str) -> int | None:
+    value = getattr(record, "fields", {}).get(name)
+    return value.get("id") if isinstance(value, dict) else None
+
+
+def referring(
+    case: CaseView, kinds: tuple[str, ...] | str, name: str, target: object
+) -> list[object]:
+    kinds = (kinds,) if isinstance(kinds, str) else kinds
+    return [r for r in case.records_of(*kinds) if ref(r, name) == getattr(target, "pk", None)]
+
+
+def title(record: object) -> str:
+    return f"{record.title} #{record.pk}"  # type: ignore[attr-defined]
+
+
+def missing_attachments(record: object) -> list[str]:
+    from casetrail.records.catalogue import CATALOGUE
+
+    doc = CATALOGUE.get(record.kind)  # type: ignore[attr-defined]
+    have = {a.kind for a in record.attachments.all()}  # type: ignore[attr-defined]
+    return [
+        a.label
+        for a in (doc.attachments if doc else ())
+        if a.required and a.kind not in have and a.kind != "av"
+    ]
+
+
+@rule(
+    "R11",
+    article="第十一条",
+    kind=Kind.BLOCK,
+    title="调查记录载明执法人员及出示证件情况并经签字",
+    gates=DECIDE,
+)
+def investigation_records_list_officers(case: CaseView) -> Iterator[Missing]:
+    from casetrail.records.catalogue import CATALOGUE
+
+    for r in case.records:
+        doc = CATALOGUE.get(r.kind)
+        if doc is None or doc.stage != Stage.INVESTIGATION:
+            continue
+        present = r.officers_present or []
+        if doc.officers_min and (
+            len(present) < doc.officers_min or not all(o.get("shown") for o in present)
+        ):
+            yield Missing(
+                f"record:{r.pk}",
+                f"{title(r)}未载明不少于{doc.officers_min}名执法人员及其出示证件情况",
+            )
+        signed = {s.role for s in r.signatures.all()}
+        for sig in doc.signatures:
+            if sig.role not in signed:
+                yield Missing(f"record:{r.pk}", f"{title(r)}缺少{sig.label}")
+
+
+@rule(
+    "R12", article="第十二条", kind=Kind.BLOCK, title="各调查取证方式均制作相应文书", gates=DECIDE
+)
+def investigation_methods_have_documents(case: CaseView) -> Iterator[Missing]:
+    for notice in case.records_of("evidence_request_notice"):
+        if not referring(case, "evidence_register", "request_notice", notice):
+            yield Missing(
+                f"record:{notice.pk}", f"{title(notice)}：缺少证据登记保存清单", "evidence_register"
+            )
+        if not referring(case, "investigation_service_receipt", "document", notice):
+            yield Missing(
+                f"record:{notice.pk}",
+                f"{title(notice)}：缺少送达回证",
+                "investigation_service_receipt",
+            )
+    for notice in case.records_of("sampling_notice"):
+        if not referring(case, "item_list", "source", notice):
+            yield Missing(f"record:{notice.pk}", f"{title(notice)}：缺少物品清单", "item_list")
+    if case.has("statement_record") and not case.has("rights_notice"):
+        yield Missing("case", "听取陈述申辩应先制作权利告知书", "rights_notice")
+    for notice in case.records_of("hearing_notice"):
+        records = referring(case, "hearing_record", "hearing_notice", notice)
+        if not records:
+            yield Missing(f"record:{notice.pk}", f"{title(notice)}：缺少听证笔录", "hearing_record")
+        elif not any(referring(case, "hearing_report", "hearing_record", h) for h in records):
+            yield Missing(f"record:{notice.pk}", f"{title(notice)}：缺少听证报告", "hearing_report")
+    for commission in case.records_of("appraisal_commission"):
+        opinions = referring(case, "appraisal_opinion", "commission", commission)
+        if not opinions:
+            yield Missing(
+                f"record:{commission.pk}",
+                f"{title(commission)}：缺少鉴定意见（鉴定报告）",
+                "appraisal_opinion",
+            )
+        for opinion in opinions:
+            for label in missing_attachments(opinion):
+                yield Missing(f"record:{opinion.pk}", f"{title(opinion)}：缺少附件“{label}”")
+
+
+@rule(
+    "R13",
+    article="第十三条",
+    kind=Kind.BLOCK,
+    title="现场检查、抽样取证同步音像记录并事先告知",
+    gates=DECIDE,
+    exemptible=True,
+)
+def inspections_are_filmed(case: CaseView) -> Iterator[Missing]:
+    from django.utils.dateparse import parse_datetime
+
+    for r in case.records_of("inspection_record", "sampling_notice"):
+        start, end = parse_datetime(r.fields["started_at"]), parse_datetime(r.fields["ended_at"])
+        items = case.av_overlapping(start, end) if start and end else []
+        if not items:
+            yield Missing(
+                f"record:{r.pk}", f"{title(r)}：缺少与检查时间重合的同步音像记录（第十三条）"
+            )
+        elif any(i.informed == "not_told" for i in items):
+            yield Missing(f"record:{r.pk}", f"{title(r)}：音像记录前未告知当事人及在场人员")
+
+
+@rule("R14", article="第十四条", kind=Kind.BLOCK, title="证据保全记录完整", gates=DECIDE)
+def preservation_is_complete(case: CaseView) -> Iterator[Missing]:
+    for decision in case.records_of("evidence_preservation_decision"):
+        if decision.fields.get("form") == "register_hold" and not referring(
+            case, "evidence_register", "preservation_decision", decision
+        ):
+            yield Missing(
+                f"record:{decision.pk}",
+                f"{title(decision)}：先行登记保存应制作证据登记保存清单",
+                "evidence_register",
+            )
+
+
+# --- 第四章 审查决定 ---------------------------------------------------------------------------
+
+LEAVE_DECISION = (Stage.SERVICE,)
+
+
+@rule(
+    "R15",
+    article="第十五条",
+    kind=Kind.BLOCK,
+    title="草拟决定载明起草人、审查人、依据、事实证据和考虑因素",
+    gates=LEAVE_DECISION,
+)
+def decision_is_drafted(case: CaseView) -> Iterator[Missing]:
+    if case.case.procedure != "ordinary":
+        return
+    if not case.has("investigation_final_report"):
+        yield Missing("case", "缺少案件调查终结报告", "investigation_final_report")
+    forms = case.records_of("decision_approval_form")
+    if not forms:
+        yield Missing(
+            "case",
+            "缺少处理决定审批表（起草人、起草机构审查人、法律依据、事实证据、考虑因素）",
+            "decision_approval_form",
+        )
+    for form in forms:
+        if ref(form, "drafter") == ref(form, "reviewer"):
+            yield Missing(
+                f"record:{form.pk}", f"{title(form)}：起草人与审查人应为不同人员（第六条）"
+            )
+
+
+@rule("R16", article="第十六条", kind=Kind.BLOCK, title="重大案件经法制审核", gates=LEAVE_DECISION)
+def major_decisions_legally_reviewed(case: CaseView) -> Iterator[Missing]:
+    if case.case.is_major and not case.has("legal_review_opinion"):
+        yield Missing("case", "重大案件应有法制机构审核意见", "legal_review_opinion")
+
+
+@rule("R18", article="第十八条", kind=Kind.BLOCK, title="重大案件经集体讨论", gates=LEAVE_DECISION)
+def major_decisions_discussed(case: CaseView) -> Iterator[Missing]:
+    if case.case.is_major and not case.has("collective_discussion_record"):
+        yield Missing("case", "重大案件应经负责人集体讨论并记录", "collective_discussion_record")
+
+
+@rule("R19", article="第十九条", kind=Kind.BLOCK, title="负责人签署意见", gates=LEAVE_DECISION)
+def leader_signed(case: CaseView) -> Iterator[Missing]:
+    if case.case.procedure == "ordinary" and not case.has("leader_approval"):
+        yield Missing("case", "缺少负责人签批（签署意见并签名）", "leader_approval")
+
+
+@rule("R20", article="第二十条", kind=Kind.BLOCK, title="作出行政执法决定书", gates=LEAVE_DECISION)
+def decision_document_made(case: CaseView) -> Iterator[Missing]:
+    if not case.has("administrative_decision"):
+        yield Missing("case", "缺少行政执法决定书（应说明理由）", "administrative_decision")
+
+
+@rule(
+    "R21", article="第二十一条", kind=Kind.BLOCK, title="简易程序记录七项内容", gates=LEAVE_DECISION
+)
+def summary_procedure_recorded(case: CaseView) -> Iterator[Missing]:
+    if case.case.procedure == "summary" and not case.has("summary_procedure_record"):
+        yield Missing("case", "适用简易程序的，应制作简易程序记录", "summary_procedure_record")
+
+
+@rule("R21w", article="第二十一条", kind=Kind.WARN, title="易引起争议的简易程序宜音像记录")
+def contentious_summary_filmed(case: CaseView) -> Iterator[Missing]:
+    for r in case.records_of("summary_procedure_record"):
+        if (
+            r.fields.get("contentious")
+            and not r.attachments.filter(kind="av").exists()
+            and not case.av_items
+        ):
+            yield Missing(
+                f"record:{r.pk}",
+                f"{title(r)}：容易引起争议的简易程序执法行为应当采用适当方式进行音像记录",
+            )
+
+
+# --- 第五章 送达执行 ---------------------------------------------------------------------------
+
+CLOSE = (Stage.CLOSED,)
+
+
+def _served(case: CaseView, doc: object) -> list[object]:
+    return [r for r in case.records_of(*SERVICE_RECORDS) if ref(r, "document") == doc.pk]  # type: ignore[attr-defined]
+
+
+@rule(
+    "R22",
+    article="第二十二至二十六条",
+    kind=Kind.BLOCK,
+    title="执法文书已送达且送达方式有相应凭证",
+    gates=CLOSE,
+    exemptible=False,
+)
+def documents_are_served(case: CaseView) -> Iterator[Missing]:
+    for doc in case.records_of(*SERVICE_DOCS):
+        services = _served(case, doc)
+        if not services:
+            yield Missing(f"record:{doc.pk}", f"{title(doc)}尚无送达记录", "service_receipt")
+            continue
+        for s in services:
+            for label in missing_attachments(s):
+                yield Missing(
+                    f"record:{s.pk}", f"{title(s)}：缺少附件“{label}”（第二十三条至第二十六条）"
+                )
+            if s.kind == "left_service_record" or s.kind == "public_notice_service_record":
+                start = s.created_at
+                has_av = s.attachments.filter(kind="av").exists() or any(
+                    abs((i.recorded_end - start).days) <= 1 for i in case.av_items
+                )
+                if not has_av:
+                    yield Missing(
+                        f"record:{s.pk}",
+                        f"{title(s)}：应以音像记录方式记录送达过程（第二十四、二十五条）",
+                    )
+            if s.kind == "public_notice_service_record":
+                earlier = [o for o in services if o.pk != s.pk and o.created_at < s.created_at]
+                if not earlier and not ref(s, "last_attempt"):
+                    yield Missing(
+                        f"record:{s.pk}",
+                        f"{title(s)}：应记录已穷尽其他送达方式仍无法送达的情况（第二十五条）",
+                    )
+
+
+@rule(
+    "R27",
+    article="第二十七条",
+    kind=Kind.BLOCK,
+    title="依职权决定后记录履行情况；责令改正按期复查",
+    gates=CLOSE,
+)
+def performance_recorded(case: CaseView) -> Iterator[Missing]:
+    if case.case.start_mode != StartMode.APPLICATION:
+        for decision in case.records_of("administrative_decision"):
+            if not referring(case, "performance_record", "decision", decision):
+                yield Missing(
+                    f"record:{decision.pk}",
+                    f"{title(decision)}：应记录当事人履行情况",
+                    "performance_record",
+                )
+    for order in case.records_of("correction_order"):
+        if not referring(case, "correction_check_record", "order", order):
+            yield Missing(
+                f"record:{order.pk}",
+                f"{title(order)}：应按期复查改正情况并记录",
+                "correction_check_record",
+            )
+
+
+@rule(
+    "R28",
+    article="第二十八条",
+    kind=Kind.BLOCK,
+    title="强制执行决定前已送达催告书，陈述申辩已复核",
+    gates=CLOSE,
+)
+def demand_before_enforcement(case: CaseView) -> Iterator[Missing]:
+    from django.utils.dateparse import parse_datetime
+
+    for decision in case.records_of("enforcement_decision"):
+        notice_id = ref(decision, "demand_notice")
+        notice = next((r for r in case.records_of("demand_notice") if r.pk == notice_id), None)
+        served = [s for s in _served(case, notice) if notice] if notice else []
+        decided = parse_datetime(decision.fields.get("decided_at", ""))
+        if not served or (
+            decided
+            and all(
+                (
+                    parse_datetime(s.fields.get("served_at") or s.fields.get("published_at") or "")
+                    or s.created_at
+                )
+                > decided
+                for s in served
+            )
+        ):
+            yield Missing(
+                f"record:{decision.pk}",
+                f"{title(decision)}：作出强制执行决定前应送达催告书",
+                "service_receipt",
+            )
+    for statement in case.records_of("demand_statement_record"):
+        if not referring(case, "statement_review_opinion", "statement", statement):
+            yield Missing(
+                f"record:{statement.pk}",
+                f"{title(statement)}：应对陈述申辩进行复核并记录",
+                "statement_review_opinion",
+            )
+
+
+@rule("R29", article="第二十九条", kind=Kind.BLOCK, title="申请法院强制执行全过程记录", gates=CLOSE)
+def court_enforcement_recorded(case: CaseView) -> Iterator[Missing]:
+    for r in case.records_of("court_enforcement_record"):
+        if not case.has("demand_notice"):
+            yield Missing(
+                f"record:{r.pk}",
+                f"{title(r)}：申请法院强制执行前应经催告（行政强制法第五十四条）",
+                "demand_notice",
+            )
+        if r.fields.get("ruling") in (None, "", "pending") or not r.fields.get("execution_result"):
+            yield Missing(f"record:{r.pk}", f"{title(r)}：应记录法院的裁定及执行结果")

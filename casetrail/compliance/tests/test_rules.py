@@ -1,0 +1,366 @@
+"""Each rule both ways: it reports what is missing (with its id and article), and it is satisfied
+once the record is made. Stage transitions are refused while a BLOCK rule is unmet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from casetrail.compliance.actions import exemption_record
+from casetrail.compliance.engine import RULES, CaseView, blockers, checklist, warnings
+from casetrail.compliance.tests.builders import advance, make
+from casetrail.conftest import client_for
+from casetrail.lib.errors import ActionError
+
+
+def ids(findings):
+    return sorted({f.rule.id for f in findings})
+
+
+def unmet(case, rule_id):
+    case.refresh_from_db()
+    return [m for m in RULES[rule_id].check(CaseView(case))]
+
+
+@pytest.fixture
+def investigating(open_case, evidence_store):
+    return open_case
+
+
+@pytest.fixture
+def deciding(investigating, personas):
+    advance(investigating, personas, "decision")
+    return investigating
+
+
+@pytest.fixture
+def serving(deciding, personas):
+    for kind in (
+        "investigation_final_report",
+        "decision_approval_form",
+        "leader_approval",
+        "administrative_decision",
+    ):
+        make(
+            deciding,
+            personas,
+            kind,
+            **({"reviewer": personas["wang"].pk} if kind == "decision_approval_form" else {}),
+        )
+    advance(deciding, personas, "service")
+    return deciding
+
+
+def test_every_rule_of_the_catalogue_is_registered():
+    expected = {
+        "R5",
+        "R6",
+        "R8",
+        "R9a",
+        "R9c",
+        "R11",
+        "R12",
+        "R13",
+        "R14",
+        "R15",
+        "R16",
+        "R18",
+        "R19",
+        "R20",
+        "R21",
+        "R21w",
+        "R22",
+        "R27",
+        "R28",
+        "R29",
+    }
+    assert expected <= set(RULES)
+    assert all(r.article.startswith("第") for r in RULES.values())
+
+
+def test_r6_and_r9a_block_leaving_the_start(personas, new_case):
+    assert ids(blockers(new_case, "investigation")) == ["R6", "R9a"]
+
+
+def test_r12_an_evidence_request_needs_register_and_receipt(investigating, personas):
+    notice = make(investigating, personas, "evidence_request_notice")
+    assert [m.add for m in unmet(investigating, "R12")] == [
+        "evidence_register",
+        "investigation_service_receipt",
+    ]
+    with pytest.raises(ActionError) as err:
+        advance(investigating, personas, "decision")
+    assert "R12（第十二条）" in err.value.message
+    make(investigating, personas, "evidence_register", request_notice=notice.pk)
+    make(investigating, personas, "investigation_service_receipt", document=notice.pk)
+    assert unmet(investigating, "R12") == []
+
+
+def test_r12_sampling_needs_an_item_list_and_hearings_their_record_and_report(
+    investigating, personas
+):
+    sampling = make(investigating, personas, "sampling_notice")
+    hearing = make(investigating, personas, "hearing_notice")
+    assert {m.add for m in unmet(investigating, "R12")} == {"item_list", "hearing_record"}
+    make(investigating, personas, "item_list", source=sampling.pk)
+    record = make(investigating, personas, "hearing_record", hearing_notice=hearing.pk)
+    assert [m.add for m in unmet(investigating, "R12")] == ["hearing_report"]
+    make(investigating, personas, "hearing_report", hearing_record=record.pk)
+    assert unmet(investigating, "R12") == []
+
+
+def _video(case, personas, start, end, informed="told"):
+    from casetrail.evidence.models import Blob, Item, ItemLink
+
+    blob = Blob.objects.create(
+        sha256=f"{Blob.objects.count():064x}",
+        sm3="0" * 64,
+        size=1,
+        media_type="video/mp4",
+        storage="file",
+        agency=case.agency,
+        created_at=timezone.now(),
+    )
+    item = Item.objects.create(
+        agency=case.agency,
+        blob=blob,
+        kind="video",
+        officer=personas["zhang"],
+        uploaded_by=personas["zhang"],
+        uploaded_at=timezone.now(),
+        recorded_start=start,
+        recorded_end=end,
+        time_source="entered",
+        informed=informed,
+        file_name="v.mp4",
+        source="upload",
+        delay_seconds=0,
+        late=False,
+    )
+    ItemLink.objects.create(item=item, case=case, by=personas["zhang"], at=timezone.now())
+    return item
+
+
+def test_r13_inspections_need_overlapping_av_or_an_exemption(investigating, personas):
+    now = timezone.localtime()
+    start, end = now - dt.timedelta(hours=2), now - dt.timedelta(hours=1)
+    record = make(
+        investigating,
+        personas,
+        "inspection_record",
+        started_at=start.isoformat(),
+        ended_at=end.isoformat(),
+    )
+    assert len(unmet(investigating, "R13")) == 1
+    _video(investigating, personas, start - dt.timedelta(hours=5), start - dt.timedelta(hours=4))
+    assert len(unmet(investigating, "R13")) == 1  # not overlapping
+    _video(investigating, personas, start + dt.timedelta(minutes=5), end - dt.timedelta(minutes=5))
+    assert unmet(investigating, "R13") == []
+    # The other way round: no AV, but a reasoned exemption lets the case move on.
+    other = make(
+        investigating,
+        personas,
+        "sampling_notice",
+        started_at=(now - dt.timedelta(minutes=30)).isoformat(),
+        ended_at=(now - dt.timedelta(minutes=20)).isoformat(),
+    )
+    assert ids(blockers(investigating, "decision")) == ["R12", "R13"]
+    with pytest.raises(ActionError) as err:
+        exemption_record(
+            case=investigating,
+            officer=personas["zhang"],
+            rule_id="R13",
+            subject=f"record:{other.pk}",
+            reason=" ",
+        )
+    assert err.value.code == "exemption_reason_required"
+    exemption_record(
+        case=investigating,
+        officer=personas["zhang"],
+        rule_id="R13",
+        subject=f"record:{other.pk}",
+        reason="执法记录仪故障，已报修",
+    )
+    assert ids(blockers(investigating, "decision")) == ["R12"]
+    assert any(f.exempted for f in checklist(investigating))
+    with pytest.raises(ActionError) as err:
+        exemption_record(
+            case=investigating,
+            officer=personas["zhang"],
+            rule_id="R12",
+            subject=f"record:{other.pk}",
+            reason="x",
+        )
+    assert err.value.code == "not_exemptible"
+    assert record
+
+
+def test_r14_register_and_hold_needs_its_register(investigating, personas):
+    decision = make(investigating, personas, "evidence_preservation_decision", form="register_hold")
+    assert [m.add for m in unmet(investigating, "R14")] == ["evidence_register"]
+    make(investigating, personas, "evidence_register", preservation_decision=decision.pk)
+    assert unmet(investigating, "R14") == []
+
+
+def test_r15_to_r20_gate_the_decision_stage(deciding, personas):
+    assert ids(blockers(deciding, "service")) == ["R15", "R19", "R20"]
+    make(deciding, personas, "investigation_final_report")
+    form = make(deciding, personas, "decision_approval_form")  # drafter == reviewer (both zhang)
+    assert [m.subject for m in unmet(deciding, "R15")] == [f"record:{form.pk}"]
+    make(deciding, personas, "decision_approval_form", reviewer=personas["wang"].pk)
+    make(deciding, personas, "leader_approval")
+    make(deciding, personas, "administrative_decision")
+    # The superseding form is a new record, the first one still reports: correct it instead.
+    from casetrail.records.actions import record_correct
+
+    record_correct(
+        record=form,
+        officer=personas["zhang"],
+        fields={"reviewer": personas["wang"].pk},
+        reason="审查人填错",
+    )
+    assert ids(blockers(deciding, "service")) == []
+
+
+def test_r16_r18_major_cases_need_legal_review_and_collective_discussion(deciding, personas):
+    from casetrail.cases.models import Case
+
+    Case.objects.filter(pk=deciding.pk).update(is_major=True)
+    deciding.refresh_from_db()
+    assert {"R16", "R18"} <= set(ids(blockers(deciding, "service")))
+    form = make(deciding, personas, "decision_approval_form", reviewer=personas["wang"].pk)
+    make(deciding, personas, "legal_review_opinion", approval_form=form.pk)
+    make(deciding, personas, "collective_discussion_record", approval_form=form.pk)
+    assert not {"R16", "R18"} & set(ids(blockers(deciding, "service")))
+
+
+def test_r22_a_decision_must_be_served_with_its_proof(serving, personas):
+    decision = serving.records.get(kind="administrative_decision")
+    assert [m.subject for m in unmet(serving, "R22")] == [f"record:{decision.pk}"]
+    receipt = make(serving, personas, "service_receipt", document=decision.pk)
+    assert unmet(serving, "R22") == []
+    left = make(serving, personas, "left_service_record", document=decision.pk, receipt=receipt.pk)
+    msgs = [m.message for m in unmet(serving, "R22")]
+    assert any("音像记录" in m for m in msgs) and f"record:{left.pk}" in {
+        m.subject for m in unmet(serving, "R22")
+    }
+
+
+def test_r22_public_notice_needs_earlier_attempts(serving, personas):
+    decision = serving.records.get(kind="administrative_decision")
+    notice = make(serving, personas, "public_notice_service_record", document=decision.pk)
+    msgs = [m.message for m in unmet(serving, "R22") if m.subject == f"record:{notice.pk}"]
+    assert any("穷尽其他送达方式" in m for m in msgs)
+
+
+def test_r27_performance_and_correction_checks(serving, personas):
+    decision = serving.records.get(kind="administrative_decision")
+    order = make(serving, personas, "correction_order", decision=decision.pk)
+    assert {m.add for m in unmet(serving, "R27")} == {
+        "performance_record",
+        "correction_check_record",
+    }
+    make(serving, personas, "performance_record", decision=decision.pk)
+    make(serving, personas, "correction_check_record", order=order.pk)
+    assert unmet(serving, "R27") == []
+
+
+def test_r28_no_enforcement_decision_before_a_served_demand(serving, personas):
+    decision = serving.records.get(kind="administrative_decision")
+    demand = make(serving, personas, "demand_notice", decision=decision.pk)
+    enforcement = make(
+        serving, personas, "enforcement_decision", demand_notice=demand.pk, decision=decision.pk
+    )
+    assert [m.subject for m in unmet(serving, "R28")] == [f"record:{enforcement.pk}"]
+    earlier = (timezone.localtime() - dt.timedelta(hours=1)).isoformat()
+    make(serving, personas, "service_receipt", document=demand.pk, served_at=earlier)
+    assert unmet(serving, "R28") == []
+    statement = make(serving, personas, "demand_statement_record", demand_notice=demand.pk)
+    assert [m.add for m in unmet(serving, "R28")] == ["statement_review_opinion"]
+    make(serving, personas, "statement_review_opinion", statement=statement.pk)
+    assert unmet(serving, "R28") == []
+
+
+def test_r29_court_enforcement_recorded_end_to_end(serving, personas):
+    decision = serving.records.get(kind="administrative_decision")
+    demand = make(serving, personas, "demand_notice", decision=decision.pk)
+    make(
+        serving, personas, "court_enforcement_record", decision=decision.pk, demand_notice=demand.pk
+    )
+    assert len(unmet(serving, "R29")) == 1  # ruling pending, no result
+    make(
+        serving,
+        personas,
+        "court_enforcement_record",
+        decision=decision.pk,
+        demand_notice=demand.pk,
+        ruling="enforce",
+        ruled_on=timezone.localdate().isoformat(),
+        execution_result="已执行完毕",
+    )
+    assert len(unmet(serving, "R29")) == 1  # the first record still lacks them
+    assert "R29" in ids(blockers(serving, "closed"))
+
+
+def test_r5_major_cases_need_av_in_every_stage(serving, personas):
+    from casetrail.cases.models import Case
+
+    Case.objects.filter(pk=serving.pk).update(is_major=True)
+    serving.refresh_from_db()
+    assert {m.subject for m in unmet(serving, "R5")} == {
+        "stage:investigation",
+        "stage:decision",
+        "stage:service",
+    }
+    span = CaseView(serving).stage_spans["decision"]
+    _video(serving, personas, span[0], span[1])
+    assert "stage:decision" not in {m.subject for m in unmet(serving, "R5")}
+
+
+def test_r9c_and_r8_start_rules(personas):
+    from casetrail.cases.models import Case, StartStatus
+
+    c = Case.objects.create(
+        agency=personas["zhang"].agency,
+        unit=personas["zhang"].unit,
+        title="t",
+        category="other",
+        start_mode="complaint",
+        created_by=personas["zhang"],
+        created_at=timezone.now(),
+        start_status=StartStatus.NOT_TAKEN_UP,
+    )
+    assert [m.add for m in unmet(c, "R9c")] == ["complaint_notice"]
+    c2 = Case.objects.create(
+        agency=personas["zhang"].agency,
+        unit=personas["zhang"].unit,
+        title="t",
+        category="other",
+        start_mode="application",
+        created_by=personas["zhang"],
+        created_at=timezone.now(),
+    )
+    assert {m.add for m in unmet(c2, "R8")} == {
+        "application_registration",
+        "application_receipt",
+        "application_decision",
+    }
+
+
+def test_r21_summary_procedure_and_its_warning(personas, evidence_store):
+    from casetrail.conftest import approve_start, start_ex_officio
+
+    case = approve_start(start_ex_officio(personas, procedure="summary"), personas)
+    advance(case, personas, "decision")
+    assert "R21" in ids(blockers(case, "service"))
+    make(case, personas, "summary_procedure_record", contentious=True)
+    assert "R21" not in ids(blockers(case, "service"))
+    assert ids(warnings(case)) == ["R21w"]
+
+
+def test_the_case_page_shows_the_checklist_and_exemptions(investigating, personas):
+    make(investigating, personas, "sampling_notice")
+    page = client_for("zhang").get(f"/cases/{investigating.pk}/").content.decode()
+    assert "本阶段还需" in page and "R13" in page and "物品清单" in page

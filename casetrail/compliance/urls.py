@@ -1,0 +1,7 @@
+from django.urls import path
+
+from casetrail.compliance import views
+
+urlpatterns = [
+    path("cases/<int:case_id>/exemptions/new/", views.exemption_new, name="exemption-new"),
+]
