@@ -194,6 +194,9 @@ CASETRAIL_KEY_NAME = envstr("CASETRAIL_KEY_NAME", "casetrail-ledger")
 CASETRAIL_KEY_AUTOCREATE = envbool("CASETRAIL_KEY_AUTOCREATE", True)
 CASETRAIL_TSA_URL = envstr("CASETRAIL_TSA_URL", "")
 CASETRAIL_TSA_TIMEOUT = envint("CASETRAIL_TSA_TIMEOUT", 10, minimum=1)
+# Holidays and adjusted working days beyond the chinese-calendar data (comma-separated dates).
+CASETRAIL_HOLIDAYS = envstr("CASETRAIL_HOLIDAYS", "")
+CASETRAIL_WORKDAYS = envstr("CASETRAIL_WORKDAYS", "")
 # How far ahead a deadline counts as "due" on the worklists.
 CASETRAIL_DUE_SOON_HOURS = envint("CASETRAIL_DUE_SOON_HOURS", 72, minimum=1)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,10 +9,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from casetrail.approvals.models import OPEN_STATUSES, Chain, ChainStatus, Step
-from casetrail.cases.models import Case, CaseOfficer, Confidentiality, Party, Stage, StartStatus
+from casetrail.cases.models import Case, CaseOfficer, Confidentiality, Party, Stage
+from casetrail.compliance.deadlines import Deadline
 from casetrail.lib.masking import mask_address, mask_id_number, mask_phone
 from casetrail.org.models import Officer, Role, Unit
 from casetrail.org.selectors import officer_for_user
@@ -129,36 +128,22 @@ def case_list(
     )
 
 
-@dataclass
-class Deadline:
-    case: Case
-    title: str
-    basis: str
-    due_at: dt.datetime
-    overdue: bool
-
-
 def deadlines_for(*, officer: Officer) -> list[Deadline]:
-    """Due and overdue deadlines on the cases the officer handles (supervisors: the agency).
-    Now: the after-the-fact approval of an emergency start (第九条, R9b)."""
-    now = timezone.now()
-    soon = now + dt.timedelta(hours=settings.CASETRAIL_DUE_SOON_HOURS)
-    cases = visible_cases(officer=officer).filter(
-        emergency=True, start_status=StartStatus.PENDING, approval_due_at__lte=soon
-    )
+    """Due and overdue deadlines on the cases the officer handles (supervisors: the agency),
+    from each case's deadline calendar (casetrail.compliance.deadlines)."""
+    from casetrail.compliance.deadlines import deadlines_of
+
+    cases = visible_cases(officer=officer).exclude(stage=Stage.ARCHIVED)
     if not officer.has_role(Role.SUPERVISOR):
         cases = cases.filter(assignments__officer=officer)
-    return [
-        Deadline(
-            case=c,
-            title="紧急启动事后补报审批",
-            basis=f"第九条：情况紧急的，可以事后补报（期限{settings.CASETRAIL_EMERGENCY_APPROVAL_HOURS}小时，参照行政强制法第十九条）",
-            due_at=c.approval_due_at,
-            overdue=c.approval_due_at < now,
-        )
-        for c in cases.select_related("unit").order_by("approval_due_at")
-        if c.approval_due_at is not None
+    hours = settings.CASETRAIL_DUE_SOON_HOURS
+    out = [
+        d
+        for case in cases.select_related("unit", "agency")
+        for d in deadlines_of(case)
+        if d.overdue or d.is_due_soon(hours)
     ]
+    return sorted(out, key=lambda d: d.due_at)
 
 
 def open_chains(case: Case) -> QuerySet[Chain]:

@@ -36,6 +36,7 @@ from casetrail.cases.selectors import (
     officer_for_request,
     parties_for,
 )
+from casetrail.compliance.deadlines import deadlines_of
 from casetrail.compliance.engine import checklist, warnings
 from casetrail.evidence.selectors import inbox_for, items_of_case, late_recordings_for
 from casetrail.ledger.selectors import ledger_index_for
@@ -170,6 +171,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "checklist": checklist(case) if case.is_open else [],
             "warnings": warnings(case),
             "exemptions": list(case.exemptions.select_related("officer")),
+            "deadlines": deadlines_of(case),
         },
     )
 

@@ -24,35 +24,6 @@ def unmet(case, rule_id):
     return [m for m in RULES[rule_id].check(CaseView(case))]
 
 
-@pytest.fixture
-def investigating(open_case, evidence_store):
-    return open_case
-
-
-@pytest.fixture
-def deciding(investigating, personas):
-    advance(investigating, personas, "decision")
-    return investigating
-
-
-@pytest.fixture
-def serving(deciding, personas):
-    for kind in (
-        "investigation_final_report",
-        "decision_approval_form",
-        "leader_approval",
-        "administrative_decision",
-    ):
-        make(
-            deciding,
-            personas,
-            kind,
-            **({"reviewer": personas["wang"].pk} if kind == "decision_approval_form" else {}),
-        )
-    advance(deciding, personas, "service")
-    return deciding
-
-
 def test_every_rule_of_the_catalogue_is_registered():
     expected = {
         "R5",

@@ -1,5 +1,6 @@
 """`casetrail scheduler`: the clock of the task worker. Every CASETRAIL_CHECKPOINT_SECONDS it
-enqueues the checkpoint task; `casetrail run` starts it beside the worker."""
+enqueues the checkpoint task, and once a day the deadline check; `casetrail run` starts it beside
+the worker."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from casetrail.ledger.tasks import make_checkpoints
 
@@ -20,7 +22,16 @@ class Command(BaseCommand):
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
+        from casetrail.compliance.tasks import check_deadlines
+
         interval = settings.CASETRAIL_CHECKPOINT_SECONDS
-        self.stdout.write(f"scheduler: checkpoints every {interval} s")
-        while not stop.wait(interval):
+        self.stdout.write(f"scheduler: checkpoints every {interval} s, deadlines daily")
+        last_day = None
+        while True:
+            today = timezone.localdate()
+            if today != last_day:
+                check_deadlines.enqueue()
+                last_day = today
+            if stop.wait(interval):
+                break
             make_checkpoints.enqueue()
