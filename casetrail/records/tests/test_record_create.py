@@ -275,3 +275,20 @@ def test_it_makes_records_through_the_ui(open_case, personas, evidence_store):
     assert r.status_code == 400 and "拒签理由" in r.content.decode()
     assert Record.objects.filter(kind=DOC.code).count() == 1
     assert zhang.get(f"/records/{record.pk}/attach/").status_code == 200
+
+
+def test_it_refuses_an_officer_present_without_a_valid_certificate(
+    open_case, personas, evidence_store
+):
+    from casetrail.org.models import Officer
+
+    Officer.objects.filter(pk=personas["li"].pk).update(certificate_valid_to=dt.date(2020, 1, 1))
+    with pytest.raises(ActionError) as err:
+        record_create(
+            case=open_case,
+            officer=personas["zhang"],
+            kind=DOC.code,
+            **good_input(open_case, personas),
+        )
+    assert err.value.code == "certificate_invalid" and "李承办" in err.value.message
+    assert not Record.objects.filter(kind=DOC.code).exists()
