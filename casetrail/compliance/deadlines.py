@@ -128,14 +128,13 @@ def deadlines_of(case: Case) -> list[Deadline]:
             )
         )
     if case.approved_at and case.procedure == "ordinary":
-        decided = view.has("administrative_decision")
         out.append(
             Deadline(
                 case,
                 "作出行政处罚决定",
                 "行政处罚法第六十条：自立案之日起九十日内作出行政处罚决定",
                 timezone.localdate(case.approved_at) + dt.timedelta(days=90),
-                done=decided,
+                done=view.has("administrative_decision"),
             )
         )
     for decision in view.records_of(

@@ -4,6 +4,7 @@ Ids are stable: findings, exemptions and the UI refer to them."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from casetrail.approvals.models import OPEN_STATUSES, ChainKind, ChainStatus
 from casetrail.cases.models import Stage, StartMode, StartStatus
@@ -140,7 +141,7 @@ SERVICE_RECORDS = (
 )
 
 
-def ref(record: object, name: str) -> int | None:
+def ref(record: Any, name: str) -> int | None:
     value = getattr(record, "fields", {}).get(name)
     return value.get("id") if isinstance(value, dict) else None
 
@@ -152,15 +153,15 @@ def referring(
     return [r for r in case.records_of(*kinds) if ref(r, name) == getattr(target, "pk", None)]
 
 
-def title(record: object) -> str:
-    return f"{record.title} #{record.pk}"  # type: ignore[attr-defined]
+def title(record: Any) -> str:
+    return f"{record.title} #{record.pk}"
 
 
-def missing_attachments(record: object) -> list[str]:
+def missing_attachments(record: Any) -> list[str]:
     from casetrail.records.catalogue import CATALOGUE
 
-    doc = CATALOGUE.get(record.kind)  # type: ignore[attr-defined]
-    have = {a.kind for a in record.attachments.all()}  # type: ignore[attr-defined]
+    doc = CATALOGUE.get(record.kind)
+    have = {a.kind for a in record.attachments.all()}
     return [
         a.label
         for a in (doc.attachments if doc else ())
@@ -352,8 +353,8 @@ def contentious_summary_filmed(case: CaseView) -> Iterator[Missing]:
 CLOSE = (Stage.CLOSED,)
 
 
-def _served(case: CaseView, doc: object) -> list[object]:
-    return [r for r in case.records_of(*SERVICE_RECORDS) if ref(r, "document") == doc.pk]  # type: ignore[attr-defined]
+def _served(case: CaseView, doc: Any) -> list[Any]:
+    return [r for r in case.records_of(*SERVICE_RECORDS) if ref(r, "document") == doc.pk]
 
 
 @rule(

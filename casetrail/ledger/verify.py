@@ -264,7 +264,7 @@ def verify(
     for ledger in ledgers:
         _verify_log(ledger, since, report, latest, progress)
     _compare_rows(latest, agency_ids, since == 0, report)
-    if apps.is_installed("casetrail.evidence") and _has_fixity():
+    if apps.is_installed("casetrail.evidence"):
         from casetrail.evidence.fixity import iter_blob_findings
 
         ids = sorted(agency_ids) if agency_ids else [None]
@@ -273,12 +273,6 @@ def verify(
         report.blobs = _blob_count()
     report.seconds = time.monotonic() - started
     return report
-
-
-def _has_fixity() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("casetrail.evidence.fixity") is not None
 
 
 def _blob_count() -> int:
