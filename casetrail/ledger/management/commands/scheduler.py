@@ -1,6 +1,6 @@
 """`casetrail scheduler`: the clock of the task worker. Every CASETRAIL_CHECKPOINT_SECONDS it
-enqueues the checkpoint task, and once a day the deadline check; `casetrail run` starts it beside
-the worker."""
+enqueues the checkpoint task and the expiry of abandoned uploads, and once a day the deadline
+check; `casetrail run` starts it beside the worker."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         from casetrail.compliance.tasks import check_deadlines
+        from casetrail.evidence.tasks import expire_abandoned_uploads
 
         interval = settings.CASETRAIL_CHECKPOINT_SECONDS
         self.stdout.write(f"scheduler: checkpoints every {interval} s, deadlines daily")
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             if today != last_day:
                 check_deadlines.enqueue()
                 last_day = today
+            expire_abandoned_uploads.enqueue()
             if stop.wait(interval):
                 break
             make_checkpoints.enqueue()
