@@ -165,7 +165,13 @@ def test_it_starts_a_case_ex_officio_and_two_officers_approve_it(
 
     base = server["url"]
     year = dt.datetime.now(ZoneInfo("Asia/Shanghai")).year
-    number = f"陵民罚〔{year}〕1号"
+    # The demo's own cases may have taken the first numbers: ours is the next one.
+    with sqlite3.connect(server["db"]) as conn:
+        (taken,) = conn.execute(
+            "SELECT count(*) FROM cases_case WHERE number_year = ?", [year]
+        ).fetchone()
+    conn.close()
+    number = f"陵民罚〔{year}〕{taken + 1}号"
     context = browser.new_context()
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -240,3 +246,38 @@ def test_it_starts_a_case_ex_officio_and_two_officers_approve_it(
         (entries,) = conn.execute("SELECT count(*) FROM ledger_ledgerentry").fetchone()
         assert entries > 0
     conn.close()
+
+
+def test_it_uploads_a_video_with_progress_through_the_browser(
+    server: dict[str, Any], browser: Any
+) -> None:
+    """The tus client in the upload page: choose a file, describe it, upload, see it stored."""
+    from playwright.sync_api import expect
+
+    from casetrail.evidence.tests.media_files import make_video
+
+    clip = make_video(
+        server["tmp"] / "bodycam.mp4", created=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    )
+    context = browser.new_context()
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    _log_in(page, server["url"], "zhang")
+    page.goto(server["url"] + "/evidence/upload/")
+    page.set_input_files("#file", str(clip))
+    page.get_by_label("类别").select_option("video")
+    page.get_by_label("地点").fill("崇文镇某养老院")
+    page.get_by_label("记录前是否告知当事人（第十三条）").select_option("told")
+    page.get_by_label("告知方式 / 未告知原因").fill("口头告知并出示执法记录仪")
+    page.get_by_role("button", name="开始上传").click()
+    expect(page.locator("#percent")).to_have_text("100%")
+    expect(page.locator("#status")).to_contain_text("查看音像记录")
+    context.close()
+    with sqlite3.connect(server["db"]) as conn:
+        rows = conn.execute(
+            "SELECT b.size FROM evidence_item i JOIN evidence_blob b ON b.id = i.blob_id"
+            " WHERE i.kind = 'video' AND i.place = ?",
+            ["崇文镇某养老院"],
+        ).fetchall()
+    conn.close()
+    assert rows == [(clip.stat().st_size,)]
