@@ -172,8 +172,22 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "warnings": warnings(case),
             "exemptions": list(case.exemptions.select_related("officer")),
             "deadlines": deadlines_of(case),
+            "records_by_stage": _records_by_stage(records),
         },
     )
+
+
+def _records_by_stage(records: list[Any]) -> list[tuple[str, list[Any]]]:
+    """The case's documents grouped by the stage they belong to (latest versions only)."""
+    from casetrail.records.catalogue import CATALOGUE
+
+    superseded = {r.replaces_id for r in records if r.replaces_id}
+    groups: dict[str, list[Any]] = {value: [] for value in Stage.values}
+    for r in records:
+        doc = CATALOGUE.get(r.kind)
+        if r.pk not in superseded and doc is not None:
+            groups[doc.stage].append(r)
+    return [(Stage(stage).label, items) for stage, items in groups.items() if items]
 
 
 def _is_assigned(officer: Officer, assigned: list[Any]) -> bool:

@@ -335,3 +335,9 @@ def test_the_case_page_shows_the_checklist_and_exemptions(investigating, persona
     make(investigating, personas, "sampling_notice")
     page = client_for("zhang").get(f"/cases/{investigating.pk}/").content.decode()
     assert "本阶段还需" in page and "R13" in page and "物品清单" in page
+
+
+def test_the_case_page_groups_documents_by_stage(deciding, personas):
+    make(deciding, personas, "investigation_final_report")
+    page = client_for("zhang").get(f"/cases/{deciding.pk}/").content.decode()
+    assert "各阶段文书" in page and "案件调查终结报告" in page
