@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from casetrail.org.demo import DEMO_PASSWORD, PERSONAS, load_demo
+from casetrail.org.demo_cases import load_demo_cases, summary
 
 
 class Command(BaseCommand):
@@ -18,3 +19,4 @@ class Command(BaseCommand):
         for username, name, unit, roles, _ in PERSONAS:
             labels = "、".join(r.label for r in roles)
             self.stdout.write(f"  {username:<6} {name}（{unit}，{labels}）")
+        self.stdout.write(summary(load_demo_cases()))

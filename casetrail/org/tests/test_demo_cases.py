@@ -1,0 +1,177 @@
+"""The three demo cases of `casetrail demo`: built through the actions, closed with every rule met,
+served by every method, intact in the ledger, and loaded only once."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from casetrail.cases.models import STAGE_ORDER, Case, Stage
+from casetrail.compliance.engine import RULES, CaseView
+from casetrail.compliance.rules import SERVICE_RECORDS, ref
+from casetrail.evidence.models import Blob, Item
+from casetrail.ledger.models import LedgerEntry
+from casetrail.ledger.verify import verify
+from casetrail.org.demo_cases import (
+    MAJOR_TITLE,
+    ORDINARY_TITLE,
+    SUMMARY_TITLE,
+    load_demo_cases,
+    summary,
+)
+from casetrail.records.models import Record
+
+
+@pytest.fixture
+def demo(personas, evidence_store):
+    cases = load_demo_cases(personas)
+    return {c.title: Case.objects.get(title=c.title) for c in cases}
+
+
+def kinds(case: Case) -> set[str]:
+    return {r.kind for r in CaseView(case).records}
+
+
+def test_it_builds_three_closed_cases_through_every_stage(demo):
+    assert set(demo) == {SUMMARY_TITLE, ORDINARY_TITLE, MAJOR_TITLE}
+    for case in demo.values():
+        assert case.stage == Stage.CLOSED and case.number
+        moves = list(case.stage_changes.order_by("at", "id").values_list("to_stage", flat=True))
+        assert moves == STAGE_ORDER[1:5]  # 调查取证 → 审查决定 → 送达执行 → 结案
+        view = CaseView(case)
+        assert [f for r in RULES.values() for f in r.check(view)] == []  # every rule met
+    assert demo[SUMMARY_TITLE].procedure == "summary"
+    summary_record = Record.objects.get(case=demo[SUMMARY_TITLE], kind="summary_procedure_record")
+    assert summary_record.attachments.filter(kind="photo").exists()
+    ordinary = kinds(demo[ORDINARY_TITLE])
+    assert {
+        "inspection_record",
+        "sampling_notice",
+        "item_list",
+        "interview_record",
+        "evidence_request_notice",
+        "evidence_register",
+        "investigation_service_receipt",
+        "rights_notice",
+        "hearing_notice",
+        "hearing_record",
+        "hearing_report",
+        "investigation_final_report",
+        "decision_approval_form",
+        "legal_review_opinion",
+        "leader_approval",
+        "administrative_decision",
+    } <= ordinary
+    form = Record.objects.get(case=demo[ORDINARY_TITLE], kind="decision_approval_form")
+    assert (form.fields["drafter"]["name"], form.fields["reviewer"]["name"]) == ("张承办", "王审核")
+    paid = Record.objects.get(case=demo[ORDINARY_TITLE], kind="performance_record")
+    decision = Record.objects.get(case=demo[ORDINARY_TITLE], kind="administrative_decision")
+    assert paid.fields["status"] == "full"
+    assert paid.fields["amount_paid"] == decision.fields["penalty_amount"] == "8600.00"
+
+
+def test_it_films_inspection_and_sampling_at_the_time_they_happen(demo):
+    case = demo[ORDINARY_TITLE]
+    view = CaseView(case)
+    for record in view.records_of("inspection_record", "sampling_notice"):
+        clips = {a.item_id for a in record.attachments.filter(kind="av")}
+        assert clips
+        assert clips & {i.pk for i in view.av_items}
+    assert list(RULES["R13"].check(view)) == []
+    kinds_recorded = set(Item.objects.filter(link__case__in=demo.values()).values_list("kind"))
+    assert kinds_recorded == {("video",), ("audio",), ("photo",)}
+    for item in Item.objects.filter(link__case__in=demo.values()):
+        assert item.blob.size < 20_000  # generated, small, each its own blob
+        assert not item.late and item.informed == "told"
+
+
+def test_it_serves_documents_by_every_method(demo):
+    used = set(
+        Record.objects.filter(case__in=demo.values(), kind__in=SERVICE_RECORDS).values_list(
+            "kind", flat=True
+        )
+    )
+    assert used == {
+        "service_receipt",
+        "direct_service_record",
+        "mail_service_record",
+        "electronic_service_record",
+        "left_service_record",
+        "public_notice_service_record",
+        "fax_service_record",
+        "entrusted_service_record",
+    }
+    receipts = Record.objects.filter(case__in=demo.values(), kind="service_receipt")
+    assert {r.fields["method"] for r in receipts} == {"direct", "left", "entrusted"}
+    mail = Record.objects.filter(case__in=demo.values(), kind="mail_service_record")
+    assert {m.fields["outcome"] for m in mail} == {"delivered", "returned"}
+    for m in mail:
+        assert {a.kind for a in m.attachments.all()} == {"document", "signed_scan"}
+
+
+def test_it_carries_the_major_case_through_public_notice_to_court_enforcement(demo):
+    case = demo[MAJOR_TITLE]
+    assert case.is_major
+    start = case.chains.get(kind="case_start")
+    assert [(s.role, s.officer.user.username) for s in start.steps.order_by("id")] == [
+        ("propose", "zhang"),
+        ("review", "wang"),
+        ("legal", "chen"),
+        ("decide", "zhao"),
+    ]
+    view = CaseView(case)
+    assert {"legal_review_opinion", "collective_discussion_record"} <= kinds(case)
+    assert view.records_of("collective_discussion_record")[0].attachments.filter(kind="av")
+    # 第五条: audio/video in every stage of a major case.
+    for stage in (Stage.INVESTIGATION, Stage.DECISION, Stage.SERVICE):
+        assert view.av_overlapping(*view.stage_spans[stage]), stage
+    # 第二十五条: public notice after a failed attempt, with the notice kept and the posting filmed.
+    (notice,) = view.records_of("public_notice_service_record")
+    (mail,) = view.records_of("mail_service_record")
+    assert ref(notice, "last_attempt") == mail.pk and mail.fields["outcome"] == "returned"
+    assert {a.kind for a in notice.attachments.all()} >= {"document", "av"}
+    (left,) = view.records_of("left_service_record")
+    assert left.attachments.filter(kind="av").exists()
+    # 第二十八、二十九条: demand served, statement reviewed, enforcement decided, court ruled.
+    assert {
+        "demand_notice",
+        "demand_statement_record",
+        "statement_review_opinion",
+        "enforcement_decision",
+    } <= kinds(case)
+    (court,) = view.records_of("court_enforcement_record")
+    assert court.replaces_id is not None  # the application, then its outcome, as versions
+    assert court.fields["ruling"] == "enforce" and court.fields["execution_result"]
+    assert view.records_of("performance_record")[-1].fields["status"] == "full"
+
+
+def test_it_leaves_the_ledger_and_the_blobs_intact(demo):
+    report = verify()
+    assert report.findings == []
+    assert report.intact
+
+
+def test_it_loads_the_cases_only_once(personas, evidence_store):
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert "新增 3 件" in out.getvalue()
+    counts = (
+        Case.objects.count(),
+        Record.objects.count(),
+        Item.objects.count(),
+        Blob.objects.count(),
+        LedgerEntry.objects.count(),
+    )
+    again = load_demo_cases(personas)
+    assert [c.created for c in again] == [False, False, False]
+    assert "新增 0 件，共 3 件" in summary(again)
+    assert counts == (
+        Case.objects.count(),
+        Record.objects.count(),
+        Item.objects.count(),
+        Blob.objects.count(),
+        LedgerEntry.objects.count(),
+    )
+    assert all(c.stage == Stage.CLOSED for c in again)
