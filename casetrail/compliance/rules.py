@@ -471,3 +471,22 @@ def court_enforcement_recorded(case: CaseView) -> Iterator[Missing]:
             )
         if r.fields.get("ruling") in (None, "", "pending") or not r.fields.get("execution_result"):
             yield Missing(f"record:{r.pk}", f"{title(r)}：应记录法院的裁定及执行结果")
+
+
+@rule("R29w", article="第二十九条", kind=Kind.WARN, title="催告书送达十日后方可申请法院强制执行")
+def court_application_after_the_demand_period(case: CaseView) -> Iterator[Missing]:
+    from django.utils.dateparse import parse_date
+
+    from casetrail.compliance.deadlines import served_on
+
+    for r in case.records_of("court_enforcement_record"):
+        notice = next(
+            (n for n in case.records_of("demand_notice") if n.pk == ref(r, "demand_notice")), None
+        )
+        applied = parse_date(r.fields.get("applied_on") or "")
+        served = served_on(case, notice) if notice else None
+        if applied and served and (applied - served).days < 10:
+            yield Missing(
+                f"record:{r.pk}",
+                f"{title(r)}：申请日期距催告书送达不足十日（行政强制法第五十四条）",
+            )

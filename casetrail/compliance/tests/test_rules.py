@@ -341,3 +341,56 @@ def test_the_case_page_groups_documents_by_stage(deciding, personas):
     make(deciding, personas, "investigation_final_report")
     page = client_for("zhang").get(f"/cases/{deciding.pk}/").content.decode()
     assert "各阶段文书" in page and "案件调查终结报告" in page
+
+
+def test_r11_reports_an_investigation_record_without_officers_or_signatures(
+    investigating, personas
+):
+    from casetrail.records.models import Record
+
+    assert unmet(investigating, "R11") == []
+    make(investigating, personas, "interview_record")
+    assert unmet(investigating, "R11") == []
+    # A record that bypassed the action (e.g. imported) is caught by the rule itself.
+    bare = Record.objects.create(
+        case=investigating,
+        kind="interview_record",
+        fields={},
+        created_by=personas["zhang"],
+        created_at=timezone.now(),
+    )
+    messages = [m.message for m in unmet(investigating, "R11") if m.subject == f"record:{bare.pk}"]
+    assert any("执法人员" in m for m in messages) and any("签名" in m for m in messages)
+
+
+def test_r9a_a_major_start_needs_the_legal_review_opinion(personas):
+    from casetrail.approvals.models import Chain, Step
+    from casetrail.cases.models import Case
+    from casetrail.conftest import approve_start, start_ex_officio
+
+    case = approve_start(start_ex_officio(personas, is_major=True), personas)
+    assert unmet(case, "R9a") == []
+    # Without the legal step (as if the chain had skipped it), the rule says what is missing.
+    Case.objects.filter(pk=case.pk).update(is_major=False)
+    plain = approve_start(start_ex_officio(personas), personas)
+    Case.objects.filter(pk=plain.pk).update(is_major=True)
+    assert not Step.objects.filter(chain__case=plain, role="legal").exists()
+    assert [m.message for m in unmet(plain, "R9a")] == [
+        "重大行政执法行为的程序启动审批表应载明法制机构合法性审查意见"
+    ]
+    assert Chain.objects.filter(case=plain).count() == 1
+
+
+def test_r29w_warns_when_the_court_is_asked_within_ten_days(serving, personas):
+    decision = serving.records.get(kind="administrative_decision")
+    demand = make(serving, personas, "demand_notice", decision=decision.pk)
+    make(serving, personas, "service_receipt", document=demand.pk)
+    make(
+        serving,
+        personas,
+        "court_enforcement_record",
+        decision=decision.pk,
+        demand_notice=demand.pk,
+        applied_on=timezone.localdate().isoformat(),
+    )
+    assert "R29w" in ids(warnings(serving))
