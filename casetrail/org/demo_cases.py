@@ -1364,6 +1364,40 @@ def major_court_enforcement(s: Story) -> Case:
         },
     )
     s.attach(entrusted, "document")  # 委托送达函
+    # A copy to the centre's former legal representative, now serving a sentence: 转交送达
+    # through the prison (第二十六条).
+    transferred_at = _now()
+    transfer_receipt = s.record(
+        "service_receipt",
+        {
+            "document": enforcement.pk,
+            "recipient": "郑某（原法定代表人）",
+            "party": s.party.pk,
+            "signer": "郑某",
+            "signer_relation": "self",
+            "method": "transfer",
+            "place": "山西省晋城监狱",
+            "served_at": _now(),
+            "outside_server": "狱警刘某（山西省晋城监狱）",
+        },
+        sign={"server": "狱警刘某（山西省晋城监狱）"},
+    )
+    s.attach(transfer_receipt, "signed_scan")
+    transfer = s.record(
+        "transfer_service_record",
+        {
+            "document": enforcement.pk,
+            "recipient": "郑某（原法定代表人）",
+            "ground": "custody",
+            "transfer_body": "山西省晋城监狱",
+            "transferred_at": transferred_at,
+            "receipt": transfer_receipt.pk,
+            "served_at": _now(),
+            "course": "郑某正在服刑，经监狱转交送达，郑某本人签收，监狱将送达回证寄回。",
+            "server": servers,
+        },
+    )
+    s.attach(transfer, "document")  # 转交函
 
     # 申请人民法院强制执行 (第二十九条), kept as successive versions of one record.
     court = s.record(

@@ -96,18 +96,9 @@ def test_it_serves_documents_by_every_method(demo):
             "kind", flat=True
         )
     )
-    assert used == {
-        "service_receipt",
-        "direct_service_record",
-        "mail_service_record",
-        "electronic_service_record",
-        "left_service_record",
-        "public_notice_service_record",
-        "fax_service_record",
-        "entrusted_service_record",
-    }
+    assert used == set(SERVICE_RECORDS)  # every method of 第二十二至二十六条
     receipts = Record.objects.filter(case__in=demo.values(), kind="service_receipt")
-    assert {r.fields["method"] for r in receipts} == {"direct", "left", "entrusted"}
+    assert {r.fields["method"] for r in receipts} == {"direct", "left", "entrusted", "transfer"}
     mail = Record.objects.filter(case__in=demo.values(), kind="mail_service_record")
     assert {m.fields["outcome"] for m in mail} == {"delivered", "returned"}
     for m in mail:
