@@ -306,18 +306,15 @@ class Story:
 
     # --- records ---
 
-    def record(
+    def signatures(
         self,
         kind: str,
-        fields: dict[str, Any],
         *,
-        by: Officer | None = None,
         sign: dict[str, str] | None = None,
         refuse: dict[str, tuple[str, str]] | None = None,
-    ) -> Record:
-        """Make a document of the current stage with every signature its catalogue entry requires:
-        drawn on screen (the agency's seal for "other" by default), or refused with the reason."""
-        assert self.case is not None
+    ) -> list[SignatureInput]:
+        """Every signature the catalogue entry of ``kind`` requires: drawn on screen (the
+        agency's seal for "other" by default), or refused with the reason."""
         doc = CATALOGUE[kind]
         defaults = {
             "officers": "张承办、李承办",
@@ -341,6 +338,22 @@ class Story:
             name = defaults[s.role]
             image = seal_png(name) if name == AGENCY_SEAL else signature_png(name)
             signatures.append(SignatureInput(s.role, name, "drawn", image=image))
+        return signatures
+
+    def record(
+        self,
+        kind: str,
+        fields: dict[str, Any],
+        *,
+        by: Officer | None = None,
+        sign: dict[str, str] | None = None,
+        refuse: dict[str, tuple[str, str]] | None = None,
+    ) -> Record:
+        """Make a document of the current stage with every signature its catalogue entry requires:
+        drawn on screen (the agency's seal for "other" by default), or refused with the reason."""
+        assert self.case is not None
+        doc = CATALOGUE[kind]
+        signatures = self.signatures(kind, sign=sign, refuse=refuse)
         present = (
             [OfficerPresent(self.zhang.pk, True), OfficerPresent(self.li.pk, True)]
             if doc.officers_min
@@ -1437,9 +1450,10 @@ def major_court_enforcement(s: Story) -> Case:
             "加处罚款30000元，执行完毕。",
         },
         reason="法院受理并裁定准予执行，补记执行结果",
+        signatures=s.signatures("court_enforcement_record"),
     )
     s.attach(court, "document")  # 受理通知书、裁定书
-    s.attach(court, "signed_scan")  # 签批页 (a new version carries no signatures of its own)
+    s.attach(court, "signed_scan")  # 签批页
     performance = s.record(
         "performance_record",
         {

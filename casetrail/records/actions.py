@@ -52,9 +52,18 @@ def new_version(
 
 
 def record_correct(
-    *, record: Record, officer: Officer, fields: dict[str, Any], reason: str
+    *,
+    record: Record,
+    officer: Officer,
+    fields: dict[str, Any],
+    reason: str,
+    signatures: list[SignatureInput] | None = None,
 ) -> Record:
-    """Correct a record of a case the officer handles: the original stays, the new version names it."""
+    """Correct a record of a case the officer handles: the original stays, the new version names
+    it and says why. A document that needs signatures is signed again (第十二条: the corrected
+    text is what the people sign); its attachments stay with the version they were made for."""
+    from casetrail.records.catalogue import CATALOGUE
+
     with transaction.atomic():
         case = record.case
         if not case.assignments.filter(officer=officer).exists():
@@ -63,12 +72,16 @@ def record_correct(
             raise ActionError("case_closed", "案件已结案，记录不能再更正")
         now = timezone.now()
         new = new_version(record=record, officer=officer, fields=fields, reason=reason, now=now)
+        rows: list[Any] = [new]
+        doc = CATALOGUE.get(record.kind)
+        if doc is not None and doc.signatures:
+            rows += _signature_rows(doc, new, officer, signatures or [], now)
         ledger_append(
             agency=case.agency,
             actor=officer,
             action="record.correct",
             subject=f"record:{new.pk}",
-            payload={"case": case.pk, "rows": [fact_of(new)]},
+            payload={"case": case.pk, "rows": [fact_of(r) for r in rows]},
             case_id=case.pk,
         )
         return new

@@ -15,7 +15,13 @@ from rest_framework.views import APIView
 
 from casetrail.cases.selectors import case_for_user, officer_for_request
 from casetrail.lib.errors import ActionError
-from casetrail.records.actions import OfficerPresent, SignatureInput, record_attach, record_create
+from casetrail.records.actions import (
+    OfficerPresent,
+    SignatureInput,
+    record_attach,
+    record_correct,
+    record_create,
+)
 from casetrail.records.models import Record, RecordSignature
 from casetrail.records.selectors import record_for_user
 
@@ -149,3 +155,40 @@ class RecordAttachAPI(APIView):
             blob_sha256=d["blob_sha256"],
         )
         return Response(record_out(record), status=201)
+
+
+class CorrectSerializer(serializers.Serializer):
+    # See RecordCreateSerializer about the field named "fields".
+    fields = serializers.DictField(help_text="更正的字段（未给出的保持原值）")  # type: ignore[assignment]
+    reason = serializers.CharField(help_text="更正理由")
+    signatures = SignatureSerializer(many=True, required=False, default=list)
+
+
+class RecordCorrectAPI(APIView):
+    """更正文书：生成写明理由、重新签名的新版本，原记录保持不变。"""
+
+    @extend_schema(request=CorrectSerializer, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request, record_id: int) -> Response:
+        officer = officer_for_request(request.user)
+        record = record_for_user(user=request.user, record_id=record_id)
+        s = CorrectSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        new = record_correct(
+            record=record,
+            officer=officer,
+            fields=dict(d["fields"]),
+            reason=d["reason"],
+            signatures=[
+                SignatureInput(
+                    role=g["role"],
+                    name=g["name"],
+                    method=g["method"],
+                    image=_png(g["image"]),
+                    blob_sha256=g["blob_sha256"],
+                    refusal_reason=g["refusal_reason"],
+                )
+                for g in d["signatures"]
+            ],
+        )
+        return Response(record_out(new), status=201)

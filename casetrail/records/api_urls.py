@@ -10,4 +10,9 @@ urlpatterns = [
         api.RecordAttachAPI.as_view(),
         name="api-record-attach",
     ),
+    path(
+        "records/<int:record_id>/correct/",
+        api.RecordCorrectAPI.as_view(),
+        name="api-record-correct",
+    ),
 ]

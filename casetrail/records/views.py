@@ -23,6 +23,7 @@ from casetrail.records.actions import (
     OfficerPresent,
     SignatureInput,
     record_attach,
+    record_correct,
     record_create,
     store_image,
 )
@@ -57,6 +58,46 @@ def _data_url_png(value: str) -> bytes:
         return base64.b64decode(value[len(prefix) :], validate=True)
     except ValueError:
         return b""
+
+
+def _signatures_from(request: HttpRequest, officer: Officer, doc: Any) -> list[SignatureInput]:
+    """The signature blocks of the form: drawn (PNG data URL), a scan upload, or a refusal."""
+    signatures = []
+    for sig in doc.signatures:
+        method = request.POST.get(f"sig_{sig.role}_method", "")
+        scan = request.FILES.get(f"sig_{sig.role}_scan")
+        signatures.append(
+            SignatureInput(
+                role=sig.role,
+                name=request.POST.get(f"sig_{sig.role}_name", ""),
+                method=method,
+                image=_data_url_png(request.POST.get(f"sig_{sig.role}_image", "")),
+                blob_sha256=_scan_blob(officer, scan, sig.label)
+                if method == RecordSignature.Method.SCAN and scan
+                else "",
+                refusal_reason=request.POST.get(f"sig_{sig.role}_reason", ""),
+            )
+        )
+    return signatures
+
+
+def _initial(fields: dict[str, Any]) -> dict[str, Any]:
+    """A record's stored values as form initial values (ids for references, lines for lists)."""
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if isinstance(value, dict):
+            out[key] = value.get("id")
+        elif isinstance(value, list):
+            out[key] = (
+                [v.get("id") for v in value]
+                if value and isinstance(value[0], dict)
+                else "\n".join(value)
+            )
+        elif isinstance(value, str) and len(value) > 16 and value[4:5] == "-" and "T" in value:
+            out[key] = value[:16]
+        else:
+            out[key] = value
+    return out
 
 
 @login_required
@@ -198,6 +239,59 @@ def record_attach_view(request: HttpRequest, record_id: int) -> HttpResponse:
             "title": f"为“{record.title} #{record.pk}”添加附件",
             "case": record.case,
             "multipart": True,
+        },
+        status=status,
+    )
+
+
+class CorrectionReasonForm(forms.Form):
+    correction_reason = forms.CharField(label="更正理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_correct_view(request: HttpRequest, record_id: int) -> HttpResponse:
+    """Correct a record: a new version with a reason, signed again; the original stays."""
+    officer = officer_for_request(request.user)
+    record = record_for_user(user=request.user, record_id=record_id)
+    _require_assigned(record.case, officer)
+    doc = doc_type(record.kind)
+    form_class = catalogue_form(
+        record.kind, case=record.case, extra=CorrectionReasonForm.base_fields
+    )
+    form = form_class(request.POST or None, initial=_initial(record.fields))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            reason = data.pop("correction_reason")
+            try:
+                record_correct(
+                    record=record,
+                    officer=officer,
+                    fields=data,
+                    reason=reason,
+                    signatures=_signatures_from(request, officer, doc),
+                )
+            except (ActionError, ValueError) as err:
+                apply_error(
+                    form,
+                    err
+                    if isinstance(err, ActionError)
+                    else ActionError("invalid_input", "输入有误"),
+                )
+            else:
+                return redirect("case-detail", case_id=record.case_id)
+        status = 400
+    return render(
+        request,
+        "records/new.html",
+        {
+            "case": record.case,
+            "doc": doc,
+            "form": form,
+            "correcting": record,
+            "methods": RecordSignature.Method.choices,
         },
         status=status,
     )

@@ -52,6 +52,13 @@ def value_for(case: Case, f: Any, personas: dict[str, Any]) -> Any:
     raise AssertionError(f.type)
 
 
+def sigs(kind: str) -> list[SignatureInput]:
+    """Every signature the catalogue entry of ``kind`` requires, drawn."""
+    return [
+        SignatureInput(s.role, "签名人", "drawn", image=png()) for s in CATALOGUE[kind].signatures
+    ]
+
+
 def make(case: Case, personas: dict[str, Any], kind: str, **fields: Any) -> Record:
     """A valid record of ``kind`` (fields given override the generated ones)."""
     doc = CATALOGUE[kind]
@@ -68,7 +75,7 @@ def make(case: Case, personas: dict[str, Any], kind: str, **fields: Any) -> Reco
         ][: max(doc.officers_min, 0) or 0]
         if doc.officers_min
         else [],
-        signatures=[SignatureInput(s.role, "签名人", "drawn", image=png()) for s in doc.signatures],
+        signatures=sigs(kind),
     )
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from casetrail.compliance.actions import exemption_record
 from casetrail.compliance.engine import RULES, CaseView, blockers, checklist, warnings
-from casetrail.compliance.tests.builders import advance, make
+from casetrail.compliance.tests.builders import advance, make, sigs
 from casetrail.conftest import client_for
 from casetrail.lib.errors import ActionError
 
@@ -191,6 +191,7 @@ def test_r15_to_r20_gate_the_decision_stage(deciding, personas):
         officer=personas["zhang"],
         fields={"reviewer": personas["wang"].pk},
         reason="审查人填错",
+        signatures=sigs("decision_approval_form"),
     )
     assert ids(blockers(deciding, "service")) == []
 

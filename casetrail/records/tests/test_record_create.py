@@ -292,3 +292,44 @@ def test_it_refuses_an_officer_present_without_a_valid_certificate(
         )
     assert err.value.code == "certificate_invalid" and "李承办" in err.value.message
     assert not Record.objects.filter(kind=DOC.code).exists()
+
+
+def test_it_corrects_a_record_as_a_new_signed_version(open_case, personas, evidence_store):
+    record = record_create(
+        case=open_case, officer=personas["zhang"], kind=DOC.code, **good_input(open_case, personas)
+    )
+    zhang = client_for("zhang")
+    sigs = [
+        {
+            "role": "officers",
+            "name": "张承办",
+            "method": "drawn",
+            "image": base64.b64encode(png()).decode(),
+        },
+        {"role": "party", "name": "周某", "method": "refused", "refusal_reason": "拒签"},
+    ]
+    # Without the signatures again: refused, nothing written.
+    r = zhang.post(
+        f"/api/records/{record.pk}/correct/",
+        {"fields": {"place": "某养老院东楼"}, "reason": "地点笔误"},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and r.json()["code"] == "signature_required"
+    r = zhang.post(
+        f"/api/records/{record.pk}/correct/",
+        {"fields": {"place": "某养老院东楼"}, "reason": "地点笔误", "signatures": sigs},
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.json()
+    new = Record.objects.get(pk=r.json()["id"])
+    assert (new.replaces_id, new.correction_reason, new.fields["place"]) == (
+        record.pk,
+        "地点笔误",
+        "某养老院东楼",
+    )
+    assert new.officers_present == record.officers_present and new.signatures.count() == 2
+    assert Record.objects.get(pk=record.pk).fields["place"] == "某养老院"
+    # The UI form comes pre-filled and needs a reason.
+    page = zhang.get(f"/records/{new.pk}/correct/").content.decode()
+    assert "更正" in page and "某养老院东楼" in page
+    assert verify().intact
