@@ -146,7 +146,9 @@ def deadlines_of(case: Case) -> list[Deadline]:
             Deadline(
                 case,
                 f"送达{decision.title}（#{decision.pk}）",
-                "行政处罚法第六十一条：行政处罚决定书应当在宣告后当场交付，或在七日内（工作日）送达",
+                "行政处罚法第六十一条：行政处罚决定书应当在宣告后当场交付，或在七日内（工作日）送达"
+                if decision.kind == "administrative_decision"
+                else "第二十二至二十六条：执法文书及时送达并记录（参照决定书七个工作日）",
                 cal.add_workdays(timezone.localdate(decided), 7),
                 done=any(
                     ref(r, "document") == decision.pk for r in view.records_of(*SERVICE_RECORDS)
