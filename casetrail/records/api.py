@@ -70,6 +70,20 @@ def _png(value: str) -> bytes:
         raise ActionError("invalid_signature_image", "签名图像应为 PNG 的 base64 编码") from None
 
 
+def signature_inputs(rows: list[dict[str, Any]]) -> list[SignatureInput]:
+    return [
+        SignatureInput(
+            role=g["role"],
+            name=g["name"],
+            method=g["method"],
+            image=_png(g["image"]),
+            blob_sha256=g["blob_sha256"],
+            refusal_reason=g["refusal_reason"],
+        )
+        for g in rows
+    ]
+
+
 def record_out(record: Record) -> dict[str, Any]:
     return {
         "id": record.pk,
@@ -114,17 +128,7 @@ class RecordCreateAPI(APIView):
             kind=d["kind"],
             fields=dict(d["fields"]),
             officers_present=[OfficerPresent(o["id"], o["shown"]) for o in d["officers_present"]],
-            signatures=[
-                SignatureInput(
-                    role=g["role"],
-                    name=g["name"],
-                    method=g["method"],
-                    image=_png(g["image"]),
-                    blob_sha256=g["blob_sha256"],
-                    refusal_reason=g["refusal_reason"],
-                )
-                for g in d["signatures"]
-            ],
+            signatures=signature_inputs(d["signatures"]),
         )
         return Response(record_out(record), status=201)
 
@@ -179,16 +183,6 @@ class RecordCorrectAPI(APIView):
             officer=officer,
             fields=dict(d["fields"]),
             reason=d["reason"],
-            signatures=[
-                SignatureInput(
-                    role=g["role"],
-                    name=g["name"],
-                    method=g["method"],
-                    image=_png(g["image"]),
-                    blob_sha256=g["blob_sha256"],
-                    refusal_reason=g["refusal_reason"],
-                )
-                for g in d["signatures"]
-            ],
+            signatures=signature_inputs(d["signatures"]),
         )
         return Response(record_out(new), status=201)

@@ -135,22 +135,7 @@ def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
                     OfficerPresent(int(pk), request.POST.get(f"shown_{pk}") == "on")
                     for pk in request.POST.getlist("present")
                 ]
-                signatures = []
-                for sig in doc.signatures:
-                    method = request.POST.get(f"sig_{sig.role}_method", "")
-                    scan = request.FILES.get(f"sig_{sig.role}_scan")
-                    signatures.append(
-                        SignatureInput(
-                            role=sig.role,
-                            name=request.POST.get(f"sig_{sig.role}_name", ""),
-                            method=method,
-                            image=_data_url_png(request.POST.get(f"sig_{sig.role}_image", "")),
-                            blob_sha256=_scan_blob(officer, scan, sig.label)
-                            if method == RecordSignature.Method.SCAN and scan
-                            else "",
-                            refusal_reason=request.POST.get(f"sig_{sig.role}_reason", ""),
-                        )
-                    )
+                signatures = _signatures_from(request, officer, doc)
                 record_create(
                     case=case,
                     officer=officer,
