@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casetrail.approvals.kinds import effect_for
-from casetrail.approvals.models import Chain, ChainStatus, Outcome, Step, StepRole
+from casetrail.approvals.models import OPEN_STATUSES, Chain, ChainStatus, Outcome, Step, StepRole
 from casetrail.approvals.selectors import ROLE_FOR_STATUS, why_cannot_act
 from casetrail.cases.models import Case
 from casetrail.ledger.actions import ledger_append
@@ -35,7 +35,7 @@ def open_chain(
         raise ActionError(
             "opinion_required", "请填写承办人初审意见和理由（第六条）", field="opinion"
         )
-    if Chain.objects.filter(case=case, kind=kind, status__in=_open()).exists():
+    if Chain.objects.filter(case=case, kind=kind, status__in=OPEN_STATUSES).exists():
         raise ActionError("chain_already_open", "该事项已有审批在办理中，不能重复提交")
     chain = Chain.objects.create(
         case=case,
@@ -56,15 +56,6 @@ def open_chain(
         created_at=now,
     )
     return chain, step
-
-
-def _open() -> tuple[str, ...]:
-    return (
-        ChainStatus.PENDING_REVIEW,
-        ChainStatus.PENDING_LEGAL,
-        ChainStatus.PENDING_DECISION,
-        ChainStatus.RETURNED,
-    )
 
 
 def approval_decide(*, chain: Chain, officer: Officer, outcome: str, opinion: str) -> Step:

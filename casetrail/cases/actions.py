@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casetrail.approvals.actions import open_chain
-from casetrail.approvals.models import Chain, ChainKind, ChainStatus
+from casetrail.approvals.models import Chain, ChainKind
 from casetrail.cases.models import (
     STAGE_ORDER,
     Case,
@@ -708,23 +708,3 @@ def case_advance(*, case: Case, officer: Officer, to_stage: str, reason: str) ->
         case.save()
         _append(case, officer, "case.advance", [change, case])
         return change
-
-
-def approval_overdue(case: Case, now: dt.datetime | None = None) -> bool:
-    """第九条: an emergency start not approved within the limit."""
-    now = now or timezone.now()
-    return bool(
-        case.emergency
-        and case.start_status == StartStatus.PENDING
-        and case.approval_due_at
-        and case.approval_due_at < now
-    )
-
-
-def open_chain_statuses() -> tuple[str, ...]:
-    return (
-        ChainStatus.PENDING_REVIEW,
-        ChainStatus.PENDING_LEGAL,
-        ChainStatus.PENDING_DECISION,
-        ChainStatus.RETURNED,
-    )

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from casetrail.approvals.models import OPEN_STATUSES, Chain, ChainStatus, Step
+from casetrail.approvals.models import Chain, ChainStatus, Step
 from casetrail.cases.models import Case, CaseOfficer, Confidentiality, Party, Stage
 from casetrail.compliance.deadlines import Deadline
 from casetrail.lib.masking import mask_address, mask_id_number, mask_phone
@@ -144,7 +144,3 @@ def deadlines_for(*, officer: Officer) -> list[Deadline]:
         if d.overdue or d.is_due_soon(hours)
     ]
     return sorted(out, key=lambda d: d.due_at)
-
-
-def open_chains(case: Case) -> QuerySet[Chain]:
-    return Chain.objects.filter(case=case, status__in=OPEN_STATUSES)

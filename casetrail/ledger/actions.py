@@ -237,3 +237,17 @@ def verification_finish(*, run: VerificationRun, findings: list[str], summary: s
             subject=f"verification:{run.pk}",
             payload={"verification": run.pk, "findings": len(findings), "summary": summary},
         )
+
+
+def verification_progress(*, run_id: int, done: int, total: int) -> None:
+    """Move a running report's progress (a working document, not a recorded fact)."""
+    VerificationRun.objects.filter(pk=run_id).update(
+        status=VerificationRun.Status.RUNNING, done=done, total=total
+    )
+
+
+def verification_failed(*, run_id: int, error: str) -> None:
+    """Mark a report whose check crashed, so the supervisor sees why instead of a spinner."""
+    VerificationRun.objects.filter(pk=run_id).update(
+        status=VerificationRun.Status.FAILED, summary=f"核验出错：{error}"[:300]
+    )

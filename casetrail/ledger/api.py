@@ -42,7 +42,7 @@ class EntryAPI(APIView):
     @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
     def get(self, request: Request, agency: str, seq: int) -> HttpResponse:
         ledger = selectors.ledger_for_user(user=request.user, agency_code=agency)
-        entry = selectors.entry_for_user(user=request.user, ledger=ledger, seq=seq)
+        entry = selectors.entry_for_user(user=request.user, ledger=ledger, seq=seq, raw=True)
         # The exact bytes that were hashed: served as stored, not re-serialised.
         return HttpResponse(entry.canonical.encode("utf-8"), content_type="application/json")
 

@@ -13,6 +13,7 @@ from casetrail.ledger.actions import node_getter, proof_getter
 from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry
 from casetrail.lib import merkle
 from casetrail.lib.errors import ActionError
+from casetrail.lib.masking import mask_address, mask_id_number, mask_phone
 from casetrail.org.selectors import officer_for_user
 
 
@@ -47,17 +48,35 @@ def ledger_for_user(*, user: Any, agency_code: str) -> Ledger:
     return ledger
 
 
-def entry_for_user(*, user: Any, ledger: Ledger, seq: int) -> LedgerEntry:
+def entry_for_user(*, user: Any, ledger: Ledger, seq: int, raw: bool = False) -> LedgerEntry:
     """An entry holds the full fact, so it is read under the access rules of that fact: an entry
-    of a case only by those who may read the case."""
-    from casetrail.cases.selectors import case_for_user
+    of a case only by those who may read the case. Its exact bytes (``raw``) carry the parties'
+    personal data unmasked, so only those who may see that data get them (DESIGN §3)."""
+    from casetrail.cases.selectors import case_for_user, may_see_personal_data, officer_for_request
 
     entry = LedgerEntry.objects.filter(ledger=ledger, seq=seq).first()
     if entry is None:
         raise Http404("日志条目不存在")
     if entry.case_ref is not None:
-        case_for_user(user=user, case_id=entry.case_ref)
+        case = case_for_user(user=user, case_id=entry.case_ref)
+        if raw and not may_see_personal_data(officer=officer_for_request(user), case=case):
+            raise Http404("日志条目不存在")
     return entry
+
+
+PERSONAL_KEYS = {"id_number": mask_id_number, "phone": mask_phone, "address": mask_address}
+
+
+def masked(value: Any) -> Any:
+    """The entry's content with ID numbers, phones and addresses masked, for display."""
+    if isinstance(value, dict):
+        return {
+            k: PERSONAL_KEYS[k](v) if k in PERSONAL_KEYS and isinstance(v, str) else masked(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [masked(v) for v in value]
+    return value
 
 
 def latest_checkpoint(ledger: Ledger) -> Checkpoint | None:

@@ -22,22 +22,24 @@ def make_checkpoints() -> int:
 @task()
 def run_verification(run_id: int) -> int:
     """Verify one agency's record for a supervisor's report, with progress on the report row."""
-    from casetrail.ledger.actions import verification_finish
+    from casetrail.ledger.actions import (
+        verification_failed,
+        verification_finish,
+        verification_progress,
+    )
     from casetrail.ledger.models import VerificationRun
     from casetrail.ledger.verify import verify
 
     run = VerificationRun.objects.select_related("agency").get(pk=run_id)
-    VerificationRun.objects.filter(pk=run_id).update(status=VerificationRun.Status.RUNNING)
+    verification_progress(run_id=run_id, done=0, total=0)
 
     def progress(label: str, done: int, total: int) -> None:
-        VerificationRun.objects.filter(pk=run_id).update(done=done, total=total)
+        verification_progress(run_id=run_id, done=done, total=total)
 
     try:
         report = verify(agency_code=run.agency.credit_code, progress=progress)
     except Exception as exc:
-        VerificationRun.objects.filter(pk=run_id).update(
-            status=VerificationRun.Status.FAILED, summary=f"核验出错：{exc}"[:300]
-        )
+        verification_failed(run_id=run_id, error=str(exc))
         raise
     verification_finish(run=run, findings=report.findings, summary=report.summary())
     return len(report.findings)

@@ -9,7 +9,7 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -27,6 +27,11 @@ from casetrail.org.models import Role
 def entry_detail(request: HttpRequest, agency: str, seq: int) -> HttpResponse:
     ledger = selectors.ledger_for_user(user=request.user, agency_code=agency)
     entry = selectors.entry_for_user(user=request.user, ledger=ledger, seq=seq)
+    try:
+        selectors.entry_for_user(user=request.user, ledger=ledger, seq=seq, raw=True)
+        raw = True
+    except Http404:
+        raw = False  # shown with personal data masked; the exact bytes are not offered
     checkpoint = selectors.latest_checkpoint(ledger)
     proof = None
     if checkpoint is not None and checkpoint.size > seq:
@@ -48,7 +53,10 @@ def entry_detail(request: HttpRequest, agency: str, seq: int) -> HttpResponse:
             "entry": entry,
             "checkpoint": checkpoint,
             "proof": proof,
-            "pretty": json.dumps(entry.entry, ensure_ascii=False, indent=2),
+            "pretty": json.dumps(
+                entry.entry if raw else selectors.masked(entry.entry), ensure_ascii=False, indent=2
+            ),
+            "raw": raw,
             "leaf": selectors.leaf_hash_of(ledger, seq).hex(),
             "vkey": public_key(),
             "every": settings.CASETRAIL_CHECKPOINT_EVERY,

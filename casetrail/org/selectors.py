@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from casetrail.org.models import Officer, Role
+from casetrail.org.models import Officer
 
 
 def officer_for_user(user: Any) -> Officer | None:
@@ -19,15 +19,3 @@ def officer_for_user(user: Any) -> Officer | None:
             .first()
         )
     return user._officer_cache
-
-
-def officers_with_role(*, agency_id: int, role: str) -> list[Officer]:
-    return list(
-        Officer.objects.filter(agency_id=agency_id, roles__role=role)
-        .select_related("unit")
-        .order_by("name")
-    )
-
-
-def assignable_handlers(*, agency_id: int) -> list[Officer]:
-    return officers_with_role(agency_id=agency_id, role=Role.HANDLER)

@@ -247,3 +247,32 @@ def test_supervisors_run_a_verification_report(ledger, django_capture_on_commit_
         .values_list("action", flat=True)[:2]
     )
     assert actions == ["ledger.verified", "ledger.verify_requested"]
+
+
+def test_a_crashed_verification_says_why_on_its_report(ledger, personas, monkeypatch):
+    from casetrail.ledger import verify as verify_module
+    from casetrail.ledger.actions import verification_request
+    from casetrail.ledger.tasks import run_verification
+
+    def broken(**kwargs):
+        raise RuntimeError("磁盘不可读")
+
+    monkeypatch.setattr(verify_module, "verify", broken)
+    run = verification_request(officer=personas["sun"])
+    with pytest.raises(RuntimeError):
+        run_verification.call(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed" and "磁盘不可读" in run.summary
+
+
+def test_entries_carry_personal_data_only_for_those_who_may_see_it(ledger, open_case):
+    code = ledger.agency.credit_code
+    seq = LedgerEntry.objects.filter(case_ref=open_case.pk).order_by("seq").first().seq
+    # 王审核 reviewed the start, so he reads the case — with the party's data masked.
+    assert client_for("wang").get(f"/cases/{open_case.pk}/").status_code == 200
+    assert client_for("wang").get(f"/api/ledgers/{code}/entries/{seq}").status_code == 404
+    page = client_for("wang").get(f"/ledger/{code}/entries/{seq}/").content.decode()
+    assert "110101199003074514" not in page and "1101**********4514" in page
+    assert "下载条目原文" not in page and "已验证" in page
+    raw = client_for("zhang").get(f"/api/ledgers/{code}/entries/{seq}")
+    assert raw.status_code == 200 and "110101199003074514" in raw.content.decode()
