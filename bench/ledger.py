@@ -64,7 +64,7 @@ PAYLOAD_TEXT = "现场检查情况：" + "检查记录内容" * 40  # ~500 bytes
 def raw_appends(agency, n: int) -> float:  # type: ignore[no-untyped-def]
     from django.db import transaction
 
-    from casetrail.ledger.actions import ledger_append
+    from casetrail.ledger.log import ledger_append
 
     def run() -> None:
         for i in range(n):
@@ -85,15 +85,16 @@ def action_appends(officers, n: int) -> float:  # type: ignore[no-untyped-def]
     """Through a real action: each writes a record row and its ledger entry in one transaction."""
     from django.utils import timezone
 
-    from casetrail.cases import actions
+    from casetrail.cases.writes import CaseInput, PartyInput
+    from casetrail.start import actions
 
     zhang, li = officers["zhang"], officers["li"]
     case = actions.case_register_application(
         officer=zhang,
-        data=actions.CaseInput(
+        data=CaseInput(
             unit=zhang.unit, title="基准测试申请", category="other", officers=[zhang, li]
         ),
-        applicant=actions.PartyInput(kind="person", name="基准"),
+        applicant=PartyInput(kind="person", name="基准"),
         received_at=timezone.now(),
         matter="基准",
         materials=["申请书"],
@@ -101,10 +102,9 @@ def action_appends(officers, n: int) -> float:  # type: ignore[no-untyped-def]
 
     def run() -> None:
         for i in range(n):
-            actions.application_record(
+            actions.application_supplement_received(
                 case=case,
                 officer=zhang,
-                kind="supplement_received",
                 fields={"received_at": timezone.now(), "items": [f"补正材料 {i}", PAYLOAD_TEXT]},
             )
 
@@ -118,7 +118,7 @@ def bulk_fill(ledger, target: int) -> None:  # type: ignore[no-untyped-def]
     from django.db import transaction
     from django.utils import timezone
 
-    from casetrail.ledger.actions import iso
+    from casetrail.ledger.log import iso
     from casetrail.ledger.models import Ledger, LedgerEntry, LedgerNode
     from casetrail.lib import merkle
     from casetrail.lib.canonical_json import canonicalize
@@ -207,9 +207,9 @@ def main() -> None:
     small, big = (10_000, 100_000) if args.quick else (100_000, 1_000_000)
     tmp = Path(tempfile.mkdtemp(prefix="casetrail-bench-"))
     setup(tmp)
+    from casetrail.demo.personas import load_demo
     from casetrail.ledger.models import Ledger
     from casetrail.ledger.verify import verify
-    from casetrail.org.demo import load_demo
 
     officers = load_demo()
     agency = officers["zhang"].agency

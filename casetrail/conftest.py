@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
-from casetrail.cases import actions as case_actions
 from casetrail.cases.models import Case
+from casetrail.cases.writes import CaseInput, PartyInput
+from casetrail.demo.personas import DEMO_PASSWORD, load_demo
+from casetrail.lib.facts import recorded_models
+from casetrail.lib.ledgered import current_action
 from casetrail.org.actions import agency_create, officer_create, unit_create
-from casetrail.org.demo import DEMO_PASSWORD, load_demo
 from casetrail.org.models import Officer, Role, Unit
+from casetrail.start.actions import case_start_ex_officio
 
 VALID_ID = "110101199003074514"
 
@@ -28,6 +33,31 @@ def _keys(tmp_path_factory: Any) -> Any:
     get_signer.cache_clear()
     yield
     get_signer.cache_clear()
+
+
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+@pytest.fixture(autouse=True)
+def _actions_are_the_only_writers(request: Any) -> Any:
+    """Every write to a table of recorded facts happens inside a ledgered action (DESIGN §2).
+    A test that alters rows behind the application on purpose (tampering, an expired certificate)
+    says so with ``@pytest.mark.behind_the_application``."""
+    if request.node.get_closest_marker("behind_the_application"):
+        yield
+        return
+    tables = {model._meta.db_table for model, _ in recorded_models().values()}
+
+    def guard(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        written = _WRITE.match(sql)
+        if written and written.group(1) in tables and current_action() is None:
+            raise AssertionError(
+                f"{written.group(1)} written outside a ledgered action: {sql[:120]}"
+            )
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(guard):
+        yield
 
 
 @pytest.fixture
@@ -80,7 +110,7 @@ def login() -> Any:
     return client_for
 
 
-def case_input(personas: dict[str, Officer], **overrides: Any) -> case_actions.CaseInput:
+def case_input(personas: dict[str, Officer], **overrides: Any) -> CaseInput:
     zhang = personas["zhang"]
     values: dict[str, Any] = {
         "unit": zhang.unit,
@@ -88,7 +118,7 @@ def case_input(personas: dict[str, Officer], **overrides: Any) -> case_actions.C
         "category": "elderly",
         "officers": [zhang, personas["li"]],
         "parties": [
-            case_actions.PartyInput(
+            PartyInput(
                 kind="person",
                 name="周某",
                 id_number=VALID_ID,
@@ -98,12 +128,12 @@ def case_input(personas: dict[str, Officer], **overrides: Any) -> case_actions.C
         ],
     }
     values.update(overrides)
-    return case_actions.CaseInput(**values)
+    return CaseInput(**values)
 
 
 def start_ex_officio(personas: dict[str, Officer], **overrides: Any) -> Case:
     emergency = overrides.pop("emergency", False)
-    return case_actions.case_start_ex_officio(
+    return case_start_ex_officio(
         officer=personas["zhang"],
         data=case_input(personas, **overrides),
         reason="群众举报，经初步核实存在违法嫌疑",

@@ -44,13 +44,16 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    # In layer order (README, Layout): each app's ready() registers into the apps below it.
     "casetrail.org",
     "casetrail.ledger",
     "casetrail.cases",
-    "casetrail.approvals",
-    "casetrail.records",
-    "casetrail.compliance",
     "casetrail.evidence",
+    "casetrail.records",
+    "casetrail.approvals",
+    "casetrail.compliance",
+    "casetrail.start",
+    "casetrail.demo",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("casetrail.records.urls")),
     path("", include("casetrail.compliance.urls")),
+    path("", include("casetrail.start.urls")),
     path("", include("casetrail.cases.urls")),
     path("", include("casetrail.approvals.urls")),
     path("", include("casetrail.evidence.urls")),
@@ -21,6 +22,7 @@ urlpatterns = [
     # Before cases: /api/cases/<id>/records/ must not be taken for a case step.
     path("api/", include("casetrail.records.api_urls")),
     path("api/", include("casetrail.compliance.api_urls")),
+    path("api/", include("casetrail.start.api_urls")),
     path("api/", include("casetrail.cases.api_urls")),
     path("api/", include("casetrail.approvals.api_urls")),
     path("api/", include("casetrail.evidence.api_urls")),

@@ -15,9 +15,8 @@ from rest_framework.views import APIView
 from casetrail.approvals.actions import approval_decide, approval_resubmit
 from casetrail.approvals.models import ChainStatus, Outcome
 from casetrail.approvals.selectors import chain_for_user, chains_waiting_for, why_cannot_act
-from casetrail.cases.api import chain_out
-from casetrail.cases.selectors import officer_for_request
 from casetrail.ledger.selectors import ledger_index_for
+from casetrail.org.selectors import officer_for_request
 
 
 class DecideSerializer(serializers.Serializer):
@@ -38,8 +37,37 @@ class ResubmitSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="修改说明")
 
 
+def chain_out(chain: Any, ledger: dict[str, int] | None = None) -> dict[str, Any]:
+    ledger = ledger or {}
+    return {
+        "id": chain.pk,
+        "kind": chain.kind,
+        "kind_label": chain.get_kind_display(),
+        "status": chain.status,
+        "status_label": chain.get_status_display(),
+        "requires_legal": chain.requires_legal,
+        "record": chain.record_id,
+        "case": chain.case_id,
+        "created_at": chain.created_at,
+        "decided_at": chain.decided_at,
+        "steps": [
+            {
+                "id": s.pk,
+                "role": s.role,
+                "officer": s.officer.name,
+                "outcome": s.outcome,
+                "opinion": s.opinion,
+                "record": s.record_id,
+                "created_at": s.created_at,
+                "ledger_seq": ledger.get(f"approvals.Step:{s.pk}"),
+            }
+            for s in chain.steps.all()
+        ],
+    }
+
+
 def _out(chain: Any) -> dict[str, Any]:
-    data = chain_out(chain, ledger_index_for(case=chain.case))
+    data = chain_out(chain, ledger_index_for(agency_id=chain.case.agency_id, case_id=chain.case_id))
     data["record_fields"] = chain.record.fields
     return data
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 
 from casetrail.cases.models import Case
@@ -35,6 +37,8 @@ OPEN_STATUSES = (
 class Chain(models.Model):
     """One internal decision going through 第六条's chain. ``status`` is a projection of its steps;
     ``record`` is the current version of the document being decided on."""
+
+    RECORDED_AGENCY: ClassVar[str] = "case__agency_id"  # a recorded fact (casetrail.lib.facts)
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="chains")
     kind = models.CharField("审批事项", max_length=30, choices=ChainKind.choices)
@@ -75,6 +79,10 @@ class Outcome(models.TextChoices):
 
 class Step(models.Model):
     """Who did what on a chain, when, with which opinion. Insert-only: the history always stays."""
+
+    RECORDED_AGENCY: ClassVar[str] = (
+        "chain__case__agency_id"  # a recorded fact (casetrail.lib.facts)
+    )
 
     chain = models.ForeignKey(Chain, on_delete=models.PROTECT, related_name="steps")
     role = models.CharField("环节", max_length=10, choices=StepRole.choices)

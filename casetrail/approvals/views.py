@@ -16,10 +16,11 @@ from casetrail.approvals.actions import approval_decide, approval_resubmit
 from casetrail.approvals.forms import DecideForm, ResubmitReasonForm
 from casetrail.approvals.models import Chain, ChainStatus
 from casetrail.approvals.selectors import chain_for_user, why_cannot_act
-from casetrail.cases.forms import OPINION, catalogue_form
-from casetrail.cases.selectors import officer_for_request, parties_for
-from casetrail.cases.views import apply_error
+from casetrail.cases.selectors import parties_for
 from casetrail.lib.errors import ActionError
+from casetrail.lib.forms import apply_error
+from casetrail.org.selectors import officer_for_request
+from casetrail.records.forms import OPINION, catalogue_form
 
 
 def _resubmit_form(chain: Chain, data: Any = None) -> forms.Form:

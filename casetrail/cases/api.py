@@ -1,18 +1,21 @@
-"""REST API of cases: the same reads and actions as the web UI, through the same access function."""
+"""REST API of cases: the list, one case (with what the apps above add through
+``hooks.API_SECTIONS``), the steps taken on a case (``hooks.ACTS``) and the worklist
+(``hooks.WORKLIST``), through the same access function as the web UI."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casetrail.approvals.selectors import chains_of_case, chains_waiting_for
-from casetrail.cases import actions
+from casetrail.cases.hooks import ACTS, API_SECTIONS, WORKLIST
 from casetrail.cases.models import (
     Case,
     Category,
@@ -22,16 +25,10 @@ from casetrail.cases.models import (
     Stage,
     StartMode,
 )
-from casetrail.cases.selectors import (
-    case_for_user,
-    case_list,
-    deadlines_for,
-    officer_for_request,
-    parties_for,
-)
-from casetrail.ledger.selectors import ledger_index_for
+from casetrail.cases.selectors import case_for_user, case_list, case_page
+from casetrail.cases.writes import CaseInput, PartyInput
 from casetrail.org.models import Officer, Unit
-from casetrail.records.catalogue import CATALOGUE
+from casetrail.org.selectors import officer_for_request
 
 
 class PartyInSerializer(serializers.Serializer):
@@ -42,9 +39,6 @@ class PartyInSerializer(serializers.Serializer):
     address = serializers.CharField(required=False, allow_blank=True, default="")
     credit_code = serializers.CharField(required=False, allow_blank=True, default="")
     representative = serializers.CharField(required=False, allow_blank=True, default="")
-
-    def to_input(self, data: dict[str, Any]) -> actions.PartyInput:
-        return actions.PartyInput(**data)
 
 
 class CaseInSerializer(serializers.Serializer):
@@ -61,11 +55,9 @@ class CaseInSerializer(serializers.Serializer):
     )
 
 
-def _case_input(
-    officer: Officer, d: dict[str, Any], parties: list[dict[str, Any]]
-) -> actions.CaseInput:
-    # Foreign ids resolve only inside the officer's agency: another agency's unit or officer is
-    # the same error as a missing one.
+def case_input(officer: Officer, d: dict[str, Any], parties: list[dict[str, Any]]) -> CaseInput:
+    """The case as entered through the API. Foreign ids resolve only inside the officer's agency:
+    another agency's unit or officer is the same error as a missing one."""
     unit = Unit.objects.filter(pk=d["unit"], agency_id=officer.agency_id).first()
     if unit is None:
         raise serializers.ValidationError({"unit": "承办机构不存在"})
@@ -75,7 +67,7 @@ def _case_input(
     missing = [i for i in d["officers"] if i not in found]
     if missing:
         raise serializers.ValidationError({"officers": f"执法人员不存在：{missing}"})
-    return actions.CaseInput(
+    return CaseInput(
         unit=unit,
         title=d["title"],
         category=d["category"],
@@ -83,35 +75,8 @@ def _case_input(
         is_major=d["is_major"],
         confidentiality=d["confidentiality"],
         officers=[found[i] for i in d["officers"]],
-        parties=[actions.PartyInput(**p) for p in parties],
+        parties=[PartyInput(**p) for p in parties],
     )
-
-
-class ExOfficioSerializer(CaseInSerializer):
-    parties = PartyInSerializer(many=True)
-    reason = serializers.CharField()
-    party_facts = serializers.CharField()
-    opinion = serializers.CharField(help_text="承办人初审意见和理由")
-    emergency = serializers.BooleanField(default=False)
-    emergency_reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ApplicationSerializer(CaseInSerializer):
-    applicant = PartyInSerializer()
-    received_at = serializers.DateTimeField()
-    matter = serializers.CharField()
-    materials = serializers.ListField(child=serializers.CharField())
-    oral = serializers.BooleanField(default=False)
-    oral_statement = serializers.CharField(required=False, allow_blank=True, default="")
-    applicant_signed = serializers.BooleanField(default=False)
-
-
-class ComplaintSerializer(CaseInSerializer):
-    complainant = PartyInSerializer()
-    parties = PartyInSerializer(many=True, required=False, default=list)
-    received_at = serializers.DateTimeField()
-    channel = serializers.ChoiceField(choices=CATALOGUE["complaint_registration"].fields[1].choices)
-    content = serializers.CharField()
 
 
 class CaseSummarySerializer(serializers.Serializer):
@@ -133,97 +98,16 @@ class CaseSummarySerializer(serializers.Serializer):
         return [p.name for p in case.parties.all()]
 
 
-def _party_out(p: Any) -> dict[str, Any]:
-    return {
-        "id": p.pk,
-        "role": p.role,
-        "kind": p.kind,
-        "name": p.name,
-        "id_number": p.id_number_shown,
-        "phone": p.phone_shown,
-        "address": p.address_shown,
-        "credit_code": p.credit_code,
-        "representative": p.representative,
-        "masked": p.masked,
-    }
-
-
 def case_out(officer: Officer, case: Case) -> dict[str, Any]:
-    ledger = ledger_index_for(case=case)
+    """The case as one viewer may read it, with every section the apps add."""
+    page = case_page(officer=officer, case=case)
     data: dict[str, Any] = dict(CaseSummarySerializer(case).data)
-    data.update(
-        {
-            "category": case.category,
-            "procedure": case.procedure,
-            "confidentiality": case.confidentiality,
-            "approved_at": case.approved_at,
-            "closed_at": case.closed_at,
-            "parties": [_party_out(p) for p in parties_for(officer=officer, case=case)],
-            "officers": [
-                {"id": a.officer_id, "name": a.officer.name, "certificate_no": a.certificate_no}
-                for a in case.assignments.select_related("officer")
-            ],
-            "records": [
-                {
-                    "id": r.pk,
-                    "kind": r.kind,
-                    "title": r.title,
-                    "fields": r.fields,
-                    "created_by": r.created_by.name,
-                    "created_at": r.created_at,
-                    "replaces": r.replaces_id,
-                    "correction_reason": r.correction_reason,
-                    "ledger_seq": ledger.get(f"records.Record:{r.pk}"),
-                }
-                for r in case.records.select_related("created_by")
-            ],
-            "stage_changes": [
-                {
-                    "from": c.from_stage,
-                    "to": c.to_stage,
-                    "reason": c.reason,
-                    "by": c.by.name,
-                    "at": c.at,
-                    "ledger_seq": ledger.get(f"cases.StageChange:{c.pk}"),
-                }
-                for c in case.stage_changes.select_related("by")
-            ],
-            "approvals": [chain_out(c, ledger) for c in chains_of_case(case_id=case.pk)],
-        }
-    )
+    for key, section in API_SECTIONS.items():
+        data[key] = section(page)
     return data
 
 
-def chain_out(chain: Any, ledger: dict[str, int] | None = None) -> dict[str, Any]:
-    ledger = ledger or {}
-    return {
-        "id": chain.pk,
-        "kind": chain.kind,
-        "kind_label": chain.get_kind_display(),
-        "status": chain.status,
-        "status_label": chain.get_status_display(),
-        "requires_legal": chain.requires_legal,
-        "record": chain.record_id,
-        "case": chain.case_id,
-        "created_at": chain.created_at,
-        "decided_at": chain.decided_at,
-        "steps": [
-            {
-                "id": s.pk,
-                "role": s.role,
-                "officer": s.officer.name,
-                "outcome": s.outcome,
-                "opinion": s.opinion,
-                "record": s.record_id,
-                "created_at": s.created_at,
-                "ledger_seq": ledger.get(f"approvals.Step:{s.pk}"),
-            }
-            for s in chain.steps.all()
-        ],
-    }
-
-
-def _validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+def validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     s = serializer_class(data=request.data)
     s.is_valid(raise_exception=True)
     return dict(s.validated_data)
@@ -243,8 +127,6 @@ class CaseListAPI(APIView):
             mode=mode if mode in StartMode.values else "",
             q=request.query_params.get("q", ""),
         )
-        from rest_framework.pagination import LimitOffsetPagination
-
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(cases, request, view=self)
         return paginator.get_paginated_response(CaseSummarySerializer(page, many=True).data)
@@ -259,64 +141,6 @@ class CaseDetailAPI(APIView):
         return Response(case_out(officer, case_for_user(user=request.user, case_id=case_id)))
 
 
-class StartExOfficioAPI(APIView):
-    """依职权启动（第九条）：填写程序启动审批表并提交审批。"""
-
-    @extend_schema(request=ExOfficioSerializer, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        officer = officer_for_request(request.user)
-        d = _validated(ExOfficioSerializer, request)
-        case = actions.case_start_ex_officio(
-            officer=officer,
-            data=_case_input(officer, d, d["parties"]),
-            reason=d["reason"],
-            party_facts=d["party_facts"],
-            opinion=d["opinion"],
-            emergency=d["emergency"],
-            emergency_reason=d["emergency_reason"],
-        )
-        return Response(case_out(officer, case), status=201)
-
-
-class RegisterApplicationAPI(APIView):
-    """依申请（第八条）：登记申请；口头申请同时制作申请人签名确认的笔录。"""
-
-    @extend_schema(request=ApplicationSerializer, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        officer = officer_for_request(request.user)
-        d = _validated(ApplicationSerializer, request)
-        case = actions.case_register_application(
-            officer=officer,
-            data=_case_input(officer, d, []),
-            applicant=actions.PartyInput(**d["applicant"]),
-            received_at=d["received_at"],
-            matter=d["matter"],
-            materials=d["materials"],
-            oral=d["oral"],
-            oral_statement=d["oral_statement"],
-            applicant_signed=d["applicant_signed"],
-        )
-        return Response(case_out(officer, case), status=201)
-
-
-class RegisterComplaintAPI(APIView):
-    """登记投诉举报（第九条）。"""
-
-    @extend_schema(request=ComplaintSerializer, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
-        officer = officer_for_request(request.user)
-        d = _validated(ComplaintSerializer, request)
-        case = actions.case_register_complaint(
-            officer=officer,
-            data=_case_input(officer, d, d["parties"]),
-            complainant=actions.PartyInput(**d["complainant"]),
-            received_at=d["received_at"],
-            channel=d["channel"],
-            content=d["content"],
-        )
-        return Response(case_out(officer, case), status=201)
-
-
 class CaseActSerializer(serializers.Serializer):
     # The API's key is "fields"; DRF's metaclass moves declared fields off the class, so this
     # does not shadow Serializer.fields at run time (the stubs cannot know that).
@@ -325,27 +149,23 @@ class CaseActSerializer(serializers.Serializer):
 
 
 class CaseActAPI(APIView):
-    """在案件上办理一个启动环节：correction（当场更正）、supplement-notice（一次性告知补正）、
+    """在案件上办理一个环节：correction（当场更正）、supplement-notice（一次性告知补正）、
     supplement-received（登记补正材料）、receipt（出具回执）、application-decision（受理意见）、
     start-form（投诉举报立案：程序启动审批表）、complaint-decision（不予启动意见）、
     complaint-notice（书面告知）、advance（进入下一阶段，fields: {reason}）。"""
 
     @extend_schema(request=CaseActSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, case_id: int, act: str) -> Response:
-        from django.http import Http404
-
-        from casetrail.cases.views import ACTS
-
         officer = officer_for_request(request.user)
         case = case_for_user(user=request.user, case_id=case_id)
         spec = ACTS.get(act)
         if spec is None:
             raise Http404("没有这个操作")
-        d = _validated(CaseActSerializer, request)
+        d = validated(CaseActSerializer, request)
         fields = dict(d["fields"])
         if d["opinion"]:
             fields["opinion"] = d["opinion"]
-        form = spec.form()(
+        form = spec.form(case)(
             data={k: "\n".join(v) if isinstance(v, list) else v for k, v in fields.items()}
         )
         if not form.is_valid():
@@ -361,60 +181,10 @@ class WorklistAPI(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         officer = officer_for_request(request.user)
-        deadlines = deadlines_for(officer=officer)
-        mine = case_list(officer=officer, mine=True).exclude(
-            stage__in=[Stage.CLOSED, Stage.ARCHIVED]
-        )
         return Response(
             {
-                "my_cases": CaseSummarySerializer(mine[:50], many=True).data,
-                "approvals_waiting": [chain_out(c) for c in chains_waiting_for(officer=officer)],
-                "deadlines": [
-                    {
-                        "case": d.case.pk,
-                        "title": d.title,
-                        "basis": d.basis,
-                        "due_at": d.due_at,
-                        "overdue": d.overdue,
-                    }
-                    for d in deadlines
-                ],
+                key: section.api(officer)
+                for key, section in sorted(WORKLIST.items(), key=lambda kv: kv[1].order)
+                if section.api is not None
             }
         )
-
-
-class CatalogueAPI(APIView):
-    """文书目录：每种文书的字段、所属阶段、依据条款、在场人员、签名和附件要求。"""
-
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request) -> Response:
-        return Response([catalogue_entry_out(d) for d in CATALOGUE.values()])
-
-
-def catalogue_entry_out(d: Any) -> dict[str, Any]:
-    return {
-        "code": d.code,
-        "title": d.title,
-        "stage": d.stage,
-        "articles": list(d.articles),
-        "procedure": d.procedure or None,
-        "officers_min": d.officers_min,
-        "fields": [
-            {
-                "name": f.name,
-                "label": f.label,
-                "type": f.type,
-                "required": f.required,
-                "choices": [c for c, _ in f.choices],
-                "refers_to": list(f.refers_to),
-            }
-            for f in d.fields
-        ],
-        "signatures": [
-            {"role": g.role, "label": g.label, "refusal": g.refusal} for g in d.signatures
-        ],
-        "attachments": [
-            {"kind": a.kind, "label": a.label, "required": a.required, "overlaps": list(a.overlaps)}
-            for a in d.attachments
-        ],
-    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 
 from casetrail.org.models import Agency, Officer, Unit
@@ -61,6 +63,8 @@ class Category(models.TextChoices):
 class Case(models.Model):
     """One enforcement matter. ``stage`` and ``start_status`` are projections changed only by actions,
     each change also written as a StageChange and a ledger entry."""
+
+    RECORDED_AGENCY: ClassVar[str] = "agency_id"  # a recorded fact (casetrail.lib.facts)
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="cases")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases")
@@ -125,6 +129,8 @@ class CaseNumberCounter(models.Model):
     """Last case number issued per agency and year; locked while a number is assigned, so the
     numbers are gapless (a rolled-back approval gives its number back)."""
 
+    RECORDED_AGENCY: ClassVar[str] = "agency_id"  # a recorded fact (casetrail.lib.facts)
+
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT)
     year = models.PositiveIntegerField()
     last = models.PositiveIntegerField(default=0)
@@ -140,6 +146,8 @@ class CaseNumberCounter(models.Model):
 
 class CaseOfficer(models.Model):
     """An officer assigned to the case (行政处罚法第四十二条: at least two). Insert-only."""
+
+    RECORDED_AGENCY: ClassVar[str] = "case__agency_id"  # a recorded fact (casetrail.lib.facts)
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assignments")
     officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="assignments")
@@ -170,6 +178,8 @@ class Party(models.Model):
         APPLICANT = "applicant", "申请人"
         COMPLAINANT = "complainant", "投诉举报人"
 
+    RECORDED_AGENCY: ClassVar[str] = "case__agency_id"  # a recorded fact (casetrail.lib.facts)
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="parties")
     role = models.CharField("身份", max_length=12, choices=Role.choices, default=Role.PARTY)
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
@@ -191,6 +201,8 @@ class Party(models.Model):
 
 class StageChange(models.Model):
     """One move of a case from one stage to the next, with who and why. Insert-only."""
+
+    RECORDED_AGENCY: ClassVar[str] = "case__agency_id"  # a recorded fact (casetrail.lib.facts)
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="stage_changes")
     from_stage = models.CharField(max_length=14, choices=Stage.choices, blank=True)

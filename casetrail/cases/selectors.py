@@ -5,39 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from casetrail.approvals.models import Chain, ChainStatus, Step
+from casetrail.cases.hooks import VISIBILITY, CasePage
 from casetrail.cases.models import Case, CaseOfficer, Confidentiality, Party, Stage
-from casetrail.compliance.deadlines import Deadline
+from casetrail.ledger.selectors import ledger_index_for
 from casetrail.lib.masking import mask_address, mask_id_number, mask_phone
-from casetrail.org.models import Officer, Role, Unit
-from casetrail.org.selectors import officer_for_user
+from casetrail.org.models import Officer, Role
+from casetrail.org.selectors import officer_for_request
 
 
 def visible_cases(*, officer: Officer) -> QuerySet[Case]:
     """The cases an officer may read: supervisors see the agency; others see the cases they are
-    assigned to, have acted on in a chain, or may act on now; custodians see closed cases."""
+    assigned to, and those the apps above add (``hooks.VISIBILITY``: chains they acted on or may
+    act on now); custodians see closed cases."""
     base = Case.objects.filter(agency_id=officer.agency_id)
     roles = officer.role_set
     if Role.SUPERVISOR in roles:
         return base
     q = Q(Exists(CaseOfficer.objects.filter(case=OuterRef("pk"), officer=officer)))
-    q |= Q(Exists(Step.objects.filter(chain__case=OuterRef("pk"), officer=officer)))
-    if Role.REVIEWER in roles:
-        q |= Q(
-            Exists(Chain.objects.filter(case=OuterRef("pk"), status=ChainStatus.PENDING_REVIEW)),
-            unit_id=officer.unit_id,
-        )
-    if Role.LEGAL_REVIEWER in roles and officer.unit.kind == Unit.Kind.LEGAL:
-        q |= Q(Exists(Chain.objects.filter(case=OuterRef("pk"), status=ChainStatus.PENDING_LEGAL)))
-    if Role.APPROVER in roles:
-        q |= Q(
-            Exists(Chain.objects.filter(case=OuterRef("pk"), status=ChainStatus.PENDING_DECISION))
-        )
+    for extra in VISIBILITY:
+        q |= extra(officer)
     if Role.CUSTODIAN in roles:
         q |= Q(stage__in=[Stage.CLOSED, Stage.ARCHIVED])
     return base.filter(q)
@@ -60,15 +49,6 @@ def case_for_user(*, user: Any, case_id: int | str) -> Case:
     if case is None:
         raise Http404("案件不存在")
     return case
-
-
-def officer_for_request(user: Any) -> Officer:
-    """The officer behind a logged-in request; a login without one (e.g. a bare Django user)
-    may use nothing of CaseTrail."""
-    officer = officer_for_user(user)
-    if officer is None:
-        raise PermissionDenied("该账号未登记为本系统的工作人员，请联系系统管理员")
-    return officer
 
 
 def may_see_personal_data(*, officer: Officer, case: Case) -> bool:
@@ -128,19 +108,20 @@ def case_list(
     )
 
 
-def deadlines_for(*, officer: Officer) -> list[Deadline]:
-    """Due and overdue deadlines on the cases the officer handles (supervisors: the agency),
-    from each case's deadline calendar (casetrail.compliance.deadlines)."""
-    from casetrail.compliance.deadlines import deadlines_of
+def case_page(*, officer: Officer, case: Case) -> CasePage:
+    """What the case page, its API and every panel of it read once: the viewer, the officers
+    assigned, and where each recorded row sits in the ledger."""
+    return CasePage(
+        officer=officer,
+        case=case,
+        assigned=list(case.assignments.select_related("officer")),
+        ledger=ledger_index_for(agency_id=case.agency_id, case_id=case.pk),
+    )
 
-    cases = visible_cases(officer=officer).exclude(stage=Stage.ARCHIVED)
-    if not officer.has_role(Role.SUPERVISOR):
-        cases = cases.filter(assignments__officer=officer)
-    hours = settings.CASETRAIL_DUE_SOON_HOURS
-    out = [
-        d
-        for case in cases.select_related("unit", "agency")
-        for d in deadlines_of(case)
-        if d.overdue or d.is_due_soon(hours)
-    ]
-    return sorted(out, key=lambda d: d.due_at)
+
+def case_access_for_ledger(*, user: Any, case_id: int, personal: bool) -> None:
+    """How the ledger reads an entry of a case (registered with it at start-up): 404 unless
+    ``user`` may read the case and, for the entry's exact bytes, see its personal data."""
+    case = case_for_user(user=user, case_id=case_id)
+    if personal and not may_see_personal_data(officer=officer_for_request(user), case=case):
+        raise Http404("日志条目不存在")

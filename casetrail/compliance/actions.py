@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 
 from casetrail.cases.models import Case
+from casetrail.cases.writes import locked, require_assigned
 from casetrail.compliance.engine import RULES, CaseView
 from casetrail.compliance.models import Exemption
-from casetrail.ledger.actions import ledger_append
-from casetrail.ledger.facts import fact_of
 from casetrail.lib.errors import ActionError
+from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.org.models import Officer
 
 
+class ComplianceAction(ActionName):
+    EXEMPTION = "compliance.exemption"
+
+
+@action(ComplianceAction.EXEMPTION)
 def exemption_record(
-    *, case: Case, officer: Officer, rule_id: str, subject: str, reason: str
+    act: Act, /, *, case: Case, officer: Officer, rule_id: str, subject: str, reason: str
 ) -> Exemption:
     """Record why a rule cannot be met for this case (e.g. recording was impossible). Only for a
     rule that allows it and an item it currently reports; supervisors see every exemption."""
@@ -28,29 +32,29 @@ def exemption_record(
         )
     if not reason.strip():
         raise ActionError("exemption_reason_required", "豁免必须说明理由", field="reason")
-    with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
-        if not case.assignments.filter(officer=officer).exists():
-            raise ActionError("not_assigned", "只有本案承办人员可以记录豁免", status=403)
-        open_subjects = {m.subject for m in rule.check(CaseView(case))}
-        if subject not in open_subjects:
-            raise ActionError(
-                "nothing_to_exempt", f"{rule.id} 对“{subject}”没有未满足的要求", field="subject"
-            )
-        exemption = Exemption.objects.create(
-            case=case,
-            rule=rule.id,
-            subject=subject,
-            reason=reason.strip(),
-            officer=officer,
-            created_at=timezone.now(),
+    case = locked(case)
+    try:
+        require_assigned(case, officer)
+    except ActionError:
+        raise ActionError("not_assigned", "只有本案承办人员可以记录豁免", status=403) from None
+    open_subjects = {m.subject for m in rule.check(CaseView(case))}
+    if subject not in open_subjects:
+        raise ActionError(
+            "nothing_to_exempt", f"{rule.id} 对“{subject}”没有未满足的要求", field="subject"
         )
-        ledger_append(
-            agency=case.agency,
-            actor=officer,
-            action="compliance.exemption",
-            subject=f"exemption:{exemption.pk}",
-            payload={"case": case.pk, "rows": [fact_of(exemption)]},
-            case_id=case.pk,
-        )
-        return exemption
+    exemption = Exemption.objects.create(
+        case=case,
+        rule=rule.id,
+        subject=subject,
+        reason=reason.strip(),
+        officer=officer,
+        created_at=timezone.now(),
+    )
+    act.record(
+        agency=case.agency_id,
+        actor=officer,
+        subject=f"exemption:{exemption.pk}",
+        rows=[exemption],
+        case=case.pk,
+    )
+    return exemption

@@ -11,9 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casetrail.cases.selectors import case_for_user, officer_for_request
+from casetrail.cases.selectors import case_for_user
 from casetrail.compliance.actions import exemption_record
 from casetrail.compliance.engine import Finding, checklist, warnings
+from casetrail.org.selectors import officer_for_request
 
 
 def finding_out(f: Finding) -> dict[str, Any]:

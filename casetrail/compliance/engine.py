@@ -3,7 +3,9 @@
 - BLOCK rules run on the stage transitions they name (and on closure); a transition is refused
   while any of them reports something missing, each with its article and what to add.
 - WARN rules show on the case page.
-- DEADLINE rules feed the worklists (see casetrail.compliance.deadlines).
+- Deadlines are registered the same way (``@deadline``): each with its id, article, unit (calendar
+  days, working days, hours, or a date set on a record) and the record kinds it follows, next to
+  the rule of the same obligation; ``casetrail.compliance.deadlines.deadlines_of`` loops over them.
 
 A rule yields `Missing(subject, message, link)` items; an item whose (rule, subject) carries a
 reasoned exemption counts as met where the rule allows exemptions, and shows as exempted.
@@ -20,7 +22,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from casetrail.cases.models import Case, Stage
+from casetrail.cases.models import STAGE_ORDER, Case, Stage
+from casetrail.evidence.models import Item
+from casetrail.records.catalogue import CATALOGUE
 
 
 class Kind(StrEnum):
@@ -109,8 +113,6 @@ class CaseView:
 
     @cached_property
     def av_items(self) -> list[Any]:
-        from casetrail.evidence.models import Item
-
         return list(
             Item.objects.filter(link__case=self.case, kind__in=("video", "audio", "surveillance"))
         )
@@ -160,8 +162,6 @@ def blockers(case: Case, to_stage: str) -> list[Finding]:
 
 def checklist(case: Case) -> list[Finding]:
     """What leaving the current stage still needs (exempted items included, marked)."""
-    from casetrail.cases.models import STAGE_ORDER
-
     here = STAGE_ORDER.index(case.stage)
     if here + 1 >= len(STAGE_ORDER):
         return []
@@ -170,3 +170,115 @@ def checklist(case: Case) -> list[Finding]:
 
 def warnings(case: Case) -> list[Finding]:
     return evaluate(CaseView(case), [r for r in RULES.values() if r.kind == Kind.WARN])
+
+
+def gate(case: Case, to_stage: str) -> list[str]:
+    """The compliance gate of a stage change (registered with ``cases.hooks.GATES``)."""
+    return [f.line() for f in blockers(case, to_stage)]
+
+
+# --- reading records ---------------------------------------------------------------------------
+
+
+def ref(record: Any, name: str) -> int | None:
+    """The id of the record that ``record``'s field ``name`` points at, if any."""
+    value = getattr(record, "fields", {}).get(name)
+    return value.get("id") if isinstance(value, dict) else None
+
+
+def referring(case: CaseView, kinds: tuple[str, ...] | str, name: str, target: object) -> list[Any]:
+    """The records of ``kinds`` whose field ``name`` points at ``target``."""
+    kinds = (kinds,) if isinstance(kinds, str) else kinds
+    return [r for r in case.records_of(*kinds) if ref(r, name) == getattr(target, "pk", None)]
+
+
+def title(record: Any) -> str:
+    return f"{record.title} #{record.pk}"
+
+
+def missing_attachments(record: Any) -> list[str]:
+    """Labels of the required attachments (other than audio/video) the record lacks."""
+    doc = CATALOGUE.get(record.kind)
+    have = {a.kind for a in record.attachments.all()}
+    return [
+        a.label
+        for a in (doc.attachments if doc else ())
+        if a.required and a.kind not in have and a.kind != "av"
+    ]
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+
+class Unit(StrEnum):
+    """How a period is counted; each deadline says which, with its law's rule beside it."""
+
+    CALENDAR_DAYS = "calendar_days"
+    WORKING_DAYS = "working_days"
+    HOURS = "hours"
+    DATE_ON_RECORD = "date_on_record"  # the date is set on a record (e.g. 责令改正期限)
+
+
+@dataclass
+class Deadline:
+    case: Case
+    title: str
+    basis: str
+    due: dt.date | dt.datetime
+    done: bool = False
+    info: bool = False  # a date to know (e.g. when a public notice takes effect), not a duty
+    rule: str = ""
+
+    @property
+    def due_at(self) -> dt.datetime:
+        if isinstance(self.due, dt.datetime):
+            return self.due
+        return timezone.make_aware(dt.datetime.combine(self.due, dt.time(23, 59, 59)))
+
+    @property
+    def overdue(self) -> bool:
+        return not self.done and not self.info and self.due_at < timezone.now()
+
+    def is_due_soon(self, hours: int) -> bool:
+        return (
+            not self.done
+            and not self.info
+            and not self.overdue
+            and (self.due_at <= timezone.now() + dt.timedelta(hours=hours))
+        )
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    id: str
+    article: str
+    title: str
+    unit: Unit
+    follows: tuple[str, ...]  # record kinds (or "case") the period runs from
+    compute: Callable[[CaseView], Iterator[Deadline]]
+
+
+DEADLINES: dict[str, DeadlineRule] = {}
+
+
+def deadline(
+    id: str, *, article: str, title: str, unit: Unit, follows: tuple[str, ...] = ()
+) -> Callable[[Callable[[CaseView], Iterator[Deadline]]], Callable[[CaseView], Iterator[Deadline]]]:
+    """Register a deadline computation: ``fn(view)`` yields the case's deadlines of this kind,
+    each carrying this rule's id."""
+
+    def register(
+        fn: Callable[[CaseView], Iterator[Deadline]],
+    ) -> Callable[[CaseView], Iterator[Deadline]]:
+        if id in DEADLINES:
+            raise ValueError(f"deadline {id} registered twice")
+
+        def compute(view: CaseView) -> Iterator[Deadline]:
+            for d in fn(view):
+                d.rule = id
+                yield d
+
+        DEADLINES[id] = DeadlineRule(id, article, title, unit, follows, compute)
+        return fn
+
+    return register

@@ -3,6 +3,8 @@ An exemption is itself a recorded fact the supervisor sees; insert-only."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 
 from casetrail.cases.models import Case
@@ -11,6 +13,8 @@ from casetrail.org.models import Officer
 
 class Exemption(models.Model):
     """An officer's reasoned statement that a rule cannot be met for this case (or one record)."""
+
+    RECORDED_AGENCY: ClassVar[str] = "case__agency_id"  # a recorded fact (casetrail.lib.facts)
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="exemptions")
     rule = models.CharField("规则", max_length=10)

@@ -3,14 +3,37 @@ Ids are stable: findings, exemptions and the UI refer to them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
-from typing import Any
 
-from casetrail.approvals.models import OPEN_STATUSES, ChainKind, ChainStatus
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from casetrail.approvals.models import OPEN_STATUSES
 from casetrail.cases.models import Stage, StartMode, StartStatus
-from casetrail.compliance.engine import CaseView, Kind, Missing, rule
+from casetrail.compliance.deadlines import calendar
+from casetrail.compliance.engine import (
+    CaseView,
+    Deadline,
+    Kind,
+    Missing,
+    Unit,
+    deadline,
+    missing_attachments,
+    ref,
+    referring,
+    rule,
+    title,
+)
+from casetrail.compliance.service import (
+    SERVICE_DOCS,
+    effective_service_date,
+    moment,
+    served_on,
+    services_of,
+)
+from casetrail.records.catalogue import CATALOGUE
 
-LEAVING_START = (Stage.INVESTIGATION,)
 LATER_STAGES = (Stage.DECISION, Stage.SERVICE, Stage.CLOSED)
 
 
@@ -28,74 +51,6 @@ def approvals_are_complete(case: CaseView) -> Iterator[Missing]:
                 f"chain:{chain.pk}",
                 f"“{chain.get_kind_display()}”尚未审批完毕（{chain.get_status_display()}）",
             )
-
-
-@rule(
-    "R8",
-    article="第八条",
-    kind=Kind.BLOCK,
-    title="依申请启动的各环节均有记录",
-    gates=(Stage.INVESTIGATION,),
-)
-def application_is_recorded(case: CaseView) -> Iterator[Missing]:
-    if case.case.start_mode != StartMode.APPLICATION:
-        return
-    if not case.has("application_registration"):
-        yield Missing("case", "缺少申请登记", "application_registration")
-    registration = case.records_of("application_registration")
-    if (
-        registration
-        and registration[0].fields.get("oral")
-        and not case.has("oral_application_record")
-    ):
-        yield Missing("case", "口头申请应制作申请人签名确认的笔录", "oral_application_record")
-    if not case.has("application_receipt"):
-        yield Missing("case", "应出具申请材料接收凭证（回执）", "application_receipt")
-    decided = [
-        r for r in case.records_of("application_decision") if r.fields.get("decision") == "accept"
-    ]
-    if not decided:
-        yield Missing("case", "缺少经审批的受理决定及理由", "application_decision")
-
-
-@rule(
-    "R9a",
-    article="第九条",
-    kind=Kind.BLOCK,
-    title="依职权启动有经批准的程序启动审批表",
-    gates=(Stage.INVESTIGATION, *LATER_STAGES),
-)
-def ex_officio_start_is_approved(case: CaseView) -> Iterator[Missing]:
-    c = case.case
-    if c.start_mode == StartMode.APPLICATION or c.start_status in (
-        StartStatus.NOT_TAKEN_UP,
-        StartStatus.NOT_ACCEPTED,
-        StartStatus.REFUSED,
-    ):
-        return
-    approved = [
-        ch
-        for ch in c.chains.all()
-        if ch.kind == ChainKind.CASE_START and ch.status == ChainStatus.APPROVED
-    ]
-    if not approved:
-        yield Missing("case", "程序启动审批表尚未经局长批准", "start_approval_form")
-        return
-    steps = list(approved[-1].steps.all())
-    if c.is_major and not any(s.role == "legal" for s in steps):
-        yield Missing("case", "重大行政执法行为的程序启动审批表应载明法制机构合法性审查意见")
-
-
-@rule(
-    "R9c",
-    article="第九条",
-    kind=Kind.BLOCK,
-    title="不予启动的投诉举报已书面告知",
-    gates=(Stage.CLOSED,),
-)
-def complaint_notice_given(case: CaseView) -> Iterator[Missing]:
-    if case.case.start_status == StartStatus.NOT_TAKEN_UP and not case.has("complaint_notice"):
-        yield Missing("case", "应书面告知投诉举报人不予启动的决定", "complaint_notice")
 
 
 @rule(
@@ -121,52 +76,6 @@ def major_cases_filmed_in_every_stage(case: CaseView) -> Iterator[Missing]:
 # --- 第三章 调查取证 ---------------------------------------------------------------------------
 
 DECIDE = (Stage.DECISION,)
-SERVICE_DOCS = (
-    "administrative_decision",
-    "correction_order",
-    "demand_notice",
-    "statement_review_opinion",
-    "enforcement_decision",
-)
-SERVICE_RECORDS = (
-    "service_receipt",
-    "direct_service_record",
-    "mail_service_record",
-    "left_service_record",
-    "public_notice_service_record",
-    "electronic_service_record",
-    "fax_service_record",
-    "entrusted_service_record",
-    "transfer_service_record",
-)
-
-
-def ref(record: Any, name: str) -> int | None:
-    value = getattr(record, "fields", {}).get(name)
-    return value.get("id") if isinstance(value, dict) else None
-
-
-def referring(
-    case: CaseView, kinds: tuple[str, ...] | str, name: str, target: object
-) -> list[object]:
-    kinds = (kinds,) if isinstance(kinds, str) else kinds
-    return [r for r in case.records_of(*kinds) if ref(r, name) == getattr(target, "pk", None)]
-
-
-def title(record: Any) -> str:
-    return f"{record.title} #{record.pk}"
-
-
-def missing_attachments(record: Any) -> list[str]:
-    from casetrail.records.catalogue import CATALOGUE
-
-    doc = CATALOGUE.get(record.kind)
-    have = {a.kind for a in record.attachments.all()}
-    return [
-        a.label
-        for a in (doc.attachments if doc else ())
-        if a.required and a.kind not in have and a.kind != "av"
-    ]
 
 
 @rule(
@@ -177,8 +86,6 @@ def missing_attachments(record: Any) -> list[str]:
     gates=DECIDE,
 )
 def investigation_records_list_officers(case: CaseView) -> Iterator[Missing]:
-    from casetrail.records.catalogue import CATALOGUE
-
     for r in case.records:
         doc = CATALOGUE.get(r.kind)
         if doc is None or doc.stage != Stage.INVESTIGATION:
@@ -245,8 +152,6 @@ def investigation_methods_have_documents(case: CaseView) -> Iterator[Missing]:
     exemptible=True,
 )
 def inspections_are_filmed(case: CaseView) -> Iterator[Missing]:
-    from django.utils.dateparse import parse_datetime
-
     for r in case.records_of("inspection_record", "sampling_notice"):
         start, end = parse_datetime(r.fields["started_at"]), parse_datetime(r.fields["ended_at"])
         items = case.av_overlapping(start, end) if start and end else []
@@ -269,6 +174,26 @@ def preservation_is_complete(case: CaseView) -> Iterator[Missing]:
                 f"{title(decision)}：先行登记保存应制作证据登记保存清单",
                 "evidence_register",
             )
+
+
+@deadline(
+    "CF56",
+    article="行政处罚法第五十六条",
+    title="先行登记保存证据的处理决定",
+    unit=Unit.WORKING_DAYS,  # 行政处罚法第八十五条: 七日 counts working days
+    follows=("evidence_register",),
+)
+def register_and_hold_decided(case: CaseView) -> Iterator[Deadline]:
+    cal = calendar()
+    for register in case.records_of("evidence_register"):
+        made = moment(register, "made_at") or register.created_at
+        yield Deadline(
+            case.case,
+            f"先行登记保存证据的处理决定（#{register.pk}）",
+            "行政处罚法第五十六条：先行登记保存的，应当在七日内（工作日）及时作出处理决定",
+            cal.add_workdays(timezone.localdate(made), 7),
+            done=bool(referring(case, "evidence_hold_handling_decision", "register", register)),
+        )
 
 
 # --- 第四章 审查决定 ---------------------------------------------------------------------------
@@ -326,6 +251,25 @@ def decision_document_made(case: CaseView) -> Iterator[Missing]:
         yield Missing("case", "缺少行政执法决定书（应说明理由）", "administrative_decision")
 
 
+@deadline(
+    "CF60",
+    article="行政处罚法第六十条",
+    title="作出行政处罚决定",
+    unit=Unit.CALENDAR_DAYS,
+    follows=("case",),
+)
+def decided_within_ninety_days(case: CaseView) -> Iterator[Deadline]:
+    c = case.case
+    if c.approved_at and c.procedure == "ordinary":
+        yield Deadline(
+            c,
+            "作出行政处罚决定",
+            "行政处罚法第六十条：自立案之日起九十日内作出行政处罚决定",
+            timezone.localdate(c.approved_at) + dt.timedelta(days=90),
+            done=case.has("administrative_decision"),
+        )
+
+
 @rule(
     "R21", article="第二十一条", kind=Kind.BLOCK, title="简易程序记录七项内容", gates=LEAVE_DECISION
 )
@@ -353,10 +297,6 @@ def contentious_summary_filmed(case: CaseView) -> Iterator[Missing]:
 CLOSE = (Stage.CLOSED,)
 
 
-def _served(case: CaseView, doc: Any) -> list[Any]:
-    return [r for r in case.records_of(*SERVICE_RECORDS) if ref(r, "document") == doc.pk]
-
-
 @rule(
     "R22",
     article="第二十二至二十六条",
@@ -367,7 +307,7 @@ def _served(case: CaseView, doc: Any) -> list[Any]:
 )
 def documents_are_served(case: CaseView) -> Iterator[Missing]:
     for doc in case.records_of(*SERVICE_DOCS):
-        services = _served(case, doc)
+        services = services_of(case, doc)
         if not services:
             yield Missing(f"record:{doc.pk}", f"{title(doc)}尚无送达记录", "service_receipt")
             continue
@@ -395,6 +335,80 @@ def documents_are_served(case: CaseView) -> Iterator[Missing]:
                     )
 
 
+@deadline(
+    "CF61",
+    article="行政处罚法第六十一条；第二十二至二十六条",
+    title="送达执法文书",
+    unit=Unit.WORKING_DAYS,  # 行政处罚法第八十五条: 七日 counts working days
+    follows=(
+        "administrative_decision",
+        "correction_order",
+        "demand_notice",
+        "enforcement_decision",
+    ),
+)
+def documents_served_in_time(case: CaseView) -> Iterator[Deadline]:
+    cal = calendar()
+    for decision in case.records_of(
+        "administrative_decision", "correction_order", "demand_notice", "enforcement_decision"
+    ):
+        decided = moment(decision, "decided_at", "issued_at") or decision.created_at
+        yield Deadline(
+            case.case,
+            f"送达{decision.title}（#{decision.pk}）",
+            "行政处罚法第六十一条：行政处罚决定书应当在宣告后当场交付，或在七日内（工作日）送达"
+            if decision.kind == "administrative_decision"
+            else "第二十二至二十六条：执法文书及时送达并记录（参照决定书七个工作日）",
+            cal.add_workdays(timezone.localdate(decided), 7),
+            done=bool(services_of(case, decision)),
+        )
+
+
+@deadline(
+    "R25",
+    article="第二十五条",
+    title="公告送达生效",
+    unit=Unit.CALENDAR_DAYS,
+    follows=("public_notice_service_record",),
+)
+def public_notice_takes_effect(case: CaseView) -> Iterator[Deadline]:
+    for r in case.records_of("public_notice_service_record"):
+        document = next((d for d in case.records if d.pk == ref(r, "document")), None)
+        day = effective_service_date(r)
+        if document is not None and day:
+            yield Deadline(
+                case.case,
+                f"公告送达生效（{document.title}）",
+                "第二十五条；公告发出之日起经过三十日即视为送达",
+                day,
+                info=True,
+            )
+
+
+@deadline(
+    "CF67",
+    article="行政处罚法第六十七条",
+    title="缴纳罚款",
+    unit=Unit.CALENDAR_DAYS,
+    follows=("administrative_decision",),
+)
+def fine_paid(case: CaseView) -> Iterator[Deadline]:
+    for decision in case.records_of("administrative_decision"):
+        effective = served_on(case, decision)
+        if decision.fields.get("penalty_amount") and effective:
+            paid = any(
+                r.fields.get("status") == "full"
+                for r in referring(case, "performance_record", "decision", decision)
+            )
+            yield Deadline(
+                case.case,
+                f"缴纳罚款（#{decision.pk}）",
+                "行政处罚法第六十七条：自收到行政处罚决定书之日起十五日内缴纳罚款",
+                effective + dt.timedelta(days=15),
+                done=paid,
+            )
+
+
 @rule(
     "R27",
     article="第二十七条",
@@ -420,6 +434,26 @@ def performance_recorded(case: CaseView) -> Iterator[Missing]:
             )
 
 
+@deadline(
+    "R27",
+    article="第二十七条",
+    title="责令改正复查",
+    unit=Unit.DATE_ON_RECORD,
+    follows=("correction_order",),
+)
+def correction_checked_on_time(case: CaseView) -> Iterator[Deadline]:
+    for order in case.records_of("correction_order"):
+        due = parse_date(order.fields.get("due_date") or "")
+        if due:
+            yield Deadline(
+                case.case,
+                f"责令改正复查（#{order.pk}）",
+                "第二十七条：依法应当责令改正的，应按期对改正情况进行核查并记录",
+                due,
+                done=bool(referring(case, "correction_check_record", "order", order)),
+            )
+
+
 @rule(
     "R28",
     article="第二十八条",
@@ -428,12 +462,10 @@ def performance_recorded(case: CaseView) -> Iterator[Missing]:
     gates=CLOSE,
 )
 def demand_before_enforcement(case: CaseView) -> Iterator[Missing]:
-    from django.utils.dateparse import parse_datetime
-
     for decision in case.records_of("enforcement_decision"):
         notice_id = ref(decision, "demand_notice")
         notice = next((r for r in case.records_of("demand_notice") if r.pk == notice_id), None)
-        served = [s for s in _served(case, notice) if notice] if notice else []
+        served = [s for s in services_of(case, notice) if notice] if notice else []
         decided = parse_datetime(decision.fields.get("decided_at", ""))
         if not served or (
             decided
@@ -473,12 +505,28 @@ def court_enforcement_recorded(case: CaseView) -> Iterator[Missing]:
             yield Missing(f"record:{r.pk}", f"{title(r)}：应记录法院的裁定及执行结果")
 
 
+@deadline(
+    "QZ54",
+    article="行政强制法第五十四条",
+    title="催告期满，可申请法院强制执行",
+    unit=Unit.CALENDAR_DAYS,
+    follows=("demand_notice",),
+)
+def demand_period_ends(case: CaseView) -> Iterator[Deadline]:
+    for notice in case.records_of("demand_notice"):
+        effective = served_on(case, notice)
+        if effective:
+            yield Deadline(
+                case.case,
+                "催告期满，可申请法院强制执行",
+                "行政强制法第五十四条：催告书送达十日后当事人仍未履行义务的，可以申请人民法院强制执行",
+                effective + dt.timedelta(days=10),
+                info=True,
+            )
+
+
 @rule("R29w", article="第二十九条", kind=Kind.WARN, title="催告书送达十日后方可申请法院强制执行")
 def court_application_after_the_demand_period(case: CaseView) -> Iterator[Missing]:
-    from django.utils.dateparse import parse_date
-
-    from casetrail.compliance.deadlines import served_on
-
     for r in case.records_of("court_enforcement_record"):
         notice = next(
             (n for n in case.records_of("demand_notice") if n.pk == ref(r, "demand_notice")), None
@@ -490,3 +538,25 @@ def court_application_after_the_demand_period(case: CaseView) -> Iterator[Missin
                 f"record:{r.pk}",
                 f"{title(r)}：申请日期距催告书送达不足十日（行政强制法第五十四条）",
             )
+
+
+# --- 第六章 管理 ---------------------------------------------------------------------------------
+
+
+@deadline(
+    "R30a",
+    article="第三十条",
+    title="立卷归档",
+    unit=Unit.CALENDAR_DAYS,
+    follows=("case",),
+)
+def archived_within_thirty_days(case: CaseView) -> Iterator[Deadline]:
+    c = case.case
+    if c.closed_at and c.start_status == StartStatus.APPROVED:
+        yield Deadline(
+            c,
+            "立卷归档",
+            "第三十条：行政执法行为终结之日起30日内形成案卷归档",
+            timezone.localdate(c.closed_at) + dt.timedelta(days=30),
+            done=c.stage == Stage.ARCHIVED,
+        )

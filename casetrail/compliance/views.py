@@ -8,10 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from casetrail.cases.selectors import case_for_user, officer_for_request
-from casetrail.cases.views import apply_error
+from casetrail.cases.selectors import case_for_user
 from casetrail.compliance.actions import exemption_record
 from casetrail.lib.errors import ActionError
+from casetrail.lib.forms import apply_error
+from casetrail.org.selectors import officer_for_request
 
 
 class ExemptionForm(forms.Form):

@@ -13,18 +13,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from casetrail.cases.models import Case, Stage
 from casetrail.evidence.media import KIND_PREFIXES, kind_matches, recorded_times
 from casetrail.evidence.models import AccessLog, Blob, Informed, Item, ItemLink, Kind, Upload
-from casetrail.ledger.actions import ledger_append
-from casetrail.ledger.facts import fact_of
+from casetrail.evidence.tasks import make_poster
+from casetrail.evidence.writes import blob_row
 from casetrail.lib.errors import ActionError
+from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.org.models import Device, Officer, Role
 
 CLOCK_SKEW = dt.timedelta(minutes=10)  # a device clock a little ahead is not "the future"
+
+
+class EvidenceAction(ActionName):
+    DEVICE_REGISTER = "evidence.device_register"
+    DEVICE_UPDATE = "evidence.device_update"
+    BLOB_INGEST = "evidence.blob_ingest"
+    RECORD_CREATE = "evidence.record_create"
+    LINK = "evidence.link"
+    VIEW = "evidence.view"
+    PLAY = "evidence.play"
+    DOWNLOAD = "evidence.download"
 
 
 def _blob_digests(blob: Blob) -> dict[str, Any]:
@@ -43,7 +54,10 @@ def _check_device_officer(officer: Officer, assigned_to: Officer | None) -> None
         raise ActionError("officer_not_found", "配发人员不存在", field="officer")
 
 
+@action(EvidenceAction.DEVICE_REGISTER)
 def device_register(
+    act: Act,
+    /,
     *,
     officer: Officer,
     serial: str,
@@ -60,29 +74,25 @@ def device_register(
     if kind not in Device.Kind.values:
         raise ActionError("invalid_kind", "设备类别无效", field="kind")
     _check_device_officer(officer, assigned_to)
-    with transaction.atomic():
-        if Device.objects.filter(agency_id=officer.agency_id, serial=serial).exists():
-            raise ActionError("duplicate_serial", f"设备编号 {serial} 已登记", field="serial")
-        device = Device.objects.create(
-            agency_id=officer.agency_id,
-            serial=serial,
-            model=model.strip(),
-            kind=kind,
-            officer=assigned_to,
-            registered_at=timezone.now(),
-        )
-        ledger_append(
-            agency=officer.agency,
-            actor=officer,
-            action="evidence.device_register",
-            subject=f"device:{device.pk}",
-            payload={"case": None, "rows": [fact_of(device)]},
-        )
-        return device
+    if Device.objects.filter(agency_id=officer.agency_id, serial=serial).exists():
+        raise ActionError("duplicate_serial", f"设备编号 {serial} 已登记", field="serial")
+    device = Device.objects.create(
+        agency_id=officer.agency_id,
+        serial=serial,
+        model=model.strip(),
+        kind=kind,
+        officer=assigned_to,
+        registered_at=timezone.now(),
+    )
+    act.record(
+        agency=officer.agency_id, actor=officer, subject=f"device:{device.pk}", rows=[device]
+    )
+    return device
 
 
+@action(EvidenceAction.DEVICE_UPDATE)
 def device_update(
-    *, officer: Officer, device: Device, assigned_to: Officer | None, status: str
+    act: Act, /, *, officer: Officer, device: Device, assigned_to: Officer | None, status: str
 ) -> Device:
     """Reassign a device or change its status; the ledger keeps every state it had."""
     if not _may_manage_devices(officer) or device.agency_id != officer.agency_id:
@@ -90,54 +100,49 @@ def device_update(
     if status not in Device.Status.values:
         raise ActionError("invalid_status", "设备状态无效", field="status")
     _check_device_officer(officer, assigned_to)
-    with transaction.atomic():
-        device.officer = assigned_to
-        device.status = status
-        device.save(update_fields=["officer", "status"])
-        ledger_append(
-            agency=officer.agency,
-            actor=officer,
-            action="evidence.device_update",
-            subject=f"device:{device.pk}",
-            payload={"case": None, "rows": [fact_of(device)]},
-        )
-        return device
+    device.officer = assigned_to
+    device.status = status
+    device.save(update_fields=["officer", "status"])
+    act.record(
+        agency=officer.agency_id, actor=officer, subject=f"device:{device.pk}", rows=[device]
+    )
+    return device
 
 
 # --- blobs --------------------------------------------------------------------------------------
 
 
+@action(EvidenceAction.BLOB_INGEST)
 def blob_ingest(
-    *, officer: Officer, sha256: str, sm3: str, size: int, media_type: str, storage: str
+    act: Act,
+    /,
+    *,
+    officer: Officer,
+    sha256: str,
+    sm3: str,
+    size: int,
+    media_type: str,
+    storage: str,
 ) -> tuple[Blob, bool]:
     """Record that the bytes with these digests are stored (after the store has them whole).
     Identical content is one blob: a second ingest records the event, not a second row."""
-    if len(sha256) != 64 or len(sm3) != 64 or size < 0:
-        raise ActionError("invalid_digest", "摘要或大小无效")
-    with transaction.atomic():
-        blob = Blob.objects.filter(sha256=sha256).first()
-        created = blob is None
-        if blob is None:
-            blob = Blob.objects.create(
-                sha256=sha256,
-                sm3=sm3,
-                size=size,
-                media_type=media_type,
-                storage=storage,
-                agency_id=officer.agency_id,
-                created_at=timezone.now(),
-            )
-        elif blob.sm3 != sm3 or blob.size != size:
-            # Same SHA-256, different SM3 or size: impossible for honest bytes; refuse loudly.
-            raise ActionError("digest_conflict", "同一 SHA-256 的文件 SM3 或大小不一致，已拒收")
-        ledger_append(
-            agency=officer.agency,
-            actor=officer,
-            action="evidence.blob_ingest",
-            subject=f"blob:{sha256}",
-            payload={"case": None, "rows": [fact_of(blob)], "new": created, **_blob_digests(blob)},
-        )
-        return blob, created
+    blob, created = blob_row(
+        agency_id=officer.agency_id,
+        sha256=sha256,
+        sm3=sm3,
+        size=size,
+        media_type=media_type,
+        storage=storage,
+    )
+    act.record(
+        agency=officer.agency_id,
+        actor=officer,
+        subject=f"blob:{sha256}",
+        rows=[blob],
+        new=created,
+        **_blob_digests(blob),
+    )
+    return blob, created
 
 
 # --- audio/video and photo records ------------------------------------------------------------
@@ -171,13 +176,16 @@ def _check_case(case: Case, officer: Officer) -> None:
         raise ActionError("case_closed", "案件已结案或归档，不能再归入音像记录", field="case")
 
 
-def lateness(*, recorded_end: dt.datetime, uploaded_at: dt.datetime) -> tuple[int, bool]:
+def _lateness(*, recorded_end: dt.datetime, uploaded_at: dt.datetime) -> tuple[int, bool]:
     """第三十条: seconds from recording end to upload, and whether that is over the limit."""
     delay = int((uploaded_at - recorded_end).total_seconds())
     return delay, delay > settings.CASETRAIL_AV_DEADLINE_HOURS * 3600
 
 
+@action(EvidenceAction.RECORD_CREATE)
 def evidence_record_create(
+    act: Act,
+    /,
     *,
     officer: Officer,
     blob: Blob,
@@ -236,7 +244,7 @@ def evidence_record_create(
         raise ActionError("officer_not_found", "记录人不存在", field="officer")
     if data.device is not None and data.device.agency_id != officer.agency_id:
         raise ActionError("device_not_found", "设备不存在", field="device")
-    delay, late = lateness(recorded_end=end, uploaded_at=uploaded_at)
+    delay, late = _lateness(recorded_end=end, uploaded_at=uploaded_at)
     if late and not data.late_reason.strip():
         raise ActionError(
             "late_reason_required",
@@ -246,107 +254,116 @@ def evidence_record_create(
         )
     if data.case is not None:
         _check_case(data.case, officer)
-    with transaction.atomic():
-        existing = Item.objects.filter(agency_id=officer.agency_id, blob=blob).first()
-        if existing is not None:
-            raise ActionError(
-                "duplicate", f"该文件已登记为音像记录 #{existing.pk}，无需重复上传", field="file"
-            )
-        item = Item.objects.create(
-            agency_id=officer.agency_id,
-            blob=blob,
-            kind=kind,
-            device=data.device,
-            officer=recorder,
-            uploaded_by=officer,
-            uploaded_at=uploaded_at,
-            recorded_start=start,
-            recorded_end=end,
-            time_source=time_source,
-            place=data.place.strip()[:200],
-            informed=data.informed,
-            informed_how=data.informed_how.strip()[:300],
-            description=data.description.strip(),
-            file_name=file_name[:200],
-            original_name=original_name[:500],
-            media=media,
-            source=source,
-            delay_seconds=delay,
-            late=late,
-            late_reason=data.late_reason.strip()[:500] if late else "",
+    existing = Item.objects.filter(agency_id=officer.agency_id, blob=blob).first()
+    if existing is not None:
+        raise ActionError(
+            "duplicate", f"该文件已登记为音像记录 #{existing.pk}，无需重复上传", field="file"
         )
-        rows = [fact_of(item)]
-        if data.case is not None:
-            link = ItemLink.objects.create(item=item, case=data.case, by=officer, at=now)
-            rows.append(fact_of(link))
-        ledger_append(
-            agency=officer.agency,
-            actor=officer,
-            action="evidence.record_create",
-            subject=f"evidence:{item.pk}",
-            payload={
-                "case": data.case.pk if data.case else None,
-                "rows": rows,
-                "blob": _blob_digests(blob),
-            },
-            case_id=data.case.pk if data.case else None,
-        )
-        if upload is not None:
-            upload.item = item
-            upload.state = Upload.State.DONE
-            upload.error_code = upload.error_message = ""
-            upload.updated_at = now
-            upload.save(
-                update_fields=["item", "state", "error_code", "error_message", "updated_at"]
-            )
-        _schedule_poster(blob)
-        return item
+    item = Item.objects.create(
+        agency_id=officer.agency_id,
+        blob=blob,
+        kind=kind,
+        device=data.device,
+        officer=recorder,
+        uploaded_by=officer,
+        uploaded_at=uploaded_at,
+        recorded_start=start,
+        recorded_end=end,
+        time_source=time_source,
+        place=data.place.strip()[:200],
+        informed=data.informed,
+        informed_how=data.informed_how.strip()[:300],
+        description=data.description.strip(),
+        file_name=file_name[:200],
+        original_name=original_name[:500],
+        media=media,
+        source=source,
+        delay_seconds=delay,
+        late=late,
+        late_reason=data.late_reason.strip()[:500] if late else "",
+    )
+    rows: list[Any] = [item]
+    if data.case is not None:
+        rows.append(ItemLink.objects.create(item=item, case=data.case, by=officer, at=now))
+    act.record(
+        agency=officer.agency_id,
+        actor=officer,
+        subject=f"evidence:{item.pk}",
+        rows=rows,
+        case=data.case.pk if data.case else None,
+        blob=_blob_digests(blob),
+    )
+    if upload is not None:
+        # The upload's bookkeeping follows its record in the same transaction.
+        upload.item = item
+        upload.state = Upload.State.DONE
+        upload.error_code = upload.error_message = ""
+        upload.updated_at = now
+        upload.save(update_fields=["item", "state", "error_code", "error_message", "updated_at"])
+    if blob.media_type.startswith(("video/", "image/")):
+        blob_id = blob.pk
+        act.on_commit(lambda: make_poster.enqueue(blob_id=blob_id))
+    return item
 
 
-def _schedule_poster(blob: Blob) -> None:
-    if not (blob.media_type.startswith("video/") or blob.media_type.startswith("image/")):
-        return
-    from casetrail.evidence.tasks import make_poster
-
-    transaction.on_commit(lambda: make_poster.enqueue(blob_id=blob.pk))
-
-
-def evidence_link(*, item: Item, case: Case, officer: Officer) -> ItemLink:
+@action(EvidenceAction.LINK)
+def evidence_link(act: Act, /, *, item: Item, case: Case, officer: Officer) -> ItemLink:
     """Put an unlinked recording (in the officer's inbox) into a case the officer handles."""
     if item.agency_id != officer.agency_id:
         raise ActionError("not_found", "音像记录不存在", status=404)
     if officer.pk not in (item.uploaded_by_id, item.officer_id):
         raise ActionError("permission_denied", "只有上传人或记录人可以将记录归案", status=403)
     _check_case(case, officer)
-    with transaction.atomic():
-        if ItemLink.objects.filter(item=item).exists():
-            raise ActionError("already_linked", "该音像记录已归入案件，不能改归其他案件")
-        link = ItemLink.objects.create(item=item, case=case, by=officer, at=timezone.now())
-        ledger_append(
-            agency=officer.agency,
-            actor=officer,
-            action="evidence.link",
-            subject=f"evidence:{item.pk}",
-            payload={"case": case.pk, "rows": [fact_of(link)], "blob": _blob_digests(item.blob)},
-            case_id=case.pk,
-        )
-        return link
+    if ItemLink.objects.filter(item=item).exists():
+        raise ActionError("already_linked", "该音像记录已归入案件，不能改归其他案件")
+    link = ItemLink.objects.create(item=item, case=case, by=officer, at=timezone.now())
+    act.record(
+        agency=officer.agency_id,
+        actor=officer,
+        subject=f"evidence:{item.pk}",
+        rows=[link],
+        case=case.pk,
+        blob=_blob_digests(item.blob),
+    )
+    return link
 
 
-def evidence_access(*, item: Item, officer: Officer, what: str) -> AccessLog:
-    """Log one view, play or download (第三十三条); the read is itself a ledger entry."""
-    if what not in AccessLog.What.values:
-        raise ActionError("invalid_access", "未知的调阅方式")
+def _log_access(act: Act, item: Item, officer: Officer, what: str) -> AccessLog:
+    """One view, play or download (第三十三条); the read is itself a ledger entry."""
     link = getattr(item, "link", None) if hasattr(item, "link") else None
     case_id = link.case_id if link is not None else None
-    with transaction.atomic():
-        row = AccessLog.objects.create(item=item, officer=officer, what=what, at=timezone.now())
-        ledger_append(
-            agency=officer.agency,
-            actor=officer,
-            action=f"evidence.{what}",
-            subject=f"evidence:{item.pk}",
-            payload={"case": case_id, "rows": [fact_of(row)]},
-            case_id=case_id,
-        )
-        return row
+    row = AccessLog.objects.create(item=item, officer=officer, what=what, at=timezone.now())
+    act.record(
+        agency=officer.agency_id,
+        actor=officer,
+        subject=f"evidence:{item.pk}",
+        rows=[row],
+        case=case_id,
+    )
+    return row
+
+
+@action(EvidenceAction.VIEW)
+def evidence_view(act: Act, /, *, item: Item, officer: Officer) -> AccessLog:
+    """Log that the officer opened the item's page or record (第三十三条)."""
+    return _log_access(act, item, officer, AccessLog.What.VIEW)
+
+
+@action(EvidenceAction.PLAY)
+def evidence_play(act: Act, /, *, item: Item, officer: Officer) -> AccessLog:
+    """Log the first media request of a playback (第三十三条)."""
+    return _log_access(act, item, officer, AccessLog.What.PLAY)
+
+
+@action(EvidenceAction.DOWNLOAD)
+def evidence_download(act: Act, /, *, item: Item, officer: Officer) -> AccessLog:
+    """Log a download of the original (第三十三条)."""
+    return _log_access(act, item, officer, AccessLog.What.DOWNLOAD)
+
+
+# How each kind of read is logged, for the views that serve media.
+ACCESS_ACTIONS = {
+    AccessLog.What.VIEW: evidence_view,
+    AccessLog.What.PLAY: evidence_play,
+    AccessLog.What.DOWNLOAD: evidence_download,
+}

@@ -12,10 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casetrail.cases.selectors import case_for_user, officer_for_request
+from casetrail.cases.selectors import case_for_user
 from casetrail.evidence import actions
 from casetrail.evidence.ingest import complete
-from casetrail.evidence.models import AccessLog, Informed, Item, Kind, Upload
+from casetrail.evidence.models import Informed, Item, Kind, Upload
 from casetrail.evidence.selectors import (
     evidence_for_user,
     inbox_for,
@@ -26,6 +26,7 @@ from casetrail.evidence.selectors import (
 )
 from casetrail.evidence.views import media_response
 from casetrail.org.models import Device, Officer
+from casetrail.org.selectors import officer_for_request
 
 
 def item_out(item: Item) -> dict[str, Any]:
@@ -108,7 +109,7 @@ class EvidenceDetailAPI(APIView):
     def get(self, request: Request, item_id: int) -> Response:
         officer = officer_for_request(request.user)
         item = evidence_for_user(user=request.user, item_id=item_id)
-        actions.evidence_access(item=item, officer=officer, what=AccessLog.What.VIEW)
+        actions.evidence_view(item=item, officer=officer)
         return Response(item_out(item))
 
 

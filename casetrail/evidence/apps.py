@@ -5,3 +5,16 @@ class EvidenceConfig(AppConfig):
     name = "casetrail.evidence"
     label = "evidence"
     verbose_name = "音像证据"
+
+    def ready(self) -> None:
+        from casetrail.cases import hooks
+        from casetrail.evidence import panels
+        from casetrail.evidence.fixity import verify_check
+        from casetrail.evidence.tus import expire_abandoned_uploads
+        from casetrail.ledger.verify import register_check
+        from casetrail.lib.periodic import Job, register
+
+        register_check(verify_check)  # `casetrail verify` re-hashes every blob too
+        hooks.register_panel(panels.PANEL)
+        hooks.register_worklist(panels.WORKLIST)
+        register(Job("expire-uploads", expire_abandoned_uploads.enqueue, every=lambda: 300))

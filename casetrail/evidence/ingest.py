@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -211,19 +211,18 @@ def complete(
         meta["kind"] = guess_kind(upload.media_type) or ""
     blob = Blob.objects.get(pk=upload.blob_id)
     try:
-        with transaction.atomic():
-            data = record_input(officer=officer, meta=meta)
-            actions.evidence_record_create(
-                officer=officer,
-                blob=blob,
-                data=data,
-                media=dict(upload.media),
-                file_name=upload.file_name,
-                original_name=upload.original_name,
-                source=upload.source,
-                uploaded_at=upload.received_at or upload.created_at,
-                upload=upload,
-            )
+        data = record_input(officer=officer, meta=meta)
+        actions.evidence_record_create(
+            officer=officer,
+            blob=blob,
+            data=data,
+            media=dict(upload.media),
+            file_name=upload.file_name,
+            original_name=upload.original_name,
+            source=upload.source,
+            uploaded_at=upload.received_at or upload.created_at,
+            upload=upload,
+        )
     except ActionError as err:
         _save(upload, metadata=meta, error_code=err.code, error_message=err.message)
         if not quiet:
@@ -257,3 +256,23 @@ def new_upload(
     )
     upload.save()
     return upload
+
+
+def store_bytes(*, officer: Officer, data: bytes, media_type: str) -> Blob:
+    """Store a small file held in memory (a scan, a document) and record its blob: the bytes are
+    in the store whole before ``blob_ingest`` records them."""
+    digests = MultiHasher(("sha256", "sm3")).update(data).hexdigests()
+    store = blob_store()
+    if not store.exists(digests["sha256"]):
+        with tempfile.NamedTemporaryFile(delete=False) as tmp:
+            tmp.write(data)
+        store.put_file(digests["sha256"], Path(tmp.name), move=True)
+    blob, _ = actions.blob_ingest(
+        officer=officer,
+        sha256=digests["sha256"],
+        sm3=digests["sm3"],
+        size=len(data),
+        media_type=media_type,
+        storage=store.name,
+    )
+    return blob

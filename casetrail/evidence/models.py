@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -35,6 +36,8 @@ class Informed(models.TextChoices):
 class Blob(models.Model):
     """Stored bytes, addressed by SHA-256; SM3 computed too. One row per distinct content."""
 
+    RECORDED_AGENCY: ClassVar[str] = "agency_id"  # a recorded fact (casetrail.lib.facts)
+
     sha256 = models.CharField("SHA-256", max_length=64, unique=True)
     sm3 = models.CharField("SM3", max_length=64)
     size = models.BigIntegerField("字节数")
@@ -58,6 +61,8 @@ class Blob(models.Model):
 
 class Item(models.Model):
     """An audio/video or photo record (音像记录): what, who, with which device, when and where."""
+
+    RECORDED_AGENCY: ClassVar[str] = "agency_id"  # a recorded fact (casetrail.lib.facts)
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="items")
@@ -122,6 +127,8 @@ class Item(models.Model):
 class ItemLink(models.Model):
     """An item belongs to a case from this moment on. One link per item, never changed."""
 
+    RECORDED_AGENCY: ClassVar[str] = "item__agency_id"  # a recorded fact (casetrail.lib.facts)
+
     item = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="link")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence_links")
     by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
@@ -136,6 +143,8 @@ class ItemLink(models.Model):
 
 class AccessLog(models.Model):
     """Every view, play and download of an item: who and when (第三十三条)."""
+
+    RECORDED_AGENCY: ClassVar[str] = "item__agency_id"  # a recorded fact (casetrail.lib.facts)
 
     class What(models.TextChoices):
         VIEW = "view", "查看"

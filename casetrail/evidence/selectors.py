@@ -12,9 +12,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from casetrail.cases.models import Case
-from casetrail.cases.selectors import case_for_user, officer_for_request, visible_cases
+from casetrail.cases.selectors import case_for_user, visible_cases
 from casetrail.evidence.models import AccessLog, Item, Upload
 from casetrail.org.models import Officer, Role
+from casetrail.org.selectors import officer_for_request
 
 ITEM_RELATED = ("blob", "blob__poster", "device", "officer", "uploaded_by", "link", "link__case")
 

@@ -58,11 +58,3 @@ def make_poster(*, blob_id: int) -> str:
         },
     )
     return key
-
-
-@task()
-def expire_abandoned_uploads() -> int:
-    """Discard uploads nobody finished before their Upload-Expires (run by the scheduler)."""
-    from casetrail.evidence.tus import expire_uploads
-
-    return expire_uploads()

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from django_tasks import task
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.request import Request
@@ -256,6 +257,12 @@ def expire_uploads() -> int:
             _cache_drop(upload.pk)
             count += 1
     return count
+
+
+@task()
+def expire_abandoned_uploads() -> int:
+    """Discard uploads nobody finished before their Upload-Expires (run by the scheduler)."""
+    return expire_uploads()
 
 
 # --- views -------------------------------------------------------------------------------------

@@ -10,8 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casetrail.cases.selectors import officer_for_request
-from casetrail.cases.views import apply_error
 from casetrail.evidence import actions
 from casetrail.evidence.forms import DeviceForm, DeviceUpdateForm, LinkForm, RecordForm
 from casetrail.evidence.http_range import blob_response
@@ -25,7 +23,9 @@ from casetrail.evidence.selectors import (
 )
 from casetrail.evidence.storage import blob_store
 from casetrail.lib.errors import ActionError
+from casetrail.lib.forms import apply_error
 from casetrail.org.models import Device, Role
+from casetrail.org.selectors import officer_for_request
 
 
 @login_required
@@ -55,7 +55,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     officer = officer_for_request(request.user)
     item = evidence_for_user(user=request.user, item_id=item_id)
-    actions.evidence_access(item=item, officer=officer, what=AccessLog.What.VIEW)
+    actions.evidence_view(item=item, officer=officer)
     link = getattr(item, "link", None)
     may_link = link is None and officer.pk in (item.uploaded_by_id, item.officer_id)
     return render(
@@ -101,7 +101,7 @@ def media_response(request: HttpRequest, item_id: int) -> HttpResponse:
     rng = request.headers.get("Range", "")
     if download or not rng or rng.startswith("bytes=0-"):
         what = AccessLog.What.DOWNLOAD if download else AccessLog.What.PLAY
-        actions.evidence_access(item=item, officer=officer, what=what)
+        actions.ACCESS_ACTIONS[what](item=item, officer=officer)
     return blob_response(
         request,
         blob_store(),

@@ -7,12 +7,25 @@ class LedgerConfig(AppConfig):
     verbose_name = "记录日志"
 
     def ready(self) -> None:
+        from django.conf import settings
         from django.core.exceptions import ImproperlyConfigured
 
+        from casetrail.ledger.log import ledger_append
+        from casetrail.ledger.tasks import make_checkpoints
         from casetrail.lib.digests import DigestUnavailable, check_available
+        from casetrail.lib.ledgered import register_appender
+        from casetrail.lib.periodic import Job, register
 
         # SM3 is the default ledger hash: without it nothing could be appended, so say so now.
         try:
             check_available()
         except DigestUnavailable as exc:
             raise ImproperlyConfigured(str(exc)) from None
+        register_appender(ledger_append)
+        register(
+            Job(
+                "checkpoints",
+                make_checkpoints.enqueue,
+                every=lambda: settings.CASETRAIL_CHECKPOINT_SECONDS,
+            )
+        )

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from typing import Any, Protocol
 
 from django.http import Http404
 
-from casetrail.cases.models import Case
-from casetrail.ledger.actions import node_getter, proof_getter
 from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry
+from casetrail.ledger.nodes import node_getter, proof_getter
 from casetrail.lib import merkle
 from casetrail.lib.errors import ActionError
 from casetrail.lib.masking import mask_address, mask_id_number, mask_phone
@@ -21,12 +20,12 @@ def row_key(table: str, pk: Any) -> str:
     return f"{table}:{pk}"
 
 
-def ledger_index_for(*, case: Case) -> dict[str, int]:
+def ledger_index_for(*, agency_id: int, case_id: int) -> dict[str, int]:
     """Map each row recorded for the case ("records.Record:5") to the seq of the ledger entry that
     first recorded it, so the case page can show where each fact sits in the log."""
     out: dict[str, int] = {}
     entries = (
-        LedgerEntry.objects.filter(ledger__agency_id=case.agency_id, case_ref=case.pk)
+        LedgerEntry.objects.filter(ledger__agency_id=agency_id, case_ref=case_id)
         .order_by("seq")
         .values_list("seq", "canonical")
     )
@@ -48,19 +47,31 @@ def ledger_for_user(*, user: Any, agency_code: str) -> Ledger:
     return ledger
 
 
+class CaseAccess(Protocol):
+    def __call__(self, *, user: Any, case_id: int, personal: bool) -> None: ...
+
+
+# How an entry of a case is read: registered by the cases app (which sits above the ledger) from
+# its AppConfig.ready(). It raises Http404 unless ``user`` may read the case (and, with
+# ``personal``, see its personal data unmasked).
+CASE_ACCESS: list[CaseAccess] = []
+
+
+def register_case_access(check: CaseAccess) -> None:
+    CASE_ACCESS[:] = [check]
+
+
 def entry_for_user(*, user: Any, ledger: Ledger, seq: int, raw: bool = False) -> LedgerEntry:
     """An entry holds the full fact, so it is read under the access rules of that fact: an entry
     of a case only by those who may read the case. Its exact bytes (``raw``) carry the parties'
     personal data unmasked, so only those who may see that data get them (DESIGN §3)."""
-    from casetrail.cases.selectors import case_for_user, may_see_personal_data, officer_for_request
-
     entry = LedgerEntry.objects.filter(ledger=ledger, seq=seq).first()
     if entry is None:
         raise Http404("日志条目不存在")
     if entry.case_ref is not None:
-        case = case_for_user(user=user, case_id=entry.case_ref)
-        if raw and not may_see_personal_data(officer=officer_for_request(user), case=case):
+        if not CASE_ACCESS:
             raise Http404("日志条目不存在")
+        CASE_ACCESS[0](user=user, case_id=entry.case_ref, personal=raw)
     return entry
 
 

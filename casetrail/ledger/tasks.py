@@ -1,11 +1,18 @@
-"""Background work of the ledger: signing checkpoints every N entries, every T seconds, on demand."""
+"""Background work of the ledger: signing checkpoints every N entries, every T seconds, on demand;
+and a supervisor's verification report."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from casetrail.ledger.actions import checkpoint_all, checkpoint_create
-from casetrail.ledger.models import Ledger
+from casetrail.ledger.checkpoints import checkpoint_all, checkpoint_create
+from casetrail.ledger.models import Ledger, VerificationRun
+from casetrail.ledger.verification import (
+    verification_failed,
+    verification_finish,
+    verification_progress,
+)
+from casetrail.ledger.verify import verify
 
 
 @task()
@@ -22,14 +29,6 @@ def make_checkpoints() -> int:
 @task()
 def run_verification(run_id: int) -> int:
     """Verify one agency's record for a supervisor's report, with progress on the report row."""
-    from casetrail.ledger.actions import (
-        verification_failed,
-        verification_finish,
-        verification_progress,
-    )
-    from casetrail.ledger.models import VerificationRun
-    from casetrail.ledger.verify import verify
-
     run = VerificationRun.objects.select_related("agency").get(pk=run_id)
     verification_progress(run_id=run_id, done=0, total=0)
 

@@ -17,13 +17,22 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Model
 
-from casetrail.ledger.facts import LEDGERED_MODELS, fact_of
 from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry, LedgerNode
 from casetrail.lib import merkle
 from casetrail.lib.canonical_json import CanonicalJSONError, is_canonical, loads_strict
+from casetrail.lib.facts import fact_of, recorded_models
 from casetrail.lib.signed_note import NoteError, open_checkpoint
 
 Progress = Callable[[str, int, int], None]
+# Checks the apps above the ledger add from their AppConfig.ready() (the evidence app re-hashes its
+# blobs): each gets the agency ids in scope (None: all) and the report to add findings and counts to.
+ExtraCheck = Callable[[set[int] | None, "Report"], None]
+EXTRA_CHECKS: list[ExtraCheck] = []
+
+
+def register_check(check: ExtraCheck) -> None:
+    if check not in EXTRA_CHECKS:
+        EXTRA_CHECKS.append(check)
 
 
 @dataclass
@@ -208,7 +217,8 @@ def _compare_rows(latest: Latest, agency_ids: set[int] | None, whole: bool, repo
     by_table: dict[str, dict[Any, tuple[int, dict[str, Any]]]] = {}
     for (table, pk), value in latest.items():
         by_table.setdefault(table, {})[pk] = value
-    for label in sorted(set(by_table) | (set(LEDGERED_MODELS) if whole else set())):
+    recorded_tables = recorded_models()
+    for label in sorted(set(by_table) | (set(recorded_tables) if whole else set())):
         try:
             model: type[Model] = apps.get_model(label)
         except (LookupError, ValueError):
@@ -217,7 +227,7 @@ def _compare_rows(latest: Latest, agency_ids: set[int] | None, whole: bool, repo
         table = model._meta.db_table
         recorded = by_table.get(label, {})
         queryset = model._default_manager.order_by("pk")
-        scope = LEDGERED_MODELS.get(label)
+        scope = recorded_tables[label][1] if label in recorded_tables else None
         if agency_ids is not None and scope:
             queryset = queryset.filter(**{f"{scope}__in": agency_ids})
         if not whole:
@@ -264,20 +274,7 @@ def verify(
     for ledger in ledgers:
         _verify_log(ledger, since, report, latest, progress)
     _compare_rows(latest, agency_ids, since == 0, report)
-    if apps.is_installed("casetrail.evidence"):
-        from casetrail.evidence.fixity import iter_blob_findings
-
-        ids = sorted(agency_ids) if agency_ids else [None]
-        for agency_id in ids:
-            report.findings.extend(iter_blob_findings(agency_id=agency_id))
-        report.blobs = _blob_count()
+    for check in EXTRA_CHECKS:
+        check(agency_ids, report)
     report.seconds = time.monotonic() - started
     return report
-
-
-def _blob_count() -> int:
-    try:
-        model = apps.get_model("evidence", "Blob")
-    except LookupError:
-        return 0
-    return model._default_manager.count()

@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from casetrail.cases.selectors import officer_for_request
 from casetrail.ledger import selectors
 from casetrail.ledger.actions import verification_request
 from casetrail.ledger.keys import public_key
@@ -21,6 +20,7 @@ from casetrail.ledger.models import VerificationRun
 from casetrail.lib import merkle
 from casetrail.lib.htmx import HtmxHttpRequest
 from casetrail.org.models import Role
+from casetrail.org.selectors import officer_for_request
 
 
 @login_required

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,8 @@ from django.db import models
 
 class Agency(models.Model):
     """A 行政执法机关: owns its cases, its case numbering and (later) its ledger."""
+
+    RECORDED_AGENCY: ClassVar[str] = "id"  # a recorded fact (casetrail.lib.facts)
 
     name = models.CharField("机关名称", max_length=100)
     credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
@@ -36,6 +39,8 @@ class Unit(models.Model):
         LEGAL = "legal", "法制机构"
         OFFICE = "office", "办公室"
 
+    RECORDED_AGENCY: ClassVar[str] = "agency_id"  # a recorded fact (casetrail.lib.facts)
+
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
     name = models.CharField("名称", max_length=60)
     kind = models.CharField("类别", max_length=10, choices=Kind.choices, default=Kind.ORDINARY)
@@ -60,6 +65,8 @@ class Role(models.TextChoices):
 
 class Officer(models.Model):
     """A person of the agency with a login. Enforcement acts need a valid 执法证 (第十一条)."""
+
+    RECORDED_AGENCY: ClassVar[str] = "agency_id"  # a recorded fact (casetrail.lib.facts)
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="officers")
@@ -103,6 +110,8 @@ class Officer(models.Model):
 class OfficerRole(models.Model):
     """One role an officer holds; roles decide who may propose, review, approve and read."""
 
+    RECORDED_AGENCY: ClassVar[str] = "officer__agency_id"  # a recorded fact (casetrail.lib.facts)
+
     officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(max_length=20, choices=Role.choices)
 
@@ -133,6 +142,8 @@ class Device(models.Model):
         IN_SERVICE = "in_service", "在用"
         REPAIR = "repair", "维修"
         RETIRED = "retired", "停用"
+
+    RECORDED_AGENCY: ClassVar[str] = "agency_id"  # a recorded fact (casetrail.lib.facts)
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="devices")
     serial = models.CharField("设备编号", max_length=60)

@@ -13,8 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casetrail.cases.selectors import case_for_user, officer_for_request
+from casetrail.cases.selectors import case_for_user
 from casetrail.lib.errors import ActionError
+from casetrail.org.selectors import officer_for_request
 from casetrail.records.actions import (
     OfficerPresent,
     SignatureInput,
@@ -22,6 +23,7 @@ from casetrail.records.actions import (
     record_correct,
     record_create,
 )
+from casetrail.records.catalogue import CATALOGUE
 from casetrail.records.models import Record, RecordSignature
 from casetrail.records.selectors import record_for_user
 
@@ -186,3 +188,40 @@ class RecordCorrectAPI(APIView):
             signatures=signature_inputs(d["signatures"]),
         )
         return Response(record_out(new), status=201)
+
+
+class CatalogueAPI(APIView):
+    """文书目录：每种文书的字段、所属阶段、依据条款、在场人员、签名和附件要求。"""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        return Response([catalogue_entry_out(d) for d in CATALOGUE.values()])
+
+
+def catalogue_entry_out(d: Any) -> dict[str, Any]:
+    return {
+        "code": d.code,
+        "title": d.title,
+        "stage": d.stage,
+        "articles": list(d.articles),
+        "procedure": d.procedure or None,
+        "officers_min": d.officers_min,
+        "fields": [
+            {
+                "name": f.name,
+                "label": f.label,
+                "type": f.type,
+                "required": f.required,
+                "choices": [c for c, _ in f.choices],
+                "refers_to": list(f.refers_to),
+            }
+            for f in d.fields
+        ],
+        "signatures": [
+            {"role": g.role, "label": g.label, "refusal": g.refusal} for g in d.signatures
+        ],
+        "attachments": [
+            {"kind": a.kind, "label": a.label, "required": a.required, "overlaps": list(a.overlaps)}
+            for a in d.attachments
+        ],
+    }

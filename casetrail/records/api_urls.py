@@ -3,6 +3,7 @@ from django.urls import path
 from casetrail.records import api
 
 urlpatterns = [
+    path("catalogue/", api.CatalogueAPI.as_view(), name="api-catalogue"),
     path("cases/<int:case_id>/records/", api.RecordCreateAPI.as_view(), name="api-record-create"),
     path("records/<int:record_id>/", api.RecordDetailAPI.as_view(), name="api-record-detail"),
     path(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 
@@ -17,6 +17,8 @@ class Record(models.Model):
     Never updated or deleted: a correction is a new Record whose ``replaces`` names this one and
     whose ``correction_reason`` says why.
     """
+
+    RECORDED_AGENCY: ClassVar[str] = "case__agency_id"  # a recorded fact (casetrail.lib.facts)
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="records")
     kind = models.CharField("文书类型", max_length=40)
@@ -89,6 +91,10 @@ class RecordSignature(models.Model):
         SCAN = "scan", "纸质签名扫描件"
         REFUSED = "refused", "拒绝签名（记录理由）"
 
+    RECORDED_AGENCY: ClassVar[str] = (
+        "record__case__agency_id"  # a recorded fact (casetrail.lib.facts)
+    )
+
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="signatures")
     role = models.CharField("签名人身份", max_length=20)
     name = models.CharField("签名人", max_length=100)
@@ -110,6 +116,10 @@ class RecordSignature(models.Model):
 class RecordAttachment(models.Model):
     """A file that belongs to a record: the signed scan, a photo, the audio/video (第十三条), or
     another document. Audio/video and photos are evidence items of the case. Insert-only."""
+
+    RECORDED_AGENCY: ClassVar[str] = (
+        "record__case__agency_id"  # a recorded fact (casetrail.lib.facts)
+    )
 
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="attachments")
     kind = models.CharField("类别", max_length=20)

@@ -14,20 +14,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from casetrail.cases.forms import catalogue_form
-from casetrail.cases.selectors import case_for_user, officer_for_request
-from casetrail.cases.views import apply_error
+from casetrail.cases.selectors import case_for_user
+from casetrail.evidence.ingest import store_bytes
 from casetrail.lib.errors import ActionError
+from casetrail.lib.forms import apply_error
 from casetrail.org.models import Officer
+from casetrail.org.selectors import officer_for_request
 from casetrail.records.actions import (
     OfficerPresent,
     SignatureInput,
     record_attach,
     record_correct,
     record_create,
-    store_image,
 )
 from casetrail.records.catalogue import doc_type
+from casetrail.records.forms import catalogue_form
 from casetrail.records.models import RecordSignature
 from casetrail.records.selectors import documents_for, record_for_user
 
@@ -47,7 +48,7 @@ def _scan_blob(officer: Officer, upload: Any, label: str) -> str:
     if upload.content_type not in SCAN_TYPES:
         raise ActionError("scan_type", f"{label}：扫描件应为 PDF、JPEG 或 PNG")
     data = b"".join(upload.chunks())
-    return str(store_image(officer=officer, data=data, media_type=upload.content_type).sha256)
+    return str(store_bytes(officer=officer, data=data, media_type=upload.content_type).sha256)
 
 
 def _data_url_png(value: str) -> bytes:

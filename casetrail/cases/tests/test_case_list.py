@@ -34,7 +34,7 @@ def test_it_filters_by_stage_and_searches_by_number_and_party(personas):
         personas,
         title="殡葬服务收费问题",
         parties=[
-            __import__("casetrail.cases.actions", fromlist=["PartyInput"]).PartyInput(
+            __import__("casetrail.cases.writes", fromlist=["PartyInput"]).PartyInput(
                 kind="organisation", name="陵川县某殡仪服务部"
             )
         ],

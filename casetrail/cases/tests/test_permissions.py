@@ -9,7 +9,7 @@ from django.test import Client
 
 from casetrail.approvals.models import Chain
 from casetrail.conftest import client_for, start_ex_officio
-from casetrail.org.demo import DEMO_PASSWORD
+from casetrail.demo.personas import DEMO_PASSWORD
 
 PEOPLE = ["anon", "outsider", "other", "zhang", "li", "wang", "zhao", "chen", "liu", "sun", "admin"]
 

@@ -10,7 +10,8 @@ from chinese_calendar import is_workday
 from django.core.management import call_command
 from django.utils import timezone
 
-from casetrail.compliance.deadlines import deadlines_of, effective_service_date
+from casetrail.compliance.deadlines import deadlines_of
+from casetrail.compliance.service import effective_service_date
 from casetrail.compliance.tests.builders import advance, make
 from casetrail.conftest import client_for
 

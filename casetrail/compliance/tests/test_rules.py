@@ -114,6 +114,7 @@ def _video(case, personas, start, end, informed="told"):
     return item
 
 
+@pytest.mark.behind_the_application
 def test_r13_inspections_need_overlapping_av_or_an_exemption(investigating, personas):
     now = timezone.localtime()
     start, end = now - dt.timedelta(hours=2), now - dt.timedelta(hours=1)
@@ -196,6 +197,7 @@ def test_r15_to_r20_gate_the_decision_stage(deciding, personas):
     assert ids(blockers(deciding, "service")) == []
 
 
+@pytest.mark.behind_the_application
 def test_r16_r18_major_cases_need_legal_review_and_collective_discussion(deciding, personas):
     from casetrail.cases.models import Case
 
@@ -276,6 +278,7 @@ def test_r29_court_enforcement_recorded_end_to_end(serving, personas):
     assert "R29" in ids(blockers(serving, "closed"))
 
 
+@pytest.mark.behind_the_application
 def test_r5_major_cases_need_av_in_every_stage(serving, personas):
     from casetrail.cases.models import Case
 
@@ -291,6 +294,7 @@ def test_r5_major_cases_need_av_in_every_stage(serving, personas):
     assert "stage:decision" not in {m.subject for m in unmet(serving, "R5")}
 
 
+@pytest.mark.behind_the_application
 def test_r9c_and_r8_start_rules(personas):
     from casetrail.cases.models import Case, StartStatus
 
@@ -344,6 +348,7 @@ def test_the_case_page_groups_documents_by_stage(deciding, personas):
     assert "各阶段文书" in page and "案件调查终结报告" in page
 
 
+@pytest.mark.behind_the_application
 def test_r11_reports_an_investigation_record_without_officers_or_signatures(
     investigating, personas
 ):
@@ -364,6 +369,7 @@ def test_r11_reports_an_investigation_record_without_officers_or_signatures(
     assert any("执法人员" in m for m in messages) and any("签名" in m for m in messages)
 
 
+@pytest.mark.behind_the_application
 def test_r9a_a_major_start_needs_the_legal_review_opinion(personas):
     from casetrail.approvals.models import Chain, Step
     from casetrail.cases.models import Case

@@ -148,7 +148,7 @@ def test_it_expires_abandoned_uploads(personas: Any) -> None:
     url = create(zhang, 10, meta())["Location"]
     Upload.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     # The scheduler's task (immediate backend in tests) does it without any new upload.
-    from casetrail.evidence.tasks import expire_abandoned_uploads
+    from casetrail.evidence.tus import expire_abandoned_uploads
 
     assert expire_abandoned_uploads.enqueue().return_value == 1
     assert Upload.objects.get().state == Upload.State.EXPIRED
@@ -260,6 +260,7 @@ def test_it_resumes_in_another_process_without_cached_hash_state(
     assert Blob.objects.get().sha256 == hashlib.sha256(data).hexdigest()
 
 
+@pytest.mark.behind_the_application
 def test_it_keeps_recorded_facts_insert_only(open_case: Any, tmp_path: Path) -> None:
     upload(client_for("zhang"), video(tmp_path), meta(open_case))
     for table in ("evidence_blob", "evidence_item", "evidence_itemlink"):

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from casetrail.conftest import client_for, start_ex_officio
 from casetrail.ledger import keys
-from casetrail.ledger.actions import checkpoint_create
+from casetrail.ledger.checkpoints import checkpoint_create
 from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry, LedgerNode, VerificationRun
 from casetrail.lib import merkle
 from casetrail.lib.errors import ActionError
@@ -78,7 +78,7 @@ def test_it_signs_checkpoints_consistent_with_the_previous_one(ledger, personas)
 def test_it_refuses_to_sign_a_tree_inconsistent_with_its_last_checkpoint(ledger):
     from django.db import connection, transaction
 
-    from casetrail.ledger.actions import ledger_append
+    from casetrail.ledger.log import ledger_append
 
     with connection.cursor() as c:
         if connection.vendor == "sqlite":
@@ -250,14 +250,14 @@ def test_supervisors_run_a_verification_report(ledger, django_capture_on_commit_
 
 
 def test_a_crashed_verification_says_why_on_its_report(ledger, personas, monkeypatch):
-    from casetrail.ledger import verify as verify_module
+    from casetrail.ledger import tasks
     from casetrail.ledger.actions import verification_request
     from casetrail.ledger.tasks import run_verification
 
     def broken(**kwargs):
         raise RuntimeError("磁盘不可读")
 
-    monkeypatch.setattr(verify_module, "verify", broken)
+    monkeypatch.setattr(tasks, "verify", broken)
     run = verification_request(officer=personas["sun"])
     with pytest.raises(RuntimeError):
         run_verification.call(run_id=run.pk)

@@ -10,10 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from casetrail.ledger.actions import checkpoint_create
+from casetrail.ledger.checkpoints import checkpoint_create
 from casetrail.ledger.models import Ledger, LedgerEntry
 from casetrail.ledger.verify import verify
 from casetrail.records.models import Record
+
+# These tests alter recorded rows behind the application on purpose.
+pytestmark = pytest.mark.behind_the_application
 
 
 def disable_triggers(table: str) -> None:
@@ -264,7 +267,7 @@ def evidence_world(world, personas, evidence_store):
             case=world["case"],
         ),
     )
-    ev.evidence_access(item=item, officer=zhang, what="view")
+    ev.evidence_view(item=item, officer=zhang)
     assert verify().intact, verify().findings
     return {**world, "blob": blob, "path": store.path(blob.sha256)}
 

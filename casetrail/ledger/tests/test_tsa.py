@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from casetrail.ledger.actions import checkpoint_create
+from casetrail.ledger.checkpoints import checkpoint_create
 from casetrail.ledger.models import Checkpoint, Ledger
 from casetrail.ledger.tsa import TimestampError, check_token
 from casetrail.ledger.verify import verify

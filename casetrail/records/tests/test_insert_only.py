@@ -8,6 +8,9 @@ from django.db import DatabaseError, connection, transaction
 
 from casetrail.records.models import Record
 
+# These tests alter recorded rows behind the application on purpose.
+pytestmark = pytest.mark.behind_the_application
+
 TABLES = [
     "records_record",
     "approvals_step",

@@ -91,7 +91,9 @@ def test_it_makes_a_record_with_officers_signatures_and_its_ledger_entry(
     assert record.signatures.get(role="officers").blob.media_type == "image/png"
     entry = LedgerEntry.objects.filter(case_ref=open_case.pk).order_by("-seq").first()
     assert entry.action == "record.create"
+    # One action, one entry: the drawn signature's image blob is recorded with the record.
     assert {r["table"] for r in entry.entry["payload"]["rows"]} == {
+        "evidence.Blob",
         "records.Record",
         "records.RecordSignature",
     }
@@ -277,6 +279,7 @@ def test_it_makes_records_through_the_ui(open_case, personas, evidence_store):
     assert zhang.get(f"/records/{record.pk}/attach/").status_code == 200
 
 
+@pytest.mark.behind_the_application
 def test_it_refuses_an_officer_present_without_a_valid_certificate(
     open_case, personas, evidence_store
 ):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from casetrail.ledger.actions import checkpoint_all
+from casetrail.ledger.checkpoints import checkpoint_all
 from casetrail.ledger.keys import KeyError_, ensure_key, public_key
 from casetrail.lib.errors import ActionError
 

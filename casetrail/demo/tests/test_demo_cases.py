@@ -9,18 +9,18 @@ import pytest
 from django.core.management import call_command
 
 from casetrail.cases.models import STAGE_ORDER, Case, Stage
-from casetrail.compliance.engine import RULES, CaseView
-from casetrail.compliance.rules import SERVICE_RECORDS, ref
-from casetrail.evidence.models import Blob, Item
-from casetrail.ledger.models import LedgerEntry
-from casetrail.ledger.verify import verify
-from casetrail.org.demo_cases import (
+from casetrail.compliance.engine import RULES, CaseView, ref
+from casetrail.compliance.service import SERVICE_RECORDS
+from casetrail.demo.stories import (
     MAJOR_TITLE,
     ORDINARY_TITLE,
     SUMMARY_TITLE,
     load_demo_cases,
     summary,
 )
+from casetrail.evidence.models import Blob, Item
+from casetrail.ledger.models import LedgerEntry
+from casetrail.ledger.verify import verify
 from casetrail.records.models import Record
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from casetrail.org.demo import DEMO_PASSWORD, PERSONAS, load_demo
-from casetrail.org.demo_cases import load_demo_cases, summary
+from casetrail.demo.personas import DEMO_PASSWORD, PERSONAS, load_demo
+from casetrail.demo.stories import load_demo_cases, summary
 
 
 class Command(BaseCommand):

@@ -1,25 +1,25 @@
-"""Preconditions of stage transitions: the order of the stages, then every BLOCK rule of the
-compliance catalogue that guards the stage being entered, each citing its article."""
+"""Preconditions of stage transitions: the order of the stages, an approved start, then every gate
+the apps above register (``hooks.GATES``: the compliance rules, each citing its article)."""
 
 from __future__ import annotations
 
+from casetrail.cases.hooks import GATES
 from casetrail.cases.models import STAGE_ORDER, Case, Stage, StartStatus
 
 
 def transition_blockers(case: Case, to_stage: str) -> list[str]:
     """Every reason the case cannot move to ``to_stage`` now; empty when it can."""
-    blockers: list[str] = []
     here, there = STAGE_ORDER.index(case.stage), STAGE_ORDER.index(to_stage)
     if case.stage == Stage.ARCHIVED:
         return ["案件已归档，阶段不能再变更"]
     if there != here + 1:
         return [f"阶段只能依次推进，下一阶段应为“{Stage(STAGE_ORDER[here + 1]).label}”"]
+    blockers: list[str] = []
     if case.start_status != StartStatus.APPROVED:
         # 第八条、第九条: a case without an approved start has no number and cannot proceed.
         blockers.append("程序启动尚未批准（第八条、第九条），案件未取得编号")
-    from casetrail.compliance.engine import blockers as rule_blockers
-
-    blockers += [f.line() for f in rule_blockers(case, to_stage)]
+    for gate in GATES:
+        blockers += gate(case, to_stage)
     if to_stage == Stage.ARCHIVED:
         blockers.append("归档由档案管理员在案卷整理完成后办理（第三十条、第三十一条）")
     return blockers

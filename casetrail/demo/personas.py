@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.utils import timezone
 
 from casetrail.org.actions import agency_create, officer_create, unit_create
 from casetrail.org.models import Agency, Officer, Role, Unit
@@ -36,27 +36,26 @@ PERSONAS = [
 
 def load_demo(*, today: dt.date | None = None) -> dict[str, Officer]:
     """Create what is missing of the demo agency; return the personas by username."""
-    today = today or dt.date.today()
-    with transaction.atomic():
-        agency = Agency.objects.filter(credit_code=AGENCY["credit_code"]).first()
-        if agency is None:
-            agency = agency_create(**AGENCY)
-        units = {u.name: u for u in agency.units.all()}
-        for name, kind in UNITS:
-            if name not in units:
-                units[name] = unit_create(agency=agency, name=name, kind=kind)
-        officers = {o.user.username: o for o in agency.officers.select_related("user")}
-        for username, name, unit, roles, cert in PERSONAS:
-            if username in officers:
-                continue
-            officers[username] = officer_create(
-                unit=units[unit],
-                username=username,
-                name=name,
-                password=DEMO_PASSWORD,
-                roles=list(roles),
-                certificate_no=cert,
-                valid_from=dt.date(today.year - 2, 1, 1) if cert else None,
-                valid_to=dt.date(today.year + 3, 12, 31) if cert else None,
-            )
-        return officers
+    today = today or timezone.localdate()
+    agency = Agency.objects.filter(credit_code=AGENCY["credit_code"]).first()
+    if agency is None:
+        agency = agency_create(**AGENCY)
+    units = {u.name: u for u in agency.units.all()}
+    for name, kind in UNITS:
+        if name not in units:
+            units[name] = unit_create(agency=agency, name=name, kind=kind)
+    officers = {o.user.username: o for o in agency.officers.select_related("user")}
+    for username, name, unit, roles, cert in PERSONAS:
+        if username in officers:
+            continue
+        officers[username] = officer_create(
+            unit=units[unit],
+            username=username,
+            name=name,
+            password=DEMO_PASSWORD,
+            roles=list(roles),
+            certificate_no=cert,
+            valid_from=dt.date(today.year - 2, 1, 1) if cert else None,
+            valid_to=dt.date(today.year + 3, 12, 31) if cert else None,
+        )
+    return officers

@@ -35,12 +35,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from casetrail.approvals.actions import approval_decide
-from casetrail.cases.actions import CaseInput, PartyInput, case_advance, case_start_ex_officio
+from casetrail.cases.actions import case_advance
 from casetrail.cases.models import Case, Party, Stage
+from casetrail.cases.writes import CaseInput, PartyInput
+from casetrail.evidence.ingest import store_bytes
 from casetrail.org.models import Device, Officer
 from casetrail.records.actions import (
     OfficerPresent,
@@ -48,10 +49,10 @@ from casetrail.records.actions import (
     record_attach,
     record_correct,
     record_create,
-    store_image,
 )
 from casetrail.records.catalogue import CATALOGUE
 from casetrail.records.models import Record
+from casetrail.start.actions import case_start_ex_officio
 
 AGENCY_SEAL = "陵川县民政局"
 DEVICE_SERIAL = "LCMZ-DSJ-001"
@@ -436,7 +437,7 @@ class Story:
             return
         data = scan_jpeg(self._seed()) if kind == "signed_scan" else document_pdf(self._seed())
         media_type = "image/jpeg" if kind == "signed_scan" else "application/pdf"
-        blob = store_image(officer=self.zhang, data=data, media_type=media_type)
+        blob = store_bytes(officer=self.zhang, data=data, media_type=media_type)
         record_attach(record=record, officer=self.zhang, kind=kind, blob_sha256=blob.sha256)
 
 
@@ -1500,7 +1501,7 @@ def _device(personas: dict[str, Officer]) -> Device | None:
 
 def load_demo_cases(personas: dict[str, Officer] | None = None) -> list[DemoCase]:
     """Add the three demo cases that are missing (by title); return all three."""
-    from casetrail.org.demo import load_demo
+    from casetrail.demo.personas import load_demo
 
     personas = personas or load_demo()
     agency_id = personas["zhang"].agency_id
@@ -1511,8 +1512,7 @@ def load_demo_cases(personas: dict[str, Officer] | None = None) -> list[DemoCase
         created = case is None
         if case is None:
             device = device or _device(personas)
-            with transaction.atomic():
-                case = build(Story(personas, device, title))
+            case = build(Story(personas, device, title))
         out.append(DemoCase(title, case.number, case.stage, created))
     return out
 

@@ -115,6 +115,7 @@ def test_it_requires_the_legal_review_for_a_major_case(personas):
     assert roles == ["propose", "review", "legal", "decide"]
 
 
+@pytest.mark.behind_the_application
 def test_it_opens_an_emergency_start_at_once_and_tracks_its_approval(personas):
     r = client_for("zhang").post(
         "/cases/new/ex-officio/",

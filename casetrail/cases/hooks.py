@@ -1,0 +1,137 @@
+"""What the apps above ``cases`` plug into a case, registered from their ``AppConfig.ready()``.
+
+``cases`` sits low in the layers (DESIGN.md §2): it never imports the apps that build on it. Where a
+case needs them — who may read it, whether it may enter a stage, what its page, its worklist rows and
+its API representation show, which steps a handler can take on it — it asks these registries:
+
+- ``VISIBILITY``: Q filters adding cases an officer may read (e.g. chains waiting for them);
+- ``GATES``: reasons a case may not enter a stage (the compliance rules, each citing its article);
+- ``ACTS``: steps taken on a case through ``/cases/<id>/<slug>/`` and ``/api/cases/<id>/<slug>/``;
+- ``PANELS``: sections of the case page, in order, each a template with its own context;
+- ``TIMELINE``: items of the case's full record (全过程记录), each rendered by its own template;
+- ``WORKLIST``: sections of 待办, for the page and ``/api/worklist/``;
+- ``API_SECTIONS``: keys the apps add to ``/api/cases/<id>/``;
+- ``LINKS``: links to the apps' own forms shown beside the case's steps (制作文书 …).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+
+from casetrail.cases.models import Case, CaseOfficer
+from casetrail.org.models import Officer
+
+
+@dataclass
+class CasePage:
+    """One viewer's view of one case: what every panel, timeline item and API section gets."""
+
+    officer: Officer
+    case: Case
+    assigned: list[CaseOfficer]
+    ledger: dict[str, int] = field(default_factory=dict)  # "app.Model:pk" → ledger seq
+    memo: dict[str, Any] = field(default_factory=dict)  # reads the page's parts share
+
+    @property
+    def is_assigned(self) -> bool:
+        return any(a.officer_id == self.officer.pk for a in self.assigned)
+
+
+@dataclass(frozen=True)
+class CaseAct:
+    """A step a handler takes on a case: its title, form, the action it runs and when it is
+    offered. ``run(case, officer, cleaned_data)`` calls one action."""
+
+    title: str
+    form: Callable[[Case], type[forms.Form]]
+    run: Callable[[Case, Officer, dict[str, Any]], Any]
+    available: Callable[[Case], bool]
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section of the case page: ``context(page)`` returns the template's context, or None to
+    leave the section out."""
+
+    key: str
+    order: int
+    template: str
+    context: Callable[[CasePage], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: dt.datetime
+    order: int  # same instant: the document (0), the step deciding on it (1), the stage change (2)
+    template: str
+    obj: Any
+    ledger: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WorklistSection:
+    """A section of 待办: ``rows(officer)`` for the page; ``api(officer)`` for /api/worklist/."""
+
+    key: str
+    order: int
+    template: str
+    context: Callable[[Officer], dict[str, Any]]
+    api: Callable[[Officer], Any] | None = None
+
+
+VISIBILITY: list[Callable[[Officer], Q]] = []
+GATES: list[Callable[[Case, str], list[str]]] = []
+ACTS: dict[str, CaseAct] = {}
+PANELS: dict[str, Panel] = {}
+TIMELINE: list[Callable[[CasePage], list[TimelineItem]]] = []
+WORKLIST: dict[str, WorklistSection] = {}
+API_SECTIONS: dict[str, Callable[[CasePage], Any]] = {}
+
+
+def _add(registry: list[Any], item: Any) -> None:
+    if item not in registry:
+        registry.append(item)
+
+
+def register_visibility(fn: Callable[[Officer], Q]) -> None:
+    _add(VISIBILITY, fn)
+
+
+def register_gate(fn: Callable[[Case, str], list[str]]) -> None:
+    _add(GATES, fn)
+
+
+def register_act(slug: str, act: CaseAct) -> None:
+    ACTS[slug] = act
+
+
+def register_panel(panel: Panel) -> None:
+    PANELS[panel.key] = panel
+
+
+def register_timeline(fn: Callable[[CasePage], list[TimelineItem]]) -> None:
+    _add(TIMELINE, fn)
+
+
+def register_worklist(section: WorklistSection) -> None:
+    WORKLIST[section.key] = section
+
+
+def register_api_section(key: str, fn: Callable[[CasePage], Any]) -> None:
+    API_SECTIONS[key] = fn
+
+
+LINKS: list[Callable[[CasePage], list[tuple[str, str]]]] = []
+
+
+def register_link(fn: Callable[[CasePage], list[tuple[str, str]]]) -> None:
+    """Links (url, title) the apps above offer beside the case's steps (e.g. 制作文书)."""
+    _add(LINKS, fn)

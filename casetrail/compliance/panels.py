@@ -1,0 +1,51 @@
+"""The compliance app's parts of a case (registered from ``ComplianceConfig.ready()``): the case
+page's 本阶段还需, warnings, deadlines and exemptions; the overdue and due deadlines on the
+worklist and in ``/api/worklist/``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casetrail.cases.hooks import CasePage, Panel, WorklistSection
+from casetrail.compliance.deadlines import deadlines_for, deadlines_of
+from casetrail.compliance.engine import checklist, warnings
+from casetrail.org.models import Officer
+
+
+def panel(page: CasePage) -> dict[str, Any]:
+    case = page.case
+    return {
+        "checklist": checklist(case) if case.is_open else [],
+        "warnings": warnings(case),
+        "deadlines": deadlines_of(case),
+        "exemptions": list(case.exemptions.select_related("officer")),
+        "may_record": page.is_assigned and case.is_open and case.stage != "start",
+    }
+
+
+def worklist(officer: Officer) -> dict[str, Any]:
+    deadlines = deadlines_for(officer=officer)
+    return {
+        "due": [d for d in deadlines if not d.overdue],
+        "overdue": [d for d in deadlines if d.overdue],
+    }
+
+
+def worklist_api(officer: Officer) -> list[dict[str, Any]]:
+    return [
+        {
+            "case": d.case.pk,
+            "rule": d.rule,
+            "title": d.title,
+            "basis": d.basis,
+            "due_at": d.due_at,
+            "overdue": d.overdue,
+        }
+        for d in deadlines_for(officer=officer)
+    ]
+
+
+PANEL = Panel("compliance", 20, "compliance/_panel_compliance.html", panel)
+DEADLINES = WorklistSection(
+    "deadlines", 10, "compliance/_worklist_deadlines.html", worklist, worklist_api
+)

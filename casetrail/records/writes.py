@@ -1,0 +1,214 @@
+"""Building blocks that write records inside an action (``@step``): the record itself, a corrected
+version, its signatures and the officers present. The action that calls them records their rows in
+its one ledger entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+
+from casetrail.cases.models import Case
+from casetrail.evidence.models import Blob
+from casetrail.evidence.storage import blob_store
+from casetrail.evidence.writes import blob_row
+from casetrail.lib.digests import MultiHasher
+from casetrail.lib.errors import ActionError
+from casetrail.lib.ledgered import step
+from casetrail.org.models import Officer
+from casetrail.records.catalogue import DocType, clean_fields
+from casetrail.records.models import Record, RecordSignature
+
+
+@dataclass(frozen=True)
+class SignatureInput:
+    """One required signature as captured: drawn on screen (PNG bytes), a scan already stored as
+    a blob, or a refusal with its reason."""
+
+    role: str
+    name: str
+    method: str
+    image: bytes = b""
+    blob_sha256: str = ""
+    refusal_reason: str = ""
+
+
+@dataclass(frozen=True)
+class OfficerPresent:
+    officer_id: int
+    shown: bool
+
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
+
+
+@step
+def add_record(
+    *, case: Case, kind: str, officer: Officer, fields: dict[str, Any], now: dt.datetime
+) -> Record:
+    """Validate ``fields`` against the catalogue and insert the record."""
+    values = clean_fields(kind, fields)
+    return Record.objects.create(
+        case=case, kind=kind, fields=values, created_by=officer, created_at=now
+    )
+
+
+@step
+def new_version(
+    *, record: Record, officer: Officer, fields: dict[str, Any], reason: str, now: dt.datetime
+) -> Record:
+    """Insert a corrected version of ``record`` that names it and says why (第三十五条)."""
+    if not reason.strip():
+        raise ActionError("correction_reason_required", "更正记录须说明理由", field="reason")
+    if record.replaced_by.exists():
+        raise ActionError("record_superseded", "该记录已有更新的版本，请在最新版本上更正")
+    merged = {**record.fields, **fields}
+    values = clean_fields(record.kind, merged, case=record.case)
+    return Record.objects.create(
+        case=record.case,
+        kind=record.kind,
+        fields=values,
+        officers_present=record.officers_present,
+        created_by=officer,
+        created_at=now,
+        replaces=record,
+        correction_reason=reason.strip(),
+    )
+
+
+@step
+def store_image(*, agency_id: int, data: bytes, media_type: str) -> Blob:
+    """Put a small image (a drawn signature) into the blob store and record the blob row."""
+    digests = MultiHasher(("sha256", "sm3")).update(data).hexdigests()
+    store = blob_store()
+    if not store.exists(digests["sha256"]):
+        with tempfile.NamedTemporaryFile(delete=False) as tmp:
+            tmp.write(data)
+        store.put_file(digests["sha256"], Path(tmp.name), move=True)
+    blob, _ = blob_row(
+        agency_id=agency_id,
+        sha256=digests["sha256"],
+        sm3=digests["sm3"],
+        size=len(data),
+        media_type=media_type,
+        storage=store.name,
+    )
+    return blob
+
+
+def check_officers_present(
+    doc: DocType, case: Case, present: list[OfficerPresent]
+) -> list[dict[str, Any]]:
+    """第十一条 / 行政处罚法第四十二条、第五十五条: at least the required number of officers, each
+    holding a valid certificate that was shown. Returns what the record keeps of them."""
+    if not doc.officers_min:
+        return []
+    ids = [p.officer_id for p in present]
+    if len(set(ids)) != len(ids):
+        raise ActionError("duplicate_officer", "在场执法人员重复", field="officers_present")
+    if len(ids) < doc.officers_min:
+        raise ActionError(
+            "too_few_officers",
+            f"{doc.title}：在场执法人员不得少于{doc.officers_min}人（第十一条，行政处罚法第四十二条）",
+            field="officers_present",
+        )
+    found = {o.pk: o for o in Officer.objects.filter(pk__in=ids, agency_id=case.agency_id)}
+    today = timezone.localdate()
+    out = []
+    for p in present:
+        o = found.get(p.officer_id)
+        if o is None:
+            raise ActionError(
+                "invalid_officer", "在场执法人员不是本机关人员", field="officers_present"
+            )
+        if not o.certificate_valid_on(today):
+            raise ActionError(
+                "certificate_invalid",
+                f"{o.name}的执法证件无效，不能作为执法人员",
+                field="officers_present",
+            )
+        if not p.shown:
+            raise ActionError(
+                "certificate_not_shown",
+                f"{o.name}未出示执法证件：执法人员应当出示执法证件并记录（第十一条）",
+                field="officers_present",
+            )
+        out.append({"id": o.pk, "name": o.name, "cert": o.certificate_no, "shown": True})
+    return out
+
+
+@step
+def signature_rows(
+    *, doc: DocType, record: Record, signatures: list[SignatureInput], now: dt.datetime
+) -> list[Any]:
+    """Every signature the catalogue requires, each once; a refusal only where the law allows.
+    Returns the rows written: drawn images' blobs and the signatures."""
+    given = {s.role: s for s in signatures}
+    unknown = set(given) - {s.role for s in doc.signatures}
+    if unknown:
+        raise ActionError(
+            "unknown_signature",
+            f"{doc.title}不需要这些签名：{'、'.join(sorted(unknown))}",
+            field="signatures",
+        )
+    rows: list[Any] = []
+    for required in doc.signatures:
+        sig = given.get(required.role)
+        if sig is None or sig.method not in RecordSignature.Method.values:
+            raise ActionError(
+                "signature_required",
+                f"{doc.title}：缺少{required.label}（第十二条：文书应当签字或盖章）",
+                field="signatures",
+            )
+        if not sig.name.strip():
+            raise ActionError(
+                "signature_name_required", f"{required.label}：请填写签名人姓名", field="signatures"
+            )
+        blob = None
+        if sig.method == RecordSignature.Method.REFUSED:
+            if not required.refusal:
+                raise ActionError(
+                    "refusal_not_allowed", f"{required.label}不能以拒签代替", field="signatures"
+                )
+            if not sig.refusal_reason.strip():
+                raise ActionError(
+                    "refusal_reason_required",
+                    f"{required.label}：拒绝签名的，须记录拒签理由",
+                    field="signatures",
+                )
+        elif sig.method == RecordSignature.Method.DRAWN:
+            if not sig.image.startswith(PNG_MAGIC) or len(sig.image) > MAX_SIGNATURE_BYTES:
+                raise ActionError(
+                    "invalid_signature_image",
+                    f"{required.label}：签名图像应为 PNG（不超过2MB）",
+                    field="signatures",
+                )
+            blob = store_image(
+                agency_id=record.case.agency_id, data=sig.image, media_type="image/png"
+            )
+            rows.append(blob)
+        else:
+            blob = Blob.objects.filter(
+                sha256=sig.blob_sha256, agency_id=record.case.agency_id
+            ).first()
+            if blob is None:
+                raise ActionError(
+                    "scan_missing", f"{required.label}：请先上传签名页扫描件", field="signatures"
+                )
+        rows.append(
+            RecordSignature.objects.create(
+                record=record,
+                role=required.role,
+                name=sig.name.strip(),
+                method=sig.method,
+                blob=blob,
+                refusal_reason=sig.refusal_reason.strip(),
+                signed_at=now,
+            )
+        )
+    return rows

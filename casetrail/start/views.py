@@ -1,0 +1,107 @@
+"""Web UI of the start (第八、九条): the three ways a case starts. The steps taken on a registered
+case (supplement notice, receipt, acceptance, complaint decisions …) are acts (``acts.py``) served
+by the case's own step page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from casetrail.cases.forms import CaseBaseForm, party_input
+from casetrail.cases.models import Case
+from casetrail.lib.errors import ActionError
+from casetrail.lib.forms import apply_error
+from casetrail.org.models import Officer, Role
+from casetrail.org.selectors import officer_for_request
+from casetrail.start import actions
+from casetrail.start.forms import ApplicationForm, ComplaintForm, ExOfficioForm
+
+
+def _start_view(
+    request: HttpRequest,
+    form_class: type[CaseBaseForm],
+    title: str,
+    run: Callable[[Officer, Any], Case],
+) -> HttpResponse:
+    officer = officer_for_request(request.user)
+    if not officer.has_role(Role.HANDLER):
+        raise PermissionDenied("只有承办人可以登记案件")
+    form = form_class(request.POST or None, officer=officer)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                case = run(officer, form)
+            except ActionError as err:
+                apply_error(form, err)
+            else:
+                return redirect("case-detail", case_id=case.pk)
+        status = 400
+    return render(request, "form.html", {"form": form, "title": title}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new_ex_officio(request: HttpRequest) -> HttpResponse:
+    def run(officer: Officer, form: ExOfficioForm) -> Case:
+        d = form.cleaned_data
+        party = party_input(d, "party")
+        return actions.case_start_ex_officio(
+            officer=officer,
+            data=form.case_input([party] if party else []),
+            reason=d["reason"],
+            party_facts=d["party_facts"],
+            opinion=d["opinion"],
+            emergency=d["emergency"],
+            emergency_reason=d["emergency_reason"],
+        )
+
+    return _start_view(request, ExOfficioForm, "依职权启动：填写程序启动审批表（第九条）", run)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new_application(request: HttpRequest) -> HttpResponse:
+    def run(officer: Officer, form: ApplicationForm) -> Case:
+        d = form.cleaned_data
+        applicant = party_input(d, "applicant")
+        assert applicant is not None
+        return actions.case_register_application(
+            officer=officer,
+            data=form.case_input(),
+            applicant=applicant,
+            received_at=d["received_at"],
+            matter=d["matter"],
+            materials=d["materials"],
+            oral=d["oral"],
+            oral_statement=d["oral_statement"],
+            applicant_signed=d["applicant_signed"],
+        )
+
+    return _start_view(request, ApplicationForm, "依申请：登记行政执法申请（第八条）", run)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new_complaint(request: HttpRequest) -> HttpResponse:
+    def run(officer: Officer, form: ComplaintForm) -> Case:
+        d = form.cleaned_data
+        complainant = party_input(d, "complainant")
+        assert complainant is not None
+        party = party_input(d, "party")
+        return actions.case_register_complaint(
+            officer=officer,
+            data=form.case_input([party] if party else []),
+            complainant=complainant,
+            received_at=d["received_at"],
+            channel=d["channel"],
+            content=d["content"],
+        )
+
+    return _start_view(request, ComplaintForm, "登记投诉举报（第九条）", run)
