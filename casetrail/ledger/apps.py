@@ -8,11 +8,13 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from django.conf import settings
+        from django.core import checks
         from django.core.exceptions import ImproperlyConfigured
 
         from casetrail.ledger.log import ledger_append
         from casetrail.ledger.tasks import make_checkpoints
         from casetrail.lib.digests import DigestUnavailable, check_available
+        from casetrail.lib.insert_only import check_insert_only
         from casetrail.lib.ledgered import register_appender
         from casetrail.lib.periodic import Job, register
 
@@ -22,6 +24,7 @@ class LedgerConfig(AppConfig):
         except DigestUnavailable as exc:
             raise ImproperlyConfigured(str(exc)) from None
         register_appender(ledger_append)
+        checks.register(check_insert_only)
         register(
             Job(
                 "checkpoints",

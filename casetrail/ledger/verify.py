@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import Model
 
 from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry, LedgerNode
 from casetrail.lib import merkle
 from casetrail.lib.canonical_json import CanonicalJSONError, is_canonical, loads_strict
 from casetrail.lib.facts import fact_of, recorded_models
+from casetrail.lib.insert_only import missing_triggers
 from casetrail.lib.signed_note import NoteError, open_checkpoint
 
 Progress = Callable[[str, int, int], None]
@@ -274,6 +276,7 @@ def verify(
     for ledger in ledgers:
         _verify_log(ledger, since, report, latest, progress)
     _compare_rows(latest, agency_ids, since == 0, report)
+    report.findings.extend(missing_triggers(connection))
     for check in EXTRA_CHECKS:
         check(agency_ids, report)
     report.seconds = time.monotonic() - started

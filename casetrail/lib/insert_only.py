@@ -7,15 +7,18 @@ operation right after the table is created.
 
 SQLite caveat: Django rebuilds a table (copy, drop, rename) for most ALTERs — a NOT NULL column, a
 default, a changed type — and the rebuild loses its triggers. Add columns to these tables as
-nullable without a default (ALTER TABLE ADD COLUMN), or re-apply InsertOnly after the change;
-`records/tests/test_insert_only.py` fails if any insert-only table lost its triggers.
+nullable without a default (ALTER TABLE ADD COLUMN), or re-apply InsertOnly in the same migration
+after the change. A lost trigger is found three ways: the system check `casetrail check` (and so
+start-up and `migrate`), `casetrail verify`, and `records/tests/test_insert_only.py`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import migrations
+from django.core import checks
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, migrations
+from django.db.migrations.loader import MigrationLoader
 
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION casetrail_insert_only() RETURNS trigger AS $$
@@ -91,3 +94,63 @@ class InsertOnly(migrations.operations.base.Operation):
 
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return ("casetrail.lib.insert_only.InsertOnly", [self.table], {})
+
+
+def trigger_names(vendor: str, table: str) -> set[str]:
+    """The triggers ``InsertOnly(table)`` installs on this database vendor."""
+    if vendor == "sqlite":
+        return {f"{table}_no_update", f"{table}_no_delete"}
+    return {f"{table}_insert_only", f"{table}_no_truncate"}
+
+
+def insert_only_tables(connection: Any) -> list[str]:
+    """Every table an applied migration made insert-only (read from the migrations themselves,
+    so a new InsertOnly operation is covered without another list to keep)."""
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    tables: set[str] = set()
+    for key, migration in loader.disk_migrations.items():
+        if key in loader.applied_migrations:
+            tables.update(op.table for op in migration.operations if isinstance(op, InsertOnly))
+    return sorted(tables)
+
+
+def _installed_triggers(connection: Any, table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table]
+            )
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+                [table],
+            )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def missing_triggers(connection: Any) -> list[str]:
+    """One line per insert-only table that lost a trigger (e.g. rebuilt by a later SQLite
+    migration): the table is then writable behind the application (第三十五条)."""
+    out = []
+    for table in insert_only_tables(connection):
+        lost = trigger_names(connection.vendor, table) - _installed_triggers(connection, table)
+        if lost:
+            out.append(f"{table}: insert-only trigger(s) missing: {', '.join(sorted(lost))}")
+    return out
+
+
+def check_insert_only(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """System check (`casetrail check`, start-up): every insert-only table keeps its triggers."""
+    try:
+        lost = missing_triggers(connections[DEFAULT_DB_ALIAS])
+    except DatabaseError:
+        return []  # no database yet: `migrate` creates it with its triggers
+    return [
+        checks.Error(
+            line,
+            hint="第三十五条：记录不得修改或删除。请编写重新执行 InsertOnly 的迁移，"
+            "然后运行 casetrail migrate --skip-checks，并运行 casetrail verify 核验",
+            id="casetrail.E001",
+        )
+        for line in lost
+    ]

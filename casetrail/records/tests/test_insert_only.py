@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from casetrail.lib.insert_only import insert_only_tables, missing_triggers, trigger_names
 from casetrail.records.models import Record
 
 # These tests alter recorded rows behind the application on purpose.
@@ -18,18 +19,6 @@ TABLES = [
     "cases_caseofficer",
     "cases_stagechange",
     "ledger_ledgerentry",
-]
-# Every table made insert-only by a migration (an empty one cannot show a refused UPDATE).
-ALL_INSERT_ONLY = [
-    *TABLES,
-    "ledger_ledgernode",
-    "ledger_checkpoint",
-    "records_recordsignature",
-    "records_recordattachment",
-    "evidence_blob",
-    "evidence_item",
-    "evidence_itemlink",
-    "evidence_accesslog",
 ]
 
 
@@ -67,20 +56,26 @@ def test_it_shows_recorded_facts_read_only_in_the_admin(personas, open_case):
     assert admin.get("/admin/records/record/add/").status_code == 403
 
 
-@pytest.mark.parametrize("table", ALL_INSERT_ONLY)
-def test_it_keeps_the_triggers_on_every_insert_only_table(db, table):
+def test_it_keeps_the_triggers_on_every_insert_only_table(db):
     # A later migration that rebuilt the table on SQLite would have dropped them silently.
+    tables = insert_only_tables(connection)
+    assert {"records_record", "evidence_accesslog", "compliance_exemption"} <= set(tables)
+    assert missing_triggers(connection) == []
+
+
+def test_it_fails_check_and_verify_when_a_table_lost_its_triggers(db, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    from casetrail.ledger.verify import verify
+
+    dropped = sorted(trigger_names(connection.vendor, "cases_party"))[0]
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table]
-            )
-            names = {row[0] for row in cursor.fetchall()}
-            assert names == {f"{table}_no_update", f"{table}_no_delete"}
-        else:
-            cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
-                [table],
-            )
-            names = {row[0] for row in cursor.fetchall()}
-            assert names == {f"{table}_insert_only", f"{table}_no_truncate"}
+        cursor.execute(
+            f'DROP TRIGGER "{dropped}"'
+            if connection.vendor == "sqlite"
+            else f'DROP TRIGGER "{dropped}" ON "cases_party"'
+        )
+    with pytest.raises(SystemCheckError, match="cases_party: insert-only trigger"):
+        call_command("check")
+    assert any("cases_party: insert-only trigger(s) missing" in f for f in verify().findings)
