@@ -73,16 +73,40 @@ def _run(argv: list[str]) -> int:
     return code
 
 
+RUN_HELP = """用法：casetrail run [gunicorn 参数…]
+
+迁移数据库，然后启动 gunicorn（CASETRAIL_BIND，默认 127.0.0.1:8000；CASETRAIL_WEB_WORKERS，默认 3）、
+后台任务进程和定时任务（casetrail scheduler），按 Ctrl+C 停止。其余参数原样交给 gunicorn。"""
+
+
+def command_name(name: str) -> str:
+    """Both spellings of a command work: `check-deadlines` is `check_deadlines` (Django's command
+    modules use underscores; the README and operators write hyphens)."""
+    from django.core.management import get_commands
+
+    if "-" in name and name not in get_commands():
+        candidate = name.replace("-", "_")
+        if candidate in get_commands():
+            return candidate
+    return name
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casetrail.settings")
     import django
 
     if len(argv) > 1 and argv[1] == "run":
+        if {"-h", "--help"} & set(argv[2:]):
+            print(RUN_HELP)
+            return 0
         django.setup()
         return _run(argv[2:])
     from django.core.management import execute_from_command_line
 
+    if len(argv) > 1:
+        django.setup()
+        argv[1] = command_name(argv[1])
     execute_from_command_line(["casetrail", *argv[1:]])
     return 0
 

@@ -30,3 +30,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# The site's own Chinese error pages (JSON under /api/), never Django's English defaults.
+handler400 = "casetrail.lib.middleware.bad_request"
+handler403 = "casetrail.lib.middleware.permission_denied"
+handler404 = "casetrail.lib.middleware.page_not_found"
+handler500 = "casetrail.lib.middleware.server_error"

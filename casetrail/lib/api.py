@@ -56,5 +56,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.APIException):
-        response.data = {"code": exc.default_code, "message": str(exc.detail)}
+        code = str(exc.default_code)
+        response.data = {"code": code, "message": MESSAGES.get(code, "请求无法处理")}
+    # None: not an API error; casetrail.lib.middleware answers it as a JSON server_error.
     return response
+
+
+# DRF's own errors in zh-Hans (its messages are English, e.g. "JSON parse error - …").
+MESSAGES = {
+    "parse_error": "请求体格式无效：应为有效的 JSON（或声明的内容类型）",
+    "method_not_allowed": "不支持该请求方法",
+    "not_acceptable": "无法提供请求的响应格式（Accept）",
+    "unsupported_media_type": "不支持的请求内容类型（Content-Type）",
+    "throttled": "请求过于频繁，请稍后再试",
+    "not_found": "对象不存在或无权访问",
+}

@@ -51,6 +51,11 @@ def _pg_sql(table: str) -> list[str]:
     ]
 
 
+def install_sql(vendor: str, table: str) -> list[str]:
+    """The statements that make ``table`` insert-only on this database vendor."""
+    return _sqlite_sql(table) if vendor == "sqlite" else _pg_sql(table)
+
+
 def _drop_sql(vendor: str, table: str) -> list[str]:
     if vendor == "sqlite":
         return [
@@ -78,9 +83,7 @@ class InsertOnly(migrations.operations.base.Operation):
     def database_forwards(
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
     ) -> None:
-        vendor = schema_editor.connection.vendor
-        statements = _sqlite_sql(self.table) if vendor == "sqlite" else _pg_sql(self.table)
-        for sql in statements:
+        for sql in install_sql(schema_editor.connection.vendor, self.table):
             schema_editor.execute(sql)
 
     def database_backwards(

@@ -13,6 +13,7 @@ from django.db import connection
 from casetrail.ledger.checkpoints import checkpoint_create
 from casetrail.ledger.models import Ledger, LedgerEntry
 from casetrail.ledger.verify import verify
+from casetrail.lib.insert_only import install_sql
 from casetrail.records.models import Record
 
 # These tests alter recorded rows behind the application on purpose.
@@ -29,10 +30,21 @@ def disable_triggers(table: str) -> None:
             c.execute("SET LOCAL session_replication_role = 'replica'")
 
 
+def restore_triggers(table: str) -> None:
+    """The intruder covers their tracks: the triggers are back, so only the ledger can tell."""
+    with connection.cursor() as c:
+        if connection.vendor == "sqlite":
+            for statement in install_sql("sqlite", table):
+                c.execute(statement)
+        else:
+            c.execute("SET LOCAL session_replication_role = 'origin'")
+
+
 def sql(statement: str, params: list | None = None, *, table: str) -> None:
     disable_triggers(table)
     with connection.cursor() as c:
         c.execute(statement, params or [])
+    restore_triggers(table)
 
 
 @pytest.fixture
