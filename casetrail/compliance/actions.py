@@ -7,14 +7,16 @@ from django.utils import timezone
 from casetrail.cases.models import Case
 from casetrail.cases.writes import locked, require_assigned
 from casetrail.compliance.engine import RULES, CaseView
-from casetrail.compliance.models import Exemption
+from casetrail.compliance.holidays import ScheduleInput, forget_calendar
+from casetrail.compliance.models import Exemption, HolidaySchedule
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
-from casetrail.org.models import Officer
+from casetrail.org.models import Officer, Role
 
 
 class ComplianceAction(ActionName):
     EXEMPTION = "compliance.exemption"
+    HOLIDAY_SCHEDULE = "compliance.holiday_schedule"
 
 
 @action(ComplianceAction.EXEMPTION)
@@ -58,3 +60,53 @@ def exemption_record(
         case=case.pk,
     )
     return exemption
+
+
+@action(ComplianceAction.HOLIDAY_SCHEDULE)
+def holiday_schedule_import(
+    act: Act, /, *, officer: Officer, schedule: ScheduleInput
+) -> HolidaySchedule:
+    """Load the State Council's holiday schedule of a year the calendar data does not cover, so
+    legal periods (行政处罚法第八十五条, 行政强制法第六十九条, 民法典第二百零三条) are counted on it
+    instead of being estimated. Only an administrator; a year may be loaded again to correct it
+    (the latest schedule counts, the earlier one stays recorded)."""
+    if not officer.has_role(Role.ADMIN):
+        raise ActionError("not_an_admin", "只有系统管理员可以导入节假日安排", status=403)
+    if not 2000 <= schedule.year <= 2100:
+        raise ActionError("invalid_schedule", "年度应在 2000 至 2100 之间", field="year")
+    if not schedule.source:
+        raise ActionError("source_required", "请填写依据（国务院办公厅通知的文号）", field="source")
+    dates = [*schedule.holidays, *schedule.workdays]
+    if not schedule.holidays:
+        raise ActionError("invalid_schedule", "放假日期不能为空", field="holidays")
+    stray = sorted({d for d in dates if d.year != schedule.year})
+    if stray:
+        raise ActionError(
+            "invalid_schedule",
+            f"日期不在 {schedule.year} 年内：{stray[0].isoformat()}",
+            field="file",
+        )
+    both = sorted(set(schedule.holidays) & set(schedule.workdays))
+    if both:
+        raise ActionError(
+            "invalid_schedule", f"{both[0].isoformat()} 不能既放假又调休上班", field="workdays"
+        )
+    weekday = [d for d in schedule.workdays if d.weekday() < 5]
+    if weekday:
+        raise ActionError(
+            "invalid_schedule",
+            f"调休上班日应为周末：{weekday[0].isoformat()} 本是工作日",
+            field="workdays",
+        )
+    row = HolidaySchedule.objects.create(
+        year=schedule.year,
+        holidays=sorted(d.isoformat() for d in set(schedule.holidays)),
+        workdays=sorted(d.isoformat() for d in set(schedule.workdays)),
+        source=schedule.source,
+        agency_id=officer.agency_id,
+        imported_by=officer,
+        imported_at=timezone.now(),
+    )
+    act.record(agency=officer.agency_id, actor=officer, subject=f"holidays:{row.year}", rows=[row])
+    act.on_commit(forget_calendar)
+    return row

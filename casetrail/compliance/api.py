@@ -12,8 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casetrail.cases.selectors import case_for_user
-from casetrail.compliance.actions import exemption_record
+from casetrail.compliance.actions import exemption_record, holiday_schedule_import
 from casetrail.compliance.engine import Finding, checklist, warnings
+from casetrail.compliance.holidays import ScheduleInput
+from casetrail.compliance.models import HolidaySchedule
 from casetrail.org.selectors import officer_for_request
 
 
@@ -70,3 +72,36 @@ class ExemptionAPI(APIView):
         return Response(
             {"id": e.pk, "rule": e.rule, "subject": e.subject, "reason": e.reason}, status=201
         )
+
+
+class HolidayScheduleSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    source = serializers.CharField(help_text="国务院办公厅通知的文号")
+    holidays = serializers.ListField(
+        child=serializers.DateField(), help_text="放假日期（含放假的周末）"
+    )
+    workdays = serializers.ListField(
+        child=serializers.DateField(), required=False, default=list, help_text="调休上班的周末"
+    )
+
+
+class HolidayScheduleAPI(APIView):
+    """节假日安排：查看已导入的年度；系统管理员导入某年的安排（法定期限据此计算）。"""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        officer_for_request(request.user)
+        return Response(
+            [
+                {"year": s.year, "source": s.source, "holidays": s.holidays, "workdays": s.workdays}
+                for s in HolidaySchedule.objects.order_by("year", "id")
+            ]
+        )
+
+    @extend_schema(request=HolidayScheduleSerializer, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        officer = officer_for_request(request.user)
+        s = HolidayScheduleSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        row = holiday_schedule_import(officer=officer, schedule=ScheduleInput(**s.validated_data))
+        return Response({"year": row.year, "source": row.source}, status=201)

@@ -5,25 +5,14 @@ due and overdue ones feed the worklists of the handlers and the supervisor, and
 
 from __future__ import annotations
 
-from functools import cache
-
 from django.conf import settings
 
 from casetrail.cases.models import Case, Stage
 from casetrail.cases.selectors import visible_cases
 from casetrail.compliance.engine import DEADLINES, CaseView, Deadline
-from casetrail.lib.workdays import Calendar, parse_dates
 from casetrail.org.models import Officer, Role
 
-__all__ = ["Deadline", "calendar", "deadlines_for", "deadlines_of", "due_deadlines"]
-
-
-@cache
-def calendar() -> Calendar:
-    """Working days: the chinese-calendar data plus the agency's configured days."""
-    return Calendar(
-        parse_dates(settings.CASETRAIL_HOLIDAYS), parse_dates(settings.CASETRAIL_WORKDAYS)
-    )
+__all__ = ["Deadline", "deadlines_for", "deadlines_of", "due_deadlines"]
 
 
 def deadlines_of(case: Case) -> list[Deadline]:

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from casetrail.cases.models import STAGE_ORDER, Case, Stage
 from casetrail.evidence.models import Item
+from casetrail.lib.workdays import Due
 from casetrail.records.catalogue import CATALOGUE
 
 
@@ -219,21 +220,39 @@ class Unit(StrEnum):
     DATE_ON_RECORD = "date_on_record"  # the date is set on a record (e.g. 责令改正期限)
 
 
+ESTIMATED = "节假日安排未公布，期限为估算"
+
+
 @dataclass
 class Deadline:
+    """One deadline of a case. ``due`` is a day (or a moment), or a ``Due`` from the working-day
+    calendar, whose ``estimated`` flag says the count relied on unpublished holidays."""
+
     case: Case
     title: str
     basis: str
-    due: dt.date | dt.datetime
+    due: dt.date | dt.datetime | Due
     done: bool = False
     info: bool = False  # a date to know (e.g. when a public notice takes effect), not a duty
     rule: str = ""
+    estimated: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.due, Due):
+            self.estimated = self.estimated or self.due.estimated
+            self.due = self.due.day
 
     @property
     def due_at(self) -> dt.datetime:
-        if isinstance(self.due, dt.datetime):
-            return self.due
-        return timezone.make_aware(dt.datetime.combine(self.due, dt.time(23, 59, 59)))
+        due = self.due
+        if isinstance(due, dt.datetime):
+            return due
+        assert isinstance(due, dt.date)  # a Due became its day in __post_init__
+        return timezone.make_aware(dt.datetime.combine(due, dt.time(23, 59, 59)))
+
+    @property
+    def estimate_note(self) -> str:
+        return ESTIMATED if self.estimated else ""
 
     @property
     def overdue(self) -> bool:

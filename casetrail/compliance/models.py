@@ -8,7 +8,7 @@ from typing import ClassVar
 from django.db import models
 
 from casetrail.cases.models import Case
-from casetrail.org.models import Officer
+from casetrail.org.models import Agency, Officer
 
 
 class Exemption(models.Model):
@@ -31,3 +31,26 @@ class Exemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.subject}"
+
+
+class HolidaySchedule(models.Model):
+    """The State Council's schedule of statutory holidays for one year (国务院办公厅关于某年部分节假日
+    安排的通知), imported by an administrator for a year the installed calendar data does not cover.
+    Insert-only: a corrected schedule is a new row for the same year; the latest one counts."""
+
+    RECORDED_AGENCY: ClassVar[str] = "agency_id"  # a recorded fact (casetrail.lib.facts)
+
+    year = models.PositiveIntegerField("年度")
+    holidays = models.JSONField("放假日期")  # ISO dates, weekends included where they are days off
+    workdays = models.JSONField("调休上班日期")  # ISO dates of weekends that are working days
+    source = models.CharField("依据（通知文号）", max_length=200)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    imported_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField("导入时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日安排"
+        ordering = ["year", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.year}（{self.source}）"

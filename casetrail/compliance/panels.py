@@ -40,6 +40,7 @@ def worklist_api(officer: Officer) -> list[dict[str, Any]]:
             "basis": d.basis,
             "due_at": d.due_at,
             "overdue": d.overdue,
+            "estimated": d.estimated,
         }
         for d in deadlines_for(officer=officer)
     ]

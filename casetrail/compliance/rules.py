@@ -3,7 +3,6 @@ Ids are stable: findings, exemptions and the UI refer to them."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 from django.utils import timezone
@@ -11,7 +10,6 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from casetrail.approvals.models import OPEN_STATUSES
 from casetrail.cases.models import Stage, StartMode, StartStatus
-from casetrail.compliance.deadlines import calendar
 from casetrail.compliance.engine import (
     CaseView,
     Deadline,
@@ -25,6 +23,7 @@ from casetrail.compliance.engine import (
     rule,
     title,
 )
+from casetrail.compliance.holidays import calendar
 from casetrail.compliance.service import (
     SERVICE_DOCS,
     effective_service_date,
@@ -255,7 +254,7 @@ def decision_document_made(case: CaseView) -> Iterator[Missing]:
     "CF60",
     article="行政处罚法第六十条",
     title="作出行政处罚决定",
-    unit=Unit.CALENDAR_DAYS,
+    unit=Unit.CALENDAR_DAYS,  # 民法典第二百零三条: a last day off moves to the next working day
     follows=("case",),
 )
 def decided_within_ninety_days(case: CaseView) -> Iterator[Deadline]:
@@ -265,7 +264,7 @@ def decided_within_ninety_days(case: CaseView) -> Iterator[Deadline]:
             c,
             "作出行政处罚决定",
             "行政处罚法第六十条：自立案之日起九十日内作出行政处罚决定",
-            timezone.localdate(c.approved_at) + dt.timedelta(days=90),
+            calendar().period_end(timezone.localdate(c.approved_at), 90),
             done=case.has("administrative_decision"),
         )
 
@@ -368,7 +367,7 @@ def documents_served_in_time(case: CaseView) -> Iterator[Deadline]:
     "R25",
     article="第二十五条",
     title="公告送达生效",
-    unit=Unit.CALENDAR_DAYS,
+    unit=Unit.CALENDAR_DAYS,  # 民事诉讼法第九十五条 with its 第八十五条 on a last day off
     follows=("public_notice_service_record",),
 )
 def public_notice_takes_effect(case: CaseView) -> Iterator[Deadline]:
@@ -382,6 +381,7 @@ def public_notice_takes_effect(case: CaseView) -> Iterator[Deadline]:
                 "第二十五条；公告发出之日起经过三十日即视为送达",
                 day,
                 info=True,
+                estimated=not calendar().published(day.year),
             )
 
 
@@ -389,7 +389,7 @@ def public_notice_takes_effect(case: CaseView) -> Iterator[Deadline]:
     "CF67",
     article="行政处罚法第六十七条",
     title="缴纳罚款",
-    unit=Unit.CALENDAR_DAYS,
+    unit=Unit.CALENDAR_DAYS,  # 民法典第二百零三条: a last day off moves to the next working day
     follows=("administrative_decision",),
 )
 def fine_paid(case: CaseView) -> Iterator[Deadline]:
@@ -404,7 +404,7 @@ def fine_paid(case: CaseView) -> Iterator[Deadline]:
                 case.case,
                 f"缴纳罚款（#{decision.pk}）",
                 "行政处罚法第六十七条：自收到行政处罚决定书之日起十五日内缴纳罚款",
-                effective + dt.timedelta(days=15),
+                calendar().period_end(effective, 15),
                 done=paid,
             )
 
@@ -509,7 +509,7 @@ def court_enforcement_recorded(case: CaseView) -> Iterator[Missing]:
     "QZ54",
     article="行政强制法第五十四条",
     title="催告期满，可申请法院强制执行",
-    unit=Unit.CALENDAR_DAYS,
+    unit=Unit.WORKING_DAYS,  # 行政强制法第六十九条: periods of ten days or less are working days
     follows=("demand_notice",),
 )
 def demand_period_ends(case: CaseView) -> Iterator[Deadline]:
@@ -519,8 +519,9 @@ def demand_period_ends(case: CaseView) -> Iterator[Deadline]:
             yield Deadline(
                 case.case,
                 "催告期满，可申请法院强制执行",
-                "行政强制法第五十四条：催告书送达十日后当事人仍未履行义务的，可以申请人民法院强制执行",
-                effective + dt.timedelta(days=10),
+                "行政强制法第五十四条：催告书送达十日（工作日，第六十九条）后当事人仍未履行义务的，"
+                "可以申请人民法院强制执行",
+                calendar().add_workdays(effective, 10),
                 info=True,
             )
 
@@ -533,10 +534,10 @@ def court_application_after_the_demand_period(case: CaseView) -> Iterator[Missin
         )
         applied = parse_date(r.fields.get("applied_on") or "")
         served = served_on(case, notice) if notice else None
-        if applied and served and (applied - served).days < 10:
+        if applied and served and applied < calendar().add_workdays(served, 10).day:
             yield Missing(
                 f"record:{r.pk}",
-                f"{title(r)}：申请日期距催告书送达不足十日（行政强制法第五十四条）",
+                f"{title(r)}：申请日期距催告书送达不足十个工作日（行政强制法第五十四条、第六十九条）",
             )
 
 
@@ -547,7 +548,7 @@ def court_application_after_the_demand_period(case: CaseView) -> Iterator[Missin
     "R30a",
     article="第三十条",
     title="立卷归档",
-    unit=Unit.CALENDAR_DAYS,
+    unit=Unit.CALENDAR_DAYS,  # 民法典第二百零三条: a last day off moves to the next working day
     follows=("case",),
 )
 def archived_within_thirty_days(case: CaseView) -> Iterator[Deadline]:
@@ -557,6 +558,6 @@ def archived_within_thirty_days(case: CaseView) -> Iterator[Deadline]:
             c,
             "立卷归档",
             "第三十条：行政执法行为终结之日起30日内形成案卷归档",
-            timezone.localdate(c.closed_at) + dt.timedelta(days=30),
+            calendar().period_end(timezone.localdate(c.closed_at), 30),
             done=c.stage == Stage.ARCHIVED,
         )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from casetrail.compliance.engine import CaseView, ref
+from casetrail.compliance.holidays import calendar
 
 SERVICE_DOCS = (
     "administrative_decision",
@@ -48,14 +49,15 @@ def moment(record: Any, *names: str) -> dt.datetime | None:
 def effective_service_date(record: Any) -> dt.date | None:
     """When service took effect (第二十二至二十六条): direct/left/entrusted/transfer — the signing
     date; mail — the receipt date; 公告 — 30 days after publication (行政处罚法第六十一条 with
-    民事诉讼法第九十五条); electronic or fax — arrival. A returned letter never took effect."""
+    民事诉讼法第九十五条; a last day off moves to the next working day, 第八十五条); electronic or
+    fax — arrival. A returned letter never took effect."""
     if record.kind == "mail_service_record":
         if record.fields.get("outcome") != "delivered":
             return None
         when = moment(record, "received_on")
     elif record.kind == "public_notice_service_record":
         published = moment(record, "published_at")
-        return (timezone.localdate(published) + dt.timedelta(days=30)) if published else None
+        return calendar().period_end(timezone.localdate(published), 30).day if published else None
     elif record.kind in ("electronic_service_record", "fax_service_record"):
         when = moment(record, "arrived_at")
     else:

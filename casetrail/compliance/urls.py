@@ -4,4 +4,5 @@ from casetrail.compliance import views
 
 urlpatterns = [
     path("cases/<int:case_id>/exemptions/new/", views.exemption_new, name="exemption-new"),
+    path("compliance/holidays/", views.holidays, name="holidays"),
 ]

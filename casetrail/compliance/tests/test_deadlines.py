@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from unittest import mock
 
-from chinese_calendar import is_workday
 from django.core.management import call_command
 from django.utils import timezone
 
 from casetrail.compliance.deadlines import deadlines_of
+from casetrail.compliance.holidays import calendar
 from casetrail.compliance.service import effective_service_date
 from casetrail.compliance.tests.builders import advance, make
 from casetrail.conftest import client_for
@@ -26,11 +26,20 @@ def later(days):
     )
 
 
+def days_after_due(d):
+    """How many days from now until the day after ``d`` is due."""
+    return (d.due - timezone.localdate()).days + 1
+
+
 def test_it_gives_a_decision_90_days_from_filing(investigating):
     (d,) = titled(investigating, "作出行政处罚决定")
-    assert d.due == timezone.localdate(investigating.approved_at) + dt.timedelta(days=90)
+    filed = timezone.localdate(investigating.approved_at)
+    # 90 calendar days; a last day off moves to the next working day (民法典第二百零三条).
+    assert d.due == calendar().period_end(filed, 90).day
+    assert dt.timedelta(days=90) <= d.due - filed <= dt.timedelta(days=100)
+    assert calendar().is_workday(d.due)
     assert "第六十条" in d.basis and not d.done and not d.overdue
-    with later(91):
+    with later(days_after_due(d)):
         assert d.overdue
 
 
@@ -40,7 +49,9 @@ def test_it_counts_the_seven_days_of_register_and_hold_in_working_days(investiga
     made = timezone.localdate()
     assert d.due >= made + dt.timedelta(days=7)  # weekends and holidays do not count
     workdays = sum(
-        1 for i in range(1, (d.due - made).days + 1) if is_workday(made + dt.timedelta(days=i))
+        1
+        for i in range(1, (d.due - made).days + 1)
+        if calendar().is_workday(made + dt.timedelta(days=i))
     )
     assert workdays == 7
     make(investigating, personas, "evidence_hold_handling_decision", register=register.pk)
@@ -55,15 +66,15 @@ def test_it_tracks_service_payment_and_public_notice(serving, personas):
     receipt = make(serving, personas, "service_receipt", document=decision.pk)
     assert titled(serving, "送达行政执法决定书")[0].done
     (payment,) = titled(serving, "缴纳罚款")
-    assert payment.due == effective_service_date(receipt) + dt.timedelta(days=15)
-    with later(16):
+    assert payment.due == calendar().period_end(effective_service_date(receipt), 15).day
+    with later(days_after_due(payment)):
         assert payment.overdue
     make(serving, personas, "performance_record", decision=decision.pk, status="full")
     assert titled(serving, "缴纳罚款")[0].done
     notice = make(serving, personas, "public_notice_service_record", document=decision.pk)
     (effective,) = titled(serving, "公告送达生效")
     assert effective.info and effective.due == effective_service_date(notice)
-    assert effective_service_date(notice) == timezone.localdate() + dt.timedelta(days=30)
+    assert effective_service_date(notice) == calendar().period_end(timezone.localdate(), 30).day
 
 
 def test_effective_dates_per_method(serving, personas):
@@ -99,11 +110,12 @@ def test_it_tracks_the_correction_check_and_archiving(serving, personas):
     make(serving, personas, "performance_record", decision=decision.pk, status="full")
     advance(serving, personas, "closed")
     (archive,) = titled(serving, "立卷归档")
-    assert archive.due == timezone.localdate(serving.closed_at) + dt.timedelta(days=30)
+    assert archive.due == calendar().period_end(timezone.localdate(serving.closed_at), 30).day
 
 
 def test_overdue_deadlines_show_on_worklists_and_in_the_command(investigating, personas, capsys):
-    with later(91):
+    (d,) = titled(investigating, "作出行政处罚决定")
+    with later(days_after_due(d)):
         for who in ("zhang", "sun"):
             page = client_for(who).get("/").content.decode()
             assert "作出行政处罚决定" in page and "已逾期" in page

@@ -23,8 +23,9 @@ class Command(BaseCommand):
         for d in rows:
             state = "已逾期" if d.overdue else "临近"
             due = timezone.localtime(d.due_at).strftime("%Y-%m-%d %H:%M")
+            note = f" [{d.estimate_note}]" if d.estimated else ""
             self.stdout.write(
-                f"{state} {due} {d.case.label} {d.case.title}：{d.title}（{d.basis}）"
+                f"{state} {due} {d.case.label} {d.case.title}：{d.title}（{d.basis}）{note}"
             )
         overdue = sum(1 for d in rows if d.overdue)
         self.stdout.write(
