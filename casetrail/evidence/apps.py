@@ -10,7 +10,7 @@ class EvidenceConfig(AppConfig):
         from casetrail.cases import hooks
         from casetrail.evidence import panels
         from casetrail.evidence.fixity import verify_check
-        from casetrail.evidence.tus import expire_abandoned_uploads
+        from casetrail.evidence.uploads import expire_abandoned_uploads
         from casetrail.ledger.verify import register_check
         from casetrail.lib.periodic import Job, register
 

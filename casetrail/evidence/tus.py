@@ -1,47 +1,38 @@
 """tus 1.0 resumable uploads at /api/uploads/: core, creation, termination, checksum (sha256) and
 expiration. Plain Django views so every status code and header is exactly the protocol's.
 
-Bytes go to ``var/uploads/<id>.part`` in bounded chunks (never ``request.body``). The offset the
-server acknowledges is the database's ``Upload.offset``; bytes past it in the part file (from a
-request cut off by a crash) are cut away before the next request uses the file, so a resumed upload
-continues exactly after the last acknowledged byte, also after a server restart.
+This module is only HTTP: it parses the headers, answers with the protocol's status codes and
+headers, and leaves the rest to the layers below it:
 
-SHA-256 and SM3 are computed while the bytes stream: each worker process keeps the running hash
-state of the uploads it serves (``_HASHERS``); when a request lands on a process that lacks the
-state (another worker, a restart) it catches up by reading only the part it has not hashed. A
-checksummed chunk that fails (460) is cut away again and the cached state dropped.
+* ``uploads.py`` — starting, receiving a body at the acknowledged offset, finishing (digests →
+  store → ledgered blob and record), terminating and expiring, with the hash state of uploads;
+* ``partfiles.py`` — the part files and their per-upload lock, held by every PATCH, HEAD and
+  DELETE that touches one and by the expiry sweep.
+
+An upload past its ``Upload-Expires`` is gone (410) for HEAD, PATCH and DELETE even before the
+sweep ran, unless a request is writing it right now (its progress extends the expiry).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import errno
-import fcntl
-import hashlib
 import logging
-import os
-import threading
 import uuid
-from collections import OrderedDict
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django_tasks import task
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.request import Request
 
-from casetrail.evidence.ingest import ingest, new_upload
 from casetrail.evidence.models import Upload
-from casetrail.evidence.storage import CHUNK
-from casetrail.lib.digests import MultiHasher
+from casetrail.evidence.partfiles import PartFile
+from casetrail.evidence.uploads import GONE_STATES, Hold, Received, finish, hold, receive, start
+from casetrail.evidence.uploads import terminate as terminate_upload
 from casetrail.lib.errors import ActionError
 from casetrail.org.models import Officer
 from casetrail.org.selectors import officer_for_user
@@ -51,83 +42,6 @@ log = logging.getLogger(__name__)
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination,checksum,expiration"
 CHECKSUM_ALGORITHMS = "sha256"
-# Without a checksum, a long PATCH acknowledges its progress every this many bytes, so a crash
-# mid-request loses at most this much.
-CHECKPOINT_BYTES = 64 * 1024 * 1024
-READ_SIZE = CHUNK  # gunicorn hands the body over in steps of at most 1 MiB anyway
-
-_HASHERS: OrderedDict[uuid.UUID, tuple[int, MultiHasher]] = OrderedDict()
-_HASHERS_LOCK = threading.Lock()
-_HASHERS_MAX = 64
-
-
-class _Background:
-    """Hash in a second thread while the request thread receives and writes (hashlib releases
-    the GIL on large buffers), through a small bounded queue: memory stays a few MiB."""
-
-    def __init__(self, *hashers: Any) -> None:
-        import queue
-
-        self.hashers = [h for h in hashers if h is not None]
-        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while (block := self.queue.get()) is not None:
-            try:
-                for h in self.hashers:
-                    h.update(block)
-            except BaseException as exc:  # pragma: no cover - hashlib does not fail
-                self.error = exc
-
-    def update(self, block: bytes) -> None:
-        self.queue.put(block)
-
-    def finish(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-
-def _cache_get(upload_id: uuid.UUID) -> tuple[int, MultiHasher] | None:
-    with _HASHERS_LOCK:
-        return _HASHERS.get(upload_id)
-
-
-def _cache_put(upload_id: uuid.UUID, offset: int, hasher: MultiHasher) -> None:
-    with _HASHERS_LOCK:
-        _HASHERS[upload_id] = (offset, hasher)
-        _HASHERS.move_to_end(upload_id)
-        while len(_HASHERS) > _HASHERS_MAX:
-            _HASHERS.popitem(last=False)
-
-
-def _cache_drop(upload_id: uuid.UUID) -> None:
-    with _HASHERS_LOCK:
-        _HASHERS.pop(upload_id, None)
-
-
-def _hasher_at(upload: Upload, offset: int) -> MultiHasher:
-    """The running hash of the first ``offset`` bytes: from the cache, caught up from the file."""
-    cached = _cache_get(upload.pk)
-    if cached is not None and cached[0] <= offset:
-        done, hasher = cached
-    else:
-        done, hasher = 0, MultiHasher(("sha256", "sm3"))
-    if done < offset:
-        with upload.part_path.open("rb") as fh:
-            fh.seek(done)
-            remaining = offset - done
-            while remaining > 0:
-                block = fh.read(min(READ_SIZE, remaining))
-                if not block:
-                    raise OSError(f"part file of upload {upload.pk} is shorter than its offset")
-                hasher.update(block)
-                remaining -= len(block)
-    return hasher
 
 
 # --- responses ---------------------------------------------------------------------------------
@@ -135,11 +49,7 @@ def _hasher_at(upload: Upload, offset: int) -> MultiHasher:
 
 def _tus(status: int, headers: dict[str, str] | None = None, body: str = "") -> HttpResponse:
     response = HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
-    response["Tus-Resumable"] = TUS_VERSION
-    response["Cache-Control"] = "no-store"
-    for key, value in (headers or {}).items():
-        response[key] = value
-    return response
+    return _with_headers(response, headers)
 
 
 def _error(
@@ -148,6 +58,10 @@ def _error(
     response = JsonResponse(
         {"code": code, "message": message}, status=status, json_dumps_params={"ensure_ascii": False}
     )
+    return _with_headers(response, headers)
+
+
+def _with_headers(response: HttpResponse, headers: dict[str, str] | None) -> HttpResponse:
     response["Tus-Resumable"] = TUS_VERSION
     response["Cache-Control"] = "no-store"
     for key, value in (headers or {}).items():
@@ -242,27 +156,32 @@ def _unauthenticated() -> HttpResponse:
     )
 
 
-# --- expiry ------------------------------------------------------------------------------------
+def _gone(upload: Upload) -> HttpResponse:
+    if upload.state == Upload.State.EXPIRED:
+        return _error(410, "gone", "该上传已过期（超过 Upload-Expires 未续传），请重新上传")
+    return _error(410, "gone", "该上传已取消或已过期")
 
 
-def expire_uploads() -> int:
-    """Abandoned uploads past their expiry: state EXPIRED, part file removed. Returns the count."""
-    now = timezone.now()
-    count = 0
-    for upload in Upload.objects.filter(state=Upload.State.RECEIVING, expires_at__lt=now)[:200]:
-        if Upload.objects.filter(pk=upload.pk, state=Upload.State.RECEIVING).update(
-            state=Upload.State.EXPIRED, updated_at=now
-        ):
-            upload.part_path.unlink(missing_ok=True)
-            _cache_drop(upload.pk)
-            count += 1
-    return count
-
-
-@task()
-def expire_abandoned_uploads() -> int:
-    """Discard uploads nobody finished before their Upload-Expires (run by the scheduler)."""
-    return expire_uploads()
+# How a PATCH body that did not arrive whole is answered: status, code, message, and whether the
+# answer carries the upload's offset (what is acknowledged, for the client to resume from).
+_BODY_ERRORS: dict[Received, tuple[int, str, str, bool]] = {
+    Received.BEYOND_LENGTH: (
+        413,
+        "beyond_length",
+        "请求体超出声明的文件长度（Upload-Length）",
+        False,
+    ),
+    Received.CHECKSUM_MISMATCH: (460, "checksum_mismatch", "分块校验和不一致，该分块已丢弃", True),
+    Received.DISK_FULL: (
+        507,
+        "disk_full",
+        "服务器存储空间不足，已保留已确认的部分，可稍后续传",
+        True,
+    ),
+    Received.DISCONNECTED: (400, "disconnected", "连接中断", True),
+    Received.INCOMPLETE: (400, "incomplete_body", "请求体不完整，可从已确认的位置续传", True),
+    Received.IO_ERROR: (500, "io_error", "服务器读写出错，已保留已确认的部分，可稍后续传", True),
+}
 
 
 # --- views -------------------------------------------------------------------------------------
@@ -300,15 +219,12 @@ def uploads(request: HttpRequest) -> HttpResponse:
         )
     if "filetype" in meta and "content_type" not in meta:
         meta["content_type"] = meta["filetype"]
-    expire_uploads()
-    settings.CASETRAIL_UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    upload = new_upload(officer=officer, length=length, metadata=meta)
-    upload.part_path.touch(exist_ok=False)
-    os.chmod(upload.part_path, 0o600)
-    location = request.build_absolute_uri(f"/api/uploads/{upload.pk}")
-    if length == 0:
-        return _finish_response(upload, _finish(upload), status=201, extra={"Location": location})
-    return _tus(201, {"Location": location, **_upload_headers(upload)})
+    upload = start(officer=officer, length=length, metadata=meta)
+    location = {"Location": request.build_absolute_uri(f"/api/uploads/{upload.pk}")}
+    if length == 0:  # nothing to receive: finish at once
+        with hold(upload) as (_, part):
+            return _finishing(upload, part, status=201, extra=location)
+    return _tus(201, {**location, **_upload_headers(upload)})
 
 
 def _get_upload(officer: Officer, upload_id: str) -> Upload | None:
@@ -336,8 +252,8 @@ def upload_resource(request: HttpRequest, upload_id: str) -> HttpResponse:
     upload = _get_upload(officer, upload_id)
     if upload is None:
         return _error(404, "not_found", "上传不存在")
-    if upload.state in (Upload.State.TERMINATED, Upload.State.EXPIRED):
-        return _error(410, "gone", "该上传已取消或已过期")
+    if upload.state in GONE_STATES:
+        return _gone(upload)
     if request.method == "DELETE":
         return _terminate(upload)
     if request.method == "HEAD":
@@ -345,74 +261,44 @@ def upload_resource(request: HttpRequest, upload_id: str) -> HttpResponse:
     return _patch(request, upload)
 
 
-def _open_locked(upload: Upload) -> int | None:
-    """Open the part file with an exclusive lock, or None if another request holds it."""
-    try:
-        fd = os.open(upload.part_path, os.O_RDWR)
-    except FileNotFoundError:
-        return -1
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        return None
-    return fd
-
-
-def _reconcile(fd: int, upload: Upload) -> None:
-    """Cut away bytes past the acknowledged offset (left by a request cut off by a crash)."""
-    size = os.fstat(fd).st_size
-    if size > upload.offset:
-        os.ftruncate(fd, upload.offset)
-    elif size < upload.offset:  # the file lost acknowledged bytes (disk trouble): resume from it
-        log.warning("upload %s: part file shorter than offset; resuming at %s", upload.pk, size)
-        Upload.objects.filter(pk=upload.pk).update(offset=size)
-        upload.offset = size
-        _cache_drop(upload.pk)
-
-
 def _head(upload: Upload) -> HttpResponse:
     if upload.state == Upload.State.RECEIVING:
-        fd = _open_locked(upload)
-        if fd is None:
-            return _tus(200, _upload_headers(upload))  # a PATCH is writing; report what is acked
-        if fd >= 0:
-            try:
-                _reconcile(fd, upload)
-                if upload.offset == upload.length:
-                    # All bytes arrived but finishing failed earlier (e.g. storage down): retry.
-                    _finish(upload)
-            except Exception:
-                log.exception("upload %s: finishing on HEAD failed", upload.pk)
-            finally:
-                os.close(fd)
-            upload.refresh_from_db()
+        with hold(upload) as (found, part):
+            # BUSY: a PATCH is writing; report what is acknowledged.
+            if found is Hold.READY and upload.offset == upload.length:
+                # All bytes arrived but finishing failed earlier (e.g. storage down): retry.
+                try:
+                    finish(upload, part)
+                except Exception:
+                    log.exception("upload %s: finishing on HEAD failed", upload.pk)
+        upload.refresh_from_db()
+        if upload.state in GONE_STATES:
+            return _gone(upload)
     return _tus(200, _upload_headers(upload))
 
 
 def _terminate(upload: Upload) -> HttpResponse:
     if upload.state != Upload.State.RECEIVING:
-        return _error(409, "not_receiving", "上传已完成，不能取消（已存储的记录不能删除）")
-    fd = _open_locked(upload)
-    if fd is None:
-        return _error(423, "locked", "该上传正在写入，请稍后再试")
-    try:
-        Upload.objects.filter(pk=upload.pk).update(
-            state=Upload.State.TERMINATED, updated_at=timezone.now()
-        )
-        upload.part_path.unlink(missing_ok=True)
-        _cache_drop(upload.pk)
-    finally:
-        if fd >= 0:
-            os.close(fd)
+        return _not_receiving()
+    with hold(upload) as (found, part):
+        if found is Hold.BUSY:
+            return _error(423, "locked", "该上传正在写入，请稍后再试")
+        if found is Hold.GONE:
+            return _gone(upload)
+        if found is Hold.CLOSED:
+            return _not_receiving()
+        terminate_upload(upload, part)
     return _tus(204)
 
 
-def _write_all(fd: int, data: bytes | memoryview) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+def _not_receiving() -> HttpResponse:
+    return _error(409, "not_receiving", "上传已完成，不能取消（已存储的记录不能删除）")
+
+
+def _stream(request: HttpRequest) -> Any:
+    if request.headers.get("Content-Length") is None:
+        return request.environ["wsgi.input"]  # chunked transfer: gunicorn decodes it
+    return request
 
 
 def _patch(request: HttpRequest, upload: Upload) -> HttpResponse:
@@ -433,19 +319,18 @@ def _patch(request: HttpRequest, upload: Upload) -> HttpResponse:
             return _error(400, "checksum", "Upload-Checksum 值不是有效的 base64")
     content_length = _int_header(request, "Content-Length")
     if upload.state != Upload.State.RECEIVING:
-        if offset == upload.length and not content_length:
-            return _finish_response(upload, None)  # already complete: idempotent retry
-        return _error(409, "offset_mismatch", "上传已完成", _upload_headers(upload))
+        return _complete_already(upload, offset, content_length)
     if content_length is not None and offset + content_length > upload.length:
         return _error(413, "beyond_length", "请求体超出声明的文件长度（Upload-Length）")
-    fd = _open_locked(upload)
-    if fd is None:
-        return _error(423, "locked", "该上传正在被另一请求写入，请稍后重试")
-    if fd < 0:
-        return _error(410, "gone", "上传的临时文件已不存在，请重新上传")
-    try:
-        upload.refresh_from_db()
-        _reconcile(fd, upload)
+    with hold(upload) as (found, part):
+        if found is Hold.BUSY:
+            return _error(423, "locked", "该上传正在被另一请求写入，请稍后重试")
+        if found is Hold.GONE:
+            return _gone(upload)
+        if found is Hold.CLOSED:  # finished by another request meanwhile
+            return _complete_already(upload, offset, content_length)
+        if part is None:
+            return _error(410, "gone", "上传的临时文件已不存在，请重新上传")
         if offset != upload.offset:
             return _error(
                 409,
@@ -453,16 +338,31 @@ def _patch(request: HttpRequest, upload: Upload) -> HttpResponse:
                 f"Upload-Offset 应为 {upload.offset}",
                 _upload_headers(upload),
             )
-        result = _receive(request, upload, fd, offset, expected)
-        if result is not None:
-            return result
-    finally:
-        os.close(fd)
-    upload.refresh_from_db()
-    if upload.offset < upload.length:
-        return _tus(204, _upload_headers(upload))
+        received = receive(upload, part, _stream(request), offset, expected)
+        if received is not Received.ALL:
+            status, code, message, with_offset = _BODY_ERRORS[received]
+            return _error(status, code, message, _upload_headers(upload) if with_offset else None)
+        if upload.offset < upload.length:
+            return _tus(204, _upload_headers(upload))
+        return _finishing(upload, part)
+
+
+def _complete_already(upload: Upload, offset: int, content_length: int | None) -> HttpResponse:
+    if offset == upload.length and not content_length:
+        return _finish_response(upload, None)  # already complete: idempotent retry
+    return _error(409, "offset_mismatch", "上传已完成", _upload_headers(upload))
+
+
+def _finishing(
+    upload: Upload,
+    part: PartFile | None,
+    *,
+    status: int = 204,
+    extra: dict[str, str] | None = None,
+) -> HttpResponse:
+    """Finish (the caller holds the lock) and answer: 204/201, 422 when the file is refused."""
     try:
-        refusal = _finish(upload)
+        refusal = finish(upload, part)
     except Exception:
         # Storage or database trouble while finishing: every byte is kept and acknowledged; the
         # next HEAD or PATCH retries, and nothing partial is ever visible in the store.
@@ -472,128 +372,9 @@ def _patch(request: HttpRequest, upload: Upload) -> HttpResponse:
             503,
             "storage_unavailable",
             "文件已完整接收，但暂时无法写入存储，请稍后重试",
-            {**_upload_headers(upload), "Retry-After": "5"},
+            {**_upload_headers(upload), "Retry-After": "5", **(extra or {})},
         )
-    return _finish_response(upload, refusal)
-
-
-def _stream(request: HttpRequest) -> Any:
-    if request.headers.get("Content-Length") is None:
-        return request.environ["wsgi.input"]  # chunked transfer: gunicorn decodes it
-    return request
-
-
-def _receive(
-    request: HttpRequest, upload: Upload, fd: int, start: int, expected: bytes | None
-) -> HttpResponse | None:
-    """Append the body at ``start``. Returns an error response, or None after committing."""
-    hasher: MultiHasher | None
-    try:
-        hasher = _hasher_at(upload, start)
-    except OSError:
-        hasher = None
-    chunk_hash = hashlib.sha256() if expected is not None else None
-    stream = _stream(request)
-    position = start
-    acked = start
-    os.lseek(fd, start, os.SEEK_SET)
-    background = _Background(chunk_hash, hasher)
-    try:
-        while True:
-            block = stream.read(READ_SIZE)
-            if not block:
-                break
-            if position + len(block) > upload.length:
-                background.finish()
-                os.ftruncate(fd, acked)
-                _cache_drop(upload.pk)
-                _commit(upload, acked)
-                return _error(413, "beyond_length", "请求体超出声明的文件长度（Upload-Length）")
-            _write_all(fd, block)
-            position += len(block)
-            background.update(block)
-            if chunk_hash is None and position - acked >= CHECKPOINT_BYTES:
-                os.fdatasync(fd)
-                background.finish()
-                _commit(upload, position)
-                acked = position
-                if hasher is not None:
-                    _cache_put(upload.pk, position, hasher)
-                background = _Background(chunk_hash, hasher)
-    except OSError as exc:
-        # Disk full or an I/O error: keep what is acknowledged, the upload stays resumable.
-        background.finish()
-        _cut(fd, upload, acked)
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return _error(
-                507,
-                "disk_full",
-                "服务器存储空间不足，已保留已确认的部分，可稍后续传",
-                _upload_headers(upload),
-            )
-        if isinstance(exc, ConnectionError | TimeoutError):
-            return _error(400, "disconnected", "连接中断", _upload_headers(upload))
-        raise
-    except Exception as exc:
-        # A client that went away mid-body (gunicorn raises while reading): keep whole bytes.
-        background.finish()
-        if expected is not None:
-            _cut(fd, upload, acked)
-        else:
-            _commit(upload, position)
-            if hasher is not None:
-                _cache_put(upload.pk, position, hasher)
-        log.info("upload %s: body ended early (%s)", upload.pk, exc)
-        return _error(
-            400, "incomplete_body", "请求体不完整，可从已确认的位置续传", _upload_headers(upload)
-        )
-    background.finish()
-    if chunk_hash is not None and chunk_hash.digest() != expected:
-        _cut(fd, upload, start)
-        return _error(
-            460, "checksum_mismatch", "分块校验和不一致，该分块已丢弃", _upload_headers(upload)
-        )
-    _commit(upload, position)
-    if hasher is not None:
-        _cache_put(upload.pk, position, hasher)
-    return None
-
-
-def _cut(fd: int, upload: Upload, offset: int) -> None:
-    os.ftruncate(fd, offset)
-    _cache_drop(upload.pk)
-    _commit(upload, offset)
-
-
-def _commit(upload: Upload, offset: int) -> None:
-    now = timezone.now()
-    fields: dict[str, Any] = {
-        "offset": offset,
-        "updated_at": now,
-        "expires_at": now + timezone.timedelta(hours=settings.CASETRAIL_UPLOAD_EXPIRY_HOURS),
-    }
-    if offset == upload.length:
-        fields["received_at"] = now
-    with transaction.atomic():
-        Upload.objects.filter(pk=upload.pk).update(**fields)
-    for key, value in fields.items():
-        setattr(upload, key, value)
-
-
-def _finish(upload: Upload) -> ActionError | None:
-    """All bytes are here: digests, store, blob, record. Returns a refusal, or None."""
-    path = upload.part_path
-    digests = None
-    if path.exists():
-        hasher = _hasher_at(upload, upload.length)
-        digests = {**hasher.hexdigests(), "size": hasher.size}
-    try:
-        ingest(upload=upload, path=Path(path), move=True, digests=digests)
-    except ActionError as err:
-        return err
-    finally:
-        _cache_drop(upload.pk)
-    return None
+    return _finish_response(upload, refusal, status=status, extra=extra)
 
 
 def _finish_response(

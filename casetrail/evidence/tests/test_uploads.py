@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from casetrail.conftest import client_for
-from casetrail.evidence import tus
+from casetrail.evidence import partfiles, uploads
 from casetrail.evidence.models import AccessLog, Blob, Item, Upload
 from casetrail.evidence.storage import blob_store
 from casetrail.evidence.tests.helpers import TUS, create, head, patch, upload
@@ -76,7 +77,7 @@ def test_it_uploads_a_video_in_chunks_into_the_case(
     path = blob_store().path(item.blob.sha256)
     assert path.read_bytes() == data
     assert not stat.S_IMODE(path.stat().st_mode) & 0o222
-    assert not list(Path(tus.settings.CASETRAIL_UPLOAD_DIR).glob("*.part"))
+    assert not list(Path(settings.CASETRAIL_UPLOAD_DIR).glob("*.part"))
     import hashlib
 
     assert item.blob.sha256 == hashlib.sha256(data).hexdigest()
@@ -148,9 +149,7 @@ def test_it_expires_abandoned_uploads(personas: Any) -> None:
     url = create(zhang, 10, meta())["Location"]
     Upload.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     # The scheduler's task (immediate backend in tests) does it without any new upload.
-    from casetrail.evidence.tus import expire_abandoned_uploads
-
-    assert expire_abandoned_uploads.enqueue().return_value == 1
+    assert uploads.expire_abandoned_uploads.enqueue().return_value == 1
     assert Upload.objects.get().state == Upload.State.EXPIRED
     assert head(zhang, url).status_code == 410
 
@@ -229,10 +228,10 @@ def test_it_keeps_the_upload_resumable_when_the_disk_is_full(
     def full(fd: int, buf: Any) -> int:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(tus.os, "write", full)
+    monkeypatch.setattr(partfiles.os, "write", full)
     r = patch(zhang, url, 1000, data[1000:])
     assert r.status_code == 507
-    monkeypatch.setattr(tus.os, "write", real_write)
+    monkeypatch.setattr(partfiles.os, "write", real_write)
     assert head(zhang, url)["Upload-Offset"] == "1000"
     assert not Blob.objects.exists()
     r = patch(zhang, url, 1000, data[1000:])
@@ -248,7 +247,7 @@ def test_it_resumes_in_another_process_without_cached_hash_state(
     url = create(zhang, len(data), meta(open_case))["Location"]
     half = len(data) // 2
     assert patch(zhang, url, 0, data[:half]).status_code == 204
-    tus._HASHERS.clear()  # as after a restart or on another worker
+    uploads._HASHERS.clear()  # as after a restart or on another worker
     # Bytes past the acknowledged offset (a request cut off by a crash) are cut away.
     with open(Upload.objects.get().part_path, "ab") as fh:
         fh.write(b"garbage from a killed request")
