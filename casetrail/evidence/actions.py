@@ -2,8 +2,8 @@
 a read of it, a device's registration or change) is written with its ledger entry in one
 transaction; a refusal raises ActionError and writes nothing.
 
-The mutable bookkeeping of uploads in progress and poster frames lives in ``ingest.py`` / ``tus.py``
-/ ``tasks.py``; it records nothing the record relies on, so it is not ledgered.
+The mutable bookkeeping of uploads in progress and poster frames lives in ``uploads.py`` /
+``partfiles.py`` / ``tasks.py``; it records nothing the record relies on, so it is not ledgered.
 """
 
 from __future__ import annotations
