@@ -76,7 +76,8 @@ class ExemptionAPI(APIView):
 
 class HolidayScheduleSerializer(serializers.Serializer):
     year = serializers.IntegerField()
-    source = serializers.CharField(help_text="国务院办公厅通知的文号")
+    # See CaseActSerializer: the declared field does not shadow Field.source at run time.
+    source = serializers.CharField(help_text="国务院办公厅通知的文号")  # type: ignore[assignment]
     holidays = serializers.ListField(
         child=serializers.DateField(), help_text="放假日期（含放假的周末）"
     )

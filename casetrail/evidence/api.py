@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -117,7 +117,7 @@ class EvidenceMediaAPI(APIView):
     """原始文件，支持 HTTP Range（206）；?download=1 下载。播放和下载记入日志。"""
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
-    def get(self, request: Request, item_id: int) -> HttpResponse:
+    def get(self, request: Request, item_id: int) -> HttpResponseBase:
         return media_response(request._request, item_id)
 
 

@@ -68,6 +68,7 @@ def blob_count(agency_id: int | None = None) -> int:
 
 def verify_check(agency_ids: set[int] | None, report: Any) -> None:
     """`casetrail verify`'s blob check (registered with the ledger's verifier at start-up)."""
-    for agency_id in sorted(agency_ids) if agency_ids else [None]:
+    scopes: list[int | None] = [*sorted(agency_ids)] if agency_ids else [None]
+    for agency_id in scopes:
         report.findings.extend(iter_blob_findings(agency_id=agency_id))
     report.blobs = Blob.objects.count()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -42,7 +42,9 @@ class RecordForm(forms.Form):
 
     def __init__(self, *args: Any, officer: Officer, case_id: int | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["case"].choices = [("", "暂不归案（放入我的待归案）")] + [
+        cast(forms.ChoiceField, self.fields["case"]).choices = [
+            ("", "暂不归案（放入我的待归案）")
+        ] + [
             (str(c.pk), f"{c.number or '（未编号）'} {c.title}")
             for c in linkable_cases(officer=officer)
         ]
@@ -51,7 +53,7 @@ class RecordForm(forms.Form):
         devices = Device.objects.filter(
             agency_id=officer.agency_id, status=Device.Status.IN_SERVICE
         ).select_related("officer")
-        self.fields["device"].choices = [("", "未指定")] + [
+        cast(forms.ChoiceField, self.fields["device"]).choices = [("", "未指定")] + [
             (d.serial, f"{d} {d.model}（{d.officer.name if d.officer else '未配发'}）")
             for d in devices
         ]
@@ -73,7 +75,7 @@ class LinkForm(forms.Form):
 
     def __init__(self, *args: Any, officer: Officer, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["case"].choices = [
+        cast(forms.ChoiceField, self.fields["case"]).choices = [
             (str(c.pk), f"{c.number or '（未编号）'} {c.title}")
             for c in linkable_cases(officer=officer)
         ]
@@ -89,7 +91,9 @@ class DeviceForm(forms.Form):
 
     def __init__(self, *args: Any, officer: Officer, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = Officer.objects.filter(agency_id=officer.agency_id)
+        cast(forms.ModelChoiceField, self.fields["officer"]).queryset = Officer.objects.filter(
+            agency_id=officer.agency_id
+        )
 
 
 class DeviceUpdateForm(forms.Form):
@@ -100,4 +104,6 @@ class DeviceUpdateForm(forms.Form):
 
     def __init__(self, *args: Any, officer: Officer, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = Officer.objects.filter(agency_id=officer.agency_id)
+        cast(forms.ModelChoiceField, self.fields["officer"]).queryset = Officer.objects.filter(
+            agency_id=officer.agency_id
+        )

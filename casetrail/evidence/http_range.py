@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 from casetrail.evidence.storage import BlobStore
 
@@ -40,16 +42,15 @@ def blob_response(
     content_type: str,
     filename: str,
     attachment: bool,
-) -> HttpResponse:
-    from urllib.parse import quote
+) -> HttpResponseBase:
 
     rng = parse_range(request.headers.get("Range"), size)
     disposition = "attachment" if attachment else "inline"
     if rng == "bad":
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        response["Accept-Ranges"] = "bytes"
-        return response
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{size}"
+        refused["Accept-Ranges"] = "bytes"
+        return refused
     if rng is None:
         start, end, status = 0, size - 1, 200
     else:

@@ -51,6 +51,7 @@ def hash_file(path: Path, progress: Any = None) -> dict[str, Any]:
 
 
 def _parse_moment(value: Any) -> dt.datetime | None:
+    moment: dt.datetime | None
     if isinstance(value, dt.datetime):
         moment = value
     elif not value:

@@ -206,7 +206,7 @@ def make_poster(path_or_stream: Any, media_type: str, *, max_side: int = 480) ->
     """A JPEG poster frame (video) or thumbnail (photo), at most ``max_side`` pixels wide/high."""
     from PIL import Image
 
-    image = None
+    image: Image.Image | None = None
     if media_type.startswith("image/"):
         image = Image.open(path_or_stream)
         image.draft("RGB", (max_side, max_side))  # JPEG: decode at reduced size

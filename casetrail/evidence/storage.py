@@ -55,7 +55,8 @@ class BlobStore:
     """What the evidence app needs from a storage: put once, exists, size, stream a range."""
 
     def __init__(self, storage: Any | None = None) -> None:
-        self.storage = storage if storage is not None else storages["evidence"]
+        # Any: a FileSystemStorage or django-storages' S3Storage (its bucket is used directly).
+        self.storage: Any = storage if storage is not None else storages["evidence"]
         self.is_file = isinstance(self.storage, FileSystemStorage)
         self.name = "file" if self.is_file else "s3"
 

@@ -297,7 +297,7 @@ def _not_receiving() -> HttpResponse:
 
 def _stream(request: HttpRequest) -> Any:
     if request.headers.get("Content-Length") is None:
-        return request.environ["wsgi.input"]  # chunked transfer: gunicorn decodes it
+        return request.META["wsgi.input"]  # chunked transfer: gunicorn decodes it
     return request
 
 

@@ -21,6 +21,7 @@ checksummed chunk that fails is cut away again and the cached state dropped.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import hashlib
 import logging
@@ -132,7 +133,7 @@ def _commit(upload: Upload, offset: int) -> None:
     fields: dict[str, Any] = {
         "offset": offset,
         "updated_at": now,
-        "expires_at": now + timezone.timedelta(hours=settings.CASETRAIL_UPLOAD_EXPIRY_HOURS),
+        "expires_at": now + dt.timedelta(hours=settings.CASETRAIL_UPLOAD_EXPIRY_HOURS),
     }
     if offset == upload.length:
         fields["received_at"] = now

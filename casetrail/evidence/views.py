@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -32,8 +33,8 @@ from casetrail.org.selectors import officer_for_request
 @require_GET
 def upload_page(request: HttpRequest) -> HttpResponse:
     officer = officer_for_request(request.user)
-    case_id = request.GET.get("case")
-    form = RecordForm(officer=officer, case_id=int(case_id) if (case_id or "").isdigit() else None)
+    case_id = request.GET.get("case") or ""
+    form = RecordForm(officer=officer, case_id=int(case_id) if case_id.isdigit() else None)
     from django.conf import settings
 
     return render(
@@ -92,7 +93,7 @@ def item_link(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect("evidence-detail", item_id=item.pk)
 
 
-def media_response(request: HttpRequest, item_id: int) -> HttpResponse:
+def media_response(request: HttpRequest, item_id: int) -> HttpResponseBase:
     """Stream the original with HTTP Range; a play (first request of a playback) or a download is
     logged, the player's further seeking Range requests are not logged again."""
     officer = officer_for_request(request.user)
@@ -115,15 +116,13 @@ def media_response(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def item_media(request: HttpRequest, item_id: int) -> HttpResponse:
+def item_media(request: HttpRequest, item_id: int) -> HttpResponseBase:
     return media_response(request, item_id)
 
 
 @login_required
 @require_GET
-def item_poster(request: HttpRequest, item_id: int) -> HttpResponse:
-    from django.http import FileResponse
-
+def item_poster(request: HttpRequest, item_id: int) -> HttpResponseBase:
     item = evidence_for_user(user=request.user, item_id=item_id)
     poster = getattr(item.blob, "poster", None)
     if poster is None or not poster.key:

@@ -91,8 +91,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"拒收 {path}：{getattr(exc, 'message', exc)}")
                 continue
             upload.refresh_from_db()
-            if upload.state == Upload.State.DONE and upload.item_id:
-                item = upload.item
+            item = upload.item
+            if upload.state == Upload.State.DONE and item is not None:
                 stats["imported"] += 1
                 if item.late:
                     stats["late"] += 1
