@@ -202,6 +202,8 @@ CASETRAIL_TSA_TIMEOUT = envint("CASETRAIL_TSA_TIMEOUT", 10, minimum=1)
 # Holidays and adjusted working days beyond the chinese-calendar data (comma-separated dates).
 CASETRAIL_HOLIDAYS = envstr("CASETRAIL_HOLIDAYS", "")
 CASETRAIL_WORKDAYS = envstr("CASETRAIL_WORKDAYS", "")
+# 第十八条: how many of the agency's leaders (批准人) a 集体讨论 needs.
+CASETRAIL_COLLECTIVE_QUORUM = envint("CASETRAIL_COLLECTIVE_QUORUM", 3, minimum=1)
 # How far ahead a deadline counts as "due" on the worklists.
 CASETRAIL_DUE_SOON_HOURS = envint("CASETRAIL_DUE_SOON_HOURS", 72, minimum=1)
 

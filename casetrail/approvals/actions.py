@@ -7,13 +7,14 @@ from typing import Any
 from django.db.models import Model
 from django.utils import timezone
 
-from casetrail.approvals.kinds import effect_for
-from casetrail.approvals.models import Chain, ChainStatus, Outcome, Step, StepRole
+from casetrail.approvals.checklists import clean_findings, collective_quorum, has_issue
+from casetrail.approvals.kinds import effect_for, needs_legal_checklist
+from casetrail.approvals.models import PENDING, Chain, ChainStatus, Outcome, Step, StepRole
 from casetrail.approvals.selectors import ROLE_FOR_STATUS, why_cannot_act
 from casetrail.lib.errors import ActionError
 from casetrail.lib.facts import fact_of
 from casetrail.lib.ledgered import Act, ActionName, action
-from casetrail.org.models import Officer
+from casetrail.org.models import Officer, Role
 from casetrail.records.writes import new_version
 
 
@@ -28,12 +29,23 @@ def _locked(chain: Chain) -> Chain:
 
 @action(ApprovalAction.STEP)
 def approval_decide(
-    act: Act, /, *, chain: Chain, officer: Officer, outcome: str, opinion: str
+    act: Act,
+    /,
+    *,
+    chain: Chain,
+    officer: Officer,
+    outcome: str,
+    opinion: str,
+    findings: list[dict[str, Any]] | None = None,
+    participants: list[dict[str, Any]] | None = None,
 ) -> Step:
-    """第六条: the reviewer reviews, the legal unit reviews legality (重大), the approver decides.
+    """第六条: the reviewer reviews, the legal unit reviews legality (第十六条; 行政处罚法第五十八条,
+    with a finding on every item of the checklist), the leaders discuss (第十八条: the chair records
+    who took part and what each said), the approver decides (第十九条).
 
-    Approve moves the chain on (and, at the approver, applies the kind's effect, e.g. assigns the
-    case number); return sends it back to the handler with reasons; refuse ends it.
+    Approve moves the chain to its next step (after the last, the kind's effect applies, e.g. the
+    case number); return sends it back to the proposer with reasons; refuse ends it and binds: the
+    effect of a refusal applies and nothing the chain proposed may follow from it.
     """
     chain = _locked(chain)
     if chain.status == ChainStatus.RETURNED:
@@ -49,6 +61,7 @@ def approval_decide(
         raise ActionError("opinion_required", "请填写审批意见和理由", field="opinion")
     now = timezone.now()
     role, _ = ROLE_FOR_STATUS[ChainStatus(chain.status)]
+    extra = _step_extras(chain, officer, role, outcome, findings, participants)
     step = Step.objects.create(
         chain=chain,
         role=role,
@@ -57,19 +70,17 @@ def approval_decide(
         opinion=opinion.strip(),
         record=chain.record,
         created_at=now,
+        **extra,
     )
     effects: list[Model] | None = None
+    following = chain.role_after(role)
     if outcome == Outcome.RETURN:
         chain.status = ChainStatus.RETURNED
     elif outcome == Outcome.REFUSE:
         chain.status, chain.decided_at = ChainStatus.REFUSED, now
         effects = effect_for(chain.kind)(chain=chain, officer=officer, approved=False, now=now)
-    elif role == StepRole.REVIEW:
-        chain.status = (
-            ChainStatus.PENDING_LEGAL if chain.requires_legal else ChainStatus.PENDING_DECISION
-        )
-    elif role == StepRole.LEGAL:
-        chain.status = ChainStatus.PENDING_DECISION
+    elif following is not None:
+        chain.status = PENDING[StepRole(following)]
     else:
         chain.status, chain.decided_at = ChainStatus.APPROVED, now
         effects = effect_for(chain.kind)(chain=chain, officer=officer, approved=True, now=now)
@@ -116,7 +127,7 @@ def approval_resubmit(
         now=now,
     )
     chain.record = record
-    chain.status = ChainStatus.PENDING_REVIEW
+    chain.status = PENDING[StepRole(chain.step_plan()[0])]
     chain.save(update_fields=["record", "status"])
     step = Step.objects.create(
         chain=chain,
@@ -135,3 +146,83 @@ def approval_resubmit(
         case=chain.case_id,
     )
     return step
+
+
+def _step_extras(
+    chain: Chain,
+    officer: Officer,
+    role: str,
+    outcome: str,
+    findings: list[dict[str, Any]] | None,
+    participants: list[dict[str, Any]] | None,
+) -> dict[str, Any]:
+    """What a step records besides its opinion: the legal checklist's findings, the discussion's
+    participants. Only the step that has them may carry them."""
+    if role != StepRole.LEGAL and findings:
+        raise ActionError(
+            "findings_not_expected", "只有法制审核环节逐项填写审核要点", field="findings"
+        )
+    if role != StepRole.COLLECTIVE and participants:
+        raise ActionError(
+            "participants_not_expected", "只有集体讨论环节记录参加人员", field="participants"
+        )
+    if role == StepRole.LEGAL and (findings or needs_legal_checklist(chain.kind)):
+        cleaned = clean_findings(findings)
+        if outcome == Outcome.APPROVE and has_issue(cleaned):
+            raise ActionError(
+                "legal_review_has_issues",
+                "审核要点中存在问题的，不能同意：请退回修改或不同意（行政处罚法第五十八条）",
+                field="outcome",
+            )
+        return {"findings": cleaned}
+    if role == StepRole.COLLECTIVE:
+        return {"participants": _clean_participants(chain, officer, participants)}
+    return {}
+
+
+def _clean_participants(
+    chain: Chain, chair: Officer, raw: list[dict[str, Any]] | None
+) -> list[dict[str, Any]]:
+    """第十八条: the agency's leaders who discussed (the chair among them), each with a view."""
+    entries = [p for p in raw or [] if isinstance(p, dict)]
+    ids = []
+    for p in entries:
+        try:
+            ids.append(int(str(p.get("id"))))
+        except ValueError:
+            raise ActionError(
+                "invalid_participant", "参加人员应为本机关人员", field="participants"
+            ) from None
+    if len(set(ids)) != len(ids):
+        raise ActionError("duplicate_participant", "参加人员重复", field="participants")
+    found = {
+        o.pk: o
+        for o in Officer.objects.filter(
+            pk__in=ids, agency_id=chain.case.agency_id
+        ).prefetch_related("roles")
+    }
+    out = []
+    for pk, entry in zip(ids, entries, strict=True):
+        leader = found.get(pk)
+        if leader is None or not leader.has_role(Role.APPROVER):
+            raise ActionError(
+                "participant_not_a_leader",
+                "集体讨论的参加人员应为本机关负责人",
+                field="participants",
+            )
+        view = str(entry.get("view") or "").strip()
+        if not view:
+            raise ActionError(
+                "participant_view_required", f"请记录{leader.name}的意见", field="participants"
+            )
+        out.append({"id": leader.pk, "name": leader.name, "view": view[:1000]})
+    if chair.pk not in found:
+        raise ActionError("chair_not_listed", "主持人应列为参加人员", field="participants")
+    quorum = collective_quorum()
+    if len(out) < quorum:
+        raise ActionError(
+            "quorum_not_met",
+            f"集体讨论应有不少于{quorum}名负责人参加（第十八条），本次仅{len(out)}名",
+            field="participants",
+        )
+    return out

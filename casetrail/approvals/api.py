@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casetrail.approvals.actions import approval_decide, approval_resubmit
+from casetrail.approvals.checklists import FINDINGS, LEGAL_REVIEW_ITEMS, collective_quorum
 from casetrail.approvals.models import ChainStatus, Outcome
 from casetrail.approvals.selectors import chain_for_user, chains_waiting_for, why_cannot_act
 from casetrail.ledger.selectors import ledger_index_for
@@ -28,6 +29,18 @@ class DecideSerializer(serializers.Serializer):
         ]
     )
     opinion = serializers.CharField()
+    findings = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        default=list,
+        help_text="法制审核逐项意见：[{item, finding: ok|issue|na, note}]，见 /api/approvals/checklist/",
+    )
+    participants = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        default=list,
+        help_text="集体讨论参加人员及意见：[{id, view}]（主持人应在其中）",
+    )
 
 
 class ResubmitSerializer(serializers.Serializer):
@@ -46,6 +59,7 @@ def chain_out(chain: Any, ledger: dict[str, int] | None = None) -> dict[str, Any
         "status": chain.status,
         "status_label": chain.get_status_display(),
         "requires_legal": chain.requires_legal,
+        "plan": chain.step_plan(),
         "record": chain.record_id,
         "case": chain.case_id,
         "created_at": chain.created_at,
@@ -59,6 +73,8 @@ def chain_out(chain: Any, ledger: dict[str, int] | None = None) -> dict[str, Any
                 "opinion": s.opinion,
                 "record": s.record_id,
                 "created_at": s.created_at,
+                "findings": s.findings,
+                "participants": s.participants,
                 "ledger_seq": ledger.get(f"approvals.Step:{s.pk}"),
             }
             for s in chain.steps.all()
@@ -103,6 +119,8 @@ class ApprovalDecideAPI(APIView):
             officer=officer,
             outcome=s.validated_data["outcome"],
             opinion=s.validated_data["opinion"],
+            findings=s.validated_data["findings"] or None,
+            participants=s.validated_data["participants"] or None,
         )
         return Response(_out(chain_for_user(user=request.user, chain_id=chain_id)), status=201)
 
@@ -128,3 +146,18 @@ class ApprovalResubmitAPI(APIView):
             reason=s.validated_data["reason"],
         )
         return Response(_out(chain_for_user(user=request.user, chain_id=chain_id)), status=201)
+
+
+class LegalChecklistAPI(APIView):
+    """法制审核要点（行政处罚法第五十八条）：逐项填写 符合（ok）/ 存在问题（issue，须说明）/ 不适用（na）。"""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        officer_for_request(request.user)
+        return Response(
+            {
+                "items": [{"item": code, "label": label} for code, label in LEGAL_REVIEW_ITEMS],
+                "findings": FINDINGS,
+                "collective_quorum": collective_quorum(),
+            }
+        )

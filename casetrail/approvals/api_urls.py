@@ -4,6 +4,7 @@ from casetrail.approvals import api
 
 urlpatterns = [
     path("approvals/", api.ApprovalListAPI.as_view(), name="api-approval-list"),
+    path("approvals/checklist/", api.LegalChecklistAPI.as_view(), name="api-approval-checklist"),
     path("approvals/<int:chain_id>/", api.ApprovalDetailAPI.as_view(), name="api-approval-detail"),
     path(
         "approvals/<int:chain_id>/decide/",

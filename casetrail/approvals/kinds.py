@@ -25,10 +25,15 @@ class ChainEffect(Protocol):
 
 
 EFFECTS: dict[str, ChainEffect] = {}
+# Kinds whose 法制审核 goes item by item through the legal checklist (行政处罚法第五十八条: the
+# decisions); the start's legality review (第九条) is an opinion.
+CHECKLIST_KINDS: set[str] = set()
 
 
-def register_effect(kind: str, effect: ChainEffect) -> None:
+def register_effect(kind: str, effect: ChainEffect, *, legal_checklist: bool = False) -> None:
     EFFECTS[kind] = effect
+    if legal_checklist:
+        CHECKLIST_KINDS.add(kind)
 
 
 def effect_for(kind: str) -> ChainEffect:
@@ -36,3 +41,7 @@ def effect_for(kind: str) -> ChainEffect:
         return EFFECTS[kind]
     except KeyError:
         raise ActionError("unknown_chain_kind", f"审批事项“{kind}”没有登记办结后的处理") from None
+
+
+def needs_legal_checklist(kind: str) -> bool:
+    return kind in CHECKLIST_KINDS

@@ -20,6 +20,7 @@ class ChainKind(models.TextChoices):
 class ChainStatus(models.TextChoices):
     PENDING_REVIEW = "pending_review", "待审核"
     PENDING_LEGAL = "pending_legal", "待法制审核"
+    PENDING_COLLECTIVE = "pending_collective", "待集体讨论"
     PENDING_DECISION = "pending_decision", "待批准"
     RETURNED = "returned", "已退回修改"
     APPROVED = "approved", "已批准"
@@ -29,6 +30,7 @@ class ChainStatus(models.TextChoices):
 OPEN_STATUSES = (
     ChainStatus.PENDING_REVIEW,
     ChainStatus.PENDING_LEGAL,
+    ChainStatus.PENDING_COLLECTIVE,
     ChainStatus.PENDING_DECISION,
     ChainStatus.RETURNED,
 )
@@ -45,6 +47,10 @@ class Chain(models.Model):
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="+")
     proposer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
     requires_legal = models.BooleanField("需法制审核", default=False)
+    # The steps after the proposal, in order (StepRole values), fixed when the chain opens: e.g.
+    # ["review", "legal", "collective", "decide"]. NULL for chains of the first wave, whose plan
+    # was review → (legal when requires_legal) → decide.
+    plan = models.JSONField("审批环节", null=True, blank=True)
     status = models.CharField(
         "状态", max_length=20, choices=ChainStatus.choices, default=ChainStatus.PENDING_REVIEW
     )
@@ -62,12 +68,37 @@ class Chain(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    def step_plan(self) -> list[str]:
+        """The step roles after the proposal, in order."""
+        if self.plan is not None:
+            return list(self.plan)
+        legal = [StepRole.LEGAL.value] if self.requires_legal else []
+        return [StepRole.REVIEW.value, *legal, StepRole.DECIDE.value]
+
+    def role_after(self, role: str) -> str | None:
+        """The step that follows ``role`` (the proposal: the first), or None after the last."""
+        plan = self.step_plan()
+        if role == StepRole.PROPOSE:
+            return plan[0]
+        i = plan.index(role)
+        return plan[i + 1] if i + 1 < len(plan) else None
+
 
 class StepRole(models.TextChoices):
     PROPOSE = "propose", "承办人初审"
     REVIEW = "review", "审核人审核"
     LEGAL = "legal", "法制机构审核"
+    COLLECTIVE = "collective", "集体讨论"
     DECIDE = "decide", "批准人决定"
+
+
+# The status of a chain waiting for each step.
+PENDING = {
+    StepRole.REVIEW: ChainStatus.PENDING_REVIEW,
+    StepRole.LEGAL: ChainStatus.PENDING_LEGAL,
+    StepRole.COLLECTIVE: ChainStatus.PENDING_COLLECTIVE,
+    StepRole.DECIDE: ChainStatus.PENDING_DECISION,
+}
 
 
 class Outcome(models.TextChoices):
@@ -91,6 +122,12 @@ class Step(models.Model):
     opinion = models.TextField("意见和理由")
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
+    # 法制审核 (第十六条; 行政处罚法第五十八条): the finding on each item of the legal checklist,
+    # [{"item": code, "finding": "ok|issue|na", "note": …}]. Nullable so SQLite adds the column in
+    # place (a rebuild would drop the insert-only triggers) and older steps stay as recorded.
+    findings = models.JSONField("审核要点", null=True, blank=True)
+    # 集体讨论 (第十八条): who took part and what each said, [{"id", "name", "view"}].
+    participants = models.JSONField("参加人员及意见", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "审批环节"

@@ -27,9 +27,8 @@ def visibility(officer: Officer) -> Q:
     if Role.LEGAL_REVIEWER in roles and officer.unit.kind == Unit.Kind.LEGAL:
         q |= Q(Exists(Chain.objects.filter(case=OuterRef("pk"), status=ChainStatus.PENDING_LEGAL)))
     if Role.APPROVER in roles:
-        q |= Q(
-            Exists(Chain.objects.filter(case=OuterRef("pk"), status=ChainStatus.PENDING_DECISION))
-        )
+        waiting = [ChainStatus.PENDING_COLLECTIVE, ChainStatus.PENDING_DECISION]
+        q |= Q(Exists(Chain.objects.filter(case=OuterRef("pk"), status__in=waiting)))
     return q
 
 

@@ -10,9 +10,12 @@ from django.http import Http404
 from casetrail.approvals.models import Chain, ChainStatus, Step, StepRole
 from casetrail.org.models import Officer, Role, Unit
 
+# The step a status waits for, and the role its person must hold (第六条: 审核人, the 法制机构,
+# and the leaders — a 集体讨论 is chaired and recorded by one of them — and 批准人).
 ROLE_FOR_STATUS = {
     ChainStatus.PENDING_REVIEW: (StepRole.REVIEW, Role.REVIEWER),
     ChainStatus.PENDING_LEGAL: (StepRole.LEGAL, Role.LEGAL_REVIEWER),
+    ChainStatus.PENDING_COLLECTIVE: (StepRole.COLLECTIVE, Role.APPROVER),
     ChainStatus.PENDING_DECISION: (StepRole.DECIDE, Role.APPROVER),
 }
 
@@ -43,8 +46,11 @@ def why_cannot_act(*, officer: Officer, chain: Chain) -> str | None:
         return "承办人、审核人、批准人应为不同人员（第六条），您已在本轮办理过"
     if chain.status == ChainStatus.PENDING_REVIEW and officer.unit_id != chain.case.unit_id:
         return "审核人应为承办机构负责人"
-    if chain.status == ChainStatus.PENDING_LEGAL and officer.unit.kind != Unit.Kind.LEGAL:
-        return "法制审核应由法制机构人员办理"
+    if chain.status == ChainStatus.PENDING_LEGAL:
+        if officer.unit.kind != Unit.Kind.LEGAL:
+            return "法制审核应由法制机构人员办理"
+        if chain.case.assignments.filter(officer=officer).exists():
+            return "本案承办人员不得进行本案的法制审核（行政处罚法第五十八条）"
     return None
 
 
@@ -57,7 +63,7 @@ def chains_waiting_for(*, officer: Officer) -> list[Chain]:
     if Role.LEGAL_REVIEWER in roles and officer.unit.kind == Unit.Kind.LEGAL:
         q |= Q(status=ChainStatus.PENDING_LEGAL)
     if Role.APPROVER in roles:
-        q |= Q(status=ChainStatus.PENDING_DECISION)
+        q |= Q(status__in=[ChainStatus.PENDING_COLLECTIVE, ChainStatus.PENDING_DECISION])
     chains = (
         Chain.objects.filter(q, case__agency_id=officer.agency_id)
         .select_related("case", "proposer", "case__unit", "case__agency")

@@ -13,7 +13,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from casetrail.approvals.actions import approval_decide, approval_resubmit
-from casetrail.approvals.forms import DecideForm, ResubmitReasonForm
+from casetrail.approvals.checklists import labelled
+from casetrail.approvals.forms import (
+    CollectiveDiscussionForm,
+    DecideForm,
+    LegalReviewForm,
+    ResubmitReasonForm,
+)
+from casetrail.approvals.kinds import needs_legal_checklist
 from casetrail.approvals.models import Chain, ChainStatus
 from casetrail.approvals.selectors import chain_for_user, why_cannot_act
 from casetrail.cases.selectors import parties_for
@@ -36,6 +43,16 @@ def _resubmit_form(chain: Chain, data: Any = None) -> forms.Form:
     return form_class(data, initial=initial)
 
 
+def _decide_form(chain: Chain, data: Any) -> DecideForm:
+    """The form of the step the chain waits for: the legal checklist, the discussion's
+    participants, or an opinion."""
+    if chain.status == ChainStatus.PENDING_LEGAL and needs_legal_checklist(chain.kind):
+        return LegalReviewForm(data)
+    if chain.status == ChainStatus.PENDING_COLLECTIVE:
+        return CollectiveDiscussionForm(data, agency_id=chain.case.agency_id)
+    return DecideForm(data)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def chain_detail(request: HttpRequest, chain_id: int) -> HttpResponse:
@@ -43,7 +60,9 @@ def chain_detail(request: HttpRequest, chain_id: int) -> HttpResponse:
     chain = chain_for_user(user=request.user, chain_id=chain_id)
     blocked = why_cannot_act(officer=officer, chain=chain)
     returned = chain.status == ChainStatus.RETURNED
-    decide_form = DecideForm(request.POST if request.method == "POST" and not returned else None)
+    decide_form = _decide_form(
+        chain, request.POST if request.method == "POST" and not returned else None
+    )
     resubmit_form = (
         _resubmit_form(chain, request.POST if request.method == "POST" else None)
         if returned and blocked is None
@@ -65,7 +84,16 @@ def chain_detail(request: HttpRequest, chain_id: int) -> HttpResponse:
                     )
                 else:
                     approval_decide(
-                        chain=chain, officer=officer, outcome=d["outcome"], opinion=d["opinion"]
+                        chain=chain,
+                        officer=officer,
+                        outcome=d["outcome"],
+                        opinion=d["opinion"],
+                        findings=form.findings() if isinstance(form, LegalReviewForm) else None,
+                        participants=(
+                            form.participants()
+                            if isinstance(form, CollectiveDiscussionForm)
+                            else None
+                        ),
                     )
             except ActionError as err:
                 apply_error(form, err)
@@ -79,7 +107,7 @@ def chain_detail(request: HttpRequest, chain_id: int) -> HttpResponse:
             "chain": chain,
             "case": chain.case,
             "parties": parties_for(officer=officer, case=chain.case),
-            "steps": chain.steps.select_related("officer", "record"),
+            "steps": [labelled(s) for s in chain.steps.select_related("officer", "record")],
             "versions": chain.case.records.filter(kind=chain.record.kind).order_by("created_at"),
             "blocked": blocked,
             "decide_form": decide_form if blocked is None and not returned else None,
