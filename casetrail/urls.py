@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/", include("casetrail.approvals.api_urls")),
     path("api/", include("casetrail.evidence.api_urls")),
     path("api/", include("casetrail.ledger.api_urls")),
+    path("api/", include("casetrail.org.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

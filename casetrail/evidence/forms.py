@@ -9,6 +9,7 @@ from django import forms
 from casetrail.evidence.models import Informed, Kind
 from casetrail.evidence.selectors import linkable_cases
 from casetrail.org.models import Device, Officer
+from casetrail.org.selectors import officers_for_picker
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -89,7 +90,7 @@ class DeviceForm(forms.Form):
 
     def __init__(self, *args: Any, officer: Officer, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = Officer.objects.filter(agency_id=officer.agency_id)
+        self.fields["officer"].queryset = officers_for_picker(officer.agency_id)
 
 
 class DeviceUpdateForm(forms.Form):
@@ -100,4 +101,4 @@ class DeviceUpdateForm(forms.Form):
 
     def __init__(self, *args: Any, officer: Officer, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = Officer.objects.filter(agency_id=officer.agency_id)
+        self.fields["officer"].queryset = officers_for_picker(officer.agency_id)
