@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from casetrail.cases.models import Case
 from casetrail.cases.writes import CaseInput, PartyInput
@@ -47,6 +49,7 @@ def _actions_are_the_only_writers(request: Any) -> Any:
         yield
         return
     tables = {model._meta.db_table for model, _ in recorded_models().values()}
+    tables.add(Token._meta.db_table)  # API tokens: only token_issue / token_revoke
 
     def guard(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         written = _WRITE.match(sql)
@@ -76,7 +79,7 @@ def other_agency(personas: dict[str, Officer]) -> dict[str, Officer]:
         case_number_pattern="陵市监罚〔{year}〕{n}号",
     )
     unit = unit_create(agency=agency, name="执法股", kind=Unit.Kind.ORDINARY)
-    today = dt.date.today()
+    today = timezone.localdate()  # the agency's date, not the machine's
     out = {}
     for username, role in [
         ("ma", Role.HANDLER),
@@ -92,8 +95,8 @@ def other_agency(personas: dict[str, Officer]) -> dict[str, Officer]:
             password=DEMO_PASSWORD,
             roles=[role],
             certificate_no=f"9900{len(out)}",
-            valid_from=today.replace(year=today.year - 1),
-            valid_to=today.replace(year=today.year + 1),
+            valid_from=today - dt.timedelta(days=365),
+            valid_to=today + dt.timedelta(days=365),
         )
     return out
 
@@ -129,6 +132,22 @@ def case_input(personas: dict[str, Officer], **overrides: Any) -> CaseInput:
     }
     values.update(overrides)
     return CaseInput(**values)
+
+
+def api_start(personas: dict[str, Officer], **overrides: Any) -> Any:
+    """张承办 starts a case ex officio over the API, with 李承办 (行政处罚法第四十二条: two)."""
+    body = {
+        "unit": personas["zhang"].unit_id,
+        "title": "某协会违规",
+        "category": "social_org",
+        "officers": [personas["zhang"].pk, personas["li"].pk],
+        "parties": [{"kind": "person", "name": "周某"}],
+        "reason": "举报",
+        "party_facts": "周某",
+        "opinion": "建议立案",
+        **overrides,
+    }
+    return client_for("zhang").post("/api/cases/ex-officio/", body, content_type="application/json")
 
 
 def start_ex_officio(personas: dict[str, Officer], **overrides: Any) -> Case:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("casetrail.approvals.urls")),
     path("", include("casetrail.evidence.urls")),
     path("", include("casetrail.ledger.urls")),
+    path("", include("casetrail.org.urls")),
     # Before cases: /api/cases/<id>/records/ must not be taken for a case step.
     path("api/", include("casetrail.records.api_urls")),
     path("api/", include("casetrail.compliance.api_urls")),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("api/", include("casetrail.approvals.api_urls")),
     path("api/", include("casetrail.evidence.api_urls")),
     path("api/", include("casetrail.ledger.api_urls")),
+    path("api/", include("casetrail.org.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -10,6 +10,7 @@ from django import forms
 from casetrail.cases.models import STAGE_ORDER, Category, Confidentiality, Party, Procedure, Stage
 from casetrail.cases.writes import CaseInput, PartyInput
 from casetrail.org.models import Officer, Role, Unit
+from casetrail.org.selectors import officers_for_picker
 
 DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -45,9 +46,7 @@ class CaseBaseForm(forms.Form):
         )
         unit.initial = officer.unit_id
         officers = cast(forms.ModelMultipleChoiceField, self.fields["officers"])
-        officers.queryset = Officer.objects.filter(
-            agency_id=officer.agency_id, roles__role=Role.HANDLER
-        ).order_by("name")
+        officers.queryset = officers_for_picker(officer.agency_id, role=Role.HANDLER)
         officers.initial = [officer.pk]
 
     def case_input(self, parties: list[PartyInput] | None = None) -> CaseInput:

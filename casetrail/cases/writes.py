@@ -121,6 +121,8 @@ def validate_case_input(data: CaseInput, officer: Officer, today: dt.date) -> No
     for o in officers.values():
         if o.agency_id != officer.agency_id:
             raise ActionError("invalid_officer", f"{o.name}不是本机关执法人员", field="officers")
+        if not o.is_active:
+            raise ActionError("officer_inactive", f"{o.name}已停用，不能承办案件", field="officers")
         if not o.has_role(Role.HANDLER):
             raise ActionError("invalid_officer", f"{o.name}不是承办人", field="officers")
         if not o.certificate_valid_on(today):

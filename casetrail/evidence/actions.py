@@ -49,9 +49,14 @@ def _may_manage_devices(officer: Officer) -> bool:
     return officer.has_role(Role.ADMIN) or officer.has_role(Role.SUPERVISOR)
 
 
-def _check_device_officer(officer: Officer, assigned_to: Officer | None) -> None:
+def _check_device_officer(
+    officer: Officer, assigned_to: Officer | None, current: Officer | None = None
+) -> None:
     if assigned_to is not None and assigned_to.agency_id != officer.agency_id:
         raise ActionError("officer_not_found", "配发人员不存在", field="officer")
+    # A deactivated officer is given nothing new; a device they still hold may change status.
+    if assigned_to is not None and not assigned_to.is_active and assigned_to != current:
+        raise ActionError("officer_inactive", f"{assigned_to.name}已停用", field="officer")
 
 
 @action(EvidenceAction.DEVICE_REGISTER)
@@ -99,7 +104,7 @@ def device_update(
         raise ActionError("permission_denied", "只有系统管理员或监督人员可以变更设备", status=403)
     if status not in Device.Status.values:
         raise ActionError("invalid_status", "设备状态无效", field="status")
-    _check_device_officer(officer, assigned_to)
+    _check_device_officer(officer, assigned_to, device.officer)
     device.officer = assigned_to
     device.status = status
     device.save(update_fields=["officer", "status"])

@@ -9,6 +9,7 @@ from django import forms
 from casetrail.evidence.models import Informed, Kind
 from casetrail.evidence.selectors import linkable_cases
 from casetrail.org.models import Device, Officer
+from casetrail.org.selectors import officers_for_picker
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -91,8 +92,8 @@ class DeviceForm(forms.Form):
 
     def __init__(self, *args: Any, officer: Officer, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["officer"]).queryset = Officer.objects.filter(
-            agency_id=officer.agency_id
+        cast(forms.ModelChoiceField, self.fields["officer"]).queryset = officers_for_picker(
+            officer.agency_id
         )
 
 
@@ -104,6 +105,6 @@ class DeviceUpdateForm(forms.Form):
 
     def __init__(self, *args: Any, officer: Officer, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["officer"]).queryset = Officer.objects.filter(
-            agency_id=officer.agency_id
+        cast(forms.ModelChoiceField, self.fields["officer"]).queryset = officers_for_picker(
+            officer.agency_id
         )

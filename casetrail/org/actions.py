@@ -1,21 +1,40 @@
-"""Writes of the organisation: agencies, units, officers and their roles. Each is a ledgered
-action (``casetrail.lib.ledgered``); the org app sits below the ledger and never names it."""
+"""Writes of the organisation: agencies, units, officers — their certificates, roles, units, whether
+they serve — and their API tokens. Each is a ledgered action (``casetrail.lib.ledgered``); the org
+app sits below the ledger and never names it.
+
+Nothing else writes an officer, a role grant, a login's ``is_active`` or an API token: the pages at
+/org/, the API under /api/officers/ and /api/me/token/, and `casetrail token` call these actions.
+An officer is managed by an administrator (role 系统管理员) of the same agency, never by themselves
+where their own powers are concerned (第六条); an officer of another agency is "not found".
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.org.models import Agency, Officer, OfficerRole, Role, Unit
+from casetrail.org.writes import set_serving
 
 
 class OrgAction(ActionName):
     AGENCY_CREATE = "org.agency_create"
     UNIT_CREATE = "org.unit_create"
     OFFICER_CREATE = "org.officer_create"
+    OFFICER_CERTIFICATE = "org.officer_certificate"
+    OFFICER_ROLES = "org.officer_roles"
+    OFFICER_MOVE = "org.officer_move"
+    OFFICER_DEACTIVATE = "org.officer_deactivate"
+    OFFICER_REACTIVATE = "org.officer_reactivate"
+    TOKEN_ISSUE = "org.token_issue"
+    TOKEN_REVOKE = "org.token_revoke"
 
 
 @action(OrgAction.AGENCY_CREATE)
@@ -42,6 +61,82 @@ def unit_create(act: Act, /, *, agency: Agency, name: str, kind: str) -> Unit:
     return unit
 
 
+def _require_admin(by: Officer, agency_id: int) -> None:
+    """``by`` administers the agency: 404 for another agency's officer (not revealed), 403 for
+    anyone but an active administrator."""
+    if by.agency_id != agency_id:
+        raise ActionError("officer_not_found", "人员不存在", status=404)
+    if not by.is_active or not by.has_role(Role.ADMIN):
+        raise ActionError("not_an_admin", "只有本机关的系统管理员可以管理人员", status=403)
+
+
+def _locked(officer: Officer) -> Officer:
+    """The officer's row, locked for the action: two administrators changing the same officer
+    at once are serialised, and each decides on what the other committed."""
+    return (
+        Officer.objects.select_for_update()
+        .select_related("user", "agency")
+        .prefetch_related("roles")
+        .get(pk=officer.pk)
+    )
+
+
+def _check_roles(roles: list[str]) -> list[str]:
+    bad = [r for r in roles if r not in Role.values]
+    if bad:
+        raise ActionError("invalid_role", f"未知角色：{', '.join(map(str, bad))}", field="roles")
+    return list(dict.fromkeys(roles))
+
+
+def _check_certificate(
+    *,
+    agency_id: int,
+    certificate_no: str,
+    valid_from: dt.date | None,
+    valid_to: dt.date | None,
+    officer_pk: int | None = None,
+) -> str:
+    """第十一条 / 行政处罚法第四十二条: a certificate is a number with its validity; a range that is
+    inverted or already over certifies nothing. "Over" is judged on the agency's local date."""
+    number = certificate_no.strip()
+    if not number:
+        raise ActionError("certificate_no_required", "请填写执法证件编号", field="certificate_no")
+    if len(number) > 40:
+        raise ActionError(
+            "invalid_certificate_no", "执法证件编号不能超过40个字符", field="certificate_no"
+        )
+    if valid_from is None:
+        raise ActionError(
+            "certificate_dates_required", "请填写证件有效期起始日期", field="valid_from"
+        )
+    if valid_to is None:
+        raise ActionError(
+            "certificate_dates_required", "请填写证件有效期截止日期", field="valid_to"
+        )
+    if valid_from > valid_to:
+        raise ActionError(
+            "certificate_range_inverted", "证件有效期的起始日期不能晚于截止日期", field="valid_to"
+        )
+    if valid_to < timezone.localdate():
+        raise ActionError(
+            "certificate_expired",
+            f"该证件有效期已于 {valid_to.isoformat()} 届满，不能登记已过期的证件",
+            field="valid_to",
+        )
+    holder = (
+        Officer.objects.filter(agency_id=agency_id, certificate_no=number)
+        .exclude(pk=officer_pk)
+        .first()
+    )
+    if holder is not None:
+        raise ActionError(
+            "certificate_no_taken",
+            f"执法证件编号 {number} 已登记给{holder.name}",
+            field="certificate_no",
+        )
+    return number
+
+
 @action(OrgAction.OFFICER_CREATE)
 def officer_create(
     act: Act,
@@ -57,13 +152,39 @@ def officer_create(
     valid_to: dt.date | None = None,
     by: Officer | None = None,
 ) -> Officer:
-    """Create a login and its officer with roles and (for enforcement staff) a certificate."""
-    bad = [r for r in roles if r not in Role.values]
-    if bad:
-        raise ActionError("invalid_role", f"未知角色：{', '.join(bad)}")
-    if certificate_no and not (valid_from and valid_to and valid_from <= valid_to):
-        raise ActionError("invalid_certificate", "执法证件须填写有效期，且起始日期不晚于截止日期")
-    user = get_user_model().objects.create_user(
+    """Create a login and its officer with roles (第六条) and, for enforcement staff, a
+    certificate (第十一条, 行政处罚法第四十二条). ``by`` is the administrator creating them; only
+    loading the demo and bootstrapping an agency's first administrator go without one."""
+    if by is not None:
+        _require_admin(by, unit.agency_id)
+    roles = _check_roles(roles)
+    User = get_user_model()
+    username = username.strip()
+    if not username:
+        raise ActionError("username_required", "请填写登录名", field="username")
+    try:
+        User.username_validator(username)
+    except ValidationError:
+        raise ActionError(
+            "invalid_username", "登录名只能包含字母、数字和 @ . + - _", field="username"
+        ) from None
+    if User.objects.filter(username=username).exists():
+        raise ActionError("username_taken", f"登录名 {username} 已被使用", field="username")
+    name = name.strip()
+    if not name:
+        raise ActionError("name_required", "请填写姓名", field="name")
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise ActionError("weak_password", "；".join(exc.messages), field="password") from None
+    if certificate_no.strip() or valid_from or valid_to:
+        certificate_no = _check_certificate(
+            agency_id=unit.agency_id,
+            certificate_no=certificate_no,
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+    user = User.objects.create_user(
         username=username,
         password=password,
         is_staff=Role.ADMIN in roles,
@@ -78,7 +199,11 @@ def officer_create(
         certificate_valid_from=valid_from,
         certificate_valid_to=valid_to,
     )
-    role_rows = [OfficerRole.objects.create(officer=officer, role=r) for r in roles]
+    now = timezone.now()
+    role_rows = [
+        OfficerRole.objects.create(officer=officer, role=r, granted_at=now, granted_by=by)
+        for r in roles
+    ]
     act.record(
         agency=unit.agency,
         actor=by,
@@ -87,3 +212,220 @@ def officer_create(
         username=username,
     )
     return officer
+
+
+@action(OrgAction.OFFICER_CERTIFICATE)
+def officer_certificate_record(
+    act: Act,
+    /,
+    *,
+    by: Officer,
+    officer: Officer,
+    certificate_no: str,
+    valid_from: dt.date,
+    valid_to: dt.date,
+) -> Officer:
+    """Record an officer's 行政执法证 or its renewal: number and validity. 第十一条 has the number
+    written into every investigation record and 行政处罚法第四十二条 lets only holders of a valid
+    certificate act, so the checks of cases and records read this. Refuses an inverted range, a
+    range already over (on the agency's local date) and a number another officer holds."""
+    _require_admin(by, officer.agency_id)
+    number = _check_certificate(
+        agency_id=officer.agency_id,
+        certificate_no=certificate_no,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        officer_pk=officer.pk,
+    )
+    row = _locked(officer)
+    previous = {
+        "certificate_no": row.certificate_no,
+        "valid_from": row.certificate_valid_from and row.certificate_valid_from.isoformat(),
+        "valid_to": row.certificate_valid_to and row.certificate_valid_to.isoformat(),
+    }
+    row.certificate_no = number
+    row.certificate_valid_from = valid_from
+    row.certificate_valid_to = valid_to
+    row.save(update_fields=["certificate_no", "certificate_valid_from", "certificate_valid_to"])
+    act.record(
+        agency=row.agency_id,
+        actor=by,
+        subject=f"officer:{row.pk}",
+        rows=[row],
+        previous=previous,
+    )
+    return row
+
+
+@action(OrgAction.OFFICER_ROLES)
+def officer_roles_change(
+    act: Act,
+    /,
+    *,
+    by: Officer,
+    officer: Officer,
+    add: list[str] | tuple[str, ...] = (),
+    remove: list[str] | tuple[str, ...] = (),
+    reason: str = "",
+) -> Officer:
+    """Grant and revoke roles. 第六条 names 承办人、审核人、批准人 and has each decision pass
+    through them, so who holds a role is itself a recorded fact: a revoked grant keeps its row
+    (revoked_at, revoked_by) and a new grant is a new row; 第三十一条's 档案管理员 and the
+    supervisors are roles alike. Nobody changes their own roles — another administrator must —
+    which also means an agency never loses its last administrator this way."""
+    _require_admin(by, officer.agency_id)
+    add, remove = _check_roles(list(add)), _check_roles(list(remove))
+    if not add and not remove:
+        raise ActionError("no_change", "请选择要授予或撤销的角色", field="roles")
+    if set(add) & set(remove):
+        raise ActionError("role_conflict", "同一角色不能同时授予和撤销", field="roles")
+    if by.pk == officer.pk:
+        raise ActionError(
+            "own_roles",
+            "不能变更本人的角色：权限应由其他系统管理员授予或撤销（第六条）",
+            status=403,
+        )
+    row = _locked(officer)
+    held = row.role_set
+    already = [Role(r).label for r in add if r in held]
+    if already:
+        raise ActionError(
+            "role_already_held", f"{row.name}已有角色：{'、'.join(already)}", field="roles"
+        )
+    missing = [Role(r).label for r in remove if r not in held]
+    if missing:
+        raise ActionError(
+            "role_not_held", f"{row.name}没有角色：{'、'.join(missing)}", field="roles"
+        )
+    now = timezone.now()
+    rows: list[OfficerRole] = []
+    for grant in row.roles.filter(revoked_at__isnull=True, role__in=remove).order_by("pk"):
+        grant.revoked_at, grant.revoked_by = now, by
+        grant.save(update_fields=["revoked_at", "revoked_by"])
+        rows.append(grant)
+    for r in add:
+        rows.append(OfficerRole.objects.create(officer=row, role=r, granted_at=now, granted_by=by))
+    if Role.ADMIN in add or Role.ADMIN in remove:
+        # The Django admin follows the role, as officer_create set it up.
+        row.user.is_staff = row.user.is_superuser = Role.ADMIN in add
+        row.user.save(update_fields=["is_staff", "is_superuser"])
+    act.record(
+        agency=row.agency_id,
+        actor=by,
+        subject=f"officer:{row.pk}",
+        rows=rows,
+        added=add,
+        removed=remove,
+        reason=reason.strip(),
+    )
+    row.forget_roles()
+    officer.forget_roles()
+    return row
+
+
+@action(OrgAction.OFFICER_MOVE)
+def officer_move(act: Act, /, *, by: Officer, officer: Officer, unit: Unit) -> Officer:
+    """Move an officer to another unit of the same agency. The unit decides whose review counts:
+    the 审核人 of the handling unit (第六条) and the 法制机构's legal review (第九条、第十六条);
+    cases already handled keep the unit they were handled by."""
+    _require_admin(by, officer.agency_id)
+    if unit.agency_id != officer.agency_id:
+        raise ActionError("invalid_unit", "股室不属于本机关", field="unit")
+    row = _locked(officer)
+    if unit.pk == row.unit_id:
+        raise ActionError("no_change", f"{row.name}已在{unit.name}", field="unit")
+    from_unit = row.unit_id
+    row.unit = unit
+    row.save(update_fields=["unit"])
+    act.record(
+        agency=row.agency_id,
+        actor=by,
+        subject=f"officer:{row.pk}",
+        rows=[row],
+        from_unit=from_unit,
+        to_unit=unit.pk,
+    )
+    return row
+
+
+def _require_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ActionError("reason_required", "请填写原因", field="reason")
+    return reason
+
+
+@action(OrgAction.OFFICER_DEACTIVATE)
+def officer_deactivate(act: Act, /, *, by: Officer, officer: Officer, reason: str) -> Officer:
+    """Take an officer out of service (transfer, retirement, a withdrawn certificate): they can no
+    longer log in, their API token is revoked, and they are offered for no new case, record or
+    device (行政处罚法第四十二条). Nothing is deleted: 第三十五条 forbids altering records, so every
+    record keeps naming them, and they can be reactivated."""
+    _require_admin(by, officer.agency_id)
+    reason = _require_reason(reason)
+    if by.pk == officer.pk:
+        raise ActionError("own_account", "不能停用本人账号，请由其他系统管理员办理", status=403)
+    row = _locked(officer)
+    if not row.is_active:
+        raise ActionError("already_inactive", f"{row.name}已停用")
+    set_serving(row, serving=False)
+    token_revoked = Token.objects.filter(user_id=row.user_id).delete()[0] > 0
+    act.record(
+        agency=row.agency_id,
+        actor=by,
+        subject=f"officer:{row.pk}",
+        rows=[row],
+        reason=reason,
+        token_revoked=token_revoked,
+    )
+    return row
+
+
+@action(OrgAction.OFFICER_REACTIVATE)
+def officer_reactivate(act: Act, /, *, by: Officer, officer: Officer, reason: str) -> Officer:
+    """Put a deactivated officer back into service with the roles and certificate they had; they
+    log in again and need a new API token. Acting still needs a valid certificate
+    (行政处罚法第四十二条)."""
+    _require_admin(by, officer.agency_id)
+    reason = _require_reason(reason)
+    row = _locked(officer)
+    if row.is_active:
+        raise ActionError("already_active", f"{row.name}未停用")
+    set_serving(row, serving=True)
+    act.record(
+        agency=row.agency_id, actor=by, subject=f"officer:{row.pk}", rows=[row], reason=reason
+    )
+    return row
+
+
+def _require_self_or_admin(by: Officer | None, officer: Officer) -> None:
+    """Tokens: the officer themselves, an administrator of the agency, or (``by`` None) the
+    operator at the server's console (`casetrail token`)."""
+    if by is not None and by.pk != officer.pk:
+        _require_admin(by, officer.agency_id)
+
+
+@action(OrgAction.TOKEN_ISSUE)
+def token_issue(act: Act, /, *, by: Officer | None, officer: Officer) -> Token:
+    """Issue an API token for scripts and devices (第七条, the information system): issuing
+    replaces any old token, which stops working at once. The key is returned once and never
+    written to the ledger; the entry says who issued a token to whom."""
+    _require_self_or_admin(by, officer)
+    row = _locked(officer)
+    if not row.is_active:
+        raise ActionError("officer_inactive", f"{row.name}已停用，不能签发令牌")
+    replaced = Token.objects.filter(user_id=row.user_id).delete()[0] > 0
+    token = Token.objects.create(user_id=row.user_id)
+    act.record(agency=row.agency_id, actor=by, subject=f"officer:{row.pk}", replaced=replaced)
+    return token
+
+
+@action(OrgAction.TOKEN_REVOKE)
+def token_revoke(act: Act, /, *, by: Officer | None, officer: Officer) -> None:
+    """Revoke an officer's API token (a lost device, a finished script): requests with it get 401
+    from then on."""
+    _require_self_or_admin(by, officer)
+    row = _locked(officer)
+    if not Token.objects.filter(user_id=row.user_id).delete()[0]:
+        raise ActionError("no_token", f"{row.name}没有已签发的令牌")
+    act.record(agency=row.agency_id, actor=by, subject=f"officer:{row.pk}")

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Agency(models.Model):
@@ -75,6 +76,9 @@ class Officer(models.Model):
     certificate_no = models.CharField("执法证件编号", max_length=40, blank=True)
     certificate_valid_from = models.DateField("证件有效期自", null=True, blank=True)
     certificate_valid_to = models.DateField("证件有效期至", null=True, blank=True)
+    # Null while the officer serves. Nullable without a default so that the rows recorded before
+    # this column existed still equal their ledger payloads (a missing key reads as null).
+    deactivated_at = models.DateTimeField("停用时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "执法人员"
@@ -83,13 +87,25 @@ class Officer(models.Model):
         return self.name
 
     @property
+    def is_active(self) -> bool:
+        """A deactivated officer keeps every record naming them but may no longer act or be
+        assigned (``casetrail.org.actions.officer_deactivate``)."""
+        return self.deactivated_at is None
+
+    @property
     def role_set(self) -> set[str]:
+        """The roles held now: grants not revoked. ``roles`` holds the whole history."""
         # Prefetched via `roles` when lists need it; a single officer costs one query.
         cached = getattr(self, "_role_cache", None)
         if cached is None:
-            cached = {r.role for r in self.roles.all()}
+            cached = {r.role for r in self.roles.all() if r.revoked_at is None}
             self._role_cache = cached
         return cached
+
+    def forget_roles(self) -> None:
+        """Drop the cached role set (and prefetched grants) after the roles changed."""
+        self.__dict__.pop("_role_cache", None)
+        getattr(self, "_prefetched_objects_cache", {}).pop("roles", None)
 
     def has_role(self, role: str) -> bool:
         return role in self.role_set
@@ -106,19 +122,43 @@ class Officer(models.Model):
             and self.certificate_valid_from <= day <= self.certificate_valid_to
         )
 
+    @property
+    def certificate_valid_today(self) -> bool:
+        # The agency's local date: between 00:00 and 08:00 Beijing time the UTC date is yesterday.
+        return self.certificate_valid_on(timezone.localdate())
+
 
 class OfficerRole(models.Model):
-    """One role an officer holds; roles decide who may propose, review, approve and read."""
+    """One grant of a role to an officer, and its revocation; roles decide who may propose,
+    review, approve and read (第六条).
+
+    A revoked role is not deleted: the grant keeps its row with ``revoked_at`` set, so the table is
+    the history of who held which power when, and every row stays equal to the last ledger entry
+    that recorded it. A role granted again is a new row. At most one grant per role is open."""
 
     RECORDED_AGENCY: ClassVar[str] = "officer__agency_id"  # a recorded fact (casetrail.lib.facts)
 
     officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(max_length=20, choices=Role.choices)
+    # All four nullable without defaults: grants recorded before the history existed still equal
+    # their ledger payloads.
+    granted_at = models.DateTimeField("授予时间", null=True, blank=True)
+    granted_by = models.ForeignKey(
+        Officer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        Officer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "人员角色"
         constraints = [
-            models.UniqueConstraint(fields=["officer", "role"], name="officer_role_unique")
+            models.UniqueConstraint(
+                fields=["officer", "role"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="officer_role_held_once",
+            )
         ]
 
     def __str__(self) -> str:

@@ -27,8 +27,13 @@ def _context_choices(f: Any, case: Any) -> list[tuple[Any, str]]:
             (r.pk, f"{r.title} #{r.pk}（{timezone.localtime(r.created_at):%Y-%m-%d}）")
             for r in records
         ]
+    # Deactivated officers stay choosable here: a document (or its correction) may have to name
+    # who acted at the time; they are marked so nobody names them for new work by mistake.
     officers = Officer.objects.filter(agency_id=case.agency_id).order_by("name")
-    return [(o.pk, f"{o.name}（{o.certificate_no or '无执法证'}）") for o in officers]
+    return [
+        (o.pk, f"{o.name}（{o.certificate_no or '无执法证'}）{'' if o.is_active else '（已停用）'}")
+        for o in officers
+    ]
 
 
 def catalogue_form(

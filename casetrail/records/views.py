@@ -18,8 +18,8 @@ from casetrail.cases.selectors import case_for_user
 from casetrail.evidence.ingest import store_bytes
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
-from casetrail.org.models import Officer
-from casetrail.org.selectors import officer_for_request
+from casetrail.org.models import Officer, Role
+from casetrail.org.selectors import officer_for_request, officers_for_picker
 from casetrail.records.actions import (
     OfficerPresent,
     SignatureInput,
@@ -125,9 +125,7 @@ def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
             status=404,
         )
     form = catalogue_form(kind, case=case)(request.POST or None)
-    candidates = list(
-        Officer.objects.filter(agency_id=case.agency_id, roles__role="handler").order_by("name")
-    )
+    candidates = list(officers_for_picker(case.agency_id, role=Role.HANDLER))
     status = 200
     if request.method == "POST":
         if form.is_valid():

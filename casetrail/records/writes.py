@@ -126,6 +126,10 @@ def check_officers_present(
             raise ActionError(
                 "invalid_officer", "在场执法人员不是本机关人员", field="officers_present"
             )
+        if not o.is_active:
+            raise ActionError(
+                "officer_inactive", f"{o.name}已停用，不能作为执法人员", field="officers_present"
+            )
         if not o.certificate_valid_on(today):
             raise ActionError(
                 "certificate_invalid",

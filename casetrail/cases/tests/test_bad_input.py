@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from casetrail.approvals.models import Chain, Step
 from casetrail.cases import actions
 from casetrail.cases.models import Case, CaseOfficer, Party, Stage, StageChange
 from casetrail.cases.writes import CaseInput, PartyInput
-from casetrail.conftest import case_input, client_for, start_ex_officio
+from casetrail.conftest import api_start, case_input, client_for, start_ex_officio
 from casetrail.ledger.models import LedgerEntry
 from casetrail.lib.errors import ActionError
-from casetrail.org.models import Officer
+from casetrail.org.actions import officer_certificate_record
 from casetrail.records.models import Record
 from casetrail.start.actions import case_start_ex_officio
 
@@ -22,21 +24,6 @@ TABLES = [Case, CaseOfficer, Party, Record, Chain, Step, StageChange, LedgerEntr
 
 def snapshot():
     return [m.objects.count() for m in TABLES]
-
-
-def api_start(personas, **overrides):
-    body = {
-        "unit": personas["zhang"].unit_id,
-        "title": "某协会违规",
-        "category": "social_org",
-        "officers": [personas["zhang"].pk, personas["li"].pk],
-        "parties": [{"kind": "person", "name": "周某"}],
-        "reason": "举报",
-        "party_facts": "周某",
-        "opinion": "建议立案",
-    }
-    body.update(overrides)
-    return client_for("zhang").post("/api/cases/ex-officio/", body, content_type="application/json")
 
 
 @pytest.mark.parametrize(
@@ -75,21 +62,28 @@ def test_it_refuses_a_single_officer(personas):
     assert snapshot() == before
 
 
-@pytest.mark.behind_the_application
 def test_it_refuses_an_officer_without_a_valid_certificate(personas):
-    li = personas["li"]
-    Officer.objects.filter(pk=li.pk).update(
-        certificate_valid_to=dt.date.today() - dt.timedelta(days=1)
-    )
-    before = snapshot()
-    r = api_start(personas)
-    assert r.status_code == 400 and r.json()["code"] == "certificate_invalid"
-    assert "李承办" in r.json()["message"]
-    assert snapshot() == before
+    # Certificates renewed through the application: 李承办's runs out today, 张承办's tomorrow.
+    today = timezone.localdate()
+    for who, last_day in [("li", today), ("zhang", today + dt.timedelta(days=1))]:
+        officer_certificate_record(
+            by=personas["admin"],
+            officer=personas[who],
+            certificate_no=personas[who].certificate_no,
+            valid_from=today - dt.timedelta(days=365),
+            valid_to=last_day,
+        )
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1), tick=False):
+        before = snapshot()
+        r = api_start(personas)
+        assert r.status_code == 400 and r.json()["code"] == "certificate_invalid"
+        assert "李承办" in r.json()["message"]
+        assert snapshot() == before
     # The handler's own expired certificate stops them from acting at all.
-    Officer.objects.filter(pk=personas["zhang"].pk).update(certificate_no="")
-    r = api_start(personas)
-    assert r.json()["code"] == "certificate_invalid" and snapshot() == before
+    with time_machine.travel(timezone.now() + dt.timedelta(days=2), tick=False):
+        r = api_start(personas)
+        assert r.json()["code"] == "certificate_invalid" and "张承办" in r.json()["message"]
+        assert snapshot() == before
 
 
 def test_it_refuses_officers_of_another_agency(personas, other_agency):

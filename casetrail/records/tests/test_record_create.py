@@ -10,6 +10,7 @@ import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.utils import timezone
 from PIL import Image
 
@@ -279,22 +280,42 @@ def test_it_makes_records_through_the_ui(open_case, personas, evidence_store):
     assert zhang.get(f"/records/{record.pk}/attach/").status_code == 200
 
 
-@pytest.mark.behind_the_application
+def refused_record(case, personas) -> ActionError:
+    """张承办 makes the test document with 李承办 present; it must be refused, writing nothing."""
+    with pytest.raises(ActionError) as err:
+        record_create(
+            case=case, officer=personas["zhang"], kind=DOC.code, **good_input(case, personas)
+        )
+    assert not Record.objects.filter(kind=DOC.code).exists()
+    return err.value
+
+
 def test_it_refuses_an_officer_present_without_a_valid_certificate(
     open_case, personas, evidence_store
 ):
-    from casetrail.org.models import Officer
+    from casetrail.org.actions import officer_certificate_record
 
-    Officer.objects.filter(pk=personas["li"].pk).update(certificate_valid_to=dt.date(2020, 1, 1))
-    with pytest.raises(ActionError) as err:
-        record_create(
-            case=open_case,
-            officer=personas["zhang"],
-            kind=DOC.code,
-            **good_input(open_case, personas),
-        )
-    assert err.value.code == "certificate_invalid" and "李承办" in err.value.message
-    assert not Record.objects.filter(kind=DOC.code).exists()
+    # 李承办's certificate, renewed through the application, runs out today.
+    li, today = personas["li"], timezone.localdate()
+    officer_certificate_record(
+        by=personas["admin"],
+        officer=li,
+        certificate_no=li.certificate_no,
+        valid_from=today - dt.timedelta(days=365),
+        valid_to=today,
+    )
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1), tick=False):
+        err = refused_record(open_case, personas)
+    assert err.code == "certificate_invalid" and "李承办" in err.message
+
+
+def test_it_refuses_a_deactivated_officer_present(open_case, personas, evidence_store):
+    from casetrail.org.actions import officer_deactivate
+
+    # 李承办 is still assigned to the case, but no longer serves.
+    officer_deactivate(by=personas["admin"], officer=personas["li"], reason="调离")
+    err = refused_record(open_case, personas)
+    assert err.code == "officer_inactive" and "李承办" in err.message
 
 
 def test_it_corrects_a_record_as_a_new_signed_version(open_case, personas, evidence_store):

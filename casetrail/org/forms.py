@@ -1,0 +1,76 @@
+"""Forms of the officer administration. They only parse input; each is submitted to exactly one
+action, which validates it and whose refusal is shown beside the field it names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from casetrail.org.models import Officer, Role, Unit
+from casetrail.org.selectors import units_of_agency
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.get_kind_display()}）"
+
+
+class CertificateFields(forms.Form):
+    certificate_no = forms.CharField(label="执法证件编号", max_length=40)
+    valid_from = forms.DateField(label="有效期自", widget=DATE)
+    valid_to = forms.DateField(label="有效期至", widget=DATE)
+
+
+class OfficerCreateForm(CertificateFields):
+    username = forms.CharField(label="登录名", max_length=150)
+    name = forms.CharField(label="姓名", max_length=40)
+    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, strip=False)
+    unit = UnitChoiceField(label="股室", queryset=Unit.objects.none())
+    roles = forms.MultipleChoiceField(
+        label="角色", choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    field_order = ["username", "name", "password", "unit", "roles"]
+
+    def __init__(self, *args: Any, agency_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units_of_agency(agency_id)  # type: ignore[attr-defined]
+        # Staff without enforcement duties (档案管理员, 监督, 管理员) hold no certificate.
+        for name in ("certificate_no", "valid_from", "valid_to"):
+            self.fields[name].required = False
+            self.fields[name].label = f"{self.fields[name].label}（执法人员填写）"
+
+
+class CertificateForm(CertificateFields):
+    pass
+
+
+class RolesForm(forms.Form):
+    """The whole role set as checkboxes; the view sends the difference as grants/revocations."""
+
+    roles = forms.MultipleChoiceField(
+        label="角色", choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    reason = forms.CharField(label="依据 / 说明", max_length=200, required=False)
+
+    def changes(self, officer: Officer) -> tuple[list[str], list[str]]:
+        chosen, held = set(self.cleaned_data["roles"]), officer.role_set
+        order = Role.values
+        return (
+            [r for r in order if r in chosen - held],
+            [r for r in order if r in held - chosen],
+        )
+
+
+class MoveForm(forms.Form):
+    unit = UnitChoiceField(label="调往股室", queryset=Unit.objects.none())
+
+    def __init__(self, *args: Any, agency_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units_of_agency(agency_id)  # type: ignore[attr-defined]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=200)
