@@ -123,11 +123,10 @@ def _check_certificate(
             f"该证件有效期已于 {valid_to.isoformat()} 届满，不能登记已过期的证件",
             field="valid_to",
         )
-    holder = (
-        Officer.objects.filter(agency_id=agency_id, certificate_no=number)
-        .exclude(pk=officer_pk)
-        .first()
-    )
+    holders = Officer.objects.filter(agency_id=agency_id, certificate_no=number)
+    if officer_pk is not None:
+        holders = holders.exclude(pk=officer_pk)
+    holder = holders.first()
     if holder is not None:
         raise ActionError(
             "certificate_no_taken",
