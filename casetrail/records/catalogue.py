@@ -492,6 +492,11 @@ def _parse_entry(raw: Any, path: Path, index: int, schema: int) -> DocType:
     )
 
 
+def parse_entry(raw: Any, *, schema: int = SCHEMA_VERSION, source: str = "entry") -> DocType:
+    """One entry as the catalogue reads it (without the checks across entries)."""
+    return _parse_entry(raw, Path(source), 0, schema)
+
+
 def fingerprint(raw: dict[str, Any], schema: int) -> str:
     """SHA-256 of the RFC 8785 canonical JSON of an entry and the schema it is read in: its
     content whatever its YAML layout, the same in the catalogue and (moved) in the history."""
