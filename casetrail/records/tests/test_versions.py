@@ -126,20 +126,53 @@ def test_it_corrects_an_old_record_whose_field_the_entry_dropped(
 
 
 @pytest.mark.behind_the_application
-def test_it_reads_a_record_without_a_version_as_version_1(open_case, personas):
-    # Rows made before the column existed hold NULL: version 1.
+def test_it_reads_rows_made_before_versions_and_slots_existed(open_case, personas):
+    """Rows made before the columns existed hold NULL: the record is version 1, a signature's
+    slot is its role, an attachment's slot its kind — and they show as they did."""
+    from casetrail.records.models import RecordAttachment, RecordSignature
+
     record = Record.objects.create(
+        case=open_case,
+        kind="hearing_record",
+        fields={"place": "听证室", "participants": ["当事人周某"], "read_back": True},
+        created_by=personas["zhang"],
+        created_at=timezone.now(),
+    )
+    for role, name in (("other", "陈法制、刘档案"), ("officers", "张承办"), ("party", "周某")):
+        RecordSignature.objects.create(
+            record=record,
+            role=role,
+            name=name,
+            method="refused",
+            refusal_reason="—",
+            signed_at=timezone.now(),
+        )
+    RecordAttachment.objects.create(
+        record=record, kind="signed_scan", attached_by=personas["zhang"], attached_at=timezone.now()
+    )
+    assert record.catalogue_version is None and record.version == 1
+    assert record.doc is HISTORY[("hearing_record", 1)] and record.title == "听证笔录"
+    labels = [s.label for s in record.signatures.all()]
+    assert labels == ["听证主持人、记录员签名", "案件调查人员签名", "当事人或其代理人签名或盖章"]
+    assert [a.label for a in record.attachments.all()] == ["签名笔录扫描件"]
+    page = client_for("zhang").get(f"/cases/{open_case.pk}/").content.decode()
+    assert "听证主持人、记录员签名" in page and "附件：签名笔录扫描件" in page
+    api = client_for("zhang").get(f"/api/records/{record.pk}/").json()
+    assert api["catalogue_version"] == 1
+    assert [s["key"] for s in api["signatures"]] == ["other", "officers", "party"]
+    assert api["attachments"][0]["slot"] == "signed_scan"
+    # R11 reads it by its own version: every version-1 signature is there.
+    missing = [m for m in RULES["R11"].check(CaseView(open_case)) if "签名" in m.message]
+    assert not [m for m in missing if m.subject == f"record:{record.pk}"]
+    old = Record.objects.create(
         case=open_case,
         kind="interview_record",
         fields={"interviewee": "周某，电话13912345678", "content": "问答", "place": "询问室"},
         created_by=personas["zhang"],
         created_at=timezone.now(),
     )
-    assert record.catalogue_version is None and record.version == 1
-    assert record.doc is V1_INTERVIEW and record.title == "询问笔录"
-    page = client_for("wang").get(f"/api/records/{record.pk}/").json()
-    assert page["catalogue_version"] == 1
-    assert page["fields"]["interviewee"] == "〔个人信息，已隐去〕"
+    shown = client_for("wang").get(f"/api/records/{old.pk}/").json()
+    assert shown["fields"]["interviewee"] == "〔个人信息，已隐去〕"
 
 
 def test_it_keeps_records_of_a_retired_code_readable_and_counted(
