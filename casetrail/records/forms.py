@@ -55,28 +55,25 @@ class PersonWidget(forms.MultiWidget):
 
 class PersonField(forms.MultiValueField):
     """A person named in a document as its parts; the action checks the ID number's check digit
-    and the phone, and the name is what a person without the rest still needs."""
+    and the phone. The name is what a person given at all must have."""
 
     widget = PersonWidget
 
     def __init__(self, *, required: bool, **kwargs: Any) -> None:
+        # No part is required on its own (an optional person may be left empty as a whole); a
+        # person given without a name is refused in compress().
         parts = [
-            forms.CharField(max_length=PERSON_LIMITS[part], required=part == "name")
-            for part in PERSON_PARTS
+            forms.CharField(max_length=PERSON_LIMITS[part], required=False) for part in PERSON_PARTS
         ]
-        super().__init__(
-            parts,
-            required=required,
-            require_all_fields=False,
-            error_messages={"incomplete": "请填写姓名"},
-            **kwargs,
-        )
+        super().__init__(parts, required=required, require_all_fields=False, **kwargs)
 
     def compress(self, data_list: list[Any]) -> dict[str, str] | None:
-        values = dict(zip(PERSON_PARTS, data_list or [], strict=False))
+        values = {p: (v or "").strip() for p, v in zip(PERSON_PARTS, data_list or [], strict=False)}
         if not any(values.values()):
             return None
-        return {part: (values.get(part) or "").strip() for part in PERSON_PARTS}
+        if not values.get("name"):
+            raise forms.ValidationError("请填写姓名", code="incomplete")
+        return {part: values.get(part, "") for part in PERSON_PARTS}
 
 
 def _field(f: Any, label: str, case: Any) -> forms.Field:

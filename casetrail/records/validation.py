@@ -152,10 +152,10 @@ def _check_range(
     if bounds.after is not None and value > ref + bounds.after:
         if f.valid_range is None:
             raise ActionError("datetime_in_future", f"{where}：不能晚于当前时间", field=f.name)
-        limit = "当日" if not bounds.after else f"后{_span(bounds.after)}"
+        limit = f"后{_span(bounds.after)}" if bounds.after else ("当日" if is_day else "当时")
         raise ActionError("out_of_range", f"{where}：不能晚于记录时间{limit}", field=f.name)
     if bounds.before is not None and value < ref - bounds.before:
-        limit = "当时" if not bounds.before else f"前{_span(bounds.before)}"
+        limit = f"前{_span(bounds.before)}" if bounds.before else ("当日" if is_day else "当时")
         raise ActionError("out_of_range", f"{where}：不能早于记录时间{limit}", field=f.name)
     day = value if is_day else timezone.localdate(value)
     if bounds.since_case and case is not None and day < timezone.localdate(case.created_at):

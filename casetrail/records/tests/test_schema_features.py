@@ -418,6 +418,8 @@ def test_the_form_renders_a_person_as_a_group_of_inputs(open_case, personas, evi
     url = f"/cases/{open_case.pk}/records/new/interview_record/"
     bad = zhang.post(url, {**data, "interviewee_id_number": "110101199003074515"})
     assert bad.status_code == 400 and "校验位" in bad.content.decode()
+    nameless = zhang.post(url, {**data, "interviewee_name": ""})
+    assert nameless.status_code == 400 and "请填写姓名" in nameless.content.decode()
     assert zhang.post(url, data).status_code == 302
     record = Record.objects.get(kind="interview_record")
     assert record.fields["interviewee"] == {
@@ -426,6 +428,8 @@ def test_the_form_renders_a_person_as_a_group_of_inputs(open_case, personas, evi
         "phone": "13912345678",
         "address": "",
     }
+    correcting = zhang.get(f"/records/{record.pk}/correct/").content.decode()
+    assert f'name="interviewee_id_number" value="{VALID_ID}"' in correcting
 
 
 def test_the_catalogue_api_describes_schema_2(personas):
