@@ -654,12 +654,14 @@ def install(loaded: Loaded) -> None:
 # Parsed on import (a malformed entry stops everything that imports it, naming the entry and key);
 # the lock is checked by validate_catalogue() from RecordsConfig.ready(), at every start-up, so the
 # lock tool (``python -m casetrail.records.lock``) can still read a catalogue whose lock is behind.
-install(parse_files())
+_LOADED = parse_files()
+install(_LOADED)
 
 
 def validate_catalogue() -> None:
-    """Start-up check: the files on disk parse, agree with each other and with the lock."""
-    load_catalogue()
+    """Start-up check: the catalogue and its history, parsed on import, agree with the lock (the
+    files are parsed once: YAML parsing is most of the start-up cost of the catalogue)."""
+    check_lock(_LOADED, read_lock(LOCK_FILE), LOCK_FILE)
 
 
 # --- lookups ---------------------------------------------------------------------------------------
