@@ -57,6 +57,12 @@ FIELD_TYPES = (
 CONTEXT_TYPES = ("party", "officer", "officers", "document", "documents")
 # The parts of a ``person`` value; all but the name are personal data, masked one by one.
 PERSON_PARTS = ("name", "id_number", "phone", "address")
+PERSON_LABELS = {
+    "name": "姓名",
+    "id_number": "身份证件号码",
+    "phone": "联系电话",
+    "address": "住址",
+}
 # How a ``personal`` field is masked: free text is withheld whole, the others keep a visible part.
 PERSONAL_KINDS = ("text", "id_number", "phone", "address")
 SIGNATURE_ROLES = (
@@ -612,16 +618,23 @@ def read_lock(path: Path = LOCK_FILE) -> dict[tuple[str, int], str]:
     return out
 
 
-def check_lock(loaded: Loaded, lock: dict[tuple[str, int], str], path: Path = LOCK_FILE) -> None:
-    """Every entry version is locked with its fingerprint; no locked version has vanished."""
+def check_lock(
+    loaded: Loaded,
+    lock: dict[tuple[str, int], str],
+    path: Path = LOCK_FILE,
+    *,
+    allow_new: bool = False,
+) -> None:
+    """Every entry version is locked with its fingerprint (``allow_new``: or not locked yet, for
+    the lock tool); no locked version has vanished."""
     for (code, version), digest in sorted(loaded.fingerprints.items()):
         locked = lock.get((code, version))
-        if locked is None:
+        if locked is None and not allow_new:
             raise ImproperlyConfigured(
                 f"{path.name}: {code} version {version} is not locked: a new entry or version is "
                 "locked with `python -m casetrail.records.lock`"
             )
-        if locked != digest:
+        if locked is not None and locked != digest:
             raise ImproperlyConfigured(
                 f"{path.name}: {code} version {version} differs from the version locked: {BUMP}"
             )

@@ -13,11 +13,18 @@ from __future__ import annotations
 from typing import Any
 
 from casetrail.lib.masking import mask_address, mask_id_number, mask_phone
-from casetrail.records.catalogue import DocType, Field, entry, has_value, successor, title_of
+from casetrail.records.catalogue import (
+    PERSON_LABELS,
+    DocType,
+    Field,
+    entry,
+    has_value,
+    successor,
+    title_of,
+)
 
 WITHHELD = "〔个人信息，已隐去〕"
 PART_MASKS = {"id_number": mask_id_number, "phone": mask_phone, "address": mask_address}
-PART_LABELS = {"id_number": "身份证件号码", "phone": "电话", "address": "住址"}
 
 
 def _is_personal(f: Field | None) -> bool:
@@ -62,7 +69,7 @@ def fields_for(doc: DocType | None, fields: dict[str, Any], *, personal: bool) -
 
 
 def format_person(value: dict[str, Any]) -> str:
-    parts = [f"{PART_LABELS[k]} {value[k]}" for k in PART_LABELS if value.get(k)]
+    parts = [f"{PERSON_LABELS[k]} {value[k]}" for k in PART_MASKS if value.get(k)]
     return f"{value.get('name', '')}（{'，'.join(parts)}）" if parts else str(value.get("name", ""))
 
 

@@ -11,8 +11,15 @@ from django import forms
 from django.utils import timezone
 
 from casetrail.org.models import Officer
-from casetrail.records.catalogue import PERSON_PARTS, DocType, aliases, doc_type, doc_version
-from casetrail.records.validation import PERSON_LABELS, PERSON_LIMITS
+from casetrail.records.catalogue import (
+    PERSON_LABELS,
+    PERSON_PARTS,
+    DocType,
+    aliases,
+    doc_type,
+    doc_version,
+)
+from casetrail.records.validation import PERSON_LIMITS
 
 DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from casetrail.records.catalogue import (
-    BUMP,
     CATALOGUE_FILE,
     HISTORY_FILE,
     LOCK_FILE,
+    check_lock,
     parse_files,
     read_lock,
 )
@@ -32,18 +32,11 @@ HEADER = """\
 def update_lock(
     catalogue: Path = CATALOGUE_FILE, history: Path = HISTORY_FILE, lock_path: Path = LOCK_FILE
 ) -> list[tuple[str, int]]:
-    """Add the new entry versions to the lock; return them. Raises ImproperlyConfigured."""
+    """Add the new entry versions to the lock; return them. Raises ImproperlyConfigured, and
+    writes nothing, when a locked version changed or vanished."""
     loaded = parse_files(catalogue, history)
     lock = read_lock(lock_path) if lock_path.exists() else {}
-    for (code, version), digest in sorted(loaded.fingerprints.items()):
-        if (code, version) in lock and lock[(code, version)] != digest:
-            raise ImproperlyConfigured(f"{code} version {version} differs from the lock: {BUMP}")
-    gone = sorted(set(lock) - set(loaded.fingerprints))
-    if gone:
-        raise ImproperlyConfigured(
-            f"{gone[0][0]} version {gone[0][1]} is locked but in neither file: superseded "
-            "versions move to catalogue_history.yaml and stay there"
-        )
+    check_lock(loaded, lock, lock_path, allow_new=True)
     lines = [f"{c} {v} {d}" for (c, v), d in sorted(loaded.fingerprints.items())]
     lock_path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
     return sorted(set(loaded.fingerprints) - set(lock))

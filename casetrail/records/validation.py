@@ -15,6 +15,7 @@ from casetrail.lib.identifiers import valid_id_number, valid_phone
 from casetrail.records.catalogue import (
     CATALOGUE,
     CONTEXT_TYPES,
+    PERSON_LABELS,
     PERSON_PARTS,
     DocType,
     Field,
@@ -23,12 +24,6 @@ from casetrail.records.catalogue import (
 )
 
 PERSON_LIMITS = {"name": 100, "id_number": 18, "phone": 30, "address": 200}
-PERSON_LABELS = {
-    "name": "姓名",
-    "id_number": "身份证件号码",
-    "phone": "联系电话",
-    "address": "住址",
-}
 
 
 def _as_id(raw: Any, where: str, name: str) -> int:
