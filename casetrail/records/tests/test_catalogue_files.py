@@ -203,3 +203,16 @@ def test_it_refuses_a_history_entry_newer_than_the_catalogues(files):
     assert "hearing_record version 3" in str(err.value) and "older than the current 2" in str(
         err.value
     )
+
+
+def test_start_up_names_the_entry_and_key_of_a_malformed_file(files):
+    def misspell(entries):
+        content = entry_of(entries, "interview_record")["fields"][8]
+        content["persnal"] = content.pop("personal")
+
+    edit(files["catalogue"], misspell)
+    with pytest.raises(ImproperlyConfigured) as err:
+        load(files)
+    message = str(err.value)
+    assert message.startswith("catalogue.yaml: entry ")
+    assert "(interview_record): field content: unknown keys ['persnal']" in message
