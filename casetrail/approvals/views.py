@@ -27,20 +27,19 @@ from casetrail.cases.selectors import parties_for
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
 from casetrail.org.selectors import officer_for_request
-from casetrail.records.forms import OPINION, catalogue_form
+from casetrail.records.catalogue import doc_version
+from casetrail.records.forms import OPINION, catalogue_form, initial_from
 
 
 def _resubmit_form(chain: Chain, data: Any = None) -> forms.Form:
+    # Revised under the catalogue entry version the proposal was made with (records.writes).
+    record = chain.record
     form_class = catalogue_form(
-        chain.record.kind, extra={**OPINION, **ResubmitReasonForm.base_fields}
+        record.kind, extra={**OPINION, **ResubmitReasonForm.base_fields}, version=record.version
     )
-    initial = dict(chain.record.fields)
-    for key, value in initial.items():
-        if isinstance(value, list):
-            initial[key] = "\n".join(value)
-        elif isinstance(value, str) and "T" in value and value[:4].isdigit():
-            initial[key] = value[:16]
-    return form_class(data, initial=initial)
+    return form_class(
+        data, initial=initial_from(doc_version(record.kind, record.version), record.fields)
+    )
 
 
 def _decide_form(chain: Chain, data: Any) -> DecideForm:

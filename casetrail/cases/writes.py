@@ -23,6 +23,7 @@ from casetrail.cases.models import (
     StartStatus,
 )
 from casetrail.lib.errors import ActionError
+from casetrail.lib.identifiers import valid_id_number, valid_phone
 from casetrail.lib.ledgered import step
 from casetrail.org.models import Officer, Role, Unit
 
@@ -71,16 +72,6 @@ def require_assigned(case: Case, officer: Officer) -> None:
         raise ActionError("not_assigned", "只有本案承办人员可以办理此事项", status=403)
 
 
-def valid_id_number(value: str) -> bool:
-    """GB 11643 check digit of an 18-digit 居民身份证号码."""
-    v = value.strip().upper()
-    if len(v) != 18 or not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
-        return False
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    total = sum(int(d) * w for d, w in zip(v[:17], weights, strict=True))
-    return "10X98765432"[total % 11] == v[17]
-
-
 def validate_party(p: PartyInput, index: int) -> None:
     label = f"第{index + 1}个当事人"
     if p.kind not in Party.Kind.values:
@@ -95,7 +86,7 @@ def validate_party(p: PartyInput, index: int) -> None:
         raise ActionError(
             "invalid_credit_code", f"{label}：统一社会信用代码应为18位", field="parties"
         )
-    if p.phone and not all(c.isdigit() or c in "-+ " for c in p.phone):
+    if p.phone and not valid_phone(p.phone):
         raise ActionError("invalid_phone", f"{label}：联系电话只能包含数字和 - +", field="parties")
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from casetrail.cases.models import STAGE_ORDER, Case, Stage
 from casetrail.evidence.models import Item
 from casetrail.lib.workdays import Due
-from casetrail.records.catalogue import CATALOGUE
+from casetrail.records.catalogue import aliases
 
 
 class Kind(StrEnum):
@@ -107,7 +107,10 @@ class CaseView:
         return [r for r in records if r.pk not in superseded]
 
     def records_of(self, *kinds: str) -> list[Any]:
-        return [r for r in self.records if r.kind in kinds]
+        """The latest records of ``kinds``, with those stored under a retired code of the same
+        document (the 送达回证 once kept apart for the investigation is a 送达回证)."""
+        wanted = {k for kind in kinds for k in aliases(kind)}
+        return [r for r in self.records if r.kind in wanted]
 
     def has(self, *kinds: str) -> bool:
         return bool(self.records_of(*kinds))
@@ -137,6 +140,14 @@ class CaseView:
             Stage.START, (self.case.created_at, changes[0].at if changes else self.now)
         )
         return spans
+
+    def stage_at(self, moment: dt.datetime) -> str:
+        """The stage the case was in at ``moment``."""
+        found = Stage.START.value
+        for stage, (start, _) in sorted(self.stage_spans.items(), key=lambda kv: kv[1][0]):
+            if start <= moment:
+                found = stage
+        return found
 
     @cached_property
     def exemptions(self) -> dict[tuple[str, str], str]:
@@ -187,6 +198,13 @@ def ref(record: Any, name: str) -> int | None:
     return value.get("id") if isinstance(value, dict) else None
 
 
+def refs(record: Any, name: str) -> list[int]:
+    """The ids of the records that ``record``'s field ``name`` points at (one or several)."""
+    value = getattr(record, "fields", {}).get(name)
+    values = value if isinstance(value, list) else [value]
+    return [v["id"] for v in values if isinstance(v, dict) and "id" in v]
+
+
 def referring(case: CaseView, kinds: tuple[str, ...] | str, name: str, target: object) -> list[Any]:
     """The records of ``kinds`` whose field ``name`` points at ``target``."""
     kinds = (kinds,) if isinstance(kinds, str) else kinds
@@ -198,13 +216,14 @@ def title(record: Any) -> str:
 
 
 def missing_attachments(record: Any) -> list[str]:
-    """Labels of the required attachments (other than audio/video) the record lacks."""
-    doc = CATALOGUE.get(record.kind)
-    have = {a.kind for a in record.attachments.all()}
+    """Labels of the required attachment slots (other than audio/video) the record lacks, by
+    the catalogue entry version the record was made with."""
+    doc = record.doc
+    have = {a.slot_name for a in record.attachments.all()}
     return [
         a.label
         for a in (doc.attachments if doc else ())
-        if a.required and a.kind not in have and a.kind != "av"
+        if a.required and a.name not in have and a.kind != "av"
     ]
 
 

@@ -20,6 +20,7 @@ from casetrail.compliance.engine import (
     missing_attachments,
     ref,
     referring,
+    refs,
     rule,
     title,
 )
@@ -31,7 +32,6 @@ from casetrail.compliance.service import (
     served_on,
     services_of,
 )
-from casetrail.records.catalogue import CATALOGUE
 
 LATER_STAGES = (Stage.DECISION, Stage.SERVICE, Stage.CLOSED)
 
@@ -86,9 +86,11 @@ DECIDE = (Stage.DECISION,)
 )
 def investigation_records_list_officers(case: CaseView) -> Iterator[Missing]:
     for r in case.records:
-        doc = CATALOGUE.get(r.kind)
-        if doc is None or doc.stage != Stage.INVESTIGATION:
+        doc = r.doc  # the entry as it was when the record was made
+        if doc is None or Stage.INVESTIGATION not in doc.stages:
             continue
+        if len(doc.stages) > 1 and case.stage_at(r.created_at) != Stage.INVESTIGATION:
+            continue  # a document of several stages, made in another one
         present = r.officers_present or []
         if doc.officers_min and (
             len(present) < doc.officers_min or not all(o.get("shown") for o in present)
@@ -97,9 +99,9 @@ def investigation_records_list_officers(case: CaseView) -> Iterator[Missing]:
                 f"record:{r.pk}",
                 f"{title(r)}未载明不少于{doc.officers_min}名执法人员及其出示证件情况",
             )
-        signed = {s.role for s in r.signatures.all()}
+        signed = {s.slot for s in r.signatures.all()}
         for sig in doc.signatures:
-            if sig.role not in signed:
+            if sig.required and sig.key not in signed:
                 yield Missing(f"record:{r.pk}", f"{title(r)}缺少{sig.label}")
 
 
@@ -112,11 +114,10 @@ def investigation_methods_have_documents(case: CaseView) -> Iterator[Missing]:
             yield Missing(
                 f"record:{notice.pk}", f"{title(notice)}：缺少证据登记保存清单", "evidence_register"
             )
-        if not referring(case, "investigation_service_receipt", "document", notice):
+        # 送达回证 (records under its retired code investigation_service_receipt count too)
+        if not referring(case, "service_receipt", "document", notice):
             yield Missing(
-                f"record:{notice.pk}",
-                f"{title(notice)}：缺少送达回证",
-                "investigation_service_receipt",
+                f"record:{notice.pk}", f"{title(notice)}：缺少送达回证", "service_receipt"
             )
     for notice in case.records_of("sampling_notice"):
         if not referring(case, "item_list", "source", notice):
@@ -327,7 +328,8 @@ def documents_are_served(case: CaseView) -> Iterator[Missing]:
                     )
             if s.kind == "public_notice_service_record":
                 earlier = [o for o in services if o.pk != s.pk and o.created_at < s.created_at]
-                if not earlier and not ref(s, "last_attempt"):
+                # earlier_attempts (several records); version 1 had one last_attempt
+                if not earlier and not (refs(s, "earlier_attempts") or refs(s, "last_attempt")):
                     yield Missing(
                         f"record:{s.pk}",
                         f"{title(s)}：应记录已穷尽其他送达方式仍无法送达的情况（第二十五条）",

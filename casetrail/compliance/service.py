@@ -19,6 +19,8 @@ SERVICE_DOCS = (
     "statement_review_opinion",
     "enforcement_decision",
 )
+# CaseView.records_of also finds records under retired codes of these documents (a 送达回证 of the
+# investigation stored as investigation_service_receipt under catalogue version 1).
 SERVICE_RECORDS = (
     "service_receipt",
     "direct_service_record",

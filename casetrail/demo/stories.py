@@ -332,13 +332,15 @@ class Story:
         defaults.update(sign or {})
         signatures = []
         for s in doc.signatures:
-            if refuse and s.role in refuse:
-                name, reason = refuse[s.role]
-                signatures.append(SignatureInput(s.role, name, "refused", refusal_reason=reason))
+            if refuse and s.key in refuse:
+                name, reason = refuse[s.key]
+                signatures.append(SignatureInput(s.key, name, "refused", refusal_reason=reason))
                 continue
-            name = defaults[s.role]
+            if not s.required and s.key not in (sign or {}):
+                continue  # an optional signature (a witness) only where one signed
+            name = defaults.get(s.key) or defaults[s.role]
             image = seal_png(name) if name == AGENCY_SEAL else signature_png(name)
-            signatures.append(SignatureInput(s.role, name, "drawn", image=image))
+            signatures.append(SignatureInput(s.key, name, "drawn", image=image))
         return signatures
 
     def record(
@@ -430,15 +432,18 @@ class Story:
     def photo(self, description: str, place: str) -> Any:
         return self._evidence("photo", photo_jpeg(self._seed()), ".jpg", description, place, 0)
 
-    def attach(self, record: Record, kind: str, item: Any = None) -> None:
-        """Attach an evidence item ("av", "photo") or a generated scan / document."""
+    def attach(self, record: Record, slot: str, item: Any = None) -> None:
+        """Attach an evidence item (a slot of kind "av", "photo") or a generated scan / document
+        to the named slot of the record's catalogue entry."""
+        doc = record.doc
+        kind = doc.attachment(slot).kind if doc and doc.attachment(slot) else slot
         if kind in ("av", "photo"):
-            record_attach(record=record, officer=self.zhang, kind=kind, item_id=item.pk)
+            record_attach(record=record, officer=self.zhang, slot=slot, item_id=item.pk)
             return
         data = scan_jpeg(self._seed()) if kind == "signed_scan" else document_pdf(self._seed())
         media_type = "image/jpeg" if kind == "signed_scan" else "application/pdf"
         blob = store_bytes(officer=self.zhang, data=data, media_type=media_type)
-        record_attach(record=record, officer=self.zhang, kind=kind, blob_sha256=blob.sha256)
+        record_attach(record=record, officer=self.zhang, slot=slot, blob_sha256=blob.sha256)
 
 
 # --- 1. 简易程序警告 -----------------------------------------------------------------------------------
@@ -475,7 +480,7 @@ def summary_warning(s: Story) -> Case:
             "started_at": begun,
             "ended_at": _now(),
             "party": s.party.pk,
-            "present_person": "刘某某（院长）",
+            "present_person": {"name": "刘某某（院长）"},
             "av_notified": True,
             "findings": "抽查入住老年人档案26份，其中4名老年人入住时未与本院签订服务协议，"
             "院方未能提供协议文本。",
@@ -539,9 +544,9 @@ def summary_warning(s: Story) -> Case:
         "service_receipt",
         {
             "document": decision.pk,
-            "recipient": "陵川县康乐颐养院",
+            "recipient": {"name": "陵川县康乐颐养院"},
             "party": s.party.pk,
-            "signer": "刘某某（院长）",
+            "signer": {"name": "刘某某（院长）"},
             "signer_relation": "representative",
             "method": "direct",
             "place": place,
@@ -555,8 +560,8 @@ def summary_warning(s: Story) -> Case:
         {
             "document": decision.pk,
             "receipt": receipt.pk,
-            "recipient": "陵川县康乐颐养院",
-            "signer": "刘某某（院长）",
+            "recipient": {"name": "陵川县康乐颐养院"},
+            "signer": {"name": "刘某某（院长）"},
             "place": place,
             "served_at": served,
             "server": [s.zhang.pk, s.li.pk],
@@ -614,7 +619,7 @@ def ordinary_fine(s: Story) -> Case:
             "started_at": begun,
             "ended_at": _now(),
             **fields_party,
-            "present_person": "钱某（经营者）",
+            "present_person": {"name": "钱某（经营者）"},
             "av_notified": True,
             "findings": "店内货架陈列纸扎别墅12套、纸扎轿车8个、冥币30捆，标价出售。",
             "read_back": True,
@@ -660,7 +665,12 @@ def ordinary_fine(s: Story) -> Case:
             "started_at": begun,
             "ended_at": _now(),
             "place": office,
-            "interviewee": "钱某，身份证号140524197806153016，住陵川县崇文镇东街56号，电话13903561234",
+            "interviewee": {
+                "name": "钱某",
+                "id_number": "140524197806153016",
+                "phone": "13903561234",
+                "address": "山西省晋城市陵川县崇文镇东街56号",
+            },
             "interviewee_role": "party",
             **fields_party,
             "recorder": s.li.pk,
@@ -679,7 +689,7 @@ def ordinary_fine(s: Story) -> Case:
         "evidence_request_notice",
         {
             "issued_at": _now(),
-            "addressee": "钱某（钱某殡葬用品店经营者）",
+            "addressee": {"name": "钱某（钱某殡葬用品店经营者）"},
             "items": ["今年以来进货单据（复制件）", "销售台账（原件）"],
             "legal_basis": "《中华人民共和国行政处罚法》第五十五条",
             "due_date": _today(),
@@ -694,7 +704,7 @@ def ordinary_fine(s: Story) -> Case:
         {
             "made_at": _now(),
             "place": office,
-            "holder": "钱某",
+            "holder": {"name": "钱某"},
             **fields_party,
             "items": ["销售台账 1册 共24页", "进货单据复制件 9张"],
             "storage_method": "removed",
@@ -747,7 +757,7 @@ def ordinary_fine(s: Story) -> Case:
             "started_at": _now(),
             "place": office,
             **fields_party,
-            "speaker": "钱某",
+            "speaker": {"name": "钱某"},
             "mode": "oral",
             "facts": "初次经营，不清楚相关规定，已主动下架全部商品。",
             "reasons": "请求从轻处罚，并要求举行听证。",
@@ -761,8 +771,7 @@ def ordinary_fine(s: Story) -> Case:
             "issued_at": _now(),
             **fields_party,
             "requested_on": _today(),
-            "hearing_on": _today(),
-            "hearing_time": "下午三时",
+            "hearing_at": _now(),
             "place": "陵川县民政局听证室",
             "host": s.p["chen"].pk,
             "public": "public",
@@ -791,7 +800,7 @@ def ordinary_fine(s: Story) -> Case:
             "final_statement": "已认识错误，保证不再销售。",
             "read_back": True,
         },
-        sign={"other": "陈法制、刘档案"},
+        sign={"host": "陈法制", "clerk": "刘档案"},
     )
     s.attach(hearing, "av", clip)
     s.attach(hearing, "signed_scan")
@@ -896,7 +905,7 @@ def ordinary_fine(s: Story) -> Case:
         "mail_service_record",
         {
             "document": decision.pk,
-            "recipient": "钱某",
+            "recipient": {"name": "钱某"},
             "address": "山西省晋城市陵川县崇文镇东街56号",
             "registered": True,
             "tracking_no": "XA118605243CN",
@@ -907,8 +916,8 @@ def ordinary_fine(s: Story) -> Case:
             "server": [s.zhang.pk, s.li.pk],
         },
     )
-    s.attach(mail, "document")  # 交寄凭证
-    s.attach(mail, "signed_scan")  # 回执
+    s.attach(mail, "posting_slip")  # 交寄凭证
+    s.attach(mail, "return_card")  # 回执
     order = s.record(
         "correction_order",
         {
@@ -927,7 +936,7 @@ def ordinary_fine(s: Story) -> Case:
         "electronic_service_record",
         {
             "document": order.pk,
-            "recipient": "钱某",
+            "recipient": {"name": "钱某"},
             "consent_on_file": True,
             "consent_on": _today(),
             "channel": "sms",
@@ -937,8 +946,8 @@ def ordinary_fine(s: Story) -> Case:
             "server": [s.zhang.pk, s.li.pk],
         },
     )
-    s.attach(electronic, "signed_scan")  # 同意电子送达确认书
-    s.attach(electronic, "document")  # 发送及到达凭证
+    s.attach(electronic, "consent")  # 同意电子送达确认书
+    s.attach(electronic, "delivery_proof")  # 发送及到达凭证
     clip = s.video("整改复查", shop)
     check = s.record(
         "correction_check_record",
@@ -946,7 +955,7 @@ def ordinary_fine(s: Story) -> Case:
             "order": order.pk,
             "checked_at": _now(),
             "place": shop,
-            "present_person": "钱某",
+            "present_person": {"name": "钱某"},
             "findings": "店内已无封建迷信殡葬用品陈列和库存。",
             "result": "corrected",
         },
@@ -972,13 +981,13 @@ def ordinary_fine(s: Story) -> Case:
 
 def _investigation_receipt(s: Story, document: Record, place: str) -> Record:
     receipt = s.record(
-        "investigation_service_receipt",
+        "service_receipt",
         {
             "document": document.pk,
-            "recipient": s.party.name if s.party else "",
+            "recipient": {"name": s.party.name if s.party else ""},
             "party": s.party.pk if s.party else None,
             "signer_relation": "self" if s.party and s.party.kind == "person" else "representative",
-            "signer": "" if s.party and s.party.kind == "person" else s.signer,
+            "signer": None if s.party and s.party.kind == "person" else {"name": s.signer},
             "method": "direct",
             "place": place,
             "served_at": _now(),
@@ -1028,12 +1037,13 @@ def major_court_enforcement(s: Story) -> Case:
             "started_at": begun,
             "ended_at": _now(),
             "party": s.party.pk,
-            "present_person": "吴某（法定代表人）",
-            "witness": "礼义镇北街社区居委会委员郑某",
+            "present_person": {"name": "吴某（法定代表人）"},
+            "witness": {"name": "礼义镇北街社区居委会委员郑某"},
             "av_notified": True,
             "findings": "一层安全出口堆放床垫杂物；2处室内消防栓无水；夜班排班表显示仅1人值守。",
             "read_back": True,
         },
+        sign={"witness": "郑某"},
     )
     s.attach(inspection, "av", clip)
     s.attach(inspection, "photo", s.photo("被堵塞的安全出口", home))
@@ -1045,7 +1055,12 @@ def major_court_enforcement(s: Story) -> Case:
             "started_at": begun,
             "ended_at": _now(),
             "place": "陵川县民政局询问室",
-            "interviewee": "吴某，法定代表人，电话0356-6305678",
+            "interviewee": {
+                "name": "吴某（法定代表人）",
+                "id_number": "140524198203120017",
+                "phone": "13835600728",
+                "address": "山西省晋城市陵川县礼义镇南街12号",
+            },
             "interviewee_role": "agent",
             "party": s.party.pk,
             "recorder": s.li.pk,
@@ -1178,7 +1193,7 @@ def major_court_enforcement(s: Story) -> Case:
         "mail_service_record",
         {
             "document": decision.pk,
-            "recipient": "陵川县福寿养老服务中心",
+            "recipient": {"name": "陵川县福寿养老服务中心"},
             "address": "山西省晋城市陵川县礼义镇北街3号",
             "registered": True,
             "tracking_no": "XA118605257CN",
@@ -1189,17 +1204,17 @@ def major_court_enforcement(s: Story) -> Case:
             "server": servers,
         },
     )
-    s.attach(mail, "document")  # 交寄凭证
-    s.attach(mail, "signed_scan")  # 退回的邮件
+    s.attach(mail, "posting_slip")  # 交寄凭证
+    s.attach(mail, "return_card")  # 退回的邮件
     clip = s.video("张贴公告全过程", board)
     notice = s.record(
         "public_notice_service_record",
         {
             "document": decision.pk,
-            "recipient": "陵川县福寿养老服务中心",
+            "recipient": {"name": "陵川县福寿养老服务中心"},
             "attempts": "一、执法人员到当事人住所直接送达，已停业无人，法定代表人电话无法接通；"
             "二、挂号邮寄（XA118605257CN）被退回，退回原因：查无此单位。",
-            "last_attempt": mail.pk,
+            "earlier_attempts": [mail.pk],
             "reasons": "受送达人下落不明，以其他方式无法送达。",
             "carrier": "board",
             "carrier_detail": "陵川县民政局公告栏及当事人原住所门口",
@@ -1210,7 +1225,7 @@ def major_court_enforcement(s: Story) -> Case:
             "server": servers,
         },
     )
-    s.attach(notice, "document")
+    s.attach(notice, "notice_copy")
     s.attach(notice, "av", clip)
     s.attach(notice, "photo", s.photo("张贴的公告", board))
     s.record(
@@ -1248,7 +1263,7 @@ def major_court_enforcement(s: Story) -> Case:
         "service_receipt",
         {
             "document": demand.pk,
-            "recipient": "陵川县福寿养老服务中心（法定代表人吴某）",
+            "recipient": {"name": "陵川县福寿养老服务中心（法定代表人吴某）"},
             "party": s.party.pk,
             "signer_relation": "none",
             "method": "left",
@@ -1265,15 +1280,16 @@ def major_court_enforcement(s: Story) -> Case:
         {
             "document": demand.pk,
             "receipt": receipt.pk,
-            "recipient": "陵川县福寿养老服务中心（法定代表人吴某）",
+            "recipient": {"name": "陵川县福寿养老服务中心（法定代表人吴某）"},
             "residence": residence,
             "refusal_reason": refusal,
             "refusal_date": _today(),
             "served_at": served,
             "left_at_residence": True,
-            "witness": "礼义镇南街社区居委会委员郑某",
+            "witness": {"name": "礼义镇南街社区居委会委员郑某"},
             "server": servers,
         },
+        sign={"witness": "郑某"},
     )
     s.attach(left, "av", clip)
     s.attach(left, "photo", s.photo("留置于住所的催告书", residence))
@@ -1285,7 +1301,7 @@ def major_court_enforcement(s: Story) -> Case:
             "demand_notice": demand.pk,
             "made_at": _now(),
             "party": s.party.pk,
-            "speaker": "吴某（法定代表人）",
+            "speaker": {"name": "吴某（法定代表人）"},
             "mode": "written",
             "facts": "中心已停业，无力缴纳罚款。",
             "reasons": "请求减免罚款；同意以传真方式接收复核意见（传真0356-6305679）。",
@@ -1312,7 +1328,7 @@ def major_court_enforcement(s: Story) -> Case:
         "fax_service_record",
         {
             "document": statement_review.pk,
-            "recipient": "陵川县福寿养老服务中心（法定代表人吴某）",
+            "recipient": {"name": "陵川县福寿养老服务中心（法定代表人吴某）"},
             "consent_on_file": True,
             "consent_on": _today(),
             "fax_number": "0356-6305679",
@@ -1323,8 +1339,8 @@ def major_court_enforcement(s: Story) -> Case:
             "server": servers,
         },
     )
-    s.attach(fax, "signed_scan")  # 同意传真送达确认书
-    s.attach(fax, "document")  # 传真发送报告
+    s.attach(fax, "consent")  # 同意传真送达确认书
+    s.attach(fax, "transmission_report")  # 传真发送报告
 
     # 强制执行决定 (加处罚款, 行政强制法第四十五条), served through the bureau where 吴某 now lives.
     enforcement = s.record(
@@ -1352,14 +1368,14 @@ def major_court_enforcement(s: Story) -> Case:
         "service_receipt",
         {
             "document": enforcement.pk,
-            "recipient": "陵川县福寿养老服务中心（法定代表人吴某）",
+            "recipient": {"name": "陵川县福寿养老服务中心（法定代表人吴某）"},
             "party": s.party.pk,
-            "signer": "吴某",
+            "signer": {"name": "吴某"},
             "signer_relation": "representative",
             "method": "entrusted",
             "place": "高平市民政局",
             "served_at": _now(),
-            "outside_server": "冯某（高平市民政局工作人员）",
+            "outside_server": {"name": "冯某（高平市民政局工作人员）"},
         },
         sign={"server": "冯某（高平市民政局）"},
     )
@@ -1368,7 +1384,7 @@ def major_court_enforcement(s: Story) -> Case:
         "entrusted_service_record",
         {
             "document": enforcement.pk,
-            "recipient": "陵川县福寿养老服务中心（法定代表人吴某）",
+            "recipient": {"name": "陵川县福寿养老服务中心（法定代表人吴某）"},
             "entrusted_body": "高平市民政局",
             "entrusted_at": entrusted_at,
             "receipt": entrusted_receipt.pk,
@@ -1377,7 +1393,7 @@ def major_court_enforcement(s: Story) -> Case:
             "server": servers,
         },
     )
-    s.attach(entrusted, "document")  # 委托送达函
+    s.attach(entrusted, "entrustment_letter")  # 委托送达函
     # A copy to the centre's former legal representative, now serving a sentence: 转交送达
     # through the prison (第二十六条).
     transferred_at = _now()
@@ -1385,14 +1401,14 @@ def major_court_enforcement(s: Story) -> Case:
         "service_receipt",
         {
             "document": enforcement.pk,
-            "recipient": "郑某（原法定代表人）",
+            "recipient": {"name": "郑某（原法定代表人）"},
             "party": s.party.pk,
-            "signer": "郑某",
+            "signer": {"name": "郑某"},
             "signer_relation": "self",
             "method": "transfer",
             "place": "山西省晋城监狱",
             "served_at": _now(),
-            "outside_server": "狱警刘某（山西省晋城监狱）",
+            "outside_server": {"name": "狱警刘某（山西省晋城监狱）"},
         },
         sign={"server": "狱警刘某（山西省晋城监狱）"},
     )
@@ -1401,7 +1417,7 @@ def major_court_enforcement(s: Story) -> Case:
         "transfer_service_record",
         {
             "document": enforcement.pk,
-            "recipient": "郑某（原法定代表人）",
+            "recipient": {"name": "郑某（原法定代表人）"},
             "ground": "custody",
             "transfer_body": "山西省晋城监狱",
             "transferred_at": transferred_at,
@@ -1411,7 +1427,7 @@ def major_court_enforcement(s: Story) -> Case:
             "server": servers,
         },
     )
-    s.attach(transfer, "document")  # 转交函
+    s.attach(transfer, "transfer_letter")  # 转交函
 
     # 申请人民法院强制执行 (第二十九条), kept as successive versions of one record.
     court = s.record(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from django.http import Http404
@@ -77,14 +78,31 @@ def entry_for_user(*, user: Any, ledger: Ledger, seq: int, raw: bool = False) ->
 
 PERSONAL_KEYS = {"id_number": mask_id_number, "phone": mask_phone, "address": mask_address}
 
+# How the apps above mask the personal data of their own rows, which the ledger cannot recognise
+# by key (a record's free-text answers, a field marked personal in the document catalogue). Each
+# masker takes a row of an entry's payload ({"table": "app.Model", …}) and returns it masked, or
+# unchanged when the row is not its own. Registered from the apps' AppConfig.ready().
+Masker = Callable[[dict[str, Any]], dict[str, Any]]
+MASKERS: list[Masker] = []
+
+
+def register_masker(fn: Masker) -> None:
+    if fn not in MASKERS:
+        MASKERS.append(fn)
+
 
 def masked(value: Any) -> Any:
-    """The entry's content with ID numbers, phones and addresses masked, for display."""
+    """The entry's content with personal data masked, for display: ID numbers, phones and
+    addresses wherever they sit, then each row by the masker of the app that wrote it."""
     if isinstance(value, dict):
-        return {
+        out = {
             k: PERSONAL_KEYS[k](v) if k in PERSONAL_KEYS and isinstance(v, str) else masked(v)
             for k, v in value.items()
         }
+        if "table" in out:
+            for fn in MASKERS:
+                out = fn(out)
+        return out
     if isinstance(value, list):
         return [masked(v) for v in value]
     return value

@@ -12,8 +12,9 @@ from casetrail.evidence.models import Blob, Item
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.org.models import Officer
-from casetrail.records.catalogue import CATALOGUE, clean_fields, doc_type
+from casetrail.records.catalogue import doc_type
 from casetrail.records.models import Record, RecordAttachment
+from casetrail.records.validation import clean_fields
 from casetrail.records.writes import (
     OfficerPresent,
     SignatureInput,
@@ -49,7 +50,9 @@ def record_correct(
 ) -> Record:
     """Correct a record of a case the officer handles: the original stays, the new version names
     it and says why. A document that needs signatures is signed again (第十二条: the corrected
-    text is what the people sign); its attachments stay with the version they were made for."""
+    text is what the people sign); its attachments stay with the version they were made for.
+    The correction is made under the catalogue entry version the record was made with (see
+    ``new_version``) and signed in that version's signature slots."""
     case = record.case
     _require_assigned(case, officer, "只有本案承办人员可以更正记录")
     if not case.is_open:
@@ -57,7 +60,7 @@ def record_correct(
     now = timezone.now()
     new = new_version(record=record, officer=officer, fields=fields, reason=reason, now=now)
     rows: list[Any] = [new]
-    doc = CATALOGUE.get(record.kind)
+    doc = record.doc
     if doc is not None and doc.signatures:
         rows += signature_rows(doc=doc, record=new, signatures=signatures or [], now=now)
     act.record(
@@ -86,19 +89,20 @@ def record_create(
     _require_assigned(case, officer, "只有本案承办人员可以制作本案文书")
     if not officer.certificate_valid_on(timezone.localdate()):
         raise ActionError("certificate_invalid", f"{officer.name}的执法证件无效")
-    if doc.stage == "start":
+    if "start" in doc.stages:
         raise ActionError("wrong_stage", f"{doc.title}在程序启动环节办理，请使用启动页面")
-    if not case.is_open or case.stage != doc.stage:
+    if not case.is_open or case.stage not in doc.stages:
+        stages = "、".join(f"“{Stage(s).label}”" for s in doc.stages)
         raise ActionError(
             "wrong_stage",
-            f"{doc.title}属于“{Stage(doc.stage).label}”阶段，本案当前为“{case.get_stage_display()}”",
+            f"{doc.title}属于{stages}阶段，本案当前为“{case.get_stage_display()}”",
         )
     if doc.procedure and doc.procedure != case.procedure:
         raise ActionError(
             "wrong_procedure", f"{doc.title}不适用于本案的{case.get_procedure_display()}"
         )
     now = timezone.now()
-    values = clean_fields(kind, fields, case=case)
+    values = clean_fields(doc, fields, case=case, now=now)
     present = check_officers_present(doc, case, officers_present or [])
     record = Record.objects.create(
         case=case,
@@ -107,6 +111,7 @@ def record_create(
         created_by=officer,
         created_at=now,
         officers_present=present or None,
+        catalogue_version=doc.version,
     )
     rows = [record, *signature_rows(doc=doc, record=record, signatures=signatures or [], now=now)]
     act.record(
@@ -122,16 +127,24 @@ def record_attach(
     *,
     record: Record,
     officer: Officer,
-    kind: str,
+    slot: str,
     item_id: int | None = None,
     blob_sha256: str = "",
 ) -> RecordAttachment:
-    """Attach a file to a record: an audio/video or photo evidence item of the same case, or a
-    stored scan/document."""
+    """Attach a file to a named slot of the record's catalogue entry: an audio/video or photo
+    evidence item of the same case, or a stored scan/document, as the slot's kind says."""
     case = record.case
     _require_assigned(case, officer, "只有本案承办人员可以添加附件")
-    if kind not in ("signed_scan", "photo", "av", "document"):
-        raise ActionError("invalid_attachment_kind", "附件类别无效", field="kind")
+    doc = record.doc
+    wanted_slot = doc.attachment(slot) if doc else None
+    if wanted_slot is None:
+        slots = "、".join(f"{a.name}（{a.label}）" for a in doc.attachments) if doc else ""
+        raise ActionError(
+            "invalid_attachment_slot",
+            f"{record.title}没有附件项“{slot}”；可选：{slots or '无'}",
+            field="slot",
+        )
+    kind = wanted_slot.kind
     item = blob = None
     if kind in ("av", "photo"):
         item = Item.objects.filter(pk=item_id, agency_id=case.agency_id, link__case=case).first()
@@ -139,7 +152,9 @@ def record_attach(
             raise ActionError("invalid_item", "请选择已归入本案的音像记录", field="item")
         wanted = ("video", "audio", "surveillance") if kind == "av" else ("photo",)
         if item.kind not in wanted:
-            raise ActionError("invalid_item", "所选记录的类别与附件类别不符", field="item")
+            raise ActionError(
+                "invalid_item", f"所选记录的类别与“{wanted_slot.label}”不符", field="item"
+            )
     else:
         blob = Blob.objects.filter(sha256=blob_sha256, agency_id=case.agency_id).first()
         if blob is None:
@@ -147,6 +162,7 @@ def record_attach(
     attachment = RecordAttachment.objects.create(
         record=record,
         kind=kind,
+        slot=wanted_slot.name,
         item=item,
         blob=blob,
         attached_by=officer,

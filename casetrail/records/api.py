@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casetrail.cases.selectors import case_for_user
+from casetrail.cases.selectors import case_for_user, may_see_personal_data
 from casetrail.lib.errors import ActionError
 from casetrail.org.selectors import officer_for_request
 from casetrail.records.actions import (
@@ -23,7 +23,8 @@ from casetrail.records.actions import (
     record_correct,
     record_create,
 )
-from casetrail.records.catalogue import CATALOGUE
+from casetrail.records.catalogue import CATALOGUE, PERSON_PARTS, DocType, entry
+from casetrail.records.display import fields_for
 from casetrail.records.models import Record, RecordSignature
 from casetrail.records.selectors import record_for_user
 
@@ -34,7 +35,12 @@ class OfficerPresentSerializer(serializers.Serializer):
 
 
 class SignatureSerializer(serializers.Serializer):
-    role = serializers.CharField()
+    key = serializers.CharField(
+        required=False, help_text="签名项（见 /api/catalogue/ 各文书的 signatures[].key）"
+    )
+    role = serializers.CharField(
+        required=False, help_text="旧写法：未给出 key 时按 role 找签名项（key 缺省即 role）"
+    )
     name = serializers.CharField(allow_blank=True)
     method = serializers.ChoiceField(choices=RecordSignature.Method.choices)
     image = serializers.CharField(
@@ -48,6 +54,16 @@ class SignatureSerializer(serializers.Serializer):
     )
     refusal_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Signatures are addressed by their slot (key); a client written before slots existed
+        # sends the role, which is the key wherever an entry has one signature of that role.
+        key = attrs.get("key") or attrs.get("role")
+        if not key:
+            raise ActionError(
+                "signature_key_required", "每个签名须写明签名项 key", field="signatures"
+            )
+        return {**attrs, "key": key}
+
 
 class RecordCreateSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="文书类型代码，见 /api/catalogue/")
@@ -58,7 +74,14 @@ class RecordCreateSerializer(serializers.Serializer):
 
 
 class AttachSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["signed_scan", "photo", "av", "document"])
+    slot = serializers.CharField(
+        required=False, help_text="附件项（见 /api/catalogue/ 各文书的 attachments[].name）"
+    )
+    kind = serializers.ChoiceField(
+        choices=["signed_scan", "photo", "av", "document"],
+        required=False,
+        help_text="旧写法：未给出 slot 时，按类别找该文书唯一的该类附件项",
+    )
     item = serializers.IntegerField(required=False, allow_null=True, default=None)
     blob_sha256 = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -75,7 +98,7 @@ def _png(value: str) -> bytes:
 def signature_inputs(rows: list[dict[str, Any]]) -> list[SignatureInput]:
     return [
         SignatureInput(
-            role=g["role"],
+            key=g["key"],
             name=g["name"],
             method=g["method"],
             image=_png(g["image"]),
@@ -86,20 +109,26 @@ def signature_inputs(rows: list[dict[str, Any]]) -> list[SignatureInput]:
     ]
 
 
-def record_out(record: Record) -> dict[str, Any]:
+def record_out(record: Record, *, personal: bool) -> dict[str, Any]:
+    """A record as the API gives it to a viewer: personal data masked unless ``personal``."""
+    doc = record.doc
     return {
         "id": record.pk,
         "case": record.case_id,
         "kind": record.kind,
+        "catalogue_version": record.version,
         "title": record.title,
-        "fields": record.fields,
+        "fields": fields_for(doc, record.fields, personal=personal),
+        "personal_masked": not personal,
         "officers_present": record.officers_present or [],
         "created_at": record.created_at,
         "created_by": record.created_by.name,
         "replaces": record.replaces_id,
         "signatures": [
             {
+                "key": s.slot,
                 "role": s.role,
+                "label": s.label,
                 "name": s.name,
                 "method": s.method,
                 "sha256": s.blob.sha256 if s.blob_id else None,
@@ -108,10 +137,20 @@ def record_out(record: Record) -> dict[str, Any]:
             for s in record.signatures.all()
         ],
         "attachments": [
-            {"kind": a.kind, "item": a.item_id, "sha256": a.blob.sha256 if a.blob_id else None}
+            {
+                "slot": a.slot_name,
+                "label": a.label,
+                "kind": a.kind,
+                "item": a.item_id,
+                "sha256": a.blob.sha256 if a.blob_id else None,
+            }
             for a in record.attachments.all()
         ],
     }
+
+
+def _sees_personal(request: Request, record: Record) -> bool:
+    return may_see_personal_data(officer=officer_for_request(request.user), case=record.case)
 
 
 class RecordCreateAPI(APIView):
@@ -132,7 +171,7 @@ class RecordCreateAPI(APIView):
             officers_present=[OfficerPresent(o["id"], o["shown"]) for o in d["officers_present"]],
             signatures=signature_inputs(d["signatures"]),
         )
-        return Response(record_out(record), status=201)
+        return Response(record_out(record, personal=_sees_personal(request, record)), status=201)
 
 
 class RecordDetailAPI(APIView):
@@ -140,7 +179,8 @@ class RecordDetailAPI(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, record_id: int) -> Response:
-        return Response(record_out(record_for_user(user=request.user, record_id=record_id)))
+        record = record_for_user(user=request.user, record_id=record_id)
+        return Response(record_out(record, personal=_sees_personal(request, record)))
 
 
 class RecordAttachAPI(APIView):
@@ -153,14 +193,20 @@ class RecordAttachAPI(APIView):
         s = AttachSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
+        slot = d.get("slot") or ""
+        if not slot and d.get("kind"):
+            doc = record.doc
+            slot = (doc.slot_of_kind(d["kind"]) if doc else None) or d["kind"]
+        if not slot:
+            raise ActionError("attachment_slot_required", "请写明附件项 slot", field="slot")
         record_attach(
             record=record,
             officer=officer,
-            kind=d["kind"],
+            slot=slot,
             item_id=d["item"],
             blob_sha256=d["blob_sha256"],
         )
-        return Response(record_out(record), status=201)
+        return Response(record_out(record, personal=_sees_personal(request, record)), status=201)
 
 
 class CorrectSerializer(serializers.Serializer):
@@ -187,22 +233,43 @@ class RecordCorrectAPI(APIView):
             reason=d["reason"],
             signatures=signature_inputs(d["signatures"]),
         )
-        return Response(record_out(new), status=201)
+        return Response(record_out(new, personal=_sees_personal(request, new)), status=201)
 
 
 class CatalogueAPI(APIView):
-    """文书目录：每种文书的字段、所属阶段、依据条款、在场人员、签名和附件要求。"""
+    """文书目录：每种文书的当前版本——字段、所属阶段、依据条款、在场人员、签名和附件要求。"""
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         return Response([catalogue_entry_out(d) for d in CATALOGUE.values()])
 
 
-def catalogue_entry_out(d: Any) -> dict[str, Any]:
+class CatalogueVersionAPI(APIView):
+    """文书目录中某一文书的某一版本（含已被取代的版本）：更正旧记录时按其版本填写。"""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, code: str, version: int) -> Response:
+        doc = entry(code, version)
+        if doc is None:
+            raise ActionError(
+                "unknown_document_type", f"未知的文书类型：{code}（第{version}版）", status=404
+            )
+        return Response(catalogue_entry_out(doc))
+
+
+def _range_out(f: Any) -> dict[str, str] | None:
+    return dict(f.valid_range.spec) if f.valid_range else None
+
+
+def catalogue_entry_out(d: DocType) -> dict[str, Any]:
     return {
         "code": d.code,
+        "version": d.version,
+        "current": CATALOGUE.get(d.code) is d,
         "title": d.title,
         "stage": d.stage,
+        "stages": list(d.stages),
+        "formerly": list(d.formerly),
         "articles": list(d.articles),
         "procedure": d.procedure or None,
         "officers_min": d.officers_min,
@@ -212,16 +279,35 @@ def catalogue_entry_out(d: Any) -> dict[str, Any]:
                 "label": f.label,
                 "type": f.type,
                 "required": f.required,
+                "required_if": {"field": f.required_if.field, "in": list(f.required_if.values)}
+                if f.required_if
+                else None,
                 "choices": [c for c, _ in f.choices],
                 "refers_to": list(f.refers_to),
+                "personal": f.personal or (list(PERSON_PARTS[1:]) if f.type == "person" else None),
+                "future": f.future,
+                "valid_range": _range_out(f),
             }
             for f in d.fields
         ],
         "signatures": [
-            {"role": g.role, "label": g.label, "refusal": g.refusal} for g in d.signatures
+            {
+                "key": g.key,
+                "role": g.role,
+                "label": g.label,
+                "refusal": g.refusal,
+                "required": g.required,
+            }
+            for g in d.signatures
         ],
         "attachments": [
-            {"kind": a.kind, "label": a.label, "required": a.required, "overlaps": list(a.overlaps)}
+            {
+                "name": a.name,
+                "kind": a.kind,
+                "label": a.label,
+                "required": a.required,
+                "overlaps": list(a.overlaps),
+            }
             for a in d.attachments
         ],
     }

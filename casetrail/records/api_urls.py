@@ -4,6 +4,11 @@ from casetrail.records import api
 
 urlpatterns = [
     path("catalogue/", api.CatalogueAPI.as_view(), name="api-catalogue"),
+    path(
+        "catalogue/<slug:code>/<int:version>/",
+        api.CatalogueVersionAPI.as_view(),
+        name="api-catalogue-version",
+    ),
     path("cases/<int:case_id>/records/", api.RecordCreateAPI.as_view(), name="api-record-create"),
     path("records/<int:record_id>/", api.RecordDetailAPI.as_view(), name="api-record-detail"),
     path(

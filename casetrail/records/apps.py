@@ -8,11 +8,16 @@ class RecordsConfig(AppConfig):
 
     def ready(self) -> None:
         from casetrail.cases import hooks
+        from casetrail.ledger.selectors import register_masker
         from casetrail.records import panels
         from casetrail.records.catalogue import validate_catalogue
+        from casetrail.records.display import mask_ledger_row
 
-        # A malformed catalogue entry must stop start-up, not surface on the first form.
+        # A malformed catalogue entry, or one changed without a new version, must stop start-up,
+        # not surface on the first form or the first old record.
         validate_catalogue()
+        # The ledger's entry page masks a record's personal fields by its catalogue entry.
+        register_masker(mask_ledger_row)
         hooks.register_link(panels.links)
         hooks.register_panel(panels.PANEL)
         hooks.register_timeline(panels.timeline)

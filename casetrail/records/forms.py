@@ -1,5 +1,6 @@
 """Forms generated from the document catalogue: every field type of ``catalogue.yaml`` as a form
-field; fields that point into the case offer its parties, the agency's officers and its records."""
+field; fields that point into the case offer its parties, the agency's officers and its records;
+a person is a group of inputs (name, ID number, phone, address)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from django import forms
 from django.utils import timezone
 
 from casetrail.org.models import Officer
-from casetrail.records.catalogue import doc_type
+from casetrail.records.catalogue import (
+    PERSON_LABELS,
+    PERSON_PARTS,
+    DocType,
+    aliases,
+    doc_type,
+    doc_version,
+)
+from casetrail.records.validation import PERSON_LIMITS
 
 DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -21,8 +30,9 @@ def _context_choices(f: Any, case: Any) -> list[tuple[Any, str]]:
         return []
     if f.type == "party":
         return [(p.pk, f"{p.name}（{p.get_role_display()}）") for p in case.parties.all()]
-    if f.type == "document":
-        records = case.records.filter(kind__in=f.refers_to) if f.refers_to else case.records.all()
+    if f.type in ("document", "documents"):
+        kinds = [k for code in f.refers_to for k in aliases(code)]
+        records = case.records.filter(kind__in=kinds) if kinds else case.records.all()
         return [
             (r.pk, f"{r.title} #{r.pk}（{timezone.localtime(r.created_at):%Y-%m-%d}）")
             for r in records
@@ -36,65 +46,140 @@ def _context_choices(f: Any, case: Any) -> list[tuple[Any, str]]:
     ]
 
 
+class PersonWidget(forms.MultiWidget):
+    """Name, ID number, phone and address side by side, each with its own label."""
+
+    template_name = "records/widgets/person.html"
+
+    def __init__(self) -> None:
+        super().__init__(
+            {
+                part: forms.TextInput(attrs={"title": PERSON_LABELS[part], "autocomplete": "off"})
+                for part in PERSON_PARTS
+            }
+        )
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, dict):
+            return [value.get(part, "") for part in PERSON_PARTS]
+        return [None] * len(PERSON_PARTS)
+
+
+class PersonField(forms.MultiValueField):
+    """A person named in a document as its parts; the action checks the ID number's check digit
+    and the phone. The name is what a person given at all must have."""
+
+    widget = PersonWidget
+
+    def __init__(self, *, required: bool, **kwargs: Any) -> None:
+        # No part is required on its own (an optional person may be left empty as a whole); a
+        # person given without a name is refused in compress().
+        parts = [
+            forms.CharField(max_length=PERSON_LIMITS[part], required=False) for part in PERSON_PARTS
+        ]
+        super().__init__(parts, required=required, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list: list[Any]) -> dict[str, str] | None:
+        values = {p: (v or "").strip() for p, v in zip(PERSON_PARTS, data_list or [], strict=False)}
+        if not any(values.values()):
+            return None
+        if not values.get("name"):
+            raise forms.ValidationError("请填写姓名", code="incomplete")
+        return {part: values.get(part, "") for part in PERSON_PARTS}
+
+
+def _field(f: Any, label: str, case: Any) -> forms.Field:
+    if f.type == "bool":
+        return forms.BooleanField(label=label, required=False)
+    if f.type in ("longtext", "list"):
+        return forms.CharField(
+            label=label, required=f.required, widget=forms.Textarea(attrs={"rows": 3})
+        )
+    if f.type == "date":
+        return forms.DateField(
+            label=label, required=f.required, widget=forms.DateInput(attrs={"type": "date"})
+        )
+    if f.type == "datetime":
+        return forms.DateTimeField(
+            label=label,
+            required=f.required,
+            widget=DT_WIDGET,
+            initial=lambda: timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        )
+    if f.type == "choice":
+        return forms.ChoiceField(label=label, required=f.required, choices=f.choices)
+    if f.type == "number":
+        return forms.IntegerField(label=label, required=f.required, min_value=0)
+    if f.type == "money":
+        return forms.DecimalField(
+            label=label + "（元）",
+            required=f.required,
+            min_value=0,
+            decimal_places=2,
+            max_digits=14,
+        )
+    if f.type == "person":
+        return PersonField(label=label, required=f.required)
+    if f.type in ("officers", "documents"):
+        return forms.TypedMultipleChoiceField(
+            label=label,
+            required=f.required,
+            coerce=int,
+            choices=_context_choices(f, case),
+            widget=forms.CheckboxSelectMultiple,
+        )
+    if f.type in ("party", "officer", "document"):
+        return forms.TypedChoiceField(
+            label=label,
+            required=f.required,
+            coerce=int,
+            choices=[("", "—— 请选择 ——"), *_context_choices(f, case)],
+        )
+    return forms.CharField(label=label, required=f.required, max_length=500)
+
+
+def _label(doc: DocType, f: Any) -> str:
+    label = f.label + (f"（{f.help}）" if f.help else "")
+    if f.required_if:
+        other = doc.field(f.required_if.field)
+        if other is not None:
+            label += f"（视“{other.label}”必填）"
+    return label
+
+
 def catalogue_form(
-    kind: str, *, extra: Mapping[str, forms.Field] | None = None, case: Any = None
+    kind: str,
+    *,
+    extra: Mapping[str, forms.Field] | None = None,
+    case: Any = None,
+    version: int | None = None,
 ) -> type[forms.Form]:
-    """A form generated from the catalogue entry of ``kind`` (plus ``extra`` fields); fields that
-    point into the case offer its parties, officers and records."""
-    doc = doc_type(kind)
-    fields: dict[str, forms.Field] = {}
-    for f in doc.fields:
-        label = f.label + (f"（{f.help}）" if f.help else "")
-        field: forms.Field
-        if f.type == "bool":
-            field = forms.BooleanField(label=label, required=False)
-        elif f.type == "longtext" or f.type == "list":
-            field = forms.CharField(
-                label=label, required=f.required, widget=forms.Textarea(attrs={"rows": 3})
-            )
-        elif f.type == "date":
-            field = forms.DateField(
-                label=label, required=f.required, widget=forms.DateInput(attrs={"type": "date"})
-            )
-        elif f.type == "datetime":
-            field = forms.DateTimeField(
-                label=label,
-                required=f.required,
-                widget=DT_WIDGET,
-                initial=lambda: timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-            )
-        elif f.type == "choice":
-            field = forms.ChoiceField(label=label, required=f.required, choices=f.choices)
-        elif f.type == "number":
-            field = forms.IntegerField(label=label, required=f.required, min_value=0)
-        elif f.type == "money":
-            field = forms.DecimalField(
-                label=label + "（元）",
-                required=f.required,
-                min_value=0,
-                decimal_places=2,
-                max_digits=14,
-            )
-        elif f.type == "officers":
-            field = forms.TypedMultipleChoiceField(
-                label=label,
-                required=f.required,
-                coerce=int,
-                choices=_context_choices(f, case),
-                widget=forms.CheckboxSelectMultiple,
-            )
-        elif f.type in ("party", "officer", "document"):
-            field = forms.TypedChoiceField(
-                label=label,
-                required=f.required,
-                coerce=int,
-                choices=[("", "—— 请选择 ——"), *_context_choices(f, case)],
-            )
-        else:
-            field = forms.CharField(label=label, required=f.required, max_length=500)
-        fields[f.name] = field
+    """A form generated from the catalogue entry of ``kind`` (at ``version``; None: current,
+    plus ``extra`` fields); fields that point into the case offer its parties, officers and
+    records."""
+    doc = doc_type(kind) if version is None else doc_version(kind, version)
+    fields: dict[str, forms.Field] = {f.name: _field(f, _label(doc, f), case) for f in doc.fields}
     fields.update(extra or {})
     return type(f"{kind}_form", (forms.Form,), fields)
+
+
+def initial_from(doc: DocType, values: dict[str, Any]) -> dict[str, Any]:
+    """A record's stored values as the initial values of its form (ids for references, lines for
+    lists, a person's parts as they are)."""
+    out: dict[str, Any] = {}
+    for f in doc.fields:
+        value = values.get(f.name)
+        if f.type in ("party", "officer", "document") and isinstance(value, dict):
+            out[f.name] = value.get("id")
+        elif f.type in ("officers", "documents") and isinstance(value, list):
+            out[f.name] = [v.get("id") for v in value if isinstance(v, dict)]
+        elif f.type == "list" and isinstance(value, list):
+            out[f.name] = "\n".join(value)
+        elif f.type == "datetime" and isinstance(value, str):
+            out[f.name] = value[:16]
+        else:
+            out[f.name] = value
+    return out
 
 
 OPINION = {

@@ -8,7 +8,8 @@ from django.db import models
 
 from casetrail.cases.models import Case
 from casetrail.org.models import Officer
-from casetrail.records.catalogue import CATALOGUE
+from casetrail.records.catalogue import DocType, entry
+from casetrail.records.display import shown_fields
 
 
 class Record(models.Model):
@@ -33,6 +34,10 @@ class Record(models.Model):
     # Nullable without a default so SQLite adds the column in place: a default would make Django
     # rebuild the table, which drops its insert-only triggers.
     officers_present = models.JSONField("在场执法人员", null=True, blank=True)
+    # The version of the catalogue entry the record was made with (NULL: 1, the records made
+    # before entries had versions). It is read, shown and corrected under that version.
+    # Nullable without a default so SQLite adds the column in place (see officers_present).
+    catalogue_version = models.PositiveSmallIntegerField("文书目录版本", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "执法记录"
@@ -43,43 +48,32 @@ class Record(models.Model):
         return f"{self.title} #{self.pk}"
 
     @property
+    def version(self) -> int:
+        return self.catalogue_version or 1
+
+    @property
+    def doc(self) -> DocType | None:
+        """The catalogue entry as it was when this record was made."""
+        return entry(self.kind, self.version)
+
+    @property
     def title(self) -> str:
-        doc = CATALOGUE.get(self.kind)
+        doc = self.doc
         return doc.title if doc else self.kind
 
     @property
     def kind_is_catalogued(self) -> bool:
-        doc = CATALOGUE.get(self.kind)
-        return doc is not None and doc.stage != "start"
+        doc = self.doc
+        return doc is not None and "start" not in doc.stages
 
+    def shown_fields(self, *, personal: bool) -> list[tuple[str, Any]]:
+        """(label, text) of the fields, personal data masked unless ``personal``."""
+        return shown_fields(self.doc, self.fields, personal=personal)
+
+    @property
     def display_fields(self) -> list[tuple[str, Any]]:
-        doc = CATALOGUE.get(self.kind)
-        if doc is None:
-            return list(self.fields.items())
-        out: list[tuple[str, Any]] = []
-        for f in doc.fields:
-            value = self.fields.get(f.name)
-            if f.type == "bool":
-                value = "是" if value else "否"
-            elif f.type == "list":
-                value = "；".join(value or [])
-            elif f.type == "officers":
-                value = "、".join(o.get("name", "") for o in value or [])
-            elif f.type in ("party", "officer") and isinstance(value, dict):
-                value = value.get("name", "")
-            elif f.type == "document" and isinstance(value, dict):
-                ref = CATALOGUE.get(value.get("kind", ""))
-                value = f"{ref.title if ref else value.get('kind')} #{value.get('id')}"
-            elif f.type == "money" and value:
-                value = f"{value} 元"
-            elif f.type == "choice":
-                value = dict(f.choices).get(value, value)
-            elif f.type == "datetime" and value:
-                value = value.replace("T", " ")[:16]
-            if value in ("", None, []):
-                continue  # an optional field left empty says nothing on the page
-            out.append((f.label, value))
-        return out
+        """The fields as a page that does not know its viewer shows them: masked."""
+        return self.shown_fields(personal=False)
 
 
 class RecordSignature(models.Model):
@@ -97,6 +91,10 @@ class RecordSignature(models.Model):
 
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="signatures")
     role = models.CharField("签名人身份", max_length=20)
+    # The signature's slot in the catalogue entry (two officers of a hearing sign in two slots of
+    # one role). NULL in rows made before slots existed: their slot is their role. Nullable without
+    # a default so SQLite adds the column in place and keeps the insert-only triggers.
+    key = models.CharField("签名项", max_length=40, null=True, blank=True)
     name = models.CharField("签名人", max_length=100)
     method = models.CharField("方式", max_length=10, choices=Method.choices)
     blob = models.ForeignKey(
@@ -112,6 +110,17 @@ class RecordSignature(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.get_method_display()}）"
 
+    @property
+    def slot(self) -> str:
+        return self.key or self.role
+
+    @property
+    def label(self) -> str:
+        """What the catalogue entry of the record's version calls this signature."""
+        doc = self.record.doc
+        sig = doc.signature(self.slot) if doc else None
+        return sig.label if sig else "签名"
+
 
 class RecordAttachment(models.Model):
     """A file that belongs to a record: the signed scan, a photo, the audio/video (第十三条), or
@@ -123,6 +132,9 @@ class RecordAttachment(models.Model):
 
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="attachments")
     kind = models.CharField("类别", max_length=20)
+    # The named slot of the catalogue entry it fills; NULL in rows made before slots existed,
+    # whose slot is their kind. Nullable without a default (see RecordSignature.key).
+    slot = models.CharField("附件项", max_length=40, null=True, blank=True)
     item = models.ForeignKey(
         "evidence.Item", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -138,3 +150,13 @@ class RecordAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.record_id}"
+
+    @property
+    def slot_name(self) -> str:
+        return self.slot or self.kind
+
+    @property
+    def label(self) -> str:
+        doc = self.record.doc
+        att = doc.attachment(self.slot_name) if doc else None
+        return att.label if att else self.kind

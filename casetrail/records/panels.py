@@ -1,16 +1,19 @@
 """The records app's parts of a case (registered from ``RecordsConfig.ready()``): 制作文书 beside
 the case's steps, the documents by stage, each record in the full record, and the ``records`` key
-of the case API."""
+of the case API. Each record's fields are shown to the viewer with personal data masked unless
+``may_see_personal_data`` lets them see it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.urls import reverse
 
 from casetrail.cases.hooks import CasePage, Panel, TimelineItem
 from casetrail.cases.models import Stage
-from casetrail.records.catalogue import CATALOGUE
+from casetrail.cases.selectors import may_see_personal_data
+from casetrail.records.display import fields_for
 from casetrail.records.models import Record
 
 
@@ -25,6 +28,13 @@ def _records(page: CasePage) -> list[Record]:
     return records
 
 
+def personal(page: CasePage) -> bool:
+    """Whether the page's viewer sees the case's personal data unmasked (asked once a page)."""
+    if "personal" not in page.memo:
+        page.memo["personal"] = may_see_personal_data(officer=page.officer, case=page.case)
+    return bool(page.memo["personal"])
+
+
 def may_record(page: CasePage) -> bool:
     case = page.case
     return page.is_assigned and case.is_open and case.stage != Stage.START
@@ -34,21 +44,35 @@ def links(page: CasePage) -> list[tuple[str, str]]:
     return [(reverse("record-choose", args=[page.case.pk]), "制作文书")] if may_record(page) else []
 
 
+def stage_made_in(record: Record, changes: list[tuple[dt.datetime, str]]) -> str:
+    """The stage the case was in when ``record`` was made (for documents of several stages)."""
+    stage = Stage.START.value
+    for at, to_stage in changes:
+        if at <= record.created_at:
+            stage = to_stage
+    return stage
+
+
 def by_stage(page: CasePage) -> dict[str, Any] | None:
-    """The case's documents grouped by the stage they belong to (latest versions only)."""
+    """The case's documents grouped by the stage they belong to (latest versions only); a
+    document of several stages under the one it was made in."""
     records = _records(page)
     superseded = {r.replaces_id for r in records if r.replaces_id}
+    changes = list(page.case.stage_changes.order_by("at", "id").values_list("at", "to_stage"))
     groups: dict[str, list[Record]] = {value: [] for value in Stage.values}
     for r in records:
-        doc = CATALOGUE.get(r.kind)
-        if r.pk not in superseded and doc is not None:
-            groups[doc.stage].append(r)
+        doc = r.doc
+        if r.pk in superseded or doc is None:
+            continue
+        made_in = stage_made_in(r, changes)
+        groups[made_in if made_in in doc.stages else doc.stage].append(r)
     found = [(Stage(stage).label, items) for stage, items in groups.items() if items]
     return {"records_by_stage": found} if found else None
 
 
 def timeline(page: CasePage) -> list[TimelineItem]:
     editable = may_record(page)
+    sees = personal(page)
     return [
         TimelineItem(
             record.created_at,
@@ -56,19 +80,22 @@ def timeline(page: CasePage) -> list[TimelineItem]:
             "records/_timeline_record.html",
             record,
             page.ledger.get(f"records.Record:{record.pk}"),
-            {"may_record": editable},
+            {"may_record": editable, "fields": record.shown_fields(personal=sees)},
         )
         for record in _records(page)
     ]
 
 
 def api(page: CasePage) -> list[dict[str, Any]]:
+    sees = personal(page)
     return [
         {
             "id": r.pk,
             "kind": r.kind,
+            "catalogue_version": r.version,
             "title": r.title,
-            "fields": r.fields,
+            "fields": fields_for(r.doc, r.fields, personal=sees),
+            "personal_masked": not sees,
             "created_by": r.created_by.name,
             "created_at": r.created_at,
             "replaces": r.replaces_id,

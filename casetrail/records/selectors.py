@@ -29,11 +29,12 @@ def record_for_user(*, user: Any, record_id: int | str) -> Record:
 
 
 def documents_for(case: Case) -> list[DocType]:
-    """The document types that can be made in the case's current stage and procedure."""
+    """The document types that can be made in the case's current stage and procedure (a
+    document of several stages in each of them)."""
     return [
         d
         for d in CATALOGUE.values()
-        if d.stage == case.stage
-        and d.stage != "start"
+        if case.stage in d.stages
+        and "start" not in d.stages
         and (not d.procedure or d.procedure == case.procedure)
     ]

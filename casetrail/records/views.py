@@ -27,8 +27,8 @@ from casetrail.records.actions import (
     record_correct,
     record_create,
 )
-from casetrail.records.catalogue import doc_type
-from casetrail.records.forms import catalogue_form
+from casetrail.records.catalogue import doc_type, doc_version
+from casetrail.records.forms import catalogue_form, initial_from
 from casetrail.records.models import RecordSignature
 from casetrail.records.selectors import documents_for, record_for_user
 
@@ -62,43 +62,28 @@ def _data_url_png(value: str) -> bytes:
 
 
 def _signatures_from(request: HttpRequest, officer: Officer, doc: Any) -> list[SignatureInput]:
-    """The signature blocks of the form: drawn (PNG data URL), a scan upload, or a refusal."""
+    """The signature blocks of the form, one per slot (key): drawn (PNG data URL), a scan
+    upload, or a refusal; an optional signature left as 不签 is not given."""
     signatures = []
     for sig in doc.signatures:
-        method = request.POST.get(f"sig_{sig.role}_method", "")
-        scan = request.FILES.get(f"sig_{sig.role}_scan")
+        prefix = f"sig_{sig.key}_"
+        method = request.POST.get(prefix + "method", "")
+        if not sig.required and not method:
+            continue
+        scan = request.FILES.get(prefix + "scan")
         signatures.append(
             SignatureInput(
-                role=sig.role,
-                name=request.POST.get(f"sig_{sig.role}_name", ""),
+                key=sig.key,
+                name=request.POST.get(prefix + "name", ""),
                 method=method,
-                image=_data_url_png(request.POST.get(f"sig_{sig.role}_image", "")),
+                image=_data_url_png(request.POST.get(prefix + "image", "")),
                 blob_sha256=_scan_blob(officer, scan, sig.label)
                 if method == RecordSignature.Method.SCAN and scan
                 else "",
-                refusal_reason=request.POST.get(f"sig_{sig.role}_reason", ""),
+                refusal_reason=request.POST.get(prefix + "reason", ""),
             )
         )
     return signatures
-
-
-def _initial(fields: dict[str, Any]) -> dict[str, Any]:
-    """A record's stored values as form initial values (ids for references, lines for lists)."""
-    out: dict[str, Any] = {}
-    for key, value in fields.items():
-        if isinstance(value, dict):
-            out[key] = value.get("id")
-        elif isinstance(value, list):
-            out[key] = (
-                [v.get("id") for v in value]
-                if value and isinstance(value[0], dict)
-                else "\n".join(value)
-            )
-        elif isinstance(value, str) and len(value) > 16 and value[4:5] == "-" and "T" in value:
-            out[key] = value[:16]
-        else:
-            out[key] = value
-    return out
 
 
 @login_required
@@ -169,19 +154,19 @@ def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
 
 
 class AttachForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="附件类别",
-        choices=[
-            ("av", "音像记录（录音、录像）"),
-            ("photo", "照片"),
-            ("signed_scan", "签字页扫描件"),
-            ("document", "其他文件"),
-        ],
-    )
+    slot = forms.ChoiceField(label="附件项", choices=[])
     item = forms.TypedChoiceField(
         label="本案的音像记录或照片", coerce=int, required=False, choices=[]
     )
     file = forms.FileField(label="扫描件或文件（PDF、JPEG、PNG）", required=False)
+
+
+KIND_LABELS = {
+    "av": "音像记录（录音、录像）",
+    "photo": "照片",
+    "signed_scan": "签字页扫描件",
+    "document": "其他文件",
+}
 
 
 @login_required
@@ -194,6 +179,11 @@ def record_attach_view(request: HttpRequest, record_id: int) -> HttpResponse:
 
     items = Item.objects.filter(link__case=record.case).order_by("-recorded_end")
     form = AttachForm(request.POST or None, request.FILES or None)
+    doc = record.doc
+    form.fields["slot"].choices = [  # type: ignore[attr-defined]
+        (a.name, f"{a.label}（{KIND_LABELS[a.kind]}{'，必需' if a.required else ''}）")
+        for a in (doc.attachments if doc else ())
+    ]
     form.fields["item"].choices = [("", "——")] + [  # type: ignore[attr-defined]
         (i.pk, f"{i.get_kind_display()} #{i.pk} {i.file_name}") for i in items
     ]
@@ -206,7 +196,7 @@ def record_attach_view(request: HttpRequest, record_id: int) -> HttpResponse:
                 record_attach(
                     record=record,
                     officer=officer,
-                    kind=d["kind"],
+                    slot=d["slot"],
                     item_id=d.get("item") or None,
                     blob_sha256=sha,
                 )
@@ -239,11 +229,15 @@ def record_correct_view(request: HttpRequest, record_id: int) -> HttpResponse:
     officer = officer_for_request(request.user)
     record = record_for_user(user=request.user, record_id=record_id)
     _require_assigned(record.case, officer)
-    doc = doc_type(record.kind)
+    # Corrected under the entry version the record was made with (records/writes.new_version).
+    doc = doc_version(record.kind, record.version)
     form_class = catalogue_form(
-        record.kind, case=record.case, extra=CorrectionReasonForm.base_fields
+        record.kind,
+        case=record.case,
+        extra=CorrectionReasonForm.base_fields,
+        version=record.version,
     )
-    form = form_class(request.POST or None, initial=_initial(record.fields))
+    form = form_class(request.POST or None, initial=initial_from(doc, record.fields))
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -20,16 +20,18 @@ from casetrail.lib.digests import MultiHasher
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import step
 from casetrail.org.models import Officer
-from casetrail.records.catalogue import DocType, clean_fields
+from casetrail.records.catalogue import DocType, doc_type, doc_version
 from casetrail.records.models import Record, RecordSignature
+from casetrail.records.validation import clean_fields
 
 
 @dataclass(frozen=True)
 class SignatureInput:
-    """One required signature as captured: drawn on screen (PNG bytes), a scan already stored as
-    a blob, or a refusal with its reason."""
+    """One signature as captured, for the slot ``key`` of the catalogue entry (for entries made
+    before slots existed, the slot is the role): drawn on screen (PNG bytes), a scan already
+    stored as a blob, or a refusal with its reason."""
 
-    role: str
+    key: str
     name: str
     method: str
     image: bytes = b""
@@ -51,10 +53,16 @@ MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
 def add_record(
     *, case: Case, kind: str, officer: Officer, fields: dict[str, Any], now: dt.datetime
 ) -> Record:
-    """Validate ``fields`` against the catalogue and insert the record."""
-    values = clean_fields(kind, fields)
+    """Validate ``fields`` against the current catalogue entry and insert the record."""
+    doc = doc_type(kind)
+    values = clean_fields(doc, fields, now=now)
     return Record.objects.create(
-        case=case, kind=kind, fields=values, created_by=officer, created_at=now
+        case=case,
+        kind=kind,
+        fields=values,
+        created_by=officer,
+        created_at=now,
+        catalogue_version=doc.version,
     )
 
 
@@ -62,13 +70,19 @@ def add_record(
 def new_version(
     *, record: Record, officer: Officer, fields: dict[str, Any], reason: str, now: dt.datetime
 ) -> Record:
-    """Insert a corrected version of ``record`` that names it and says why (第三十五条)."""
+    """Insert a corrected version of ``record`` that names it and says why (第三十五条).
+
+    The correction is made under the catalogue entry version the record was made with, never
+    migrated to a newer one: it corrects what was recorded, and the old entry knows every field
+    the record has (a newer entry may have dropped or reshaped some)."""
     if not reason.strip():
         raise ActionError("correction_reason_required", "更正记录须说明理由", field="reason")
     if record.replaced_by.exists():
         raise ActionError("record_superseded", "该记录已有更新的版本，请在最新版本上更正")
     merged = {**record.fields, **fields}
-    values = clean_fields(record.kind, merged, case=record.case)
+    values = clean_fields(
+        doc_version(record.kind, record.version), merged, case=record.case, now=now
+    )
     return Record.objects.create(
         case=record.case,
         kind=record.kind,
@@ -78,6 +92,7 @@ def new_version(
         created_at=now,
         replaces=record,
         correction_reason=reason.strip(),
+        catalogue_version=record.version,
     )
 
 
@@ -150,46 +165,56 @@ def check_officers_present(
 def signature_rows(
     *, doc: DocType, record: Record, signatures: list[SignatureInput], now: dt.datetime
 ) -> list[Any]:
-    """Every signature the catalogue requires, each once; a refusal only where the law allows.
-    Returns the rows written: drawn images' blobs and the signatures."""
-    given = {s.role: s for s in signatures}
-    unknown = set(given) - {s.role for s in doc.signatures}
+    """Every signature the catalogue entry asks for, each in its slot once: the required ones
+    always, an optional one when given; a refusal only where the law allows. Returns the rows
+    written: drawn images' blobs and the signatures."""
+    given: dict[str, SignatureInput] = {}
+    for s in signatures:
+        if s.key in given:
+            raise ActionError(
+                "duplicate_signature", f"{doc.title}：签名项 {s.key} 重复", field="signatures"
+            )
+        given[s.key] = s
+    unknown = set(given) - {s.key for s in doc.signatures}
     if unknown:
         raise ActionError(
             "unknown_signature",
-            f"{doc.title}不需要这些签名：{'、'.join(sorted(unknown))}",
+            f"{doc.title}没有这些签名项：{'、'.join(sorted(unknown))}"
+            f"（可填：{'、'.join(s.key for s in doc.signatures) or '无'}）",
             field="signatures",
         )
     rows: list[Any] = []
-    for required in doc.signatures:
-        sig = given.get(required.role)
+    for slot in doc.signatures:
+        sig = given.get(slot.key)
+        if sig is None and not slot.required:
+            continue  # an optional signature nobody gave (e.g. no witness was present)
         if sig is None or sig.method not in RecordSignature.Method.values:
             raise ActionError(
                 "signature_required",
-                f"{doc.title}：缺少{required.label}（第十二条：文书应当签字或盖章）",
+                f"{doc.title}：缺少{slot.label}（第十二条：文书应当签字或盖章）",
                 field="signatures",
             )
         if not sig.name.strip():
             raise ActionError(
-                "signature_name_required", f"{required.label}：请填写签名人姓名", field="signatures"
+                "signature_name_required", f"{slot.label}：请填写签名人姓名", field="signatures"
             )
         blob = None
         if sig.method == RecordSignature.Method.REFUSED:
-            if not required.refusal:
+            if not slot.refusal:
                 raise ActionError(
-                    "refusal_not_allowed", f"{required.label}不能以拒签代替", field="signatures"
+                    "refusal_not_allowed", f"{slot.label}不能以拒签代替", field="signatures"
                 )
             if not sig.refusal_reason.strip():
                 raise ActionError(
                     "refusal_reason_required",
-                    f"{required.label}：拒绝签名的，须记录拒签理由",
+                    f"{slot.label}：拒绝签名的，须记录拒签理由",
                     field="signatures",
                 )
         elif sig.method == RecordSignature.Method.DRAWN:
             if not sig.image.startswith(PNG_MAGIC) or len(sig.image) > MAX_SIGNATURE_BYTES:
                 raise ActionError(
                     "invalid_signature_image",
-                    f"{required.label}：签名图像应为 PNG（不超过2MB）",
+                    f"{slot.label}：签名图像应为 PNG（不超过2MB）",
                     field="signatures",
                 )
             blob = store_image(
@@ -202,12 +227,13 @@ def signature_rows(
             ).first()
             if blob is None:
                 raise ActionError(
-                    "scan_missing", f"{required.label}：请先上传签名页扫描件", field="signatures"
+                    "scan_missing", f"{slot.label}：请先上传签名页扫描件", field="signatures"
                 )
         rows.append(
             RecordSignature.objects.create(
                 record=record,
-                role=required.role,
+                role=slot.role,
+                key=slot.key,
                 name=sig.name.strip(),
                 method=sig.method,
                 blob=blob,

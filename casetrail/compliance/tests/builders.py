@@ -24,8 +24,10 @@ def png() -> bytes:
 
 def value_for(case: Case, f: Any, personas: dict[str, Any]) -> Any:
     now = timezone.localtime()
-    if f.type in ("text", "longtext", "person", "legal_basis"):
+    if f.type in ("text", "longtext", "legal_basis"):
         return "测试内容"
+    if f.type == "person":
+        return {"name": "测试人"}
     if f.type == "date":
         return now.date().isoformat()
     if f.type == "datetime":
@@ -46,8 +48,10 @@ def value_for(case: Case, f: Any, personas: dict[str, Any]) -> Any:
         return personas["zhang"].pk
     if f.type == "officers":
         return [personas["zhang"].pk, personas["li"].pk]
-    if f.type == "document":
+    if f.type in ("document", "documents"):
         target = case.records.filter(kind__in=f.refers_to).order_by("-id").first()
+        if f.type == "documents":
+            return [target.pk] if target else []
         return target.pk if target else None
     raise AssertionError(f.type)
 
@@ -55,15 +59,19 @@ def value_for(case: Case, f: Any, personas: dict[str, Any]) -> Any:
 def sigs(kind: str) -> list[SignatureInput]:
     """Every signature the catalogue entry of ``kind`` requires, drawn."""
     return [
-        SignatureInput(s.role, "签名人", "drawn", image=png()) for s in CATALOGUE[kind].signatures
+        SignatureInput(s.key, "签名人", "drawn", image=png()) for s in CATALOGUE[kind].signatures
     ]
 
 
 def make(case: Case, personas: dict[str, Any], kind: str, **fields: Any) -> Record:
-    """A valid record of ``kind`` (fields given override the generated ones)."""
+    """A valid record of ``kind`` (fields given override the generated ones; fields required
+    only under a condition are filled when it holds)."""
     doc = CATALOGUE[kind]
     values = {f.name: value_for(case, f, personas) for f in doc.fields if f.required}
     values.update(fields)
+    for f in doc.fields:
+        if f.required_if and f.required_if.met(values) and f.name not in values:
+            values[f.name] = value_for(case, f, personas)
     return record_create(
         case=case,
         officer=personas["zhang"],

@@ -57,15 +57,12 @@ def test_r6_and_r9a_block_leaving_the_start(personas, new_case):
 
 def test_r12_an_evidence_request_needs_register_and_receipt(investigating, personas):
     notice = make(investigating, personas, "evidence_request_notice")
-    assert [m.add for m in unmet(investigating, "R12")] == [
-        "evidence_register",
-        "investigation_service_receipt",
-    ]
+    assert [m.add for m in unmet(investigating, "R12")] == ["evidence_register", "service_receipt"]
     with pytest.raises(ActionError) as err:
         advance(investigating, personas, "decision")
     assert "R12（第十二条）" in err.value.message
     make(investigating, personas, "evidence_register", request_notice=notice.pk)
-    make(investigating, personas, "investigation_service_receipt", document=notice.pk)
+    make(investigating, personas, "service_receipt", document=notice.pk)
     assert unmet(investigating, "R12") == []
 
 

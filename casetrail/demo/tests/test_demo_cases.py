@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from casetrail.cases.models import STAGE_ORDER, Case, Stage
-from casetrail.compliance.engine import RULES, CaseView, ref
+from casetrail.compliance.engine import RULES, CaseView, refs
 from casetrail.compliance.service import SERVICE_RECORDS
 from casetrail.demo.stories import (
     MAJOR_TITLE,
@@ -56,7 +56,7 @@ def test_it_builds_three_closed_cases_through_every_stage(demo):
         "interview_record",
         "evidence_request_notice",
         "evidence_register",
-        "investigation_service_receipt",
+        "service_receipt",
         "rights_notice",
         "hearing_notice",
         "hearing_record",
@@ -124,7 +124,7 @@ def test_it_carries_the_major_case_through_public_notice_to_court_enforcement(de
     # 第二十五条: public notice after a failed attempt, with the notice kept and the posting filmed.
     (notice,) = view.records_of("public_notice_service_record")
     (mail,) = view.records_of("mail_service_record")
-    assert ref(notice, "last_attempt") == mail.pk and mail.fields["outcome"] == "returned"
+    assert refs(notice, "earlier_attempts") == [mail.pk] and mail.fields["outcome"] == "returned"
     assert {a.kind for a in notice.attachments.all()} >= {"document", "av"}
     (left,) = view.records_of("left_service_record")
     assert left.attachments.filter(kind="av").exists()
@@ -139,6 +139,19 @@ def test_it_carries_the_major_case_through_public_notice_to_court_enforcement(de
     assert court.replaces_id is not None  # the application, then its outcome, as versions
     assert court.fields["ruling"] == "enforce" and court.fields["execution_result"]
     assert view.records_of("performance_record")[-1].fields["status"] == "full"
+
+
+def test_it_shows_the_interviewees_identity_only_to_those_who_may_see_it(demo):
+    from casetrail.conftest import client_for
+
+    case = demo[ORDINARY_TITLE]
+    (interview,) = CaseView(case).records_of("interview_record")
+    assert interview.fields["interviewee"]["id_number"] == "140524197806153016"
+    # 刘档案 reads closed cases, masked; the handler sees them whole.
+    masked = client_for("liu").get(f"/cases/{case.pk}/").content.decode()
+    assert "140524197806153016" not in masked and "1405**********3016" in masked
+    assert "〔个人信息，已隐去〕" in masked and "13903561234" not in masked
+    assert "140524197806153016" in client_for("zhang").get(f"/cases/{case.pk}/").content.decode()
 
 
 def test_it_leaves_the_ledger_and_the_blobs_intact(demo):

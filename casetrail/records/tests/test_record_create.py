@@ -25,7 +25,7 @@ from casetrail.records.models import Record, RecordSignature
 DOC = DocType(
     code="test_inspection",
     title="测试检查笔录",
-    stage="investigation",
+    stages=("investigation",),
     articles=("第十一条", "第十二条", "第十三条"),
     fields=(
         Field("started_at", "开始时间", "datetime"),
