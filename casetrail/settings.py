@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "casetrail.approvals",
     "casetrail.compliance",
     "casetrail.start",
+    "casetrail.decisions",
     "casetrail.demo",
 ]
 
