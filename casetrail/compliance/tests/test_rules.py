@@ -41,6 +41,7 @@ def test_every_rule_of_the_catalogue_is_registered():
         "R19",
         "R20",
         "R21",
+        "R21b",
         "R21w",
         "R22",
         "R27",
@@ -57,7 +58,12 @@ def test_r6_and_r9a_block_leaving_the_start(personas, new_case):
 
 def test_r12_an_evidence_request_needs_register_and_receipt(investigating, personas):
     notice = make(investigating, personas, "evidence_request_notice")
-    assert [m.add for m in unmet(investigating, "R12")] == ["evidence_register", "service_receipt"]
+    # A notice is not yet a record of what was found (the register is): no investigation record.
+    assert [m.add for m in unmet(investigating, "R12")] == [
+        "interview_record",
+        "evidence_register",
+        "service_receipt",
+    ]
     with pytest.raises(ActionError) as err:
         advance(investigating, personas, "decision")
     assert "R12（第十二条）" in err.value.message
@@ -320,17 +326,6 @@ def test_r9c_and_r8_start_rules(personas):
         "application_receipt",
         "application_decision",
     }
-
-
-def test_r21_summary_procedure_and_its_warning(personas, evidence_store):
-    from casetrail.conftest import approve_start, start_ex_officio
-
-    case = approve_start(start_ex_officio(personas, procedure="summary"), personas)
-    advance(case, personas, "decision")
-    assert "R21" in ids(blockers(case, "service"))
-    make(case, personas, "summary_procedure_record", contentious=True)
-    assert "R21" not in ids(blockers(case, "service"))
-    assert ids(warnings(case)) == ["R21w"]
 
 
 def test_the_case_page_shows_the_checklist_and_exemptions(investigating, personas):
