@@ -86,6 +86,20 @@ class Story:
 
     # --- start and stages ---
 
+    def _case(
+        self, category: str, party: PartyInput, *, procedure: str, is_major: bool = False
+    ) -> CaseInput:
+        """The case as 张承办 enters it, handled with 李承办 (行政处罚法第四十二条: two)."""
+        return CaseInput(
+            unit=self.zhang.unit,
+            title=self.title,
+            category=category,
+            officers=[self.zhang, self.li],
+            procedure=procedure,
+            is_major=is_major,
+            parties=[party],
+        )
+
     def start(
         self,
         *,
@@ -100,15 +114,7 @@ class Story:
     ) -> Case:
         case = case_start_ex_officio(
             officer=self.zhang,
-            data=CaseInput(
-                unit=self.zhang.unit,
-                title=self.title,
-                category=category,
-                officers=[self.zhang, self.li],
-                procedure=procedure,
-                is_major=is_major,
-                parties=[party],
-            ),
+            data=self._case(category, party, procedure=procedure, is_major=is_major),
             reason=reason,
             party_facts=party_facts,
             opinion=opinion,
@@ -140,14 +146,7 @@ class Story:
         self.signer = signer
         case = case_start_on_the_spot(
             officer=self.zhang,
-            data=CaseInput(
-                unit=self.zhang.unit,
-                title=self.title,
-                category=category,
-                officers=[self.zhang, self.li],
-                procedure="summary",
-                parties=[party],
-            ),
+            data=self._case(category, party, procedure="summary"),
             spot=spot,
             certificates_shown=True,
             signatures={kind: self.signatures(kind) for kind in ON_THE_SPOT_DOCUMENTS},

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from casetrail.cases.forms import DT_WIDGET, CaseBaseForm, party_fields
 from casetrail.cases.models import Procedure
-from casetrail.cases.writes import CaseInput, PartyInput
 from casetrail.records.catalogue import doc_type
 from casetrail.start.summary import OnTheSpot
 
@@ -229,17 +228,11 @@ class OnTheSpotForm(CaseBaseForm):
         super().__init__(*args, **kwargs)
         self.fields["decided_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 
-    def case_input(self, parties: list[PartyInput] | None = None) -> CaseInput:
-        d = self.cleaned_data
-        return CaseInput(
-            unit=d["unit"],
-            title=d["title"],
-            category=d["category"],
-            officers=list(d["officers"]),
-            procedure=Procedure.SUMMARY,
-            confidentiality=d["confidentiality"],
-            parties=parties or [],
-        )
+    def clean(self) -> dict[str, Any]:
+        # CaseBaseForm.case_input reads these: a summary case, never 重大 (第五十一条).
+        data = super().clean() or {}
+        data.update(procedure=Procedure.SUMMARY, is_major=False)
+        return data
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]

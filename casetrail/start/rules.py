@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from casetrail.approvals.models import ChainKind, ChainStatus
 from casetrail.cases.models import Procedure, Stage, StartMode, StartStatus
@@ -246,8 +247,21 @@ FILING_BASIS = (
     gates=(Stage.CLOSED,),
 )
 def summary_decision_filed(case: CaseView) -> Iterator[Missing]:
-    if case.case.procedure == Procedure.SUMMARY and _decided_at(case) and not _filed(case):
+    decided = _decided_at(case) if case.case.procedure == Procedure.SUMMARY else None
+    if decided is None:
+        return
+    if not _filed(case):
         yield Missing("case", f"{FILING_BASIS}，尚未备案", "summary_filing_record")
+    # The filing step refuses a late filing without its reason; a record made otherwise is held
+    # to the same.
+    due = filing_due(decided).day
+    for r in case.records_of("summary_filing_record"):
+        filed = moment(r, "filed_at")
+        if filed and timezone.localdate(filed) > due and not r.fields.get("late_reason"):
+            yield Missing(
+                f"record:{r.pk}",
+                f"{title(r)}：备案期限已于{due:%Y年%m月%d日}届满，逾期备案应说明原因",
+            )
 
 
 @deadline(

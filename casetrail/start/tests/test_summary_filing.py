@@ -136,6 +136,16 @@ def test_it_counts_the_filing_period_in_working_days_across_a_holiday(personas, 
     assert r21b(case).done
 
 
+def test_a_late_filing_made_as_a_plain_record_is_held_to_its_reason(personas):
+    with time_machine.travel(dt.datetime(2026, 9, 30, 10, 0, tzinfo=BEIJING), tick=False):
+        case = on_the_spot(personas)
+    with time_machine.travel(dt.datetime(2026, 10, 12, 9, 0, tzinfo=BEIJING), tick=False):
+        record = make(case, personas, "summary_filing_record", **filing(case))
+    (missing,) = RULES["R21b"].check(CaseView(case))
+    assert missing.subject == f"record:{record.pk}" and "逾期备案应说明原因" in missing.message
+    assert r21b(case).done  # filed, late: the deadline is met, the record still owes its reason
+
+
 def test_it_filed_on_the_last_working_day_needs_no_reason(personas):
     with time_machine.travel(dt.datetime(2026, 9, 30, 10, 0, tzinfo=BEIJING), tick=False):
         case = on_the_spot(personas)
