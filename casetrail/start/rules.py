@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from casetrail.approvals.models import ChainKind, ChainStatus
-from casetrail.cases.models import Procedure, Stage, StartMode, StartStatus
+from casetrail.cases.models import Case, Procedure, Stage, StartMode, StartStatus
 from casetrail.compliance.engine import (
     CaseView,
     Deadline,
@@ -124,6 +124,14 @@ def emergency_start_approved_afterwards(case: CaseView) -> Iterator[Deadline]:
             c.approval_due_at,
             done=c.start_status != StartStatus.PENDING,
         )
+
+
+def started(case: Case, to_stage: str) -> list[str]:
+    """The start's gate on every later stage (第八、九条): a case whose start was not approved
+    has no number and cannot proceed (registered with cases.hooks.GATES)."""
+    if case.start_status != StartStatus.APPROVED:
+        return ["程序启动尚未批准（第八条、第九条），案件未取得编号"]
+    return []
 
 
 # --- 简易程序 (第二十一条) ------------------------------------------------------------------------
