@@ -63,16 +63,9 @@ def interviewed(open_case: Case, personas: dict[str, Any], evidence_store: Any) 
 
 
 def to_service(case: Case, personas: dict[str, Any]) -> Case:
-    advance(case, personas, "decision")
-    for kind, extra in (
-        ("investigation_final_report", {}),
-        ("decision_approval_form", {"reviewer": personas["wang"].pk}),
-        ("leader_approval", {}),
-        ("administrative_decision", {"penalty_amount": "500.00"}),
-    ):
-        make(case, personas, kind, **extra)
-    advance(case, personas, "service")
-    return case
+    from casetrail.decisions.tests.builders import to_service as decided
+
+    return decided(case, personas)
 
 
 def to_closed(case: Case, personas: dict[str, Any]) -> Case:
