@@ -152,7 +152,8 @@ class CaseActAPI(APIView):
     """在案件上办理一个环节：correction（当场更正）、supplement-notice（一次性告知补正）、
     supplement-received（登记补正材料）、receipt（出具回执）、application-decision（受理意见）、
     start-form（投诉举报立案：程序启动审批表）、complaint-decision（不予启动意见）、
-    complaint-notice（书面告知）、advance（进入下一阶段，fields: {reason}）。"""
+    complaint-notice（书面告知）、decision-proposal（提出处理决定：处理决定审批表，opinion 为承办人
+    初审意见）、advance（进入下一阶段，fields: {reason}）。"""
 
     @extend_schema(request=CaseActSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, case_id: int, act: str) -> Response:

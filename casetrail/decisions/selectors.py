@@ -101,8 +101,9 @@ def legal_review_grounds(
 ) -> list[Ground]:
     """Why this decision needs 法制审核: a 重大 case (第一项); a hearing held or asked for (第二项);
     the handler's proposal (``fields``, else ``chain``'s) or the reviewer's step marking the case
-    疑难复杂 or involving several legal relations (第三项); a category the agency configured
-    (``CASETRAIL_LEGAL_REVIEW_CATEGORIES``, 第四项)."""
+    疑难复杂 or involving several legal relations (第三项); an earlier round of the decision that
+    needed it; a category the agency configured (``CASETRAIL_LEGAL_REVIEW_CATEGORIES``, 第四项).
+    ``chain`` is the decision asked about (None: a new proposal)."""
     case = view.case
     out: list[Ground] = []
     if case.is_major:
@@ -128,6 +129,14 @@ def legal_review_grounds(
                     "review",
                 )
             )
+    # A decision once found to need 法制审核 needs it in every later round too: a handler cannot
+    # shed it by proposing again without the tick (and a refusal by the legal unit binds).
+    if any(
+        StepRole.LEGAL in c.step_plan()
+        for c in decision_chains(view)
+        if chain is None or (c.created_at, c.pk) < (chain.created_at, chain.pk)
+    ):
+        out.append(Ground("earlier_round", f"此前提出的处理决定须经法制审核（{ART58}）", "chain"))
     if case.category in settings.CASETRAIL_LEGAL_REVIEW_CATEGORIES:
         label = Category(case.category).label
         out.append(

@@ -5,10 +5,7 @@ Other apps' tests use them to bring a case through the decision stage the way th
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-
-from django.utils import timezone
 
 from casetrail.approvals.actions import approval_decide
 from casetrail.approvals.checklists import LEGAL_REVIEW_ITEMS
@@ -16,39 +13,13 @@ from casetrail.approvals.models import OPEN_STATUSES, Chain, ChainStatus
 from casetrail.cases.models import Case
 from casetrail.compliance.tests.builders import advance, make
 from casetrail.decisions.actions import decision_propose
-from casetrail.demo.personas import DEMO_PASSWORD
-from casetrail.org.actions import officer_create
-from casetrail.org.models import Officer, Role, Unit
+from casetrail.org.models import Officer
 from casetrail.records.models import Record
-
-LEADERS = [("zheng", "郑副局长", "14052400002"), ("feng", "冯副局长", "14052400003")]
 
 
 def leaders(personas: dict[str, Any]) -> list[Officer]:
-    """赵局长 and two more leaders (role approver, 办公室) for a 集体讨论 with the default quorum of
-    three: the demo's 郑副局长 and 冯副局长, created here where the personas lack them."""
-    zhao = personas["zhao"]
-    office = Unit.objects.get(agency=zhao.agency, name="办公室")
-    today = timezone.localdate()
-    out = [zhao]
-    for username, name, cert in LEADERS:
-        officer = (
-            personas.get(username)
-            or Officer.objects.filter(agency=zhao.agency, user__username=username).first()
-        )
-        if officer is None:
-            officer = officer_create(
-                unit=office,
-                username=username,
-                name=name,
-                password=DEMO_PASSWORD,
-                roles=[Role.APPROVER],
-                certificate_no=cert,
-                valid_from=today - dt.timedelta(days=365),
-                valid_to=today + dt.timedelta(days=365),
-            )
-        out.append(officer)
-    return out
+    """赵局长 and the demo's 郑副局长 and 冯副局长: a 集体讨论 with the default quorum of three."""
+    return [personas["zhao"], personas["zheng"], personas["feng"]]
 
 
 def all_ok(**overrides: str) -> list[dict[str, str]]:
