@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from casetrail.lib.env import ConfigError, envbool, envchoice, envint, envstr
+from casetrail.lib.env import ConfigError, envbool, envchoice, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("CASETRAIL_VAR_DIR", str(BASE_DIR / "var")))
@@ -208,6 +208,12 @@ CASETRAIL_HOLIDAYS = envstr("CASETRAIL_HOLIDAYS", "")
 CASETRAIL_WORKDAYS = envstr("CASETRAIL_WORKDAYS", "")
 # 第十八条: how many of the agency's leaders (批准人) a 集体讨论 needs.
 CASETRAIL_COLLECTIVE_QUORUM = envint("CASETRAIL_COLLECTIVE_QUORUM", 3, minimum=1)
+# 行政处罚法第五十八条第一款第四项: categories of cases (casetrail.cases.models.Category values,
+# comma-separated) whose decisions this agency has legally reviewed (法制审核) in every case.
+CASETRAIL_LEGAL_REVIEW_CATEGORIES = envlist("CASETRAIL_LEGAL_REVIEW_CATEGORIES")
+# 行政处罚法第四十五、六十四条: working days (第八十五条) after the 事先告知书 took effect during which
+# the party may state, defend and ask for a hearing before a penalty decision is proposed.
+CASETRAIL_ADVANCE_NOTICE_WORKDAYS = envint("CASETRAIL_ADVANCE_NOTICE_WORKDAYS", 5, minimum=1)
 # How far ahead a deadline counts as "due" on the worklists.
 CASETRAIL_DUE_SOON_HOURS = envint("CASETRAIL_DUE_SOON_HOURS", 72, minimum=1)
 

@@ -7,7 +7,12 @@ from typing import Any
 from django.db.models import Model
 from django.utils import timezone
 
-from casetrail.approvals.checklists import clean_findings, collective_quorum, has_issue
+from casetrail.approvals.checklists import (
+    clean_findings,
+    clean_legal_grounds,
+    collective_quorum,
+    has_issue,
+)
 from casetrail.approvals.kinds import effect_for, needs_legal_checklist
 from casetrail.approvals.models import PENDING, Chain, ChainStatus, Outcome, Step, StepRole
 from casetrail.approvals.selectors import ROLE_FOR_STATUS, why_cannot_act
@@ -38,6 +43,7 @@ def approval_decide(
     opinion: str,
     findings: list[dict[str, Any]] | None = None,
     participants: list[dict[str, Any]] | None = None,
+    legal_grounds: list[str] | None = None,
 ) -> Step:
     """第六条: the reviewer reviews, the legal unit reviews legality (第十六条; 行政处罚法第五十八条,
     with a finding on every item of the checklist), the leaders discuss (第十八条: the chair records
@@ -46,6 +52,10 @@ def approval_decide(
     Approve moves the chain to its next step (after the last, the kind's effect applies, e.g. the
     case number); return sends it back to the proposer with reasons; refuse ends it and binds: the
     effect of a refusal applies and nothing the chain proposed may follow from it.
+
+    A reviewer approving a decision of a checklist kind may find the case 疑难复杂 or involving
+    several legal relations (``legal_grounds``, 行政处罚法第五十八条第一款第三项): the 法制审核 step
+    is then added to the plan, right after the review, unless it is there already.
     """
     chain = _locked(chain)
     if chain.status == ChainStatus.RETURNED:
@@ -61,7 +71,11 @@ def approval_decide(
         raise ActionError("opinion_required", "请填写审批意见和理由", field="opinion")
     now = timezone.now()
     role, _ = ROLE_FOR_STATUS[ChainStatus(chain.status)]
-    extra = _step_extras(chain, officer, role, outcome, findings, participants)
+    extra = _step_extras(chain, officer, role, outcome, findings, participants, legal_grounds)
+    if extra.get("legal_grounds") and StepRole.LEGAL not in chain.step_plan():
+        plan = chain.step_plan()
+        plan.insert(plan.index(role) + 1, StepRole.LEGAL.value)
+        chain.plan, chain.requires_legal = plan, True
     step = Step.objects.create(
         chain=chain,
         role=role,
@@ -84,7 +98,7 @@ def approval_decide(
     else:
         chain.status, chain.decided_at = ChainStatus.APPROVED, now
         effects = effect_for(chain.kind)(chain=chain, officer=officer, approved=True, now=now)
-    chain.save(update_fields=["status", "decided_at"])
+    chain.save(update_fields=["status", "decided_at", "plan", "requires_legal"])
     act.record(
         agency=chain.case.agency_id,
         actor=officer,
@@ -155,9 +169,10 @@ def _step_extras(
     outcome: str,
     findings: list[dict[str, Any]] | None,
     participants: list[dict[str, Any]] | None,
+    legal_grounds: list[str] | None = None,
 ) -> dict[str, Any]:
     """What a step records besides its opinion: the legal checklist's findings, the discussion's
-    participants. Only the step that has them may carry them."""
+    participants, the reviewer's grounds for 法制审核. Only the step that has them may carry them."""
     if role != StepRole.LEGAL and findings:
         raise ActionError(
             "findings_not_expected", "只有法制审核环节逐项填写审核要点", field="findings"
@@ -166,6 +181,20 @@ def _step_extras(
         raise ActionError(
             "participants_not_expected", "只有集体讨论环节记录参加人员", field="participants"
         )
+    if legal_grounds:
+        if role != StepRole.REVIEW or not needs_legal_checklist(chain.kind):
+            raise ActionError(
+                "legal_grounds_not_expected",
+                "只有处理决定等须经法制审核的事项，由审核人在审核环节提请法制审核",
+                field="legal_grounds",
+            )
+        if outcome != Outcome.APPROVE:
+            raise ActionError(
+                "legal_grounds_need_approval",
+                "提请法制审核的，审核结果应为“同意”并转法制审核；退回或不同意的无需提请",
+                field="legal_grounds",
+            )
+        return {"legal_grounds": clean_legal_grounds(legal_grounds)}
     if role == StepRole.LEGAL and (findings or needs_legal_checklist(chain.kind)):
         cleaned = clean_findings(findings)
         if outcome == Outcome.APPROVE and has_issue(cleaned):

@@ -13,7 +13,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casetrail.approvals.actions import approval_decide, approval_resubmit
-from casetrail.approvals.checklists import FINDINGS, LEGAL_REVIEW_ITEMS, collective_quorum
+from casetrail.approvals.checklists import (
+    FINDINGS,
+    LEGAL_REVIEW_GROUNDS,
+    LEGAL_REVIEW_ITEMS,
+    collective_quorum,
+)
+from casetrail.approvals.kinds import due_of
 from casetrail.approvals.models import ChainStatus, Outcome
 from casetrail.approvals.selectors import chain_for_user, chains_waiting_for, why_cannot_act
 from casetrail.cases.selectors import may_see_personal_data
@@ -43,6 +49,13 @@ class DecideSerializer(serializers.Serializer):
         required=False,
         default=list,
         help_text="集体讨论参加人员及意见：[{id, view}]（主持人应在其中）",
+    )
+    legal_grounds = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(LEGAL_REVIEW_GROUNDS)),
+        required=False,
+        default=list,
+        help_text="审核人审核同意时提请法制审核的理由：complex（案情疑难复杂）、"
+        "multiple_relations（涉及多个法律关系）（行政处罚法第五十八条）",
     )
 
 
@@ -78,10 +91,24 @@ def chain_out(chain: Any, ledger: dict[str, int] | None = None) -> dict[str, Any
                 "created_at": s.created_at,
                 "findings": s.findings,
                 "participants": s.participants,
+                "legal_grounds": s.legal_grounds,
                 "ledger_seq": ledger.get(f"approvals.Step:{s.pk}"),
             }
             for s in chain.steps.all()
         ],
+    }
+
+
+def due_out(due: Any) -> dict[str, Any] | None:
+    """The deadline bearing on a waiting chain (``kinds.register_due``), for the API."""
+    if due is None:
+        return None
+    return {
+        "rule": getattr(due, "rule", ""),
+        "title": due.title,
+        "basis": due.basis,
+        "due_at": due.due_at,
+        "overdue": due.overdue,
     }
 
 
@@ -100,7 +127,12 @@ class ApprovalListAPI(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="approvals_waiting_list")
     def get(self, request: Request) -> Response:
         officer = officer_for_request(request.user)
-        return Response([chain_out(c) for c in chains_waiting_for(officer=officer)])
+        return Response(
+            [
+                {**chain_out(c), "due": due_out(due_of(c))}
+                for c in chains_waiting_for(officer=officer)
+            ]
+        )
 
 
 class ApprovalDetailAPI(APIView):
@@ -128,6 +160,7 @@ class ApprovalDecideAPI(APIView):
             opinion=s.validated_data["opinion"],
             findings=s.validated_data["findings"] or None,
             participants=s.validated_data["participants"] or None,
+            legal_grounds=s.validated_data["legal_grounds"] or None,
         )
         return Response(
             _out(chain_for_user(user=request.user, chain_id=chain_id), officer), status=201
@@ -169,6 +202,7 @@ class LegalChecklistAPI(APIView):
             {
                 "items": [{"item": code, "label": label} for code, label in LEGAL_REVIEW_ITEMS],
                 "findings": FINDINGS,
+                "legal_grounds": dict(LEGAL_REVIEW_GROUNDS),
                 "collective_quorum": collective_quorum(),
             }
         )

@@ -26,6 +26,12 @@ LEGAL_REVIEW_ITEMS: tuple[tuple[str, str], ...] = (
     ("crime", "是否涉嫌犯罪需移送司法机关"),
 )
 FINDINGS = {"ok": "符合", "issue": "存在问题", "na": "不适用"}
+# 行政处罚法第五十八条第一款第三项: what a reviewer may find that calls for 法制审核 even where the
+# plan did not foresee it (the legal step is then added to the chain's plan).
+LEGAL_REVIEW_GROUNDS: tuple[tuple[str, str], ...] = (
+    ("complex", "案情疑难复杂"),
+    ("multiple_relations", "涉及多个法律关系"),
+)
 
 
 def clean_findings(raw: Any) -> list[dict[str, str]]:
@@ -55,6 +61,20 @@ def clean_findings(raw: Any) -> list[dict[str, str]]:
     return out
 
 
+def clean_legal_grounds(raw: Any) -> list[str]:
+    """The reviewer's grounds for 法制审核, as known codes, each once. Raises ActionError."""
+    known = dict(LEGAL_REVIEW_GROUNDS)
+    values = raw if isinstance(raw, list) else [raw]
+    unknown = [str(v) for v in values if v not in known]
+    if unknown:
+        raise ActionError(
+            "invalid_legal_ground",
+            "提请法制审核的理由应为：" + "、".join(known.values()),
+            field="legal_grounds",
+        )
+    return [code for code in known if code in values]
+
+
 def has_issue(findings: list[dict[str, str]]) -> bool:
     return any(f["finding"] == "issue" for f in findings)
 
@@ -65,8 +85,11 @@ def collective_quorum() -> int:
 
 
 def labelled(step: Any) -> Any:
-    """The step with its findings labelled for display (the stored form keeps only codes)."""
+    """The step with its findings (and a reviewer's grounds for 法制审核) labelled for display (the
+    stored form keeps only codes)."""
     labels = dict(LEGAL_REVIEW_ITEMS)
+    grounds = dict(LEGAL_REVIEW_GROUNDS)
+    step.legal_ground_labels = [grounds.get(g, g) for g in step.legal_grounds or []]
     if step.findings:
         step.findings = [
             {

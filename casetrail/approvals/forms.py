@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from casetrail.approvals.checklists import FINDINGS, LEGAL_REVIEW_ITEMS
+from casetrail.approvals.checklists import FINDINGS, LEGAL_REVIEW_GROUNDS, LEGAL_REVIEW_ITEMS
 from casetrail.approvals.models import Outcome
 from casetrail.org.models import Officer, Role
 
@@ -22,6 +22,18 @@ class DecideForm(forms.Form):
         widget=forms.RadioSelect,
     )
     opinion = forms.CharField(label="意见和理由", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewForm(DecideForm):
+    """The review of a decision that the law may require to be legally reviewed (行政处罚法第五十八条
+    第一款第三项): the reviewer may ask for 法制审核 while approving."""
+
+    legal_grounds = forms.MultipleChoiceField(
+        label="提请法制审核（审核同意后转法制机构审核）",
+        choices=list(LEGAL_REVIEW_GROUNDS),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
 
 class ResubmitReasonForm(forms.Form):

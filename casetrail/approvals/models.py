@@ -15,6 +15,7 @@ class ChainKind(models.TextChoices):
     CASE_START = "case_start", "程序启动审批"
     APPLICATION_DECISION = "application_decision", "受理审批"
     COMPLAINT_DECISION = "complaint_decision", "不予启动审批"
+    CASE_DECISION = "case_decision", "处理决定审批"
 
 
 class ChainStatus(models.TextChoices):
@@ -128,6 +129,10 @@ class Step(models.Model):
     findings = models.JSONField("审核要点", null=True, blank=True)
     # 集体讨论 (第十八条): who took part and what each said, [{"id", "name", "view"}].
     participants = models.JSONField("参加人员及意见", null=True, blank=True)
+    # 行政处罚法第五十八条第一款第三项: why the reviewer asked for 法制审核 when approving their step
+    # (codes of checklists.LEGAL_REVIEW_GROUNDS); the legal step was added to the plan then. NULL
+    # for every other step, and for steps made before the column (nullable: added in place).
+    legal_grounds = models.JSONField("提请法制审核的理由", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "审批环节"

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
-from casetrail.approvals.api import chain_out
+from casetrail.approvals.api import chain_out, due_out
+from casetrail.approvals.kinds import due_of
 from casetrail.approvals.models import Chain, ChainStatus, Step
 from casetrail.approvals.selectors import chains_of_case, chains_waiting_for
 from casetrail.cases.hooks import CasePage, Panel, TimelineItem, WorklistSection
@@ -63,11 +64,17 @@ def api(page: CasePage) -> list[dict[str, Any]]:
     return [chain_out(c, page.ledger) for c in _chains(page)]
 
 
+def _waiting(officer: Officer) -> list[tuple[Chain, Any]]:
+    """The chains waiting for the officer, each with the deadline that bears on it (if its kind
+    registered one)."""
+    return [(c, due_of(c)) for c in chains_waiting_for(officer=officer)]
+
+
 PANEL = Panel("approvals", 40, "approvals/_panel_chains.html", panel)
 WAITING = WorklistSection(
     "approvals_waiting",
     40,
     "approvals/_worklist_waiting.html",
-    lambda officer: {"waiting": chains_waiting_for(officer=officer)},
-    lambda officer: [chain_out(c) for c in chains_waiting_for(officer=officer)],
+    lambda officer: {"waiting": _waiting(officer)},
+    lambda officer: [{**chain_out(c), "due": due_out(due)} for c, due in _waiting(officer)],
 )

@@ -19,6 +19,7 @@ from casetrail.approvals.forms import (
     DecideForm,
     LegalReviewForm,
     ResubmitReasonForm,
+    ReviewForm,
 )
 from casetrail.approvals.kinds import needs_legal_checklist
 from casetrail.approvals.models import Chain, ChainStatus
@@ -49,6 +50,8 @@ def _decide_form(chain: Chain, data: Any) -> DecideForm:
         return LegalReviewForm(data)
     if chain.status == ChainStatus.PENDING_COLLECTIVE:
         return CollectiveDiscussionForm(data, agency_id=chain.case.agency_id)
+    if chain.status == ChainStatus.PENDING_REVIEW and needs_legal_checklist(chain.kind):
+        return ReviewForm(data)
     return DecideForm(data)
 
 
@@ -93,6 +96,7 @@ def chain_detail(request: HttpRequest, chain_id: int) -> HttpResponse:
                             if isinstance(form, CollectiveDiscussionForm)
                             else None
                         ),
+                        legal_grounds=d.get("legal_grounds") or None,
                     )
             except ActionError as err:
                 apply_error(form, err)

@@ -123,6 +123,17 @@ def _investigation_records(case: CaseView) -> list[Any]:
 # 事先告知书 counts as the 告知 once its entry joins NOTICES.
 NOTICES = ("rights_notice",)
 HEARD = ("statement_record", "hearing_record", "statement_waiver")
+
+
+def _heard(case: CaseView) -> list[Any]:
+    """Records that heard the party: a statement, a hearing, a recorded waiver — or the party's
+    written reply to the 事先告知书 giving up the statement and the hearing."""
+    waivers = [
+        r for r in case.records_of("penalty_notice_reply") if r.fields.get("reply") == "waiver"
+    ]
+    return [*case.records_of(*HEARD), *waivers]
+
+
 NOT_TOLD = (
     "作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、理由、依据，"
     "并告知其陈述、申辩（听证）的权利（行政处罚法第四十四条）"
@@ -146,7 +157,7 @@ def _penalty_pair(case: CaseView) -> Iterator[Missing]:
         told = case.records_of(*NOTICES)
         if not told:
             yield Missing("case", NOT_TOLD, "rights_notice")
-        elif not [h for h in case.records_of(*HEARD) if h.created_at >= told[0].created_at]:
+        elif not [h for h in _heard(case) if h.created_at >= told[0].created_at]:
             yield Missing("case", NOT_HEARD, "statement_waiver")
     for d in decisions:
         on_the_spot = [
@@ -158,9 +169,7 @@ def _penalty_pair(case: CaseView) -> Iterator[Missing]:
         if not told:
             yield Missing(f"record:{d.pk}", f"{title(d)}：{NOT_TOLD}", "rights_notice")
             continue
-        heard = [
-            h for h in case.records_of(*HEARD) if told[0].created_at <= h.created_at <= d.created_at
-        ]
+        heard = [h for h in _heard(case) if told[0].created_at <= h.created_at <= d.created_at]
         if not heard:
             yield Missing(f"record:{d.pk}", f"{title(d)}：{NOT_HEARD}", "statement_waiver")
 
@@ -278,54 +287,8 @@ def register_and_hold_decided(case: CaseView) -> Iterator[Deadline]:
 LEAVE_DECISION = (Stage.SERVICE,)
 
 
-@rule(
-    "R15",
-    article="第十五条",
-    kind=Kind.BLOCK,
-    title="草拟决定载明起草人、审查人、依据、事实证据和考虑因素",
-    gates=LEAVE_DECISION,
-)
-def decision_is_drafted(case: CaseView) -> Iterator[Missing]:
-    if case.case.procedure != "ordinary":
-        return
-    if not case.has("investigation_final_report"):
-        yield Missing("case", "缺少案件调查终结报告", "investigation_final_report")
-    forms = case.records_of("decision_approval_form")
-    if not forms:
-        yield Missing(
-            "case",
-            "缺少处理决定审批表（起草人、起草机构审查人、法律依据、事实证据、考虑因素）",
-            "decision_approval_form",
-        )
-    for form in forms:
-        if ref(form, "drafter") == ref(form, "reviewer"):
-            yield Missing(
-                f"record:{form.pk}", f"{title(form)}：起草人与审查人应为不同人员（第六条）"
-            )
-
-
-@rule("R16", article="第十六条", kind=Kind.BLOCK, title="重大案件经法制审核", gates=LEAVE_DECISION)
-def major_decisions_legally_reviewed(case: CaseView) -> Iterator[Missing]:
-    if case.case.is_major and not case.has("legal_review_opinion"):
-        yield Missing("case", "重大案件应有法制机构审核意见", "legal_review_opinion")
-
-
-@rule("R18", article="第十八条", kind=Kind.BLOCK, title="重大案件经集体讨论", gates=LEAVE_DECISION)
-def major_decisions_discussed(case: CaseView) -> Iterator[Missing]:
-    if case.case.is_major and not case.has("collective_discussion_record"):
-        yield Missing("case", "重大案件应经负责人集体讨论并记录", "collective_discussion_record")
-
-
-@rule("R19", article="第十九条", kind=Kind.BLOCK, title="负责人签署意见", gates=LEAVE_DECISION)
-def leader_signed(case: CaseView) -> Iterator[Missing]:
-    if case.case.procedure == "ordinary" and not case.has("leader_approval"):
-        yield Missing("case", "缺少负责人签批（签署意见并签名）", "leader_approval")
-
-
-@rule("R20", article="第二十条", kind=Kind.BLOCK, title="作出行政执法决定书", gates=LEAVE_DECISION)
-def decision_document_made(case: CaseView) -> Iterator[Missing]:
-    if not case.has("administrative_decision"):
-        yield Missing("case", "缺少行政执法决定书（应说明理由）", "administrative_decision")
+# R15–R20 (第十五至二十条), with R44 and R58 (行政处罚法第四十四、四十五、五十八条), read the
+# 处理决定审批 chain: they live with it in casetrail/decisions/rules.py.
 
 
 @deadline(

@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from casetrail.decisions import api
+
+# Before the cases app's /api/cases/<id>/<act>/ (casetrail/urls.py includes decisions first).
+urlpatterns = [
+    path("cases/<int:case_id>/decision/", api.DecisionAPI.as_view(), name="api-case-decision"),
+]

@@ -1,5 +1,7 @@
 """Demo case 3 — 重大案件: an elderly-care centre endangering its residents. Legal review in the
-start chain, audio/video in every stage (第五条), collective discussion, mail returned then 公告送达
+start chain, audio/video in every stage (第五条), the 事先告知 waived in writing, the decision
+reviewed by 王审核, legally reviewed by 陈法制, discussed by three leaders (郑副局长 chairs, 第十八条) and
+decided by 赵局长, each in their own login; mail returned then 公告送达
 (第二十五条), a 催告书 left at the RESIDENCE (留置送达, 第二十四条), the review of the party's statement
 served by fax (第二十六条), an enforcement decision served through another bureau (委托送达), a copy
 transferred through the prison (转交送达), and 申请人民法院强制执行 recorded to its result (第二十九条)."""
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from casetrail.approvals.models import Chain
 from casetrail.cases.models import Case
 from casetrail.cases.writes import PartyInput
 from casetrail.demo.story import (
@@ -37,8 +40,8 @@ BASIS = f"{ELDERLY_RULES}第（三）项"
 def build(s: Story) -> Case:
     start(s)
     investigate(s)
-    form = draft_decision(s)
-    decision = review_and_decide(s, form)
+    chain = draft_decision(s)
+    decision = review_and_decide(s, chain)
     serve_by_public_notice(s, decision)
     demand = demand_and_leave_at_residence(s, decision)
     review_statement(s, demand)
@@ -122,6 +125,7 @@ def investigate(s: Story) -> None:
             "reasons": "养老机构未按照有关强制性国家标准提供服务，情节严重。",
             "legal_basis": BASIS,
             "proposed": "罚款人民币30000元。",
+            "proposed_fine": "30000.00",
             "rights": ["陈述权", "申辩权", "要求听证的权利"],
             "hearing_available": True,
             "statement_deadline": today(),
@@ -130,113 +134,80 @@ def investigate(s: Story) -> None:
     )
     s.attach(rights, "signed_scan")
     s.investigation_receipt(rights, HOME)
-    lapsed(s, rights)
-    s.advance("decision", "调查终结；当事人未在期限内要求听证")
-
-
-def lapsed(s: Story, rights: Record) -> None:
-    """The party let the period pass without stating or asking for a hearing: recorded, it counts
-    as hearing the party before the decision (第十二条（五）; 行政处罚法第四十五条)."""
-    s.record(
-        "statement_waiver",
+    waiver = s.record(
+        "penalty_notice_reply",
         {
-            "rights_notice": rights.pk,
-            "recorded_at": now(),
+            "notice": rights.pk,
+            "received_at": now(),
             "party": s.party_id,
-            "how": "lapsed",
-            "details": "权利告知书已送达，告知的期限届满，当事人未提出陈述、申辩，也未要求听证。",
+            "reply": "waiver",
+            "mode": "written",
+            "content": "本单位对告知的事实、理由和依据无异议，放弃陈述、申辩和要求听证的权利。",
         },
     )
+    s.attach(waiver, "document")
+    s.advance("decision", "调查终结；当事人书面放弃陈述、申辩和听证")
 
 
-def draft_decision(s: Story) -> Record:
+def draft_decision(s: Story) -> Chain:
     report = s.record(
         "investigation_final_report",
         {
             "made_at": now(),
             "drafter": s.zhang.pk,
             "party": s.party_id,
-            "course": "经现场检查、询问法定代表人、告知权利，当事人未陈述申辩、未要求听证。",
+            "course": "经现场检查、询问法定代表人、事先告知，当事人书面放弃陈述申辩和听证。",
             "facts": FACTS,
             "evidence": ["现场检查笔录及音像记录", "现场照片", "询问笔录及录音", "排班表"],
             "legal_basis": BASIS,
             "proposal": "罚款人民币30000元。",
         },
     )
-    form = s.record(
-        "decision_approval_form",
+    return s.propose_decision(
         {
-            "drafted_at": now(),
-            "drafter": s.zhang.pk,
-            "drafting_unit": "社会事务股",
-            "reviewer": s.p["wang"].pk,
             "party": s.party_id,
             "report": report.pk,
             "facts": FACTS,
             "evidence": ["现场检查笔录及音像记录", "询问笔录", "排班表"],
             "legal_basis": BASIS,
             "considerations": "危及41名老年人人身安全，情节严重；经责令未改正。",
+            "decision_kind": "penalty",
             "proposal": "罚款人民币30000元。",
             "proposed_fine": "30000.00",
-            "drafter_opinion": "情节严重，建议顶格处罚。",
-            "reviewer_opinion": "同意，提请法制审核和集体讨论。",
         },
+        "情节严重，建议顶格处罚。",
     )
-    return form
 
 
-def review_and_decide(s: Story, form: Record) -> Record:
-    review = s.record(
-        "legal_review_opinion",
-        {
-            "reviewed_at": now(),
-            "reviewers": [s.p["chen"].pk],
-            "approval_form": form.pk,
-            "conclusion": "agree",
-            "opinion": "执法主体适格，程序合法，事实清楚，证据充分，适用依据正确，裁量适当。",
-            "suggestions": "无",
-        },
+def review_and_decide(s: Story, chain: Chain) -> Record:
+    # The plan fixed when proposed for a 重大 case: 审核 → 法制审核 → 集体讨论 → 负责人.
+    s.review(chain, "同意承办人意见，重大案件提请法制审核和集体讨论。")
+    s.legal_review(
+        chain,
+        "执法主体适格，程序合法，事实清楚，证据充分，适用依据正确，裁量适当，同意。",
+        {"discretion": "情节严重且经责令未改正，顶格处罚符合本局裁量基准。"},
     )
-    s.attach(review, "signed_scan")
-    begun = now()
-    clip = s.video("集体讨论全过程", "陵川县民政局会议室")
-    discussion = s.record(
-        "collective_discussion_record",
+    # 第五条: the discussion is filmed like every stage of a 重大 case.
+    s.video("集体讨论全过程", "陵川县民政局会议室")
+    s.discuss(
+        chain,
+        "zheng",
         {
-            "held_at": begun,
-            "place": "陵川县民政局会议室",
-            "form": "record",
-            "host": s.p["zhao"].pk,
-            "attendees": [s.p["zhao"].pk, s.p["wang"].pk, s.p["chen"].pk, s.zhang.pk],
-            "recorder": s.p["liu"].pk,
-            "approval_form": form.pk,
-            "presentation": "承办人张承办汇报案情及处罚建议（罚款30000元）。",
-            "discussion": "王审核：同意。\n陈法制：法制审核同意。\n赵局长：同意，按程序作出决定。",
-            "conclusion": "一致同意对当事人罚款人民币30000元。",
+            "zhao": "同意罚款30000元，按程序作出决定。",
+            "zheng": "违法事实清楚，危及老年人安全，同意顶格处罚。",
+            "feng": "同意；决定作出后督促其立即整改。",
         },
-        sign={"officers": "赵局长、王审核、陈法制、张承办", "drafter": "刘档案"},
+        "经集体讨论，一致同意对当事人罚款人民币30000元。",
     )
-    s.attach(discussion, "av", clip)
-    s.attach(discussion, "signed_scan")
-    leader = s.record(
-        "leader_approval",
-        {
-            "signed_at": now(),
-            "approver": s.p["zhao"].pk,
-            "approval_form": form.pk,
-            "result": "approve",
-            "opinion": "经集体讨论决定，同意。",
-        },
-    )
+    s.approve(chain, "经集体讨论决定，同意。")
     decision = s.record(
         "administrative_decision",
         {
             "doc_no": s.doc_no,
             "decided_at": now(),
             "party": s.party_id,
-            "approval": leader.pk,
             "facts": FACTS,
-            "evidence": ["现场检查笔录及音像记录", "询问笔录", "排班表", "集体讨论记录"],
+            "evidence": ["现场检查笔录及音像记录", "询问笔录", "排班表"],
             "legal_basis": BASIS,
             "reasons": "违法行为危及入住老年人人身安全，情节严重，经集体讨论决定。",
             "decision": "罚款人民币30000元。",

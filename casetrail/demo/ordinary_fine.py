@@ -1,13 +1,16 @@
 """Demo case 2 — 普通程序罚款: a SHOP selling superstitious funeral goods. Inspection and sampling
 filmed (第十三条), an interview, an evidence request with its register and the 7-day handling
-(第十二、十四条), the rights notice, the party's statement and a hearing (行政处罚法第四十四、
-四十五、六十三、六十四条), 法制审核 and the leader's approval, a fine served by registered mail
-(第二十三条), an order to correct served electronically (第二十六条) and checked, paid in full."""
+(第十二、十四条), the 事先告知书, the party's statement and hearing request, the hearing and the
+review of the statement (行政处罚法第四十四、四十五、六十三、六十四条); the decision proposed by 张承办
+and approved through its chain — 王审核 reviews, 陈法制 reviews legality on the checklist (the case went
+through a hearing, 行政处罚法第五十八条), 赵局长 decides — a fine served by registered mail (第二十三
+条), an order to correct served electronically (第二十六条) and checked, paid in full."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from casetrail.approvals.models import Chain
 from casetrail.cases.models import Case
 from casetrail.cases.writes import PartyInput
 from casetrail.demo.story import (
@@ -36,8 +39,8 @@ def build(s: Story) -> Case:
     request_evidence(s)
     hear_the_party(s)
     hearing(s)
-    form = draft_decision(s)
-    decision = review_and_decide(s, form)
+    chain = draft_decision(s)
+    decision = review_and_decide(s, chain)
     serve_by_mail(s, decision)
     correct_and_perform(s, decision)
     return s.opened
@@ -198,6 +201,7 @@ def hear_the_party(s: Story) -> None:
             "reasons": "制造、销售封建迷信殡葬用品属《殡葬管理条例》禁止的行为。",
             "legal_basis": BASIS,
             "proposed": "没收封建迷信殡葬用品，并处销售金额一倍罚款人民币8600元。",
+            "proposed_fine": "8600.00",
             "rights": ["陈述权", "申辩权", "要求听证的权利"],
             "hearing_available": True,
             "statement_deadline": today(),
@@ -221,6 +225,18 @@ def hear_the_party(s: Story) -> None:
         },
     )
     s.attach(statement, "signed_scan")
+    # 行政处罚法第六十四条: the hearing asked for within five days of the notice.
+    s.record(
+        "penalty_notice_reply",
+        {
+            "notice": rights.pk,
+            "received_at": now(),
+            **s.party_field,
+            "reply": "hearing",
+            "mode": "oral",
+            "content": "当事人在陈述申辩时当场口头要求举行听证。",
+        },
+    )
 
 
 def hearing(s: Story) -> None:
@@ -278,7 +294,21 @@ def hearing(s: Story) -> None:
     s.advance("decision", "调查终结，听证完毕")
 
 
-def draft_decision(s: Story) -> Record:
+def draft_decision(s: Story) -> Chain:
+    # 行政处罚法第四十五条: the party's statement reviewed before the decision is proposed.
+    s.record(
+        "statement_review",
+        {
+            "statement": s.opened.records.get(kind="statement_record").pk,
+            "reviewed_at": now(),
+            "reviewers": [s.zhang.pk, s.li.pk],
+            "facts_review": "当事人主动下架商品属实，已在现场检查笔录和照片中记载。",
+            "reasons_review": "初次违法、主动整改的理由成立，可在裁量基准内从轻。",
+            "evidence_review": "当事人未提交证据。",
+            "conclusion": "partly",
+            "handling": "部分采纳：按裁量基准下限罚款，不予免除处罚。",
+        },
+    )
     report = s.record(
         "investigation_final_report",
         {
@@ -297,58 +327,38 @@ def draft_decision(s: Story) -> Record:
             "proposal": "没收封建迷信殡葬用品，并处销售金额一倍罚款8600元。",
         },
     )
-    form = s.record(
-        "decision_approval_form",
+    return s.propose_decision(
         {
-            "drafted_at": now(),
-            "drafter": s.zhang.pk,
-            "drafting_unit": "社会事务股",
-            "reviewer": s.p["wang"].pk,
             **s.party_field,
             "report": report.pk,
             "facts": FACTS,
             "evidence": ["现场检查笔录", "物品清单", "询问笔录", "销售台账", "听证笔录及听证报告"],
             "legal_basis": BASIS,
-            "considerations": "初次违法，主动下架，积极配合调查；听证中认可违法事实。按裁量基准取下限。",
+            "considerations": "初次违法，主动下架，积极配合调查；听证中认可违法事实，陈述申辩部分"
+            "采纳。按裁量基准取下限。",
+            "decision_kind": "penalty",
             "proposal": "没收封建迷信殡葬用品；罚款人民币8600元。",
             "proposed_fine": "8600.00",
-            "drafter_opinion": "事实清楚，证据确凿，程序合法，建议按上述意见处罚。",
-            "reviewer_opinion": "同意承办人意见。",
         },
+        "事实清楚，证据确凿，程序合法，建议按上述意见处罚。",
     )
-    return form
 
 
-def review_and_decide(s: Story, form: Record) -> Record:
-    review = s.record(
-        "legal_review_opinion",
-        {
-            "reviewed_at": now(),
-            "reviewers": [s.p["chen"].pk],
-            "approval_form": form.pk,
-            "conclusion": "agree",
-            "opinion": "执法主体适格，程序合法，事实清楚，证据充分，适用依据正确，裁量适当。",
-            "suggestions": "无",
-        },
+def review_and_decide(s: Story, chain: Chain) -> Record:
+    # The plan fixed when proposed: 审核 → 法制审核 (经过听证, 行政处罚法第五十八条) → 负责人.
+    s.review(chain, "同意承办人意见。案件经过听证，按程序提交法制审核。")
+    s.legal_review(
+        chain,
+        "执法主体适格，程序合法，事实清楚，证据充分，适用依据正确，裁量适当，同意。",
+        {"discretion": "按《殡葬管理条例》罚款幅度下限，符合本局裁量基准。"},
     )
-    s.attach(review, "signed_scan")
-    leader = s.record(
-        "leader_approval",
-        {
-            "signed_at": now(),
-            "approver": s.p["zhao"].pk,
-            "approval_form": form.pk,
-            "result": "approve",
-            "opinion": "同意。",
-        },
-    )
+    s.approve(chain, "同意。")
     decision = s.record(
         "administrative_decision",
         {
             "doc_no": s.doc_no,
             "decided_at": now(),
             **s.party_field,
-            "approval": leader.pk,
             "facts": FACTS,
             "evidence": ["现场检查笔录及音像记录", "物品清单", "询问笔录", "销售台账", "听证笔录"],
             "legal_basis": BASIS,

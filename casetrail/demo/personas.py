@@ -27,6 +27,9 @@ PERSONAS = [
     ("li", "李承办", "社会事务股", [Role.HANDLER], "14052400124"),
     ("wang", "王审核", "社会事务股", [Role.REVIEWER], "14052400101"),
     ("zhao", "赵局长", "办公室", [Role.APPROVER], "14052400001"),
+    # 第十八条: a 集体讨论 needs CASETRAIL_COLLECTIVE_QUORUM (3) of the agency's leaders.
+    ("zheng", "郑副局长", "办公室", [Role.APPROVER], "14052400002"),
+    ("feng", "冯副局长", "办公室", [Role.APPROVER], "14052400003"),
     ("chen", "陈法制", "法制股", [Role.LEGAL_REVIEWER], "14052400201"),
     ("liu", "刘档案", "办公室", [Role.CUSTODIAN], ""),
     ("sun", "孙监督", "办公室", [Role.SUPERVISOR], ""),

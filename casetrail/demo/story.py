@@ -16,9 +16,12 @@ from typing import Any
 from django.utils import timezone
 
 from casetrail.approvals.actions import approval_decide
+from casetrail.approvals.checklists import LEGAL_REVIEW_ITEMS
+from casetrail.approvals.models import Chain
 from casetrail.cases.actions import case_advance
 from casetrail.cases.models import Case, Party
 from casetrail.cases.writes import CaseInput, PartyInput
+from casetrail.decisions.actions import decision_propose
 from casetrail.demo.media import (
     audio_m4a,
     document_pdf,
@@ -180,6 +183,50 @@ class Story:
     def doc_no(self) -> str:
         assert self.case is not None
         return f"陵民罚决〔{self.case.number_year}〕{self.case.number_seq}号"
+
+    # --- the decision on the case (处理决定审批, 第六条、第十五至十九条) ---
+
+    def propose_decision(self, fields: dict[str, Any], opinion: str) -> Chain:
+        """张承办 proposes the decision with the 处理决定审批表 and his 初审意见."""
+        return decision_propose(
+            case=self.opened, officer=self.zhang, fields=fields, opinion=opinion
+        )
+
+    def review(self, chain: Chain, opinion: str) -> None:
+        """王审核, the unit's reviewer, approves in his own login."""
+        approval_decide(chain=chain, officer=self.p["wang"], outcome="approve", opinion=opinion)
+        chain.refresh_from_db()
+
+    def legal_review(self, chain: Chain, opinion: str, notes: dict[str, str]) -> None:
+        """陈法制 of the 法制股 reviews item by item on the checklist (行政处罚法第五十八条)."""
+        findings = [
+            {"item": code, "finding": "ok", "note": notes.get(code, "")}
+            for code, _ in LEGAL_REVIEW_ITEMS
+        ]
+        approval_decide(
+            chain=chain,
+            officer=self.p["chen"],
+            outcome="approve",
+            opinion=opinion,
+            findings=findings,
+        )
+        chain.refresh_from_db()
+
+    def discuss(self, chain: Chain, chair: str, views: dict[str, str], conclusion: str) -> None:
+        """The leaders' collective discussion (第十八条), recorded by its chair with each view."""
+        approval_decide(
+            chain=chain,
+            officer=self.p[chair],
+            outcome="approve",
+            opinion=conclusion,
+            participants=[{"id": self.p[who].pk, "view": view} for who, view in views.items()],
+        )
+        chain.refresh_from_db()
+
+    def approve(self, chain: Chain, opinion: str) -> None:
+        """赵局长 decides (第十九条), in his own login."""
+        approval_decide(chain=chain, officer=self.p["zhao"], outcome="approve", opinion=opinion)
+        chain.refresh_from_db()
 
     # --- records ---
 

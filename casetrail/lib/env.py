@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
@@ -48,3 +49,17 @@ def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ConfigError(f"{name}={value!r} must be one of {', '.join(choices)}")
     return value
+
+
+def envlist(name: str) -> list[str]:
+    """A comma-separated list of codes (snake_case), each once; unset or empty: no codes. The
+    caller checks the codes against what it knows (e.g. the case categories, once apps load)."""
+    raw = os.environ.get(name, "")
+    if not raw.strip():
+        return []
+    items = [item.strip() for item in raw.split(",")]
+    if any(not re.fullmatch(r"[a-z][a-z0-9_]*", item) for item in items):
+        raise ConfigError(f"{name}={raw!r} must be comma-separated codes such as elderly,funeral")
+    if len(set(items)) != len(items):
+        raise ConfigError(f"{name}={raw!r} names a code twice")
+    return items

@@ -64,7 +64,7 @@ def test_it_refuses_people_without_the_role_or_from_another_unit(personas):
     assert refused(chain, personas["zhao"]).code == "not_allowed_to_decide"  # approver, wrong step
     other_reviewer = officer_create(
         unit=personas["chen"].unit.agency.units.get(name="社会组织管理股"),
-        username="feng",
+        username="fengsh",
         name="冯审核",
         password=DEMO_PASSWORD,
         roles=[Role.REVIEWER],

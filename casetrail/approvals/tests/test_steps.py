@@ -66,21 +66,8 @@ def chain(open_case, personas):
 
 @pytest.fixture
 def leaders(personas):
-    office = Unit.objects.get(agency=personas["zhao"].agency, name="办公室")
-    today = timezone.localdate()
-    return [personas["zhao"]] + [
-        officer_create(
-            unit=office,
-            username=u,
-            name=n,
-            password=DEMO_PASSWORD,
-            roles=[Role.APPROVER],
-            certificate_no=c,
-            valid_from=today - dt.timedelta(days=365),
-            valid_to=today + dt.timedelta(days=365),
-        )
-        for u, n, c in [("zheng", "郑副局长", "14052400002"), ("feng", "冯副局长", "14052400003")]
-    ]
+    """赵局长 and the demo's 郑副局长 and 冯副局长: three leaders for the default quorum."""
+    return [personas["zhao"], personas["zheng"], personas["feng"]]
 
 
 def all_ok(**overrides):

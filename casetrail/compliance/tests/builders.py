@@ -94,6 +94,7 @@ def investigated(case: Case, personas: dict[str, Any], *, interview: bool = True
     if interview:
         make(case, personas, "interview_record")
     notice = make(case, personas, "rights_notice")
+    make(case, personas, "service_receipt", document=notice.pk)  # served (R44)
     make(case, personas, "statement_waiver", rights_notice=notice.pk)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casetrail.compliance.tests.builders import advance, investigated, make
+from casetrail.compliance.tests.builders import advance, investigated
 
 
 @pytest.fixture
@@ -20,21 +20,9 @@ def deciding(investigating, personas):
 
 
 @pytest.fixture
-def serving(deciding, personas):
-    for kind in (
-        "investigation_final_report",
-        "decision_approval_form",
-        "leader_approval",
-        "administrative_decision",
-    ):
-        make(
-            deciding,
-            personas,
-            kind,
-            **{
-                "decision_approval_form": {"reviewer": personas["wang"].pk},
-                "administrative_decision": {"penalty_amount": "500.00"},
-            }.get(kind, {}),
-        )
-    advance(deciding, personas, "service")
-    return deciding
+def serving(investigating, personas):
+    """A case in 送达执行: investigated (R12), 事先告知 served and waived, the decision approved
+    through its chain, the 行政执法决定书 with a fine of 500 yuan made."""
+    from casetrail.decisions.tests.builders import to_service
+
+    return to_service(investigating, personas)

@@ -34,6 +34,10 @@ def kinds(case: Case) -> set[str]:
     return {r.kind for r in CaseView(case).records}
 
 
+def steps(chain) -> list[tuple[str, str]]:
+    return [(s.role, s.officer.user.username) for s in chain.steps.order_by("id")]
+
+
 def test_it_builds_three_closed_cases_through_every_stage(demo):
     assert set(demo) == {SUMMARY_TITLE, ORDINARY_TITLE, MAJOR_TITLE}
     for title, case in demo.items():
@@ -57,7 +61,7 @@ def test_it_builds_three_closed_cases_through_every_stage(demo):
     assert {"summary_filing_record", "service_receipt", "administrative_decision"} <= kinds(
         summary_case
     )
-    assert "statement_waiver" in kinds(demo[MAJOR_TITLE])
+    assert "penalty_notice_reply" in kinds(demo[MAJOR_TITLE])  # the party waived in writing
     ordinary = kinds(demo[ORDINARY_TITLE])
     assert {
         "inspection_record",
@@ -68,17 +72,30 @@ def test_it_builds_three_closed_cases_through_every_stage(demo):
         "evidence_register",
         "service_receipt",
         "rights_notice",
+        "statement_record",
+        "penalty_notice_reply",
         "hearing_notice",
         "hearing_record",
         "hearing_report",
+        "statement_review",
         "investigation_final_report",
         "decision_approval_form",
-        "legal_review_opinion",
-        "leader_approval",
         "administrative_decision",
     } <= ordinary
-    form = Record.objects.get(case=demo[ORDINARY_TITLE], kind="decision_approval_form")
-    assert (form.fields["drafter"]["name"], form.fields["reviewer"]["name"]) == ("张承办", "王审核")
+    # The opinions are the chain's steps, each by its own person (第六条), none typed by a handler.
+    assert (
+        not {"legal_review_opinion", "collective_discussion_record", "leader_approval"} & ordinary
+    )
+    decision = demo[ORDINARY_TITLE].chains.get(kind="case_decision")
+    assert decision.status == "approved" and decision.record.kind == "decision_approval_form"
+    assert steps(decision) == [
+        ("propose", "zhang"),
+        ("review", "wang"),
+        ("legal", "chen"),  # 经过听证 (行政处罚法第五十八条第一款第二项)
+        ("decide", "zhao"),
+    ]
+    legal = decision.steps.get(role="legal")
+    assert len(legal.findings) == 9 and {f["finding"] for f in legal.findings} == {"ok"}
     paid = Record.objects.get(case=demo[ORDINARY_TITLE], kind="performance_record")
     decision = Record.objects.get(case=demo[ORDINARY_TITLE], kind="administrative_decision")
     assert paid.fields["status"] == "full"
@@ -119,15 +136,26 @@ def test_it_carries_the_major_case_through_public_notice_to_court_enforcement(de
     case = demo[MAJOR_TITLE]
     assert case.is_major
     start = case.chains.get(kind="case_start")
-    assert [(s.role, s.officer.user.username) for s in start.steps.order_by("id")] == [
+    assert steps(start) == [
         ("propose", "zhang"),
         ("review", "wang"),
         ("legal", "chen"),
         ("decide", "zhao"),
     ]
     view = CaseView(case)
-    assert {"legal_review_opinion", "collective_discussion_record"} <= kinds(case)
-    assert view.records_of("collective_discussion_record")[0].attachments.filter(kind="av")
+    # 法制审核 and 集体讨论 (第十六、十八条) are steps of the decision's chain, by their own people.
+    decision = case.chains.get(kind="case_decision")
+    assert steps(decision) == [
+        ("propose", "zhang"),
+        ("review", "wang"),
+        ("legal", "chen"),
+        ("collective", "zheng"),
+        ("decide", "zhao"),
+    ]
+    discussion = decision.steps.get(role="collective")
+    assert [p["name"] for p in discussion.participants] == ["赵局长", "郑副局长", "冯副局长"]
+    assert not {"legal_review_opinion", "collective_discussion_record"} & kinds(case)
+    assert "penalty_notice_reply" in kinds(case)  # the 事先告知 waived in writing
     # 第五条: audio/video in every stage of a major case.
     for stage in (Stage.INVESTIGATION, Stage.DECISION, Stage.SERVICE):
         assert view.av_overlapping(*view.stage_spans[stage]), stage

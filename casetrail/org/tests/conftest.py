@@ -44,7 +44,7 @@ def new_officer(personas: dict[str, Officer], **overrides: Any) -> dict[str, Any
     """What the administrator enters for a new handler of 社会事务股 (API body or page form)."""
     today = timezone.localdate()
     return {
-        "username": "feng",
+        "username": "fengcb",
         "name": "冯承办",
         "password": "feng-initial-2026",
         "unit": personas["zhang"].unit_id,

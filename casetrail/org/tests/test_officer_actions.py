@@ -209,7 +209,7 @@ def test_it_creates_an_officer_with_a_login_roles_and_a_certificate(personas):
     entry = last_entry(feng)
     assert entry["action"] == "org.officer_create" and entry["actor"]["id"] == admin.pk
     assert "feng-initial-2026" not in LedgerEntry.objects.order_by("-pk")[0].canonical
-    assert Client().login(username="feng", password="feng-initial-2026")
+    assert Client().login(username="fengcb", password="feng-initial-2026")
     assert verify().intact, verify().findings
 
 

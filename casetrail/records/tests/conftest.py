@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from casetrail.cases.models import Case
-from casetrail.compliance.tests.builders import advance, investigated, make, png
+from casetrail.compliance.tests.builders import advance, make, png
 from casetrail.conftest import VALID_ID
 from casetrail.records.actions import OfficerPresent, SignatureInput, record_create
 from casetrail.records.models import Record
@@ -63,17 +63,9 @@ def interviewed(open_case: Case, personas: dict[str, Any], evidence_store: Any) 
 
 
 def to_service(case: Case, personas: dict[str, Any]) -> Case:
-    investigated(case, personas, interview=not case.records.filter(kind="interview_record"))
-    advance(case, personas, "decision")
-    for kind, extra in (
-        ("investigation_final_report", {}),
-        ("decision_approval_form", {"reviewer": personas["wang"].pk}),
-        ("leader_approval", {}),
-        ("administrative_decision", {"penalty_amount": "500.00"}),
-    ):
-        make(case, personas, kind, **extra)
-    advance(case, personas, "service")
-    return case
+    from casetrail.decisions.tests.builders import to_service as decided
+
+    return decided(case, personas)
 
 
 def to_closed(case: Case, personas: dict[str, Any]) -> Case:

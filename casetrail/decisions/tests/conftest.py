@@ -1,0 +1,46 @@
+"""Cases ready for the decision on them, and an API client per persona."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from casetrail.approvals.models import Step
+from casetrail.compliance.tests.builders import advance, make
+from casetrail.conftest import approve_start, client_for, start_ex_officio
+from casetrail.decisions.tests.builders import notify
+from casetrail.ledger.models import LedgerEntry
+from casetrail.records.models import Record
+
+
+def ready(case: Any, personas: dict[str, Any], **notice: Any) -> Any:
+    """From 调查取证: the 事先告知 served and waived (by default), the case in 审查决定 with its
+    investigation report — ready for the handler to propose the decision."""
+    notify(case, personas, **notice)
+    advance(case, personas, "decision")
+    make(case, personas, "investigation_final_report")
+    return case
+
+
+@pytest.fixture
+def deciding_case(open_case, personas, evidence_store):
+    return ready(open_case, personas)
+
+
+@pytest.fixture
+def major_case(personas, evidence_store):
+    return ready(approve_start(start_ex_officio(personas, is_major=True), personas), personas)
+
+
+def api(who: str, url: str, body: dict[str, Any] | None = None) -> Any:
+    """GET (no body) or POST ``body`` as JSON to the API as ``who``."""
+    c = client_for(who)
+    if body is None:
+        return c.get(url)
+    return c.post(url, body, content_type="application/json")
+
+
+def counts() -> tuple[int, int, int]:
+    """Records, steps and ledger entries: what a refused action must leave as it was."""
+    return Record.objects.count(), Step.objects.count(), LedgerEntry.objects.count()
