@@ -147,7 +147,11 @@ def record_attach(
     kind = wanted_slot.kind
     item = blob = None
     if kind in ("av", "photo"):
-        item = Item.objects.filter(pk=item_id, agency_id=case.agency_id, link__case=case).first()
+        item = (
+            Item.objects.filter(pk=item_id, agency_id=case.agency_id, link__case=case).first()
+            if item_id is not None
+            else None
+        )
         if item is None:
             raise ActionError("invalid_item", "请选择已归入本案的音像记录", field="item")
         wanted = ("video", "audio", "surveillance") if kind == "av" else ("photo",)

@@ -131,7 +131,7 @@ def record_out(record: Record, *, personal: bool) -> dict[str, Any]:
                 "label": s.label,
                 "name": s.name,
                 "method": s.method,
-                "sha256": s.blob.sha256 if s.blob_id else None,
+                "sha256": s.blob.sha256 if s.blob else None,
                 "refusal_reason": s.refusal_reason,
             }
             for s in record.signatures.all()
@@ -142,7 +142,7 @@ def record_out(record: Record, *, personal: bool) -> dict[str, Any]:
                 "label": a.label,
                 "kind": a.kind,
                 "item": a.item_id,
-                "sha256": a.blob.sha256 if a.blob_id else None,
+                "sha256": a.blob.sha256 if a.blob else None,
             }
             for a in record.attachments.all()
         ],

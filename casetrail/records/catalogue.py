@@ -349,7 +349,7 @@ def _parse_field(f: Any, schema: int, where: _Where) -> tuple[Field, Any]:
         label=str(f["label"]),
         type=ftype,
         required=required,
-        choices=choices,  # type: ignore[arg-type]
+        choices=choices,
         help=str(f.get("help", "")),
         must_be_true=_bool(f, "must_be_true", False, here),
         refers_to=refers_to,

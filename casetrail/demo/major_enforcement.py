@@ -1,0 +1,556 @@
+"""Demo case 3 — 重大案件: an elderly-care centre endangering its residents. Legal review in the
+start chain, audio/video in every stage (第五条), collective discussion, mail returned then 公告送达
+(第二十五条), a 催告书 left at the RESIDENCE (留置送达, 第二十四条), the review of the party's statement
+served by fax (第二十六条), an enforcement decision served through another bureau (委托送达), a copy
+transferred through the prison (转交送达), and 申请人民法院强制执行 recorded to its result (第二十九条)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from casetrail.cases.models import Case
+from casetrail.cases.writes import PartyInput
+from casetrail.demo.story import (
+    COURT,
+    LITIGATION_PERIOD,
+    REVIEW_BODY,
+    REVIEW_PERIOD,
+    Story,
+    now,
+    today,
+)
+from casetrail.demo.summary_warning import ELDERLY_RULES
+from casetrail.records.actions import record_correct
+from casetrail.records.models import Record
+
+TITLE = "陵川县福寿养老服务中心未按强制性国家标准提供养老服务案"
+HOME = "山西省晋城市陵川县礼义镇北街3号福寿养老服务中心"
+BOARD = "陵川县民政局公告栏"
+RESIDENCE = "山西省晋城市陵川县礼义镇南街12号（吴某住所）"
+FACTS = (
+    "当事人安全出口被杂物堵塞，2处消防栓损坏，夜间仅1名工作人员值守41名老年人，"
+    "不符合GB 38600-2019《养老机构服务安全基本规范》的强制性要求，且经责令仍未改正。"
+)
+BASIS = f"{ELDERLY_RULES}第（三）项"
+
+
+def build(s: Story) -> Case:
+    start(s)
+    investigate(s)
+    form = draft_decision(s)
+    decision = review_and_decide(s, form)
+    serve_by_public_notice(s, decision)
+    demand = demand_and_leave_at_residence(s, decision)
+    review_statement(s, demand)
+    enforcement = enforce(s, decision, demand)
+    transfer_a_copy(s, enforcement)
+    apply_to_the_court(s, decision, demand)
+    return s.opened
+
+
+def start(s: Story) -> None:
+    s.start(
+        category="elderly",
+        procedure="ordinary",
+        is_major=True,
+        party=PartyInput(
+            kind="organisation",
+            name="陵川县福寿养老服务中心",
+            credit_code="52140524MJ0765432P",
+            representative="吴某",
+            phone="0356-6305678",
+            address="山西省晋城市陵川县礼义镇北街3号",
+        ),
+        signer="吴某",
+        reason="消防检查通报该中心安全出口堵塞、消防设施损坏、夜间无人值守，危及入住老年人安全",
+        party_facts="陵川县福寿养老服务中心，民办非企业单位，法定代表人吴某，入住老年人41名",
+        opinion="情节严重，拟处较大数额罚款，属重大行政执法行为，建议立案调查",
+    )
+
+
+def investigate(s: Story) -> None:
+    begun = now()
+    clip = s.video("现场检查全过程", HOME)
+    inspection = s.record(
+        "inspection_record",
+        {
+            "kind": "inspection",
+            "place": HOME,
+            "started_at": begun,
+            "ended_at": now(),
+            "party": s.party_id,
+            "present_person": {"name": "吴某（法定代表人）"},
+            "witness": {"name": "礼义镇北街社区居委会委员郑某"},
+            "av_notified": True,
+            "findings": "一层安全出口堆放床垫杂物；2处室内消防栓无水；夜班排班表显示仅1人值守。",
+            "read_back": True,
+        },
+        sign={"witness": "郑某"},
+    )
+    s.attach(inspection, "av", clip)
+    s.attach(inspection, "photo", s.photo("被堵塞的安全出口", HOME))
+    begun = now()
+    tape = s.audio("询问吴某录音", "陵川县民政局询问室")
+    interview = s.record(
+        "interview_record",
+        {
+            "started_at": begun,
+            "ended_at": now(),
+            "place": "陵川县民政局询问室",
+            "interviewee": {
+                "name": "吴某（法定代表人）",
+                "id_number": "140524198203120017",
+                "phone": "13835600728",
+                "address": "山西省晋城市陵川县礼义镇南街12号",
+            },
+            "interviewee_role": "agent",
+            "party": s.party_id,
+            "recorder": s.li.pk,
+            "rights_told": True,
+            "content": "问：安全出口为何堆放杂物？\n答：库房不够用，临时堆放。\n"
+            "问：夜间值守几人？\n答：一人。",
+            "read_back": True,
+        },
+    )
+    s.attach(interview, "av", tape)
+    rights = s.record(
+        "rights_notice",
+        {
+            "issued_at": now(),
+            "party": s.party_id,
+            "facts": FACTS,
+            "reasons": "养老机构未按照有关强制性国家标准提供服务，情节严重。",
+            "legal_basis": BASIS,
+            "proposed": "罚款人民币30000元。",
+            "rights": ["陈述权", "申辩权", "要求听证的权利"],
+            "hearing_available": True,
+            "statement_deadline": today(),
+            "hearing_request_deadline": today(),
+        },
+    )
+    s.attach(rights, "signed_scan")
+    s.investigation_receipt(rights, HOME)
+    s.advance("decision", "调查终结；当事人未在期限内要求听证")
+
+
+def draft_decision(s: Story) -> Record:
+    report = s.record(
+        "investigation_final_report",
+        {
+            "made_at": now(),
+            "drafter": s.zhang.pk,
+            "party": s.party_id,
+            "course": "经现场检查、询问法定代表人、告知权利，当事人未陈述申辩、未要求听证。",
+            "facts": FACTS,
+            "evidence": ["现场检查笔录及音像记录", "现场照片", "询问笔录及录音", "排班表"],
+            "legal_basis": BASIS,
+            "proposal": "罚款人民币30000元。",
+        },
+    )
+    form = s.record(
+        "decision_approval_form",
+        {
+            "drafted_at": now(),
+            "drafter": s.zhang.pk,
+            "drafting_unit": "社会事务股",
+            "reviewer": s.p["wang"].pk,
+            "party": s.party_id,
+            "report": report.pk,
+            "facts": FACTS,
+            "evidence": ["现场检查笔录及音像记录", "询问笔录", "排班表"],
+            "legal_basis": BASIS,
+            "considerations": "危及41名老年人人身安全，情节严重；经责令未改正。",
+            "proposal": "罚款人民币30000元。",
+            "proposed_fine": "30000.00",
+            "drafter_opinion": "情节严重，建议顶格处罚。",
+            "reviewer_opinion": "同意，提请法制审核和集体讨论。",
+        },
+    )
+    return form
+
+
+def review_and_decide(s: Story, form: Record) -> Record:
+    review = s.record(
+        "legal_review_opinion",
+        {
+            "reviewed_at": now(),
+            "reviewers": [s.p["chen"].pk],
+            "approval_form": form.pk,
+            "conclusion": "agree",
+            "opinion": "执法主体适格，程序合法，事实清楚，证据充分，适用依据正确，裁量适当。",
+            "suggestions": "无",
+        },
+    )
+    s.attach(review, "signed_scan")
+    begun = now()
+    clip = s.video("集体讨论全过程", "陵川县民政局会议室")
+    discussion = s.record(
+        "collective_discussion_record",
+        {
+            "held_at": begun,
+            "place": "陵川县民政局会议室",
+            "form": "record",
+            "host": s.p["zhao"].pk,
+            "attendees": [s.p["zhao"].pk, s.p["wang"].pk, s.p["chen"].pk, s.zhang.pk],
+            "recorder": s.p["liu"].pk,
+            "approval_form": form.pk,
+            "presentation": "承办人张承办汇报案情及处罚建议（罚款30000元）。",
+            "discussion": "王审核：同意。\n陈法制：法制审核同意。\n赵局长：同意，按程序作出决定。",
+            "conclusion": "一致同意对当事人罚款人民币30000元。",
+        },
+        sign={"officers": "赵局长、王审核、陈法制、张承办", "drafter": "刘档案"},
+    )
+    s.attach(discussion, "av", clip)
+    s.attach(discussion, "signed_scan")
+    leader = s.record(
+        "leader_approval",
+        {
+            "signed_at": now(),
+            "approver": s.p["zhao"].pk,
+            "approval_form": form.pk,
+            "result": "approve",
+            "opinion": "经集体讨论决定，同意。",
+        },
+    )
+    decision = s.record(
+        "administrative_decision",
+        {
+            "doc_no": s.doc_no,
+            "decided_at": now(),
+            "party": s.party_id,
+            "approval": leader.pk,
+            "facts": FACTS,
+            "evidence": ["现场检查笔录及音像记录", "询问笔录", "排班表", "集体讨论记录"],
+            "legal_basis": BASIS,
+            "reasons": "违法行为危及入住老年人人身安全，情节严重，经集体讨论决定。",
+            "decision": "罚款人民币30000元。",
+            "penalty_amount": "30000.00",
+            "performance_deadline": today() + dt.timedelta(days=15),
+            "performance_manner": "至中国农业银行陵川县支行缴纳",
+            "review_body": REVIEW_BODY,
+            "review_period": REVIEW_PERIOD,
+            "litigation_court": COURT,
+            "litigation_period": LITIGATION_PERIOD,
+        },
+    )
+    s.attach(decision, "signed_scan")
+    s.advance("service", "重大行政处罚决定经法制审核、集体讨论后作出")
+    return decision
+
+
+def serve_by_public_notice(s: Story, decision: Record) -> None:
+    servers = [s.zhang.pk, s.li.pk]
+    mail = s.record(
+        "mail_service_record",
+        {
+            "document": decision.pk,
+            "recipient": {"name": "陵川县福寿养老服务中心"},
+            "address": "山西省晋城市陵川县礼义镇北街3号",
+            "registered": True,
+            "tracking_no": "XA118605257CN",
+            "posted_at": now(),
+            "registration": "邮寄送达登记簿第021号：行政处罚决定书一份，挂号寄送",
+            "outcome": "returned",
+            "return_reason": "原址已停业搬离，查无此单位",
+            "server": servers,
+        },
+    )
+    s.attach(mail, "posting_slip")  # 交寄凭证
+    s.attach(mail, "return_card")  # 退回的邮件
+    clip = s.video("张贴公告全过程", BOARD)
+    notice = s.record(
+        "public_notice_service_record",
+        {
+            "document": decision.pk,
+            "recipient": {"name": "陵川县福寿养老服务中心"},
+            "attempts": "一、执法人员到当事人住所直接送达，已停业无人，法定代表人电话无法接通；"
+            "二、挂号邮寄（XA118605257CN）被退回，退回原因：查无此单位。",
+            "earlier_attempts": [mail.pk],
+            "reasons": "受送达人下落不明，以其他方式无法送达。",
+            "carrier": "board",
+            "carrier_detail": "陵川县民政局公告栏及当事人原住所门口",
+            "notice_text": f"陵川县福寿养老服务中心：本局已对你单位作出{s.doc_no}行政处罚决定，"
+            "自公告之日起经过三十日即视为送达。",
+            "published_at": now(),
+            "course": "两名执法人员张贴公告并全程录像、拍照，公告留存件归档。",
+            "server": servers,
+        },
+    )
+    s.attach(notice, "notice_copy")
+    s.attach(notice, "av", clip)
+    s.attach(notice, "photo", s.photo("张贴的公告", BOARD))
+    s.record(
+        "performance_record",
+        {
+            "decision": decision.pk,
+            "recorded_at": now(),
+            "status": "none",
+            "details": "公告期满视为送达，履行期限届满，当事人未缴纳罚款。",
+        },
+    )
+
+
+def demand_and_leave_at_residence(s: Story, decision: Record) -> Record:
+    servers = [s.zhang.pk, s.li.pk]
+    # 催告 (行政强制法第三十五条), left at the RESIDENCE when refused (第二十四条).
+    demand = s.record(
+        "demand_notice",
+        {
+            "issued_at": now(),
+            "party": s.party_id,
+            "decision": decision.pk,
+            "nonperformance": "当事人逾期未缴纳罚款30000元。",
+            "deadline": today() + dt.timedelta(days=10),
+            "manner": "至中国农业银行陵川县支行缴纳罚款",
+            "amount": "30000.00",
+            "payment_method": "银行缴款",
+            "rights": "当事人有权在收到本催告书之日起三日内进行陈述和申辩。",
+            "legal_basis": "《中华人民共和国行政强制法》第三十五条、第五十四条",
+        },
+    )
+    s.attach(demand, "signed_scan")
+    refusal = "吴某称罚款过重，拒绝签收"
+    clip = s.video("留置送达全过程", RESIDENCE)
+    served = now()
+    receipt = s.record(
+        "service_receipt",
+        {
+            "document": demand.pk,
+            "recipient": {"name": "陵川县福寿养老服务中心（法定代表人吴某）"},
+            "party": s.party_id,
+            "signer_relation": "none",
+            "method": "left",
+            "place": RESIDENCE,
+            "served_at": served,
+            "refusal_reason": refusal,
+            "refusal_date": today(),
+            "server": servers,
+        },
+        refuse={"recipient": ("吴某", refusal)},
+    )
+    left = s.record(
+        "left_service_record",
+        {
+            "document": demand.pk,
+            "receipt": receipt.pk,
+            "recipient": {"name": "陵川县福寿养老服务中心（法定代表人吴某）"},
+            "residence": RESIDENCE,
+            "refusal_reason": refusal,
+            "refusal_date": today(),
+            "served_at": served,
+            "left_at_residence": True,
+            "witness": {"name": "礼义镇南街社区居委会委员郑某"},
+            "server": servers,
+        },
+        sign={"witness": "郑某"},
+    )
+    s.attach(left, "av", clip)
+    s.attach(left, "photo", s.photo("留置于住所的催告书", RESIDENCE))
+
+    return demand
+
+
+def review_statement(s: Story, demand: Record) -> None:
+    servers = [s.zhang.pk, s.li.pk]
+    # 陈述申辩 and its review, served by fax with the party's consent (第二十六条).
+    statement = s.record(
+        "demand_statement_record",
+        {
+            "demand_notice": demand.pk,
+            "made_at": now(),
+            "party": s.party_id,
+            "speaker": {"name": "吴某（法定代表人）"},
+            "mode": "written",
+            "facts": "中心已停业，无力缴纳罚款。",
+            "reasons": "请求减免罚款；同意以传真方式接收复核意见（传真0356-6305679）。",
+            "evidence": ["停业说明一份", "同意传真送达确认书"],
+        },
+    )
+    s.attach(statement, "document")
+    statement_review = s.record(
+        "statement_review_opinion",
+        {
+            "statement": statement.pk,
+            "reviewed_at": now(),
+            "reviewers": [s.p["chen"].pk, s.p["wang"].pk],
+            "facts_review": "停业不影响已发生违法行为的法律责任。",
+            "reasons_review": "无力缴纳不属于法定减免情形，可依法申请延期或分期缴纳。",
+            "evidence_review": "停业说明属实，但与减免无关。",
+            "conclusion": "rejected",
+            "handling": "维持原处罚决定，依法加处罚款并申请人民法院强制执行。",
+        },
+        sign={"drafter": "陈法制"},
+    )
+    s.attach(statement_review, "signed_scan")
+    fax = s.record(
+        "fax_service_record",
+        {
+            "document": statement_review.pk,
+            "recipient": {"name": "陵川县福寿养老服务中心（法定代表人吴某）"},
+            "consent_on_file": True,
+            "consent_on": today(),
+            "fax_number": "0356-6305679",
+            "pages": 2,
+            "sent_at": now(),
+            "arrived_at": now(),
+            "confirmation": "电话确认吴某本人收到",
+            "server": servers,
+        },
+    )
+    s.attach(fax, "consent")  # 同意传真送达确认书
+    s.attach(fax, "transmission_report")  # 传真发送报告
+
+
+def enforce(s: Story, decision: Record, demand: Record) -> Record:
+    servers = [s.zhang.pk, s.li.pk]
+    # 强制执行决定 (加处罚款, 行政强制法第四十五条), served through the bureau where 吴某 now lives.
+    enforcement = s.record(
+        "enforcement_decision",
+        {
+            "doc_no": f"陵民强决〔{s.opened.number_year}〕{s.opened.number_seq}号",
+            "decided_at": now(),
+            "party": s.party_id,
+            "demand_notice": demand.pk,
+            "decision": decision.pk,
+            "reasons": "当事人经催告逾期仍不履行，陈述申辩理由经复核不成立。",
+            "legal_basis": "《中华人民共和国行政强制法》第三十七条、第四十五条",
+            "manner": "每日按罚款数额的百分之三加处罚款，加处罚款数额不超过罚款本数；"
+            "并依法申请人民法院强制执行。",
+            "execution_on": today(),
+            "review_body": REVIEW_BODY,
+            "review_period": REVIEW_PERIOD,
+            "litigation_court": COURT,
+            "litigation_period": LITIGATION_PERIOD,
+        },
+    )
+    s.attach(enforcement, "signed_scan")
+    entrusted_at = now()
+    entrusted_receipt = s.record(
+        "service_receipt",
+        {
+            "document": enforcement.pk,
+            "recipient": {"name": "陵川县福寿养老服务中心（法定代表人吴某）"},
+            "party": s.party_id,
+            "signer": {"name": "吴某"},
+            "signer_relation": "representative",
+            "method": "entrusted",
+            "place": "高平市民政局",
+            "served_at": now(),
+            "outside_server": {"name": "冯某（高平市民政局工作人员）"},
+        },
+        sign={"server": "冯某（高平市民政局）"},
+    )
+    s.attach(entrusted_receipt, "signed_scan")
+    entrusted = s.record(
+        "entrusted_service_record",
+        {
+            "document": enforcement.pk,
+            "recipient": {"name": "陵川县福寿养老服务中心（法定代表人吴某）"},
+            "entrusted_body": "高平市民政局",
+            "entrusted_at": entrusted_at,
+            "receipt": entrusted_receipt.pk,
+            "served_at": now(),
+            "course": "吴某现居高平市，委托高平市民政局送达，吴某本人签收，送达回证已寄回。",
+            "server": servers,
+        },
+    )
+    s.attach(entrusted, "entrustment_letter")  # 委托送达函
+    return enforcement
+
+
+def transfer_a_copy(s: Story, enforcement: Record) -> None:
+    servers = [s.zhang.pk, s.li.pk]
+    # A copy to the centre's former legal representative, now serving a sentence: 转交送达
+    # through the prison (第二十六条).
+    transferred_at = now()
+    transfer_receipt = s.record(
+        "service_receipt",
+        {
+            "document": enforcement.pk,
+            "recipient": {"name": "郑某（原法定代表人）"},
+            "party": s.party_id,
+            "signer": {"name": "郑某"},
+            "signer_relation": "self",
+            "method": "transfer",
+            "place": "山西省晋城监狱",
+            "served_at": now(),
+            "outside_server": {"name": "狱警刘某（山西省晋城监狱）"},
+        },
+        sign={"server": "狱警刘某（山西省晋城监狱）"},
+    )
+    s.attach(transfer_receipt, "signed_scan")
+    transfer = s.record(
+        "transfer_service_record",
+        {
+            "document": enforcement.pk,
+            "recipient": {"name": "郑某（原法定代表人）"},
+            "ground": "custody",
+            "transfer_body": "山西省晋城监狱",
+            "transferred_at": transferred_at,
+            "receipt": transfer_receipt.pk,
+            "served_at": now(),
+            "course": "郑某正在服刑，经监狱转交送达，郑某本人签收，监狱将送达回证寄回。",
+            "server": servers,
+        },
+    )
+    s.attach(transfer, "transfer_letter")  # 转交函
+
+
+def apply_to_the_court(s: Story, decision: Record, demand: Record) -> None:
+    # 申请人民法院强制执行 (第二十九条), kept as successive versions of one record.
+    court = s.record(
+        "court_enforcement_record",
+        {
+            "recorded_at": now(),
+            "decision": decision.pk,
+            "demand_notice": demand.pk,
+            "nonperformance": "经催告逾期仍未缴纳罚款及加处罚款，陈述申辩理由经复核不成立。",
+            "approved_by": s.p["zhao"].pk,
+            "applied_on": today(),
+            "court": COURT,
+            "documents": [
+                "强制执行申请书",
+                "行政处罚决定书及作出决定的事实、理由和依据",
+                "当事人的意见及催告情况",
+                "申请强制执行标的情况",
+            ],
+            "acceptance": "pending",
+            "ruling": "pending",
+        },
+    )
+    s.attach(court, "document")
+    s.attach(court, "signed_scan")
+    year = s.opened.number_year
+    court = record_correct(
+        record=court,
+        officer=s.zhang,
+        fields={
+            "recorded_at": now(),
+            "acceptance": "accepted",
+            "accepted_on": today(),
+            "ruling": "enforce",
+            "ruled_on": today(),
+            "ruling_no": f"（{year}）晋0524行审{s.opened.number_seq}号",
+            "execution_result": "人民法院裁定准予执行，已从被执行人账户划扣罚款30000元及"
+            "加处罚款30000元，执行完毕。",
+        },
+        reason="法院受理并裁定准予执行，补记执行结果",
+        signatures=s.signatures("court_enforcement_record"),
+    )
+    s.attach(court, "document")  # 受理通知书、裁定书
+    s.attach(court, "signed_scan")  # 签批页
+    performance = s.record(
+        "performance_record",
+        {
+            "decision": decision.pk,
+            "recorded_at": now(),
+            "status": "full",
+            "performed_on": today(),
+            "amount_paid": "60000.00",
+            "payment_proof": f"（{year}）晋0524执{s.opened.number_seq}号结案通知书",
+            "details": "经人民法院强制执行，罚款及加处罚款已全部缴入国库。",
+        },
+    )
+    s.attach(performance, "document")
+    s.attach(performance, "photo", s.photo("法院执行结案通知书", "陵川县民政局"))
+    s.advance("closed", "经人民法院强制执行完毕")
