@@ -3,13 +3,14 @@ Ids are stable: findings, exemptions and the UI refer to them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from casetrail.approvals.models import OPEN_STATUSES
-from casetrail.cases.models import Stage, StartMode, StartStatus
+from casetrail.cases.models import STAGE_ORDER, Stage, StartMode, StartStatus
 from casetrail.compliance.engine import (
     CaseView,
     Deadline,
@@ -52,24 +53,50 @@ def approvals_are_complete(case: CaseView) -> Iterator[Missing]:
             )
 
 
+FILMED_STAGES = (Stage.START, Stage.INVESTIGATION, Stage.DECISION, Stage.SERVICE)
+
+
 @rule(
     "R5",
     article="第五条",
     kind=Kind.BLOCK,
-    title="重大复杂案件全过程音像记录",
-    gates=(Stage.CLOSED,),
+    title="重大复杂案件各阶段均有音像记录",
+    gates=(Stage.INVESTIGATION, *LATER_STAGES),
     exemptible=True,
 )
 def major_cases_filmed_in_every_stage(case: CaseView) -> Iterator[Missing]:
+    """第五条: a 重大复杂 case is recorded on audio/video through its whole course. Checked as each
+    stage ends (the gate of every stage change, 程序启动 included: the start chain's approval
+    checks it too), for the stage ending and every one before it (a case flagged 重大 later must
+    still account for them, by coverage or a per-stage exemption). An item counts for a stage
+    when its recorded time overlaps the stage's span; a time typed in or corrected by hand counts
+    only with the reason the uploader gave (the reviewer sees it with the item)."""
     if not case.case.is_major:
         return
-    for stage in (Stage.INVESTIGATION, Stage.DECISION, Stage.SERVICE):
+    here = case.case.stage
+    for stage in FILMED_STAGES:
+        if STAGE_ORDER.index(stage) > STAGE_ORDER.index(here):
+            break
         span = case.stage_spans.get(stage)
-        if span and not case.av_overlapping(*span):
-            yield Missing(
-                f"stage:{stage}",
-                f"重大复杂案件“{Stage(stage).label}”阶段缺少音像记录（或经说明理由的豁免）",
-            )
+        if not span or span[0] >= span[1]:
+            continue  # never in that stage (an emergency start opens in 调查取证 at once)
+        items = case.av_overlapping(*span)
+        if any(i.time_trusted for i in items):
+            continue
+        unexplained = "、".join(f"#{i.pk}" for i in items)
+        note = (
+            f"（音像记录{unexplained}的时间为人工填写且未说明理由，不计入）" if unexplained else ""
+        )
+        yield Missing(
+            f"stage:{stage}",
+            f"重大复杂案件“{Stage(stage).label}”阶段（{_span_text(span)}）缺少音像记录"
+            f"{note}；请上传该阶段的音像记录，或说明无法记录的理由申请豁免",
+        )
+
+
+def _span_text(span: tuple[dt.datetime, dt.datetime]) -> str:
+    start, end = (timezone.localtime(t) for t in span)
+    return f"{start:%Y-%m-%d %H:%M}至{end:%Y-%m-%d %H:%M}"
 
 
 # --- 第三章 调查取证 ---------------------------------------------------------------------------

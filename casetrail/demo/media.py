@@ -4,6 +4,7 @@ format, different for every seed, so every blob of the demo is distinct."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import math
@@ -108,14 +109,27 @@ def _encoder(names: tuple[str, ...]) -> str:
     raise RuntimeError(f"PyAV has none of the encoders {names}")
 
 
-def video_mp4(seed: int, frames: int = 10) -> bytes:
-    """A one-second 64×48 MP4 (MPEG-4 Part 2 where available) whose frames depend on ``seed``."""
+def _stamp(container: Any, created: dt.datetime | None, clock: dt.tzinfo) -> None:
+    """Write the recording's start as a camera whose clock runs in ``clock`` writes it: the wall
+    clock reading there, marked "Z" as every MP4 writer marks it."""
+    if created is not None:
+        container.metadata["creation_time"] = created.astimezone(clock).strftime(
+            "%Y-%m-%dT%H:%M:%S.000000Z"
+        )
+
+
+def video_mp4(
+    seed: int, frames: int = 10, *, created: dt.datetime | None = None, clock: dt.tzinfo = dt.UTC
+) -> bytes:
+    """A one-second 64×48 MP4 (MPEG-4 Part 2 where available) whose frames depend on ``seed``,
+    recorded at ``created`` by a camera whose clock runs in ``clock``."""
     import av
     from PIL import Image, ImageDraw
 
     buf = io.BytesIO()
     with av.open(buf, "w", format="mp4") as container:
         container.metadata["comment"] = f"casetrail demo {seed}"  # unique bytes per clip
+        _stamp(container, created, clock)
         stream = cast(
             Any, container.add_stream(_encoder(("mpeg4", "libx264", "mjpeg")), rate=frames)
         )
@@ -132,14 +146,18 @@ def video_mp4(seed: int, frames: int = 10) -> bytes:
     return buf.getvalue()
 
 
-def audio_m4a(seed: int, rate: int = 16000) -> bytes:
-    """A one-second tone (its pitch from ``seed``) in an MP4 audio file."""
+def audio_m4a(
+    seed: int, rate: int = 16000, *, created: dt.datetime | None = None, clock: dt.tzinfo = dt.UTC
+) -> bytes:
+    """A one-second tone (its pitch from ``seed``) in an MP4 audio file, recorded at ``created``
+    by a recorder whose clock runs in ``clock``."""
     import av
 
     buf = io.BytesIO()
     pitch = 220 + (seed % 40) * 15
     with av.open(buf, "w", format="mp4") as container:
         container.metadata["comment"] = f"casetrail demo {seed}"  # unique bytes per clip
+        _stamp(container, created, clock)
         stream = cast(Any, container.add_stream(_encoder(("aac", "libopus", "mp2")), rate=rate))
         stream.layout = "mono"
         size = 1024

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from casetrail.cases.models import Case, Stage
-from casetrail.evidence.devices import check_device
+from casetrail.evidence.devices import AV_KINDS, check_device
 from casetrail.evidence.media import KIND_PREFIXES, kind_matches, recorded_times
 from casetrail.evidence.models import (
     AccessLog,
@@ -297,7 +297,9 @@ def _check_case(case: Case, officer: Officer) -> None:
 
 def _lateness(*, recorded_end: dt.datetime, uploaded_at: dt.datetime) -> tuple[int, bool]:
     """第三十条: seconds from recording end to upload, and whether that is over the limit."""
-    delay = int((uploaded_at - recorded_end).total_seconds())
+    # A recording that ends after the upload by less than the clock skew allowed was uploaded at
+    # once, not "-1 seconds" after.
+    delay = max(0, int((uploaded_at - recorded_end).total_seconds()))
     return delay, delay > settings.CASETRAIL_AV_DEADLINE_HOURS * 3600
 
 
@@ -337,6 +339,21 @@ def evidence_record_create(
     check_device(officer=officer, device=data.device, kind=kind)
     times = _recording_times(data, media, uploaded_at)
     start, end = times.start, times.end
+    if (
+        times.source == TimeSource.ENTERED
+        and times.reason is None
+        and kind in AV_KINDS
+        and data.case is not None
+        and data.case.is_major
+    ):
+        # 第五条: in a 重大 case a typed-in time counts only with its reason; asked for now, since
+        # the insert-only record cannot take one later.
+        raise ActionError(
+            "time_reason_required",
+            "文件中没有记录时间；重大复杂案件的音像记录手工填写时间的，请在“记录时间说明”中"
+            "写明时间的依据（第五条），否则不计入该阶段的音像记录",
+            field="time_reason",
+        )
     if data.informed not in Informed.values:
         raise ActionError(
             "informed_required", "请说明记录前是否告知当事人（第十三条）", field="informed"

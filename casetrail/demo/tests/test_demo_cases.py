@@ -118,9 +118,11 @@ def test_it_carries_the_major_case_through_public_notice_to_court_enforcement(de
     view = CaseView(case)
     assert {"legal_review_opinion", "collective_discussion_record"} <= kinds(case)
     assert view.records_of("collective_discussion_record")[0].attachments.filter(kind="av")
-    # 第五条: audio/video in every stage of a major case.
-    for stage in (Stage.INVESTIGATION, Stage.DECISION, Stage.SERVICE):
-        assert view.av_overlapping(*view.stage_spans[stage]), stage
+    # 第五条: audio/video in every stage of a major case, 程序启动 included, each clip's time read
+    # from its file on the body camera's clock (北京时间 written where MP4 means UTC).
+    for stage in (Stage.START, Stage.INVESTIGATION, Stage.DECISION, Stage.SERVICE):
+        assert any(i.time_trusted for i in view.av_overlapping(*view.stage_spans[stage])), stage
+    assert {(i.time_source, i.clock) for i in view.av_items} == {("media", "Asia/Shanghai")}
     # 第二十五条: public notice after a failed attempt, with the notice kept and the posting filmed.
     (notice,) = view.records_of("public_notice_service_record")
     (mail,) = view.records_of("mail_service_record")
