@@ -29,9 +29,13 @@ from casetrail.compliance.holidays import calendar
 from casetrail.compliance.service import (
     SERVICE_DOCS,
     effective_service_date,
+    effective_services_of,
+    filmed_at,
     moment,
     served_on,
+    service_clip_problems,
     services_of,
+    why_not_served,
 )
 
 LATER_STAGES = (Stage.DECISION, Stage.SERVICE, Stage.CLOSED)
@@ -333,25 +337,33 @@ CLOSE = (Stage.CLOSED,)
     exemptible=False,
 )
 def documents_are_served(case: CaseView) -> Iterator[Missing]:
+    """第二十二至二十六条; 行政处罚法第六十一条: every document that must be served has a service that
+    took effect (a returned letter, an unconfirmed e-mail or fax is no service), each service
+    record has its proofs, a 留置 or 公告 has the audio/video of that very service attached, and a
+    公告 follows other methods that failed."""
     for doc in case.records_of(*SERVICE_DOCS):
         services = services_of(case, doc)
         if not services:
             yield Missing(f"record:{doc.pk}", f"{title(doc)}尚无送达记录", "service_receipt")
             continue
+        if not any(effective_service_date(s) for s in services):
+            failed = "；".join(f"{title(s)}：{why_not_served(s)}" for s in services)
+            yield Missing(
+                f"record:{doc.pk}",
+                f"{title(doc)}尚未送达（{failed}），未送达的不视为送达，请另行送达（第二十二至二十六条）",
+                "service_receipt",
+            )
         for s in services:
             for label in missing_attachments(s):
                 yield Missing(
                     f"record:{s.pk}", f"{title(s)}：缺少附件“{label}”（第二十三条至第二十六条）"
                 )
-            if s.kind == "left_service_record" or s.kind == "public_notice_service_record":
-                start = s.created_at
-                has_av = s.attachments.filter(kind="av").exists() or any(
-                    abs((i.recorded_end - start).days) <= 1 for i in case.av_items
-                )
-                if not has_av:
+            at = filmed_at(s)
+            if at is not None:
+                for problem in service_clip_problems(s, at):
                     yield Missing(
                         f"record:{s.pk}",
-                        f"{title(s)}：应以音像记录方式记录送达过程（第二十四、二十五条）",
+                        f"{title(s)}：{problem}；应以音像记录方式记录送达过程（第二十四、二十五条）",
                     )
             if s.kind == "public_notice_service_record":
                 earlier = [o for o in services if o.pk != s.pk and o.created_at < s.created_at]
@@ -388,7 +400,8 @@ def documents_served_in_time(case: CaseView) -> Iterator[Deadline]:
             if decision.kind == "administrative_decision"
             else "第二十二至二十六条：执法文书及时送达并记录（参照决定书七个工作日）",
             cal.add_workdays(timezone.localdate(decided), 7),
-            done=bool(services_of(case, decision)),
+            # Only service that took effect: a returned letter leaves the period running.
+            done=served_on(case, decision) is not None,
         )
 
 
@@ -494,7 +507,8 @@ def demand_before_enforcement(case: CaseView) -> Iterator[Missing]:
     for decision in case.records_of("enforcement_decision"):
         notice_id = ref(decision, "demand_notice")
         notice = next((r for r in case.records_of("demand_notice") if r.pk == notice_id), None)
-        served = [s for s in services_of(case, notice) if notice] if notice else []
+        # Only service that took effect counts (a returned letter is not service).
+        served = effective_services_of(case, notice) if notice else []
         decided = parse_datetime(decision.fields.get("decided_at", ""))
         if not served or (
             decided

@@ -329,6 +329,7 @@ def demand_and_leave_at_residence(s: Story, decision: Record) -> Record:
         },
         refuse={"recipient": ("吴某", refusal)},
     )
+    s.attach(receipt, "av", clip)  # 第二十四条: the 送达回证 of a 留置 carries its own clip
     left = s.record(
         "left_service_record",
         {
@@ -393,6 +394,7 @@ def review_statement(s: Story, demand: Record) -> None:
             "fax_number": "0356-6305679",
             "pages": 2,
             "sent_at": now(),
+            "outcome": "confirmed",
             "arrived_at": now(),
             "confirmation": "电话确认吴某本人收到",
             "server": servers,
