@@ -219,7 +219,15 @@ class UploadCompleteAPI(APIView):
         return Response(upload_out(upload), status=201)
 
 
-CLOCK_HELP = "设备时钟：UTC、时区名（如 Asia/Shanghai）或固定偏移（如 +08:00）"
+def _clock_field(when_empty: str) -> serializers.CharField:
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        max_length=40,
+        help_text=f"设备时钟：UTC、时区名（如 Asia/Shanghai）或固定偏移（如 +08:00）；{when_empty}",
+    )
 
 
 class DeviceSerializer(serializers.Serializer):
@@ -227,27 +235,13 @@ class DeviceSerializer(serializers.Serializer):
     model = serializers.CharField(required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=Device.Kind.choices, default=Device.Kind.BODY_CAMERA)
     officer = serializers.IntegerField(required=False, allow_null=True, default=None)
-    clock = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        default=None,
-        max_length=40,
-        help_text=CLOCK_HELP + "；不填按设备类别默认（手机 UTC，其他为本机关时区）",
-    )
+    clock = _clock_field("不填按设备类别默认（手机 UTC，其他为本机关时区）")
 
 
 class DeviceUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Device.Status.choices)
     officer = serializers.IntegerField(required=False, allow_null=True, default=None)
-    clock = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        default=None,
-        max_length=40,
-        help_text=CLOCK_HELP + "；不填则不变",
-    )
+    clock = _clock_field("不填则不变")
 
 
 class DevicePolicySerializer(serializers.Serializer):

@@ -50,6 +50,12 @@ def _item(r: Any) -> Item:
     return Item.objects.get(pk=int(r["CaseTrail-Evidence"]))
 
 
+def filed(case: Any, tmp_path: Path, *, hours_ago: float, device: str) -> Item:
+    """A Beijing-time clip uploaded over tus naming ``device``, filed at once."""
+    data = beijing_clip(tmp_path, ended_hours_ago=hours_ago)
+    return _item(upload(client_for("zhang"), data, meta(case, device=device)))
+
+
 # --- camera clocks -------------------------------------------------------------------------------
 
 
@@ -84,27 +90,31 @@ def test_it_reads_the_same_file_as_utc_from_a_camera_set_to_utc(
     open_case: Any, personas: Any, tmp_path: Path
 ) -> None:
     device_register(officer=personas["sun"], serial="DSJ-UTC", clock="UTC")
-    r = upload(
-        client_for("zhang"),
-        beijing_clip(tmp_path, ended_hours_ago=30),
-        meta(open_case, device="DSJ-UTC"),
-    )
-    item = _item(r)
+    item = filed(open_case, tmp_path, hours_ago=30, device="DSJ-UTC")
     assert not item.late and item.delay_hours == 22.0 and item.clock == "UTC"
 
 
 def test_it_files_a_clip_recorded_an_hour_ago_on_a_beijing_time_camera(
     open_case: Any, camera: Device, tmp_path: Path
 ) -> None:
-    r = upload(
-        client_for("zhang"),
-        beijing_clip(tmp_path, ended_hours_ago=1),
-        meta(open_case, device="DSJ-BJ"),
-    )
-    item = _item(r)
+    item = filed(open_case, tmp_path, hours_ago=1, device="DSJ-BJ")
     assert not item.late and item.delay_hours == 1.0 and item.time_source == "media"
     # A fixed offset reads the same as the zone.
     assert clock_tzinfo("+08:00").utcoffset(None) == dt.timedelta(hours=8)
+
+
+def test_it_imports_a_dock_on_the_cameras_clock(camera: Device, tmp_path: Path) -> None:
+    dock = tmp_path / "dock"
+    dock.mkdir()
+    (dock / "old.mp4").write_bytes(beijing_clip(tmp_path, ended_hours_ago=30, seed=3))
+    (dock / "new.mp4").write_bytes(beijing_clip(tmp_path, ended_hours_ago=1, seed=4))
+    out = io.StringIO()
+    call_command(
+        "import_av", str(dock), "--device", "DSJ-BJ", "--late-reason", "出差两天", stdout=out
+    )
+    assert "导入 2" in out.getvalue() and "超时 1" in out.getvalue()
+    delays = sorted((i.delay_hours, i.late, i.clock) for i in Item.objects.all())
+    assert delays == [(1.0, False, "Asia/Shanghai"), (30.0, True, "Asia/Shanghai")]
 
 
 def test_it_lets_the_officer_correct_an_implausible_file_time_with_a_reason(
@@ -318,3 +328,37 @@ def test_it_requires_a_device_on_audio_video_when_the_agency_says_so(
     assert r.status_code == 302
     assert not Agency.objects.get(pk=camera.agency_id).requires_av_device
     assert client_for("sun").post("/evidence/devices/policy/", {"reason": "x"}).status_code == 403
+
+
+def test_it_lets_only_the_agencys_administrator_change_the_device_setting(
+    personas: Any, other_agency: Any
+) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from casetrail.demo.personas import DEMO_PASSWORD
+
+    get_user_model().objects.create_user(username="outsider", password=DEMO_PASSWORD)
+    body = {"av_device_required": True, "reason": "统一要求"}
+    expected = {  # who: (GET api, POST api, POST page)
+        "anon": (401, 401, 302),
+        "outsider": (403, 403, 403),
+        "ma": (200, 403, 403),
+        "zhang": (200, 403, 403),
+        "sun": (200, 403, 403),
+        "admin": (200, 200, 302),
+    }
+    for who, (get, post, page) in expected.items():
+        c = Client() if who == "anon" else client_for(who)
+        got = (
+            c.get("/api/devices/policy/").status_code,
+            c.post("/api/devices/policy/", body, content_type="application/json").status_code,
+            c.post(
+                "/evidence/devices/policy/", {"av_device_required": "", "reason": "x"}
+            ).status_code,
+        )
+        assert got == (get, post, page), who
+    # The administrator's two changes (on, then off again by the page) are the only ones.
+    assert LedgerEntry.objects.filter(action="org.agency_settings").count() == 2
+    assert not Agency.objects.get(pk=personas["admin"].agency_id).requires_av_device
+    assert not Agency.objects.get(name="陵川县市场监督管理局").requires_av_device
