@@ -26,8 +26,11 @@ def _pattern(draw: Any, seed: int, x: int, y: int, cell: int = 3) -> None:
         draw.rectangle((left, top, left + cell - 1, top + cell - 1), fill=shade)
 
 
-def photo_jpeg(seed: int) -> bytes:
-    """A small coloured JPEG with a pattern of its own (no caption)."""
+def photo_jpeg(
+    seed: int, *, created: dt.datetime | None = None, clock: dt.tzinfo = dt.UTC
+) -> bytes:
+    """A small coloured JPEG with a pattern of its own (no caption), taken at ``created`` by a
+    camera whose clock runs in ``clock`` (EXIF DateTimeOriginal with its OffsetTimeOriginal)."""
     from PIL import Image, ImageDraw
 
     image = Image.new("RGB", (96, 72), _rgb(seed))
@@ -37,8 +40,14 @@ def photo_jpeg(seed: int) -> bytes:
         draw.rectangle((x, y, x + 14, y + 14), fill=_rgb(seed, i * 40))
     draw.ellipse((30, 20, 30 + seed % 30, 40 + seed % 20), outline=(250, 250, 250), width=2)
     _pattern(draw, seed, 4, 60)
+    exif = Image.Exif()
+    if created is not None:
+        local = created.astimezone(clock)
+        offset = local.strftime("%z")
+        exif.get_ifd(0x8769)[0x9003] = local.strftime("%Y:%m:%d %H:%M:%S")  # DateTimeOriginal
+        exif.get_ifd(0x8769)[0x9011] = f"{offset[:3]}:{offset[3:]}"  # OffsetTimeOriginal
     buf = io.BytesIO()
-    image.save(buf, "JPEG", quality=70)
+    image.save(buf, "JPEG", quality=70, exif=exif)
     return buf.getvalue()
 
 

@@ -88,6 +88,7 @@ def test_it_films_inspection_and_sampling_at_the_time_they_happen(demo):
     for item in Item.objects.filter(link__case__in=demo.values()):
         assert item.blob.size < 20_000  # generated, small, each its own blob
         assert not item.late and item.informed == "told"
+        assert item.time_source == "media"  # every demo file carries its own time
 
 
 def test_it_serves_documents_by_every_method(demo):
