@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0003_officer_deactivation_and_role_history'),
+        ('org', '0004_officers_are_not_django_superusers'),
     ]
 
     operations = [
