@@ -15,7 +15,7 @@ from casetrail.approvals.actions import approval_decide
 from casetrail.approvals.models import Chain
 from casetrail.cases.models import Case, Stage, StageChange
 from casetrail.compliance.engine import RULES, CaseView, blockers, rule_blockers
-from casetrail.compliance.tests.builders import make
+from casetrail.compliance.tests.builders import investigated, make
 from casetrail.conftest import approve_start, client_for, film, start_ex_officio
 from casetrail.evidence.models import Item, Upload
 from casetrail.evidence.tests.helpers import upload
@@ -109,6 +109,7 @@ def test_it_checks_the_start_stage_when_the_start_is_approved(personas: Any) -> 
 def test_it_checks_each_stage_of_a_major_case_as_it_ends(
     major: Case, personas: Any, later: Any
 ) -> None:
+    investigated(major, personas)  # R12: the investigation's records, the party told and heard
     assert r5(major) == {"stage:investigation"}
     # Leaving 调查取证 without audio/video of it is refused, nothing written.
     r = advance(major)
