@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Any
 
@@ -185,6 +186,40 @@ def approve_start(case: Case, personas: dict[str, Officer]) -> Case:
 @pytest.fixture
 def open_case(new_case: Case, personas: dict[str, Officer]) -> Case:
     return approve_start(new_case, personas)
+
+
+_CLIPS = itertools.count(1)  # each clip's frames differ, so no two are one blob
+
+
+def film(case: Case, officer: Officer, description: str = "现场执法过程") -> Any:
+    """A one-second clip of ``case`` recorded just now on ``officer``'s camera, its time read from
+    the file: audio/video coverage of the stage the case is in (第五条). Needs ``evidence_store``."""
+    import tempfile
+    from pathlib import Path
+
+    from casetrail.evidence.actions import RecordInput, evidence_record_create
+    from casetrail.evidence.ingest import store_bytes
+    from casetrail.evidence.media import probe
+    from casetrail.evidence.tests.media_files import make_video
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = make_video(Path(folder) / "clip.mp4", created=timezone.now(), seed=next(_CLIPS))
+        data = path.read_bytes()
+        media = probe(path)
+    blob = store_bytes(officer=officer, data=data, media_type=media.pop("media_type"))
+    return evidence_record_create(
+        officer=officer,
+        blob=blob,
+        media=media,
+        file_name="clip.mp4",
+        data=RecordInput(
+            kind="video",
+            informed="told",
+            informed_how="口头告知",
+            description=description,
+            case=case,
+        ),
+    )
 
 
 @pytest.fixture

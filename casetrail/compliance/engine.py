@@ -172,6 +172,14 @@ def blockers(case: Case, to_stage: str) -> list[Finding]:
     return [f for f in evaluate(CaseView(case), gate_rules(to_stage)) if not f.exempted]
 
 
+def rule_blockers(case: Case, *rule_ids: str) -> list[Finding]:
+    """Unmet, unexempted findings of the named BLOCK rules: for a stage change made by an
+    approval's effect rather than ``case_advance`` (the start chain opens the case), where the
+    gate's other rules would read the approving chain as still open."""
+    chosen = [RULES[i] for i in rule_ids if RULES[i].kind == Kind.BLOCK]
+    return [f for f in evaluate(CaseView(case), chosen) if not f.exempted]
+
+
 def checklist(case: Case) -> list[Finding]:
     """What leaving the current stage still needs (exempted items included, marked)."""
     here = STAGE_ORDER.index(case.stage)

@@ -3,6 +3,7 @@ Ids are stable: findings, exemptions and the UI refer to them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from casetrail.approvals.models import OPEN_STATUSES
-from casetrail.cases.models import Stage, StartMode, StartStatus
+from casetrail.cases.models import STAGE_ORDER, Stage, StartMode, StartStatus
 from casetrail.compliance.engine import (
     CaseView,
     Deadline,
@@ -29,9 +30,13 @@ from casetrail.compliance.holidays import calendar
 from casetrail.compliance.service import (
     SERVICE_DOCS,
     effective_service_date,
+    effective_services_of,
+    filmed_at,
     moment,
     served_on,
+    service_clip_problems,
     services_of,
+    why_not_served,
 )
 
 LATER_STAGES = (Stage.DECISION, Stage.SERVICE, Stage.CLOSED)
@@ -53,24 +58,50 @@ def approvals_are_complete(case: CaseView) -> Iterator[Missing]:
             )
 
 
+FILMED_STAGES = (Stage.START, Stage.INVESTIGATION, Stage.DECISION, Stage.SERVICE)
+
+
 @rule(
     "R5",
     article="第五条",
     kind=Kind.BLOCK,
-    title="重大复杂案件全过程音像记录",
-    gates=(Stage.CLOSED,),
+    title="重大复杂案件各阶段均有音像记录",
+    gates=(Stage.INVESTIGATION, *LATER_STAGES),
     exemptible=True,
 )
 def major_cases_filmed_in_every_stage(case: CaseView) -> Iterator[Missing]:
+    """第五条: a 重大复杂 case is recorded on audio/video through its whole course. Checked as each
+    stage ends (the gate of every stage change, 程序启动 included: the start chain's approval
+    checks it too), for the stage ending and every one before it (a case flagged 重大 later must
+    still account for them, by coverage or a per-stage exemption). An item counts for a stage
+    when its recorded time overlaps the stage's span; a time typed in or corrected by hand counts
+    only with the reason the uploader gave (the reviewer sees it with the item)."""
     if not case.case.is_major:
         return
-    for stage in (Stage.INVESTIGATION, Stage.DECISION, Stage.SERVICE):
+    here = case.case.stage
+    for stage in FILMED_STAGES:
+        if STAGE_ORDER.index(stage) > STAGE_ORDER.index(here):
+            break
         span = case.stage_spans.get(stage)
-        if span and not case.av_overlapping(*span):
-            yield Missing(
-                f"stage:{stage}",
-                f"重大复杂案件“{Stage(stage).label}”阶段缺少音像记录（或经说明理由的豁免）",
-            )
+        if not span or span[0] >= span[1]:
+            continue  # never in that stage (an emergency start opens in 调查取证 at once)
+        items = case.av_overlapping(*span)
+        if any(i.time_trusted for i in items):
+            continue
+        unexplained = "、".join(f"#{i.pk}" for i in items)
+        note = (
+            f"（音像记录{unexplained}的时间为人工填写且未说明理由，不计入）" if unexplained else ""
+        )
+        yield Missing(
+            f"stage:{stage}",
+            f"重大复杂案件“{Stage(stage).label}”阶段（{_span_text(span)}）缺少音像记录"
+            f"{note}；请上传该阶段的音像记录，或说明无法记录的理由申请豁免",
+        )
+
+
+def _span_text(span: tuple[dt.datetime, dt.datetime]) -> str:
+    start, end = (timezone.localtime(t) for t in span)
+    return f"{start:%Y-%m-%d %H:%M}至{end:%Y-%m-%d %H:%M}"
 
 
 # --- 第三章 调查取证 ---------------------------------------------------------------------------
@@ -324,25 +355,33 @@ CLOSE = (Stage.CLOSED,)
     exemptible=False,
 )
 def documents_are_served(case: CaseView) -> Iterator[Missing]:
+    """第二十二至二十六条; 行政处罚法第六十一条: every document that must be served has a service that
+    took effect (a returned letter, an unconfirmed e-mail or fax is no service), each service
+    record has its proofs, a 留置 or 公告 has the audio/video of that very service attached, and a
+    公告 follows other methods that failed."""
     for doc in case.records_of(*SERVICE_DOCS):
         services = services_of(case, doc)
         if not services:
             yield Missing(f"record:{doc.pk}", f"{title(doc)}尚无送达记录", "service_receipt")
             continue
+        if not any(effective_service_date(s) for s in services):
+            failed = "；".join(f"{title(s)}：{why_not_served(s)}" for s in services)
+            yield Missing(
+                f"record:{doc.pk}",
+                f"{title(doc)}尚未送达（{failed}），未送达的不视为送达，请另行送达（第二十二至二十六条）",
+                "service_receipt",
+            )
         for s in services:
             for label in missing_attachments(s):
                 yield Missing(
                     f"record:{s.pk}", f"{title(s)}：缺少附件“{label}”（第二十三条至第二十六条）"
                 )
-            if s.kind == "left_service_record" or s.kind == "public_notice_service_record":
-                start = s.created_at
-                has_av = s.attachments.filter(kind="av").exists() or any(
-                    abs((i.recorded_end - start).days) <= 1 for i in case.av_items
-                )
-                if not has_av:
+            at = filmed_at(s)
+            if at is not None:
+                for problem in service_clip_problems(s, at):
                     yield Missing(
                         f"record:{s.pk}",
-                        f"{title(s)}：应以音像记录方式记录送达过程（第二十四、二十五条）",
+                        f"{title(s)}：{problem}；应以音像记录方式记录送达过程（第二十四、二十五条）",
                     )
             if s.kind == "public_notice_service_record":
                 earlier = [o for o in services if o.pk != s.pk and o.created_at < s.created_at]
@@ -379,7 +418,8 @@ def documents_served_in_time(case: CaseView) -> Iterator[Deadline]:
             if decision.kind == "administrative_decision"
             else "第二十二至二十六条：执法文书及时送达并记录（参照决定书七个工作日）",
             cal.add_workdays(timezone.localdate(decided), 7),
-            done=bool(services_of(case, decision)),
+            # Only service that took effect: a returned letter leaves the period running.
+            done=served_on(case, decision) is not None,
         )
 
 
@@ -485,7 +525,8 @@ def demand_before_enforcement(case: CaseView) -> Iterator[Missing]:
     for decision in case.records_of("enforcement_decision"):
         notice_id = ref(decision, "demand_notice")
         notice = next((r for r in case.records_of("demand_notice") if r.pk == notice_id), None)
-        served = [s for s in services_of(case, notice) if notice] if notice else []
+        # Only service that took effect counts (a returned letter is not service).
+        served = effective_services_of(case, notice) if notice else []
         decided = parse_datetime(decision.fields.get("decided_at", ""))
         if not served or (
             decided

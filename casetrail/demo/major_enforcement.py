@@ -68,6 +68,7 @@ def start(s: Story) -> None:
         reason="消防检查通报该中心安全出口堵塞、消防设施损坏、夜间无人值守，危及入住老年人安全",
         party_facts="陵川县福寿养老服务中心，民办非企业单位，法定代表人吴某，入住老年人41名",
         opinion="情节严重，拟处较大数额罚款，属重大行政执法行为，建议立案调查",
+        start_clip=("立案审批期间现场初步核查：安全出口、消防设施", HOME),
     )
 
 
@@ -315,6 +316,7 @@ def demand_and_leave_at_residence(s: Story, decision: Record) -> Record:
         },
         refuse={"recipient": ("吴某", refusal)},
     )
+    s.attach(receipt, "av", clip)  # 第二十四条: the 送达回证 of a 留置 carries its own clip
     left = s.record(
         "left_service_record",
         {
@@ -379,6 +381,7 @@ def review_statement(s: Story, demand: Record) -> None:
             "fax_number": "0356-6305679",
             "pages": 2,
             "sent_at": now(),
+            "outcome": "confirmed",
             "arrived_at": now(),
             "confirmation": "电话确认吴某本人收到",
             "server": servers,

@@ -4,6 +4,7 @@ format, different for every seed, so every blob of the demo is distinct."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import math
@@ -25,8 +26,11 @@ def _pattern(draw: Any, seed: int, x: int, y: int, cell: int = 3) -> None:
         draw.rectangle((left, top, left + cell - 1, top + cell - 1), fill=shade)
 
 
-def photo_jpeg(seed: int) -> bytes:
-    """A small coloured JPEG with a pattern of its own (no caption)."""
+def photo_jpeg(
+    seed: int, *, created: dt.datetime | None = None, clock: dt.tzinfo = dt.UTC
+) -> bytes:
+    """A small coloured JPEG with a pattern of its own (no caption), taken at ``created`` by a
+    camera whose clock runs in ``clock`` (EXIF DateTimeOriginal with its OffsetTimeOriginal)."""
     from PIL import Image, ImageDraw
 
     image = Image.new("RGB", (96, 72), _rgb(seed))
@@ -36,8 +40,14 @@ def photo_jpeg(seed: int) -> bytes:
         draw.rectangle((x, y, x + 14, y + 14), fill=_rgb(seed, i * 40))
     draw.ellipse((30, 20, 30 + seed % 30, 40 + seed % 20), outline=(250, 250, 250), width=2)
     _pattern(draw, seed, 4, 60)
+    exif = Image.Exif()
+    if created is not None:
+        local = created.astimezone(clock)
+        offset = local.strftime("%z")
+        exif.get_ifd(0x8769)[0x9003] = local.strftime("%Y:%m:%d %H:%M:%S")  # DateTimeOriginal
+        exif.get_ifd(0x8769)[0x9011] = f"{offset[:3]}:{offset[3:]}"  # OffsetTimeOriginal
     buf = io.BytesIO()
-    image.save(buf, "JPEG", quality=70)
+    image.save(buf, "JPEG", quality=70, exif=exif)
     return buf.getvalue()
 
 
@@ -108,14 +118,27 @@ def _encoder(names: tuple[str, ...]) -> str:
     raise RuntimeError(f"PyAV has none of the encoders {names}")
 
 
-def video_mp4(seed: int, frames: int = 10) -> bytes:
-    """A one-second 64×48 MP4 (MPEG-4 Part 2 where available) whose frames depend on ``seed``."""
+def _stamp(container: Any, created: dt.datetime | None, clock: dt.tzinfo) -> None:
+    """Write the recording's start as a camera whose clock runs in ``clock`` writes it: the wall
+    clock reading there, marked "Z" as every MP4 writer marks it."""
+    if created is not None:
+        container.metadata["creation_time"] = created.astimezone(clock).strftime(
+            "%Y-%m-%dT%H:%M:%S.000000Z"
+        )
+
+
+def video_mp4(
+    seed: int, frames: int = 10, *, created: dt.datetime | None = None, clock: dt.tzinfo = dt.UTC
+) -> bytes:
+    """A one-second 64×48 MP4 (MPEG-4 Part 2 where available) whose frames depend on ``seed``,
+    recorded at ``created`` by a camera whose clock runs in ``clock``."""
     import av
     from PIL import Image, ImageDraw
 
     buf = io.BytesIO()
     with av.open(buf, "w", format="mp4") as container:
         container.metadata["comment"] = f"casetrail demo {seed}"  # unique bytes per clip
+        _stamp(container, created, clock)
         stream = cast(
             Any, container.add_stream(_encoder(("mpeg4", "libx264", "mjpeg")), rate=frames)
         )
@@ -132,14 +155,18 @@ def video_mp4(seed: int, frames: int = 10) -> bytes:
     return buf.getvalue()
 
 
-def audio_m4a(seed: int, rate: int = 16000) -> bytes:
-    """A one-second tone (its pitch from ``seed``) in an MP4 audio file."""
+def audio_m4a(
+    seed: int, rate: int = 16000, *, created: dt.datetime | None = None, clock: dt.tzinfo = dt.UTC
+) -> bytes:
+    """A one-second tone (its pitch from ``seed``) in an MP4 audio file, recorded at ``created``
+    by a recorder whose clock runs in ``clock``."""
     import av
 
     buf = io.BytesIO()
     pitch = 220 + (seed % 40) * 15
     with av.open(buf, "w", format="mp4") as container:
         container.metadata["comment"] = f"casetrail demo {seed}"  # unique bytes per clip
+        _stamp(container, created, clock)
         stream = cast(Any, container.add_stream(_encoder(("aac", "libopus", "mp2")), rate=rate))
         stream.layout = "mono"
         size = 1024

@@ -423,6 +423,7 @@ def correct_and_perform(s: Story, decision: Record) -> None:
             "channel": "sms",
             "address": "13903561234",
             "sent_at": sent,
+            "outcome": "arrived",
             "arrived_at": now(),
             "server": [s.zhang.pk, s.li.pk],
         },

@@ -16,13 +16,23 @@ from django.conf import settings
 from django.utils import timezone
 
 from casetrail.cases.models import Case, Stage
+from casetrail.evidence.devices import AV_KINDS, check_device
 from casetrail.evidence.media import KIND_PREFIXES, kind_matches, recorded_times
-from casetrail.evidence.models import AccessLog, Blob, Informed, Item, ItemLink, Kind, Upload
+from casetrail.evidence.models import (
+    AccessLog,
+    Blob,
+    Informed,
+    Item,
+    ItemLink,
+    Kind,
+    TimeSource,
+    Upload,
+)
 from casetrail.evidence.tasks import make_poster
 from casetrail.evidence.writes import blob_row
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
-from casetrail.org.models import Device, Officer, Role
+from casetrail.org.models import Device, Officer, Role, clock_tzinfo, default_clock
 
 CLOCK_SKEW = dt.timedelta(minutes=10)  # a device clock a little ahead is not "the future"
 
@@ -69,8 +79,11 @@ def device_register(
     model: str = "",
     kind: str = Device.Kind.BODY_CAMERA,
     assigned_to: Officer | None = None,
+    clock: str | None = None,
 ) -> Device:
-    """Register a recording device of the agency (第三十七条)."""
+    """Register a recording device of the agency (第三十七条), with how its clock writes the time
+    into its files (``clock``: "UTC", a time zone or a fixed offset; by default the one its kind
+    usually has, ``org.models.default_clock``)."""
     if not _may_manage_devices(officer):
         raise ActionError("permission_denied", "只有系统管理员或监督人员可以登记设备", status=403)
     serial = serial.strip()
@@ -78,6 +91,7 @@ def device_register(
         raise ActionError("serial_required", "请填写设备编号", field="serial")
     if kind not in Device.Kind.values:
         raise ActionError("invalid_kind", "设备类别无效", field="kind")
+    clock = _check_clock(clock) or default_clock(kind)
     _check_device_officer(officer, assigned_to)
     if Device.objects.filter(agency_id=officer.agency_id, serial=serial).exists():
         raise ActionError("duplicate_serial", f"设备编号 {serial} 已登记", field="serial")
@@ -88,6 +102,7 @@ def device_register(
         kind=kind,
         officer=assigned_to,
         registered_at=timezone.now(),
+        clock=clock,
     )
     act.record(
         agency=officer.agency_id, actor=officer, subject=f"device:{device.pk}", rows=[device]
@@ -97,21 +112,48 @@ def device_register(
 
 @action(EvidenceAction.DEVICE_UPDATE)
 def device_update(
-    act: Act, /, *, officer: Officer, device: Device, assigned_to: Officer | None, status: str
+    act: Act,
+    /,
+    *,
+    officer: Officer,
+    device: Device,
+    assigned_to: Officer | None,
+    status: str,
+    clock: str | None = None,
 ) -> Device:
-    """Reassign a device or change its status; the ledger keeps every state it had."""
+    """Reassign a device, change its status or its clock setting (``clock`` None: unchanged); the
+    ledger keeps every state it had. A new clock setting reads the files uploaded from then on;
+    records already made keep the clock they were read with (``Item.clock``)."""
     if not _may_manage_devices(officer) or device.agency_id != officer.agency_id:
         raise ActionError("permission_denied", "只有系统管理员或监督人员可以变更设备", status=403)
     if status not in Device.Status.values:
         raise ActionError("invalid_status", "设备状态无效", field="status")
+    clock = _check_clock(clock) or device.clock
     _check_device_officer(officer, assigned_to, device.officer)
     device.officer = assigned_to
     device.status = status
-    device.save(update_fields=["officer", "status"])
+    device.clock = clock
+    device.save(update_fields=["officer", "status", "clock"])
     act.record(
         agency=officer.agency_id, actor=officer, subject=f"device:{device.pk}", rows=[device]
     )
     return device
+
+
+def _check_clock(clock: str | None) -> str | None:
+    """A device clock setting in its normal spelling, or None when none was given."""
+    value = (clock or "").strip()
+    if not value:
+        return None
+    try:
+        clock_tzinfo(value)
+    except ValueError:
+        raise ActionError(
+            "invalid_clock",
+            f"设备时钟“{value[:40]}”无效：应为 UTC、时区名（如 Asia/Shanghai）或固定偏移（如 +08:00）",
+            field="clock",
+        ) from None
+    return "UTC" if value.upper() == "UTC" else value
 
 
 # --- blobs --------------------------------------------------------------------------------------
@@ -168,6 +210,78 @@ class RecordInput:
     description: str = ""
     late_reason: str = ""
     case: Case | None = None
+    # Why the times were typed in (the file has none) or why they correct the file's time.
+    time_reason: str = ""
+
+
+@dataclass(frozen=True)
+class _Times:
+    start: dt.datetime | None
+    end: dt.datetime
+    source: str
+    clock: str | None = None  # the device clock the file's time was read with
+    file_start: dt.datetime | None = None  # the file's time, kept beside a correction
+    file_end: dt.datetime | None = None
+    reason: str | None = None
+
+
+def _future(end: dt.datetime, uploaded_at: dt.datetime) -> bool:
+    return end > uploaded_at + CLOCK_SKEW
+
+
+def _recording_times(data: RecordInput, media: dict[str, Any], uploaded_at: dt.datetime) -> _Times:
+    """When the recording was made (第十三、三十条): the file's own time, read with the device's
+    clock setting; typed in where the file has none; or the file's time corrected by the officer
+    with a reason (a camera whose clock was wrong), the file's time kept beside it. The reason
+    of a typed-in or corrected time is shown to the reviewer with the record."""
+    device = data.device
+    clock = (
+        device.clock if device is not None and device.clock and media.get("clock_wall") else None
+    )
+    file_start, file_end = recorded_times(media, clock_tzinfo(clock))
+    reason = data.time_reason.strip()[:500]
+    entered = data.recorded_end is not None or data.recorded_start is not None
+    if file_end is not None and not (entered and reason):
+        if _future(file_end, uploaded_at):
+            read = f"（按设备时钟 {clock} 读取）" if clock else "（按 UTC 读取）"
+            raise ActionError(
+                "recorded_in_future",
+                f"文件中的记录时间 {timezone.localtime(file_end):%Y-%m-%d %H:%M:%S}{read}晚于上传时间。"
+                "如设备时钟有误，请填写实际的记录时间并在“记录时间说明”中说明更正理由"
+                "（文件中的原时间一并保存）；设备时钟设置可由管理员在设备登记中更正",
+                field="recorded_end",
+            )
+        return _Times(file_start, file_end, TimeSource.MEDIA, clock=clock)
+    start, end = data.recorded_start, data.recorded_end
+    if file_end is not None:
+        # A correction: a time left out keeps the file's duration.
+        duration = file_end - file_start if file_start is not None else dt.timedelta(0)
+        if end is None:
+            assert start is not None  # entered: one of the two was given
+            end = start + duration
+        elif start is None:
+            start = end - duration
+    if end is None:
+        raise ActionError(
+            "recorded_end_required", "文件中没有记录时间，请填写记录结束时间", field="recorded_end"
+        )
+    if start is not None and start > end:
+        raise ActionError("invalid_times", "记录开始时间不能晚于结束时间", field="recorded_start")
+    if _future(end, uploaded_at):
+        raise ActionError(
+            "recorded_in_future", "记录结束时间晚于上传时间，请核对", field="recorded_end"
+        )
+    if file_end is None:
+        return _Times(start, end, TimeSource.ENTERED, reason=reason or None)
+    return _Times(
+        start,
+        end,
+        TimeSource.CORRECTED,
+        clock=clock,
+        file_start=file_start,
+        file_end=file_end,
+        reason=reason,
+    )
 
 
 def _check_case(case: Case, officer: Officer) -> None:
@@ -183,7 +297,9 @@ def _check_case(case: Case, officer: Officer) -> None:
 
 def _lateness(*, recorded_end: dt.datetime, uploaded_at: dt.datetime) -> tuple[int, bool]:
     """第三十条: seconds from recording end to upload, and whether that is over the limit."""
-    delay = int((uploaded_at - recorded_end).total_seconds())
+    # A recording that ends after the upload by less than the clock skew allowed was uploaded at
+    # once, not "-1 seconds" after.
+    delay = max(0, int((uploaded_at - recorded_end).total_seconds()))
     return delay, delay > settings.CASETRAIL_AV_DEADLINE_HOURS * 3600
 
 
@@ -202,9 +318,11 @@ def evidence_record_create(
     uploaded_at: dt.datetime | None = None,
     upload: Upload | None = None,
 ) -> Item:
-    """Register an audio/video or photo record of a stored blob (第四、十三、三十条).
+    """Register an audio/video or photo record of a stored blob (第四、十三、三十、三十七条).
 
-    Refused: a kind the file's content is not; no recording time in the file and none entered; a
+    Refused: a kind the file's content is not; a device that is retired or not the agency's, or
+    none where the agency requires one; no recording time in the file and none entered; a time
+    after the upload (a device clock read wrong: the officer may correct it with a reason); a
     late upload without a reason; a duplicate; a case the uploader does not handle."""
     now = timezone.now()
     uploaded_at = uploaded_at or now
@@ -218,21 +336,23 @@ def evidence_record_create(
             f"文件内容为 {blob.media_type}，与所选类别「{Kind(kind).label}」不符（应为 {wanted}*）",
             field="kind",
         )
-    start, end = recorded_times(media)
-    time_source = "media"
-    if end is None:
-        start, end, time_source = data.recorded_start, data.recorded_end, "entered"
-        if end is None:
-            raise ActionError(
-                "recorded_end_required",
-                "文件中没有记录时间，请填写记录结束时间",
-                field="recorded_end",
-            )
-    if start is not None and start > end:
-        raise ActionError("invalid_times", "记录开始时间不能晚于结束时间", field="recorded_start")
-    if end > uploaded_at + CLOCK_SKEW:
+    check_device(officer=officer, device=data.device, kind=kind)
+    times = _recording_times(data, media, uploaded_at)
+    start, end = times.start, times.end
+    if (
+        times.source == TimeSource.ENTERED
+        and times.reason is None
+        and kind in AV_KINDS
+        and data.case is not None
+        and data.case.is_major
+    ):
+        # 第五条: in a 重大 case a typed-in time counts only with its reason; asked for now, since
+        # the insert-only record cannot take one later.
         raise ActionError(
-            "recorded_in_future", "记录结束时间晚于上传时间，请核对", field="recorded_end"
+            "time_reason_required",
+            "文件中没有记录时间；重大复杂案件的音像记录手工填写时间的，请在“记录时间说明”中"
+            "写明时间的依据（第五条），否则不计入该阶段的音像记录",
+            field="time_reason",
         )
     if data.informed not in Informed.values:
         raise ActionError(
@@ -247,8 +367,6 @@ def evidence_record_create(
     recorder = data.officer or officer
     if recorder.agency_id != officer.agency_id:
         raise ActionError("officer_not_found", "记录人不存在", field="officer")
-    if data.device is not None and data.device.agency_id != officer.agency_id:
-        raise ActionError("device_not_found", "设备不存在", field="device")
     delay, late = _lateness(recorded_end=end, uploaded_at=uploaded_at)
     if late and not data.late_reason.strip():
         raise ActionError(
@@ -274,7 +392,11 @@ def evidence_record_create(
         uploaded_at=uploaded_at,
         recorded_start=start,
         recorded_end=end,
-        time_source=time_source,
+        time_source=times.source,
+        clock=times.clock,
+        file_recorded_start=times.file_start,
+        file_recorded_end=times.file_end,
+        time_reason=times.reason,
         place=data.place.strip()[:200],
         informed=data.informed,
         informed_how=data.informed_how.strip()[:300],

@@ -25,7 +25,8 @@ from casetrail.evidence.selectors import (
     visible_items,
 )
 from casetrail.evidence.views import media_response
-from casetrail.org.models import Device, Officer
+from casetrail.org.actions import agency_settings_change
+from casetrail.org.models import Agency, Device, Officer
 from casetrail.org.selectors import officer_for_request
 
 
@@ -53,6 +54,14 @@ def item_out(item: Item) -> dict[str, Any]:
         "recorded_start": item.recorded_start,
         "recorded_end": item.recorded_end,
         "time_source": item.time_source,
+        "time_source_label": item.time_source_label,
+        "time_reason": item.time_reason,
+        # Whether the times stand as the recording's (from the file, or typed in / corrected
+        # with a reason): only such items count for 第五条 per stage and a service's own clip.
+        "time_trusted": item.time_trusted,
+        "clock": item.clock,
+        "file_recorded_start": item.file_recorded_start,
+        "file_recorded_end": item.file_recorded_end,
         "place": item.place,
         "informed": item.informed,
         "informed_how": item.informed_how,
@@ -184,6 +193,12 @@ class CompleteSerializer(serializers.Serializer):
     informed_how = serializers.CharField(required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
     late_reason = serializers.CharField(required=False, allow_blank=True)
+    time_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="手工填写记录时间（文件中无时间）或更正文件时间的理由",
+    )
 
 
 class UploadCompleteAPI(APIView):
@@ -204,16 +219,34 @@ class UploadCompleteAPI(APIView):
         return Response(upload_out(upload), status=201)
 
 
+def _clock_field(when_empty: str) -> serializers.CharField:
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        max_length=40,
+        help_text=f"设备时钟：UTC、时区名（如 Asia/Shanghai）或固定偏移（如 +08:00）；{when_empty}",
+    )
+
+
 class DeviceSerializer(serializers.Serializer):
     serial = serializers.CharField(max_length=60)
     model = serializers.CharField(required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=Device.Kind.choices, default=Device.Kind.BODY_CAMERA)
     officer = serializers.IntegerField(required=False, allow_null=True, default=None)
+    clock = _clock_field("不填按设备类别默认（手机 UTC，其他为本机关时区）")
 
 
 class DeviceUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Device.Status.choices)
     officer = serializers.IntegerField(required=False, allow_null=True, default=None)
+    clock = _clock_field("不填则不变")
+
+
+class DevicePolicySerializer(serializers.Serializer):
+    av_device_required = serializers.BooleanField()
+    reason = serializers.CharField(max_length=200)
 
 
 def device_out(d: Device) -> dict[str, Any]:
@@ -226,7 +259,13 @@ def device_out(d: Device) -> dict[str, Any]:
         "officer": d.officer_id,
         "officer_name": d.officer.name if d.officer else None,
         "registered_at": d.registered_at,
+        "clock": d.clock,
+        "clock_label": d.clock_label,
     }
+
+
+def policy_out(agency: Agency) -> dict[str, Any]:
+    return {"av_device_required": agency.requires_av_device}
 
 
 def _agency_officer(me: Officer, pk: int | None) -> Officer | None:
@@ -259,8 +298,25 @@ class DeviceListAPI(APIView):
             model=d["model"],
             kind=d["kind"],
             assigned_to=_agency_officer(officer, d["officer"]),
+            clock=d["clock"],
         )
         return Response(device_out(device), status=201)
+
+
+class DevicePolicyAPI(APIView):
+    """本机关是否要求音像记录注明记录设备（第三十七条）：查看；变更（系统管理员）。"""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        return Response(policy_out(officer_for_request(request.user).agency))
+
+    @extend_schema(request=DevicePolicySerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request) -> Response:
+        officer = officer_for_request(request.user)
+        s = DevicePolicySerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        agency = agency_settings_change(by=officer, **s.validated_data)
+        return Response(policy_out(agency))
 
 
 class DeviceDetailAPI(APIView):
@@ -281,5 +337,6 @@ class DeviceDetailAPI(APIView):
             device=device,
             assigned_to=_agency_officer(officer, s.validated_data["officer"]),
             status=s.validated_data["status"],
+            clock=s.validated_data["clock"],
         )
         return Response(device_out(device))

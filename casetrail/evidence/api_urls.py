@@ -20,5 +20,6 @@ urlpatterns = [
     path("evidence/<int:item_id>/media", api.EvidenceMediaAPI.as_view(), name="api-evidence-media"),
     path("evidence/<int:item_id>/link/", api.EvidenceLinkAPI.as_view(), name="api-evidence-link"),
     path("devices/", api.DeviceListAPI.as_view(), name="api-devices"),
+    path("devices/policy/", api.DevicePolicyAPI.as_view(), name="api-device-policy"),
     path("devices/<int:device_id>/", api.DeviceDetailAPI.as_view(), name="api-device"),
 ]

@@ -21,12 +21,27 @@ class RecordForm(forms.Form):
         label="类别", choices=[("", "按文件内容识别"), *Kind.choices], required=False
     )
     case = forms.ChoiceField(label="归入案件", required=False)
-    device = forms.ChoiceField(label="记录设备", required=False)
+    # A select whose value the action checks, so an unknown or retired device is refused with
+    # its own message (第三十七条), not a generic "not a valid choice".
+    device = forms.CharField(label="记录设备", required=False, widget=forms.Select)
     recorded_start = forms.DateTimeField(
-        label="记录开始时间", required=False, widget=DT, help_text="文件中有拍摄时间的，以文件为准"
+        label="记录开始时间",
+        required=False,
+        widget=DT,
+        help_text="文件中有拍摄时间的，以文件为准（按设备登记的时钟读取）；"
+        "文件时间有误需要更正的，填写实际时间并在下面说明理由",
     )
     recorded_end = forms.DateTimeField(
         label="记录结束时间", required=False, widget=DT, help_text="文件中没有时间时必填"
+    )
+    time_reason = forms.CharField(
+        label="记录时间说明（手工填写或更正记录时间的理由）",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="文件中没有时间而手工填写的，说明时间的依据——重大复杂案件中未说明理由的不计入"
+        "该阶段的音像记录（第五条）；文件时间有误（如设备时钟不准）的，填写实际时间并说明理由，"
+        "文件中的原时间一并保存，审核人可见",
     )
     place = forms.CharField(label="地点", max_length=200, required=False)
     informed = forms.ChoiceField(label="记录前是否告知当事人（第十三条）", choices=Informed.choices)
@@ -51,10 +66,13 @@ class RecordForm(forms.Form):
         ]
         if case_id:
             self.fields["case"].initial = str(case_id)
-        devices = Device.objects.filter(
-            agency_id=officer.agency_id, status=Device.Status.IN_SERVICE
-        ).select_related("officer")
-        cast(forms.ChoiceField, self.fields["device"]).choices = [("", "未指定")] + [
+        devices = (
+            Device.objects.filter(agency_id=officer.agency_id)
+            .exclude(status=Device.Status.RETIRED)
+            .select_related("officer")
+        )
+        none = "未指定（本机关要求注明设备）" if officer.agency.requires_av_device else "未指定"
+        cast(forms.Select, self.fields["device"].widget).choices = [("", none)] + [
             (d.serial, f"{d} {d.model}（{d.officer.name if d.officer else '未配发'}）")
             for d in devices
         ]
@@ -82,6 +100,17 @@ class LinkForm(forms.Form):
         ]
 
 
+def clock_field(**kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label="设备时钟（文件中的时间按此读取）",
+        max_length=40,
+        required=False,
+        help_text="UTC、时区名（如 Asia/Shanghai）或固定偏移（如 +08:00）。"
+        "多数执法记录仪把北京时间写入文件，应选 Asia/Shanghai；手机按标准写入 UTC",
+        **kwargs,
+    )
+
+
 class DeviceForm(forms.Form):
     serial = forms.CharField(label="设备编号", max_length=60)
     model = forms.CharField(label="型号", max_length=100, required=False)
@@ -89,6 +118,7 @@ class DeviceForm(forms.Form):
     officer = forms.ModelChoiceField(
         label="配发人员", queryset=Officer.objects.none(), required=False
     )
+    clock = clock_field(widget=forms.TextInput(attrs={"placeholder": "留空：按设备类别默认"}))
 
     def __init__(self, *args: Any, officer: Officer, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -102,9 +132,19 @@ class DeviceUpdateForm(forms.Form):
         label="配发人员", queryset=Officer.objects.none(), required=False
     )
     status = forms.ChoiceField(label="状态", choices=Device.Status.choices)
+    clock = clock_field()
 
     def __init__(self, *args: Any, officer: Officer, **kwargs: Any):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["officer"]).queryset = officers_for_picker(
             officer.agency_id
         )
+
+
+class AgencyDevicePolicyForm(forms.Form):
+    """The agency's setting (administrators): every audio/video record names its device."""
+
+    av_device_required = forms.BooleanField(
+        label="本机关所有音像记录须注明登记在册的记录设备（第三十七条）", required=False
+    )
+    reason = forms.CharField(label="变更原因", max_length=200)

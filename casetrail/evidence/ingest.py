@@ -21,6 +21,7 @@ from django.utils.dateparse import parse_datetime
 
 from casetrail.cases.models import Case
 from casetrail.evidence import actions
+from casetrail.evidence.devices import check_device, device_by_serial
 from casetrail.evidence.media import guess_kind, kind_matches, probe
 from casetrail.evidence.models import Blob, Item, Kind, Upload
 from casetrail.evidence.storage import CHUNK, blob_store
@@ -76,13 +77,7 @@ def record_input(*, officer: Officer, meta: dict[str, Any]) -> actions.RecordInp
             case = None
         if case is None:
             raise ActionError("case_not_found", "案件不存在或无权访问", field="case")
-    device = None
-    if meta.get("device"):
-        device = Device.objects.filter(
-            agency_id=officer.agency_id, serial=str(meta["device"]).strip()
-        ).first()
-        if device is None:
-            raise ActionError("device_not_found", f"设备 {meta['device']} 未登记", field="device")
+    device = named_device(officer=officer, meta=meta)
     recorder = None
     if meta.get("officer"):
         recorder = Officer.objects.filter(
@@ -104,7 +99,21 @@ def record_input(*, officer: Officer, meta: dict[str, Any]) -> actions.RecordInp
         description=str(meta.get("description") or ""),
         late_reason=str(meta.get("late_reason") or ""),
         case=case,
+        time_reason=str(meta.get("time_reason") or ""),
     )
+
+
+def named_device(*, officer: Officer, meta: dict[str, Any]) -> Device | None:
+    """The registered device the metadata names by its serial (第三十七条)."""
+    return device_by_serial(officer=officer, serial=str(meta.get("device") or ""))
+
+
+def check_upload_metadata(*, officer: Officer, meta: dict[str, Any]) -> None:
+    """What can be refused before any byte arrives (tus creation): a device that is unknown or
+    retired, or none where the agency requires one on audio/video and the upload says it is
+    audio/video (a kind left to the file's content is checked when the record is made)."""
+    device = named_device(officer=officer, meta=meta)
+    check_device(officer=officer, device=device, kind=str(meta.get("kind") or ""))
 
 
 def _save(upload: Upload, **changes: Any) -> None:

@@ -39,7 +39,9 @@ KIND_PREFIXES = {
 }
 
 
-def _parse_time(value: str) -> dt.datetime | None:
+def _parse_time(value: str) -> tuple[dt.datetime, bool] | None:
+    """A container's creation time, and whether it is a bare wall-clock reading (no offset of its
+    own, or the "Z" every MP4/MOV writer appends: the box holds seconds since 1904 and no zone)."""
     value = value.strip()
     if not value:
         return None
@@ -47,20 +49,29 @@ def _parse_time(value: str) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+    wall = moment.tzinfo is None or moment.utcoffset() == dt.timedelta(0)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)  # QuickTime/MP4 creation_time is UTC
     if moment.year < 1990:  # unset camera clocks write 1904 or 1970
         return None
-    return moment
+    return moment, wall
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
+def _wall(moment: dt.datetime) -> str:
+    """A wall-clock reading as written in the file, without any zone ("2026-11-30T10:00:00")."""
+    return moment.replace(tzinfo=None).isoformat()
+
+
 def probe(path: Path) -> dict[str, Any]:
     """Media facts of a file: media_type plus, where present, duration_ms, codecs, width/height,
-    creation_time (ISO, UTC), gps {lat, lon} (decimal strings: the ledger's canonical JSON has no
+    creation_time (ISO, UTC, by the format's own convention: MP4/MOV UTC, EXIF without an offset
+    the agency's zone), clock_wall (the same time as the bare wall-clock reading the file holds,
+    when the file states no offset of its own: a device clock setting re-reads it, see
+    ``recorded_times``), gps {lat, lon} (decimal strings: the ledger's canonical JSON has no
     floats)."""
     image = _probe_image(path)
     if image is not None:
@@ -92,13 +103,20 @@ def _probe_image(path: Path) -> dict[str, Any] | None:
         except ValueError:
             moment = None
         if moment is not None:
-            if offset:
-                try:
-                    moment = dt.datetime.fromisoformat(moment.isoformat() + str(offset).strip())
-                except ValueError:
-                    moment = moment.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
-            else:  # EXIF local time without an offset: the agency's time zone
-                moment = moment.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+            wall = _wall(moment)
+            try:
+                moment = (
+                    dt.datetime.fromisoformat(moment.isoformat() + str(offset).strip())
+                    if offset
+                    else None
+                )
+            except ValueError:
+                moment = None
+            if moment is None:  # EXIF local time without an offset: the agency's time zone
+                moment = dt.datetime.fromisoformat(wall).replace(
+                    tzinfo=ZoneInfo(settings.TIME_ZONE)
+                )
+                info["clock_wall"] = wall
             info["creation_time"] = _iso(moment)
     gps = exif.get_ifd(ExifTags.IFD.GPSInfo) if exif else {}
     if gps:
@@ -156,9 +174,12 @@ def _probe_av(path: Path) -> dict[str, Any]:
         created = container.metadata.get("creation_time") or next(
             (s.metadata.get("creation_time") for s in video + audio if s.metadata), None
         )
-        moment = _parse_time(created or "")
-        if moment is not None:
+        parsed = _parse_time(created or "")
+        if parsed is not None:
+            moment, wall = parsed
             info["creation_time"] = _iso(moment)
+            if wall:
+                info["clock_wall"] = _wall(moment)
         location = container.metadata.get("location") or ""
         gps = _iso6709(location)
         if gps:
@@ -176,13 +197,25 @@ def _iso6709(value: str) -> dict[str, str] | None:
     return {"lat": f"{float(m.group(1)):.6f}", "lon": f"{float(m.group(2)):.6f}"}
 
 
-def recorded_times(media: dict[str, Any]) -> tuple[dt.datetime | None, dt.datetime | None]:
+def recorded_times(
+    media: dict[str, Any], clock: dt.tzinfo | None = None
+) -> tuple[dt.datetime | None, dt.datetime | None]:
     """(start, end) from the media's own clock: a photo is an instant; a recording's creation time
-    is its start and the duration gives its end."""
+    is its start and the duration gives its end.
+
+    ``clock`` is the recording device's clock setting (``org.models.clock_tzinfo``): many cameras
+    write their local wall-clock time where MP4/MOV defines UTC, so a Beijing-time camera's clip
+    read as UTC is eight hours off. When the file holds a bare wall-clock reading, the device's
+    zone says what it meant; a time the file states with its own offset (EXIF OffsetTimeOriginal)
+    stands as it is."""
     created = media.get("creation_time")
     if not created:
         return None, None
-    start = dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
+    wall = media.get("clock_wall")
+    if clock is not None and wall:
+        start = dt.datetime.fromisoformat(wall).replace(tzinfo=clock)
+    else:
+        start = dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
     duration_ms = media.get("duration_ms")
     end = start + dt.timedelta(milliseconds=int(duration_ms)) if duration_ms else start
     return start, end

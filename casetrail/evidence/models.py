@@ -33,6 +33,16 @@ class Informed(models.TextChoices):
     NO_PARTY = "no_party", "无当事人在场"
 
 
+class TimeSource(models.TextChoices):
+    """Where an item's recording times come from. Typed-in and corrected times carry the reason
+    the uploader gave (``Item.time_reason``), which the reviewer sees; only with one do they count
+    as the time of the recording (第五条 per stage, the service clip of 第二十四、二十五条)."""
+
+    MEDIA = "media", "取自文件"
+    ENTERED = "entered", "人工填写（文件中无时间）"
+    CORRECTED = "corrected", "人工更正（文件时间有误）"
+
+
 class Blob(models.Model):
     """Stored bytes, addressed by SHA-256; SM3 computed too. One row per distinct content."""
 
@@ -77,7 +87,7 @@ class Item(models.Model):
     uploaded_at = models.DateTimeField("上传时间")
     recorded_start = models.DateTimeField("记录开始", null=True, blank=True)
     recorded_end = models.DateTimeField("记录结束")
-    time_source = models.CharField("时间来源", max_length=10)  # "media" or "entered"
+    time_source = models.CharField("时间来源", max_length=10)  # TimeSource
     place = models.CharField("地点", max_length=200, blank=True)
     informed = models.CharField("事先告知", max_length=10, choices=Informed.choices)
     informed_how = models.CharField("告知方式 / 未告知原因", max_length=300, blank=True)
@@ -89,6 +99,16 @@ class Item(models.Model):
     delay_seconds = models.BigIntegerField("上传延迟（秒）")
     late = models.BooleanField("超过24小时")
     late_reason = models.CharField("延迟上传理由", max_length=500, blank=True)
+    # Added after the first records: nullable without defaults, so the rows recorded before them
+    # still equal their ledger payloads (and SQLite adds the columns without rebuilding the
+    # insert-only table).
+    # The device clock setting the file's time was read with (org.Device.clock), if one applied.
+    clock = models.CharField("读取文件时间所按设备时钟", max_length=40, null=True, blank=True)
+    # When the officer corrected the file's time: the time as read from the file, kept beside.
+    file_recorded_start = models.DateTimeField("文件中的记录开始时间", null=True, blank=True)
+    file_recorded_end = models.DateTimeField("文件中的记录结束时间", null=True, blank=True)
+    # Why the times were typed in (no time in the file) or the file's time corrected.
+    time_reason = models.CharField("记录时间说明", max_length=500, null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "音像记录"
@@ -100,6 +120,19 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} {self.file_name}"
+
+    @property
+    def time_source_label(self) -> str:
+        try:
+            return TimeSource(self.time_source).label
+        except ValueError:
+            return self.time_source
+
+    @property
+    def time_trusted(self) -> bool:
+        """Whether the recorded times may stand as the recording's time: read from the file, or
+        typed in / corrected with a reason given (the reviewer sees it)."""
+        return self.time_source == TimeSource.MEDIA or bool((self.time_reason or "").strip())
 
     @property
     def delay(self) -> dt.timedelta:

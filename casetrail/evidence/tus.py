@@ -219,7 +219,10 @@ def uploads(request: HttpRequest) -> HttpResponse:
         )
     if "filetype" in meta and "content_type" not in meta:
         meta["content_type"] = meta["filetype"]
-    upload = start(officer=officer, length=length, metadata=meta)
+    try:
+        upload = start(officer=officer, length=length, metadata=meta)
+    except ActionError as err:  # metadata refused before any byte (an unknown device …)
+        return _error(err.status, err.code, err.message)
     location = {"Location": request.build_absolute_uri(f"/api/uploads/{upload.pk}")}
     if length == 0:  # nothing to receive: finish at once
         with hold(upload) as (_, part):

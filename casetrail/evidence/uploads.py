@@ -40,7 +40,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from casetrail.evidence import partfiles
-from casetrail.evidence.ingest import ingest, new_upload
+from casetrail.evidence.ingest import check_upload_metadata, ingest, new_upload
 from casetrail.evidence.models import Upload
 from casetrail.evidence.partfiles import PartFile
 from casetrail.evidence.storage import CHUNK
@@ -204,7 +204,9 @@ def hold(upload: Upload) -> Iterator[tuple[Hold, PartFile | None]]:
 
 def start(*, officer: Officer, length: int, metadata: dict[str, str]) -> Upload:
     """A new upload with its empty part file. Sweeps abandoned uploads first, so a busy
-    server cleans up even when the scheduler is not running."""
+    server cleans up even when the scheduler is not running. Metadata that can be refused before
+    any byte arrives (an unknown or retired device …) raises ActionError and creates nothing."""
+    check_upload_metadata(officer=officer, meta=metadata)
     expire_uploads()
     upload = new_upload(officer=officer, length=length, metadata=metadata)
     partfiles.create(upload.part_path)

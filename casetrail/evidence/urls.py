@@ -6,6 +6,7 @@ urlpatterns = [
     path("evidence/upload/", views.upload_page, name="evidence-upload"),
     path("evidence/inbox/", views.inbox, name="evidence-inbox"),
     path("evidence/devices/", views.devices, name="evidence-devices"),
+    path("evidence/devices/policy/", views.device_policy, name="evidence-device-policy"),
     path("evidence/devices/<int:device_id>/", views.device_edit, name="evidence-device-edit"),
     path(
         "evidence/uploads/<str:upload_id>/complete/",

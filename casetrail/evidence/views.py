@@ -3,6 +3,8 @@ in a case, an item's page with its player and access log, playback with HTTP Ran
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,7 +14,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casetrail.evidence import actions
-from casetrail.evidence.forms import DeviceForm, DeviceUpdateForm, LinkForm, RecordForm
+from casetrail.evidence.forms import (
+    AgencyDevicePolicyForm,
+    DeviceForm,
+    DeviceUpdateForm,
+    LinkForm,
+    RecordForm,
+)
 from casetrail.evidence.http_range import blob_response
 from casetrail.evidence.ingest import complete
 from casetrail.evidence.models import AccessLog, Upload
@@ -25,7 +33,8 @@ from casetrail.evidence.selectors import (
 from casetrail.evidence.storage import blob_store
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
-from casetrail.org.models import Device, Role
+from casetrail.org.actions import agency_settings_change
+from casetrail.org.models import Device, Officer, Role
 from casetrail.org.selectors import officer_for_request
 
 
@@ -156,11 +165,13 @@ def upload_complete(request: HttpRequest, upload_id: str) -> HttpResponse:
                 messages.success(request, "音像记录已登记")
                 return redirect("evidence-detail", item_id=upload.item_id)
         status = 400
-    elif upload.error_message:
-        form.is_valid()
-        form.add_error(None, upload.error_message)
+    # Why the record was not made yet (an unbound form takes no errors: shown above it).
+    waiting = upload.error_message if request.method == "GET" else ""
     return render(
-        request, "evidence/upload_complete.html", {"form": form, "upload": upload}, status=status
+        request,
+        "evidence/upload_complete.html",
+        {"form": form, "upload": upload, "waiting": waiting},
+        status=status,
     )
 
 
@@ -183,6 +194,7 @@ def devices(request: HttpRequest) -> HttpResponse:
                     model=d["model"],
                     kind=d["kind"],
                     assigned_to=d["officer"],
+                    clock=d["clock"],
                 )
             except ActionError as err:
                 apply_error(form, err)
@@ -194,9 +206,48 @@ def devices(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evidence/devices.html",
-        {"devices": rows, "form": form, "may_manage": may_manage},
+        {
+            "devices": rows,
+            "form": form,
+            "may_manage": may_manage,
+            "required": officer.agency.requires_av_device,
+            "policy_form": _policy_form(officer),
+        },
         status=status,
     )
+
+
+def _policy_form(officer: Officer, data: Any = None) -> AgencyDevicePolicyForm | None:
+    """The agency's device setting, offered to its administrators only."""
+    if not officer.has_role(Role.ADMIN):
+        return None
+    return AgencyDevicePolicyForm(
+        data, initial={"av_device_required": not officer.agency.requires_av_device}
+    )
+
+
+@login_required
+@require_POST
+def device_policy(request: HttpRequest) -> HttpResponse:
+    """本机关是否要求音像记录注明记录设备 (administrators; 第三十七条)."""
+    officer = officer_for_request(request.user)
+    form = _policy_form(officer, request.POST)
+    if form is None:
+        raise PermissionDenied("只有系统管理员可以变更机关设置")
+    if form.is_valid():
+        try:
+            agency_settings_change(
+                by=officer,
+                av_device_required=form.cleaned_data["av_device_required"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ActionError as err:
+            messages.error(request, err.message)
+        else:
+            messages.success(request, "机关设置已变更")
+    else:
+        messages.error(request, "请填写变更原因")
+    return redirect("evidence-devices")
 
 
 @login_required
@@ -211,7 +262,7 @@ def device_edit(request: HttpRequest, device_id: int) -> HttpResponse:
     form = DeviceUpdateForm(
         request.POST or None,
         officer=officer,
-        initial={"officer": device.officer_id, "status": device.status},
+        initial={"officer": device.officer_id, "status": device.status, "clock": device.clock},
     )
     status = 200
     if request.method == "POST":
@@ -222,6 +273,7 @@ def device_edit(request: HttpRequest, device_id: int) -> HttpResponse:
                     device=device,
                     assigned_to=form.cleaned_data["officer"],
                     status=form.cleaned_data["status"],
+                    clock=form.cleaned_data["clock"],
                 )
             except ActionError as err:
                 apply_error(form, err)

@@ -26,6 +26,7 @@ from casetrail.org.writes import set_serving
 
 class OrgAction(ActionName):
     AGENCY_CREATE = "org.agency_create"
+    AGENCY_SETTINGS = "org.agency_settings"
     UNIT_CREATE = "org.unit_create"
     OFFICER_CREATE = "org.officer_create"
     OFFICER_CERTIFICATE = "org.officer_certificate"
@@ -48,6 +49,31 @@ def agency_create(act: Act, /, *, name: str, credit_code: str, case_number_patte
         name=name, credit_code=credit_code, case_number_pattern=case_number_pattern
     )
     act.record(agency=agency, actor=None, subject=f"agency:{agency.pk}", rows=[agency])
+    return agency
+
+
+@action(OrgAction.AGENCY_SETTINGS)
+def agency_settings_change(
+    act: Act, /, *, by: Officer, av_device_required: bool, reason: str
+) -> Agency:
+    """Change the agency's settings, as its administrator: whether every audio/video record must
+    name the registered device it was made with (第三十七条: devices are registered and
+    managed, so each recording can be traced to one). The ledger keeps every value it had."""
+    if not by.is_active or not by.has_role(Role.ADMIN):
+        raise ActionError("not_an_admin", "只有本机关的系统管理员可以变更机关设置", status=403)
+    reason = _require_reason(reason)
+    agency = Agency.objects.select_for_update().get(pk=by.agency_id)
+    if agency.requires_av_device == av_device_required:
+        raise ActionError(
+            "setting_unchanged",
+            "该设置已是" + ("“须注明记录设备”" if av_device_required else "“可不注明记录设备”"),
+            field="av_device_required",
+        )
+    agency.av_device_required = av_device_required
+    agency.save(update_fields=["av_device_required"])
+    act.record(
+        agency=agency.pk, actor=by, subject=f"agency:{agency.pk}", rows=[agency], reason=reason
+    )
     return agency
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +23,10 @@ class Agency(models.Model):
     case_number_pattern = models.CharField(
         "案件编号格式", max_length=60, default="陵民罚〔{year}〕{n}号"
     )
+    # 第三十七条: whether every audio/video record must name the registered device it was made
+    # with. Nullable without a default so the agencies recorded before this setting still equal
+    # their ledger payloads; NULL reads as "not required".
+    av_device_required = models.BooleanField("音像记录须注明记录设备", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "行政执法机关"
@@ -30,6 +36,10 @@ class Agency(models.Model):
 
     def format_case_number(self, *, year: int, n: int) -> str:
         return self.case_number_pattern.format(year=year, n=n)
+
+    @property
+    def requires_av_device(self) -> bool:
+        return bool(self.av_device_required)
 
 
 class Unit(models.Model):
@@ -201,6 +211,11 @@ class Device(models.Model):
         "状态", max_length=20, choices=Status.choices, default=Status.IN_SERVICE
     )
     registered_at = models.DateTimeField("登记时间")
+    # How the device's clock writes the time into its files (``clock_tzinfo``): "UTC", a time zone
+    # ("Asia/Shanghai") or a fixed offset ("+08:00"). Many cameras write their local wall-clock
+    # time where MP4/MOV defines UTC. NULL (devices registered before the setting existed, so
+    # their rows still equal their ledger payloads): the file's own convention is trusted.
+    clock = models.CharField("设备时钟", max_length=40, null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "音像记录设备"
@@ -211,3 +226,58 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.serial}"
+
+    @property
+    def in_use(self) -> bool:
+        """A retired device records nothing more (第三十七条)."""
+        return self.status != self.Status.RETIRED
+
+    @property
+    def clock_label(self) -> str:
+        return clock_label(self.clock)
+
+
+# --- device clocks -----------------------------------------------------------------------------
+
+_OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
+
+
+def clock_tzinfo(clock: str | None) -> dt.tzinfo | None:
+    """The time zone a device's clock setting stands for: "UTC", an IANA zone name, or a fixed
+    offset "+HH:MM" (at most ±14:00). None for an empty setting; ValueError for anything else."""
+    value = (clock or "").strip()
+    if not value:
+        return None
+    if value.upper() == "UTC":
+        return dt.UTC
+    m = _OFFSET.match(value)
+    if m:
+        hours, minutes = int(m.group(2)), int(m.group(3))
+        if minutes >= 60 or hours * 60 + minutes > 14 * 60:
+            raise ValueError(value)
+        delta = dt.timedelta(hours=hours, minutes=minutes)
+        return dt.timezone(-delta if m.group(1) == "-" else delta)
+    if "/" not in value:  # zone names are Area/Location; refuse abbreviations like CST
+        raise ValueError(value)
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(value) from None
+
+
+def clock_label(clock: str | None) -> str:
+    value = (clock or "").strip()
+    if not value:
+        return "未设置（按文件格式的约定读取，MP4/MOV 为 UTC）"
+    if value.upper() == "UTC":
+        return "UTC（按标准写入）"
+    if _OFFSET.match(value):
+        return f"固定偏移 UTC{value}"
+    return f"当地时间 {value}"
+
+
+def default_clock(kind: str) -> str:
+    """The clock a newly registered device is assumed to have: phones keep UTC in their files as
+    the MP4 specification says; body cameras, cameras, recorders and surveillance recorders are
+    set by their wall clock, in the agency's time zone."""
+    return "UTC" if kind == Device.Kind.PHONE else settings.TIME_ZONE

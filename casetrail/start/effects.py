@@ -11,11 +11,23 @@ from django.db.models import Model
 from casetrail.approvals.models import Chain
 from casetrail.cases.models import Case, Stage, StartStatus
 from casetrail.cases.writes import assign_number, locked, move_stage
+from casetrail.compliance.engine import rule_blockers
+from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import step
 from casetrail.org.models import Officer
 
 
 def _open_case(case: Case, officer: Officer, now: dt.datetime, reason: str) -> list[Model]:
+    if case.stage == Stage.START:
+        # 第五条: the 程序启动 stage of a 重大 case ends here, so its audio/video is checked here,
+        # as every other stage's is at its stage change.
+        unmet = [f.line() for f in rule_blockers(case, "R5")]
+        if unmet:
+            raise ActionError(
+                "transition_blocked",
+                "不能批准并进入“调查取证”：" + "；".join(unmet),
+                details=unmet,
+            )
     rows: list[Model] = [assign_number(case=case, now=now)]
     case.start_status, case.approved_at = StartStatus.APPROVED, now
     if case.stage == Stage.START:

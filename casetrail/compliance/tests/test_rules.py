@@ -166,7 +166,7 @@ def test_r12_sampling_needs_an_item_list_and_hearings_their_record_and_report(
     assert unmet(investigating, "R12") == []
 
 
-def _video(case, personas, start, end, informed="told"):
+def _video(case, personas, start, end, informed="told", time_source="media"):
     from casetrail.evidence.models import Blob, Item, ItemLink
 
     blob = Blob.objects.create(
@@ -187,7 +187,7 @@ def _video(case, personas, start, end, informed="told"):
         uploaded_at=timezone.now(),
         recorded_start=start,
         recorded_end=end,
-        time_source="entered",
+        time_source=time_source,
         informed=informed,
         file_name="v.mp4",
         source="upload",
@@ -338,6 +338,7 @@ def test_r5_major_cases_need_av_in_every_stage(serving, personas):
     Case.objects.filter(pk=serving.pk).update(is_major=True)
     serving.refresh_from_db()
     assert {m.subject for m in unmet(serving, "R5")} == {
+        "stage:start",
         "stage:investigation",
         "stage:decision",
         "stage:service",
@@ -412,12 +413,14 @@ def test_r11_reports_an_investigation_record_without_officers_or_signatures(
 
 
 @pytest.mark.behind_the_application
-def test_r9a_a_major_start_needs_the_legal_review_opinion(personas):
+def test_r9a_a_major_start_needs_the_legal_review_opinion(personas, evidence_store):
     from casetrail.approvals.models import Chain, Step
     from casetrail.cases.models import Case
-    from casetrail.conftest import approve_start, start_ex_officio
+    from casetrail.conftest import approve_start, film, start_ex_officio
 
-    case = approve_start(start_ex_officio(personas, is_major=True), personas)
+    major = start_ex_officio(personas, is_major=True)
+    film(major, personas["zhang"])  # 第五条: the start stage of a 重大 case is recorded too
+    case = approve_start(major, personas)
     assert unmet(case, "R9a") == []
     # Without the legal step (as if the chain had skipped it), the rule says what is missing.
     Case.objects.filter(pk=case.pk).update(is_major=False)

@@ -8,7 +8,7 @@ import pytest
 
 from casetrail.approvals.models import Step
 from casetrail.compliance.tests.builders import advance, make
-from casetrail.conftest import approve_start, client_for, start_ex_officio
+from casetrail.conftest import approve_start, client_for, film, start_ex_officio
 from casetrail.decisions.tests.builders import notify
 from casetrail.ledger.models import LedgerEntry
 from casetrail.records.models import Record
@@ -30,7 +30,12 @@ def deciding_case(open_case, personas, evidence_store):
 
 @pytest.fixture
 def major_case(personas, evidence_store):
-    return ready(approve_start(start_ex_officio(personas, is_major=True), personas), personas)
+    """A 重大 case with audio/video of its start and its investigation (第五条, R5)."""
+    case = start_ex_officio(personas, is_major=True)
+    film(case, personas["zhang"], "立案前现场核查")
+    approve_start(case, personas)
+    film(case, personas["zhang"], "现场检查")
+    return ready(case, personas)
 
 
 def api(who: str, url: str, body: dict[str, Any] | None = None) -> Any:

@@ -115,6 +115,7 @@ def test_it_films_inspection_and_sampling_at_the_time_they_happen(demo):
     for item in Item.objects.filter(link__case__in=demo.values()):
         assert item.blob.size < 20_000  # generated, small, each its own blob
         assert not item.late and item.informed == "told"
+        assert item.time_source == "media"  # every demo file carries its own time
 
 
 def test_it_serves_documents_by_every_method(demo):
@@ -156,9 +157,11 @@ def test_it_carries_the_major_case_through_public_notice_to_court_enforcement(de
     assert [p["name"] for p in discussion.participants] == ["赵局长", "郑副局长", "冯副局长"]
     assert not {"legal_review_opinion", "collective_discussion_record"} & kinds(case)
     assert "penalty_notice_reply" in kinds(case)  # the 事先告知 waived in writing
-    # 第五条: audio/video in every stage of a major case.
-    for stage in (Stage.INVESTIGATION, Stage.DECISION, Stage.SERVICE):
-        assert view.av_overlapping(*view.stage_spans[stage]), stage
+    # 第五条: audio/video in every stage of a major case, 程序启动 included, each clip's time read
+    # from its file on the body camera's clock (北京时间 written where MP4 means UTC).
+    for stage in (Stage.START, Stage.INVESTIGATION, Stage.DECISION, Stage.SERVICE):
+        assert any(i.time_trusted for i in view.av_overlapping(*view.stage_spans[stage])), stage
+    assert {(i.time_source, i.clock) for i in view.av_items} == {("media", "Asia/Shanghai")}
     # 第二十五条: public notice after a failed attempt, with the notice kept and the posting filmed.
     (notice,) = view.records_of("public_notice_service_record")
     (mail,) = view.records_of("mail_service_record")

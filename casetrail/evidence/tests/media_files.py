@@ -13,13 +13,23 @@ from zoneinfo import ZoneInfo
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def make_video(path: Path, *, created: dt.datetime | None, seconds: int = 1, seed: int = 0) -> Path:
+def make_video(
+    path: Path,
+    *,
+    created: dt.datetime | None,
+    seconds: int = 1,
+    seed: int = 0,
+    camera_clock: dt.tzinfo = dt.UTC,
+) -> Path:
+    """An MP4 whose creation_time is ``created`` as a camera whose clock runs in ``camera_clock``
+    writes it: the wall-clock reading in that zone, marked "Z" as MP4 always is (a Beijing-time
+    body camera writes 10:00 for 10:00 Beijing time, which the specification reads as UTC)."""
     import av
     from PIL import Image
 
     with av.open(str(path), "w", format="mp4") as out:
         if created is not None:
-            out.metadata["creation_time"] = created.astimezone(dt.UTC).strftime(
+            out.metadata["creation_time"] = created.astimezone(camera_clock).strftime(
                 "%Y-%m-%dT%H:%M:%S.000000Z"
             )
         stream = out.add_stream("mpeg4", rate=10)

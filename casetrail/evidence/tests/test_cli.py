@@ -23,7 +23,10 @@ pytestmark = pytest.mark.usefixtures("evidence_store")
 
 @pytest.fixture
 def dock(personas: Any, tmp_path: Path) -> Path:
-    device_register(officer=personas["sun"], serial="DSJ-9", assigned_to=personas["zhang"])
+    # The dock's files hold UTC times, as the MP4 specification says; the camera is set so.
+    device_register(
+        officer=personas["sun"], serial="DSJ-9", assigned_to=personas["zhang"], clock="UTC"
+    )
     d = tmp_path / "dock"
     (d / "DCIM").mkdir(parents=True)
     now = timezone.now()

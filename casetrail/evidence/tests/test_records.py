@@ -13,7 +13,7 @@ from django.utils import timezone
 from casetrail.conftest import client_for
 from casetrail.evidence.models import AccessLog, Item, Upload
 from casetrail.evidence.selectors import late_recordings_for
-from casetrail.evidence.tests.helpers import upload
+from casetrail.evidence.tests.helpers import create, upload
 from casetrail.evidence.tests.test_uploads import meta, video
 from casetrail.ledger.models import LedgerEntry
 from casetrail.org.models import Device
@@ -154,8 +154,10 @@ def test_it_registers_devices_that_recordings_refer_to(
     )
     assert r.status_code == 200 and r.json()["status"] == "repair" and r.json()["officer"] is None
     assert LedgerEntry.objects.filter(action="evidence.device_update").count() == 1
-    r = upload(client_for("zhang"), video(tmp_path, seed=2), meta(open_case, device="NOPE"))
-    assert Upload.objects.filter(error_code="device_not_found").exists()
+    # A device the agency never registered is refused at creation, before any byte is sent.
+    r = create(client_for("zhang"), 100, meta(open_case, device="NOPE"))
+    assert r.status_code == 400 and r.json()["code"] == "device_not_found"
+    assert not Upload.objects.filter(metadata__device="NOPE").exists()
 
 
 def test_it_refuses_a_case_the_uploader_does_not_handle(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from casetrail.approvals.actions import approval_decide
 from casetrail.approvals.models import Chain, ChainStatus, Step
 from casetrail.cases.models import Case, Stage, StartStatus
-from casetrail.conftest import VALID_ID, client_for, start_ex_officio
+from casetrail.conftest import VALID_ID, client_for, film, start_ex_officio
 from casetrail.ledger.models import LedgerEntry
 from casetrail.lib.errors import ActionError
 from casetrail.records.models import Record
@@ -91,7 +91,7 @@ def test_it_numbers_cases_gaplessly_per_agency_and_year(personas):
     assert numbers == [f"陵民罚〔{year}〕{n}号" for n in (1, 2, 3)]
 
 
-def test_it_requires_the_legal_review_for_a_major_case(personas):
+def test_it_requires_the_legal_review_for_a_major_case(personas, evidence_store):
     case = start_ex_officio(personas, is_major=True)
     chain = Chain.objects.get(case=case)
     assert chain.requires_legal
@@ -108,9 +108,21 @@ def test_it_requires_the_legal_review_for_a_major_case(personas):
     assert decide("chen", chain, opinion="主体适格，依据充分").status_code == 302
     chain.refresh_from_db()
     assert chain.status == ChainStatus.PENDING_DECISION
+    # 第五条: the 程序启动 stage of a 重大 case ends with this approval, and has no audio/video yet.
+    r = client_for("zhao").post(
+        f"/api/approvals/{chain.pk}/decide/",
+        {"outcome": "approve", "opinion": "同意"},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and r.json()["code"] == "transition_blocked"
+    assert "程序启动" in r.json()["message"] and "第五条" in r.json()["message"]
+    case.refresh_from_db()
+    assert case.stage == Stage.START and case.number is None
+    assert Step.objects.filter(chain=chain).count() == 3
+    film(case, personas["zhang"], "立案前现场初步核查")
     assert decide("zhao", chain).status_code == 302
     case.refresh_from_db()
-    assert case.start_status == StartStatus.APPROVED
+    assert case.start_status == StartStatus.APPROVED and case.stage == Stage.INVESTIGATION
     roles = list(Step.objects.filter(chain=chain).values_list("role", flat=True))
     assert roles == ["propose", "review", "legal", "decide"]
 

@@ -16,8 +16,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from casetrail.evidence.devices import check_device
 from casetrail.evidence.ingest import hash_file, ingest, new_upload
 from casetrail.evidence.models import Blob, Item, Upload
+from casetrail.lib.errors import ActionError
 from casetrail.org.models import Device, Officer
 
 
@@ -53,6 +55,10 @@ class Command(BaseCommand):
             officer = device.officer
         else:
             raise CommandError("设备未配发给人员，请用 --officer 指定记录人")
+        try:  # a retired device records nothing more (第三十七条): refused before any file
+            check_device(officer=officer, device=device, kind="")
+        except ActionError as err:
+            raise CommandError(err.message) from None
         stats = {"imported": 0, "skipped": 0, "late": 0, "waiting": 0, "refused": 0}
         files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
         for path in files:
