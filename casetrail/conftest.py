@@ -75,7 +75,7 @@ def other_agency(personas: dict[str, Officer]) -> dict[str, Officer]:
     """A second agency with its own handler pair, reviewer and approver."""
     agency = agency_create(
         name="陵川县市场监督管理局",
-        credit_code="11140524MB7654321Y",
+        credit_code="11140524MB7654321F",
         case_number_pattern="陵市监罚〔{year}〕{n}号",
     )
     unit = unit_create(agency=agency, name="执法股", kind=Unit.Kind.ORDINARY)

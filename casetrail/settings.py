@@ -159,7 +159,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "casetrail.lib.api.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "casetrail.lib.api.Pagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
 }
@@ -205,6 +205,8 @@ CASETRAIL_HOLIDAYS = envstr("CASETRAIL_HOLIDAYS", "")
 CASETRAIL_WORKDAYS = envstr("CASETRAIL_WORKDAYS", "")
 # 第十八条: how many of the agency's leaders (批准人) a 集体讨论 needs.
 CASETRAIL_COLLECTIVE_QUORUM = envint("CASETRAIL_COLLECTIVE_QUORUM", 3, minimum=1)
+# The largest amount of money (yuan) any field accepts: a fine, an amount paid, a sum demanded.
+CASETRAIL_MONEY_MAX = envint("CASETRAIL_MONEY_MAX", 10_000_000_000, minimum=1)
 # How far ahead a deadline counts as "due" on the worklists.
 CASETRAIL_DUE_SOON_HOURS = envint("CASETRAIL_DUE_SOON_HOURS", 72, minimum=1)
 

@@ -17,6 +17,7 @@ from casetrail.approvals.checklists import FINDINGS, LEGAL_REVIEW_ITEMS, collect
 from casetrail.approvals.models import ChainStatus, Outcome
 from casetrail.approvals.selectors import chain_for_user, chains_waiting_for, why_cannot_act
 from casetrail.ledger.selectors import ledger_index_for
+from casetrail.lib import api_fields
 from casetrail.org.selectors import officer_for_request
 
 
@@ -28,15 +29,17 @@ class DecideSerializer(serializers.Serializer):
             (Outcome.REFUSE, "不同意"),
         ]
     )
-    opinion = serializers.CharField()
+    opinion = api_fields.TextField()
     findings = serializers.ListField(
         child=serializers.DictField(),
+        max_length=100,
         required=False,
         default=list,
         help_text="法制审核逐项意见：[{item, finding: ok|issue|na, note}]，见 /api/approvals/checklist/",
     )
     participants = serializers.ListField(
         child=serializers.DictField(),
+        max_length=100,
         required=False,
         default=list,
         help_text="集体讨论参加人员及意见：[{id, view}]（主持人应在其中）",
@@ -46,8 +49,8 @@ class DecideSerializer(serializers.Serializer):
 class ResubmitSerializer(serializers.Serializer):
     # See CaseActSerializer: the declared field does not shadow Serializer.fields at run time.
     fields = serializers.DictField(help_text="修改后的文书字段（未给出的保持原值）")  # type: ignore[assignment]
-    opinion = serializers.CharField(help_text="承办人初审意见和理由")
-    reason = serializers.CharField(help_text="修改说明")
+    opinion = api_fields.TextField(help_text="承办人初审意见和理由")
+    reason = api_fields.TextField(help_text="修改说明")
 
 
 def chain_out(chain: Any, ledger: dict[str, int] | None = None) -> dict[str, Any]:

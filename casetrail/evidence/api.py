@@ -25,6 +25,8 @@ from casetrail.evidence.selectors import (
     visible_items,
 )
 from casetrail.evidence.views import media_response
+from casetrail.lib import api_fields
+from casetrail.lib.numbers import parse_optional_int
 from casetrail.org.models import Device, Officer
 from casetrail.org.selectors import officer_for_request
 
@@ -94,7 +96,9 @@ class EvidenceListAPI(APIView):
     )
     def get(self, request: Request) -> Response:
         officer = officer_for_request(request.user)
-        case_id = request.query_params.get("case")
+        case_id = parse_optional_int(
+            request.query_params.get("case"), minimum=1, field="case", digits_only=True
+        )
         if case_id:
             items = items_of_case(case=case_for_user(user=request.user, case_id=case_id))
         else:
@@ -122,7 +126,7 @@ class EvidenceMediaAPI(APIView):
 
 
 class LinkSerializer(serializers.Serializer):
-    case = serializers.IntegerField()
+    case = api_fields.IdField()
 
 
 class EvidenceLinkAPI(APIView):
@@ -174,16 +178,18 @@ class UploadStatusAPI(APIView):
 
 class CompleteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
-    case = serializers.IntegerField(required=False, allow_null=True)
-    device = serializers.CharField(required=False, allow_blank=True)
-    officer = serializers.CharField(required=False, allow_blank=True, help_text="记录人执法证号")
+    case = api_fields.IdField(required=False, allow_null=True)
+    device = api_fields.NameField(max_length=60, required=False, allow_blank=True)
+    officer = api_fields.NameField(
+        max_length=40, required=False, allow_blank=True, help_text="记录人执法证号"
+    )
     recorded_start = serializers.DateTimeField(required=False, allow_null=True)
     recorded_end = serializers.DateTimeField(required=False, allow_null=True)
-    place = serializers.CharField(required=False, allow_blank=True)
+    place = api_fields.LineField(max_length=200, required=False, allow_blank=True)
     informed = serializers.ChoiceField(choices=Informed.choices, required=False)
-    informed_how = serializers.CharField(required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
-    late_reason = serializers.CharField(required=False, allow_blank=True)
+    informed_how = api_fields.LineField(max_length=300, required=False, allow_blank=True)
+    description = api_fields.TextField(required=False, allow_blank=True)
+    late_reason = api_fields.TextField(max_length=500, required=False, allow_blank=True)
 
 
 class UploadCompleteAPI(APIView):
@@ -205,15 +211,15 @@ class UploadCompleteAPI(APIView):
 
 
 class DeviceSerializer(serializers.Serializer):
-    serial = serializers.CharField(max_length=60)
-    model = serializers.CharField(required=False, allow_blank=True, default="")
+    serial = api_fields.NameField(max_length=60)
+    model = api_fields.NameField(max_length=100, required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=Device.Kind.choices, default=Device.Kind.BODY_CAMERA)
-    officer = serializers.IntegerField(required=False, allow_null=True, default=None)
+    officer = api_fields.IdField(required=False, allow_null=True, default=None)
 
 
 class DeviceUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Device.Status.choices)
-    officer = serializers.IntegerField(required=False, allow_null=True, default=None)
+    officer = api_fields.IdField(required=False, allow_null=True, default=None)
 
 
 def device_out(d: Device) -> dict[str, Any]:

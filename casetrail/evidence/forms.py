@@ -8,6 +8,7 @@ from django import forms
 
 from casetrail.evidence.models import Informed, Kind
 from casetrail.evidence.selectors import linkable_cases
+from casetrail.lib import form_fields
 from casetrail.org.models import Device, Officer
 from casetrail.org.selectors import officers_for_picker
 
@@ -28,13 +29,15 @@ class RecordForm(forms.Form):
     recorded_end = forms.DateTimeField(
         label="记录结束时间", required=False, widget=DT, help_text="文件中没有时间时必填"
     )
-    place = forms.CharField(label="地点", max_length=200, required=False)
+    place = form_fields.TextField(label="地点", max_length=200, required=False)
     informed = forms.ChoiceField(label="记录前是否告知当事人（第十三条）", choices=Informed.choices)
-    informed_how = forms.CharField(label="告知方式 / 未告知原因", max_length=300, required=False)
-    description = forms.CharField(
+    informed_how = form_fields.TextField(
+        label="告知方式 / 未告知原因", max_length=300, required=False
+    )
+    description = form_fields.TextField(
         label="记录内容", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    late_reason = forms.CharField(
+    late_reason = form_fields.TextField(
         label="延迟上传理由（超过24小时必填，第三十条）",
         max_length=500,
         required=False,
@@ -83,8 +86,8 @@ class LinkForm(forms.Form):
 
 
 class DeviceForm(forms.Form):
-    serial = forms.CharField(label="设备编号", max_length=60)
-    model = forms.CharField(label="型号", max_length=100, required=False)
+    serial = form_fields.NameField(label="设备编号", max_length=60)
+    model = form_fields.NameField(label="型号", max_length=100, required=False)
     kind = forms.ChoiceField(label="类别", choices=Device.Kind.choices)
     officer = forms.ModelChoiceField(
         label="配发人员", queryset=Officer.objects.none(), required=False

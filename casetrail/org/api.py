@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casetrail.lib import api_fields
 from casetrail.lib.errors import ActionError
 from casetrail.org import actions
 from casetrail.org.models import Officer, Unit
@@ -55,35 +56,42 @@ def _fresh(officer: Officer) -> Officer:
 
 
 class CertificateSerializer(serializers.Serializer):
-    certificate_no = serializers.CharField(max_length=40, allow_blank=True)
+    certificate_no = api_fields.NameField(max_length=40, allow_blank=True)
     valid_from = serializers.DateField(allow_null=True)
     valid_to = serializers.DateField(allow_null=True)
 
 
 class OfficerCreateSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    name = serializers.CharField(max_length=40)
-    password = serializers.CharField(trim_whitespace=False, write_only=True)
-    unit = serializers.IntegerField()
+    username = api_fields.NameField(max_length=150)
+    name = api_fields.NameField(max_length=40)
+    # A password is not text to check: any character may be in it; only its length is bounded.
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    unit = api_fields.IdField()
     # Plain strings: an unknown role reaches the action, which refuses it with `invalid_role`.
-    roles = serializers.ListField(child=serializers.CharField(), default=list)
-    certificate_no = serializers.CharField(max_length=40, allow_blank=True, default="")
+    roles = serializers.ListField(
+        child=api_fields.NameField(max_length=30), default=list, max_length=20
+    )
+    certificate_no = api_fields.NameField(max_length=40, allow_blank=True, default="")
     valid_from = serializers.DateField(allow_null=True, default=None)
     valid_to = serializers.DateField(allow_null=True, default=None)
 
 
 class RolesSerializer(serializers.Serializer):
-    add = serializers.ListField(child=serializers.CharField(), default=list)
-    remove = serializers.ListField(child=serializers.CharField(), default=list)
-    reason = serializers.CharField(allow_blank=True, default="", max_length=200)
+    add = serializers.ListField(
+        child=api_fields.NameField(max_length=30), default=list, max_length=20
+    )
+    remove = serializers.ListField(
+        child=api_fields.NameField(max_length=30), default=list, max_length=20
+    )
+    reason = api_fields.TextField(allow_blank=True, default="", max_length=200)
 
 
 class UnitSerializer(serializers.Serializer):
-    unit = serializers.IntegerField()
+    unit = api_fields.IdField()
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, max_length=200)
+    reason = api_fields.TextField(allow_blank=True, max_length=200)
 
 
 def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:

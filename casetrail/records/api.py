@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casetrail.cases.selectors import case_for_user, may_see_personal_data
+from casetrail.lib import api_fields
 from casetrail.lib.errors import ActionError
 from casetrail.org.selectors import officer_for_request
 from casetrail.records.actions import (
@@ -27,32 +28,47 @@ from casetrail.records.catalogue import CATALOGUE, PERSON_PARTS, DocType, entry
 from casetrail.records.display import fields_for
 from casetrail.records.models import Record, RecordSignature
 from casetrail.records.selectors import record_for_user
+from casetrail.records.writes import MAX_SIGNATURE_BYTES
+
+# A drawn signature: a PNG of at most MAX_SIGNATURE_BYTES, in base64 with a data: prefix.
+SIGNATURE_IMAGE_MAX = 4 * (MAX_SIGNATURE_BYTES // 3 + 1) + 100
 
 
 class OfficerPresentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = api_fields.IdField()
     shown = serializers.BooleanField(help_text="是否已出示执法证件（第十一条）")
 
 
 class SignatureSerializer(serializers.Serializer):
-    key = serializers.CharField(
-        required=False, help_text="签名项（见 /api/catalogue/ 各文书的 signatures[].key）"
+    key = api_fields.NameField(
+        max_length=40,
+        required=False,
+        help_text="签名项（见 /api/catalogue/ 各文书的 signatures[].key）",
     )
-    role = serializers.CharField(
-        required=False, help_text="旧写法：未给出 key 时按 role 找签名项（key 缺省即 role）"
+    role = api_fields.NameField(
+        max_length=40,
+        required=False,
+        help_text="旧写法：未给出 key 时按 role 找签名项（key 缺省即 role）",
     )
-    name = serializers.CharField(allow_blank=True)
+    name = api_fields.NameField(allow_blank=True)
     method = serializers.ChoiceField(choices=RecordSignature.Method.choices)
-    image = serializers.CharField(
+    image = api_fields.TextField(
+        max_length=SIGNATURE_IMAGE_MAX,
         required=False,
         allow_blank=True,
         default="",
         help_text="drawn：PNG 的 base64（可带 data:image/png;base64, 前缀）",
     )
-    blob_sha256 = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="scan：已上传扫描件的 SHA-256"
+    blob_sha256 = api_fields.NameField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="scan：已上传扫描件的 SHA-256",
     )
-    refusal_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    refusal_reason = api_fields.TextField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # Signatures are addressed by their slot (key); a client written before slots existed
@@ -66,24 +82,30 @@ class SignatureSerializer(serializers.Serializer):
 
 
 class RecordCreateSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="文书类型代码，见 /api/catalogue/")
+    kind = api_fields.NameField(max_length=40, help_text="文书类型代码，见 /api/catalogue/")
     # See CaseActSerializer: the declared field does not shadow Serializer.fields at run time.
     fields = serializers.DictField()  # type: ignore[assignment]
-    officers_present = OfficerPresentSerializer(many=True, required=False, default=list)
-    signatures = SignatureSerializer(many=True, required=False, default=list)
+    officers_present = serializers.ListField(
+        child=OfficerPresentSerializer(), required=False, default=list, max_length=100
+    )
+    signatures = serializers.ListField(
+        child=SignatureSerializer(), required=False, default=list, max_length=50
+    )
 
 
 class AttachSerializer(serializers.Serializer):
-    slot = serializers.CharField(
-        required=False, help_text="附件项（见 /api/catalogue/ 各文书的 attachments[].name）"
+    slot = api_fields.NameField(
+        max_length=40,
+        required=False,
+        help_text="附件项（见 /api/catalogue/ 各文书的 attachments[].name）",
     )
     kind = serializers.ChoiceField(
         choices=["signed_scan", "photo", "av", "document"],
         required=False,
         help_text="旧写法：未给出 slot 时，按类别找该文书唯一的该类附件项",
     )
-    item = serializers.IntegerField(required=False, allow_null=True, default=None)
-    blob_sha256 = serializers.CharField(required=False, allow_blank=True, default="")
+    item = api_fields.IdField(required=False, allow_null=True, default=None)
+    blob_sha256 = api_fields.NameField(max_length=64, required=False, allow_blank=True, default="")
 
 
 def _png(value: str) -> bytes:
@@ -212,8 +234,10 @@ class RecordAttachAPI(APIView):
 class CorrectSerializer(serializers.Serializer):
     # See RecordCreateSerializer about the field named "fields".
     fields = serializers.DictField(help_text="更正的字段（未给出的保持原值）")  # type: ignore[assignment]
-    reason = serializers.CharField(help_text="更正理由")
-    signatures = SignatureSerializer(many=True, required=False, default=list)
+    reason = api_fields.TextField(max_length=300, help_text="更正理由")
+    signatures = serializers.ListField(
+        child=SignatureSerializer(), required=False, default=list, max_length=50
+    )
 
 
 class RecordCorrectAPI(APIView):
@@ -300,6 +324,7 @@ def catalogue_entry_out(d: DocType) -> dict[str, Any]:
             }
             for g in d.signatures
         ],
+        "ranges": [list(pair) for pair in d.ranges],
         "attachments": [
             {
                 "name": a.name,

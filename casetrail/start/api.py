@@ -18,36 +18,42 @@ from casetrail.cases.api import (
     validated,
 )
 from casetrail.cases.writes import PartyInput
+from casetrail.lib import api_fields
+from casetrail.lib.text import DOCUMENT_MAX
 from casetrail.org.selectors import officer_for_request
 from casetrail.records.catalogue import CATALOGUE
 from casetrail.start import actions
 
 
 class ExOfficioSerializer(CaseInSerializer):
-    parties = PartyInSerializer(many=True)
-    reason = serializers.CharField()
-    party_facts = serializers.CharField()
-    opinion = serializers.CharField(help_text="承办人初审意见和理由")
+    parties = serializers.ListField(child=PartyInSerializer(), max_length=50)
+    reason = api_fields.TextField()
+    party_facts = api_fields.TextField()
+    opinion = api_fields.TextField(help_text="承办人初审意见和理由")
     emergency = serializers.BooleanField(default=False)
-    emergency_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    emergency_reason = api_fields.TextField(required=False, allow_blank=True, default="")
 
 
 class ApplicationSerializer(CaseInSerializer):
     applicant = PartyInSerializer()
     received_at = serializers.DateTimeField()
-    matter = serializers.CharField()
-    materials = serializers.ListField(child=serializers.CharField())
+    matter = api_fields.TextField()
+    materials = serializers.ListField(child=api_fields.LineField(), max_length=200)
     oral = serializers.BooleanField(default=False)
-    oral_statement = serializers.CharField(required=False, allow_blank=True, default="")
+    oral_statement = api_fields.TextField(
+        max_length=DOCUMENT_MAX, required=False, allow_blank=True, default=""
+    )
     applicant_signed = serializers.BooleanField(default=False)
 
 
 class ComplaintSerializer(CaseInSerializer):
     complainant = PartyInSerializer()
-    parties = PartyInSerializer(many=True, required=False, default=list)
+    parties = serializers.ListField(
+        child=PartyInSerializer(), required=False, default=list, max_length=50
+    )
     received_at = serializers.DateTimeField()
     channel = serializers.ChoiceField(choices=CATALOGUE["complaint_registration"].fields[1].choices)
-    content = serializers.CharField()
+    content = api_fields.TextField(max_length=DOCUMENT_MAX)
 
 
 class StartExOfficioAPI(APIView):
