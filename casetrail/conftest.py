@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 
 from casetrail.cases.models import Case
@@ -22,6 +23,11 @@ from casetrail.org.models import Officer, Role, Unit
 from casetrail.start.actions import case_start_ex_officio
 
 VALID_ID = "110101199003074514"
+
+# Hypothesis: no per-example deadline (2 CPUs shared by parallel runs make timings noisy); the
+# example count stays the default 100, which keeps each fuzzing test under a second or two.
+hypothesis_settings.register_profile("casetrail", deadline=None)
+hypothesis_settings.load_profile("casetrail")
 
 
 @pytest.fixture(autouse=True, scope="session")

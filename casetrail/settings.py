@@ -172,6 +172,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every /api/ operation documents its 4xx answers and their codes (casetrail.lib.openapi).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "casetrail.lib.openapi.document_errors",
+    ],
 }
 
 # --- background tasks -------------------------------------------------------------------------

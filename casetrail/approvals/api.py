@@ -17,7 +17,7 @@ from casetrail.approvals.checklists import FINDINGS, LEGAL_REVIEW_ITEMS, collect
 from casetrail.approvals.models import ChainStatus, Outcome
 from casetrail.approvals.selectors import chain_for_user, chains_waiting_for, why_cannot_act
 from casetrail.ledger.selectors import ledger_index_for
-from casetrail.lib import api_fields
+from casetrail.lib import api_fields, openapi
 from casetrail.org.selectors import officer_for_request
 
 
@@ -51,6 +51,18 @@ class ResubmitSerializer(serializers.Serializer):
     fields = serializers.DictField(help_text="修改后的文书字段（未给出的保持原值）")  # type: ignore[assignment]
     opinion = api_fields.TextField(help_text="承办人初审意见和理由")
     reason = api_fields.TextField(help_text="修改说明")
+
+
+CHAIN = openapi.obj(
+    ("id", "kind", "status", "case", "steps"),
+    id=openapi.INTEGER,
+    kind=openapi.STRING,
+    status=openapi.STRING,
+    record=openapi.INTEGER,
+    case=openapi.INTEGER,
+    created_at=openapi.DATETIME,
+    steps=openapi.array_of(),
+)
 
 
 def chain_out(chain: Any, ledger: dict[str, int] | None = None) -> dict[str, Any]:
@@ -94,7 +106,7 @@ def _out(chain: Any) -> dict[str, Any]:
 class ApprovalListAPI(APIView):
     """待我办理的审批（含退回给我修改的）。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="approvals_waiting_list")
+    @extend_schema(responses={200: openapi.array_of(CHAIN)}, operation_id="approvals_waiting_list")
     def get(self, request: Request) -> Response:
         officer = officer_for_request(request.user)
         return Response([chain_out(c) for c in chains_waiting_for(officer=officer)])
@@ -103,7 +115,7 @@ class ApprovalListAPI(APIView):
 class ApprovalDetailAPI(APIView):
     """一个审批事项及其全部环节。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: CHAIN})
     def get(self, request: Request, chain_id: int) -> Response:
         return Response(_out(chain_for_user(user=request.user, chain_id=chain_id)))
 
@@ -111,7 +123,7 @@ class ApprovalDetailAPI(APIView):
 class ApprovalDecideAPI(APIView):
     """审核、法制审核或批准：同意 / 退回修改 / 不同意，须写明意见和理由。"""
 
-    @extend_schema(request=DecideSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=DecideSerializer, responses={201: CHAIN})
     def post(self, request: Request, chain_id: int) -> Response:
         officer = officer_for_request(request.user)
         chain = chain_for_user(user=request.user, chain_id=chain_id)
@@ -131,7 +143,7 @@ class ApprovalDecideAPI(APIView):
 class ApprovalResubmitAPI(APIView):
     """退回后修改并重新提交；原版本和全部环节保留。"""
 
-    @extend_schema(request=ResubmitSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ResubmitSerializer, responses={201: CHAIN})
     def post(self, request: Request, chain_id: int) -> Response:
         officer = officer_for_request(request.user)
         chain = chain_for_user(user=request.user, chain_id=chain_id)

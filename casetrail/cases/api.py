@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -124,7 +124,18 @@ def validated(serializer_class: type[serializers.Serializer], request: Request) 
 class CaseListAPI(APIView):
     """案件列表：按阶段、启动方式筛选，按编号、案由、当事人搜索。"""
 
-    @extend_schema(responses=CaseSummarySerializer(many=True), parameters=[])
+    pagination_class = Pagination
+
+    @extend_schema(
+        responses=CaseSummarySerializer(many=True),
+        parameters=[
+            OpenApiParameter("stage", str, enum=Stage.values, description="按阶段筛选"),
+            OpenApiParameter("mode", str, enum=StartMode.values, description="按启动方式筛选"),
+            OpenApiParameter("q", str, description="搜索案件编号、案由、当事人"),
+            OpenApiParameter("limit", int, description="每页条数（1–200，缺省50）"),
+            OpenApiParameter("offset", int, description="从第几条开始（缺省0）"),
+        ],
+    )
     def get(self, request: Request) -> Response:
         officer = officer_for_request(request.user)
         stage = request.query_params.get("stage", "")
@@ -162,7 +173,7 @@ class CaseActAPI(APIView):
     start-form（投诉举报立案：程序启动审批表）、complaint-decision（不予启动意见）、
     complaint-notice（书面告知）、advance（进入下一阶段，fields: {reason}）。"""
 
-    @extend_schema(request=CaseActSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CaseActSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, case_id: int, act: str) -> Response:
         officer = officer_for_request(request.user)
         case = case_for_user(user=request.user, case_id=case_id)

@@ -16,7 +16,7 @@ from casetrail.compliance.actions import exemption_record, holiday_schedule_impo
 from casetrail.compliance.engine import Finding, checklist, warnings
 from casetrail.compliance.holidays import ScheduleInput
 from casetrail.compliance.models import HolidaySchedule
-from casetrail.lib import api_fields
+from casetrail.lib import api_fields, openapi
 from casetrail.org.selectors import officer_for_request
 
 
@@ -94,7 +94,19 @@ class HolidayScheduleSerializer(serializers.Serializer):
 class HolidayScheduleAPI(APIView):
     """节假日安排：查看已导入的年度；系统管理员导入某年的安排（法定期限据此计算）。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        responses={
+            200: openapi.array_of(
+                openapi.obj(
+                    ("year", "source", "holidays", "workdays"),
+                    year=openapi.INTEGER,
+                    source=openapi.STRING,
+                    holidays=openapi.array_of(openapi.STRING),
+                    workdays=openapi.array_of(openapi.STRING),
+                )
+            )
+        }
+    )
     def get(self, request: Request) -> Response:
         officer_for_request(request.user)
         return Response(

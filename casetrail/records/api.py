@@ -6,7 +6,6 @@ import base64
 import binascii
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -14,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casetrail.cases.selectors import case_for_user, may_see_personal_data
-from casetrail.lib import api_fields
+from casetrail.lib import api_fields, openapi
 from casetrail.lib.errors import ActionError
 from casetrail.org.selectors import officer_for_request
 from casetrail.records.actions import (
@@ -32,6 +31,30 @@ from casetrail.records.writes import MAX_SIGNATURE_BYTES
 
 # A drawn signature: a PNG of at most MAX_SIGNATURE_BYTES, in base64 with a data: prefix.
 SIGNATURE_IMAGE_MAX = 4 * (MAX_SIGNATURE_BYTES // 3 + 1) + 100
+
+
+CATALOGUE_ENTRY = openapi.obj(
+    ("code", "version", "title", "fields"),
+    code=openapi.STRING,
+    version=openapi.INTEGER,
+    current=openapi.BOOLEAN,
+    title=openapi.STRING,
+    stages=openapi.array_of(openapi.STRING),
+    fields=openapi.array_of(),
+    ranges=openapi.array_of(openapi.array_of(openapi.STRING)),
+    signatures=openapi.array_of(),
+    attachments=openapi.array_of(),
+)
+RECORD = openapi.obj(
+    ("id", "case", "kind", "fields"),
+    id=openapi.INTEGER,
+    case=openapi.INTEGER,
+    kind=openapi.STRING,
+    catalogue_version=openapi.nullable("integer"),
+    fields=openapi.OBJECT,
+    signatures=openapi.array_of(),
+    attachments=openapi.array_of(),
+)
 
 
 class OfficerPresentSerializer(serializers.Serializer):
@@ -178,7 +201,7 @@ def _sees_personal(request: Request, record: Record) -> bool:
 class RecordCreateAPI(APIView):
     """制作文书：按文书目录校验字段、在场执法人员及出示证件情况、必需签名（第十一、十二条）。"""
 
-    @extend_schema(request=RecordCreateSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=RecordCreateSerializer, responses={201: RECORD})
     def post(self, request: Request, case_id: int) -> Response:
         officer = officer_for_request(request.user)
         case = case_for_user(user=request.user, case_id=case_id)
@@ -199,7 +222,7 @@ class RecordCreateAPI(APIView):
 class RecordDetailAPI(APIView):
     """一份文书及其签名和附件。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: RECORD})
     def get(self, request: Request, record_id: int) -> Response:
         record = record_for_user(user=request.user, record_id=record_id)
         return Response(record_out(record, personal=_sees_personal(request, record)))
@@ -208,7 +231,7 @@ class RecordDetailAPI(APIView):
 class RecordAttachAPI(APIView):
     """为文书添加附件：本案音像记录或照片（item），或已上传的扫描件/文件（blob_sha256）。"""
 
-    @extend_schema(request=AttachSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=AttachSerializer, responses={201: RECORD})
     def post(self, request: Request, record_id: int) -> Response:
         officer = officer_for_request(request.user)
         record = record_for_user(user=request.user, record_id=record_id)
@@ -243,7 +266,7 @@ class CorrectSerializer(serializers.Serializer):
 class RecordCorrectAPI(APIView):
     """更正文书：生成写明理由、重新签名的新版本，原记录保持不变。"""
 
-    @extend_schema(request=CorrectSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=CorrectSerializer, responses={201: RECORD})
     def post(self, request: Request, record_id: int) -> Response:
         officer = officer_for_request(request.user)
         record = record_for_user(user=request.user, record_id=record_id)
@@ -263,7 +286,9 @@ class RecordCorrectAPI(APIView):
 class CatalogueAPI(APIView):
     """文书目录：每种文书的当前版本——字段、所属阶段、依据条款、在场人员、签名和附件要求。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        responses={200: openapi.array_of(CATALOGUE_ENTRY)}, operation_id="catalogue_list"
+    )
     def get(self, request: Request) -> Response:
         return Response([catalogue_entry_out(d) for d in CATALOGUE.values()])
 
@@ -271,7 +296,7 @@ class CatalogueAPI(APIView):
 class CatalogueVersionAPI(APIView):
     """文书目录中某一文书的某一版本（含已被取代的版本）：更正旧记录时按其版本填写。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: CATALOGUE_ENTRY})
     def get(self, request: Request, code: str, version: int) -> Response:
         doc = entry(code, version)
         if doc is None:
