@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: keys are per login (casetrail.org.idempotency).
+    "casetrail.org.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -85,6 +87,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "casetrail.org.context_processors.officer",
             ],
+            # {% idempotency_field %} in every form without {% load %}.
+            "builtins": ["casetrail.org.templatetags.idempotency"],
         },
     },
 ]
@@ -212,6 +216,10 @@ CASETRAIL_WORKDAYS = envstr("CASETRAIL_WORKDAYS", "")
 CASETRAIL_COLLECTIVE_QUORUM = envint("CASETRAIL_COLLECTIVE_QUORUM", 3, minimum=1)
 # The largest amount of money (yuan) any field accepts: a fine, an amount paid, a sum demanded.
 CASETRAIL_MONEY_MAX = envint("CASETRAIL_MONEY_MAX", 10_000_000_000, minimum=1)
+# Idempotency-Key on POST: how long a key is remembered, and how long a repeat arriving while the
+# first request still runs (a double-click) waits for its answer.
+CASETRAIL_IDEMPOTENCY_HOURS = envint("CASETRAIL_IDEMPOTENCY_HOURS", 24, minimum=1)
+CASETRAIL_IDEMPOTENCY_WAIT_SECONDS = envint("CASETRAIL_IDEMPOTENCY_WAIT_SECONDS", 10, minimum=0)
 # How far ahead a deadline counts as "due" on the worklists.
 CASETRAIL_DUE_SOON_HOURS = envint("CASETRAIL_DUE_SOON_HOURS", 72, minimum=1)
 
