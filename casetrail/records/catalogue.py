@@ -645,7 +645,11 @@ def read_lock(path: Path = LOCK_FILE) -> dict[tuple[str, int], str]:
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split()
-        if len(parts) != 3 or not parts[1].isdigit() or not re.fullmatch(r"[0-9a-f]{64}", parts[2]):
+        if (
+            len(parts) != 3
+            or not re.fullmatch(r"[0-9]{1,9}", parts[1])  # ASCII: '²'.isdigit() is true
+            or not re.fullmatch(r"[0-9a-f]{64}", parts[2])
+        ):
             raise ImproperlyConfigured(
                 f"{path.name}: line {number}: expected `code version sha256`"
             )

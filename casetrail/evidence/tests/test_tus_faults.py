@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 import requests
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from requests.structures import CaseInsensitiveDict
 from tusclient import client as tus_client
 from tusclient.exceptions import TusCommunicationError
@@ -228,3 +230,35 @@ def test_it_shows_tuspy_the_refusal_of_random_bytes(personas, django_transport):
         uploader.upload()
     assert err.value.status_code == 422
     assert Upload.objects.get().offset == SNIFF_BYTES  # refused after its first chunk
+
+
+# --- fuzzing the headers ---------------------------------------------------------------------------
+
+HEADER_TEXT = st.text(
+    alphabet=st.one_of(st.characters(codec="latin-1"), st.sampled_from("²１٢_+- ,")), max_size=24
+)
+
+
+@settings(max_examples=30, suppress_health_check=list(HealthCheck), deadline=None)
+@given(length=HEADER_TEXT, metadata=HEADER_TEXT, offset=HEADER_TEXT, checksum=HEADER_TEXT)
+def test_it_answers_any_upload_headers_without_a_server_error(
+    personas, length, metadata, offset, checksum
+):
+    zhang = client_for("zhang")
+    r = create(zhang, 0, None, **{"Upload-Length": length, "Upload-Metadata": metadata})
+    assert r.status_code in (201, 204, 400, 413, 422), (length, metadata, r.status_code)
+    url = create(zhang, 64, WAV_META)["Location"]
+    r = patch(zhang, url, 0, b"x" * 8, **{"Upload-Offset": offset, "Upload-Checksum": checksum})
+    assert r.status_code in (204, 400, 409, 413, 460), (offset, checksum, r.status_code)
+    assert r.status_code != 204 or offset.strip(" \t") == "0"
+
+
+@settings(max_examples=60, suppress_health_check=list(HealthCheck), deadline=None)
+@given(
+    value=st.one_of(HEADER_TEXT, st.from_regex(r"bytes=[0-9]{0,20}-[0-9]{0,20}", fullmatch=True))
+)
+def test_it_answers_any_range_header_without_a_server_error(value):
+    from casetrail.evidence.http_range import parse_range
+
+    answer = parse_range(value, 1000)
+    assert answer is None or answer == "bad" or (0 <= answer[0] <= answer[1] < 1000)
