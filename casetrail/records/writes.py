@@ -79,11 +79,18 @@ def new_version(
     reason = clean_text(reason, where="更正理由", field="reason", limit=300)
     if not reason:
         raise ActionError("correction_reason_required", "更正记录须说明理由", field="reason")
+    # Two corrections at once: the second waits for the first and then finds it (the unique
+    # `replaces` constraint is the database's own guard).
+    Record.objects.select_for_update().filter(pk=record.pk).first()
     if record.replaced_by.exists():
         raise ActionError("record_superseded", "该记录已有更新的版本，请在最新版本上更正")
     merged = {**record.fields, **fields}
     values = clean_fields(
-        doc_version(record.kind, record.version), merged, case=record.case, now=now
+        doc_version(record.kind, record.version),
+        merged,
+        case=record.case,
+        now=now,
+        made=first_made(record),
     )
     return Record.objects.create(
         case=record.case,
@@ -96,6 +103,13 @@ def new_version(
         correction_reason=reason,
         catalogue_version=record.version,
     )
+
+
+def first_made(record: Record) -> dt.datetime:
+    """When the first version of ``record`` was made (the start of its chain of corrections)."""
+    while record.replaces_id is not None:
+        record = Record.objects.only("created_at", "replaces_id").get(pk=record.replaces_id)
+    return record.created_at
 
 
 @step

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from django.conf import settings
 
 from casetrail.approvals.models import ChainKind, ChainStatus
-from casetrail.cases.models import Stage, StartMode, StartStatus
+from casetrail.cases.models import Case, Stage, StartMode, StartStatus
 from casetrail.compliance.engine import CaseView, Deadline, Kind, Missing, Unit, deadline, rule
 
 LATER_STAGES = (Stage.DECISION, Stage.SERVICE, Stage.CLOSED)
@@ -101,3 +101,11 @@ def emergency_start_approved_afterwards(case: CaseView) -> Iterator[Deadline]:
             c.approval_due_at,
             done=c.start_status != StartStatus.PENDING,
         )
+
+
+def started(case: Case, to_stage: str) -> list[str]:
+    """The start's gate on every later stage (第八、九条): a case whose start was not approved
+    has no number and cannot proceed (registered with cases.hooks.GATES)."""
+    if case.start_status != StartStatus.APPROVED:
+        return ["程序启动尚未批准（第八条、第九条），案件未取得编号"]
+    return []
