@@ -102,29 +102,28 @@ class NameField(TextField):
     default_max_length = text.NAME_MAX
 
 
-class IdNumberField(NameField):
-    """A 居民身份证号码 (GB 11643), stored normalised (full-width to ASCII, ``X`` upper-case)."""
+class _IdentifierField(NameField):
+    """An identifier typed by a person, checked and stored in its normal form by ``cleaner``."""
 
     default_max_length = 30  # room for spaces typed between groups
+    cleaner: Callable[[str], str] = staticmethod(identifiers.normalize_phone)
 
     def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data)
-        return str(_checked(lambda: identifiers.clean_id_number(value)))
+        return str(_checked(lambda: self.cleaner(value)))
 
 
-class CreditCodeField(NameField):
-    """A 统一社会信用代码 (GB 32100), stored normalised (upper-case ASCII)."""
+class IdNumberField(_IdentifierField):
+    """A 居民身份证号码 (GB 11643): full-width digits to ASCII, ``X`` upper-case."""
 
-    default_max_length = 30
-
-    def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data)
-        return str(_checked(lambda: identifiers.clean_credit_code(value)))
+    cleaner = staticmethod(identifiers.clean_id_number)
 
 
-class PhoneField(NameField):
-    default_max_length = 30
+class CreditCodeField(_IdentifierField):
+    """A 统一社会信用代码 (GB 32100): upper-case ASCII."""
 
-    def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data)
-        return str(_checked(lambda: identifiers.clean_phone(value)))
+    cleaner = staticmethod(identifiers.clean_credit_code)
+
+
+class PhoneField(_IdentifierField):
+    cleaner = staticmethod(identifiers.clean_phone)

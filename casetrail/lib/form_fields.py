@@ -87,25 +87,24 @@ class NameField(TextField):
     default_max_length = text.NAME_MAX
 
 
-class IdNumberField(NameField):
+class _IdentifierField(NameField):
+    """An identifier typed by a person, checked and normalised by ``cleaner`` (as in the API)."""
+
     default_max_length = 30
+    cleaner: Callable[[str], str] = staticmethod(identifiers.normalize_phone)
 
     def to_python(self, value: Any) -> str:
         value = super().to_python(value)
-        return str(_checked(lambda: identifiers.clean_id_number(value))) if value else value
+        return str(_checked(lambda: self.cleaner(value))) if value else value
 
 
-class CreditCodeField(NameField):
-    default_max_length = 30
-
-    def to_python(self, value: Any) -> str:
-        value = super().to_python(value)
-        return str(_checked(lambda: identifiers.clean_credit_code(value))) if value else value
+class IdNumberField(_IdentifierField):
+    cleaner = staticmethod(identifiers.clean_id_number)
 
 
-class PhoneField(NameField):
-    default_max_length = 30
+class CreditCodeField(_IdentifierField):
+    cleaner = staticmethod(identifiers.clean_credit_code)
 
-    def to_python(self, value: Any) -> str:
-        value = super().to_python(value)
-        return str(_checked(lambda: identifiers.clean_phone(value))) if value else value
+
+class PhoneField(_IdentifierField):
+    cleaner = staticmethod(identifiers.clean_phone)

@@ -12,6 +12,7 @@ whose region code its database lacks).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.utils import timezone
 from stdnum.cn import ric, uscc
@@ -81,13 +82,24 @@ def id_number_problem(value: str, *, today: dt.date | None = None) -> str | None
     return None
 
 
+def _clean(
+    value: str,
+    normalize: Callable[[str], str],
+    problem_of: Callable[[str], str | None],
+    code: str,
+    where: str,
+    field: str | None,
+) -> str:
+    normal = normalize(value)
+    problem = problem_of(normal)
+    if problem:
+        raise ActionError(code, f"{_prefix(where)}{problem}", field=field)
+    return normal
+
+
 def clean_id_number(value: str, *, where: str = "", field: str | None = None) -> str:
     """The normal form of a 居民身份证号码 (GB 11643), or ActionError ``invalid_id_number``."""
-    normal = normalize_id_number(value)
-    problem = id_number_problem(normal)
-    if problem:
-        raise ActionError("invalid_id_number", f"{_prefix(where)}{problem}", field=field)
-    return normal
+    return _clean(value, normalize_id_number, id_number_problem, "invalid_id_number", where, field)
 
 
 def valid_id_number(value: str) -> bool:
@@ -122,11 +134,9 @@ def credit_code_problem(value: str) -> str | None:
 
 def clean_credit_code(value: str, *, where: str = "", field: str | None = None) -> str:
     """The normal form of a 统一社会信用代码 (GB 32100), or ActionError ``invalid_credit_code``."""
-    normal = normalize_credit_code(value)
-    problem = credit_code_problem(normal)
-    if problem:
-        raise ActionError("invalid_credit_code", f"{_prefix(where)}{problem}", field=field)
-    return normal
+    return _clean(
+        value, normalize_credit_code, credit_code_problem, "invalid_credit_code", where, field
+    )
 
 
 def valid_credit_code(value: str) -> bool:
@@ -142,10 +152,9 @@ def valid_phone(value: str) -> bool:
     return 3 <= len(value) <= 30 and all(c in "0123456789-+() " for c in value)
 
 
+def _phone_problem(value: str) -> str | None:
+    return None if valid_phone(value) else "联系电话只能包含数字和 - + ( )"
+
+
 def clean_phone(value: str, *, where: str = "", field: str | None = None) -> str:
-    normal = normalize_phone(value)
-    if not valid_phone(normal):
-        raise ActionError(
-            "invalid_phone", f"{_prefix(where)}联系电话只能包含数字和 - + ( )", field=field
-        )
-    return normal
+    return _clean(value, normalize_phone, _phone_problem, "invalid_phone", where, field)
