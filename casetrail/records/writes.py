@@ -52,17 +52,26 @@ MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
 
 @step
 def add_record(
-    *, case: Case, kind: str, officer: Officer, fields: dict[str, Any], now: dt.datetime
+    *,
+    case: Case,
+    kind: str,
+    officer: Officer,
+    fields: dict[str, Any],
+    now: dt.datetime,
+    officers_present: list[dict[str, Any]] | None = None,
 ) -> Record:
-    """Validate ``fields`` against the current catalogue entry and insert the record."""
+    """Validate ``fields`` against the current catalogue entry (parties, officers and records
+    against ``case``) and insert the record, with the officers present as
+    ``check_officers_present`` returned them where the entry lists them (第十一条)."""
     doc = doc_type(kind)
-    values = clean_fields(doc, fields, now=now)
+    values = clean_fields(doc, fields, case=case, now=now)
     return Record.objects.create(
         case=case,
         kind=kind,
         fields=values,
         created_by=officer,
         created_at=now,
+        officers_present=officers_present or None,
         catalogue_version=doc.version,
     )
 

@@ -15,7 +15,7 @@ class StartConfig(AppConfig):
             register_gate,
             register_worklist,
         )
-        from casetrail.start import rules  # noqa: F401  (registers R8, R9a, R9c)
+        from casetrail.start import rules  # noqa: F401  (R8, R9a, R9b, R9c, R21, R21w, R21b)
         from casetrail.start.acts import ACTS
         from casetrail.start.effects import (
             application_chain_ended,

@@ -152,6 +152,9 @@ def test_it_refuses_ids_that_are_not_plain_integers(personas, value):
 
 @pytest.fixture
 def deciding_case(open_case, personas, evidence_store) -> Case:
+    from casetrail.records.tests.conftest import interview
+
+    interview(open_case, personas)  # R12: an investigation record before 审查决定
     advance(open_case, personas, "decision")
     from casetrail.compliance.tests.builders import make
 
