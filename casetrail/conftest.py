@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 
 from casetrail.cases.models import Case
@@ -23,6 +24,11 @@ from casetrail.org.models import Officer, Role, Unit
 from casetrail.start.actions import case_start_ex_officio
 
 VALID_ID = "110101199003074514"
+
+# Hypothesis: no per-example deadline (2 CPUs shared by parallel runs make timings noisy); the
+# example count stays the default 100, which keeps each fuzzing test under a second or two.
+hypothesis_settings.register_profile("casetrail", deadline=None)
+hypothesis_settings.load_profile("casetrail")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -76,7 +82,7 @@ def other_agency(personas: dict[str, Officer]) -> dict[str, Officer]:
     """A second agency with its own handler pair, reviewer and approver."""
     agency = agency_create(
         name="陵川县市场监督管理局",
-        credit_code="11140524MB7654321Y",
+        credit_code="11140524MB7654321F",
         case_number_pattern="陵市监罚〔{year}〕{n}号",
     )
     unit = unit_create(agency=agency, name="执法股", kind=Unit.Kind.ORDINARY)

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: keys are per login (casetrail.org.idempotency).
+    "casetrail.org.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -85,6 +87,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "casetrail.org.context_processors.officer",
             ],
+            # {% idempotency_field %} in every form without {% load %}.
+            "builtins": ["casetrail.org.templatetags.idempotency"],
         },
     },
 ]
@@ -159,7 +163,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "casetrail.lib.api.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "casetrail.lib.api.Pagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
 }
@@ -172,6 +176,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every /api/ operation documents its 4xx answers and their codes (casetrail.lib.openapi).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "casetrail.lib.openapi.document_errors",
+    ],
 }
 
 # --- background tasks -------------------------------------------------------------------------
@@ -214,6 +223,12 @@ CASETRAIL_LEGAL_REVIEW_CATEGORIES = envlist("CASETRAIL_LEGAL_REVIEW_CATEGORIES")
 # 行政处罚法第四十五、六十四条: working days (第八十五条) after the 事先告知书 took effect during which
 # the party may state, defend and ask for a hearing before a penalty decision is proposed.
 CASETRAIL_ADVANCE_NOTICE_WORKDAYS = envint("CASETRAIL_ADVANCE_NOTICE_WORKDAYS", 5, minimum=1)
+# The largest amount of money (yuan) any field accepts: a fine, an amount paid, a sum demanded.
+CASETRAIL_MONEY_MAX = envint("CASETRAIL_MONEY_MAX", 10_000_000_000, minimum=1)
+# Idempotency-Key on POST: how long a key is remembered, and how long a repeat arriving while the
+# first request still runs (a double-click) waits for its answer.
+CASETRAIL_IDEMPOTENCY_HOURS = envint("CASETRAIL_IDEMPOTENCY_HOURS", 24, minimum=1)
+CASETRAIL_IDEMPOTENCY_WAIT_SECONDS = envint("CASETRAIL_IDEMPOTENCY_WAIT_SECONDS", 10, minimum=0)
 # How far ahead a deadline counts as "due" on the worklists.
 CASETRAIL_DUE_SOON_HOURS = envint("CASETRAIL_DUE_SOON_HOURS", 72, minimum=1)
 

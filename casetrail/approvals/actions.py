@@ -19,6 +19,8 @@ from casetrail.approvals.selectors import ROLE_FOR_STATUS, why_cannot_act
 from casetrail.lib.errors import ActionError
 from casetrail.lib.facts import fact_of
 from casetrail.lib.ledgered import Act, ActionName, action
+from casetrail.lib.numbers import parse_int
+from casetrail.lib.text import clean_text
 from casetrail.org.models import Officer, Role
 from casetrail.records.writes import new_version
 
@@ -67,7 +69,8 @@ def approval_decide(
         raise ActionError(
             "invalid_outcome", "审批结果应为：同意、退回修改或不同意", field="outcome"
         )
-    if not opinion.strip():
+    opinion = clean_text(opinion, where="审批意见", field="opinion")
+    if not opinion:
         raise ActionError("opinion_required", "请填写审批意见和理由", field="opinion")
     now = timezone.now()
     role, _ = ROLE_FOR_STATUS[ChainStatus(chain.status)]
@@ -81,7 +84,7 @@ def approval_decide(
         role=role,
         officer=officer,
         outcome=outcome,
-        opinion=opinion.strip(),
+        opinion=opinion,
         record=chain.record,
         created_at=now,
         **extra,
@@ -128,7 +131,9 @@ def approval_resubmit(
         raise ActionError("chain_not_returned", "只有被退回的审批事项才能修改后重新提交")
     if officer.pk != chain.proposer_id:
         raise ActionError("not_proposer", "只有原承办人可以修改并重新提交", status=403)
-    if not opinion.strip():
+    opinion = clean_text(opinion, where="承办人初审意见", field="opinion")
+    reason = clean_text(reason, where="修改说明", field="reason", limit=300)
+    if not opinion:
         raise ActionError(
             "opinion_required", "请填写承办人初审意见和理由（第六条）", field="opinion"
         )
@@ -137,7 +142,7 @@ def approval_resubmit(
         record=chain.record,
         officer=officer,
         fields=fields,
-        reason=reason.strip() or "审批退回后修改",
+        reason=reason or "审批退回后修改",
         now=now,
     )
     chain.record = record
@@ -217,8 +222,8 @@ def _clean_participants(
     ids = []
     for p in entries:
         try:
-            ids.append(int(str(p.get("id"))))
-        except ValueError:
+            ids.append(parse_int(p.get("id"), minimum=1))
+        except ActionError:
             raise ActionError(
                 "invalid_participant", "参加人员应为本机关人员", field="participants"
             ) from None
@@ -239,12 +244,14 @@ def _clean_participants(
                 "集体讨论的参加人员应为本机关负责人",
                 field="participants",
             )
-        view = str(entry.get("view") or "").strip()
+        view = clean_text(
+            entry.get("view") or "", where=f"{leader.name}的意见", field="participants", limit=1000
+        )
         if not view:
             raise ActionError(
                 "participant_view_required", f"请记录{leader.name}的意见", field="participants"
             )
-        out.append({"id": leader.pk, "name": leader.name, "view": view[:1000]})
+        out.append({"id": leader.pk, "name": leader.name, "view": view})
     if chair.pk not in found:
         raise ActionError("chair_not_listed", "主持人应列为参加人员", field="participants")
     quorum = collective_quorum()

@@ -24,6 +24,7 @@ from casetrail.approvals.models import ChainStatus, Outcome
 from casetrail.approvals.selectors import chain_for_user, chains_waiting_for, why_cannot_act
 from casetrail.cases.selectors import may_see_personal_data
 from casetrail.ledger.selectors import ledger_index_for
+from casetrail.lib import api_fields, openapi
 from casetrail.org.models import Officer
 from casetrail.org.selectors import officer_for_request
 from casetrail.records.display import fields_for
@@ -37,21 +38,24 @@ class DecideSerializer(serializers.Serializer):
             (Outcome.REFUSE, "不同意"),
         ]
     )
-    opinion = serializers.CharField()
+    opinion = api_fields.TextField()
     findings = serializers.ListField(
         child=serializers.DictField(),
+        max_length=100,
         required=False,
         default=list,
         help_text="法制审核逐项意见：[{item, finding: ok|issue|na, note}]，见 /api/approvals/checklist/",
     )
     participants = serializers.ListField(
         child=serializers.DictField(),
+        max_length=100,
         required=False,
         default=list,
         help_text="集体讨论参加人员及意见：[{id, view}]（主持人应在其中）",
     )
     legal_grounds = serializers.ListField(
         child=serializers.ChoiceField(choices=list(LEGAL_REVIEW_GROUNDS)),
+        max_length=len(LEGAL_REVIEW_GROUNDS),
         required=False,
         default=list,
         help_text="审核人审核同意时提请法制审核的理由：complex（案情疑难复杂）、"
@@ -62,8 +66,20 @@ class DecideSerializer(serializers.Serializer):
 class ResubmitSerializer(serializers.Serializer):
     # See CaseActSerializer: the declared field does not shadow Serializer.fields at run time.
     fields = serializers.DictField(help_text="修改后的文书字段（未给出的保持原值）")  # type: ignore[assignment]
-    opinion = serializers.CharField(help_text="承办人初审意见和理由")
-    reason = serializers.CharField(help_text="修改说明")
+    opinion = api_fields.TextField(help_text="承办人初审意见和理由")
+    reason = api_fields.TextField(help_text="修改说明")
+
+
+CHAIN = openapi.obj(
+    ("id", "kind", "status", "case", "steps"),
+    id=openapi.INTEGER,
+    kind=openapi.STRING,
+    status=openapi.STRING,
+    record=openapi.INTEGER,
+    case=openapi.INTEGER,
+    created_at=openapi.DATETIME,
+    steps=openapi.array_of(),
+)
 
 
 def chain_out(chain: Any, ledger: dict[str, int] | None = None) -> dict[str, Any]:
@@ -124,7 +140,7 @@ def _out(chain: Any, officer: Officer) -> dict[str, Any]:
 class ApprovalListAPI(APIView):
     """待我办理的审批（含退回给我修改的）。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="approvals_waiting_list")
+    @extend_schema(responses={200: openapi.array_of(CHAIN)}, operation_id="approvals_waiting_list")
     def get(self, request: Request) -> Response:
         officer = officer_for_request(request.user)
         return Response(
@@ -138,7 +154,7 @@ class ApprovalListAPI(APIView):
 class ApprovalDetailAPI(APIView):
     """一个审批事项及其全部环节。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: CHAIN})
     def get(self, request: Request, chain_id: int) -> Response:
         officer = officer_for_request(request.user)
         return Response(_out(chain_for_user(user=request.user, chain_id=chain_id), officer))
@@ -147,7 +163,7 @@ class ApprovalDetailAPI(APIView):
 class ApprovalDecideAPI(APIView):
     """审核、法制审核或批准：同意 / 退回修改 / 不同意，须写明意见和理由。"""
 
-    @extend_schema(request=DecideSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=DecideSerializer, responses={201: CHAIN})
     def post(self, request: Request, chain_id: int) -> Response:
         officer = officer_for_request(request.user)
         chain = chain_for_user(user=request.user, chain_id=chain_id)
@@ -170,7 +186,7 @@ class ApprovalDecideAPI(APIView):
 class ApprovalResubmitAPI(APIView):
     """退回后修改并重新提交；原版本和全部环节保留。"""
 
-    @extend_schema(request=ResubmitSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ResubmitSerializer, responses={201: CHAIN})
     def post(self, request: Request, chain_id: int) -> Response:
         officer = officer_for_request(request.user)
         chain = chain_for_user(user=request.user, chain_id=chain_id)

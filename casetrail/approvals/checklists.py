@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from casetrail.lib.errors import ActionError
+from casetrail.lib.text import clean_text
 
 LEGAL_REVIEW_ITEMS: tuple[tuple[str, str], ...] = (
     ("subject", "执法主体是否合法"),
@@ -50,7 +51,9 @@ def clean_findings(raw: Any) -> list[dict[str, str]]:
                 f"法制审核须逐项填写审核意见：“{label}”未填写（符合 / 存在问题 / 不适用）",
                 field="findings",
             )
-        note = str((entry or {}).get("note") or "").strip()[:500]
+        note = clean_text(
+            (entry or {}).get("note") or "", where=f"{label}·说明", field="findings", limit=500
+        )
         if finding == "issue" and not note:
             raise ActionError(
                 "legal_finding_note_required",

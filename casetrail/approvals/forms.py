@@ -8,6 +8,7 @@ from django import forms
 
 from casetrail.approvals.checklists import FINDINGS, LEGAL_REVIEW_GROUNDS, LEGAL_REVIEW_ITEMS
 from casetrail.approvals.models import Outcome
+from casetrail.lib import form_fields
 from casetrail.org.models import Officer, Role
 
 
@@ -21,7 +22,7 @@ class DecideForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    opinion = forms.CharField(label="意见和理由", widget=forms.Textarea(attrs={"rows": 3}))
+    opinion = form_fields.TextField(label="意见和理由", widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReviewForm(DecideForm):
@@ -37,7 +38,9 @@ class ReviewForm(DecideForm):
 
 
 class ResubmitReasonForm(forms.Form):
-    revision_note = forms.CharField(label="修改说明", widget=forms.Textarea(attrs={"rows": 2}))
+    revision_note = form_fields.TextField(
+        label="修改说明", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class LegalReviewForm(DecideForm):
@@ -49,7 +52,7 @@ class LegalReviewForm(DecideForm):
             self.fields[f"finding_{code}"] = forms.ChoiceField(
                 label=label, choices=list(FINDINGS.items()), widget=forms.RadioSelect
             )
-            self.fields[f"note_{code}"] = forms.CharField(
+            self.fields[f"note_{code}"] = form_fields.TextField(
                 label=f"{label}：说明", required=False, max_length=500
             )
         self.order_fields(
@@ -77,7 +80,7 @@ class CollectiveDiscussionForm(DecideForm):
             self.fields[f"took_part_{leader.pk}"] = forms.BooleanField(
                 label=f"{leader.name}参加", required=False
             )
-            self.fields[f"view_{leader.pk}"] = forms.CharField(
+            self.fields[f"view_{leader.pk}"] = form_fields.TextField(
                 label=f"{leader.name}的意见",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from casetrail.approvals.models import Chain, ChainStatus, Step, StepRole
+from casetrail.lib.numbers import id_or_none
 from casetrail.org.models import Officer, Role, Unit
 
 # The step a status waits for, and the role its person must hold (第六条: 审核人, the 法制机构,
@@ -86,10 +87,9 @@ def chain_for_user(*, user: Any, chain_id: int | str) -> Chain:
     """The chain if ``user`` may read its case (the case's access function decides); else 404."""
     from casetrail.cases.selectors import case_for_user
 
-    try:
-        pk = int(chain_id)
-    except (TypeError, ValueError):
-        raise Http404("审批不存在") from None
+    pk = id_or_none(chain_id)
+    if pk is None:
+        raise Http404("审批不存在")
     case_id = Chain.objects.filter(pk=pk).values_list("case_id", flat=True).first()
     if case_id is None:
         raise Http404("审批不存在")

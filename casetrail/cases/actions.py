@@ -10,6 +10,7 @@ from casetrail.cases.models import STAGE_ORDER, Case, Stage, StageChange
 from casetrail.cases.writes import locked, move_stage, require_assigned
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
+from casetrail.lib.text import clean_text
 from casetrail.org.models import Officer
 
 
@@ -27,7 +28,8 @@ def case_advance(
     require_assigned(case, officer)
     if to_stage not in STAGE_ORDER:
         raise ActionError("invalid_stage", f"没有“{to_stage}”这个阶段", field="to_stage")
-    if not reason.strip():
+    reason = clean_text(reason, where="理由", field="reason", limit=200)
+    if not reason:
         raise ActionError("reason_required", "请说明进入下一阶段的理由", field="reason")
     blockers = transition_blockers(case, to_stage)
     if blockers:
@@ -38,7 +40,7 @@ def case_advance(
             details=blockers,
         )
     change = move_stage(
-        case=case, officer=officer, to_stage=to_stage, reason=reason.strip(), now=timezone.now()
+        case=case, officer=officer, to_stage=to_stage, reason=reason, now=timezone.now()
     )
     case.save()
     act.record(

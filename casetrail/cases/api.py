@@ -8,9 +8,8 @@ from typing import Any
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,23 +26,28 @@ from casetrail.cases.models import (
 )
 from casetrail.cases.selectors import case_for_user, case_list, case_page
 from casetrail.cases.writes import CaseInput, PartyInput
+from casetrail.lib import api_fields
+from casetrail.lib.api import Pagination
 from casetrail.org.models import Officer, Unit
 from casetrail.org.selectors import officer_for_request
 
 
 class PartyInSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Party.Kind.choices)
-    name = serializers.CharField(max_length=100)
-    id_number = serializers.CharField(required=False, allow_blank=True, default="")
-    phone = serializers.CharField(required=False, allow_blank=True, default="")
-    address = serializers.CharField(required=False, allow_blank=True, default="")
-    credit_code = serializers.CharField(required=False, allow_blank=True, default="")
-    representative = serializers.CharField(required=False, allow_blank=True, default="")
+    name = api_fields.NameField()
+    # Checked and normalised by the action (GB 11643 for a person, GB 32100 for an organisation).
+    id_number = api_fields.NameField(max_length=30, required=False, allow_blank=True, default="")
+    phone = api_fields.NameField(max_length=30, required=False, allow_blank=True, default="")
+    address = api_fields.LineField(max_length=200, required=False, allow_blank=True, default="")
+    credit_code = api_fields.NameField(max_length=30, required=False, allow_blank=True, default="")
+    representative = api_fields.NameField(
+        max_length=40, required=False, allow_blank=True, default=""
+    )
 
 
 class CaseInSerializer(serializers.Serializer):
-    unit = serializers.IntegerField(help_text="承办机构 id")
-    title = serializers.CharField(max_length=200)
+    unit = api_fields.IdField(help_text="承办机构 id")
+    title = api_fields.LineField(max_length=200)
     category = serializers.ChoiceField(choices=Category.choices)
     procedure = serializers.ChoiceField(choices=Procedure.choices, default=Procedure.ORDINARY)
     is_major = serializers.BooleanField(default=False)
@@ -51,7 +55,10 @@ class CaseInSerializer(serializers.Serializer):
         choices=Confidentiality.choices, default=Confidentiality.NORMAL
     )
     officers = serializers.ListField(
-        child=serializers.IntegerField(), min_length=1, help_text="执法人员 id（不少于两人）"
+        child=api_fields.IdField(),
+        min_length=1,
+        max_length=50,
+        help_text="执法人员 id（不少于两人）",
     )
 
 
@@ -80,18 +87,19 @@ def case_input(officer: Officer, d: dict[str, Any], parties: list[dict[str, Any]
 
 
 class CaseSummarySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    number = serializers.CharField(allow_null=True)
-    title = serializers.CharField()
-    stage = serializers.CharField()
-    stage_label = serializers.CharField(source="get_stage_display")
-    start_mode = serializers.CharField()
-    start_status = serializers.CharField()
-    unit = serializers.CharField(source="unit.name")
-    is_major = serializers.BooleanField()
-    emergency = serializers.BooleanField()
-    approval_due_at = serializers.DateTimeField(allow_null=True)
-    created_at = serializers.DateTimeField()
+    # Output only (read_only): the case list's rows.
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(allow_null=True, read_only=True)
+    title = serializers.CharField(read_only=True)
+    stage = serializers.CharField(read_only=True)
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    start_mode = serializers.CharField(read_only=True)
+    start_status = serializers.CharField(read_only=True)
+    unit = serializers.CharField(source="unit.name", read_only=True)
+    is_major = serializers.BooleanField(read_only=True)
+    emergency = serializers.BooleanField(read_only=True)
+    approval_due_at = serializers.DateTimeField(allow_null=True, read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
     parties = serializers.SerializerMethodField()
 
     def get_parties(self, case: Case) -> list[str]:
@@ -116,7 +124,18 @@ def validated(serializer_class: type[serializers.Serializer], request: Request) 
 class CaseListAPI(APIView):
     """案件列表：按阶段、启动方式筛选，按编号、案由、当事人搜索。"""
 
-    @extend_schema(responses=CaseSummarySerializer(many=True), parameters=[])
+    pagination_class = Pagination
+
+    @extend_schema(
+        responses=CaseSummarySerializer(many=True),
+        parameters=[
+            OpenApiParameter("stage", str, enum=Stage.values, description="按阶段筛选"),
+            OpenApiParameter("mode", str, enum=StartMode.values, description="按启动方式筛选"),
+            OpenApiParameter("q", str, description="搜索案件编号、案由、当事人"),
+            OpenApiParameter("limit", int, description="每页条数（1–200，缺省50）"),
+            OpenApiParameter("offset", int, description="从第几条开始（缺省0）"),
+        ],
+    )
     def get(self, request: Request) -> Response:
         officer = officer_for_request(request.user)
         stage = request.query_params.get("stage", "")
@@ -127,7 +146,7 @@ class CaseListAPI(APIView):
             mode=mode if mode in StartMode.values else "",
             q=request.query_params.get("q", ""),
         )
-        paginator = LimitOffsetPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(cases, request, view=self)
         return paginator.get_paginated_response(CaseSummarySerializer(page, many=True).data)
 
@@ -145,14 +164,14 @@ class CaseActSerializer(serializers.Serializer):
     # The API's key is "fields"; DRF's metaclass moves declared fields off the class, so this
     # does not shadow Serializer.fields at run time (the stubs cannot know that).
     fields = serializers.DictField(help_text="文书字段，见 /api/catalogue/")  # type: ignore[assignment]
-    opinion = serializers.CharField(required=False, allow_blank=True, default="")
+    opinion = api_fields.TextField(required=False, allow_blank=True, default="")
 
 
 class CaseActAPI(APIView):
     """在案件上办理一个环节：各模块登记的操作（act），如 advance（进入下一阶段，fields: {reason}）、
     程序启动的 supplement-notice、receipt、application-decision 等；案件页面列出当前可办理的操作。"""
 
-    @extend_schema(request=CaseActSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CaseActSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, case_id: int, act: str) -> Response:
         officer = officer_for_request(request.user)
         case = case_for_user(user=request.user, case_id=case_id)

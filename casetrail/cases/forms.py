@@ -9,6 +9,7 @@ from django import forms
 
 from casetrail.cases.models import STAGE_ORDER, Category, Confidentiality, Party, Procedure, Stage
 from casetrail.cases.writes import CaseInput, PartyInput
+from casetrail.lib import form_fields
 from casetrail.org.models import Officer, Role, Unit
 from casetrail.org.selectors import officers_for_picker
 
@@ -24,7 +25,7 @@ class OfficerChoiceField(forms.ModelMultipleChoiceField):
 
 class CaseBaseForm(forms.Form):
     unit = forms.ModelChoiceField(label="承办机构", queryset=Unit.objects.none())
-    title = forms.CharField(label="案由 / 事项", max_length=200)
+    title = form_fields.LineField(label="案由 / 事项", max_length=200)
     category = forms.ChoiceField(label="事项类别", choices=Category.choices)
     procedure = forms.ChoiceField(label="程序", choices=Procedure.choices)
     is_major = forms.BooleanField(
@@ -68,16 +69,22 @@ def party_fields(prefix: str, label: str, required: bool = True) -> dict[str, fo
         f"{prefix}_kind": forms.ChoiceField(
             label=f"{label}类型", choices=Party.Kind.choices, required=required
         ),
-        f"{prefix}_name": forms.CharField(
+        f"{prefix}_name": form_fields.NameField(
             label=f"{label}姓名 / 名称", max_length=100, required=required
         ),
-        f"{prefix}_id_number": forms.CharField(label="身份证件号码（自然人）", required=False),
-        f"{prefix}_credit_code": forms.CharField(label="统一社会信用代码（组织）", required=False),
-        f"{prefix}_representative": forms.CharField(
-            label="法定代表人 / 负责人（组织）", required=False
+        f"{prefix}_id_number": form_fields.NameField(
+            label="身份证件号码（自然人）", max_length=30, required=False
         ),
-        f"{prefix}_phone": forms.CharField(label="联系电话", required=False),
-        f"{prefix}_address": forms.CharField(label="住址 / 住所", required=False),
+        f"{prefix}_credit_code": form_fields.NameField(
+            label="统一社会信用代码（组织）", max_length=30, required=False
+        ),
+        f"{prefix}_representative": form_fields.NameField(
+            max_length=40, label="法定代表人 / 负责人（组织）", required=False
+        ),
+        f"{prefix}_phone": form_fields.NameField(label="联系电话", max_length=30, required=False),
+        f"{prefix}_address": form_fields.TextField(
+            label="住址 / 住所", max_length=200, required=False
+        ),
     }
 
 
@@ -101,7 +108,9 @@ def party_input(data: dict[str, Any], prefix: str) -> PartyInput | None:
 
 
 class AdvanceForm(forms.Form):
-    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = form_fields.TextField(
+        label="理由", max_length=200, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 def next_stage(stage: str) -> str | None:

@@ -12,6 +12,7 @@ from casetrail.cases.hooks import VISIBILITY, CasePage
 from casetrail.cases.models import Case, CaseOfficer, Confidentiality, Party, Stage
 from casetrail.ledger.selectors import ledger_index_for
 from casetrail.lib.masking import mask_address, mask_id_number, mask_phone
+from casetrail.lib.numbers import id_or_none
 from casetrail.org.models import Officer, Role
 from casetrail.org.selectors import officer_for_request
 
@@ -36,10 +37,9 @@ def case_for_user(*, user: Any, case_id: int | str) -> Case:
     """The case with ``case_id`` if ``user`` may read it; otherwise 404, never revealing whether
     it exists (another agency's case, or one the officer has no part in)."""
     officer = officer_for_request(user)
-    try:
-        pk = int(case_id)
-    except (TypeError, ValueError):
-        raise Http404("案件不存在") from None
+    pk = id_or_none(case_id)
+    if pk is None:
+        raise Http404("案件不存在")
     case = (
         visible_cases(officer=officer)
         .select_related("agency", "unit", "created_by")

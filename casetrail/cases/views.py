@@ -18,6 +18,7 @@ from casetrail.cases.selectors import case_for_user, case_list, case_page
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
 from casetrail.lib.htmx import HtmxHttpRequest
+from casetrail.lib.numbers import id_or_none
 from casetrail.org.selectors import officer_for_request
 
 
@@ -43,7 +44,7 @@ def cases_index(request: HtmxHttpRequest) -> HttpResponse:
         mode=mode if mode in StartMode.values else "",
         q=q,
     )
-    page = Paginator(cases, 30).get_page(request.GET.get("page"))
+    page = Paginator(cases, 30).get_page(id_or_none(request.GET.get("page")) or 1)
     context = {
         "page": page,
         "stages": Stage.choices,

@@ -5,7 +5,7 @@ with its officers and parties, a stage change, the case number. The start proced
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils import timezone
@@ -23,8 +23,9 @@ from casetrail.cases.models import (
     StartStatus,
 )
 from casetrail.lib.errors import ActionError
-from casetrail.lib.identifiers import valid_id_number, valid_phone
+from casetrail.lib.identifiers import clean_credit_code, clean_id_number, clean_phone
 from casetrail.lib.ledgered import step
+from casetrail.lib.text import clean_name, clean_text
 from casetrail.org.models import Officer, Role, Unit
 
 
@@ -72,28 +73,48 @@ def require_assigned(case: Case, officer: Officer) -> None:
         raise ActionError("not_assigned", "只有本案承办人员可以办理此事项", status=403)
 
 
-def validate_party(p: PartyInput, index: int) -> None:
+def normal_party(p: PartyInput, index: int) -> PartyInput:
+    """The party checked and in its normal form: ID number and credit code as GB 11643 / GB 32100
+    write them (full-width typing turned into ASCII, upper-case), names and texts within their
+    columns' lengths and free of invisible characters. What is stored is what this returns."""
     label = f"第{index + 1}个当事人"
     if p.kind not in Party.Kind.values:
         raise ActionError("invalid_party_kind", f"{label}：类型应为自然人或组织", field="parties")
-    if not p.name.strip():
+    name = clean_name(p.name, where=f"{label}·姓名或名称", field="parties")
+    if not name:
         raise ActionError("party_name_required", f"{label}：请填写姓名或名称", field="parties")
-    if p.kind == Party.Kind.PERSON and p.id_number and not valid_id_number(p.id_number):
-        raise ActionError(
-            "invalid_id_number", f"{label}：身份证号码格式或校验位不正确", field="parties"
-        )
-    if p.kind == Party.Kind.ORGANISATION and p.credit_code and len(p.credit_code.strip()) != 18:
-        raise ActionError(
-            "invalid_credit_code", f"{label}：统一社会信用代码应为18位", field="parties"
-        )
-    if p.phone and not valid_phone(p.phone):
-        raise ActionError("invalid_phone", f"{label}：联系电话只能包含数字和 - +", field="parties")
+    id_number = p.id_number.strip()
+    if p.kind == Party.Kind.PERSON and id_number:
+        id_number = clean_id_number(id_number, where=label, field="parties")
+    credit_code = p.credit_code.strip()
+    if p.kind == Party.Kind.ORGANISATION and credit_code:
+        credit_code = clean_credit_code(credit_code, where=label, field="parties")
+    phone = p.phone.strip() and clean_phone(p.phone, where=label, field="parties")
+    return replace(
+        p,
+        name=name,
+        # An ID number given for an organisation (its representative's) is kept as typed, but
+        # within its column and free of invisible characters.
+        id_number=clean_name(id_number, where=f"{label}·身份证件号码", field="parties", limit=30),
+        credit_code=clean_name(
+            credit_code, where=f"{label}·统一社会信用代码", field="parties", limit=18
+        ),
+        phone=phone,
+        address=clean_text(p.address, where=f"{label}·住址", field="parties", limit=200),
+        representative=clean_name(
+            p.representative, where=f"{label}·法定代表人", field="parties", limit=40
+        ),
+    )
+
+
+def validate_party(p: PartyInput, index: int) -> None:
+    normal_party(p, index)
 
 
 def validate_case_input(data: CaseInput, officer: Officer, today: dt.date) -> None:
     if data.unit.agency_id != officer.agency_id:
         raise ActionError("invalid_unit", "承办机构不属于本机关", field="unit")
-    if not data.title.strip():
+    if not clean_text(data.title, where="案由或事项", field="title", limit=200):
         raise ActionError("title_required", "请填写案由或事项", field="title")
     if data.category not in Category.values:
         raise ActionError("invalid_category", "请选择事项类别", field="category")
@@ -156,23 +177,25 @@ def create_case(
                 assigned_by=officer,
             )
         )
-    for p in data.parties:
-        rows.append(add_party(case=case, party=p, now=now))
+    for i, p in enumerate(data.parties):
+        rows.append(add_party(case=case, party=p, now=now, index=i))
     return case, rows
 
 
 @step
-def add_party(*, case: Case, party: PartyInput, now: dt.datetime) -> Party:
+def add_party(*, case: Case, party: PartyInput, now: dt.datetime, index: int = 0) -> Party:
+    """The party in its normal form (``normal_party``)."""
+    p = normal_party(party, index)
     return Party.objects.create(
         case=case,
-        role=party.role,
-        kind=party.kind,
-        name=party.name.strip(),
-        id_number=party.id_number.strip(),
-        phone=party.phone.strip(),
-        address=party.address.strip(),
-        credit_code=party.credit_code.strip(),
-        representative=party.representative.strip(),
+        role=p.role,
+        kind=p.kind,
+        name=p.name,
+        id_number=p.id_number,
+        phone=p.phone,
+        address=p.address,
+        credit_code=p.credit_code,
+        representative=p.representative,
         created_at=now,
     )
 

@@ -11,6 +11,7 @@ from casetrail.compliance.holidays import ScheduleInput, forget_calendar
 from casetrail.compliance.models import Exemption, HolidaySchedule
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
+from casetrail.lib.text import clean_name, clean_text
 from casetrail.org.models import Officer, Role
 
 
@@ -32,7 +33,9 @@ def exemption_record(
         raise ActionError(
             "not_exemptible", f"{rule.id}（{rule.article}）不允许豁免，必须补齐", field="rule"
         )
-    if not reason.strip():
+    reason = clean_text(reason, where="理由", field="reason")
+    subject = clean_name(subject, where="对象", field="subject", limit=60)
+    if not reason:
         raise ActionError("exemption_reason_required", "豁免必须说明理由", field="reason")
     case = locked(case)
     try:
@@ -48,7 +51,7 @@ def exemption_record(
         case=case,
         rule=rule.id,
         subject=subject,
-        reason=reason.strip(),
+        reason=reason,
         officer=officer,
         created_at=timezone.now(),
     )

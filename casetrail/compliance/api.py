@@ -16,6 +16,7 @@ from casetrail.compliance.actions import exemption_record, holiday_schedule_impo
 from casetrail.compliance.engine import Finding, checklist, warnings
 from casetrail.compliance.holidays import ScheduleInput
 from casetrail.compliance.models import HolidaySchedule
+from casetrail.lib import api_fields, openapi
 from casetrail.org.selectors import officer_for_request
 
 
@@ -48,9 +49,9 @@ class ComplianceAPI(APIView):
 
 
 class ExemptionSerializer(serializers.Serializer):
-    rule = serializers.CharField()
-    subject = serializers.CharField()
-    reason = serializers.CharField()
+    rule = api_fields.NameField(max_length=10)
+    subject = api_fields.NameField(max_length=60)
+    reason = api_fields.TextField()
 
 
 class ExemptionAPI(APIView):
@@ -75,21 +76,37 @@ class ExemptionAPI(APIView):
 
 
 class HolidayScheduleSerializer(serializers.Serializer):
-    year = serializers.IntegerField()
+    year = api_fields.IntegerField(min_value=1949, max_value=2200)
     # See CaseActSerializer: the declared field does not shadow Field.source at run time.
-    source = serializers.CharField(help_text="国务院办公厅通知的文号")  # type: ignore[assignment]
+    source = api_fields.LineField(max_length=200, help_text="国务院办公厅通知的文号")  # type: ignore[assignment]
     holidays = serializers.ListField(
-        child=serializers.DateField(), help_text="放假日期（含放假的周末）"
+        child=serializers.DateField(), max_length=366, help_text="放假日期（含放假的周末）"
     )
     workdays = serializers.ListField(
-        child=serializers.DateField(), required=False, default=list, help_text="调休上班的周末"
+        child=serializers.DateField(),
+        required=False,
+        default=list,
+        max_length=366,
+        help_text="调休上班的周末",
     )
 
 
 class HolidayScheduleAPI(APIView):
     """节假日安排：查看已导入的年度；系统管理员导入某年的安排（法定期限据此计算）。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        responses={
+            200: openapi.array_of(
+                openapi.obj(
+                    ("year", "source", "holidays", "workdays"),
+                    year=openapi.INTEGER,
+                    source=openapi.STRING,
+                    holidays=openapi.array_of(openapi.STRING),
+                    workdays=openapi.array_of(openapi.STRING),
+                )
+            )
+        }
+    )
     def get(self, request: Request) -> Response:
         officer_for_request(request.user)
         return Response(

@@ -15,6 +15,7 @@ from casetrail.cases.selectors import case_for_user
 from casetrail.compliance.actions import exemption_record, holiday_schedule_import
 from casetrail.compliance.holidays import calendar, parse_schedule
 from casetrail.compliance.models import HolidaySchedule
+from casetrail.lib import form_fields
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
 from casetrail.org.models import Role
@@ -22,9 +23,9 @@ from casetrail.org.selectors import officer_for_request
 
 
 class ExemptionForm(forms.Form):
-    rule = forms.CharField(label="规则", max_length=10)
-    subject = forms.CharField(label="对象", max_length=60)
-    reason = forms.CharField(
+    rule = form_fields.NameField(label="规则", max_length=10)
+    subject = form_fields.NameField(label="对象", max_length=60)
+    reason = form_fields.TextField(
         label="无法满足的理由（监督人员可见）", widget=forms.Textarea(attrs={"rows": 3})
     )
 

@@ -59,7 +59,7 @@ def start(s: Story) -> None:
         party=PartyInput(
             kind="organisation",
             name="陵川县福寿养老服务中心",
-            credit_code="52140524MJ0765432P",
+            credit_code="52140524MJ0765432N",
             representative="吴某",
             phone="0356-6305678",
             address="山西省晋城市陵川县礼义镇北街3号",

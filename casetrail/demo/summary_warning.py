@@ -43,7 +43,7 @@ def decide_on_the_spot(s: Story) -> None:
         party=PartyInput(
             kind="organisation",
             name="陵川县康乐颐养院",
-            credit_code="52140524MJ0123456K",
+            credit_code="52140524MJ01234568",
             representative="刘某某",
             phone="0356-6201234",
             address="山西省晋城市陵川县崇文镇府前街18号",

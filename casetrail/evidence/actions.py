@@ -32,6 +32,7 @@ from casetrail.evidence.tasks import make_poster
 from casetrail.evidence.writes import blob_row
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
+from casetrail.lib.text import clean_name, clean_text
 from casetrail.org.models import Device, Officer, Role, clock_tzinfo, default_clock
 
 CLOCK_SKEW = dt.timedelta(minutes=10)  # a device clock a little ahead is not "the future"
@@ -86,7 +87,8 @@ def device_register(
     usually has, ``org.models.default_clock``)."""
     if not _may_manage_devices(officer):
         raise ActionError("permission_denied", "只有系统管理员或监督人员可以登记设备", status=403)
-    serial = serial.strip()
+    serial = clean_name(serial, where="设备编号", field="serial", limit=60)
+    model = clean_name(model, where="型号", field="model", limit=100)
     if not serial:
         raise ActionError("serial_required", "请填写设备编号", field="serial")
     if kind not in Device.Kind.values:
@@ -397,17 +399,23 @@ def evidence_record_create(
         file_recorded_start=times.file_start,
         file_recorded_end=times.file_end,
         time_reason=times.reason,
-        place=data.place.strip()[:200],
+        place=clean_text(data.place, where="地点", field="place", limit=200),
         informed=data.informed,
-        informed_how=data.informed_how.strip()[:300],
-        description=data.description.strip(),
+        informed_how=clean_text(
+            data.informed_how, where="告知方式", field="informed_how", limit=300
+        ),
+        description=clean_text(data.description, where="记录内容", field="description"),
         file_name=file_name[:200],
         original_name=original_name[:500],
         media=media,
         source=source,
         delay_seconds=delay,
         late=late,
-        late_reason=data.late_reason.strip()[:500] if late else "",
+        late_reason=clean_text(
+            data.late_reason, where="延迟上传理由", field="late_reason", limit=500
+        )
+        if late
+        else "",
     )
     rows: list[Any] = [item]
     if data.case is not None:

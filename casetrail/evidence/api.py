@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,9 +25,45 @@ from casetrail.evidence.selectors import (
     visible_items,
 )
 from casetrail.evidence.views import media_response
+from casetrail.lib import api_fields, openapi
+from casetrail.lib.numbers import parse_optional_int
 from casetrail.org.actions import agency_settings_change
 from casetrail.org.models import Agency, Device, Officer
 from casetrail.org.selectors import officer_for_request
+
+ITEM = openapi.obj(
+    ("id", "kind", "blob", "media_url"),
+    id=openapi.INTEGER,
+    kind=openapi.STRING,
+    case=openapi.nullable("integer"),
+    blob=openapi.obj(sha256=openapi.STRING, sm3=openapi.STRING, size=openapi.INTEGER),
+    recorded_start=openapi.nullable("string"),
+    recorded_end=openapi.nullable("string"),
+    late=openapi.BOOLEAN,
+    media_url=openapi.STRING,
+)
+UPLOAD = openapi.obj(
+    ("id", "state", "length", "offset"),
+    id=openapi.STRING,
+    state=openapi.STRING,
+    length=openapi.INTEGER,
+    offset=openapi.INTEGER,
+    item=openapi.nullable("integer"),
+    error_code=openapi.nullable("string"),
+)
+DEVICE = openapi.obj(
+    ("id", "serial", "status"),
+    id=openapi.INTEGER,
+    serial=openapi.STRING,
+    model=openapi.STRING,
+    kind=openapi.STRING,
+    status=openapi.STRING,
+    officer=openapi.nullable("integer"),
+)
+# The original file as recorded: its own media type (a photo, a recording, a video).
+MEDIA = {(200, media): OpenApiTypes.BINARY for media in ("image/*", "audio/*", "video/*")} | {
+    (206, media): OpenApiTypes.BINARY for media in ("image/*", "audio/*", "video/*")
+}
 
 
 def item_out(item: Item) -> dict[str, Any]:
@@ -98,12 +134,15 @@ class EvidenceListAPI(APIView):
     """音像记录列表：?case=<id> 为某案件的记录；否则为本人可见的全部记录。"""
 
     @extend_schema(
-        parameters=[OpenApiParameter("case", int, required=False)],
-        responses=OpenApiTypes.OBJECT,
+        operation_id="evidence_list",
+        parameters=[OpenApiParameter("case", int, required=False, description="案件 id")],
+        responses={200: openapi.array_of(ITEM)},
     )
     def get(self, request: Request) -> Response:
         officer = officer_for_request(request.user)
-        case_id = request.query_params.get("case")
+        case_id = parse_optional_int(
+            request.query_params.get("case"), minimum=1, field="case", digits_only=True
+        )
         if case_id:
             items = items_of_case(case=case_for_user(user=request.user, case_id=case_id))
         else:
@@ -114,7 +153,7 @@ class EvidenceListAPI(APIView):
 class EvidenceDetailAPI(APIView):
     """一条音像记录（调阅记入日志）。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: ITEM})
     def get(self, request: Request, item_id: int) -> Response:
         officer = officer_for_request(request.user)
         item = evidence_for_user(user=request.user, item_id=item_id)
@@ -125,19 +164,28 @@ class EvidenceDetailAPI(APIView):
 class EvidenceMediaAPI(APIView):
     """原始文件，支持 HTTP Range（206）；?download=1 下载。播放和下载记入日志。"""
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("download", str, required=False, description="1：作为附件下载"),
+            OpenApiParameter("Range", str, OpenApiParameter.HEADER, required=False),
+        ],
+        responses={
+            **MEDIA,
+            416: OpenApiResponse(description="Range 超出文件长度（Content-Range: bytes */大小）"),
+        },
+    )
     def get(self, request: Request, item_id: int) -> HttpResponseBase:
         return media_response(request._request, item_id)
 
 
 class LinkSerializer(serializers.Serializer):
-    case = serializers.IntegerField()
+    case = api_fields.IdField()
 
 
 class EvidenceLinkAPI(APIView):
     """把未归案的音像记录归入本人承办的案件。"""
 
-    @extend_schema(request=LinkSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=LinkSerializer, responses={201: ITEM})
     def post(self, request: Request, item_id: int) -> Response:
         officer = officer_for_request(request.user)
         item = evidence_for_user(user=request.user, item_id=item_id)
@@ -152,7 +200,15 @@ class EvidenceLinkAPI(APIView):
 class InboxAPI(APIView):
     """我的待归案音像记录和待补充信息的上传。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        responses={
+            200: openapi.obj(
+                ("unlinked", "pending"),
+                unlinked=openapi.array_of(ITEM),
+                pending=openapi.array_of(UPLOAD),
+            )
+        }
+    )
     def get(self, request: Request) -> Response:
         box = inbox_for(officer=officer_for_request(request.user))
         return Response(
@@ -166,7 +222,7 @@ class InboxAPI(APIView):
 class LateAPI(APIView):
     """超过24小时上传的音像记录（第三十条）。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: openapi.array_of(ITEM)})
     def get(self, request: Request) -> Response:
         return Response(
             [item_out(i) for i in late_recordings_for(officer_for_request(request.user))]
@@ -176,24 +232,26 @@ class LateAPI(APIView):
 class UploadStatusAPI(APIView):
     """一次上传的状态：上传中、待补充信息、已完成（附音像记录 id）、已拒收。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: UPLOAD})
     def get(self, request: Request, upload_id: str) -> Response:
         return Response(upload_out(upload_for_user(user=request.user, upload_id=upload_id)))
 
 
 class CompleteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
-    case = serializers.IntegerField(required=False, allow_null=True)
-    device = serializers.CharField(required=False, allow_blank=True)
-    officer = serializers.CharField(required=False, allow_blank=True, help_text="记录人执法证号")
+    case = api_fields.IdField(required=False, allow_null=True)
+    device = api_fields.NameField(max_length=60, required=False, allow_blank=True)
+    officer = api_fields.NameField(
+        max_length=40, required=False, allow_blank=True, help_text="记录人执法证号"
+    )
     recorded_start = serializers.DateTimeField(required=False, allow_null=True)
     recorded_end = serializers.DateTimeField(required=False, allow_null=True)
-    place = serializers.CharField(required=False, allow_blank=True)
+    place = api_fields.LineField(max_length=200, required=False, allow_blank=True)
     informed = serializers.ChoiceField(choices=Informed.choices, required=False)
-    informed_how = serializers.CharField(required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
-    late_reason = serializers.CharField(required=False, allow_blank=True)
-    time_reason = serializers.CharField(
+    informed_how = api_fields.LineField(max_length=300, required=False, allow_blank=True)
+    description = api_fields.TextField(required=False, allow_blank=True)
+    late_reason = api_fields.TextField(max_length=500, required=False, allow_blank=True)
+    time_reason = api_fields.TextField(
         required=False,
         allow_blank=True,
         max_length=500,
@@ -204,7 +262,7 @@ class CompleteSerializer(serializers.Serializer):
 class UploadCompleteAPI(APIView):
     """为待补充信息的上传补充信息（如延迟上传理由），生成音像记录。"""
 
-    @extend_schema(request=CompleteSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CompleteSerializer, responses={201: UPLOAD})
     def post(self, request: Request, upload_id: str) -> Response:
         officer = officer_for_request(request.user)
         upload = upload_for_user(user=request.user, upload_id=upload_id)
@@ -220,7 +278,7 @@ class UploadCompleteAPI(APIView):
 
 
 def _clock_field(when_empty: str) -> serializers.CharField:
-    return serializers.CharField(
+    return api_fields.LineField(
         required=False,
         allow_blank=True,
         allow_null=True,
@@ -231,22 +289,22 @@ def _clock_field(when_empty: str) -> serializers.CharField:
 
 
 class DeviceSerializer(serializers.Serializer):
-    serial = serializers.CharField(max_length=60)
-    model = serializers.CharField(required=False, allow_blank=True, default="")
+    serial = api_fields.NameField(max_length=60)
+    model = api_fields.NameField(max_length=100, required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=Device.Kind.choices, default=Device.Kind.BODY_CAMERA)
-    officer = serializers.IntegerField(required=False, allow_null=True, default=None)
+    officer = api_fields.IdField(required=False, allow_null=True, default=None)
     clock = _clock_field("不填按设备类别默认（手机 UTC，其他为本机关时区）")
 
 
 class DeviceUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Device.Status.choices)
-    officer = serializers.IntegerField(required=False, allow_null=True, default=None)
+    officer = api_fields.IdField(required=False, allow_null=True, default=None)
     clock = _clock_field("不填则不变")
 
 
 class DevicePolicySerializer(serializers.Serializer):
     av_device_required = serializers.BooleanField()
-    reason = serializers.CharField(max_length=200)
+    reason = api_fields.LineField(max_length=200)
 
 
 def device_out(d: Device) -> dict[str, Any]:
@@ -280,13 +338,15 @@ def _agency_officer(me: Officer, pk: int | None) -> Officer | None:
 class DeviceListAPI(APIView):
     """音像记录设备登记（第三十七条）：列表；登记（系统管理员、监督人员）。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: openapi.array_of(DEVICE)})
     def get(self, request: Request) -> Response:
         officer = officer_for_request(request.user)
         rows = Device.objects.filter(agency_id=officer.agency_id).select_related("officer")
         return Response([device_out(d) for d in rows])
 
-    @extend_schema(request=DeviceSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=DeviceSerializer, responses={201: DEVICE}, operation_id="devices_register"
+    )
     def post(self, request: Request) -> Response:
         officer = officer_for_request(request.user)
         s = DeviceSerializer(data=request.data)
@@ -322,7 +382,9 @@ class DevicePolicyAPI(APIView):
 class DeviceDetailAPI(APIView):
     """变更设备的配发人员或状态。"""
 
-    @extend_schema(request=DeviceUpdateSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        request=DeviceUpdateSerializer, responses={200: DEVICE}, operation_id="devices_update"
+    )
     def post(self, request: Request, device_id: int) -> Response:
         from django.http import Http404
 

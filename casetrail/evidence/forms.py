@@ -8,6 +8,7 @@ from django import forms
 
 from casetrail.evidence.models import Informed, Kind
 from casetrail.evidence.selectors import linkable_cases
+from casetrail.lib import form_fields
 from casetrail.org.models import Device, Officer
 from casetrail.org.selectors import officers_for_picker
 
@@ -23,7 +24,9 @@ class RecordForm(forms.Form):
     case = forms.ChoiceField(label="归入案件", required=False)
     # A select whose value the action checks, so an unknown or retired device is refused with
     # its own message (第三十七条), not a generic "not a valid choice".
-    device = forms.CharField(label="记录设备", required=False, widget=forms.Select)
+    device = form_fields.NameField(
+        label="记录设备", max_length=60, required=False, widget=forms.Select
+    )
     recorded_start = forms.DateTimeField(
         label="记录开始时间",
         required=False,
@@ -34,7 +37,7 @@ class RecordForm(forms.Form):
     recorded_end = forms.DateTimeField(
         label="记录结束时间", required=False, widget=DT, help_text="文件中没有时间时必填"
     )
-    time_reason = forms.CharField(
+    time_reason = form_fields.TextField(
         label="记录时间说明（手工填写或更正记录时间的理由）",
         max_length=500,
         required=False,
@@ -43,13 +46,15 @@ class RecordForm(forms.Form):
         "该阶段的音像记录（第五条）；文件时间有误（如设备时钟不准）的，填写实际时间并说明理由，"
         "文件中的原时间一并保存，审核人可见",
     )
-    place = forms.CharField(label="地点", max_length=200, required=False)
+    place = form_fields.TextField(label="地点", max_length=200, required=False)
     informed = forms.ChoiceField(label="记录前是否告知当事人（第十三条）", choices=Informed.choices)
-    informed_how = forms.CharField(label="告知方式 / 未告知原因", max_length=300, required=False)
-    description = forms.CharField(
+    informed_how = form_fields.TextField(
+        label="告知方式 / 未告知原因", max_length=300, required=False
+    )
+    description = form_fields.TextField(
         label="记录内容", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    late_reason = forms.CharField(
+    late_reason = form_fields.TextField(
         label="延迟上传理由（超过24小时必填，第三十条）",
         max_length=500,
         required=False,
@@ -101,7 +106,7 @@ class LinkForm(forms.Form):
 
 
 def clock_field(**kwargs: Any) -> forms.CharField:
-    return forms.CharField(
+    return form_fields.LineField(
         label="设备时钟（文件中的时间按此读取）",
         max_length=40,
         required=False,
@@ -112,8 +117,8 @@ def clock_field(**kwargs: Any) -> forms.CharField:
 
 
 class DeviceForm(forms.Form):
-    serial = forms.CharField(label="设备编号", max_length=60)
-    model = forms.CharField(label="型号", max_length=100, required=False)
+    serial = form_fields.NameField(label="设备编号", max_length=60)
+    model = form_fields.NameField(label="型号", max_length=100, required=False)
     kind = forms.ChoiceField(label="类别", choices=Device.Kind.choices)
     officer = forms.ModelChoiceField(
         label="配发人员", queryset=Officer.objects.none(), required=False
@@ -147,4 +152,4 @@ class AgencyDevicePolicyForm(forms.Form):
     av_device_required = forms.BooleanField(
         label="本机关所有音像记录须注明登记在册的记录设备（第三十七条）", required=False
     )
-    reason = forms.CharField(label="变更原因", max_length=200)
+    reason = form_fields.LineField(label="变更原因", max_length=200)

@@ -10,7 +10,8 @@ from django.http.response import HttpResponseBase
 
 from casetrail.evidence.storage import BlobStore
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# ASCII digits: \d would also match other scripts' digits, which int() then accepts.
+_RANGE = re.compile(r"^bytes=([0-9]{0,18})-([0-9]{0,18})$")
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:

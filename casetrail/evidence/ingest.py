@@ -27,6 +27,7 @@ from casetrail.evidence.models import Blob, Item, Kind, Upload
 from casetrail.evidence.storage import CHUNK, blob_store
 from casetrail.lib.digests import MultiHasher
 from casetrail.lib.errors import ActionError
+from casetrail.lib.numbers import id_or_none
 from casetrail.org.models import Device, Officer
 
 HASHES = ("sha256", "sm3")
@@ -71,10 +72,8 @@ def record_input(*, officer: Officer, meta: dict[str, Any]) -> actions.RecordInp
     ids that are not of the officer's agency are the same error as missing ones."""
     case = None
     if meta.get("case"):
-        try:
-            case = Case.objects.filter(pk=int(meta["case"]), agency_id=officer.agency_id).first()
-        except (TypeError, ValueError):
-            case = None
+        pk = id_or_none(meta["case"])
+        case = Case.objects.filter(pk=pk, agency_id=officer.agency_id).first() if pk else None
         if case is None:
             raise ActionError("case_not_found", "案件不存在或无权访问", field="case")
     device = named_device(officer=officer, meta=meta)

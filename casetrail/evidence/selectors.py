@@ -14,6 +14,7 @@ from django.http import Http404
 from casetrail.cases.models import Case
 from casetrail.cases.selectors import case_for_user, visible_cases
 from casetrail.evidence.models import AccessLog, Item, Upload
+from casetrail.lib.numbers import id_or_none
 from casetrail.org.models import Officer, Role
 from casetrail.org.selectors import officer_for_request
 
@@ -26,10 +27,9 @@ def _items() -> QuerySet[Item]:
 
 def evidence_for_user(*, user: Any, item_id: int | str) -> Item:
     officer = officer_for_request(user)
-    try:
-        pk = int(item_id)
-    except (TypeError, ValueError):
-        raise Http404("音像记录不存在") from None
+    pk = id_or_none(item_id)
+    if pk is None:
+        raise Http404("音像记录不存在")
     item = _items().filter(pk=pk, agency_id=officer.agency_id).first()
     if item is None:
         raise Http404("音像记录不存在")

@@ -1,5 +1,5 @@
-"""tus 1.0 resumable uploads at /api/uploads/: core, creation, termination, checksum (sha256) and
-expiration. Plain Django views so every status code and header is exactly the protocol's.
+"""tus 1.0 resumable uploads at /api/uploads/: core, creation, termination, checksum (sha1, which
+the extension says a server MUST support, and sha256) and expiration. Plain Django views so every status code and header is exactly the protocol's.
 
 This module is only HTTP: it parses the headers, answers with the protocol's status codes and
 headers, and leaves the rest to the layers below it:
@@ -29,11 +29,23 @@ from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.request import Request
 
-from casetrail.evidence.models import Upload
+from casetrail.evidence.models import Informed, Kind, Upload
 from casetrail.evidence.partfiles import PartFile
-from casetrail.evidence.uploads import GONE_STATES, Hold, Received, finish, hold, receive, start
+from casetrail.evidence.uploads import (
+    GONE_STATES,
+    Hold,
+    Received,
+    finish,
+    hold,
+    receive,
+    refuse_if_not_media,
+    start,
+)
 from casetrail.evidence.uploads import terminate as terminate_upload
 from casetrail.lib.errors import ActionError
+from casetrail.lib.numbers import parse_int, parse_optional_int
+from casetrail.lib.text import TEXT_MAX, clean_text
+from casetrail.lib.times import moment_from_metadata
 from casetrail.org.models import Officer
 from casetrail.org.selectors import officer_for_user
 
@@ -41,7 +53,26 @@ log = logging.getLogger(__name__)
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination,checksum,expiration"
-CHECKSUM_ALGORITHMS = "sha256"
+# The checksum extension: "The Server MUST support at least the SHA1 checksum algorithm".
+CHECKSUM_DIGESTS = {"sha1": 20, "sha256": 32}
+CHECKSUM_ALGORITHMS = ",".join(CHECKSUM_DIGESTS)
+# Reason phrases of the statuses tus defines beyond RFC 9110 (Django knows none for them).
+REASONS = {460: "Checksum Mismatch"}
+# Upload-Metadata keys the server reads, each with what it must be (text limits as in the forms):
+# refused at creation with 400 naming the key, never later when the upload is finished.
+METADATA_TEXT = {
+    "filename": 500,
+    "name": 500,
+    "filetype": 100,
+    "device": 60,
+    "officer": 40,
+    "place": 200,
+    "informed_how": 300,
+    "description": TEXT_MAX,
+    "late_reason": 500,
+}
+METADATA_TIMES = ("recorded_start", "recorded_end")
+METADATA_OTHER_MAX = 1000  # keys a client adds for itself (tus-js-client's relativePath …)
 
 
 # --- responses ---------------------------------------------------------------------------------
@@ -53,10 +84,18 @@ def _tus(status: int, headers: dict[str, str] | None = None, body: str = "") -> 
 
 
 def _error(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    *,
+    field: str | None = None,
 ) -> HttpResponse:
+    body: dict[str, str] = {"code": code, "message": message}
+    if field:
+        body["field"] = field
     response = JsonResponse(
-        {"code": code, "message": message}, status=status, json_dumps_params={"ensure_ascii": False}
+        body, status=status, json_dumps_params={"ensure_ascii": False}, reason=REASONS.get(status)
     )
     return _with_headers(response, headers)
 
@@ -130,10 +169,40 @@ def encode_metadata(meta: dict[str, str]) -> str:
 
 
 def _int_header(request: HttpRequest, name: str) -> int | None:
+    """A non-negative integer header, or None when absent or not ASCII digits (``'²'.isdigit()``
+    is true and ``int('²')`` raises: the one integer helper reads it)."""
     raw = request.headers.get(name)
-    if raw is None or not raw.isdigit():
+    if raw is None:
         return None
-    return int(raw)
+    try:
+        return parse_int(raw, minimum=0, digits_only=True)
+    except ActionError:
+        return None
+
+
+def _metadata_problem(meta: dict[str, str]) -> ActionError | None:
+    """The first metadata value the upload could not be finished with, as a 400 naming its key:
+    an invalid date was a 503 ``storage_unavailable`` at the end of the upload."""
+    for key, value in meta.items():
+        where = f"Upload-Metadata 的 {key}"
+        try:
+            if key in METADATA_TIMES:
+                moment_from_metadata(value, where=where, field=key)
+            elif key == "case":
+                parse_optional_int(value, minimum=1, where=where, field=key, digits_only=True)
+            elif key == "kind" and value not in ("", *Kind.values):
+                raise ActionError("invalid_metadata", f"{where}：应为 {'、'.join(Kind.values)}")
+            elif key == "informed" and value not in ("", *Informed.values):
+                raise ActionError("invalid_metadata", f"{where}：应为 {'、'.join(Informed.values)}")
+            else:
+                limit = METADATA_TEXT.get(key, METADATA_OTHER_MAX)
+                clean_text(
+                    value, where=where, field=key, limit=limit, name=key in ("device", "officer")
+                )
+        except ActionError as err:
+            err.field = key
+            return err
+    return None
 
 
 def _check_version(request: HttpRequest) -> HttpResponse | None:
@@ -217,6 +286,9 @@ def uploads(request: HttpRequest) -> HttpResponse:
         return _error(
             400, "upload_metadata", "Upload-Metadata 格式无效（键 空格 base64 值，逗号分隔）"
         )
+    problem = _metadata_problem(meta)
+    if problem is not None:
+        return _error(400, problem.code, problem.message, field=problem.field)
     if "filetype" in meta and "content_type" not in meta:
         meta["content_type"] = meta["filetype"]
     try:
@@ -257,6 +329,8 @@ def upload_resource(request: HttpRequest, upload_id: str) -> HttpResponse:
         return _error(404, "not_found", "上传不存在")
     if upload.state in GONE_STATES:
         return _gone(upload)
+    if upload.state == Upload.State.REFUSED and request.method == "PATCH":
+        return _error(422, upload.error_code, upload.error_message, _upload_headers(upload))
     if request.method == "DELETE":
         return _terminate(upload)
     if request.method == "HEAD":
@@ -312,14 +386,19 @@ def _patch(request: HttpRequest, upload: Upload) -> HttpResponse:
         return _error(400, "upload_offset", "缺少或无效的 Upload-Offset 头")
     checksum = request.headers.get("Upload-Checksum")
     expected: bytes | None = None
+    algo = ""
     if checksum is not None:
         algo, _, value = checksum.partition(" ")
-        if algo != "sha256":
-            return _error(400, "checksum_algorithm", "不支持的校验算法（支持 sha256）")
+        if algo not in CHECKSUM_DIGESTS:
+            return _error(
+                400, "checksum_algorithm", f"不支持的校验算法（支持 {CHECKSUM_ALGORITHMS}）"
+            )
         try:
             expected = base64.b64decode(value, validate=True)
         except binascii.Error:
             return _error(400, "checksum", "Upload-Checksum 值不是有效的 base64")
+        if len(expected) != CHECKSUM_DIGESTS[algo]:
+            return _error(400, "checksum", f"Upload-Checksum 的 {algo} 摘要长度不正确")
     content_length = _int_header(request, "Content-Length")
     if upload.state != Upload.State.RECEIVING:
         return _complete_already(upload, offset, content_length)
@@ -341,10 +420,13 @@ def _patch(request: HttpRequest, upload: Upload) -> HttpResponse:
                 f"Upload-Offset 应为 {upload.offset}",
                 _upload_headers(upload),
             )
-        received = receive(upload, part, _stream(request), offset, expected)
+        received = receive(upload, part, _stream(request), offset, expected, algo or "sha256")
         if received is not Received.ALL:
             status, code, message, with_offset = _BODY_ERRORS[received]
             return _error(status, code, message, _upload_headers(upload) if with_offset else None)
+        refusal = refuse_if_not_media(upload, part, offset)
+        if refusal is not None:
+            return _error(422, refusal.code, refusal.message, _upload_headers(upload))
         if upload.offset < upload.length:
             return _tus(204, _upload_headers(upload))
         return _finishing(upload, part)

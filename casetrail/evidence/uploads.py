@@ -39,8 +39,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from casetrail.evidence import partfiles
-from casetrail.evidence.ingest import check_upload_metadata, ingest, new_upload
+from casetrail.evidence import partfiles, sniff
+from casetrail.evidence.ingest import check_upload_metadata, ingest, new_upload, refuse
 from casetrail.evidence.models import Upload
 from casetrail.evidence.partfiles import PartFile
 from casetrail.evidence.storage import CHUNK
@@ -285,16 +285,22 @@ class Received(StrEnum):
 
 
 def receive(
-    upload: Upload, part: PartFile, body: Body, start: int, expected: bytes | None
+    upload: Upload,
+    part: PartFile,
+    body: Body,
+    start: int,
+    expected: bytes | None,
+    algorithm: str = "sha256",
 ) -> Received:
     """Append ``body`` at ``start`` (the acknowledged offset) and acknowledge what arrived. With
-    ``expected`` (the chunk's SHA-256) the chunk is all or nothing. The caller holds the lock."""
+    ``expected`` (the chunk's digest by ``algorithm``: sha1 or sha256, the tus checksum
+    extension) the chunk is all or nothing. The caller holds the lock."""
     hasher: MultiHasher | None
     try:
         hasher = _hasher_at(upload, part, start)
     except OSError:
         hasher = None
-    chunk_hash = hashlib.sha256() if expected is not None else None
+    chunk_hash = hashlib.new(algorithm) if expected is not None else None
     position = start
     acked = start
     part.seek(start)
@@ -348,6 +354,36 @@ def receive(
     if hasher is not None:
         _cache_put(upload.pk, position, hasher)
     return Received.ALL
+
+
+# --- early refusal -----------------------------------------------------------------------------
+
+
+def refuse_if_not_media(upload: Upload, part: PartFile, start: int) -> ActionError | None:
+    """Judge the head of the file once a PATCH brought enough of it (``sniff``): a file whose
+    first bytes show it is not a photo, audio or video is refused now — the part file removed, the
+    upload REFUSED with the same code as at the end — instead of after its last byte. ``start``
+    is where this PATCH began: the head is judged only while it is still arriving. The caller
+    holds the lock."""
+    if start >= sniff.SNIFF_BYTES or upload.offset >= upload.length:
+        return None  # judged before, or complete: finishing probes the whole file
+    end = min(upload.offset, sniff.SNIFF_BYTES)
+    try:
+        head = b"".join(part.read(0, end, READ_SIZE))
+    except OSError:
+        return None
+    verdict, shown = sniff.judge(head)
+    if verdict is not sniff.Verdict.NOT_MEDIA:
+        return None
+    what = "" if shown == "unknown" else f"（{shown}）"
+    err = ActionError(
+        "unsupported_type",
+        f"文件开头的内容不是照片、录音或录像{what}，已停止接收；只接收照片、录音和录像",
+    )
+    refuse(upload, err)
+    part.remove()
+    _cache_drop(upload.pk)
+    return err
 
 
 # --- finishing ---------------------------------------------------------------------------------

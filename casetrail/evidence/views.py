@@ -33,6 +33,7 @@ from casetrail.evidence.selectors import (
 from casetrail.evidence.storage import blob_store
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
+from casetrail.lib.numbers import id_or_none
 from casetrail.org.actions import agency_settings_change
 from casetrail.org.models import Device, Officer, Role
 from casetrail.org.selectors import officer_for_request
@@ -43,7 +44,7 @@ from casetrail.org.selectors import officer_for_request
 def upload_page(request: HttpRequest) -> HttpResponse:
     officer = officer_for_request(request.user)
     case_id = request.GET.get("case") or ""
-    form = RecordForm(officer=officer, case_id=int(case_id) if case_id.isdigit() else None)
+    form = RecordForm(officer=officer, case_id=id_or_none(case_id))
     from django.conf import settings
 
     return render(

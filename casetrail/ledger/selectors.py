@@ -14,6 +14,7 @@ from casetrail.ledger.nodes import node_getter, proof_getter
 from casetrail.lib import merkle
 from casetrail.lib.errors import ActionError
 from casetrail.lib.masking import mask_address, mask_id_number, mask_phone
+from casetrail.lib.numbers import parse_int
 from casetrail.org.models import Role
 from casetrail.org.selectors import officer_for_user
 
@@ -132,14 +133,11 @@ def latest_checkpoint(ledger: Ledger) -> Checkpoint | None:
 
 
 def parse_size(value: Any, name: str) -> int:
-    """A non-negative integer query parameter, or a 400 ActionError naming it."""
+    """A non-negative integer query parameter (ASCII digits), or a 400 ActionError naming it."""
     try:
-        number = int(str(value))
-    except (TypeError, ValueError):
+        return parse_int(value, minimum=0, field=name, digits_only=True)
+    except ActionError:
         raise ActionError("invalid_number", f"参数 {name} 应为非负整数", field=name) from None
-    if number < 0:
-        raise ActionError("invalid_number", f"参数 {name} 应为非负整数", field=name)
-    return number
 
 
 def b64(data: bytes) -> str:

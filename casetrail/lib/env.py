@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import re
 
+# ASCII digits only: int() also takes '１２', '١٢' and '1_000', which no configuration means.
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
 
@@ -35,10 +38,9 @@ def envint(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None:
         return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not an integer") from None
+    if not _INTEGER.fullmatch(raw.strip()):
+        raise ConfigError(f"{name}={raw!r} is not an integer (ASCII digits 0-9)")
+    value = int(raw.strip())
     if minimum is not None and value < minimum:
         raise ConfigError(f"{name}={value} is below the minimum {minimum}")
     return value

@@ -19,7 +19,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from casetrail.lib.errors import ActionError
+from casetrail.lib.identifiers import clean_credit_code
 from casetrail.lib.ledgered import Act, ActionName, action
+from casetrail.lib.text import clean_name, clean_text
 from casetrail.org.models import Agency, Officer, OfficerRole, Role, Unit
 from casetrail.org.writes import set_serving
 
@@ -43,8 +45,9 @@ def agency_create(act: Act, /, *, name: str, credit_code: str, case_number_patte
     """Register an agency; its ledger starts with this entry."""
     if "{n}" not in case_number_pattern:
         raise ActionError("invalid_pattern", "案件编号格式必须包含 {n}（序号），可包含 {year}")
-    if len(credit_code) != 18:
-        raise ActionError("invalid_credit_code", "统一社会信用代码应为18位")
+    # GB 32100: stored in its normal form (the ledger's origin is built from it).
+    credit_code = clean_credit_code(credit_code, where="机关", field="credit_code")
+    name = clean_name(name, where="机关名称", field="name")
     agency = Agency.objects.create(
         name=name, credit_code=credit_code, case_number_pattern=case_number_pattern
     )
@@ -82,6 +85,7 @@ def unit_create(act: Act, /, *, agency: Agency, name: str, kind: str) -> Unit:
     """Add an internal unit (股室 / 法制机构)."""
     if kind not in Unit.Kind.values:
         raise ActionError("invalid_unit_kind", "股室类别无效")
+    name = clean_name(name, where="股室名称", field="name", limit=60)
     unit = Unit.objects.create(agency=agency, name=name, kind=kind)
     act.record(agency=agency, actor=None, subject=f"unit:{unit.pk}", rows=[unit])
     return unit
@@ -124,7 +128,7 @@ def _check_certificate(
 ) -> str:
     """第十一条 / 行政处罚法第四十二条: a certificate is a number with its validity; a range that is
     inverted or already over certifies nothing. "Over" is judged on the agency's local date."""
-    number = certificate_no.strip()
+    number = clean_name(certificate_no, where="执法证件编号", field="certificate_no", limit=200)
     if not number:
         raise ActionError("certificate_no_required", "请填写执法证件编号", field="certificate_no")
     if len(number) > 40:
@@ -195,7 +199,7 @@ def officer_create(
         ) from None
     if User.objects.filter(username=username).exists():
         raise ActionError("username_taken", f"登录名 {username} 已被使用", field="username")
-    name = name.strip()
+    name = clean_name(name, where="姓名", field="name", limit=40)
     if not name:
         raise ActionError("name_required", "请填写姓名", field="name")
     try:
@@ -335,7 +339,7 @@ def officer_roles_change(
         rows=rows,
         added=add,
         removed=remove,
-        reason=reason.strip(),
+        reason=clean_text(reason, where="依据 / 说明", field="reason", limit=200),
     )
     row.forget_roles()
     officer.forget_roles()
@@ -368,7 +372,7 @@ def officer_move(act: Act, /, *, by: Officer, officer: Officer, unit: Unit) -> O
 
 
 def _require_reason(reason: str) -> str:
-    reason = reason.strip()
+    reason = clean_text(reason, where="原因", field="reason", limit=200)
     if not reason:
         raise ActionError("reason_required", "请填写原因", field="reason")
     return reason

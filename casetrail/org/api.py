@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casetrail.lib import api_fields, openapi
 from casetrail.lib.errors import ActionError
 from casetrail.org import actions
 from casetrail.org.models import Officer, Unit
@@ -43,6 +43,18 @@ def officer_out(o: Officer) -> dict[str, Any]:
     }
 
 
+OFFICER = openapi.obj(
+    ("id", "username", "name", "roles", "active"),
+    id=openapi.INTEGER,
+    username=openapi.STRING,
+    name=openapi.STRING,
+    unit=openapi.obj(id=openapi.INTEGER, name=openapi.STRING),
+    roles=openapi.array_of(openapi.STRING),
+    certificate=openapi.OBJECT,
+    active=openapi.BOOLEAN,
+)
+
+
 def _unit(me: Officer, pk: int) -> Unit:
     unit = units_of_agency(me.agency_id).filter(pk=pk).first()
     if unit is None:
@@ -55,35 +67,42 @@ def _fresh(officer: Officer) -> Officer:
 
 
 class CertificateSerializer(serializers.Serializer):
-    certificate_no = serializers.CharField(max_length=40, allow_blank=True)
+    certificate_no = api_fields.NameField(max_length=40, allow_blank=True)
     valid_from = serializers.DateField(allow_null=True)
     valid_to = serializers.DateField(allow_null=True)
 
 
 class OfficerCreateSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    name = serializers.CharField(max_length=40)
-    password = serializers.CharField(trim_whitespace=False, write_only=True)
-    unit = serializers.IntegerField()
+    username = api_fields.NameField(max_length=150)
+    name = api_fields.NameField(max_length=40)
+    # A password is not text to check: any character may be in it; only its length is bounded.
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    unit = api_fields.IdField()
     # Plain strings: an unknown role reaches the action, which refuses it with `invalid_role`.
-    roles = serializers.ListField(child=serializers.CharField(), default=list)
-    certificate_no = serializers.CharField(max_length=40, allow_blank=True, default="")
+    roles = serializers.ListField(
+        child=api_fields.NameField(max_length=30), default=list, max_length=20
+    )
+    certificate_no = api_fields.NameField(max_length=40, allow_blank=True, default="")
     valid_from = serializers.DateField(allow_null=True, default=None)
     valid_to = serializers.DateField(allow_null=True, default=None)
 
 
 class RolesSerializer(serializers.Serializer):
-    add = serializers.ListField(child=serializers.CharField(), default=list)
-    remove = serializers.ListField(child=serializers.CharField(), default=list)
-    reason = serializers.CharField(allow_blank=True, default="", max_length=200)
+    add = serializers.ListField(
+        child=api_fields.NameField(max_length=30), default=list, max_length=20
+    )
+    remove = serializers.ListField(
+        child=api_fields.NameField(max_length=30), default=list, max_length=20
+    )
+    reason = api_fields.TextField(allow_blank=True, default="", max_length=200)
 
 
 class UnitSerializer(serializers.Serializer):
-    unit = serializers.IntegerField()
+    unit = api_fields.IdField()
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, max_length=200)
+    reason = api_fields.TextField(allow_blank=True, max_length=200)
 
 
 def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -95,12 +114,12 @@ def _valid(serializer_class: type[serializers.Serializer], request: Request) -> 
 class OfficerListAPI(APIView):
     """本机关人员（系统管理员）：列表；新建人员及其登录账号。"""
 
-    @extend_schema(operation_id="officers_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="officers_list", responses={200: openapi.array_of(OFFICER)})
     def get(self, request: Request) -> Response:
         me = agency_admin_for_request(request.user)
         return Response([officer_out(o) for o in officers_of_agency(me.agency_id)])
 
-    @extend_schema(request=OfficerCreateSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=OfficerCreateSerializer, responses={201: OFFICER})
     def post(self, request: Request) -> Response:
         me = agency_admin_for_request(request.user)
         d = _valid(OfficerCreateSerializer, request)
@@ -111,7 +130,7 @@ class OfficerListAPI(APIView):
 class OfficerDetailAPI(APIView):
     """一名人员（系统管理员；其他机关的人员为 404）。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: OFFICER})
     def get(self, request: Request, officer_id: int) -> Response:
         _, officer = managed_officer_for_user(user=request.user, officer_id=officer_id)
         return Response(officer_out(officer))
@@ -136,9 +155,7 @@ def _change_body(body: type[serializers.Serializer]) -> Any:
 
     def wrap(cls: type[_OfficerChangeAPI]) -> type[_OfficerChangeAPI]:
         cls.body = body
-        return extend_schema_view(post=extend_schema(request=body, responses=OpenApiTypes.OBJECT))(
-            cls
-        )
+        return extend_schema_view(post=extend_schema(request=body, responses={200: OFFICER}))(cls)
 
     return wrap
 
@@ -196,7 +213,12 @@ class OfficerTokenAPI(APIView):
 class MyTokenAPI(APIView):
     """本人的 API 令牌：POST 签发（旧令牌随即失效，新令牌只返回这一次）；DELETE 撤销。"""
 
-    @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=None,
+        responses={
+            201: openapi.obj(("token", "created"), token=openapi.STRING, created=openapi.DATETIME)
+        },
+    )
     def post(self, request: Request) -> Response:
         me = officer_for_request(request.user)
         token = actions.token_issue(by=me, officer=me)

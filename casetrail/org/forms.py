@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from casetrail.lib import form_fields
 from casetrail.org.models import Officer, Role, Unit
 from casetrail.org.selectors import units_of_agency
 
@@ -19,15 +20,17 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class CertificateFields(forms.Form):
-    certificate_no = forms.CharField(label="执法证件编号", max_length=40)
+    certificate_no = form_fields.NameField(label="执法证件编号", max_length=40)
     valid_from = forms.DateField(label="有效期自", widget=DATE)
     valid_to = forms.DateField(label="有效期至", widget=DATE)
 
 
 class OfficerCreateForm(CertificateFields):
-    username = forms.CharField(label="登录名", max_length=150)
-    name = forms.CharField(label="姓名", max_length=40)
-    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, strip=False)
+    username = form_fields.NameField(label="登录名", max_length=150)
+    name = form_fields.NameField(label="姓名", max_length=40)
+    password = forms.CharField(
+        label="初始密码", widget=forms.PasswordInput, strip=False, max_length=128
+    )
     unit = UnitChoiceField(label="股室", queryset=Unit.objects.none())
     roles = forms.MultipleChoiceField(
         label="角色", choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
@@ -53,7 +56,7 @@ class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label="角色", choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
-    reason = forms.CharField(label="依据 / 说明", max_length=200, required=False)
+    reason = form_fields.TextField(label="依据 / 说明", max_length=200, required=False)
 
     def changes(self, officer: Officer) -> tuple[list[str], list[str]]:
         chosen, held = set(self.cleaned_data["roles"]), officer.role_set
@@ -73,4 +76,4 @@ class MoveForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=200)
+    reason = form_fields.TextField(label="原因", max_length=200)

@@ -281,3 +281,29 @@ def default_clock(kind: str) -> str:
     the MP4 specification says; body cameras, cameras, recorders and surveillance recorders are
     set by their wall clock, in the agency's time zone."""
     return "UTC" if kind == Device.Kind.PHONE else settings.TIME_ZONE
+
+
+class IdempotencyKey(models.Model):
+    """A POST that carried an ``Idempotency-Key`` (casetrail.org.idempotency): who sent it, a
+    fingerprint of what was sent, and — once it succeeded — the answer, replayed to a repeat of
+    the same request instead of writing a second permanent record. Keys are per login and expire
+    (``CASETRAIL_IDEMPOTENCY_HOURS``). Bookkeeping of the HTTP layer, not a recorded fact: rows
+    are deleted when they expire and never ledgered."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
+    status = models.PositiveSmallIntegerField(null=True, blank=True)  # None: still running
+    headers = models.JSONField(default=dict)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "幂等键"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

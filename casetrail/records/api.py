@@ -6,7 +6,6 @@ import base64
 import binascii
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -14,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casetrail.cases.selectors import case_for_user, may_see_personal_data
+from casetrail.lib import api_fields, openapi
 from casetrail.lib.errors import ActionError
 from casetrail.org.selectors import officer_for_request
 from casetrail.records.actions import (
@@ -27,32 +27,71 @@ from casetrail.records.catalogue import CATALOGUE, PERSON_PARTS, DocType, entry
 from casetrail.records.display import fields_for
 from casetrail.records.models import Record, RecordSignature
 from casetrail.records.selectors import record_for_user
+from casetrail.records.writes import MAX_SIGNATURE_BYTES
+
+# A drawn signature: a PNG of at most MAX_SIGNATURE_BYTES, in base64 with a data: prefix.
+SIGNATURE_IMAGE_MAX = 4 * (MAX_SIGNATURE_BYTES // 3 + 1) + 100
+
+
+CATALOGUE_ENTRY = openapi.obj(
+    ("code", "version", "title", "fields"),
+    code=openapi.STRING,
+    version=openapi.INTEGER,
+    current=openapi.BOOLEAN,
+    title=openapi.STRING,
+    stages=openapi.array_of(openapi.STRING),
+    fields=openapi.array_of(),
+    ranges=openapi.array_of(openapi.array_of(openapi.STRING)),
+    signatures=openapi.array_of(),
+    attachments=openapi.array_of(),
+)
+RECORD = openapi.obj(
+    ("id", "case", "kind", "fields"),
+    id=openapi.INTEGER,
+    case=openapi.INTEGER,
+    kind=openapi.STRING,
+    catalogue_version=openapi.nullable("integer"),
+    fields=openapi.OBJECT,
+    signatures=openapi.array_of(),
+    attachments=openapi.array_of(),
+)
 
 
 class OfficerPresentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = api_fields.IdField()
     shown = serializers.BooleanField(help_text="是否已出示执法证件（第十一条）")
 
 
 class SignatureSerializer(serializers.Serializer):
-    key = serializers.CharField(
-        required=False, help_text="签名项（见 /api/catalogue/ 各文书的 signatures[].key）"
+    key = api_fields.NameField(
+        max_length=40,
+        required=False,
+        help_text="签名项（见 /api/catalogue/ 各文书的 signatures[].key）",
     )
-    role = serializers.CharField(
-        required=False, help_text="旧写法：未给出 key 时按 role 找签名项（key 缺省即 role）"
+    role = api_fields.NameField(
+        max_length=40,
+        required=False,
+        help_text="旧写法：未给出 key 时按 role 找签名项（key 缺省即 role）",
     )
-    name = serializers.CharField(allow_blank=True)
+    name = api_fields.NameField(allow_blank=True)
     method = serializers.ChoiceField(choices=RecordSignature.Method.choices)
-    image = serializers.CharField(
+    image = api_fields.TextField(
+        max_length=SIGNATURE_IMAGE_MAX,
         required=False,
         allow_blank=True,
         default="",
         help_text="drawn：PNG 的 base64（可带 data:image/png;base64, 前缀）",
     )
-    blob_sha256 = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="scan：已上传扫描件的 SHA-256"
+    blob_sha256 = api_fields.NameField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="scan：已上传扫描件的 SHA-256",
     )
-    refusal_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    refusal_reason = api_fields.TextField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # Signatures are addressed by their slot (key); a client written before slots existed
@@ -66,24 +105,30 @@ class SignatureSerializer(serializers.Serializer):
 
 
 class RecordCreateSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="文书类型代码，见 /api/catalogue/")
+    kind = api_fields.NameField(max_length=40, help_text="文书类型代码，见 /api/catalogue/")
     # See CaseActSerializer: the declared field does not shadow Serializer.fields at run time.
     fields = serializers.DictField()  # type: ignore[assignment]
-    officers_present = OfficerPresentSerializer(many=True, required=False, default=list)
-    signatures = SignatureSerializer(many=True, required=False, default=list)
+    officers_present = serializers.ListField(
+        child=OfficerPresentSerializer(), required=False, default=list, max_length=100
+    )
+    signatures = serializers.ListField(
+        child=SignatureSerializer(), required=False, default=list, max_length=50
+    )
 
 
 class AttachSerializer(serializers.Serializer):
-    slot = serializers.CharField(
-        required=False, help_text="附件项（见 /api/catalogue/ 各文书的 attachments[].name）"
+    slot = api_fields.NameField(
+        max_length=40,
+        required=False,
+        help_text="附件项（见 /api/catalogue/ 各文书的 attachments[].name）",
     )
     kind = serializers.ChoiceField(
         choices=["signed_scan", "photo", "av", "document"],
         required=False,
         help_text="旧写法：未给出 slot 时，按类别找该文书唯一的该类附件项",
     )
-    item = serializers.IntegerField(required=False, allow_null=True, default=None)
-    blob_sha256 = serializers.CharField(required=False, allow_blank=True, default="")
+    item = api_fields.IdField(required=False, allow_null=True, default=None)
+    blob_sha256 = api_fields.NameField(max_length=64, required=False, allow_blank=True, default="")
 
 
 def _png(value: str) -> bytes:
@@ -156,7 +201,7 @@ def _sees_personal(request: Request, record: Record) -> bool:
 class RecordCreateAPI(APIView):
     """制作文书：按文书目录校验字段、在场执法人员及出示证件情况、必需签名（第十一、十二条）。"""
 
-    @extend_schema(request=RecordCreateSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=RecordCreateSerializer, responses={201: RECORD})
     def post(self, request: Request, case_id: int) -> Response:
         officer = officer_for_request(request.user)
         case = case_for_user(user=request.user, case_id=case_id)
@@ -177,7 +222,7 @@ class RecordCreateAPI(APIView):
 class RecordDetailAPI(APIView):
     """一份文书及其签名和附件。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: RECORD})
     def get(self, request: Request, record_id: int) -> Response:
         record = record_for_user(user=request.user, record_id=record_id)
         return Response(record_out(record, personal=_sees_personal(request, record)))
@@ -186,7 +231,7 @@ class RecordDetailAPI(APIView):
 class RecordAttachAPI(APIView):
     """为文书添加附件：本案音像记录或照片（item），或已上传的扫描件/文件（blob_sha256）。"""
 
-    @extend_schema(request=AttachSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=AttachSerializer, responses={201: RECORD})
     def post(self, request: Request, record_id: int) -> Response:
         officer = officer_for_request(request.user)
         record = record_for_user(user=request.user, record_id=record_id)
@@ -212,14 +257,16 @@ class RecordAttachAPI(APIView):
 class CorrectSerializer(serializers.Serializer):
     # See RecordCreateSerializer about the field named "fields".
     fields = serializers.DictField(help_text="更正的字段（未给出的保持原值）")  # type: ignore[assignment]
-    reason = serializers.CharField(help_text="更正理由")
-    signatures = SignatureSerializer(many=True, required=False, default=list)
+    reason = api_fields.TextField(max_length=300, help_text="更正理由")
+    signatures = serializers.ListField(
+        child=SignatureSerializer(), required=False, default=list, max_length=50
+    )
 
 
 class RecordCorrectAPI(APIView):
     """更正文书：生成写明理由、重新签名的新版本，原记录保持不变。"""
 
-    @extend_schema(request=CorrectSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=CorrectSerializer, responses={201: RECORD})
     def post(self, request: Request, record_id: int) -> Response:
         officer = officer_for_request(request.user)
         record = record_for_user(user=request.user, record_id=record_id)
@@ -239,7 +286,9 @@ class RecordCorrectAPI(APIView):
 class CatalogueAPI(APIView):
     """文书目录：每种文书的当前版本——字段、所属阶段、依据条款、在场人员、签名和附件要求。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        responses={200: openapi.array_of(CATALOGUE_ENTRY)}, operation_id="catalogue_list"
+    )
     def get(self, request: Request) -> Response:
         return Response([catalogue_entry_out(d) for d in CATALOGUE.values()])
 
@@ -247,7 +296,7 @@ class CatalogueAPI(APIView):
 class CatalogueVersionAPI(APIView):
     """文书目录中某一文书的某一版本（含已被取代的版本）：更正旧记录时按其版本填写。"""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: CATALOGUE_ENTRY})
     def get(self, request: Request, code: str, version: int) -> Response:
         doc = entry(code, version)
         if doc is None:
@@ -301,6 +350,7 @@ def catalogue_entry_out(d: DocType) -> dict[str, Any]:
             }
             for g in d.signatures
         ],
+        "ranges": [list(pair) for pair in d.ranges],
         "attachments": [
             {
                 "name": a.name,

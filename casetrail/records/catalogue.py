@@ -192,6 +192,9 @@ class DocType:
     version: int = 1
     formerly: tuple[str, ...] = ()  # retired codes whose records are this document
     made_by: str = "handler"  # one of MADE_BY
+    # (start field, end field) pairs: the end may not lie before the start (第十二条: a 笔录's
+    # times are what happened). Declared with ``ranges:``; an attachment's ``overlaps`` pair is one.
+    ranges: tuple[tuple[str, str], ...] = ()
 
     @property
     def stage(self) -> str:
@@ -230,7 +233,7 @@ _KEYS_V1 = {
     "signatures",
     "attachments",
 }
-_KEYS_V2 = _KEYS_V1 | {"version", "formerly", "made_by"}
+_KEYS_V2 = _KEYS_V1 | {"version", "formerly", "made_by", "ranges"}
 _FIELD_KEYS_V1 = {
     "name",
     "label",
@@ -452,6 +455,36 @@ def _parse_attachments(
     return tuple(out)
 
 
+def _parse_ranges(
+    raw: Any, fields: dict[str, Field], attachments: tuple[Attachment, ...], where: _Where
+) -> tuple[tuple[str, str], ...]:
+    """``ranges: [[start, end], ...]``: each names two date or datetime fields of the entry. The
+    pairs an attachment must cover (``overlaps``) are ranges too, declared or not."""
+    out: list[tuple[str, str]] = []
+    for pair in raw or []:
+        if (
+            not isinstance(pair, list)
+            or len(pair) != 2
+            or pair[0] == pair[1]
+            or any(
+                (fd := fields.get(str(n))) is None or fd.type not in ("date", "datetime")
+                for n in pair
+            )
+        ):
+            raise where.fail(
+                f"ranges: each must be [start, end] of date or datetime fields: {pair!r}"
+            )
+        out.append((str(pair[0]), str(pair[1])))
+    for att in attachments:
+        if len(att.overlaps) == 2 and (att.overlaps[0], att.overlaps[1]) not in out:
+            if raw is not None:  # an entry that declares its ranges declares this one too
+                raise where.fail(
+                    f"attachment {att.name}: overlaps {list(att.overlaps)} is not one of ranges"
+                )
+            out.append((att.overlaps[0], att.overlaps[1]))
+    return tuple(out)
+
+
 def _parse_entry(raw: Any, path: Path, index: int, schema: int) -> DocType:
     if not isinstance(raw, dict):
         raise _Where(path, f"entry {index}").fail("must be a mapping")
@@ -492,6 +525,7 @@ def _parse_entry(raw: Any, path: Path, index: int, schema: int) -> DocType:
     made_by = raw.get("made_by", "handler")
     if made_by not in MADE_BY:
         raise where.fail(f"made_by must be one of {MADE_BY}, got {made_by!r}")
+    attachments = _parse_attachments(raw.get("attachments"), schema, by_name, where)
     return DocType(
         code=code,
         title=str(raw.get("title", "")),
@@ -501,10 +535,11 @@ def _parse_entry(raw: Any, path: Path, index: int, schema: int) -> DocType:
         procedure=str(raw.get("procedure", "")),
         officers_min=int(officers.get("min", 0)),
         signatures=_parse_signatures(raw.get("signatures"), schema, where),
-        attachments=_parse_attachments(raw.get("attachments"), schema, by_name, where),
+        attachments=attachments,
         version=version,
         formerly=_codes(raw.get("formerly"), "formerly", where),
         made_by=made_by,
+        ranges=_parse_ranges(raw.get("ranges"), by_name, attachments, where),
     )
 
 
@@ -620,7 +655,11 @@ def read_lock(path: Path = LOCK_FILE) -> dict[tuple[str, int], str]:
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split()
-        if len(parts) != 3 or not parts[1].isdigit() or not re.fullmatch(r"[0-9a-f]{64}", parts[2]):
+        if (
+            len(parts) != 3
+            or not re.fullmatch(r"[0-9]{1,9}", parts[1])  # ASCII: '²'.isdigit() is true
+            or not re.fullmatch(r"[0-9a-f]{64}", parts[2])
+        ):
             raise ImproperlyConfigured(
                 f"{path.name}: line {number}: expected `code version sha256`"
             )

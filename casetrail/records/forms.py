@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from casetrail.lib import form_fields
 from casetrail.org.models import Officer
 from casetrail.records.catalogue import (
     PERSON_LABELS,
@@ -19,7 +20,7 @@ from casetrail.records.catalogue import (
     doc_type,
     doc_version,
 )
-from casetrail.records.validation import PERSON_LIMITS
+from casetrail.records.validation import PERSON_LIMITS, text_limit
 
 DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -75,7 +76,10 @@ class PersonField(forms.MultiValueField):
         # No part is required on its own (an optional person may be left empty as a whole); a
         # person given without a name is refused in compress().
         parts = [
-            forms.CharField(max_length=PERSON_LIMITS[part], required=False) for part in PERSON_PARTS
+            (form_fields.TextField if part == "address" else form_fields.NameField)(
+                max_length=PERSON_LIMITS[part], required=False
+            )
+            for part in PERSON_PARTS
         ]
         super().__init__(parts, required=required, require_all_fields=False, **kwargs)
 
@@ -92,8 +96,11 @@ def _field(f: Any, label: str, case: Any) -> forms.Field:
     if f.type == "bool":
         return forms.BooleanField(label=label, required=False)
     if f.type in ("longtext", "list"):
-        return forms.CharField(
-            label=label, required=f.required, widget=forms.Textarea(attrs={"rows": 3})
+        return form_fields.TextField(
+            label=label,
+            required=f.required,
+            max_length=text_limit(f),
+            widget=forms.Textarea(attrs={"rows": 3}),
         )
     if f.type == "date":
         return forms.DateField(
@@ -109,15 +116,9 @@ def _field(f: Any, label: str, case: Any) -> forms.Field:
     if f.type == "choice":
         return forms.ChoiceField(label=label, required=f.required, choices=f.choices)
     if f.type == "number":
-        return forms.IntegerField(label=label, required=f.required, min_value=0)
+        return form_fields.IntegerField(label=label, required=f.required, min_value=0)
     if f.type == "money":
-        return forms.DecimalField(
-            label=label + "（元）",
-            required=f.required,
-            min_value=0,
-            decimal_places=2,
-            max_digits=14,
-        )
+        return form_fields.MoneyField(label=label + "（元）", required=f.required)
     if f.type == "person":
         return PersonField(label=label, required=f.required)
     if f.type in ("officers", "documents"):
@@ -135,7 +136,7 @@ def _field(f: Any, label: str, case: Any) -> forms.Field:
             coerce=int,
             choices=[("", "—— 请选择 ——"), *_context_choices(f, case)],
         )
-    return forms.CharField(label=label, required=f.required, max_length=500)
+    return form_fields.TextField(label=label, required=f.required, max_length=text_limit(f))
 
 
 def _label(doc: DocType, f: Any) -> str:
@@ -183,7 +184,7 @@ def initial_from(doc: DocType, values: dict[str, Any]) -> dict[str, Any]:
 
 
 OPINION = {
-    "opinion": forms.CharField(
+    "opinion": form_fields.TextField(
         label="承办人初审意见和理由", widget=forms.Textarea(attrs={"rows": 3})
     )
 }

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import Http404
 
 from casetrail.cases.models import Case
+from casetrail.lib.numbers import id_or_none
 from casetrail.records.catalogue import CATALOGUE, DocType
 from casetrail.records.models import Record
 
@@ -15,10 +16,9 @@ def record_for_user(*, user: Any, record_id: int | str) -> Record:
     """The record if ``user`` may read its case; otherwise 404."""
     from casetrail.cases.selectors import case_for_user
 
-    try:
-        pk = int(record_id)
-    except (TypeError, ValueError):
-        raise Http404("记录不存在") from None
+    pk = id_or_none(record_id)
+    if pk is None:
+        raise Http404("记录不存在")
     case_id = Record.objects.filter(pk=pk).values_list("case_id", flat=True).first()
     if case_id is None:
         raise Http404("记录不存在")

@@ -4,14 +4,15 @@ each value normalised to its JSON form, or an ActionError naming the field (zh-H
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from casetrail.lib.errors import ActionError
-from casetrail.lib.identifiers import valid_id_number, valid_phone
+from casetrail.lib.identifiers import clean_id_number, clean_phone
+from casetrail.lib.numbers import parse_int, parse_money
+from casetrail.lib.text import DOCUMENT_MAX, LINE_MAX, NAME_MAX, clean_name, clean_text
+from casetrail.lib.times import parse_day, parse_moment
 from casetrail.records.catalogue import (
     CATALOGUE,
     CONTEXT_TYPES,
@@ -23,16 +24,33 @@ from casetrail.records.catalogue import (
     has_value,
 )
 
-PERSON_LIMITS = {"name": 100, "id_number": 18, "phone": 30, "address": 200}
+# Room for spaces typed inside an ID number (removed by normalising); a party's column holds 30.
+PERSON_LIMITS = {"name": NAME_MAX, "id_number": 30, "phone": 30, "address": 200}
+# Free text by field type: one line (a text field, a list item, a legal basis) or a document body.
+TEXT_LIMITS = {"text": LINE_MAX, "legal_basis": LINE_MAX, "longtext": DOCUMENT_MAX}
+LIST_ITEMS_MAX = 500
+REFERENCES_MAX = 200
+
+
+def text_limit(f: Field) -> int:
+    """The most characters a text, longtext or list field holds (a list: all its lines)."""
+    return DOCUMENT_MAX if f.type == "list" else TEXT_LIMITS.get(f.type, LINE_MAX)
 
 
 def _as_id(raw: Any, where: str, name: str) -> int:
     if isinstance(raw, dict):
         raw = raw.get("id")
     try:
-        return int(str(raw))
-    except (TypeError, ValueError):
+        return parse_int(raw, minimum=1)
+    except ActionError:
         raise ActionError("invalid_reference", f"{where}：应为编号", field=name) from None
+
+
+def _as_ids(raw: Any, where: str, name: str) -> list[int]:
+    items = raw if isinstance(raw, list) else [raw]
+    if len(items) > REFERENCES_MAX:
+        raise ActionError("too_many", f"{where}：最多{REFERENCES_MAX}项", field=name)
+    return [_as_id(r, where, name) for r in items]
 
 
 def _allowed_kinds(f: Field) -> set[str]:
@@ -42,7 +60,7 @@ def _allowed_kinds(f: Field) -> set[str]:
 def _clean_documents(f: Field, raw: Any, case: Any, where: str) -> list[dict[str, Any]]:
     """References to records of the case, of the kinds the field names (retired codes of the same
     document included)."""
-    ids = [_as_id(r, where, f.name) for r in (raw if isinstance(raw, list) else [raw])]
+    ids = _as_ids(raw, where, f.name)
     if len(set(ids)) != len(ids):
         raise ActionError("duplicate_document", f"{where}：同一文书重复", field=f.name)
     found = {r.pk: r for r in case.records.filter(pk__in=ids)}
@@ -74,7 +92,7 @@ def _clean_context(f: Field, raw: Any, case: Any, where: str) -> Any:
     if f.type in ("document", "documents"):
         refs = _clean_documents(f, raw, case, where)
         return refs[0] if f.type == "document" else refs
-    ids = [_as_id(r, where, f.name) for r in (raw if isinstance(raw, list) else [raw])]
+    ids = _as_ids(raw, where, f.name)
     officers = {o.pk: o for o in Officer.objects.filter(pk__in=ids, agency_id=case.agency_id)}
     out = []
     for pk in ids:
@@ -105,26 +123,22 @@ def _clean_person(f: Field, raw: Any, where: str) -> dict[str, str]:
     parts: dict[str, str] = {}
     for part in PERSON_PARTS:
         value = raw.get(part)
-        if value is not None and not isinstance(value, str | int):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, str | int)):
             raise ActionError(
                 "invalid_person_part", f"{where}·{PERSON_LABELS[part]}：应为文字", field=f.name
             )
-        parts[part] = str(value if value is not None else "").strip()
-        if len(parts[part]) > PERSON_LIMITS[part]:
-            raise ActionError(
-                "too_long",
-                f"{where}·{PERSON_LABELS[part]}：不得超过{PERSON_LIMITS[part]}字",
-                field=f.name,
-            )
+        clean = clean_text if part == "address" else clean_name
+        parts[part] = clean(
+            value, where=f"{where}·{PERSON_LABELS[part]}", field=f.name, limit=PERSON_LIMITS[part]
+        )
     if not parts["name"]:
         raise ActionError("field_required", f"{where}·姓名：必填", field=f.name)
-    parts["id_number"] = parts["id_number"].upper()
-    if parts["id_number"] and not valid_id_number(parts["id_number"]):
-        raise ActionError(
-            "invalid_id_number", f"{where}：身份证号码格式或校验位不正确", field=f.name
-        )
-    if parts["phone"] and not valid_phone(parts["phone"]):
-        raise ActionError("invalid_phone", f"{where}：联系电话只能包含数字和 - +", field=f.name)
+    # Stored in the normal form (GB 11643): full-width digits and x typed in Chinese mode are the
+    # same number as the ASCII ones.
+    if parts["id_number"]:
+        parts["id_number"] = clean_id_number(parts["id_number"], where=where, field=f.name)
+    if parts["phone"]:
+        parts["phone"] = clean_phone(parts["phone"], where=where, field=f.name)
     return parts
 
 
@@ -190,56 +204,56 @@ def _clean_value(
     if f.type == "person":
         return _clean_person(f, raw, where)
     if f.type == "number":
-        try:
-            number = int(str(raw).strip())
-        except ValueError:
-            raise ActionError("invalid_number", f"{where}：应为整数", field=f.name) from None
-        if number < 0:
-            raise ActionError("invalid_number", f"{where}：不能为负数", field=f.name)
-        return number
+        # Integers of the catalogue are whole non-negative counts (pages, items), within what a
+        # ledger entry holds exactly (RFC 8785: ±(2^53−1)).
+        return parse_int(raw, where=where, field=f.name, minimum=0)
     if f.type == "money":
-        try:
-            amount = Decimal(str(raw).strip().replace(",", ""))
-        except InvalidOperation:
-            raise ActionError(
-                "invalid_money", f"{where}：金额格式不正确（元，最多两位小数）", field=f.name
-            ) from None
-        if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-            raise ActionError(
-                "invalid_money", f"{where}：金额应为非负数，最多两位小数", field=f.name
-            )
         # A string: canonical JSON carries no floats, and money must not round.
-        return str(amount.quantize(Decimal("0.01")))
+        return str(parse_money(raw, where=where, field=f.name))
     if f.type == "list":
-        items = raw.splitlines() if isinstance(raw, str) else list(raw)
-        cleaned = [str(i).strip() for i in items if str(i).strip()]
-        if f.required and not cleaned:
-            raise ActionError("field_required", f"{where}：至少填写一项", field=f.name)
-        return cleaned
+        return _clean_list(f, raw, where)
     if f.type == "date":
-        day = raw if isinstance(raw, dt.date) else parse_date(str(raw))
-        if day is None or isinstance(day, dt.datetime):
-            raise ActionError("invalid_date", f"{where}：日期格式应为 YYYY-MM-DD", field=f.name)
+        day = parse_day(raw, where=where, field=f.name)
         _check_range(doc, f, day, case, when, where)
         return day.isoformat()
     if f.type == "datetime":
-        moment = raw if isinstance(raw, dt.datetime) else parse_datetime(str(raw))
-        if moment is None:
-            raise ActionError(
-                "invalid_datetime", f"{where}：时间格式应为 YYYY-MM-DDTHH:MM", field=f.name
-            )
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
+        moment = parse_moment(raw, where=where, field=f.name)
         _check_range(doc, f, moment, case, when, where)
         return timezone.localtime(moment).isoformat()
     if f.type == "choice":
-        if raw not in dict(f.choices):
-            raise ActionError("invalid_choice", f"{where}：无效的选项 {raw}", field=f.name)
+        if not isinstance(raw, str) or raw not in dict(f.choices):
+            shown = raw if isinstance(raw, str | int) else type(raw).__name__
+            raise ActionError("invalid_choice", f"{where}：无效的选项 {shown}", field=f.name)
         return raw
-    text = str(raw).strip()
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise ActionError("invalid_text", f"{where}：应为文字", field=f.name)
+    text = clean_text(raw, where=where, field=f.name, limit=text_limit(f))
     if f.required and not text:
         raise ActionError("field_required", f"{where}：必填", field=f.name)
     return text
+
+
+def _clean_list(f: Field, raw: Any, where: str) -> list[str]:
+    """One item per line (a form's textarea) or a JSON list of texts."""
+    if isinstance(raw, str):
+        clean_text(raw, where=where, field=f.name, limit=text_limit(f))
+        items: list[Any] = raw.splitlines()
+    elif isinstance(raw, list):
+        items = raw
+    else:
+        raise ActionError("invalid_list", f"{where}：应为每行一项的文字或文字列表", field=f.name)
+    if len(items) > LIST_ITEMS_MAX:
+        raise ActionError("too_many", f"{where}：最多{LIST_ITEMS_MAX}项", field=f.name)
+    cleaned = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, str | int):
+            raise ActionError("invalid_list", f"{where}：每一项应为文字", field=f.name)
+        text = clean_text(item, where=f"{where}（每项）", field=f.name, limit=LINE_MAX)
+        if text:
+            cleaned.append(text)
+    if f.required and not cleaned:
+        raise ActionError("field_required", f"{where}：至少填写一项", field=f.name)
+    return cleaned
 
 
 def _required_if_message(doc: DocType, f: Field) -> str:
@@ -279,4 +293,30 @@ def clean_fields(
     for f in doc.fields:
         if f.required_if and f.required_if.met(values) and not has_value(values[f.name]):
             raise ActionError("field_required", _required_if_message(doc, f), field=f.name)
+    _check_ranges(doc, values)
     return values
+
+
+def _as_moment(value: str) -> dt.date | dt.datetime:
+    return dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+
+
+def _check_ranges(doc: DocType, values: dict[str, Any]) -> None:
+    """The entry's ``ranges``: an end is not before its start (a 现场检查笔录 from 13:25 to 13:20
+    is refused). A date against a datetime compares the datetime's local day."""
+    for start_name, end_name in doc.ranges:
+        start, end = values.get(start_name), values.get(end_name)
+        if not start or not end:
+            continue
+        a, b = _as_moment(start), _as_moment(end)
+        if isinstance(a, dt.datetime) != isinstance(b, dt.datetime):
+            a = timezone.localdate(a) if isinstance(a, dt.datetime) else a
+            b = timezone.localdate(b) if isinstance(b, dt.datetime) else b
+        if b < a:
+            start_field, end_field = doc.field(start_name), doc.field(end_name)
+            assert start_field is not None and end_field is not None
+            raise ActionError(
+                "range_inverted",
+                f"{doc.title}·{end_field.label}：不能早于{start_field.label}",
+                field=end_name,
+            )

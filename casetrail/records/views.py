@@ -16,8 +16,10 @@ from django.views.decorators.http import require_http_methods
 
 from casetrail.cases.selectors import case_for_user
 from casetrail.evidence.ingest import store_bytes
+from casetrail.lib import form_fields
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
+from casetrail.lib.numbers import parse_int
 from casetrail.org.models import Officer, Role
 from casetrail.org.selectors import officer_for_request, officers_for_picker
 from casetrail.records.actions import (
@@ -121,7 +123,10 @@ def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
         if form.is_valid():
             try:
                 present = [
-                    OfficerPresent(int(pk), request.POST.get(f"shown_{pk}") == "on")
+                    OfficerPresent(
+                        parse_int(pk, minimum=1, where="在场执法人员", field="present"),
+                        request.POST.get(f"shown_{pk}") == "on",
+                    )
                     for pk in request.POST.getlist("present")
                 ]
                 signatures = signatures_from(request, officer, doc)
@@ -224,7 +229,9 @@ def record_attach_view(request: HttpRequest, record_id: int) -> HttpResponse:
 
 
 class CorrectionReasonForm(forms.Form):
-    correction_reason = forms.CharField(label="更正理由", widget=forms.Textarea(attrs={"rows": 2}))
+    correction_reason = form_fields.TextField(
+        label="更正理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 @login_required

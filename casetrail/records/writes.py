@@ -19,6 +19,7 @@ from casetrail.evidence.writes import blob_row
 from casetrail.lib.digests import MultiHasher
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import step
+from casetrail.lib.text import clean_name, clean_text
 from casetrail.org.models import Officer
 from casetrail.records.catalogue import DocType, doc_type, doc_version
 from casetrail.records.models import Record, RecordSignature
@@ -84,7 +85,8 @@ def new_version(
     The correction is made under the catalogue entry version the record was made with, never
     migrated to a newer one: it corrects what was recorded, and the old entry knows every field
     the record has (a newer entry may have dropped or reshaped some)."""
-    if not reason.strip():
+    reason = clean_text(reason, where="更正理由", field="reason", limit=300)
+    if not reason:
         raise ActionError("correction_reason_required", "更正记录须说明理由", field="reason")
     # Two corrections at once: the second waits for the first and then finds it (the unique
     # `replaces` constraint is the database's own guard).
@@ -107,7 +109,7 @@ def new_version(
         created_by=officer,
         created_at=now,
         replaces=record,
-        correction_reason=reason.strip(),
+        correction_reason=reason,
         catalogue_version=record.version,
     )
 
@@ -217,7 +219,11 @@ def signature_rows(
                 f"{doc.title}：缺少{slot.label}（第十二条：文书应当签字或盖章）",
                 field="signatures",
             )
-        if not sig.name.strip():
+        name = clean_name(sig.name, where=f"{slot.label}·签名人", field="signatures")
+        refusal_reason = clean_text(
+            sig.refusal_reason, where=f"{slot.label}·拒签理由", field="signatures", limit=300
+        )
+        if not name:
             raise ActionError(
                 "signature_name_required", f"{slot.label}：请填写签名人姓名", field="signatures"
             )
@@ -227,7 +233,7 @@ def signature_rows(
                 raise ActionError(
                     "refusal_not_allowed", f"{slot.label}不能以拒签代替", field="signatures"
                 )
-            if not sig.refusal_reason.strip():
+            if not refusal_reason:
                 raise ActionError(
                     "refusal_reason_required",
                     f"{slot.label}：拒绝签名的，须记录拒签理由",
@@ -257,10 +263,10 @@ def signature_rows(
                 record=record,
                 role=slot.role,
                 key=slot.key,
-                name=sig.name.strip(),
+                name=name,
                 method=sig.method,
                 blob=blob,
-                refusal_reason=sig.refusal_reason.strip(),
+                refusal_reason=refusal_reason,
                 signed_at=now,
             )
         )

@@ -20,6 +20,8 @@ from casetrail.cases.api import (
 )
 from casetrail.cases.models import Procedure
 from casetrail.cases.writes import PartyInput
+from casetrail.lib import api_fields
+from casetrail.lib.text import DOCUMENT_MAX
 from casetrail.org.selectors import officer_for_request
 from casetrail.records.api import SignatureSerializer, signature_inputs
 from casetrail.records.catalogue import CATALOGUE
@@ -28,30 +30,34 @@ from casetrail.start.summary import OnTheSpot
 
 
 class ExOfficioSerializer(CaseInSerializer):
-    parties = PartyInSerializer(many=True)
-    reason = serializers.CharField()
-    party_facts = serializers.CharField()
-    opinion = serializers.CharField(help_text="承办人初审意见和理由")
+    parties = serializers.ListField(child=PartyInSerializer(), max_length=50)
+    reason = api_fields.TextField()
+    party_facts = api_fields.TextField()
+    opinion = api_fields.TextField(help_text="承办人初审意见和理由")
     emergency = serializers.BooleanField(default=False)
-    emergency_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    emergency_reason = api_fields.TextField(required=False, allow_blank=True, default="")
 
 
 class ApplicationSerializer(CaseInSerializer):
     applicant = PartyInSerializer()
     received_at = serializers.DateTimeField()
-    matter = serializers.CharField()
-    materials = serializers.ListField(child=serializers.CharField())
+    matter = api_fields.TextField()
+    materials = serializers.ListField(child=api_fields.LineField(), max_length=200)
     oral = serializers.BooleanField(default=False)
-    oral_statement = serializers.CharField(required=False, allow_blank=True, default="")
+    oral_statement = api_fields.TextField(
+        max_length=DOCUMENT_MAX, required=False, allow_blank=True, default=""
+    )
     applicant_signed = serializers.BooleanField(default=False)
 
 
 class ComplaintSerializer(CaseInSerializer):
     complainant = PartyInSerializer()
-    parties = PartyInSerializer(many=True, required=False, default=list)
+    parties = serializers.ListField(
+        child=PartyInSerializer(), required=False, default=list, max_length=50
+    )
     received_at = serializers.DateTimeField()
     channel = serializers.ChoiceField(choices=CATALOGUE["complaint_registration"].fields[1].choices)
-    content = serializers.CharField()
+    content = api_fields.TextField(max_length=DOCUMENT_MAX)
 
 
 class StartExOfficioAPI(APIView):
@@ -120,14 +126,19 @@ def _choices(field: str) -> list[tuple[str, str]]:
 
 
 class OnTheSpotSignaturesSerializer(serializers.Serializer):
-    summary_procedure_record = SignatureSerializer(
-        many=True, help_text="简易程序记录：officers（执法人员）、party（当事人，可拒签并注明理由）"
+    summary_procedure_record = serializers.ListField(
+        child=SignatureSerializer(),
+        max_length=20,
+        help_text="简易程序记录：officers（执法人员）、party（当事人，可拒签并注明理由）",
     )
-    administrative_decision = SignatureSerializer(
-        many=True, help_text="当场行政处罚决定书：other（行政执法机关印章）"
+    administrative_decision = serializers.ListField(
+        child=SignatureSerializer(),
+        max_length=20,
+        help_text="当场行政处罚决定书：other（行政执法机关印章）",
     )
-    service_receipt = SignatureSerializer(
-        many=True,
+    service_receipt = serializers.ListField(
+        child=SignatureSerializer(),
+        max_length=20,
         help_text="送达回证：recipient（当事人签收，拒绝签收的注明理由）、server（执法人员）",
     )
 
@@ -138,46 +149,53 @@ class OnTheSpotSerializer(CaseInSerializer):
     party = PartyInSerializer()
     certificates_shown = serializers.BooleanField(help_text="执法人员已向当事人出示执法证件")
     decided_at = serializers.DateTimeField(help_text="当场作出决定的时间")
-    place = serializers.CharField()
-    doc_no = serializers.CharField(help_text="当场行政处罚决定书编号（预定格式、编有号码）")
-    conditions = serializers.CharField(help_text="适用简易程序的具体条件")
-    facts = serializers.CharField()
-    evidence = serializers.ListField(child=serializers.CharField(), min_length=1)
-    legal_basis = serializers.CharField()
-    reasons = serializers.CharField(help_text="作出决定的理由")
-    penalty = serializers.ChoiceField(choices=_choices("penalty"))
-    amount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+    place = api_fields.LineField()
+    doc_no = api_fields.NameField(
+        max_length=100, help_text="当场行政处罚决定书编号（预定格式、编有号码）"
     )
-    decision = serializers.CharField(help_text="当场作出的处理决定")
+    conditions = api_fields.TextField(help_text="适用简易程序的具体条件")
+    facts = api_fields.TextField()
+    evidence = serializers.ListField(child=api_fields.LineField(), min_length=1, max_length=200)
+    legal_basis = api_fields.LineField()
+    reasons = api_fields.TextField(help_text="作出决定的理由")
+    penalty = serializers.ChoiceField(choices=_choices("penalty"))
+    amount = api_fields.MoneyField(required=False, allow_null=True, default=None)
+    decision = api_fields.TextField(help_text="当场作出的处理决定")
     rights_told = serializers.BooleanField(
         help_text="已告知拟作出处罚的事实、理由、依据及陈述、申辩权（行政处罚法第四十四条）"
     )
     statement = serializers.ChoiceField(choices=_choices("statement"))
-    statements = serializers.CharField(required=False, allow_blank=True, default="")
-    review = serializers.CharField(required=False, allow_blank=True, default="")
+    statements = api_fields.TextField(required=False, allow_blank=True, default="")
+    review = api_fields.TextField(required=False, allow_blank=True, default="")
     adopted = serializers.ChoiceField(
         choices=_choices("adopted"), required=False, allow_blank=True, default=""
     )
-    adoption_reasons = serializers.CharField(required=False, allow_blank=True, default="")
-    review_body = serializers.CharField(help_text="行政复议机关")
-    review_period = serializers.CharField()
-    litigation_court = serializers.CharField()
-    litigation_period = serializers.CharField()
-    performance_manner = serializers.CharField(required=False, allow_blank=True, default="")
+    adoption_reasons = api_fields.TextField(required=False, allow_blank=True, default="")
+    review_body = api_fields.LineField(max_length=200, help_text="行政复议机关")
+    review_period = api_fields.LineField(max_length=200)
+    litigation_court = api_fields.LineField(max_length=200)
+    litigation_period = api_fields.LineField(max_length=200)
+    performance_manner = api_fields.LineField(required=False, allow_blank=True, default="")
     collected = serializers.BooleanField(default=False, help_text="当场收缴罚款")
     collection_ground = serializers.ChoiceField(
         choices=_choices("collection_ground"), required=False, allow_blank=True, default=""
     )
-    collection_ground_details = serializers.CharField(required=False, allow_blank=True, default="")
+    collection_ground_details = api_fields.TextField(required=False, allow_blank=True, default="")
     party_requested = serializers.BooleanField(default=False)
-    receipt_no = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="罚款专用票据编号（第七十条）"
+    receipt_no = api_fields.NameField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="罚款专用票据编号（第七十条）",
     )
-    documents = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    documents = serializers.ListField(
+        child=api_fields.LineField(), required=False, default=list, max_length=200
+    )
     contentious = serializers.BooleanField(default=False)
-    other = serializers.CharField(required=False, allow_blank=True, default="")
-    signer_name = serializers.CharField(
+    other = api_fields.TextField(required=False, allow_blank=True, default="")
+    signer_name = api_fields.NameField(
+        max_length=100,
         required=False,
         allow_blank=True,
         default="",

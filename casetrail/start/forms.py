@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from casetrail.cases.forms import DT_WIDGET, CaseBaseForm, party_fields
 from casetrail.cases.models import Procedure
+from casetrail.lib import form_fields
+from casetrail.lib.text import DOCUMENT_MAX
 from casetrail.records.catalogue import doc_type
 from casetrail.start.summary import OnTheSpot
 
@@ -24,13 +26,15 @@ class OrdinaryCaseForm(CaseBaseForm):
 
 
 class ExOfficioForm(OrdinaryCaseForm):
-    reason = forms.CharField(label="启动原因", widget=forms.Textarea(attrs={"rows": 3}))
-    party_facts = forms.CharField(label="当事人基本情况", widget=forms.Textarea(attrs={"rows": 3}))
-    opinion = forms.CharField(
+    reason = form_fields.TextField(label="启动原因", widget=forms.Textarea(attrs={"rows": 3}))
+    party_facts = form_fields.TextField(
+        label="当事人基本情况", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    opinion = form_fields.TextField(
         label="承办人意见（初审意见和理由）", widget=forms.Textarea(attrs={"rows": 3})
     )
     emergency = forms.BooleanField(label="情况紧急，先行启动、事后补报审批", required=False)
-    emergency_reason = forms.CharField(
+    emergency_reason = form_fields.TextField(
         label="紧急情况说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -41,12 +45,13 @@ ExOfficioForm.field_order = [*CaseBaseForm.base_fields, *party_fields("party", "
 
 class ApplicationForm(OrdinaryCaseForm):
     received_at = forms.DateTimeField(label="申请时间", widget=DT_WIDGET)
-    matter = forms.CharField(label="申请事项", widget=forms.Textarea(attrs={"rows": 3}))
-    materials = forms.CharField(
+    matter = form_fields.TextField(label="申请事项", widget=forms.Textarea(attrs={"rows": 3}))
+    materials = form_fields.TextField(
         label="提交的申请材料（每行一项）", widget=forms.Textarea(attrs={"rows": 3})
     )
     oral = forms.BooleanField(label="口头申请（制作口头申请笔录）", required=False)
-    oral_statement = forms.CharField(
+    oral_statement = form_fields.TextField(
+        max_length=DOCUMENT_MAX,
         label="口头申请笔录：申请人口述内容",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -67,7 +72,9 @@ class ComplaintForm(OrdinaryCaseForm):
     channel = forms.ChoiceField(
         label="来源", choices=doc_type("complaint_registration").fields[1].choices
     )
-    content = forms.CharField(label="投诉举报内容", widget=forms.Textarea(attrs={"rows": 4}))
+    content = form_fields.TextField(
+        label="投诉举报内容", max_length=DOCUMENT_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -94,7 +101,7 @@ def _catalogue_choices(name: str, blank: bool = False) -> list[tuple[str, str]]:
 
 
 def _text(label: str, rows: int = 3, required: bool = True, initial: str = "") -> forms.CharField:
-    return forms.CharField(
+    return form_fields.TextField(
         label=label,
         required=required,
         initial=initial,
@@ -114,20 +121,17 @@ class OnTheSpotForm(CaseBaseForm):
         required=False,
     )
     decided_at = forms.DateTimeField(label="当场作出决定的时间", widget=DT_WIDGET)
-    place = forms.CharField(label="地点", max_length=500)
+    place = form_fields.TextField(label="地点", max_length=500)
     conditions = _text(
         "（一）适用简易程序的具体条件",
         initial="违法事实确凿并有法定依据，拟给予的处罚在行政处罚法第五十一条规定的范围内。",
     )
     facts = _text("违法事实")
     evidence = _text("证据（每行一项）", rows=2)
-    legal_basis = forms.CharField(label="处罚依据（法律、条款）", max_length=500)
+    legal_basis = form_fields.TextField(label="处罚依据（法律、条款）", max_length=500)
     penalty = forms.ChoiceField(label="处罚种类", choices=_catalogue_choices("penalty"))
-    amount = forms.DecimalField(
-        label="罚款金额（元；公民二百元以下，法人或者其他组织三千元以下）",
-        required=False,
-        max_digits=12,
-        decimal_places=2,
+    amount = form_fields.MoneyField(
+        label="罚款金额（元；公民二百元以下，法人或者其他组织三千元以下）", required=False
     )
     decision = _text("当场作出的处理决定", rows=2)
     reasons = _text("作出决定的理由", rows=2)
@@ -152,22 +156,24 @@ class OnTheSpotForm(CaseBaseForm):
     )
     collection_ground_details = _text("（六）当场收缴的情形说明", rows=2, required=False)
     party_requested = forms.BooleanField(label="（六）当事人提出当场缴纳", required=False)
-    receipt_no = forms.CharField(
+    receipt_no = form_fields.NameField(
         label="（六）罚款专用票据编号（行政处罚法第七十条）", required=False, max_length=100
     )
-    performance_manner = forms.CharField(
+    performance_manner = form_fields.TextField(
         label="履行方式（未当场收缴的：缴款银行或电子支付方式）", required=False, max_length=500
     )
-    doc_no = forms.CharField(label="当场行政处罚决定书编号（预定格式、编有号码）", max_length=100)
-    review_body = forms.CharField(label="行政复议机关", max_length=200)
-    review_period = forms.CharField(
+    doc_no = form_fields.NameField(
+        label="当场行政处罚决定书编号（预定格式、编有号码）", max_length=100
+    )
+    review_body = form_fields.TextField(label="行政复议机关", max_length=200)
+    review_period = form_fields.TextField(
         label="申请行政复议的期限", max_length=200, initial="自收到本决定书之日起六十日内"
     )
-    litigation_court = forms.CharField(label="提起行政诉讼的人民法院", max_length=200)
-    litigation_period = forms.CharField(
+    litigation_court = form_fields.TextField(label="提起行政诉讼的人民法院", max_length=200)
+    litigation_period = form_fields.TextField(
         label="提起行政诉讼的期限", max_length=200, initial="自收到本决定书之日起六个月内"
     )
-    signer_name = forms.CharField(
+    signer_name = form_fields.NameField(
         label="签收人（当事人为组织的；缺省为法定代表人 / 负责人）", required=False, max_length=100
     )
     documents = _text("（二）当场制作的其他文书（每行一项）", rows=2, required=False)

@@ -31,7 +31,7 @@ def b64d(values):
 
 def test_it_appends_one_entry_with_its_nodes_per_action(personas):
     ledger = Ledger.objects.get(agency=personas["zhang"].agency)
-    assert ledger.hash_name == "sm3" and ledger.origin == "casetrail/11140524MB1234567X/sm3"
+    assert ledger.hash_name == "sm3" and ledger.origin == "casetrail/11140524MB1234567J/sm3"
     before = ledger.size
     start_ex_officio(personas)
     ledger.refresh_from_db()

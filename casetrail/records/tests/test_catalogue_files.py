@@ -195,12 +195,12 @@ def test_it_refuses_a_locked_version_that_vanished(files):
 
 def test_it_refuses_a_history_entry_newer_than_the_catalogues(files):
     def newer(entries):
-        entry_of(entries, "hearing_record")["version"] = 3
+        entry_of(entries, "hearing_record")["version"] = 4
 
     edit(files["history"], newer)
     with pytest.raises(ImproperlyConfigured) as err:
         load(files)
-    assert "hearing_record version 3" in str(err.value) and "older than the current 2" in str(
+    assert "hearing_record version 4" in str(err.value) and "older than the current 3" in str(
         err.value
     )
 

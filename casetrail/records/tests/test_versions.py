@@ -63,7 +63,7 @@ def test_it_keeps_the_version_a_record_was_made_with(open_case, personas, eviden
     from casetrail.records.tests.conftest import interview
 
     new = interview(open_case, personas)
-    assert new.catalogue_version == doc_type("interview_record").version == 2
+    assert new.catalogue_version == doc_type("interview_record").version == 3
     assert new.fields["interviewee"]["id_number"] == "110101199003074514"
 
 
@@ -71,7 +71,7 @@ def test_it_corrects_an_old_record_under_its_own_version_after_the_entry_changed
     open_case, personas, evidence_store, monkeypatch
 ):
     old = old_interview(open_case, personas, monkeypatch)
-    assert old.catalogue_version == 1 and CATALOGUE["interview_record"].version == 2
+    assert old.catalogue_version == 1 and CATALOGUE["interview_record"].version == 3
     # Version 2 made the interviewee a structured person; the old text still reads as v1.
     assert old.doc is V1_INTERVIEW
     assert ("被询问人（姓名、身份证件、住址、联系方式）", old.fields["interviewee"]) in (

@@ -25,7 +25,7 @@ PERSON = {
 ORGANISATION = {
     "kind": "organisation",
     "name": "陵川县康乐颐养院",
-    "credit_code": "52140524MJ0123456K",
+    "credit_code": "52140524MJ01234568",
     "representative": "刘某某",
 }
 

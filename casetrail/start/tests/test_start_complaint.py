@@ -30,7 +30,7 @@ def register(personas, with_party=True):
             {
                 "party_kind": "organisation",
                 "party_name": "陵川县某公墓",
-                "party_credit_code": "52140524MJ0000002A",
+                "party_credit_code": "52140524MJ00000028",
             }
         )
     r = client_for("zhang").post("/cases/new/complaint/", data)

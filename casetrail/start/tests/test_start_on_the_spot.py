@@ -64,7 +64,7 @@ def page_data(personas, **overrides):
         "officers": [personas["zhang"].pk, personas["li"].pk],
         "party_kind": "organisation",
         "party_name": "陵川县康乐颐养院",
-        "party_credit_code": "52140524MJ0123456K",
+        "party_credit_code": "52140524MJ01234568",
         "party_representative": "刘某某",
         "certificates_shown": "on",
         "decided_at": decided.strftime("%Y-%m-%dT%H:%M"),

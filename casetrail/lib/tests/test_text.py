@@ -1,0 +1,50 @@
+"""Free text and names (issue 10, item 11): a maximum length everywhere; control, zero-width and
+bidirectional-override characters refused in names, controls and bidi overrides in free text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from casetrail.lib.canonical_json import canonicalize
+from casetrail.lib.errors import ActionError
+from casetrail.lib.text import TEXT_MAX, clean_name, clean_text
+
+
+def test_it_refuses_a_two_mebibyte_reason():
+    with pytest.raises(ActionError) as err:
+        clean_text("理" * (2 * 1024 * 1024), where="理由", field="reason")
+    assert err.value.code == "too_long" and err.value.field == "reason"
+    assert f"不得超过{TEXT_MAX}字" in err.value.message
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["张\u200b三", "张\u200d三", "\u202e三张", "张\u2066三", "张\x00三", "张\n三", "\ufeff张三"],
+)
+def test_it_refuses_invisible_characters_in_names(name):
+    with pytest.raises(ActionError) as err:
+        clean_name(name, where="姓名")
+    assert err.value.code == "invalid_characters" and "U+" in err.value.message
+
+
+@pytest.mark.parametrize("text", ["a\u202eb", "a\x00b", "a\x07b", "a\ud800b"])
+def test_it_refuses_controls_and_bidi_overrides_in_free_text(text):
+    with pytest.raises(ActionError) as err:
+        clean_text(text, where="理由")
+    assert err.value.code == "invalid_characters"
+
+
+def test_it_keeps_line_breaks_and_tabs_in_free_text():
+    assert clean_text("第一行\n\t第二行\r\n", where="理由") == "第一行\n\t第二行"
+
+
+@given(st.text(max_size=200))
+def test_it_accepts_only_text_a_ledger_entry_can_hold(text):
+    try:
+        clean = clean_text(text, where="x")
+    except ActionError as err:
+        assert err.code == "invalid_characters"
+    else:
+        canonicalize({"t": clean})  # never a lone surrogate
