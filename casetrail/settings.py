@@ -205,6 +205,9 @@ CASETRAIL_HOLIDAYS = envstr("CASETRAIL_HOLIDAYS", "")
 CASETRAIL_WORKDAYS = envstr("CASETRAIL_WORKDAYS", "")
 # 第十八条: how many of the agency's leaders (批准人) a 集体讨论 needs.
 CASETRAIL_COLLECTIVE_QUORUM = envint("CASETRAIL_COLLECTIVE_QUORUM", 3, minimum=1)
+# 行政处罚法第六十条 leaves the period to 法律、法规、部门规章: the days one approved extension of the
+# 90-day decision period may add (the ministries' procedure rules allow 30 with the 负责人's approval).
+CASETRAIL_DECISION_EXTENSION_DAYS = envint("CASETRAIL_DECISION_EXTENSION_DAYS", 30, minimum=1)
 # How far ahead a deadline counts as "due" on the worklists.
 CASETRAIL_DUE_SOON_HOURS = envint("CASETRAIL_DUE_SOON_HOURS", 72, minimum=1)
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from casetrail.approvals.models import OPEN_STATUSES
+from casetrail.approvals.models import OPEN_STATUSES, ChainStatus
 from casetrail.cases.models import Stage, StartMode, StartStatus
 from casetrail.compliance.engine import (
     CaseView,
@@ -61,11 +61,14 @@ def approvals_are_complete(case: CaseView) -> Iterator[Missing]:
     exemptible=True,
 )
 def major_cases_filmed_in_every_stage(case: CaseView) -> Iterator[Missing]:
-    if not case.case.is_major:
+    since = case.major_since
+    if since is None:
         return
     for stage in (Stage.INVESTIGATION, Stage.DECISION, Stage.SERVICE):
         span = case.stage_spans.get(stage)
-        if span and not case.av_overlapping(*span):
+        # A flag raised during the case makes 第五条 apply from then on: a stage that ended
+        # before needs nothing, the stage it was raised in needs audio/video after the raise.
+        if span and span[1] > since and not case.av_overlapping(max(span[0], since), span[1]):
             yield Missing(
                 f"stage:{stage}",
                 f"重大复杂案件“{Stage(stage).label}”阶段缺少音像记录（或经说明理由的豁免）",
@@ -166,6 +169,8 @@ def inspections_are_filmed(case: CaseView) -> Iterator[Missing]:
 @rule("R14", article="第十四条", kind=Kind.BLOCK, title="证据保全记录完整", gates=DECIDE)
 def preservation_is_complete(case: CaseView) -> Iterator[Missing]:
     for decision in case.records_of("evidence_preservation_decision"):
+        if case.chain_status(decision) not in (None, ChainStatus.APPROVED):
+            continue  # not (yet) approved: nothing may follow from it (a refusal binds)
         if decision.fields.get("form") == "register_hold" and not referring(
             case, "evidence_register", "preservation_decision", decision
         ):
@@ -261,11 +266,13 @@ def decision_document_made(case: CaseView) -> Iterator[Missing]:
 def decided_within_ninety_days(case: CaseView) -> Iterator[Deadline]:
     c = case.case
     if c.approved_at and c.procedure == "ordinary":
+        extended = case.extension_days("CF60")
         yield Deadline(
             c,
             "作出行政处罚决定",
-            "行政处罚法第六十条：自立案之日起九十日内作出行政处罚决定",
-            calendar().period_end(timezone.localdate(c.approved_at), 90),
+            "行政处罚法第六十条：自立案之日起九十日内作出行政处罚决定"
+            + (f"；经负责人批准延长{extended}日" if extended else ""),
+            calendar().period_end(timezone.localdate(c.approved_at), 90 + extended),
             done=case.has("administrative_decision"),
         )
 

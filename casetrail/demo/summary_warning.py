@@ -168,4 +168,8 @@ def serve_and_perform(s: Story, decision: Record) -> None:
         },
     )
     s.attach(performance, "photo", s.photo("补签的服务协议", PLACE))
-    s.advance("closed", "决定已送达并履行完毕")
+    s.close(
+        "performed",
+        "现场检查发现违法事实，适用简易程序当场作出警告决定并直接送达。",
+        "决定已送达，当事人当日补签服务协议，履行完毕。",
+    )
