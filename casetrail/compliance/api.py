@@ -57,7 +57,8 @@ class ComplianceAPI(APIView):
 class ExemptionSerializer(serializers.Serializer):
     rule = serializers.CharField()
     subject = serializers.CharField()
-    reason = serializers.CharField(help_text="无法满足的理由")
+    # Blank reaches the action, which refuses it with its own code (exemption_reason_required).
+    reason = serializers.CharField(allow_blank=True, help_text="无法满足的理由")
     facts = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="无法满足的事实及证据说明"
     )

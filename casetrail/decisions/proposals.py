@@ -31,7 +31,12 @@ def _in(*stages: str, ordinary: bool = False) -> Callable[[Case], bool]:
 
 
 def _proposal(
-    title: str, kind: str, propose: Propose, available: Callable[[Case], bool], order: int
+    title: str,
+    kind: str,
+    propose: Propose,
+    available: Callable[[Case], bool],
+    order: int,
+    extra: dict[str, forms.Field] | None = None,
 ) -> CaseAct:
     def run(case: Case, officer: Officer, d: dict[str, Any]) -> Any:
         fields = {k: v for k, v in d.items() if k != "opinion"}
@@ -39,10 +44,21 @@ def _proposal(
 
     return CaseAct(
         title,
-        lambda case: catalogue_form(kind, extra=OPINION, case=case),
+        lambda case: catalogue_form(kind, extra={**(extra or {}), **OPINION}, case=case),
         run,
         available,
         order=order,
+    )
+
+
+def _extendable_periods() -> forms.Field:
+    """The periods that may be extended, offered as a list; any other one the API names reaches
+    the action, which refuses it with ``not_extendable`` and the law's reason."""
+    return forms.CharField(
+        label="延长的期限",
+        widget=forms.Select(
+            choices=[(k, f"{k}（{v.article}）") for k, v in extension.extendable().items()]
+        ),
     )
 
 
@@ -72,6 +88,7 @@ ACTS: dict[str, CaseAct] = {
         actions.extension_propose,
         _in(Stage.INVESTIGATION, Stage.DECISION, ordinary=True),
         order=31,
+        extra={"deadline": _extendable_periods()},
     ),
     "enforcement": _proposal(
         "提请强制执行决定审批",

@@ -49,17 +49,20 @@ def close(case: Case, personas: dict[str, Any]) -> Chain:
     return chain
 
 
+PROPOSAL_FIELDS = {
+    "reason": "证据可能灭失",
+    "initiated": "ex_officio",
+    "object": "销售台账一册",
+    "form": "register_hold",
+    "legal_basis": "《中华人民共和国行政处罚法》第五十六条",
+}
+
+
 def preserve(
     case: Case, personas: dict[str, Any], outcome: str = "approve", **fields: Any
 ) -> Chain:
-    values = {
-        "reason": "证据可能灭失",
-        "initiated": "ex_officio",
-        "object": "销售台账一册",
-        "form": "register_hold",
-        "legal_basis": "《中华人民共和国行政处罚法》第五十六条",
-        **fields,
-    }
+    """先行登记保存 proposed by 张承办 and decided (by default approved) by 王审核 and 赵局长."""
+    values = {**PROPOSAL_FIELDS, **fields}
     chain = actions.preservation_propose(
         case=case, officer=personas["zhang"], fields=values, opinion="建议先行登记保存"
     )
@@ -94,3 +97,73 @@ def court_fields(decision: Any, demand: Any, party: Any) -> dict[str, Any]:
         "court": "陵川县人民法院",
         "documents": ["强制执行申请书"],
     }
+
+
+# --- over HTTP, as each persona in their own login ------------------------------------------------
+
+
+def api(who: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    """POST ``body`` as JSON to ``path`` as ``who`` (GET when there is no body)."""
+    from casetrail.conftest import client_for
+
+    client = client_for(who)
+    if body is None:
+        return client.get(path)
+    return client.post(path, body, content_type="application/json")
+
+
+def api_decide(who: str, chain: Any, outcome: str = "approve", **extra: Any) -> Any:
+    body = {"outcome": outcome, "opinion": "同意" if outcome == "approve" else "不同意", **extra}
+    return api(who, f"/api/approvals/{getattr(chain, 'pk', chain)}/decide/", body)
+
+
+def api_record(case: Case, kind: str, who: str = "zhang", **fields: Any) -> Any:
+    """Make a document over the API with the officers present and every required signature."""
+    import base64
+
+    from casetrail.compliance.tests.builders import png
+    from casetrail.conftest import client_for
+    from casetrail.records.catalogue import CATALOGUE
+
+    doc = CATALOGUE[kind]
+    image = base64.b64encode(png()).decode()
+    officers = list(case.assignments.values_list("officer_id", flat=True))
+    body = {
+        "kind": kind,
+        "fields": fields,
+        "officers_present": [{"id": o, "shown": True} for o in officers][: doc.officers_min],
+        "signatures": [
+            {"key": s.key, "name": "签名人", "method": "drawn", "image": image}
+            for s in doc.signatures
+            if s.required
+        ],
+    }
+    return client_for(who).post(
+        f"/api/cases/{case.pk}/records/", body, content_type="application/json"
+    )
+
+
+def snapshot() -> tuple[int, ...]:
+    """What a refused request must leave as it was: records, chains, steps, stage changes,
+    exemptions and ledger entries."""
+    from casetrail.approvals.models import Step
+    from casetrail.cases.models import StageChange
+    from casetrail.compliance.models import Exemption
+    from casetrail.ledger.models import LedgerEntry
+    from casetrail.records.models import Record
+
+    return tuple(
+        m.objects.count() for m in (Record, Chain, Step, StageChange, Exemption, LedgerEntry)
+    )
+
+
+def last_entry() -> dict[str, Any]:
+    """The newest ledger entry, parsed."""
+    import json
+
+    from casetrail.ledger.models import LedgerEntry
+
+    entry = LedgerEntry.objects.order_by("-id").first()
+    assert entry is not None
+    data: dict[str, Any] = json.loads(entry.canonical)
+    return data
