@@ -34,11 +34,11 @@ def exemption_propose(
     *,
     case: Case,
     officer: Officer,
-    rule_id: str,
+    rule: str,
     subject: str,
     reason: str,
     facts: str = "",
-    item_id: int | None = None,
+    item: int | None = None,
     blob_sha256: str = "",
 ) -> Chain:
     """Propose an exemption from a rule that allows one (第六条: an exemption is a decision, not
@@ -46,16 +46,16 @@ def exemption_propose(
     the evidence that it could not be met — a described fact, an audio/video or photo of the case,
     or an uploaded document. The unit reviewer approves (and the 负责人 too for 第五条 on a 重大
     case); until then the block stays. A refused proposal stays recorded and exempts nothing."""
-    rule = RULES.get(rule_id)
-    if rule is None:
-        raise ActionError("unknown_rule", f"没有规则 {rule_id}", field="rule")
-    if not rule.exemptible:
+    found = RULES.get(rule)
+    if found is None:
+        raise ActionError("unknown_rule", f"没有规则 {rule}", field="rule")
+    if not found.exemptible:
         raise ActionError(
-            "not_exemptible", f"{rule.id}（{rule.article}）不允许豁免，必须补齐", field="rule"
+            "not_exemptible", f"{found.id}（{found.article}）不允许豁免，必须补齐", field="rule"
         )
     if not reason.strip():
         raise ActionError("exemption_reason_required", "豁免必须说明理由", field="reason")
-    if not facts.strip() and not item_id and not blob_sha256:
+    if not facts.strip() and not item and not blob_sha256:
         raise ActionError(
             "exemption_evidence_required",
             "请提供无法满足的证据：说明相关事实，或附上音像记录、照片、证明材料",
@@ -69,28 +69,26 @@ def exemption_propose(
         raise ActionError("not_assigned", "只有本案承办人员可以提请豁免", status=403) from None
     if not case.is_open:
         raise ActionError("case_closed", "案件已结案，不能再提请豁免")
-    open_subjects = {m.subject for m in rule.check(CaseView(case))}
+    open_subjects = {m.subject for m in found.check(CaseView(case))}
     if subject not in open_subjects:
         raise ActionError(
-            "nothing_to_exempt", f"{rule.id} 对“{subject}”没有未满足的要求", field="subject"
+            "nothing_to_exempt", f"{found.id} 对“{subject}”没有未满足的要求", field="subject"
         )
-    if case.exemptions.filter(rule=rule.id, subject=subject).exists():
-        raise ActionError("already_exempted", f"{rule.id} 对“{subject}”已批准豁免")
+    if case.exemptions.filter(rule=found.id, subject=subject).exists():
+        raise ActionError("already_exempted", f"{found.id} 对“{subject}”已批准豁免")
     now = timezone.now()
     record = add_record(
         case=case,
         kind=EXEMPTION_REQUEST,
         officer=officer,
-        fields={"rule": rule.id, "subject": subject, "reason": reason, "facts": facts},
+        fields={"rule": found.id, "subject": subject, "reason": reason, "facts": facts},
         now=now,
     )
     rows: list[Any] = [record]
-    if item_id:
-        item = Item.objects.filter(pk=item_id, link__case=case).first()
-        slot = "photo" if item is not None and item.kind == "photo" else "av"
-        rows.append(
-            attach_file(record=record, officer=officer, slot=slot, item_id=item_id, now=now)
-        )
+    if item:
+        found_item = Item.objects.filter(pk=item, link__case=case).first()
+        slot = "photo" if found_item is not None and found_item.kind == "photo" else "av"
+        rows.append(attach_file(record=record, officer=officer, slot=slot, item_id=item, now=now))
     if blob_sha256:
         rows.append(
             attach_file(
@@ -98,7 +96,7 @@ def exemption_propose(
             )
         )
     # 第六条: the unit reviewer decides; the 负责人 too where 第五条 is lifted for a 重大 case.
-    director = rule.id == "R5" and case.is_major
+    director = found.id == "R5" and case.is_major
     chain, first = open_chain(
         case=case,
         kind=ChainKind.EXEMPTION,

@@ -80,17 +80,7 @@ class ExemptionAPI(APIView):
         case = case_for_user(user=request.user, case_id=case_id)
         s = ExemptionSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        d = s.validated_data
-        chain = exemption_propose(
-            case=case,
-            officer=officer,
-            rule_id=d["rule"],
-            subject=d["subject"],
-            reason=d["reason"],
-            facts=d["facts"],
-            item_id=d["item"],
-            blob_sha256=d["blob_sha256"],
-        )
+        chain = exemption_propose(case=case, officer=officer, **s.validated_data)
         return Response(chain_out(chain_for_user(user=request.user, chain_id=chain.pk)), status=201)
 
 

@@ -68,18 +68,14 @@ def exemption_new(request: HttpRequest, case_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            d = form.cleaned_data
+            d = dict(form.cleaned_data)
             try:
-                upload = d["document"]
+                upload = d.pop("document")
                 chain = exemption_propose(
                     case=case,
                     officer=officer,
-                    rule_id=d["rule"],
-                    subject=d["subject"],
-                    reason=d["reason"],
-                    facts=d["facts"],
-                    item_id=d["item"],
                     blob_sha256=stored_scan(officer, upload, "证明材料") if upload else "",
+                    **d,
                 )
             except ActionError as err:
                 apply_error(form, err)

@@ -5,25 +5,23 @@ take effect when the last person of the plan approves."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
-from casetrail.approvals.models import Chain, ChainKind
+from casetrail.approvals.models import Chain, ChainKind, StepRole
+from casetrail.approvals.writes import open_chain
 from casetrail.cases.models import Case
 from casetrail.cases.writes import locked
 from casetrail.decisions import closing, enforcement, extension, flags, preservation
-from casetrail.decisions.chains import (
-    REVIEW_THEN_DECIDE,
-    chain_plan,
-    propose,
-    require_proposer,
-    require_stage,
-)
+from casetrail.decisions.chains import chain_plan, require_proposer, require_stage
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.org.models import Officer
 from casetrail.records.models import Record
+from casetrail.records.writes import add_record
 
 # --- 证据保全、强制执行、申请法院强制执行、结案、延期、重大复杂案件认定 --------------------------------
 
@@ -38,6 +36,9 @@ class OtherDecisionAction(ActionName):
     PROPOSE_LOWER_MAJOR = "major.propose_lower"
 
 
+Check = Callable[[Case, dict[str, Any]], None]
+
+
 def _proposed(
     act: Act,
     *,
@@ -48,17 +49,23 @@ def _proposed(
     fields: dict[str, Any],
     opinion: str,
     plan: list[str],
-) -> tuple[Record, Chain]:
-    """Write the proposal and its chain and record them in the action's one ledger entry."""
-    record, chain, first = propose(
+    check: Check | None = None,
+) -> Chain:
+    """Write the proposal document and open its chain with ``plan`` (第六条), check what the law
+    asks of the proposal against its cleaned fields, and record both in the one ledger entry."""
+    now = timezone.now()
+    record = add_record(case=case, kind=kind, officer=officer, fields=fields, now=now)
+    if check is not None:
+        check(case, record.fields)
+    chain, first = open_chain(
         case=case,
-        officer=officer,
-        kind=kind,
-        chain_kind=chain_kind,
-        fields=fields,
+        kind=chain_kind,
+        record=record,
+        proposer=officer,
         opinion=opinion,
+        requires_legal=StepRole.LEGAL in plan,
         plan=plan,
-        now=timezone.now(),
+        now=now,
     )
     act.record(
         agency=case.agency_id,
@@ -67,14 +74,60 @@ def _proposed(
         rows=[record, chain, first],
         case=case.pk,
     )
-    return record, chain
+    return chain
 
 
-def _open_for(case: Case, officer: Officer, kind: str, *stages: str) -> Case:
+@dataclass(frozen=True)
+class Proposal:
+    """What a proposal made in its document's stage is: the document, the chain kind, whether a
+    重大 case adds the 法制审核, and what the law asks before it may be proposed."""
+
+    kind: str
+    chain_kind: str
+    legal_when_major: bool = False
+    check: Check | None = None
+
+
+PRESERVATION = Proposal(preservation.PROPOSAL, ChainKind.EVIDENCE_PRESERVATION)
+ENFORCEMENT = Proposal(
+    enforcement.ENFORCEMENT_FORM,
+    ChainKind.ENFORCEMENT_DECISION,
+    legal_when_major=True,
+    check=enforcement.check_enforcement,
+)
+COURT_ENFORCEMENT = Proposal(
+    enforcement.COURT_FORM,
+    ChainKind.COURT_ENFORCEMENT,
+    legal_when_major=True,
+    check=enforcement.check_court_application,
+)
+EXTENSION = Proposal(extension.PROPOSAL, ChainKind.PERIOD_EXTENSION, check=extension.check_proposal)
+
+
+def _in_stage(
+    act: Act,
+    proposal: Proposal,
+    *,
+    case: Case,
+    officer: Officer,
+    fields: dict[str, Any],
+    opinion: str,
+) -> Chain:
+    """A proposal a handler of the case makes in the stage its document belongs to."""
     case = locked(case)
     require_proposer(case, officer)
-    require_stage(case, kind, *stages)
-    return case
+    require_stage(case, proposal.kind)
+    return _proposed(
+        act,
+        case=case,
+        officer=officer,
+        kind=proposal.kind,
+        chain_kind=proposal.chain_kind,
+        fields=fields,
+        opinion=opinion,
+        plan=chain_plan(case, legal_when_major=proposal.legal_when_major),
+        check=proposal.check,
+    )
 
 
 @action(OtherDecisionAction.PROPOSE_PRESERVATION)
@@ -84,18 +137,7 @@ def preservation_propose(
     """证据保全 (第十四条) — 先行登记保存 among its forms (行政处罚法第五十六条: with the 负责人's
     approval): the handler proposes; 审核人 reviews, 负责人 decides. The 证据登记保存清单 of a
     先行登记保存 may be made once it is approved."""
-    case = _open_for(case, officer, preservation.PROPOSAL)
-    _, chain = _proposed(
-        act,
-        case=case,
-        officer=officer,
-        kind=preservation.PROPOSAL,
-        chain_kind=ChainKind.EVIDENCE_PRESERVATION,
-        fields=fields,
-        opinion=opinion,
-        plan=REVIEW_THEN_DECIDE,
-    )
-    return chain
+    return _in_stage(act, PRESERVATION, case=case, officer=officer, fields=fields, opinion=opinion)
 
 
 @action(OtherDecisionAction.PROPOSE_ENFORCEMENT)
@@ -104,19 +146,7 @@ def enforcement_propose(
 ) -> Chain:
     """强制执行决定 (第二十八条; 行政强制法第三十五至三十七条): only after the 催告书 was served, its
     period ran and the party's statements were reviewed; 审核人 → 法制审核 (重大) → 负责人."""
-    case = _open_for(case, officer, enforcement.ENFORCEMENT_FORM)
-    record, chain = _proposed(
-        act,
-        case=case,
-        officer=officer,
-        kind=enforcement.ENFORCEMENT_FORM,
-        chain_kind=ChainKind.ENFORCEMENT_DECISION,
-        fields=fields,
-        opinion=opinion,
-        plan=chain_plan(case, legal_when_major=True),
-    )
-    enforcement.check_enforcement(case, record.fields)
-    return chain
+    return _in_stage(act, ENFORCEMENT, case=case, officer=officer, fields=fields, opinion=opinion)
 
 
 @action(OtherDecisionAction.PROPOSE_COURT_ENFORCEMENT)
@@ -125,19 +155,9 @@ def court_enforcement_propose(
 ) -> Chain:
     """申请人民法院强制执行 (第二十九条; 行政强制法第五十三至五十五条): only after a served 催告书;
     审核人 → 法制审核 (重大) → 负责人, who signs the application."""
-    case = _open_for(case, officer, enforcement.COURT_FORM)
-    record, chain = _proposed(
-        act,
-        case=case,
-        officer=officer,
-        kind=enforcement.COURT_FORM,
-        chain_kind=ChainKind.COURT_ENFORCEMENT,
-        fields=fields,
-        opinion=opinion,
-        plan=chain_plan(case, legal_when_major=True),
+    return _in_stage(
+        act, COURT_ENFORCEMENT, case=case, officer=officer, fields=fields, opinion=opinion
     )
-    enforcement.check_court_application(case, record.fields)
-    return chain
 
 
 @action(OtherDecisionAction.PROPOSE_CLOSING)
@@ -149,7 +169,7 @@ def closing_propose(
     case = locked(case)
     require_proposer(case, officer)
     closing.check_closing(case)
-    _, chain = _proposed(
+    return _proposed(
         act,
         case=case,
         officer=officer,
@@ -157,9 +177,8 @@ def closing_propose(
         chain_kind=ChainKind.CASE_CLOSING,
         fields=fields,
         opinion=opinion,
-        plan=REVIEW_THEN_DECIDE,
+        plan=chain_plan(case),
     )
-    return chain
 
 
 @action(OtherDecisionAction.PROPOSE_EXTENSION)
@@ -169,19 +188,7 @@ def extension_propose(
     """延长办案期限 (行政处罚法第六十条): only a period the law allows to be extended, within the days
     one approval may add, before it ends; 审核人 reviews, 负责人 approves."""
     extension.check_allowed(str(fields.get("deadline") or ""))
-    case = _open_for(case, officer, extension.PROPOSAL)
-    record, chain = _proposed(
-        act,
-        case=case,
-        officer=officer,
-        kind=extension.PROPOSAL,
-        chain_kind=ChainKind.PERIOD_EXTENSION,
-        fields=fields,
-        opinion=opinion,
-        plan=REVIEW_THEN_DECIDE,
-    )
-    extension.check_extension(case, record.fields, proposing=True)
-    return chain
+    return _in_stage(act, EXTENSION, case=case, officer=officer, fields=fields, opinion=opinion)
 
 
 @action(OtherDecisionAction.RAISE_MAJOR)
@@ -216,7 +223,7 @@ def major_flag_propose_lower(
     case = locked(case)
     require_proposer(case, officer)
     flags.check_changeable(case, raising=False)
-    _, chain = _proposed(
+    return _proposed(
         act,
         case=case,
         officer=officer,
@@ -224,6 +231,5 @@ def major_flag_propose_lower(
         chain_kind=ChainKind.MAJOR_FLAG_LOWER,
         fields={"change": "lower", "reason": reason},
         opinion=opinion,
-        plan=REVIEW_THEN_DECIDE,
+        plan=chain_plan(case),
     )
-    return chain

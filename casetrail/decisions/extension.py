@@ -81,6 +81,10 @@ def check_extension(case: Case, fields: dict[str, Any], *, proposing: bool) -> N
         )
 
 
+def check_proposal(case: Case, fields: dict[str, Any]) -> None:
+    check_extension(case, fields, proposing=True)
+
+
 @step
 def extension_ended(
     *, chain: Chain, officer: Officer, approved: bool, now: dt.datetime

@@ -141,7 +141,7 @@ def test_r13_inspections_need_overlapping_av_or_an_exemption(investigating, pers
         exemption_propose(
             case=investigating,
             officer=personas["zhang"],
-            rule_id="R13",
+            rule="R13",
             subject=f"record:{other.pk}",
             reason=" ",
             facts="执法记录仪故障",
@@ -150,7 +150,7 @@ def test_r13_inspections_need_overlapping_av_or_an_exemption(investigating, pers
     chain = exemption_propose(
         case=investigating,
         officer=personas["zhang"],
-        rule_id="R13",
+        rule="R13",
         subject=f"record:{other.pk}",
         reason="执法记录仪故障，已报修",
         facts="设备维修单号 2026-118",
@@ -164,7 +164,7 @@ def test_r13_inspections_need_overlapping_av_or_an_exemption(investigating, pers
         exemption_propose(
             case=investigating,
             officer=personas["zhang"],
-            rule_id="R12",
+            rule="R12",
             subject=f"record:{other.pk}",
             reason="x",
             facts="x",

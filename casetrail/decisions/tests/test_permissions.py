@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 
 from casetrail.approvals.models import Chain, ChainKind
+from casetrail.cases.tests.test_permissions import (
+    PEOPLE,
+    approve_as,
+    client,
+    read_failures,
+    row,
+)
 from casetrail.conftest import client_for
 from casetrail.decisions import actions
 from casetrail.decisions.tests.builders import PROPOSAL_FIELDS, snapshot
 from casetrail.demo.personas import DEMO_PASSWORD
-
-PEOPLE = ["anon", "outsider", "other", "zhang", "li", "wang", "zhao", "chen", "liu", "sun", "admin"]
 
 
 @pytest.fixture
@@ -29,16 +33,6 @@ def world(investigating, personas, other_agency):
         opinion="建议先行登记保存",
     )
     return {"case": investigating, "chain": chain}
-
-
-def client(who: str) -> Client:
-    if who == "anon":
-        return Client()
-    return client_for({"other": "ma"}.get(who, who))
-
-
-def row(default, **overrides):
-    return [overrides.get(p, default) for p in PEOPLE]
 
 
 HANDLERS_PAGE = row(404, anon=302, outsider=403, zhang=200, li=200, wang=403, zhao=403, sun=403)
@@ -64,14 +58,8 @@ GET_MATRIX = [
 
 @pytest.mark.parametrize("who", PEOPLE)
 def test_it_enforces_the_read_matrix(world, who):
-    c = client(who)
-    failures = []
-    for url, expected in GET_MATRIX:
-        path = url.format(case=world["case"].pk, chain=world["chain"].pk)
-        status = c.get(path).status_code
-        if status != expected[PEOPLE.index(who)]:
-            failures.append(f"GET {path}: {status} != {expected[PEOPLE.index(who)]}")
-    assert not failures, failures
+    fmt = {"case": world["case"].pk, "chain": world["chain"].pk}
+    assert not read_failures(who, GET_MATRIX, fmt)
 
 
 def _bodies():
@@ -129,11 +117,7 @@ def test_it_enforces_who_may_propose_an_exemption(world, who):
 @pytest.mark.parametrize("who", PEOPLE)
 def test_it_enforces_who_may_decide_a_preservation(world, who):
     chain = world["chain"]
-    r = client(who).post(
-        f"/api/approvals/{chain.pk}/decide/",
-        {"outcome": "approve", "opinion": "同意"},
-        content_type="application/json",
-    )
+    r = approve_as(who, chain)
     assert r.status_code == DECIDE[PEOPLE.index(who)], r.content
     assert chain.steps.count() == (2 if r.status_code == 201 else 1)
 
