@@ -14,17 +14,14 @@ class ComplianceConfig(AppConfig):
             panels,
             rules,  # noqa: F401  (registers the rule catalogue)
         )
-        from casetrail.compliance.effects import EXEMPTION_REQUEST, exemption_ended
+        from casetrail.compliance.effects import exemption_ended
         from casetrail.compliance.engine import gate
         from casetrail.compliance.tasks import check_deadlines
         from casetrail.lib.periodic import Job, register
-        from casetrail.records.guards import register_own_step
 
-        # 第六条: an exemption is a decision, taken through its chain.
+        # 第六条: an exemption is a decision, taken through its chain (its 规则豁免审批表 is a
+        # catalogue entry made_by: proposal).
         register_effect(ChainKind.EXEMPTION, exemption_ended)
-        register_own_step(
-            EXEMPTION_REQUEST, "规则豁免经审批办理，不能直接制作或更正：请在“本阶段还需”中提请豁免"
-        )
         hooks.register_gate(gate)
         hooks.register_panel(panels.PANEL)
         hooks.register_worklist(panels.DEADLINES)

@@ -23,8 +23,9 @@ class DecisionsConfig(AppConfig):
         from casetrail.cases.hooks import register_act, register_decided_stage
         from casetrail.cases.models import Stage
         from casetrail.decisions import closing, enforcement, extension, flags, preservation
+        from casetrail.decisions.followers import follows_its_decision
         from casetrail.decisions.proposals import ACTS
-        from casetrail.records.guards import register_guard, register_own_step
+        from casetrail.records.guards import register_document_guard
 
         register_effect(ChainKind.EVIDENCE_PRESERVATION, preservation.preservation_ended)
         register_effect(
@@ -39,16 +40,6 @@ class DecisionsConfig(AppConfig):
         for slug, act in ACTS.items():
             register_act(slug, act)
         register_decided_stage(Stage.CLOSED, "closing_requires_approval", closing.REFUSED_ADVANCE)
-        # Proposals are made by their acts and revised by resubmitting them, never as 制作文书.
-        for kind, where in (
-            (preservation.PROPOSAL, "请在案件页“提请证据保全（先行登记保存）审批”"),
-            (enforcement.ENFORCEMENT_FORM, "请在案件页“提请强制执行决定审批”"),
-            (enforcement.COURT_FORM, "请在案件页“提请申请人民法院强制执行审批”"),
-            (closing.PROPOSAL, "请在案件页“提请结案审批”"),
-            (extension.PROPOSAL, "请在案件页“提请延长办案期限”"),
-            (flags.RECORD, "请在案件页“认定为重大复杂案件”或“提请取消重大复杂案件认定”"),
-        ):
-            register_own_step(kind, f"该文书经审批办理，不能直接制作或更正：{where}")
-        register_guard("evidence_register", preservation.register_follows_approval)
-        register_guard("enforcement_decision", enforcement.enforcement_decision_follows_approval)
-        register_guard("court_enforcement_record", enforcement.court_record_follows_approval)
+        # The proposals are catalogue entries made_by: proposal (never 制作文书); the documents
+        # that follow a decision are made only under its approval.
+        register_document_guard(follows_its_decision)

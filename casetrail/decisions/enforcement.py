@@ -30,6 +30,7 @@ from casetrail.decisions.chains import approved_chain_of, referenced
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import step
 from casetrail.org.models import Officer
+from casetrail.records.guards import Refusal
 from casetrail.records.models import Record
 
 ENFORCEMENT_FORM = "enforcement_approval_form"
@@ -115,36 +116,32 @@ def court_application_ended(
 
 def _under_approval(
     case: Case, fields: dict[str, Any], chain_kind: str, code: str, what: str
-) -> None:
+) -> Refusal | None:
     """The document names an approved 审批表 (the version approved) and the same 决定书 and
     催告书 as it."""
     approval = referenced(case, fields, "approval")
-    if approved_chain_of(approval, chain_kind) is None:
-        raise ActionError(
-            code,
-            f"{what}须经负责人批准（第六条）：所选审批表尚未批准、未获批准或不是批准时的版本",
-            field="approval",
+    if approval is None or approved_chain_of(approval, chain_kind) is None:
+        return Refusal(
+            code, f"{what}须经负责人批准（第六条）：所选审批表尚未批准、未获批准或不是批准时的版本"
         )
-    assert approval is not None
     for name in ("decision", "demand_notice"):
         if ref(approval, name) != (fields.get(name) or {}).get("id"):
-            raise ActionError(
-                "approval_mismatch",
-                f"{what}所载的行政执法决定书、催告书应与经批准的审批表一致",
-                field=name,
+            return Refusal(
+                "approval_mismatch", f"{what}所载的行政执法决定书、催告书应与经批准的审批表一致"
             )
+    return None
 
 
-def enforcement_decision_follows_approval(case: Case, fields: dict[str, Any]) -> None:
+def enforcement_decision_follows_approval(case: Case, fields: dict[str, Any]) -> Refusal | None:
     """Guard of the 强制执行决定书."""
-    _under_approval(
+    return _under_approval(
         case, fields, ChainKind.ENFORCEMENT_DECISION, "enforcement_not_approved", "强制执行决定"
     )
 
 
-def court_record_follows_approval(case: Case, fields: dict[str, Any]) -> None:
+def court_record_follows_approval(case: Case, fields: dict[str, Any]) -> Refusal | None:
     """Guard of the 申请人民法院强制执行记录."""
-    _under_approval(
+    return _under_approval(
         case,
         fields,
         ChainKind.COURT_ENFORCEMENT,

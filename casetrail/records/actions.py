@@ -11,8 +11,8 @@ from casetrail.cases.models import Case, Stage
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.org.models import Officer
-from casetrail.records.catalogue import doc_type
-from casetrail.records.guards import check as check_guards
+from casetrail.records.catalogue import doc_type, successor
+from casetrail.records.guards import check_document_allowed, require_made_by_handler
 from casetrail.records.models import Record, RecordAttachment
 from casetrail.records.validation import clean_fields
 from casetrail.records.writes import (
@@ -56,11 +56,12 @@ def record_correct(
     ``new_version``) and signed in that version's signature slots."""
     case = record.case
     _require_assigned(case, officer, "只有本案承办人员可以更正记录")
+    require_made_by_handler(successor(record.kind))
     if not case.is_open:
         raise ActionError("case_closed", "案件已结案，记录不能再更正")
     now = timezone.now()
     new = new_version(record=record, officer=officer, fields=fields, reason=reason, now=now)
-    check_guards(case, record.kind, new.fields)
+    check_document_allowed(case, record.kind, new.fields)
     rows: list[Any] = [new]
     doc = record.doc
     if doc is not None and doc.signatures:
@@ -89,6 +90,7 @@ def record_create(
     doc = doc_type(kind)
     case = Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
     _require_assigned(case, officer, "只有本案承办人员可以制作本案文书")
+    require_made_by_handler(doc)
     if not officer.certificate_valid_on(timezone.localdate()):
         raise ActionError("certificate_invalid", f"{officer.name}的执法证件无效")
     if "start" in doc.stages:
@@ -105,7 +107,7 @@ def record_create(
         )
     now = timezone.now()
     values = clean_fields(doc, fields, case=case, now=now)
-    check_guards(case, kind, values)
+    check_document_allowed(case, kind, values)
     present = check_officers_present(doc, case, officers_present or [])
     record = Record.objects.create(
         case=case,

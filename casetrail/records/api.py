@@ -270,6 +270,7 @@ def catalogue_entry_out(d: DocType) -> dict[str, Any]:
         "stage": d.stage,
         "stages": list(d.stages),
         "formerly": list(d.formerly),
+        "made_by": d.made_by,
         "articles": list(d.articles),
         "procedure": d.procedure or None,
         "officers_min": d.officers_min,

@@ -83,6 +83,11 @@ SIGNATURE_ROLES = (
 )
 ATTACHMENT_KINDS = ("signed_scan", "photo", "av", "document")
 PROCEDURES = ("ordinary", "summary")
+# Who makes a document: the case's officers through 制作文书 (handler); the act that proposes a
+# decision and opens its approval chain (proposal: the 处理决定审批表); or the person taking a step
+# of a chain, in their own login, as that step (approval_step: 法制审核意见, 集体讨论记录, 负责人签批 —
+# 第六条). Only ``handler`` documents are made through record_create.
+MADE_BY = ("handler", "proposal", "approval_step")
 # Clocks of phones and PCs drift: a time "now" may arrive a little ahead of the server's.
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -186,6 +191,7 @@ class DocType:
     attachments: tuple[Attachment, ...] = ()
     version: int = 1
     formerly: tuple[str, ...] = ()  # retired codes whose records are this document
+    made_by: str = "handler"  # one of MADE_BY
 
     @property
     def stage(self) -> str:
@@ -224,7 +230,7 @@ _KEYS_V1 = {
     "signatures",
     "attachments",
 }
-_KEYS_V2 = _KEYS_V1 | {"version", "formerly"}
+_KEYS_V2 = _KEYS_V1 | {"version", "formerly", "made_by"}
 _FIELD_KEYS_V1 = {
     "name",
     "label",
@@ -483,6 +489,9 @@ def _parse_entry(raw: Any, path: Path, index: int, schema: int) -> DocType:
     officers = raw.get("officers") or {}
     if not isinstance(officers, dict) or set(officers) - {"min"}:
         raise where.fail(f"officers must be {{min: N}}, got {officers!r}")
+    made_by = raw.get("made_by", "handler")
+    if made_by not in MADE_BY:
+        raise where.fail(f"made_by must be one of {MADE_BY}, got {made_by!r}")
     return DocType(
         code=code,
         title=str(raw.get("title", "")),
@@ -495,6 +504,7 @@ def _parse_entry(raw: Any, path: Path, index: int, schema: int) -> DocType:
         attachments=_parse_attachments(raw.get("attachments"), schema, by_name, where),
         version=version,
         formerly=_codes(raw.get("formerly"), "formerly", where),
+        made_by=made_by,
     )
 
 

@@ -1,47 +1,66 @@
-"""Conditions the apps above set on making a document of a kind, registered from their
-``AppConfig.ready()`` (``records`` never names them).
+"""When a document may not be made now: a registry the apps above ``records`` fill from their
+``AppConfig.ready()`` (the decisions app: no 行政执法决定书 before the decision on the case was
+approved, 行政处罚法第五十八条).
 
-- A **guard** checks a document's cleaned fields against the case before ``record_create`` or
-  ``record_correct`` writes it, and raises ``ActionError`` when the law forbids it: a 证据登记保存清单
-  of a 先行登记保存 only after the 负责人 approved it (行政处罚法第五十六条), a 强制执行决定书 only
-  under an approved 强制执行决定审批 (第六条).
-- A document **made by its own step** (a proposal that opens an approval chain, revised only by
-  resubmitting it) is never made or corrected through 制作文书: the registrant says where it is made.
+``records`` sits below the apps that know why (DESIGN.md §2), so it never names them: ``record_create``
+and ``record_correct`` ask every registered guard about the document they are about to write, with
+its validated fields, and refuse with the first refusal a guard gives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from casetrail.cases.models import Case
 from casetrail.lib.errors import ActionError
-
-Guard = Callable[[Case, dict[str, Any]], None]
-
-GUARDS: dict[str, list[Guard]] = {}
-OWN_STEP: dict[str, str] = {}
+from casetrail.records.catalogue import DocType
 
 
-def register_guard(kind: str, guard: Guard) -> None:
-    """``guard(case, fields)`` runs before a document of ``kind`` is made or corrected."""
-    guards = GUARDS.setdefault(kind, [])
-    if guard not in guards:
-        guards.append(guard)
+@dataclass(frozen=True)
+class Refusal:
+    """Why a document may not be made now: a stable code and a zh-Hans message saying what to do."""
+
+    code: str
+    message: str
 
 
-def register_own_step(kind: str, where: str) -> None:
-    """Documents of ``kind`` are made by their own step; ``where`` tells the user which (zh-Hans)."""
-    OWN_STEP[kind] = where
+DocumentGuard = Callable[[Case, str, dict[str, Any]], Refusal | None]
+GUARDS: list[DocumentGuard] = []
 
 
-def made_by_own_step(kind: str) -> bool:
-    return kind in OWN_STEP
+def register_document_guard(guard: DocumentGuard) -> None:
+    """``guard(case, kind, fields)`` returns a Refusal when the document ``kind`` with these
+    (validated) fields may not be made in ``case`` now, else None."""
+    if guard not in GUARDS:
+        GUARDS.append(guard)
 
 
-def check(case: Case, kind: str, fields: dict[str, Any]) -> None:
-    """Refuse a document of ``kind`` with ``fields`` (cleaned) that a registered condition forbids."""
-    if kind in OWN_STEP:
-        raise ActionError("made_by_own_step", OWN_STEP[kind], field="kind")
-    for guard in GUARDS.get(kind, ()):
-        guard(case, fields)
+def check_document_allowed(case: Case, kind: str, fields: dict[str, Any]) -> None:
+    """Raise the first refusal of a registered guard (nothing is written then)."""
+    for guard in GUARDS:
+        refusal = guard(case, kind, fields)
+        if refusal is not None:
+            raise ActionError(refusal.code, refusal.message)
+
+
+def require_made_by_handler(doc: DocType | None) -> None:
+    """第六条: an opinion of a reviewer, the legal unit, the leaders' discussion or the leader is
+    their own step of the approval chain, taken in their own login; the 处理决定审批表 is made by
+    proposing the decision (which opens its chain). Neither is made through 制作文书."""
+    if doc is None or doc.made_by == "handler":
+        return
+    if doc.made_by == "approval_step":
+        raise ActionError(
+            "made_by_approval_step",
+            f"{doc.title}由审核人、法制审核人员或负责人在本人账号中作为审批环节办理（第六条），"
+            "承办人不能制作或更正；请在案件的“审批”中查看或办理",
+            status=403,
+        )
+    raise ActionError(
+        "made_by_proposal",
+        f"{doc.title}在提出审批时填写（如“提出处理决定”）并随审批流程办理（第六条），"
+        "不能单独制作或更正；审批退回后在审批页面修改并重新提交",
+        status=403,
+    )

@@ -8,7 +8,6 @@ from django.http import Http404
 
 from casetrail.cases.models import Case
 from casetrail.records.catalogue import CATALOGUE, DocType
-from casetrail.records.guards import made_by_own_step
 from casetrail.records.models import Record
 
 
@@ -31,13 +30,13 @@ def record_for_user(*, user: Any, record_id: int | str) -> Record:
 
 def documents_for(case: Case) -> list[DocType]:
     """The document types that can be made in the case's current stage and procedure (a
-    document of several stages in each of them); not those made by their own step (a proposal
-    that goes through an approval chain)."""
+    document of several stages in each of them) through 制作文书: not those made by proposing a
+    decision or by a step of its approval chain (``made_by``)."""
     return [
         d
         for d in CATALOGUE.values()
         if case.stage in d.stages
         and "start" not in d.stages
-        and not made_by_own_step(d.code)
+        and d.made_by == "handler"
         and (not d.procedure or d.procedure == case.procedure)
     ]

@@ -29,6 +29,7 @@ from casetrail.records.actions import (
 )
 from casetrail.records.catalogue import doc_type, doc_version
 from casetrail.records.forms import catalogue_form, initial_from
+from casetrail.records.guards import require_made_by_handler
 from casetrail.records.models import RecordSignature
 from casetrail.records.selectors import documents_for, record_for_user
 
@@ -102,12 +103,13 @@ def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     _require_assigned(case, officer)
     try:
         doc = doc_type(kind)
+        require_made_by_handler(doc)
     except ActionError as err:
         return render(
             request,
             "records/choose.html",
             {"case": case, "docs": documents_for(case), "error": err.message},
-            status=404,
+            status=err.status if err.code.startswith("made_by") else 404,
         )
     form = catalogue_form(kind, case=case)(request.POST or None)
     candidates = list(officers_for_picker(case.agency_id, role=Role.HANDLER))

@@ -53,8 +53,8 @@ MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
 def add_record(
     *, case: Case, kind: str, officer: Officer, fields: dict[str, Any], now: dt.datetime
 ) -> Record:
-    """Validate ``fields`` against the current catalogue entry (references against ``case``) and
-    insert the record."""
+    """Validate ``fields`` against the current catalogue entry (parties, officers and records
+    against ``case``) and insert the record."""
     doc = doc_type(kind)
     values = clean_fields(doc, fields, case=case, now=now)
     return Record.objects.create(

@@ -90,7 +90,7 @@ def make(case: Case, personas: dict[str, Any], kind: str, **fields: Any) -> Reco
 def advance(case: Case, personas: dict[str, Any], to: str) -> None:
     """Move the case on; into 结案 through an approved 结案审批 (第六条), as the law has it."""
     if to == "closed":
-        from casetrail.decisions.tests.builders import close
+        from casetrail.decisions.tests.other_chains.builders import close
 
         close(case, personas)
         return

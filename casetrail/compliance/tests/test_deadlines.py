@@ -44,7 +44,7 @@ def test_it_gives_a_decision_90_days_from_filing(investigating):
 
 
 def test_it_counts_the_seven_days_of_register_and_hold_in_working_days(investigating, personas):
-    from casetrail.decisions.tests.builders import preserve
+    from casetrail.decisions.tests.other_chains.builders import preserve
 
     decision = preserve(investigating, personas).record
     register = make(investigating, personas, "evidence_register", preservation_decision=decision.pk)

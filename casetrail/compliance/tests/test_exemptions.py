@@ -15,7 +15,7 @@ from casetrail.compliance.engine import blockers
 from casetrail.compliance.models import Exemption
 from casetrail.compliance.tests.builders import make
 from casetrail.conftest import approve_start, start_ex_officio
-from casetrail.decisions.tests.builders import api, api_decide, snapshot
+from casetrail.decisions.tests.other_chains.builders import api, api_decide, snapshot
 
 
 def ids(findings):

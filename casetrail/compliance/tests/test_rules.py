@@ -174,7 +174,7 @@ def test_r13_inspections_need_overlapping_av_or_an_exemption(investigating, pers
 
 
 def test_r14_register_and_hold_needs_its_register(investigating, personas):
-    from casetrail.decisions.tests.builders import preserve
+    from casetrail.decisions.tests.other_chains.builders import preserve
 
     decision = preserve(investigating, personas).record
     assert [m.add for m in unmet(investigating, "R14")] == ["evidence_register"]
@@ -280,7 +280,7 @@ def test_r28_no_enforcement_decision_before_a_served_demand(serving, personas):
 
 def _court_approved(case, personas, decision, demand):
     from casetrail.decisions.actions import court_enforcement_propose
-    from casetrail.decisions.tests.builders import court_fields, decide_all
+    from casetrail.decisions.tests.other_chains.builders import court_fields, decide_all
 
     chain = court_enforcement_propose(
         case=case,

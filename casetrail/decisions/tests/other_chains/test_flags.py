@@ -7,7 +7,7 @@ from __future__ import annotations
 from casetrail.approvals.models import Chain, ChainKind
 from casetrail.compliance.engine import RULES, CaseView, blockers
 from casetrail.conftest import client_for
-from casetrail.decisions.tests.builders import api, api_decide, last_entry, snapshot
+from casetrail.decisions.tests.other_chains.builders import api, api_decide, last_entry, snapshot
 
 
 def raise_flag(case, who="zhang", reason="涉及老年人人身安全，社会影响较大"):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from casetrail.approvals.models import Chain, ChainKind
 from casetrail.compliance.tests.builders import make
-from casetrail.decisions.tests.builders import (
+from casetrail.decisions.tests.other_chains.builders import (
     ALL_OK,
     api,
     api_decide,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from casetrail.approvals.models import Chain, ChainKind
 from casetrail.cases.models import Stage
 from casetrail.compliance.tests.builders import make
-from casetrail.decisions.tests.builders import api, api_decide, last_entry, snapshot
+from casetrail.decisions.tests.other_chains.builders import api, api_decide, last_entry, snapshot
 
 CLOSING = {"ground": "performed", "course": "依法调查、决定并送达", "outcome": "罚款已缴纳"}
 

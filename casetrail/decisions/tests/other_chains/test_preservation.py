@@ -9,7 +9,13 @@ from django.utils import timezone
 from casetrail.approvals.models import Chain, ChainKind
 from casetrail.compliance.deadlines import deadlines_of
 from casetrail.compliance.engine import RULES, CaseView
-from casetrail.decisions.tests.builders import api, api_decide, api_record, last_entry, snapshot
+from casetrail.decisions.tests.other_chains.builders import (
+    api,
+    api_decide,
+    api_record,
+    last_entry,
+    snapshot,
+)
 from casetrail.records.models import Record
 
 PROPOSAL = {
@@ -108,8 +114,8 @@ def test_it_refuses_a_register_and_hold_without_an_approved_decision(investigati
 def test_it_refuses_the_decision_made_as_a_plain_document(investigating, personas):
     before = snapshot()
     r = api_record(investigating, "evidence_preservation_decision", **PROPOSAL)
-    assert r.status_code == 400 and r.json()["code"] == "made_by_own_step"
-    assert "提请证据保全" in r.json()["message"] and snapshot() == before
+    assert r.status_code == 403 and r.json()["code"] == "made_by_proposal"
+    assert "审批" in r.json()["message"] and snapshot() == before
     page = api("zhang", f"/cases/{investigating.pk}/records/new/").content.decode()
     assert "证据保全决定" not in page and "证据登记保存清单" in page
 

@@ -17,7 +17,7 @@ from casetrail.cases.tests.test_permissions import (
 )
 from casetrail.conftest import client_for
 from casetrail.decisions import actions
-from casetrail.decisions.tests.builders import PROPOSAL_FIELDS, snapshot
+from casetrail.decisions.tests.other_chains.builders import PROPOSAL_FIELDS, snapshot
 from casetrail.demo.personas import DEMO_PASSWORD
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from casetrail.approvals.models import Chain, ChainKind
 from casetrail.compliance.deadlines import deadlines_of
 from casetrail.compliance.holidays import calendar
-from casetrail.decisions.tests.builders import api, api_decide, snapshot
+from casetrail.decisions.tests.other_chains.builders import api, api_decide, snapshot
 
 
 def cf60(case):
