@@ -190,6 +190,9 @@ else:
 # --- CaseTrail --------------------------------------------------------------------------------
 # 第九条 / 行政强制法第十九条: an emergency start must be approved afterwards within this many hours.
 CASETRAIL_EMERGENCY_APPROVAL_HOURS = envint("CASETRAIL_EMERGENCY_APPROVAL_HOURS", 24, minimum=1)
+# 第二十一条（五） / 行政处罚法第五十二条: a decision made on the spot is filed with the agency within
+# this many working days (行政处罚法第八十五条: 二日 counts working days).
+CASETRAIL_SUMMARY_FILING_DAYS = envint("CASETRAIL_SUMMARY_FILING_DAYS", 2, minimum=1)
 # The ledger (第三十五条): hash of new agency logs, checkpoint cadence, signing key, optional TSA.
 CASETRAIL_LEDGER_HASH = envchoice("CASETRAIL_LEDGER_HASH", "sm3", ("sm3", "sha256"))
 CASETRAIL_CHECKPOINT_EVERY = envint("CASETRAIL_CHECKPOINT_EVERY", 100, minimum=0)

@@ -16,8 +16,11 @@ from casetrail.approvals.actions import approval_decide, approval_resubmit
 from casetrail.approvals.checklists import FINDINGS, LEGAL_REVIEW_ITEMS, collective_quorum
 from casetrail.approvals.models import ChainStatus, Outcome
 from casetrail.approvals.selectors import chain_for_user, chains_waiting_for, why_cannot_act
+from casetrail.cases.selectors import may_see_personal_data
 from casetrail.ledger.selectors import ledger_index_for
+from casetrail.org.models import Officer
 from casetrail.org.selectors import officer_for_request
+from casetrail.records.display import fields_for
 
 
 class DecideSerializer(serializers.Serializer):
@@ -82,9 +85,12 @@ def chain_out(chain: Any, ledger: dict[str, int] | None = None) -> dict[str, Any
     }
 
 
-def _out(chain: Any) -> dict[str, Any]:
+def _out(chain: Any, officer: Officer) -> dict[str, Any]:
+    """The chain with the fields of the document it decides on, personal data masked unless the
+    viewer may see it (第三十三条)."""
     data = chain_out(chain, ledger_index_for(agency_id=chain.case.agency_id, case_id=chain.case_id))
-    data["record_fields"] = chain.record.fields
+    personal = may_see_personal_data(officer=officer, case=chain.case)
+    data["record_fields"] = fields_for(chain.record.doc, chain.record.fields, personal=personal)
     return data
 
 
@@ -102,7 +108,8 @@ class ApprovalDetailAPI(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, chain_id: int) -> Response:
-        return Response(_out(chain_for_user(user=request.user, chain_id=chain_id)))
+        officer = officer_for_request(request.user)
+        return Response(_out(chain_for_user(user=request.user, chain_id=chain_id), officer))
 
 
 class ApprovalDecideAPI(APIView):
@@ -122,7 +129,9 @@ class ApprovalDecideAPI(APIView):
             findings=s.validated_data["findings"] or None,
             participants=s.validated_data["participants"] or None,
         )
-        return Response(_out(chain_for_user(user=request.user, chain_id=chain_id)), status=201)
+        return Response(
+            _out(chain_for_user(user=request.user, chain_id=chain_id), officer), status=201
+        )
 
 
 class ApprovalResubmitAPI(APIView):
@@ -145,7 +154,9 @@ class ApprovalResubmitAPI(APIView):
             opinion=s.validated_data["opinion"],
             reason=s.validated_data["reason"],
         )
-        return Response(_out(chain_for_user(user=request.user, chain_id=chain_id)), status=201)
+        return Response(
+            _out(chain_for_user(user=request.user, chain_id=chain_id), officer), status=201
+        )
 
 
 class LegalChecklistAPI(APIView):

@@ -150,10 +150,8 @@ class CaseActSerializer(serializers.Serializer):
 
 
 class CaseActAPI(APIView):
-    """在案件上办理一个环节：correction（当场更正）、supplement-notice（一次性告知补正）、
-    supplement-received（登记补正材料）、receipt（出具回执）、application-decision（受理意见）、
-    start-form（投诉举报立案：程序启动审批表）、complaint-decision（不予启动意见）、
-    complaint-notice（书面告知）、advance（进入下一阶段，fields: {reason}）。"""
+    """在案件上办理一个环节：各模块登记的操作（act），如 advance（进入下一阶段，fields: {reason}）、
+    程序启动的 supplement-notice、receipt、application-decision 等；案件页面列出当前可办理的操作。"""
 
     @extend_schema(request=CaseActSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, case_id: int, act: str) -> Response:

@@ -7,11 +7,15 @@ class CasesConfig(AppConfig):
     verbose_name = "案件"
 
     def ready(self) -> None:
+        from django.urls import reverse
+
         from casetrail.cases import hooks, panels
         from casetrail.cases.selectors import case_access_for_ledger
         from casetrail.ledger.selectors import register_case_access
 
-        register_case_access(case_access_for_ledger)
+        register_case_access(
+            case_access_for_ledger, lambda case_id: reverse("case-detail", args=[case_id])
+        )
         hooks.register_act("advance", panels.ADVANCE)
         for panel in panels.PANELS:
             hooks.register_panel(panel)

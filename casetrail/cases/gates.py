@@ -1,10 +1,10 @@
-"""Preconditions of stage transitions: the order of the stages, an approved start, then every gate
-the apps above register (``hooks.GATES``: the compliance rules, each citing its article)."""
+"""Preconditions of stage transitions: the order of the stages, then every gate the apps above
+register (``hooks.GATES``: an approved start, the compliance rules, each citing its article)."""
 
 from __future__ import annotations
 
 from casetrail.cases.hooks import GATES
-from casetrail.cases.models import STAGE_ORDER, Case, Stage, StartStatus
+from casetrail.cases.models import STAGE_ORDER, Case, Stage
 
 
 def transition_blockers(case: Case, to_stage: str) -> list[str]:
@@ -15,9 +15,6 @@ def transition_blockers(case: Case, to_stage: str) -> list[str]:
     if there != here + 1:
         return [f"阶段只能依次推进，下一阶段应为“{Stage(STAGE_ORDER[here + 1]).label}”"]
     blockers: list[str] = []
-    if case.start_status != StartStatus.APPROVED:
-        # 第八条、第九条: a case without an approved start has no number and cannot proceed.
-        blockers.append("程序启动尚未批准（第八条、第九条），案件未取得编号")
     for gate in GATES:
         blockers += gate(case, to_stage)
     if to_stage == Stage.ARCHIVED:

@@ -25,6 +25,9 @@ class StartMode(models.TextChoices):
     APPLICATION = "application", "依申请"
     EX_OFFICIO = "ex_officio", "依职权"
     COMPLAINT = "complaint", "投诉举报"
+    # 简易程序 (第二十一条; 行政处罚法第五十一、五十二条): opened and decided on the spot by the
+    # officers, without a prior start approval (casetrail.start).
+    ON_THE_SPOT = "on_the_spot", "当场处罚"
 
 
 class StartStatus(models.TextChoices):

@@ -134,7 +134,23 @@ def investigate(s: Story) -> None:
     )
     s.attach(rights, "signed_scan")
     s.investigation_receipt(rights, HOME)
+    lapsed(s, rights)
     s.advance("decision", "调查终结；当事人未在期限内要求听证")
+
+
+def lapsed(s: Story, rights: Record) -> None:
+    """The party let the period pass without stating or asking for a hearing: recorded, it counts
+    as hearing the party before the decision (第十二条（五）; 行政处罚法第四十五条)."""
+    s.record(
+        "statement_waiver",
+        {
+            "rights_notice": rights.pk,
+            "recorded_at": now(),
+            "party": s.party_id,
+            "how": "lapsed",
+            "details": "权利告知书已送达，告知的期限届满，当事人未提出陈述、申辩，也未要求听证。",
+        },
+    )
 
 
 def draft_decision(s: Story) -> Record:

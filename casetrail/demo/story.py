@@ -46,7 +46,9 @@ from casetrail.records.actions import (
 )
 from casetrail.records.catalogue import CATALOGUE
 from casetrail.records.models import Record
-from casetrail.start.actions import case_start_ex_officio
+from casetrail.start.actions import case_start_ex_officio, case_start_on_the_spot
+from casetrail.start.summary import OnTheSpot
+from casetrail.start.writes import ON_THE_SPOT_DOCUMENTS
 
 AGENCY_SEAL = "陵川县民政局"
 DEVICE_SERIAL = "LCMZ-DSJ-001"
@@ -88,6 +90,20 @@ class Story:
 
     # --- start and stages ---
 
+    def _case(
+        self, category: str, party: PartyInput, *, procedure: str, is_major: bool = False
+    ) -> CaseInput:
+        """The case as 张承办 enters it, handled with 李承办 (行政处罚法第四十二条: two)."""
+        return CaseInput(
+            unit=self.zhang.unit,
+            title=self.title,
+            category=category,
+            officers=[self.zhang, self.li],
+            procedure=procedure,
+            is_major=is_major,
+            parties=[party],
+        )
+
     def start(
         self,
         *,
@@ -102,15 +118,7 @@ class Story:
     ) -> Case:
         case = case_start_ex_officio(
             officer=self.zhang,
-            data=CaseInput(
-                unit=self.zhang.unit,
-                title=self.title,
-                category=category,
-                officers=[self.zhang, self.li],
-                procedure=procedure,
-                is_major=is_major,
-                parties=[party],
-            ),
+            data=self._case(category, party, procedure=procedure, is_major=is_major),
             reason=reason,
             party_facts=party_facts,
             opinion=opinion,
@@ -131,6 +139,24 @@ class Story:
         self.case = case
         self.party = case.parties.get(role=Party.Role.PARTY)
         self.signer = signer
+        return case
+
+    def start_on_the_spot(
+        self, *, category: str, party: PartyInput, signer: str, spot: OnTheSpot
+    ) -> Case:
+        """简易程序: 张承办 and 李承办 show their certificates and decide on the spot; the case is
+        opened with the 简易程序记录, the 当场行政处罚决定书 and its 送达回证, each signed (the
+        party by ``signer``), without a start approval (行政处罚法第五十一、五十二条)."""
+        self.signer = signer
+        case = case_start_on_the_spot(
+            officer=self.zhang,
+            data=self._case(category, party, procedure="summary"),
+            spot=spot,
+            certificates_shown=True,
+            signatures={kind: self.signatures(kind) for kind in ON_THE_SPOT_DOCUMENTS},
+        )
+        self.case = case
+        self.party = case.parties.get(role=Party.Role.PARTY)
         return case
 
     @property

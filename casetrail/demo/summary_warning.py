@@ -1,6 +1,9 @@
-"""Demo case 1 — 简易程序警告 (第二十一条): an elderly-care home that did not sign service agreements
-with four residents, inspected on film, warned on the spot under the summary procedure, the decision
-served directly (第二十二条) and performed at once."""
+"""Demo case 1 — 简易程序警告 (第二十一条; 行政处罚法第五十一、五十二条): during a routine check two
+officers find that an elderly-care home has not signed service agreements with four residents; they
+show their certificates, tell the home's head the facts and the proposed warning, hear him, and
+warn the home on the spot — the case opened and decided at once, without a start approval, the
+当场行政处罚决定书 handed over and signed for. The on-the-spot handling is filmed, the decision is
+filed with the bureau (备案) within the period, and the home performs at once."""
 
 from __future__ import annotations
 
@@ -16,24 +19,27 @@ from casetrail.demo.story import (
     today,
 )
 from casetrail.records.models import Record
+from casetrail.start.actions import summary_file
+from casetrail.start.summary import OnTheSpot
 
 TITLE = "陵川县康乐颐养院未与入住老年人签订服务协议案"
 ELDERLY_RULES = "《养老机构管理办法》（民政部令第66号）第四十六条"
 PLACE = "陵川县崇文镇府前街18号陵川县康乐颐养院"
+FACTS = "抽查入住老年人档案26份，其中4名老年人入住时未与该院签订服务协议，院方未能提供协议文本。"
 
 
 def build(s: Story) -> Case:
-    start(s)
-    inspect(s)
-    decision = decide(s)
-    serve_and_perform(s, decision)
+    decide_on_the_spot(s)
+    film(s)
+    file_with_the_bureau(s)
+    serve_and_perform(s)
     return s.opened
 
 
-def start(s: Story) -> None:
-    s.start(
+def decide_on_the_spot(s: Story) -> None:
+    """The case, the 简易程序记录, the decision and its 送达回证 in one action (第二十一条)."""
+    s.start_on_the_spot(
         category="elderly",
-        procedure="summary",
         party=PartyInput(
             kind="organisation",
             name="陵川县康乐颐养院",
@@ -43,107 +49,62 @@ def start(s: Story) -> None:
             address="山西省晋城市陵川县崇文镇府前街18号",
         ),
         signer="刘某某",
-        reason="养老机构服务质量日常监督检查中发现该院未与部分入住老年人签订服务协议",
-        party_facts="陵川县康乐颐养院，民办非企业单位，院长刘某某，入住老年人26名",
-        opinion="违法事实确凿、情节轻微，拟适用简易程序当场给予警告",
-    )
-
-
-def inspect(s: Story) -> None:
-    """Approved by the director, the case is in 调查取证: the inspection, filmed (第十三条)."""
-    begun = now()
-    clip = s.video("现场检查全过程", PLACE)
-    inspection = s.record(
-        "inspection_record",
-        {
-            "kind": "inspection",
-            "place": PLACE,
-            "started_at": begun,
-            "ended_at": now(),
-            "party": s.party_id,
-            "present_person": {"name": "刘某某（院长）"},
-            "av_notified": True,
-            "findings": "抽查入住老年人档案26份，其中4名老年人入住时未与本院签订服务协议，"
-            "院方未能提供协议文本。",
-            "read_back": True,
-        },
-    )
-    s.attach(inspection, "av", clip)
-    s.attach(inspection, "photo", s.photo("入住老年人档案抽查情况", PLACE))
-    s.advance("decision", "现场检查完毕，违法事实确凿，当场处理")
-
-
-def decide(s: Story) -> Record:
-    """Decided on the spot: the summary-procedure record and the decision (第二十一条)."""
-    made = now()
-    record = s.record(
-        "summary_procedure_record",
-        {
-            "made_at": made,
-            "place": PLACE,
-            "party": s.party_id,
-            "conditions": "违法事实确凿并有法定依据，对法人或者其他组织给予警告，"
+        spot=OnTheSpot(
+            decided_at=now(),
+            place=PLACE,
+            doc_no=f"陵民当罚〔{today().year}〕0001号",
+            conditions="违法事实确凿并有法定依据，对法人或者其他组织给予警告，"
             "符合《中华人民共和国行政处罚法》第五十一条规定的简易程序条件。",
-            "steps": "执法人员二人出示执法证件、表明身份；告知当事人违法事实、处罚理由和依据及"
-            "陈述申辩权；听取陈述申辩；填写预定格式、编有号码的行政处罚决定书并当场交付。",
-            "documents": ["现场检查笔录", f"当场行政处罚决定书（{s.doc_no}）"],
-            "facts": "该院有4名入住老年人未签订服务协议。",
-            "legal_basis": f"{ELDERLY_RULES}第（二）项",
-            "decision": "给予警告，责令立即与上述老年人或者其代理人签订服务协议。",
-            "statements": "当事人对违法事实无异议，表示立即补签服务协议。",
-            "review": "当事人陈述属实，未提出新的事实和理由。",
-            "adopted": "adopted",
-            "adoption_reasons": "当事人积极整改，予以采纳，依法给予警告。",
-            "filed_with": "陵川县民政局法制股",
-            "filing": "简易程序记录及当场行政处罚决定书复印件",
-            "filed_on": today(),
-            "collected_on_spot": False,
-            "contentious": False,
-        },
+            facts=FACTS,
+            evidence=["现场检查情况及音像记录", "入住老年人档案"],
+            legal_basis=f"{ELDERLY_RULES}第（二）项；《中华人民共和国行政处罚法》第五十一条",
+            reasons="违法事实确凿，情节轻微，当事人当场表示整改。",
+            penalty="warning",
+            amount=None,
+            decision="警告，责令立即与上述老年人或者其代理人签订服务协议。",
+            rights_told=True,
+            statement="stated",
+            statements="院长刘某某对违法事实无异议，表示立即补签服务协议。",
+            review="当事人陈述属实，未提出新的事实和理由。",
+            adopted="adopted",
+            adoption_reasons="当事人积极整改，予以采纳，依法给予警告。",
+            review_body=REVIEW_BODY,
+            review_period=REVIEW_PERIOD,
+            litigation_court=COURT,
+            litigation_period=LITIGATION_PERIOD,
+            documents=["入住老年人档案抽查情况照片"],
+        ),
     )
+
+
+def film(s: Story) -> None:
+    """The handling on the spot was filmed; the clip and a photo go with the record (第二十一条)."""
+    record = _on_the_spot(s, "summary_procedure_record")
+    s.attach(record, "av", s.video("现场检查及当场处罚全过程", PLACE))
     s.attach(record, "photo", s.photo("当场宣告处罚决定", PLACE))
     s.attach(record, "signed_scan")
-    decision = s.record(
-        "administrative_decision",
-        {
-            "doc_no": s.doc_no,
-            "decided_at": now(),
-            "party": s.party_id,
-            "facts": "当事人有4名入住老年人未与其签订服务协议。",
-            "evidence": ["现场检查笔录及音像记录", "入住老年人档案"],
-            "legal_basis": f"{ELDERLY_RULES}第（二）项；《中华人民共和国行政处罚法》第五十一条",
-            "reasons": "违法事实确凿，情节轻微，当事人当场表示整改。",
-            "decision": "警告。",
-            "review_body": REVIEW_BODY,
-            "review_period": REVIEW_PERIOD,
-            "litigation_court": COURT,
-            "litigation_period": LITIGATION_PERIOD,
+    s.attach(_on_the_spot(s, "administrative_decision"), "signed_scan")
+    s.attach(_on_the_spot(s, "service_receipt"), "signed_scan")
+
+
+def file_with_the_bureau(s: Story) -> None:
+    """备案 with the bureau's legal unit, the same day (第二十一条（五）; 行政处罚法第五十二条)."""
+    summary_file(
+        case=s.opened,
+        officer=s.zhang,
+        fields={
+            "filed_at": now(),
+            "filed_with": "陵川县民政局法制股",
+            "decision": _on_the_spot(s, "administrative_decision").pk,
+            "contents": ["当场行政处罚决定书", "简易程序记录", "送达回证", "现场音像记录"],
         },
     )
-    s.attach(decision, "signed_scan")
-    s.advance("service", "当场作出警告决定，进入送达执行")
-
-    return decision
 
 
-def serve_and_perform(s: Story, decision: Record) -> None:
-    """Served directly (第二十二条) and performed (第二十七条)."""
-    served = now()
-    receipt = s.record(
-        "service_receipt",
-        {
-            "document": decision.pk,
-            "recipient": {"name": "陵川县康乐颐养院"},
-            "party": s.party_id,
-            "signer": {"name": "刘某某（院长）"},
-            "signer_relation": "representative",
-            "method": "direct",
-            "place": PLACE,
-            "served_at": served,
-            "server": [s.zhang.pk, s.li.pk],
-        },
-    )
-    s.attach(receipt, "signed_scan")
+def serve_and_perform(s: Story) -> None:
+    """Handed over on the spot (第二十二条) and performed at once (第二十七条)."""
+    decision = _on_the_spot(s, "administrative_decision")
+    receipt = _on_the_spot(s, "service_receipt")
     direct = s.record(
         "direct_service_record",
         {
@@ -152,7 +113,7 @@ def serve_and_perform(s: Story, decision: Record) -> None:
             "recipient": {"name": "陵川县康乐颐养院"},
             "signer": {"name": "刘某某（院长）"},
             "place": PLACE,
-            "served_at": served,
+            "served_at": receipt.fields["served_at"],
             "server": [s.zhang.pk, s.li.pk],
         },
     )
@@ -170,6 +131,10 @@ def serve_and_perform(s: Story, decision: Record) -> None:
     s.attach(performance, "photo", s.photo("补签的服务协议", PLACE))
     s.close(
         "performed",
-        "现场检查发现违法事实，适用简易程序当场作出警告决定并直接送达。",
-        "决定已送达，当事人当日补签服务协议，履行完毕。",
+        "现场检查发现违法事实，适用简易程序当场作出警告决定并直接送达，已报局备案。",
+        "决定已当场送达，当事人当日补签服务协议，履行完毕。",
     )
+
+
+def _on_the_spot(s: Story, kind: str) -> Record:
+    return s.opened.records.get(kind=kind)

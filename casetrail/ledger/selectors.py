@@ -14,6 +14,7 @@ from casetrail.ledger.nodes import node_getter, proof_getter
 from casetrail.lib import merkle
 from casetrail.lib.errors import ActionError
 from casetrail.lib.masking import mask_address, mask_id_number, mask_phone
+from casetrail.org.models import Role
 from casetrail.org.selectors import officer_for_user
 
 
@@ -52,20 +53,33 @@ class CaseAccess(Protocol):
     def __call__(self, *, user: Any, case_id: int, personal: bool) -> None: ...
 
 
+class CaseLink(Protocol):
+    def __call__(self, case_id: int) -> str: ...
+
+
 # How an entry of a case is read: registered by the cases app (which sits above the ledger) from
 # its AppConfig.ready(). It raises Http404 unless ``user`` may read the case (and, with
 # ``personal``, see its personal data unmasked).
 CASE_ACCESS: list[CaseAccess] = []
+# Where the case of an entry is shown (its page), for the link back from the entry page.
+CASE_LINK: list[CaseLink] = []
 
 
-def register_case_access(check: CaseAccess) -> None:
+def register_case_access(check: CaseAccess, link: CaseLink) -> None:
     CASE_ACCESS[:] = [check]
+    CASE_LINK[:] = [link]
+
+
+def case_link(case_id: int | None) -> str:
+    return CASE_LINK[0](case_id) if case_id is not None and CASE_LINK else ""
 
 
 def entry_for_user(*, user: Any, ledger: Ledger, seq: int, raw: bool = False) -> LedgerEntry:
     """An entry holds the full fact, so it is read under the access rules of that fact: an entry
     of a case only by those who may read the case. Its exact bytes (``raw``) carry the parties'
-    personal data unmasked, so only those who may see that data get them (DESIGN §3)."""
+    personal data unmasked, so only those who may see that data get them (DESIGN §3). An entry of
+    no case (an upload waiting in its uploader's inbox, an officer's account) is read only by the
+    officer who acted and by the agency's supervisors (第三十三条)."""
     entry = LedgerEntry.objects.filter(ledger=ledger, seq=seq).first()
     if entry is None:
         raise Http404("日志条目不存在")
@@ -73,6 +87,11 @@ def entry_for_user(*, user: Any, ledger: Ledger, seq: int, raw: bool = False) ->
         if not CASE_ACCESS:
             raise Http404("日志条目不存在")
         CASE_ACCESS[0](user=user, case_id=entry.case_ref, personal=raw)
+        return entry
+    officer = officer_for_user(user)
+    actor = entry.entry.get("actor", {}).get("id")
+    if officer is None or not (officer.pk == actor or officer.has_role(Role.SUPERVISOR)):
+        raise Http404("日志条目不存在")
     return entry
 
 

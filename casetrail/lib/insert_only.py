@@ -118,16 +118,24 @@ def insert_only_tables(connection: Any) -> list[str]:
 
 
 def _installed_triggers(connection: Any, table: str) -> set[str]:
+    """The triggers of ``table`` that are as InsertOnly made them and in force: on SQLite with
+    exactly the statement it ran (a same-named trigger that does nothing does not count), on
+    PostgreSQL enabled (ALTER TABLE … DISABLE TRIGGER does not count)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table]
-            )
-        else:
-            cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
                 [table],
             )
+            expected = {" ".join(sql.split()) for sql in _sqlite_sql(table)}
+            return {name for name, sql in cursor.fetchall() if " ".join(sql.split()) in expected}
+        cursor.execute(
+            "SELECT t.tgname FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE t.tgrelid = %s::regclass AND NOT t.tgisinternal "
+            "AND t.tgenabled IN ('O', 'A') AND p.proname = 'casetrail_insert_only' "
+            "AND p.prosrc LIKE '%%RAISE EXCEPTION%%'",
+            [table],
+        )
         return {row[0] for row in cursor.fetchall()}
 
 
@@ -138,7 +146,9 @@ def missing_triggers(connection: Any) -> list[str]:
     for table in insert_only_tables(connection):
         lost = trigger_names(connection.vendor, table) - _installed_triggers(connection, table)
         if lost:
-            out.append(f"{table}: insert-only trigger(s) missing: {', '.join(sorted(lost))}")
+            out.append(
+                f"{table}: insert-only trigger(s) missing or altered: {', '.join(sorted(lost))}"
+            )
     return out
 
 

@@ -183,12 +183,10 @@ def officer_create(
             valid_from=valid_from,
             valid_to=valid_to,
         )
-    user = User.objects.create_user(
-        username=username,
-        password=password,
-        is_staff=Role.ADMIN in roles,
-        is_superuser=Role.ADMIN in roles,
-    )
+    # No officer is a Django superuser or staff member, administrators included: an agency's
+    # administrator works through the officer actions (/org/officers/), confined to the agency;
+    # the Django admin is for the platform's installer (`casetrail createsuperuser`) only.
+    user = User.objects.create_user(username=username, password=password)
     officer = Officer.objects.create(
         user=user,
         agency=unit.agency,
@@ -304,10 +302,6 @@ def officer_roles_change(
         rows.append(grant)
     for r in add:
         rows.append(OfficerRole.objects.create(officer=row, role=r, granted_at=now, granted_by=by))
-    if Role.ADMIN in add or Role.ADMIN in remove:
-        # The Django admin follows the role, as officer_create set it up.
-        row.user.is_staff = row.user.is_superuser = Role.ADMIN in add
-        row.user.save(update_fields=["is_staff", "is_superuser"])
     act.record(
         agency=row.agency_id,
         actor=by,

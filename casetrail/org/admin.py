@@ -62,8 +62,8 @@ admin.site.unregister(User)
 @admin.register(User)
 class LoginAdmin(UserAdmin):
     """Logins are created with their officer (officer_create) and switched off with them
-    (officer_deactivate): the admin may still reset a password, but neither add nor delete a
-    login nor change whether it may sign in, its staff flags or its permissions."""
+    (officer_deactivate): the Django admin shows them and changes nothing — not even a password,
+    which would let whoever holds the admin sign in as another officer (第六条)."""
 
     readonly_fields = [
         "username",
@@ -77,6 +77,9 @@ class LoginAdmin(UserAdmin):
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

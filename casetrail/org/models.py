@@ -169,7 +169,7 @@ class Device(models.Model):
     """A recording device (执法记录仪 and others, 第三十七条) that audio/video records refer to.
 
     Its assignment and status change over time; each change is a ledgered action
-    (``casetrail.evidence.actions.device_register`` / ``device_update``)."""
+    (registered and changed by the audio/video app's device actions)."""
 
     class Kind(models.TextChoices):
         BODY_CAMERA = "body_camera", "执法记录仪"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from casetrail.lib.ledgered import step
@@ -16,3 +18,13 @@ def set_serving(officer: Officer, *, serving: bool) -> None:
     officer.save(update_fields=["deactivated_at"])
     officer.user.is_active = serving
     officer.user.save(update_fields=["is_active"])
+    if not serving:
+        end_sessions(officer.user.pk)
+
+
+def end_sessions(user_id: int) -> None:
+    """Sign the login out everywhere: a session must not come back to life when the officer is
+    reactivated (sessions are working state, not recorded facts)."""
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user_id):
+            session.delete()

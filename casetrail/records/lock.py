@@ -7,6 +7,7 @@ readable). Runs without Django settings, so it works while start-up refuses the 
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -30,19 +31,42 @@ HEADER = """\
 
 
 def update_lock(
-    catalogue: Path = CATALOGUE_FILE, history: Path = HISTORY_FILE, lock_path: Path = LOCK_FILE
+    catalogue: Path = CATALOGUE_FILE,
+    history: Path = HISTORY_FILE,
+    lock_path: Path = LOCK_FILE,
+    *,
+    write: bool = True,
 ) -> list[tuple[str, int]]:
-    """Add the new entry versions to the lock; return them. Raises ImproperlyConfigured, and
-    writes nothing, when a locked version changed or vanished."""
+    """Add the new entry versions to the lock (unless ``write`` is false); return them. Raises
+    ImproperlyConfigured, and writes nothing, when a locked version changed or vanished."""
     loaded = parse_files(catalogue, history)
     lock = read_lock(lock_path) if lock_path.exists() else {}
     check_lock(loaded, lock, lock_path, allow_new=True)
-    lines = [f"{c} {v} {d}" for (c, v), d in sorted(loaded.fingerprints.items())]
-    lock_path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+    if write:
+        lines = [f"{c} {v} {d}" for (c, v), d in sorted(loaded.fingerprints.items())]
+        lock_path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
     return sorted(set(loaded.fingerprints) - set(lock))
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m casetrail.records.lock",
+        description="把文书目录中新增的条目版本的指纹写入 catalogue.lock；"
+        "未升版本而改动的条目、消失的已锁定版本会被拒绝。",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="只检查，不写入（有未锁定的版本时返回 1）"
+    )
+    args = parser.parse_args(argv)
+    if args.check:
+        try:
+            pending = update_lock(write=False)
+        except ImproperlyConfigured as exc:
+            print(f"catalogue.lock 与文书目录不一致：{exc}", file=sys.stderr)
+            return 1
+        for code, version in pending:
+            print(f"not locked: {code} version {version}")
+        return 1 if pending else 0
     try:
         added = update_lock()
     except ImproperlyConfigured as exc:
@@ -55,4 +79,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

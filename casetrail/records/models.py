@@ -43,6 +43,15 @@ class Record(models.Model):
         verbose_name = verbose_name_plural = "执法记录"
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["case", "kind"])]
+        constraints = [
+            # A record is corrected once; a later correction corrects the correction. Conditional,
+            # so SQLite adds it as an index without rebuilding the insert-only table.
+            models.UniqueConstraint(
+                fields=["replaces"],
+                condition=models.Q(replaces__isnull=False),
+                name="record_replaced_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} #{self.pk}"

@@ -137,19 +137,23 @@ def _span(delta: dt.timedelta) -> str:
 
 
 def _check_range(
-    doc: DocType, f: Field, value: Any, case: Any, now: dt.datetime, where: str
+    doc: DocType, f: Field, value: Any, case: Any, when: tuple[dt.datetime, dt.datetime], where: str
 ) -> None:
     """``valid_range``: how far before and after the record's time the value may lie, and not
-    before the case was registered where the entry (or the default) says so."""
+    before the case was registered where the entry (or the default) says so. ``when`` is the
+    record's time: (made, now) — for a correction, lower bounds count from when the record was
+    first made and upper bounds from the correction, so an old record stays correctable."""
     bounds = f.range(doc)
     is_day = not isinstance(value, dt.datetime)
+    made, now = when
     ref: dt.date | dt.datetime = timezone.localdate(now) if is_day else now
+    first: dt.date | dt.datetime = timezone.localdate(made) if is_day else made
     if bounds.after is not None and value > ref + bounds.after:
         if f.valid_range is None:
             raise ActionError("datetime_in_future", f"{where}：不能晚于当前时间", field=f.name)
         limit = f"后{_span(bounds.after)}" if bounds.after else ("当日" if is_day else "当时")
         raise ActionError("out_of_range", f"{where}：不能晚于记录时间{limit}", field=f.name)
-    if bounds.before is not None and value < ref - bounds.before:
+    if bounds.before is not None and value < first - bounds.before:
         limit = f"前{_span(bounds.before)}" if bounds.before else ("当日" if is_day else "当时")
         raise ActionError("out_of_range", f"{where}：不能早于记录时间{limit}", field=f.name)
     day = value if is_day else timezone.localdate(value)
@@ -157,7 +161,9 @@ def _check_range(
         raise ActionError("datetime_before_case", f"{where}：不能早于案件登记日期", field=f.name)
 
 
-def _clean_value(doc: DocType, f: Field, raw: Any, case: Any, now: dt.datetime) -> Any:
+def _clean_value(
+    doc: DocType, f: Field, raw: Any, case: Any, when: tuple[dt.datetime, dt.datetime]
+) -> Any:
     """Normalise one field to its JSON form (strings, integers, lists, booleans, small objects),
     or raise ActionError naming the field."""
     where = f"{doc.title}·{f.label}"
@@ -214,7 +220,7 @@ def _clean_value(doc: DocType, f: Field, raw: Any, case: Any, now: dt.datetime) 
         day = raw if isinstance(raw, dt.date) else parse_date(str(raw))
         if day is None or isinstance(day, dt.datetime):
             raise ActionError("invalid_date", f"{where}：日期格式应为 YYYY-MM-DD", field=f.name)
-        _check_range(doc, f, day, case, now, where)
+        _check_range(doc, f, day, case, when, where)
         return day.isoformat()
     if f.type == "datetime":
         moment = raw if isinstance(raw, dt.datetime) else parse_datetime(str(raw))
@@ -224,7 +230,7 @@ def _clean_value(doc: DocType, f: Field, raw: Any, case: Any, now: dt.datetime) 
             )
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
-        _check_range(doc, f, moment, case, now, where)
+        _check_range(doc, f, moment, case, when, where)
         return timezone.localtime(moment).isoformat()
     if f.type == "choice":
         if raw not in dict(f.choices):
@@ -250,11 +256,16 @@ def _required_if_message(doc: DocType, f: Field) -> str:
 
 
 def clean_fields(
-    doc: DocType, data: dict[str, Any], *, case: Any = None, now: dt.datetime | None = None
+    doc: DocType,
+    data: dict[str, Any],
+    *,
+    case: Any = None,
+    now: dt.datetime | None = None,
+    made: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Validate ``data`` against the entry ``doc`` (parties, officers and records against
-    ``case``; dates and times against ``now``, the record's time) and return the JSON-ready
-    field values. Nothing is written."""
+    ``case``; dates and times against the record's time: ``now``, and for a correction ``made``,
+    when the record was first made) and return the JSON-ready field values. Nothing is written."""
     unknown = set(data) - {f.name for f in doc.fields}
     if unknown:
         raise ActionError(
@@ -263,7 +274,8 @@ def clean_fields(
             field=sorted(unknown)[0],
         )
     now = now or timezone.now()
-    values = {f.name: _clean_value(doc, f, data.get(f.name), case, now) for f in doc.fields}
+    when = (made or now, now)
+    values = {f.name: _clean_value(doc, f, data.get(f.name), case, when) for f in doc.fields}
     for f in doc.fields:
         if f.required_if and f.required_if.met(values) and not has_value(values[f.name]):
             raise ActionError("field_required", _required_if_message(doc, f), field=f.name)

@@ -62,26 +62,29 @@ def _data_url_png(value: str) -> bytes:
         return b""
 
 
-def _signatures_from(request: HttpRequest, officer: Officer, doc: Any) -> list[SignatureInput]:
-    """The signature blocks of the form, one per slot (key): drawn (PNG data URL), a scan
-    upload, or a refusal; an optional signature left as 不签 is not given."""
+def signatures_from(
+    request: HttpRequest, officer: Officer, doc: Any, *, prefix: str = "sig"
+) -> list[SignatureInput]:
+    """The signature blocks of the form (``records/_signature_pad.html``), one per slot (key),
+    their inputs named ``<prefix>_<key>_…``: drawn (PNG data URL), a scan upload, or a refusal;
+    an optional signature left as 不签 is not given."""
     signatures = []
     for sig in doc.signatures:
-        prefix = f"sig_{sig.key}_"
-        method = request.POST.get(prefix + "method", "")
+        stem = f"{prefix}_{sig.key}_"
+        method = request.POST.get(stem + "method", "")
         if not sig.required and not method:
             continue
-        scan = request.FILES.get(prefix + "scan")
+        scan = request.FILES.get(stem + "scan")
         signatures.append(
             SignatureInput(
                 key=sig.key,
-                name=request.POST.get(prefix + "name", ""),
+                name=request.POST.get(stem + "name", ""),
                 method=method,
-                image=_data_url_png(request.POST.get(prefix + "image", "")),
+                image=_data_url_png(request.POST.get(stem + "image", "")),
                 blob_sha256=stored_scan(officer, scan, sig.label)
                 if method == RecordSignature.Method.SCAN and scan
                 else "",
-                refusal_reason=request.POST.get(prefix + "reason", ""),
+                refusal_reason=request.POST.get(stem + "reason", ""),
             )
         )
     return signatures
@@ -121,7 +124,7 @@ def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
                     OfficerPresent(int(pk), request.POST.get(f"shown_{pk}") == "on")
                     for pk in request.POST.getlist("present")
                 ]
-                signatures = _signatures_from(request, officer, doc)
+                signatures = signatures_from(request, officer, doc)
                 record_create(
                     case=case,
                     officer=officer,
@@ -251,7 +254,7 @@ def record_correct_view(request: HttpRequest, record_id: int) -> HttpResponse:
                     officer=officer,
                     fields=data,
                     reason=reason,
-                    signatures=_signatures_from(request, officer, doc),
+                    signatures=signatures_from(request, officer, doc),
                 )
             except (ActionError, ValueError) as err:
                 apply_error(

@@ -51,10 +51,17 @@ MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
 
 @step
 def add_record(
-    *, case: Case, kind: str, officer: Officer, fields: dict[str, Any], now: dt.datetime
+    *,
+    case: Case,
+    kind: str,
+    officer: Officer,
+    fields: dict[str, Any],
+    now: dt.datetime,
+    officers_present: list[dict[str, Any]] | None = None,
 ) -> Record:
     """Validate ``fields`` against the current catalogue entry (parties, officers and records
-    against ``case``) and insert the record."""
+    against ``case``) and insert the record, with the officers present as
+    ``check_officers_present`` returned them where the entry lists them (第十一条)."""
     doc = doc_type(kind)
     values = clean_fields(doc, fields, case=case, now=now)
     return Record.objects.create(
@@ -63,6 +70,7 @@ def add_record(
         fields=values,
         created_by=officer,
         created_at=now,
+        officers_present=officers_present or None,
         catalogue_version=doc.version,
     )
 
@@ -78,11 +86,18 @@ def new_version(
     the record has (a newer entry may have dropped or reshaped some)."""
     if not reason.strip():
         raise ActionError("correction_reason_required", "更正记录须说明理由", field="reason")
+    # Two corrections at once: the second waits for the first and then finds it (the unique
+    # `replaces` constraint is the database's own guard).
+    Record.objects.select_for_update().filter(pk=record.pk).first()
     if record.replaced_by.exists():
         raise ActionError("record_superseded", "该记录已有更新的版本，请在最新版本上更正")
     merged = {**record.fields, **fields}
     values = clean_fields(
-        doc_version(record.kind, record.version), merged, case=record.case, now=now
+        doc_version(record.kind, record.version),
+        merged,
+        case=record.case,
+        now=now,
+        made=first_made(record),
     )
     return Record.objects.create(
         case=record.case,
@@ -95,6 +110,13 @@ def new_version(
         correction_reason=reason.strip(),
         catalogue_version=record.version,
     )
+
+
+def first_made(record: Record) -> dt.datetime:
+    """When the first version of ``record`` was made (the start of its chain of corrections)."""
+    while record.replaces_id is not None:
+        record = Record.objects.only("created_at", "replaces_id").get(pk=record.replaces_id)
+    return record.created_at
 
 
 @step

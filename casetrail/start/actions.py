@@ -2,7 +2,8 @@
 oral application record), on-the-spot corrections, the one-time supplement notice, supplements
 received, the receipt and the acceptance decision; the ex officio start with its 程序启动审批表 and
 the emergency start approved afterwards; complaints and reports, taken up or not, and the written
-notice to the complainant. What each approval chain does when it ends is here too.
+notice to the complainant; the summary procedure (第二十一条), opened and decided on the spot, and
+its filing with the agency (备案). What each approval chain does when it ends is in effects.py.
 
 Every public function is a ledgered action (``casetrail.lib.ledgered``).
 """
@@ -10,6 +11,7 @@ Every public function is a ledgered action (``casetrail.lib.ledgered``).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
@@ -17,11 +19,12 @@ from django.utils import timezone
 
 from casetrail.approvals.models import Chain, ChainKind
 from casetrail.approvals.writes import open_chain
-from casetrail.cases.models import Case, Party, Stage, StartMode, StartStatus
+from casetrail.cases.models import Case, Party, Procedure, Stage, StartMode, StartStatus
 from casetrail.cases.writes import (
     CaseInput,
     PartyInput,
     add_party,
+    assign_number,
     create_case,
     locked,
     move_stage,
@@ -34,7 +37,9 @@ from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.org.models import Officer
 from casetrail.records.models import Record
-from casetrail.records.writes import add_record
+from casetrail.records.writes import SignatureInput, add_record
+from casetrail.start.summary import OnTheSpot, check_on_the_spot, filing_due
+from casetrail.start.writes import on_the_spot_documents
 
 
 class StartAction(ActionName):
@@ -49,12 +54,26 @@ class StartAction(ActionName):
     REGISTER_COMPLAINT = "case.register_complaint"
     PROPOSE_NOT_START = "complaint.propose_not_start"
     NOTIFY_COMPLAINANT = "complaint.notify"
+    START_ON_THE_SPOT = "case.start_on_the_spot"
+    FILE_SUMMARY = "summary.file"
 
 
 def _record(act: Act, case: Case, officer: Officer, rows: list[Any]) -> None:
     act.record(
         agency=case.agency_id, actor=officer, subject=f"case:{case.pk}", rows=rows, case=case.pk
     )
+
+
+def _not_summary(data: CaseInput) -> None:
+    """A summary case is opened and decided on the spot (行政处罚法第五十一、五十二条): it never waits
+    for a start approval or an acceptance, so the other start modes take ordinary cases only."""
+    if data.procedure == Procedure.SUMMARY:
+        raise ActionError(
+            "summary_is_on_the_spot",
+            "简易程序案件由执法人员当场作出决定，不经程序启动审批：请使用“当场处罚（简易程序）”"
+            "登记（第二十一条；行政处罚法第五十一、五十二条）",
+            field="procedure",
+        )
 
 
 # --- ex officio (第九条) ---------------------------------------------------------------------------
@@ -139,6 +158,7 @@ def case_start_ex_officio(
     today = timezone.localdate(now)
     require_handler(officer, today)
     validate_case_input(data, officer, today)
+    _not_summary(data)
     if not data.parties:
         raise ActionError("party_required", "请至少填写一个当事人", field="parties")
     case, rows = create_case(data=data, officer=officer, mode=StartMode.EX_OFFICIO, now=now)
@@ -218,6 +238,7 @@ def case_register_application(
     today = timezone.localdate(now)
     require_handler(officer, today)
     validate_case_input(data, officer, today)
+    _not_summary(data)
     applicant = PartyInput(**{**applicant.__dict__, "role": Party.Role.APPLICANT})
     validate_party(applicant, 0)
     case, rows = create_case(data=data, officer=officer, mode=StartMode.APPLICATION, now=now)
@@ -416,6 +437,7 @@ def case_register_complaint(
     today = timezone.localdate(now)
     require_handler(officer, today)
     validate_case_input(data, officer, today)
+    _not_summary(data)
     complainant = PartyInput(**{**complainant.__dict__, "role": Party.Role.COMPLAINANT})
     validate_party(complainant, 0)
     case, rows = create_case(data=data, officer=officer, mode=StartMode.COMPLAINT, now=now)
@@ -489,4 +511,109 @@ def complaint_notify(
     )
     case.save()
     _record(act, case, officer, [record, change, case])
+    return record
+
+
+# --- the summary procedure (第二十一条; 行政处罚法第五十一、五十二条) -----------------------------------
+
+
+@action(StartAction.START_ON_THE_SPOT)
+def case_start_on_the_spot(
+    act: Act,
+    /,
+    *,
+    officer: Officer,
+    data: CaseInput,
+    spot: OnTheSpot,
+    certificates_shown: bool,
+    signatures: dict[str, list[SignatureInput]],
+) -> Case:
+    """当场处罚 (简易程序; 第二十一条; 行政处罚法第五十一、五十二条): two officers holding valid
+    certificates, shown to the party, decide a warning or a fine within the limits on the spot,
+    without a prior start approval. One action records the case with its number, the 简易程序记录,
+    the 当场行政处罚决定书 and the 送达回证 of its handing over (signed by the party, or the refusal
+    noted); the case is then in 送达执行, and the decision must be filed with the agency within the
+    configured working days (R21b). A fine over the limit, a collection on the spot that 第六十八、
+    六十九条 do not allow or without its receipt number (第七十条), a 告知 not given (第四十四条) are
+    refused before anything is written."""
+    now = timezone.now()
+    require_handler(officer, timezone.localdate(now))
+    if len(data.parties) != 1:
+        raise ActionError(
+            "one_party_required", "当场处罚决定针对一个当事人，请填写该当事人", field="parties"
+        )
+    check_on_the_spot(spot, data.parties[0].kind, is_major=data.is_major, now=now)
+    if not certificates_shown:
+        raise ActionError(
+            "certificate_not_shown",
+            "执法人员当场作出行政处罚决定，应当向当事人出示执法证件并记录（第十一条；"
+            "行政处罚法第五十二条）",
+            field="certificates_shown",
+        )
+    data = replace(data, procedure=Procedure.SUMMARY)
+    # The officers acted when the decision was made: their certificates must have been valid then.
+    validate_case_input(data, officer, timezone.localdate(spot.decided_at))
+    # The case exists from the moment the officers acted on the spot: its 登记时间 and number year.
+    case, rows = create_case(
+        data=data, officer=officer, mode=StartMode.ON_THE_SPOT, now=spot.decided_at
+    )
+    rows.append(assign_number(case=case, now=spot.decided_at))
+    case.start_status, case.approved_at = StartStatus.APPROVED, spot.decided_at
+    rows += on_the_spot_documents(
+        case=case,
+        officer=officer,
+        party=case.parties.get(),
+        officers=list({o.pk: o for o in data.officers}.values()),
+        spot=spot,
+        signatures=signatures,
+        now=now,
+    )
+    case.save()
+    rows.append(case)
+    _record(act, case, officer, rows)
+    return case
+
+
+def _filing_open(case: Case, officer: Officer) -> Case:
+    case = locked(case)
+    require_handler(officer, timezone.localdate())
+    require_assigned(case, officer)
+    if case.procedure != Procedure.SUMMARY:
+        raise ActionError("not_summary", "只有适用简易程序的案件需要报所属行政机关备案")
+    if case.stage not in (Stage.DECISION, Stage.SERVICE):
+        raise ActionError(
+            "filing_not_open",
+            f"本案当前为“{case.get_stage_display()}”，备案应在作出决定后、结案前办理",
+        )
+    if case.records.filter(kind="summary_filing_record").exists():
+        raise ActionError("summary_already_filed", "本案已经备案；备案记录有误的，请在该记录上更正")
+    return case
+
+
+@action(StartAction.FILE_SUMMARY)
+def summary_file(act: Act, /, *, case: Case, officer: Officer, fields: dict[str, Any]) -> Record:
+    """备案 (第二十一条（五）; 行政处罚法第五十二条第三款): a handler of the summary case files the
+    decision made on the spot with the agency, once, after it was made. Filing after the configured
+    working days (R21b) needs the reason for the delay."""
+    case = _filing_open(case, officer)
+    now = timezone.now()
+    record = add_record(
+        case=case, kind="summary_filing_record", officer=officer, fields=fields, now=now
+    )
+    decision = case.records.get(pk=record.fields["decision"]["id"])
+    decided = dt.datetime.fromisoformat(decision.fields["decided_at"])
+    filed = dt.datetime.fromisoformat(record.fields["filed_at"])
+    if filed < decided:
+        raise ActionError(
+            "filing_before_decision", "备案时间不能早于当场作出决定的时间", field="filed_at"
+        )
+    due = filing_due(decided)
+    if timezone.localdate(filed) > due.day and not record.fields["late_reason"]:
+        raise ActionError(
+            "filing_late_reason_required",
+            f"备案期限已于{due.day:%Y年%m月%d日}届满（{settings.CASETRAIL_SUMMARY_FILING_DAYS}"
+            "个工作日），逾期备案须说明原因",
+            field="late_reason",
+        )
+    _record(act, case, officer, [record])
     return record

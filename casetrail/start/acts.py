@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from casetrail.cases.hooks import CaseAct
-from casetrail.cases.models import Case, Stage, StartMode, StartStatus
+from casetrail.cases.models import Case, Procedure, Stage, StartMode, StartStatus
 from casetrail.records.forms import OPINION, catalogue_form
 from casetrail.start import actions
 
@@ -19,6 +19,14 @@ def _complaint_registered(case: Case) -> bool:
 
 def _complaint_not_taken_up(case: Case) -> bool:
     return case.start_status == StartStatus.NOT_TAKEN_UP and case.stage == Stage.START
+
+
+def _summary_to_file(case: Case) -> bool:
+    return (
+        case.procedure == Procedure.SUMMARY
+        and case.stage in (Stage.DECISION, Stage.SERVICE)
+        and not case.records.filter(kind="summary_filing_record").exists()
+    )
 
 
 ACTS: dict[str, CaseAct] = {
@@ -109,5 +117,12 @@ ACTS: dict[str, CaseAct] = {
         ),
         _complaint_not_taken_up,
         order=22,
+    ),
+    "summary-filing": CaseAct(
+        "报所属行政机关备案（简易程序）",
+        lambda case: catalogue_form("summary_filing_record", case=case),
+        lambda case, officer, d: actions.summary_file(case=case, officer=officer, fields=d),
+        _summary_to_file,
+        order=30,
     ),
 }

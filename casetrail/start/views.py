@@ -1,6 +1,7 @@
-"""Web UI of the start (第八、九条): the three ways a case starts. The steps taken on a registered
-case (supplement notice, receipt, acceptance, complaint decisions …) are acts (``acts.py``) served
-by the case's own step page."""
+"""Web UI of the start (第八、九条, 第二十一条): the ways a case starts — ex officio, on application,
+on a complaint, and on the spot (简易程序). The steps taken on a registered case (supplement notice,
+receipt, acceptance, complaint decisions, the summary case's 备案 …) are acts (``acts.py``) served by
+the case's own step page."""
 
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
 from casetrail.org.models import Officer, Role
 from casetrail.org.selectors import officer_for_request
+from casetrail.records.catalogue import doc_type
+from casetrail.records.views import signatures_from
 from casetrail.start import actions
-from casetrail.start.forms import ApplicationForm, ComplaintForm, ExOfficioForm
+from casetrail.start.forms import ApplicationForm, ComplaintForm, ExOfficioForm, OnTheSpotForm
+from casetrail.start.writes import ON_THE_SPOT_DOCUMENTS
 
 
 def _start_view(
@@ -105,3 +109,41 @@ def case_new_complaint(request: HttpRequest) -> HttpResponse:
         )
 
     return _start_view(request, ComplaintForm, "登记投诉举报（第九条）", run)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new_on_the_spot(request: HttpRequest) -> HttpResponse:
+    """当场处罚（简易程序）: the case, the 简易程序记录, the 当场行政处罚决定书 and its 送达回证 in one
+    form, each document signed in its own slots."""
+    officer = officer_for_request(request.user)
+    if not officer.has_role(Role.HANDLER):
+        raise PermissionDenied("只有承办人可以登记案件")
+    form = OnTheSpotForm(request.POST or None, officer=officer)
+    documents = [doc_type(code) for code in ON_THE_SPOT_DOCUMENTS]
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                party = party_input(form.cleaned_data, "party")
+                case = actions.case_start_on_the_spot(
+                    officer=officer,
+                    data=form.case_input([party] if party else []),
+                    spot=form.on_the_spot(),
+                    certificates_shown=form.cleaned_data["certificates_shown"],
+                    signatures={
+                        doc.code: signatures_from(request, officer, doc, prefix=f"sig_{doc.code}")
+                        for doc in documents
+                    },
+                )
+            except ActionError as err:
+                apply_error(form, err)
+            else:
+                return redirect("case-detail", case_id=case.pk)
+        status = 400
+    return render(
+        request,
+        "start/on_the_spot.html",
+        {"form": form, "documents": documents, "title": "当场处罚（简易程序，第二十一条）"},
+        status=status,
+    )

@@ -12,6 +12,7 @@ from casetrail.approvals.models import Chain, Step
 from casetrail.cases import actions
 from casetrail.cases.models import Case, CaseOfficer, Party, Stage, StageChange
 from casetrail.cases.writes import CaseInput, PartyInput
+from casetrail.compliance.tests.builders import make
 from casetrail.conftest import api_start, case_input, client_for, start_ex_officio
 from casetrail.ledger.models import LedgerEntry
 from casetrail.lib.errors import ActionError
@@ -100,6 +101,7 @@ def test_it_refuses_a_transition_out_of_order(personas, open_case):
         )
     assert err.value.code == "transition_blocked" and "审查决定" in err.value.message
     assert snapshot() == before
+    make(open_case, personas, "interview_record")  # R12: an investigation leaves a trace
     change = actions.case_advance(
         case=open_case, officer=personas["zhang"], to_stage=Stage.DECISION, reason="调查终结"
     )

@@ -38,6 +38,7 @@ GET_MATRIX = [
     ("/cases/new/ex-officio/", row(403, anon=302, other=200, zhang=200, li=200)),
     ("/cases/new/application/", row(403, anon=302, other=200, zhang=200, li=200)),
     ("/cases/new/complaint/", row(403, anon=302, other=200, zhang=200, li=200)),
+    ("/cases/new/on-the-spot/", row(403, anon=302, other=200, zhang=200, li=200)),
     ("/cases/{case}/", row(404, anon=302, outsider=403, zhang=200, li=200, wang=200, sun=200)),
     (
         "/cases/{case}/advance/",

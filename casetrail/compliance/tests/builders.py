@@ -87,6 +87,16 @@ def make(case: Case, personas: dict[str, Any], kind: str, **fields: Any) -> Reco
     )
 
 
+def investigated(case: Case, personas: dict[str, Any], *, interview: bool = True) -> None:
+    """What a case needs before 审查决定 and its penalty decision (R12): an investigation record
+    (a 询问笔录 unless ``interview`` is False because the case has one), and the party told of the
+    proposed penalty and heard — here the party declined to state."""
+    if interview:
+        make(case, personas, "interview_record")
+    notice = make(case, personas, "rights_notice")
+    make(case, personas, "statement_waiver", rights_notice=notice.pk)
+
+
 def advance(case: Case, personas: dict[str, Any], to: str) -> None:
     """Move the case on; into 结案 through an approved 结案审批 (第六条), as the law has it."""
     if to == "closed":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casetrail.compliance.tests.builders import advance, make
+from casetrail.compliance.tests.builders import advance, investigated, make
 
 
 @pytest.fixture
@@ -14,6 +14,7 @@ def investigating(open_case, evidence_store):
 
 @pytest.fixture
 def deciding(investigating, personas):
+    investigated(investigating, personas)
     advance(investigating, personas, "decision")
     return investigating
 

@@ -14,6 +14,7 @@ from casetrail.compliance.engine import RULES, CaseView, blockers, checklist, wa
 from casetrail.compliance.tests.builders import advance, make, sigs
 from casetrail.conftest import client_for
 from casetrail.lib.errors import ActionError
+from casetrail.records.actions import record_correct
 
 
 def ids(findings):
@@ -42,6 +43,7 @@ def test_every_rule_of_the_catalogue_is_registered():
         "R19",
         "R20",
         "R21",
+        "R21b",
         "R21w",
         "R22",
         "R27",
@@ -58,13 +60,113 @@ def test_r6_and_r9a_block_leaving_the_start(personas, new_case):
 
 def test_r12_an_evidence_request_needs_register_and_receipt(investigating, personas):
     notice = make(investigating, personas, "evidence_request_notice")
-    assert [m.add for m in unmet(investigating, "R12")] == ["evidence_register", "service_receipt"]
+    # A notice is not yet a record of what was found (the register is): no investigation record.
+    assert [m.add for m in unmet(investigating, "R12")] == [
+        "interview_record",
+        "evidence_register",
+        "service_receipt",
+    ]
     with pytest.raises(ActionError) as err:
         advance(investigating, personas, "decision")
     assert "R12（第十二条）" in err.value.message
     make(investigating, personas, "evidence_register", request_notice=notice.pk)
     make(investigating, personas, "service_receipt", document=notice.pk)
     assert unmet(investigating, "R12") == []
+
+
+def test_r12_an_investigation_leaves_a_trace_before_the_decision_stage(investigating, personas):
+    """第十二条: entering 审查决定 needs an investigation record; the start documents (the approved
+    程序启动审批表) and a notice to the party are not one."""
+    assert investigating.records.filter(kind="start_approval_form").exists()
+    make(investigating, personas, "rights_notice")
+    (missing,) = unmet(investigating, "R12")
+    assert (missing.subject, missing.add) == ("case", "interview_record")
+    r = client_for("zhang").post(f"/cases/{investigating.pk}/advance/", {"reason": "调查终结"})
+    assert r.status_code == 400
+    assert "R12（第十二条）进入审查决定前，应至少制作一份调查取证记录" in r.content.decode()
+    investigating.refresh_from_db()
+    assert investigating.stage == "investigation"
+    make(investigating, personas, "refusal_record")  # a refusal to be investigated is a trace
+    assert unmet(investigating, "R12") == []
+    r = client_for("zhang").post(f"/cases/{investigating.pk}/advance/", {"reason": "调查终结"})
+    assert r.status_code == 302
+
+
+def _decide(case, personas):
+    for kind, extra in (
+        ("investigation_final_report", {}),
+        ("decision_approval_form", {"reviewer": personas["wang"].pk}),
+        ("leader_approval", {}),
+    ):
+        make(case, personas, kind, **extra)
+    return make(case, personas, "administrative_decision", penalty_amount="500.00")
+
+
+def test_r12_every_penalty_decision_needs_the_party_told_and_heard(investigating, personas):
+    """行政处罚法第四十四、四十五条: told, then heard (a statement, a hearing or a recorded waiver),
+    before every penalty decision — not only when a statement exists."""
+    make(investigating, personas, "interview_record")
+    make(investigating, personas, "statement_record")  # heard before being told: does not count
+    advance(investigating, personas, "decision")  # the pair guards the decision, not this gate
+    (hint,) = unmet(investigating, "R12")
+    assert (hint.subject, hint.add) == ("case", "rights_notice")
+    assert "R12" in ids(checklist(investigating))
+    decision = _decide(investigating, personas)
+    (missing,) = unmet(investigating, "R12")
+    assert missing.subject == f"record:{decision.pk}" and "第四十四条" in missing.message
+    with pytest.raises(ActionError) as err:
+        advance(investigating, personas, "service")
+    assert "R12（第十二条）" in err.value.message
+
+
+def test_r12_a_recorded_waiver_counts_as_hearing_the_party(investigating, personas):
+    make(investigating, personas, "interview_record")
+    notice = make(investigating, personas, "rights_notice")
+    advance(investigating, personas, "decision")
+    (hint,) = unmet(investigating, "R12")
+    assert hint.add == "statement_waiver" and "第四十五条" in hint.message
+    early = _decide(investigating, personas)
+    assert [m.subject for m in unmet(investigating, "R12")] == [f"record:{early.pk}"]
+    # The party declined after the decision was drafted: the decision is made again after it.
+    make(investigating, personas, "statement_waiver", rights_notice=notice.pk, how="declined")
+    assert [m.subject for m in unmet(investigating, "R12")] == [f"record:{early.pk}"]
+    record_correct(
+        record=early,
+        officer=personas["zhang"],
+        fields={"reasons": "当事人放弃陈述、申辩后作出"},
+        reason="听取陈述申辩后重新作出",
+        signatures=sigs("administrative_decision"),
+    )
+    assert unmet(investigating, "R12") == []
+    advance(investigating, personas, "service")
+
+
+@pytest.mark.behind_the_application
+def test_r12_a_decision_on_an_application_is_not_a_penalty(personas):
+    from casetrail.cases.models import Case
+    from casetrail.records.models import Record
+
+    case = Case.objects.create(
+        agency=personas["zhang"].agency,
+        unit=personas["zhang"].unit,
+        title="t",
+        category="other",
+        start_mode="application",
+        stage="decision",
+        created_by=personas["zhang"],
+        created_at=timezone.now(),
+    )
+    Record.objects.create(
+        case=case,
+        kind="administrative_decision",
+        fields={},
+        created_by=personas["zhang"],
+        created_at=timezone.now(),
+    )
+    assert unmet(case, "R12") == []
+    case.start_mode = "ex_officio"
+    case.save()
+    assert [m.add for m in unmet(case, "R12")] == ["rights_notice"]
 
 
 def test_r12_sampling_needs_an_item_list_and_hearings_their_record_and_report(
@@ -359,17 +461,6 @@ def test_r9c_and_r8_start_rules(personas):
         "application_receipt",
         "application_decision",
     }
-
-
-def test_r21_summary_procedure_and_its_warning(personas, evidence_store):
-    from casetrail.conftest import approve_start, start_ex_officio
-
-    case = approve_start(start_ex_officio(personas, procedure="summary"), personas)
-    advance(case, personas, "decision")
-    assert "R21" in ids(blockers(case, "service"))
-    make(case, personas, "summary_procedure_record", contentious=True)
-    assert "R21" not in ids(blockers(case, "service"))
-    assert ids(warnings(case)) == ["R21w"]
 
 
 def test_the_case_page_shows_the_checklist_and_exemptions(investigating, personas):

@@ -36,18 +36,29 @@ def kinds(case: Case) -> set[str]:
 
 def test_it_builds_three_closed_cases_through_every_stage(demo):
     assert set(demo) == {SUMMARY_TITLE, ORDINARY_TITLE, MAJOR_TITLE}
-    for case in demo.values():
+    for title, case in demo.items():
         assert case.stage == Stage.CLOSED and case.number
         moves = list(case.stage_changes.order_by("at", "id").values_list("to_stage", flat=True))
-        assert moves == STAGE_ORDER[1:5]  # 调查取证 → 审查决定 → 送达执行 → 结案
+        if title == SUMMARY_TITLE:  # decided and handed over on the spot: no investigation stage
+            assert moves == STAGE_ORDER[2:5]  # 审查决定 → 送达执行 → 结案
+        else:
+            assert moves == STAGE_ORDER[1:5]  # 调查取证 → 审查决定 → 送达执行 → 结案
         view = CaseView(case)
         # Every rule met. The demo compresses weeks into minutes, so the one warning it cannot
         # avoid is R29w (the court asked within ten days of the served demand).
         unmet = [(r.id, m) for r in RULES.values() for m in r.check(view)]
         assert [rid for rid, _ in unmet if rid != "R29w"] == []
-    assert demo[SUMMARY_TITLE].procedure == "summary"
-    summary_record = Record.objects.get(case=demo[SUMMARY_TITLE], kind="summary_procedure_record")
+    summary_case = demo[SUMMARY_TITLE]
+    assert (summary_case.procedure, summary_case.start_mode) == ("summary", "on_the_spot")
+    # Decided on the spot, no start approval; closed, like every case, through 结案审批 (第六条).
+    assert list(summary_case.chains.values_list("kind", flat=True)) == ["case_closing"]
+    summary_record = Record.objects.get(case=summary_case, kind="summary_procedure_record")
     assert summary_record.attachments.filter(kind="photo").exists()
+    assert summary_record.attachments.filter(kind="av").exists()
+    assert {"summary_filing_record", "service_receipt", "administrative_decision"} <= kinds(
+        summary_case
+    )
+    assert "statement_waiver" in kinds(demo[MAJOR_TITLE])
     ordinary = kinds(demo[ORDINARY_TITLE])
     assert {
         "inspection_record",

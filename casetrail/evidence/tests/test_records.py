@@ -62,6 +62,13 @@ def test_it_keeps_unlinked_recordings_in_the_inbox_until_linked(
     # Unlinked: its uploader and the supervisor see it; a colleague does not.
     assert client_for("li").get(f"/evidence/{item.pk}/").status_code == 404
     assert client_for("sun").get(f"/evidence/{item.pk}/").status_code == 200
+    # So is its ledger entry, which has no case: the uploader and the supervisor, nobody else.
+    entry = LedgerEntry.objects.get(action="evidence.record_create", subject=f"evidence:{item.pk}")
+    code = open_case.agency.credit_code
+    for who, status in [("zhang", 200), ("sun", 200), ("li", 404), ("wang", 404), ("liu", 404)]:
+        api = client_for(who).get(f"/api/ledgers/{code}/entries/{entry.seq}")
+        page = client_for(who).get(f"/ledger/{code}/entries/{entry.seq}/")
+        assert (api.status_code, page.status_code) == (status, status), who
     r = zhang.post(f"/evidence/{item.pk}/link/", {"case": open_case.pk})
     assert r.status_code == 302
     assert zhang.get("/api/evidence/inbox/").json()["unlinked"] == []

@@ -89,12 +89,17 @@ def test_it_grants_and_revokes_roles_keeping_their_history(personas):
     assert verify().intact, verify().findings
 
 
-def test_it_makes_the_admin_role_the_django_admin_flag(personas):
+def test_it_never_makes_an_officer_a_django_superuser(personas, other_agency):
+    # An agency's administrator works through the officer actions, confined to the agency; the
+    # Django admin (which sees every agency and could reset a password) is not theirs.
     post("admin", f"/api/officers/{personas['sun'].pk}/roles/", {"add": ["admin"]})
-    assert fresh(personas["sun"]).user.is_staff
+    sun = fresh(personas["sun"]).user
+    assert not (sun.is_staff or sun.is_superuser)
+    admin = fresh(personas["admin"]).user
+    assert not (admin.is_staff or admin.is_superuser)
+    assert client_for("admin").get("/admin/cases/case/").status_code == 302  # to the login
     r = post("sun", f"/api/officers/{personas['admin'].pk}/roles/", {"remove": ["admin"]})
     assert r.status_code == 200, r.content
-    assert not fresh(personas["admin"]).user.is_staff
     assert client_for("admin").get("/api/officers/").status_code == 403
     assert verify().intact, verify().findings
 
@@ -145,9 +150,11 @@ def test_it_deactivates_an_officer_who_then_can_neither_log_in_nor_use_a_token(p
     assert verify().intact, verify().findings
 
 
-def test_it_reactivates_an_officer_who_needs_a_new_token(personas):
+def test_it_reactivates_an_officer_who_needs_a_new_token_and_a_new_login(personas):
     li = personas["li"]
     old = post("li", "/api/me/token/").json()["token"]
+    session = client_for("li")
+    assert session.get("/api/worklist/").status_code == 200
     post("admin", f"/api/officers/{li.pk}/deactivate/", {"reason": "借调"})
     r = post("admin", f"/api/officers/{li.pk}/reactivate/", {"reason": "借调结束"})
     assert r.status_code == 200 and r.json()["active"] is True
@@ -156,6 +163,8 @@ def test_it_reactivates_an_officer_who_needs_a_new_token(personas):
     assert last_entry(li)["action"] == "org.officer_reactivate"
     assert Client().login(username="li", password=DEMO_PASSWORD)
     assert Client().get("/api/worklist/", HTTP_AUTHORIZATION=f"Token {old}").status_code == 401
+    # The session of before the deactivation does not come back with the reactivation.
+    assert session.get("/api/worklist/").status_code in (401, 403)
     assert verify().intact, verify().findings
 
 
@@ -328,15 +337,22 @@ def test_it_keeps_a_deactivated_officer_out_even_if_their_login_is_switched_on(p
 
 
 def test_it_shows_logins_and_tokens_read_only_in_the_django_admin(personas):
-    admin = client_for("admin")
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    get_user_model().objects.create_superuser("installer", password="x-installer-1")
+    admin = Client()
+    assert admin.login(username="installer", password="x-installer-1")
     zhang = personas["zhang"].user
     assert admin.get("/admin/authtoken/tokenproxy/").status_code == 404
     assert admin.get("/admin/auth/user/add/").status_code == 403
     assert admin.get(f"/admin/auth/user/{zhang.pk}/delete/").status_code == 403
+    # Not even the installer resets an officer's password here: it would let them sign in as them.
+    assert admin.get(f"/admin/auth/user/{zhang.pk}/password/").status_code == 403
     r = admin.post(
         f"/admin/auth/user/{zhang.pk}/change/",
         {"first_name": "张", "last_name": "", "email": "", "is_active": ""},
     )
-    assert r.status_code == 302
+    assert r.status_code == 403
     zhang.refresh_from_db()
-    assert zhang.first_name == "张" and zhang.is_active  # the switch is not the admin's to flip
+    assert zhang.first_name == "" and zhang.is_active

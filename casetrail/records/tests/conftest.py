@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from casetrail.cases.models import Case
-from casetrail.compliance.tests.builders import advance, make, png
+from casetrail.compliance.tests.builders import advance, investigated, make, png
 from casetrail.conftest import VALID_ID
 from casetrail.records.actions import OfficerPresent, SignatureInput, record_create
 from casetrail.records.models import Record
@@ -63,6 +63,7 @@ def interviewed(open_case: Case, personas: dict[str, Any], evidence_store: Any) 
 
 
 def to_service(case: Case, personas: dict[str, Any]) -> Case:
+    investigated(case, personas, interview=not case.records.filter(kind="interview_record"))
     advance(case, personas, "decision")
     for kind, extra in (
         ("investigation_final_report", {}),

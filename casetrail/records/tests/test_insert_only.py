@@ -45,9 +45,16 @@ def test_it_refuses_an_orm_update_of_a_record(open_case):
 
 
 def test_it_shows_recorded_facts_read_only_in_the_admin(personas, open_case):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
     from casetrail.conftest import client_for
 
-    admin = client_for("admin")
+    # The platform's installer (`casetrail createsuperuser`); no officer is a superuser.
+    get_user_model().objects.create_superuser("installer", password="x-installer-1")
+    admin = Client()
+    admin.login(username="installer", password="x-installer-1")
+    assert client_for("admin").get("/admin/records/record/").status_code == 302
     record = Record.objects.filter(case=open_case).first()
     assert admin.get("/admin/records/record/").status_code == 200
     page = admin.get(f"/admin/records/record/{record.pk}/change/")
@@ -79,3 +86,23 @@ def test_it_fails_check_and_verify_when_a_table_lost_its_triggers(db, capsys):
     with pytest.raises(SystemCheckError, match="cases_party: insert-only trigger"):
         call_command("check")
     assert any("cases_party: insert-only trigger(s) missing" in f for f in verify().findings)
+
+
+def test_it_fails_check_when_a_trigger_is_disabled_or_does_nothing(db):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # Same name, but it never fires: the trigger is there only in name.
+            cursor.execute('DROP TRIGGER "cases_stagechange_no_update"')
+            cursor.execute(
+                'CREATE TRIGGER "cases_stagechange_no_update" BEFORE UPDATE ON "cases_stagechange" '
+                "WHEN 0 BEGIN SELECT RAISE(ABORT, 'x'); END"
+            )
+        else:
+            cursor.execute(
+                'ALTER TABLE "cases_stagechange" DISABLE TRIGGER "cases_stagechange_insert_only"'
+            )
+    with pytest.raises(SystemCheckError, match="cases_stagechange: insert-only trigger"):
+        call_command("check")

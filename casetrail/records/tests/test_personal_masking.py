@@ -120,6 +120,21 @@ def test_it_masks_personal_fields_by_their_kind(open_case, personas, evidence_st
     assert wang.get(f"/api/records/{fax.pk}/").json()["fields"]["fax_number"] == "035****1234"
     electronic = make(case, personas, "electronic_service_record", document=decision.pk)
     assert wang.get(f"/api/records/{electronic.pk}/").json()["fields"]["address"] == WITHHELD
+    # Where a document was served is often where someone lives (the 送达回证's 送达地点).
+    home = "山西省晋城市陵川县礼义镇南街12号（吴某住所）"
+    receipt = make(case, personas, "service_receipt", document=decision.pk, place=home)
+    direct = make(
+        case,
+        personas,
+        "direct_service_record",
+        document=decision.pk,
+        receipt=receipt.pk,
+        place=home,
+    )
+    for record in (receipt, direct):
+        shown = wang.get(f"/api/records/{record.pk}/").json()["fields"]["place"]
+        assert shown.startswith("山西省晋城市") and "南街12号" not in shown
+    assert home in client_for("zhang").get(f"/api/records/{receipt.pk}/").content.decode()
 
 
 def test_the_ledger_masker_reads_each_row_by_its_own_version():

@@ -436,7 +436,7 @@ def test_the_catalogue_api_describes_schema_2(personas):
     entries = {e["code"]: e for e in client_for("zhang").get("/api/catalogue/").json()}
     assert "investigation_service_receipt" not in entries
     receipt = entries["service_receipt"]
-    assert receipt["stages"] == ["investigation", "service"] and receipt["version"] == 2
+    assert receipt["stages"] == ["investigation", "service"] and receipt["version"] == 3
     assert receipt["formerly"] == ["investigation_service_receipt"]
     fields = {f["name"]: f for f in receipt["fields"]}
     assert fields["refusal_reason"]["required_if"] == {"field": "method", "in": ["left"]}

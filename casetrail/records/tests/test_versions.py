@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from casetrail.compliance.engine import RULES, CaseView
-from casetrail.compliance.tests.builders import make, png
+from casetrail.compliance.tests.builders import make, png, sigs
 from casetrail.conftest import client_for
 from casetrail.ledger.verify import verify
 from casetrail.records.actions import SignatureInput, record_correct, record_create
@@ -233,3 +233,40 @@ def test_version_1_entries_read_in_their_own_schema():
         "document",
         "signed_scan",
     ]
+
+
+def test_an_old_record_stays_correctable_when_its_dates_age(open_case, personas):
+    """A range counts back from when the record was first made, not from the correction: a
+    hearing notice corrected 70 days later keeps its request date of the day it was made."""
+    import time_machine
+
+    notice = make(open_case, personas, "hearing_notice", requested_on=timezone.localdate())
+    with time_machine.travel(timezone.now() + dt.timedelta(days=70)):
+        corrected = record_correct(
+            record=notice,
+            officer=personas["zhang"],
+            fields={"place": "陵川县民政局第二听证室"},
+            reason="听证地点变更",
+            signatures=sigs("hearing_notice"),
+        )
+    assert corrected.fields["requested_on"] == notice.fields["requested_on"]
+    assert verify().intact
+
+
+@pytest.mark.behind_the_application
+def test_a_record_is_corrected_once_even_when_two_corrections_race(open_case, personas):
+    from django.db import IntegrityError, transaction
+
+    form = open_case.records.get(kind="start_approval_form")
+    record_correct(record=form, officer=personas["zhang"], fields={}, reason="补正")
+    # What the second of two simultaneous corrections would write: the database refuses it.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Record.objects.create(
+            case=open_case,
+            kind=form.kind,
+            fields=form.fields,
+            created_by=personas["zhang"],
+            created_at=timezone.now(),
+            replaces=form,
+            correction_reason="并发的第二次更正",
+        )

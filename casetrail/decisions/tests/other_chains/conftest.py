@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from casetrail.cases.models import Case
-from casetrail.compliance.tests.builders import advance
+from casetrail.compliance.tests.builders import advance, investigated
 from casetrail.records.tests.conftest import to_service
 
 
@@ -20,6 +20,7 @@ def investigating(open_case: Case, evidence_store: Any) -> Case:
 
 @pytest.fixture
 def deciding(investigating: Case, personas: dict[str, Any]) -> Case:
+    investigated(investigating, personas)
     advance(investigating, personas, "decision")
     return investigating
 

@@ -82,11 +82,21 @@ def test_it_refuses_an_extension_once_the_period_is_over(investigating, personas
         assert snapshot() == before
 
 
-def test_it_refuses_an_extension_of_a_period_the_case_does_not_run(personas, evidence_store):
-    from casetrail.conftest import approve_start, start_ex_officio
+def test_it_refuses_an_extension_of_a_period_already_met(deciding, personas):
+    from casetrail.compliance.tests.builders import make
 
-    summary = approve_start(start_ex_officio(personas, procedure="summary"), personas)
+    make(deciding, personas, "administrative_decision", penalty_amount="500.00")
+    before = snapshot()
+    r = propose(deciding)
+    assert r.status_code == 400 and r.json()["code"] == "period_done"
+    assert snapshot() == before
+
+
+def test_it_refuses_an_extension_outside_the_stages_the_period_runs_in(personas, evidence_store):
+    from casetrail.start.tests.summary_builders import on_the_spot
+
+    summary = on_the_spot(personas)  # decided on the spot: no 90-day period to extend
     before = snapshot()
     r = propose(summary)
-    assert r.status_code == 400 and r.json()["code"] == "no_such_period"
+    assert r.status_code == 400 and r.json()["code"] == "wrong_stage"
     assert snapshot() == before
