@@ -229,6 +229,9 @@ CASETRAIL_MONEY_MAX = envint("CASETRAIL_MONEY_MAX", 10_000_000_000, minimum=1)
 # first request still runs (a double-click) waits for its answer.
 CASETRAIL_IDEMPOTENCY_HOURS = envint("CASETRAIL_IDEMPOTENCY_HOURS", 24, minimum=1)
 CASETRAIL_IDEMPOTENCY_WAIT_SECONDS = envint("CASETRAIL_IDEMPOTENCY_WAIT_SECONDS", 10, minimum=0)
+# 行政处罚法第六十条 leaves the period to 法律、法规、部门规章: the days one approved extension of the
+# 90-day decision period may add (the ministries' procedure rules allow 30 with the 负责人's approval).
+CASETRAIL_DECISION_EXTENSION_DAYS = envint("CASETRAIL_DECISION_EXTENSION_DAYS", 30, minimum=1)
 # How far ahead a deadline counts as "due" on the worklists.
 CASETRAIL_DUE_SOON_HOURS = envint("CASETRAIL_DUE_SOON_HOURS", 72, minimum=1)
 

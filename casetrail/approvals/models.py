@@ -16,6 +16,15 @@ class ChainKind(models.TextChoices):
     APPLICATION_DECISION = "application_decision", "受理审批"
     COMPLAINT_DECISION = "complaint_decision", "不予启动审批"
     CASE_DECISION = "case_decision", "处理决定审批"
+    # The other internal decisions after the start (第六条), taken by casetrail.decisions and, for
+    # exemptions, casetrail.compliance.
+    EVIDENCE_PRESERVATION = "evidence_preservation", "证据保全（先行登记保存）审批"
+    ENFORCEMENT_DECISION = "enforcement_decision", "强制执行决定审批"
+    COURT_ENFORCEMENT = "court_enforcement", "申请人民法院强制执行审批"
+    CASE_CLOSING = "case_closing", "结案审批"
+    PERIOD_EXTENSION = "period_extension", "延长办案期限审批"
+    EXEMPTION = "exemption", "规则豁免审批"
+    MAJOR_FLAG_LOWER = "major_flag_lower", "取消重大复杂案件认定审批"
 
 
 class ChainStatus(models.TextChoices):

@@ -36,7 +36,10 @@ def _resubmit_form(chain: Chain, data: Any = None) -> forms.Form:
     # Revised under the catalogue entry version the proposal was made with (records.writes).
     record = chain.record
     form_class = catalogue_form(
-        record.kind, extra={**OPINION, **ResubmitReasonForm.base_fields}, version=record.version
+        record.kind,
+        extra={**OPINION, **ResubmitReasonForm.base_fields},
+        case=chain.case,  # a proposal naming the case's parties and records offers them again
+        version=record.version,
     )
     return form_class(
         data, initial=initial_from(doc_version(record.kind, record.version), record.fields)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from casetrail.cases.gates import transition_blockers
+from casetrail.cases.hooks import DECIDED_STAGES
 from casetrail.cases.models import STAGE_ORDER, Case, Stage, StageChange
 from casetrail.cases.writes import locked, move_stage, require_assigned
 from casetrail.lib.errors import ActionError
@@ -23,11 +24,17 @@ def case_advance(
     act: Act, /, *, case: Case, officer: Officer, to_stage: str, reason: str
 ) -> StageChange:
     """Move a case to its next stage. Refused, with every unmet condition listed, when the stage is
-    out of order or a rule for entering the next stage is not met."""
+    out of order or a rule for entering the next stage is not met; refused for a stage entered
+    only through an approved decision (``hooks.DECIDED_STAGES``: 结案)."""
     case = locked(case)
     require_assigned(case, officer)
     if to_stage not in STAGE_ORDER:
         raise ActionError("invalid_stage", f"没有“{to_stage}”这个阶段", field="to_stage")
+    decided = DECIDED_STAGES.get(to_stage)
+    if decided is not None:
+        # 第六条: e.g. closing a case is a decision — the case enters 结案 when the 结案审批 is
+        # approved, never by a click.
+        raise ActionError(decided.code, decided.message, field="to_stage")
     reason = clean_text(reason, where="理由", field="reason", limit=200)
     if not reason:
         raise ActionError("reason_required", "请说明进入下一阶段的理由", field="reason")

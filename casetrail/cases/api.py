@@ -28,6 +28,7 @@ from casetrail.cases.selectors import case_for_user, case_list, case_page
 from casetrail.cases.writes import CaseInput, PartyInput
 from casetrail.lib import api_fields
 from casetrail.lib.api import Pagination
+from casetrail.lib.errors import ActionError
 from casetrail.org.models import Officer, Unit
 from casetrail.org.selectors import officer_for_request
 
@@ -178,6 +179,9 @@ class CaseActAPI(APIView):
         spec = ACTS.get(act)
         if spec is None:
             raise Http404("没有这个操作")
+        if not spec.offered_to(case, officer):
+            # Who may take the step is answered before what they sent (as on the web page).
+            raise ActionError("not_assigned", "只有本案承办人员可以办理此事项", status=403)
         d = validated(CaseActSerializer, request)
         fields = dict(d["fields"])
         if d["opinion"]:

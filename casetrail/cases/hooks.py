@@ -11,7 +11,9 @@ its API representation show, which steps a handler can take on it — it asks th
 - ``TIMELINE``: items of the case's full record (全过程记录), each rendered by its own template;
 - ``WORKLIST``: sections of 待办, for the page and ``/api/worklist/``;
 - ``API_SECTIONS``: keys the apps add to ``/api/cases/<id>/``;
-- ``LINKS``: links to the apps' own forms shown beside the case's steps (制作文书 …).
+- ``LINKS``: links to the apps' own forms shown beside the case's steps (制作文书 …);
+- ``DECIDED_STAGES``: stages a case enters only through an approved decision (结案: the 结案审批),
+  never through ``case_advance``.
 """
 
 from __future__ import annotations
@@ -46,13 +48,20 @@ class CasePage:
 @dataclass(frozen=True)
 class CaseAct:
     """A step a handler takes on a case: its title, form, the action it runs and when it is
-    offered. ``run(case, officer, cleaned_data)`` calls one action."""
+    offered. ``run(case, officer, cleaned_data)`` calls one action. ``allowed(case, officer)``
+    says who is offered the step (default: the case's assigned officers); the action decides."""
 
     title: str
     form: Callable[[Case], type[forms.Form]]
     run: Callable[[Case, Officer, dict[str, Any]], Any]
     available: Callable[[Case], bool]
     order: int = 50
+    allowed: Callable[[Case, Officer], bool] | None = None
+
+    def offered_to(self, case: Case, officer: Officer) -> bool:
+        if self.allowed is not None:
+            return self.allowed(case, officer)
+        return case.assignments.filter(officer=officer).exists()
 
 
 @dataclass(frozen=True)
@@ -135,3 +144,19 @@ LINKS: list[Callable[[CasePage], list[tuple[str, str]]]] = []
 def register_link(fn: Callable[[CasePage], list[tuple[str, str]]]) -> None:
     """Links (url, title) the apps above offer beside the case's steps (e.g. 制作文书)."""
     _add(LINKS, fn)
+
+
+@dataclass(frozen=True)
+class DecidedStage:
+    """A stage entered only when a decision taking it is approved: ``code`` and ``message``
+    (zh-Hans, naming the proposal to make instead) of the refusal of a plain stage change."""
+
+    code: str
+    message: str
+
+
+DECIDED_STAGES: dict[str, DecidedStage] = {}
+
+
+def register_decided_stage(stage: str, code: str, message: str) -> None:
+    DECIDED_STAGES[stage] = DecidedStage(code, message)

@@ -14,6 +14,7 @@ from casetrail.cases.api import CaseSummarySerializer
 from casetrail.cases.forms import AdvanceForm, next_stage
 from casetrail.cases.hooks import (
     ACTS,
+    DECIDED_STAGES,
     LINKS,
     TIMELINE,
     CaseAct,
@@ -37,7 +38,11 @@ ADVANCE = CaseAct(
     "进入下一阶段",
     lambda case: AdvanceForm,
     _advance,
-    lambda case: case.start_status == StartStatus.APPROVED and case.is_open,
+    lambda case: (
+        case.start_status == StartStatus.APPROVED
+        and case.is_open
+        and next_stage(case.stage) not in DECIDED_STAGES
+    ),
     order=90,
 )
 
@@ -47,11 +52,12 @@ def overview(page: CasePage) -> dict[str, Any]:
     links: list[tuple[str, str]] = []
     if page.is_assigned:
         links += [link for contribute in LINKS for link in contribute(page)]
-        links += [
-            (reverse("case-act", args=[case.pk, slug]), act.title)
-            for slug, act in sorted(ACTS.items(), key=lambda kv: kv[1].order)
-            if act.available(case)
-        ]
+    links += [
+        (reverse("case-act", args=[case.pk, slug]), act.title)
+        for slug, act in sorted(ACTS.items(), key=lambda kv: kv[1].order)
+        if act.available(case)
+        and (act.offered_to(case, page.officer) if act.allowed else page.is_assigned)
+    ]
     here = case.stage_index()
     return {
         "assigned": page.assigned,

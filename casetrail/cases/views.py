@@ -78,7 +78,7 @@ def case_act(request: HttpRequest, case_id: int, act: str) -> HttpResponse:
     spec = ACTS.get(act)
     if spec is None:
         raise Http404("没有这个操作")
-    if not case.assignments.filter(officer=officer).exists():
+    if not spec.offered_to(case, officer):
         raise PermissionDenied("只有本案承办人员可以办理此事项")
     form = spec.form(case)(request.POST or None)
     status = 200

@@ -1,4 +1,5 @@
-"""REST API of compliance: the case's checklist and warnings, and reasoned exemptions."""
+"""REST API of compliance: the case's checklist and warnings, the proposal of reasoned exemptions
+(decided through their approval chains) and the agency's exemptions for the supervisors."""
 
 from __future__ import annotations
 
@@ -11,16 +12,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casetrail.approvals.api import chain_out
+from casetrail.approvals.selectors import chain_for_user
 from casetrail.cases.selectors import case_for_user
-from casetrail.compliance.actions import exemption_record, holiday_schedule_import
+from casetrail.compliance.actions import exemption_propose, holiday_schedule_import
 from casetrail.compliance.engine import Finding, checklist, warnings
 from casetrail.compliance.holidays import ScheduleInput
 from casetrail.compliance.models import HolidaySchedule
+from casetrail.compliance.selectors import exemptions_of_agency, pending_exemptions
 from casetrail.lib import api_fields, openapi
 from casetrail.org.selectors import officer_for_request
 
 
-def finding_out(f: Finding) -> dict[str, Any]:
+def finding_out(f: Finding, pending: dict[tuple[str, str], Any] | None = None) -> dict[str, Any]:
+    waiting = (pending or {}).get((f.rule.id, f.missing.subject))
     return {
         "rule": f.rule.id,
         "article": f.rule.article,
@@ -31,6 +36,7 @@ def finding_out(f: Finding) -> dict[str, Any]:
         "exempted": f.exempted,
         "exemption_reason": f.exemption_reason or None,
         "exemptible": f.rule.exemptible,
+        "exemption_pending": waiting.pk if waiting is not None else None,
     }
 
 
@@ -40,9 +46,10 @@ class ComplianceAPI(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, case_id: int) -> Response:
         case = case_for_user(user=request.user, case_id=case_id)
+        pending = pending_exemptions(case)
         return Response(
             {
-                "checklist": [finding_out(f) for f in checklist(case)],
+                "checklist": [finding_out(f, pending) for f in checklist(case)],
                 "warnings": [finding_out(f) for f in warnings(case)],
             }
         )
@@ -51,11 +58,26 @@ class ComplianceAPI(APIView):
 class ExemptionSerializer(serializers.Serializer):
     rule = api_fields.NameField(max_length=10)
     subject = api_fields.NameField(max_length=60)
-    reason = api_fields.TextField()
+    # Blank reaches the action, which refuses it with its own code (exemption_reason_required).
+    reason = api_fields.TextField(allow_blank=True, help_text="无法满足的理由")
+    facts = api_fields.TextField(
+        required=False, allow_blank=True, default="", help_text="无法满足的事实及证据说明"
+    )
+    item = api_fields.IdField(
+        required=False, allow_null=True, default=None, help_text="本案音像记录或照片的 id"
+    )
+    blob_sha256 = api_fields.NameField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="已上传证明材料的 SHA-256",
+    )
 
 
 class ExemptionAPI(APIView):
-    """记录规则豁免（仅限允许豁免的规则，须说明理由）。"""
+    """提请规则豁免（仅限允许豁免的规则，须说明理由并提供无法满足的证据）：由审核人审批
+    （重大复杂案件豁免第五条的还须负责人批准），批准前不解除相应要求。返回该审批。"""
 
     @extend_schema(request=ExemptionSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, case_id: int) -> Response:
@@ -63,15 +85,51 @@ class ExemptionAPI(APIView):
         case = case_for_user(user=request.user, case_id=case_id)
         s = ExemptionSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        e = exemption_record(
-            case=case,
-            officer=officer,
-            rule_id=s.validated_data["rule"],
-            subject=s.validated_data["subject"],
-            reason=s.validated_data["reason"],
-        )
+        chain = exemption_propose(case=case, officer=officer, **s.validated_data)
+        return Response(chain_out(chain_for_user(user=request.user, chain_id=chain.pk)), status=201)
+
+
+class ExemptionListAPI(APIView):
+    """本机关全部规则豁免及其审批状态（监督人员）。"""
+
+    @extend_schema(
+        responses={
+            200: openapi.array_of(
+                openapi.obj(
+                    ("case", "rule", "subject", "status"),
+                    case=openapi.INTEGER,
+                    case_number=openapi.nullable("string"),
+                    rule=openapi.STRING,
+                    subject=openapi.STRING,
+                    reason=openapi.STRING,
+                    status=openapi.STRING,
+                    status_label=openapi.STRING,
+                    chain=openapi.nullable("integer"),
+                    decided_at=openapi.nullable("string"),
+                )
+            )
+        },
+        operation_id="exemptions_list",
+    )
+    def get(self, request: Request) -> Response:
+        officer = officer_for_request(request.user)
         return Response(
-            {"id": e.pk, "rule": e.rule, "subject": e.subject, "reason": e.reason}, status=201
+            [
+                {
+                    "case": r.case.pk,
+                    "case_number": r.case.number,
+                    "rule": r.rule,
+                    "subject": r.subject,
+                    "reason": r.reason,
+                    "proposer": r.proposer,
+                    "proposed_at": r.proposed_at,
+                    "status": r.status,
+                    "status_label": r.status_label,
+                    "chain": r.chain_id,
+                    "decided_at": r.decided_at,
+                }
+                for r in exemptions_of_agency(officer=officer)
+            ]
         )
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from casetrail.approvals.models import Chain, ChainKind, ChainStatus
 from casetrail.cases.models import STAGE_ORDER, Case, Stage
 from casetrail.evidence.models import Item
 from casetrail.lib.workdays import Due
@@ -151,7 +152,44 @@ class CaseView:
 
     @cached_property
     def exemptions(self) -> dict[tuple[str, str], str]:
+        """The approved exemptions (an exemption is written when its chain is approved)."""
         return {(e.rule, e.subject): e.reason for e in self.case.exemptions.all()}
+
+    @cached_property
+    def chains(self) -> list[Chain]:
+        return list(self.case.chains.all())
+
+    def chain_status(self, record: Any) -> str | None:
+        """The status of the approval chain deciding on ``record`` (its current version), or None
+        when no chain decides on it (a document made before it had to be approved)."""
+        found = [c.status for c in self.chains if c.record_id == record.pk]
+        return found[-1] if found else None
+
+    def extension_days(self, deadline_id: str) -> int:
+        """The days approved extensions (第六条, 延长办案期限审批) added to a deadline's period."""
+        approved = [
+            c.record
+            for c in self.chains
+            if c.kind == ChainKind.PERIOD_EXTENSION and c.status == ChainStatus.APPROVED
+        ]
+        return sum(
+            int(r.fields.get("days") or 0)
+            for r in approved
+            if r.fields.get("deadline") == deadline_id
+        )
+
+    @cached_property
+    def major_since(self) -> dt.datetime | None:
+        """Since when the case is 重大复杂 (None if it is not): when it was registered so, or the
+        latest time the flag was raised during the case. The 重大 rules apply from then on."""
+        if not self.case.is_major:
+            return None
+        raised = [
+            r.created_at
+            for r in self.records_of("major_case_change")
+            if r.fields.get("change") == "raise"
+        ]
+        return max(raised) if raised else self.case.created_at
 
 
 def evaluate(view: CaseView, rules: list[Rule]) -> list[Finding]:

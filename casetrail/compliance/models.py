@@ -1,5 +1,7 @@
 """Reasoned exemptions from a rule, where the law allows one (e.g. recording was impossible).
-An exemption is itself a recorded fact the supervisor sees; insert-only."""
+An exemption is a decision (第六条): proposed by a handler through a 规则豁免审批 chain, it is written
+here when the chain is approved, and only then lifts the block. Insert-only; supervisors see every
+exemption and every proposal."""
 
 from __future__ import annotations
 
@@ -7,12 +9,15 @@ from typing import ClassVar
 
 from django.db import models
 
+from casetrail.approvals.models import Chain
 from casetrail.cases.models import Case
 from casetrail.org.models import Agency, Officer
 
 
 class Exemption(models.Model):
-    """An officer's reasoned statement that a rule cannot be met for this case (or one record)."""
+    """An approved exemption: a rule that cannot be met for this case (or one record), with the
+    reason the handler gave. ``chain`` is the approval that made it (NULL for the exemptions
+    recorded before exemptions were decisions)."""
 
     RECORDED_AGENCY: ClassVar[str] = "case__agency_id"  # a recorded fact (casetrail.lib.facts)
 
@@ -24,6 +29,16 @@ class Exemption(models.Model):
     reason = models.TextField("理由")
     officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
+    # Nullable without a default so SQLite adds the column in place (a rebuild would drop the
+    # insert-only triggers) and the rows written before stay as their ledger entries recorded them.
+    chain = models.ForeignKey(
+        Chain,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "规则豁免"

@@ -1,6 +1,6 @@
 """The compliance app's parts of a case (registered from ``ComplianceConfig.ready()``): the case
-page's 本阶段还需, warnings, deadlines and exemptions; the overdue and due deadlines on the
-worklist and in ``/api/worklist/``."""
+page's 本阶段还需 (with the exemption proposals waiting for approval), warnings, deadlines and the
+approved exemptions; the overdue and due deadlines on the worklist and in ``/api/worklist/``."""
 
 from __future__ import annotations
 
@@ -9,13 +9,17 @@ from typing import Any
 from casetrail.cases.hooks import CasePage, Panel, WorklistSection
 from casetrail.compliance.deadlines import deadlines_for, deadlines_of
 from casetrail.compliance.engine import checklist, warnings
+from casetrail.compliance.selectors import pending_exemptions
 from casetrail.org.models import Officer
 
 
 def panel(page: CasePage) -> dict[str, Any]:
     case = page.case
+    pending = pending_exemptions(case)
+    items = checklist(case) if case.is_open else []
     return {
-        "checklist": checklist(case) if case.is_open else [],
+        # Each unmet item with the exemption proposal waiting for approval, if one is.
+        "checklist": [(f, pending.get((f.rule.id, f.missing.subject))) for f in items],
         "warnings": warnings(case),
         "deadlines": deadlines_of(case),
         "exemptions": list(case.exemptions.select_related("officer")),

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from casetrail.approvals.models import OPEN_STATUSES
+from casetrail.approvals.models import OPEN_STATUSES, ChainStatus
 from casetrail.cases.models import STAGE_ORDER, Stage, StartMode, StartStatus
 from casetrail.compliance.engine import (
     CaseView,
@@ -72,19 +72,22 @@ FILMED_STAGES = (Stage.START, Stage.INVESTIGATION, Stage.DECISION, Stage.SERVICE
 def major_cases_filmed_in_every_stage(case: CaseView) -> Iterator[Missing]:
     """第五条: a 重大复杂 case is recorded on audio/video through its whole course. Checked as each
     stage ends (the gate of every stage change, 程序启动 included: the start chain's approval
-    checks it too), for the stage ending and every one before it (a case flagged 重大 later must
-    still account for them, by coverage or a per-stage exemption). An item counts for a stage
+    checks it too), for the stage ending and every one before it (since the case is 重大: a flag
+    raised during the case makes 第五条 apply from then on — a stage that ended before needs
+    nothing, the stage it was raised in needs audio/video after the raise). An item counts for a stage
     when its recorded time overlaps the stage's span; a time typed in or corrected by hand counts
     only with the reason the uploader gave (the reviewer sees it with the item)."""
-    if not case.case.is_major:
+    since = case.major_since
+    if since is None:
         return
     here = case.case.stage
     for stage in FILMED_STAGES:
         if STAGE_ORDER.index(stage) > STAGE_ORDER.index(here):
             break
         span = case.stage_spans.get(stage)
-        if not span or span[0] >= span[1]:
-            continue  # never in that stage (an emergency start opens in 调查取证 at once)
+        if not span or span[0] >= span[1] or span[1] <= since:
+            continue  # never in it (an emergency start opens in 调查取证), or not yet 重大
+        span = (max(span[0], since), span[1])
         items = case.av_overlapping(*span)
         if any(i.time_trusted for i in items):
             continue
@@ -283,6 +286,8 @@ def inspections_are_filmed(case: CaseView) -> Iterator[Missing]:
 @rule("R14", article="第十四条", kind=Kind.BLOCK, title="证据保全记录完整", gates=DECIDE)
 def preservation_is_complete(case: CaseView) -> Iterator[Missing]:
     for decision in case.records_of("evidence_preservation_decision"):
+        if case.chain_status(decision) not in (None, ChainStatus.APPROVED):
+            continue  # not (yet) approved: nothing may follow from it (a refusal binds)
         if decision.fields.get("form") == "register_hold" and not referring(
             case, "evidence_register", "preservation_decision", decision
         ):
@@ -332,11 +337,13 @@ LEAVE_DECISION = (Stage.SERVICE,)
 def decided_within_ninety_days(case: CaseView) -> Iterator[Deadline]:
     c = case.case
     if c.approved_at and c.procedure == "ordinary":
+        extended = case.extension_days("CF60")
         yield Deadline(
             c,
             "作出行政处罚决定",
-            "行政处罚法第六十条：自立案之日起九十日内作出行政处罚决定",
-            calendar().period_end(timezone.localdate(c.approved_at), 90),
+            "行政处罚法第六十条：自立案之日起九十日内作出行政处罚决定"
+            + (f"；经负责人批准延长{extended}日" if extended else ""),
+            calendar().period_end(timezone.localdate(c.approved_at), 90 + extended),
             done=case.has("administrative_decision"),
         )
 

@@ -4,5 +4,6 @@ from casetrail.compliance import views
 
 urlpatterns = [
     path("cases/<int:case_id>/exemptions/new/", views.exemption_new, name="exemption-new"),
+    path("compliance/exemptions/", views.exemption_list, name="exemption-list"),
     path("compliance/holidays/", views.holidays, name="holidays"),
 ]

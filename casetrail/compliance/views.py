@@ -1,7 +1,10 @@
-"""Web UI of compliance: record a reasoned exemption from a rule that allows one; the holiday
-schedules legal periods are counted on."""
+"""Web UI of compliance: propose a reasoned exemption from a rule that allows one (decided through
+its approval chain), the agency's exemptions for the supervisors; the holiday schedules legal
+periods are counted on."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -11,44 +14,89 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from casetrail.cases.models import Case
 from casetrail.cases.selectors import case_for_user
-from casetrail.compliance.actions import exemption_record, holiday_schedule_import
+from casetrail.compliance.actions import exemption_propose, holiday_schedule_import
 from casetrail.compliance.holidays import calendar, parse_schedule
 from casetrail.compliance.models import HolidaySchedule
+from casetrail.compliance.selectors import exemptions_of_agency
+from casetrail.evidence.models import Item
 from casetrail.lib import form_fields
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
 from casetrail.org.models import Role
 from casetrail.org.selectors import officer_for_request
+from casetrail.records.views import stored_scan
 
 
 class ExemptionForm(forms.Form):
     rule = form_fields.NameField(label="规则", max_length=10)
     subject = form_fields.NameField(label="对象", max_length=60)
     reason = form_fields.TextField(
-        label="无法满足的理由（监督人员可见）", widget=forms.Textarea(attrs={"rows": 3})
+        label="无法满足的理由（审核人审批，监督人员可见）", widget=forms.Textarea(attrs={"rows": 3})
     )
+    facts = form_fields.TextField(
+        label="无法满足的事实及证据说明（未附证明材料的必填）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    item = forms.TypedChoiceField(
+        label="证明无法满足的音像记录或照片（可选）", required=False, coerce=int, empty_value=None
+    )
+    document = forms.FileField(label="证明材料扫描件（PDF、JPEG 或 PNG，可选）", required=False)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        items = Item.objects.filter(link__case=case).order_by("recorded_start", "pk")
+        field = self.fields["item"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", "—— 不附 ——")] + [
+            (i.pk, f"{i.get_kind_display()} #{i.pk} {i.description or i.place}") for i in items
+        ]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def exemption_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    """提请规则豁免: a proposal the unit reviewer (and for 第五条 on a 重大 case the 负责人) decides."""
     officer = officer_for_request(request.user)
     case = case_for_user(user=request.user, case_id=case_id)
-    form = ExemptionForm(request.POST or None, initial=request.GET.dict())
+    if not case.assignments.filter(officer=officer).exists():
+        raise PermissionDenied("只有本案承办人员可以提请豁免")
+    form = ExemptionForm(
+        request.POST or None, request.FILES or None, case=case, initial=request.GET.dict()
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            d = dict(form.cleaned_data)
             try:
-                exemption_record(case=case, officer=officer, **form.cleaned_data)
+                upload = d.pop("document")
+                chain = exemption_propose(
+                    case=case,
+                    officer=officer,
+                    blob_sha256=stored_scan(officer, upload, "证明材料") if upload else "",
+                    **d,
+                )
             except ActionError as err:
                 apply_error(form, err)
             else:
-                return redirect("case-detail", case_id=case.pk)
+                return redirect("chain-detail", chain_id=chain.pk)
         status = 400
     return render(
-        request, "form.html", {"form": form, "title": "记录规则豁免", "case": case}, status=status
+        request,
+        "form.html",
+        {"form": form, "title": "提请规则豁免（第六条）", "case": case, "multipart": True},
+        status=status,
     )
+
+
+@login_required
+def exemption_list(request: HttpRequest) -> HttpResponse:
+    """Every exemption of the agency with its status (supervisors)."""
+    officer = officer_for_request(request.user)
+    rows = exemptions_of_agency(officer=officer)
+    return render(request, "compliance/exemptions.html", {"rows": rows})
 
 
 class HolidayScheduleForm(forms.Form):

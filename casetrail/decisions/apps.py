@@ -35,3 +35,33 @@ class DecisionsConfig(AppConfig):
             hooks.register_act(slug, act)
         hooks.register_panel(panels.PANEL)
         hooks.register_api_section("decision", panels.api)
+        self._register_other_decisions()
+
+    @staticmethod
+    def _register_other_decisions() -> None:
+        """证据保全, 强制执行决定, 申请人民法院强制执行, 结案, 延期 and the 重大 flag."""
+        from casetrail.approvals.kinds import register_effect
+        from casetrail.approvals.models import ChainKind
+        from casetrail.cases.hooks import register_act, register_decided_stage
+        from casetrail.cases.models import Stage
+        from casetrail.decisions import closing, enforcement, extension, flags, preservation
+        from casetrail.decisions.followers import follows_its_decision
+        from casetrail.decisions.proposals import ACTS
+        from casetrail.records.guards import register_document_guard
+
+        register_effect(ChainKind.EVIDENCE_PRESERVATION, preservation.preservation_ended)
+        register_effect(
+            ChainKind.ENFORCEMENT_DECISION, enforcement.enforcement_ended, legal_checklist=True
+        )
+        register_effect(
+            ChainKind.COURT_ENFORCEMENT, enforcement.court_application_ended, legal_checklist=True
+        )
+        register_effect(ChainKind.CASE_CLOSING, closing.closing_ended)
+        register_effect(ChainKind.PERIOD_EXTENSION, extension.extension_ended)
+        register_effect(ChainKind.MAJOR_FLAG_LOWER, flags.lower_ended)
+        for slug, act in ACTS.items():
+            register_act(slug, act)
+        register_decided_stage(Stage.CLOSED, "closing_requires_approval", closing.REFUSED_ADVANCE)
+        # The proposals are catalogue entries made_by: proposal (never 制作文书); the documents
+        # that follow a decision are made only under its approval.
+        register_document_guard(follows_its_decision)

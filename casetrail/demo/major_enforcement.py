@@ -3,8 +3,10 @@ start chain, audio/video in every stage (第五条), the 事先告知 waived in 
 reviewed by 王审核, legally reviewed by 陈法制, discussed by three leaders (郑副局长 chairs, 第十八条) and
 decided by 赵局长, each in their own login; mail returned then 公告送达
 (第二十五条), a 催告书 left at the RESIDENCE (留置送达, 第二十四条), the review of the party's statement
-served by fax (第二十六条), an enforcement decision served through another bureau (委托送达), a copy
-transferred through the prison (转交送达), and 申请人民法院强制执行 recorded to its result (第二十九条)."""
+served by fax (第二十六条), an enforcement decision approved through its chain (第六条, 第二十八条) and
+served through another bureau (委托送达), a copy transferred through the prison (转交送达), and
+申请人民法院强制执行 approved by the director and recorded to its result (第二十九条); closed by the
+director's 结案审批."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import datetime as dt
 from casetrail.approvals.models import Chain
 from casetrail.cases.models import Case
 from casetrail.cases.writes import PartyInput
+from casetrail.decisions.actions import court_enforcement_propose, enforcement_propose
 from casetrail.demo.story import (
     COURT,
     LITIGATION_PERIOD,
@@ -47,7 +50,8 @@ def build(s: Story) -> Case:
     review_statement(s, demand)
     enforcement = enforce(s, decision, demand)
     transfer_a_copy(s, enforcement)
-    apply_to_the_court(s, decision, demand)
+    court = apply_to_the_court(s, decision, demand)
+    record_the_ruling(s, decision, court)
     return s.opened
 
 
@@ -200,7 +204,7 @@ def review_and_decide(s: Story, chain: Chain) -> Record:
         },
         "经集体讨论，一致同意对当事人罚款人民币30000元。",
     )
-    s.approve(chain, "经集体讨论决定，同意。")
+    s.decide(chain, "经集体讨论决定，同意。")
     decision = s.record(
         "administrative_decision",
         {
@@ -288,7 +292,9 @@ def demand_and_leave_at_residence(s: Story, decision: Record) -> Record:
             "party": s.party_id,
             "decision": decision.pk,
             "nonperformance": "当事人逾期未缴纳罚款30000元。",
-            "deadline": today() + dt.timedelta(days=10),
+            # The demo compresses weeks into minutes: the period the 催告书 set for performance
+            # has run by the time the enforcement decision is proposed (行政强制法第三十七条).
+            "deadline": today() - dt.timedelta(days=1),
             "manner": "至中国农业银行陵川县支行缴纳罚款",
             "amount": "30000.00",
             "payment_method": "银行缴款",
@@ -392,20 +398,50 @@ def review_statement(s: Story, demand: Record) -> None:
 
 
 def enforce(s: Story, decision: Record, demand: Record) -> Record:
-    servers = [s.zhang.pk, s.li.pk]
-    # 强制执行决定 (加处罚款, 行政强制法第四十五条), served through the bureau where 吴某 now lives.
+    """强制执行决定 (加处罚款, 行政强制法第四十五条): proposed after the 催告书 was served, its period
+    ran and the statement was reviewed; 王审核 reviews, 陈法制 reviews legality (重大), 赵局长
+    decides (第六条); the 强制执行决定书 is made under the approval."""
+    reasons = "当事人经催告逾期仍不履行，陈述申辩理由经复核不成立。"
+    manner = (
+        "每日按罚款数额的百分之三加处罚款，加处罚款数额不超过罚款本数；并依法申请人民法院强制执行。"
+    )
+    basis = "《中华人民共和国行政强制法》第三十七条、第四十五条"
+    chain = enforcement_propose(
+        case=s.opened,
+        officer=s.zhang,
+        fields={
+            **s.party_field,
+            "decision": decision.pk,
+            "demand_notice": demand.pk,
+            "nonperformance": "催告书确定的履行期限届满，当事人仍未缴纳罚款30000元。",
+            "statements": "当事人书面陈述申辩称已停业、无力缴纳，经复核不成立，复核意见已传真送达。",
+            "reasons": reasons,
+            "legal_basis": basis,
+            "manner": manner,
+            "execution_on": today(),
+        },
+        opinion="当事人经催告逾期不履行且无正当理由，建议作出强制执行决定",
+    )
+    s.approve(
+        chain,
+        {
+            "review": "事实清楚，程序合法，同意",
+            "legal": "经审核，催告已送达且期限届满，陈述申辩已复核，符合行政强制法第三十七条",
+            "decide": "同意作出强制执行决定",
+        },
+    )
     enforcement = s.record(
         "enforcement_decision",
         {
             "doc_no": f"陵民强决〔{s.opened.number_year}〕{s.opened.number_seq}号",
+            "approval": chain.record_id,
             "decided_at": now(),
-            "party": s.party_id,
+            **s.party_field,
             "demand_notice": demand.pk,
             "decision": decision.pk,
-            "reasons": "当事人经催告逾期仍不履行，陈述申辩理由经复核不成立。",
-            "legal_basis": "《中华人民共和国行政强制法》第三十七条、第四十五条",
-            "manner": "每日按罚款数额的百分之三加处罚款，加处罚款数额不超过罚款本数；"
-            "并依法申请人民法院强制执行。",
+            "reasons": reasons,
+            "legal_basis": basis,
+            "manner": manner,
             "execution_on": today(),
             "review_body": REVIEW_BODY,
             "review_period": REVIEW_PERIOD,
@@ -414,6 +450,13 @@ def enforce(s: Story, decision: Record, demand: Record) -> Record:
         },
     )
     s.attach(enforcement, "signed_scan")
+    serve_through_another_bureau(s, enforcement)
+    return enforcement
+
+
+def serve_through_another_bureau(s: Story, enforcement: Record) -> None:
+    """委托送达 (第二十六条): served through the bureau where 吴某 now lives."""
+    servers = [s.zhang.pk, s.li.pk]
     entrusted_at = now()
     entrusted_receipt = s.record(
         "service_receipt",
@@ -445,7 +488,6 @@ def enforce(s: Story, decision: Record, demand: Record) -> Record:
         },
     )
     s.attach(entrusted, "entrustment_letter")  # 委托送达函
-    return enforcement
 
 
 def transfer_a_copy(s: Story, enforcement: Record) -> None:
@@ -486,30 +528,60 @@ def transfer_a_copy(s: Story, enforcement: Record) -> None:
     s.attach(transfer, "transfer_letter")  # 转交函
 
 
-def apply_to_the_court(s: Story, decision: Record, demand: Record) -> None:
-    # 申请人民法院强制执行 (第二十九条), kept as successive versions of one record.
+def apply_to_the_court(s: Story, decision: Record, demand: Record) -> Record:
+    """申请人民法院强制执行 (第二十九条): decided by 赵局长 through the chain (第六条; 行政强制法第五十五条:
+    the application bears the director's signature), kept as successive versions of one record."""
+    documents = [
+        "强制执行申请书（局长签名、加盖公章）",
+        "行政处罚决定书及作出决定的事实、理由和依据",
+        "当事人的意见及催告情况",
+        "申请强制执行标的情况",
+    ]
+    nonperformance = "经催告逾期仍未缴纳罚款及加处罚款，陈述申辩理由经复核不成立。"
+    chain = court_enforcement_propose(
+        case=s.opened,
+        officer=s.zhang,
+        fields={
+            **s.party_field,
+            "decision": decision.pk,
+            "demand_notice": demand.pk,
+            "no_remedy_sought": True,
+            "nonperformance": nonperformance,
+            "court": COURT,
+            "documents": documents,
+        },
+        opinion="本局无强制执行权，建议申请陵川县人民法院强制执行",
+    )
+    s.approve(
+        chain,
+        {
+            "review": "同意申请",
+            "legal": "经审核，符合行政强制法第五十三、五十四条规定的申请条件",
+            "decide": "同意申请人民法院强制执行",
+        },
+    )
     court = s.record(
         "court_enforcement_record",
         {
             "recorded_at": now(),
+            "approval": chain.record_id,
             "decision": decision.pk,
             "demand_notice": demand.pk,
-            "nonperformance": "经催告逾期仍未缴纳罚款及加处罚款，陈述申辩理由经复核不成立。",
-            "approved_by": s.p["zhao"].pk,
+            "nonperformance": nonperformance,
             "applied_on": today(),
             "court": COURT,
-            "documents": [
-                "强制执行申请书",
-                "行政处罚决定书及作出决定的事实、理由和依据",
-                "当事人的意见及催告情况",
-                "申请强制执行标的情况",
-            ],
+            "documents": documents,
             "acceptance": "pending",
             "ruling": "pending",
         },
     )
     s.attach(court, "document")
     s.attach(court, "signed_scan")
+    return court
+
+
+def record_the_ruling(s: Story, decision: Record, court: Record) -> None:
+    """The court accepts and rules; the fine is collected; 结案审批 closes the case."""
     year = s.opened.number_year
     court = record_correct(
         record=court,
@@ -528,7 +600,7 @@ def apply_to_the_court(s: Story, decision: Record, demand: Record) -> None:
         signatures=s.signatures("court_enforcement_record"),
     )
     s.attach(court, "document")  # 受理通知书、裁定书
-    s.attach(court, "signed_scan")  # 签批页
+    s.attach(court, "signed_scan")  # 签名页
     performance = s.record(
         "performance_record",
         {
@@ -543,4 +615,9 @@ def apply_to_the_court(s: Story, decision: Record, demand: Record) -> None:
     )
     s.attach(performance, "document")
     s.attach(performance, "photo", s.photo("法院执行结案通知书", "陵川县民政局"))
-    s.advance("closed", "经人民法院强制执行完毕")
+    s.close(
+        "enforced",
+        "重大案件经法制审核、集体讨论作出罚款决定，公告送达；催告后作出强制执行决定并申请"
+        "人民法院强制执行。",
+        "经人民法院强制执行，罚款及加处罚款已全部缴入国库。",
+    )

@@ -1,10 +1,12 @@
 """Demo case 2 — 普通程序罚款: a SHOP selling superstitious funeral goods. Inspection and sampling
-filmed (第十三条), an interview, an evidence request with its register and the 7-day handling
-(第十二、十四条), the 事先告知书, the party's statement and hearing request, the hearing and the
-review of the statement (行政处罚法第四十四、四十五、六十三、六十四条); the decision proposed by 张承办
-and approved through its chain — 王审核 reviews, 陈法制 reviews legality on the checklist (the case went
-through a hearing, 行政处罚法第五十八条), 赵局长 decides — a fine served by registered mail (第二十三
-条), an order to correct served electronically (第二十六条) and checked, paid in full."""
+filmed (第十三条), an interview, an evidence request, the 先行登记保存 of the original ledger approved
+by the director (行政处罚法第五十六条) with its register and the 7-day handling (第十二、十四条), the
+事先告知书, the party's statement and hearing request, the hearing and the review of the statement
+(行政处罚法第四十四、四十五、六十三、六十四条); the decision proposed by 张承办 and approved through its
+chain — 王审核 reviews, 陈法制 reviews legality on the checklist (the case went through a hearing,
+行政处罚法第五十八条), 赵局长 decides — a fine served by registered mail (第二十三条), an order to correct
+served electronically (第二十六条) and checked, paid in full, and closed by the director's 结案审批
+(第六条)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import datetime as dt
 from casetrail.approvals.models import Chain
 from casetrail.cases.models import Case
 from casetrail.cases.writes import PartyInput
+from casetrail.decisions.actions import preservation_propose
 from casetrail.demo.story import (
     COURT,
     LITIGATION_PERIOD,
@@ -160,6 +163,27 @@ def request_evidence(s: Story) -> None:
     )
     s.attach(request, "signed_scan")
     s.investigation_receipt(request, SHOP)
+    hold_the_ledger(s, request)
+
+
+def hold_the_ledger(s: Story, request: Record) -> None:
+    """先行登记保存 of the original ledger (行政处罚法第五十六条): proposed by 张承办, reviewed by
+    王审核, approved by 赵局长 (第六条); registered once approved, and dealt with in seven days."""
+    chain = preservation_propose(
+        case=s.opened,
+        officer=s.zhang,
+        fields={
+            "reason": "销售台账原件是认定销售金额的关键证据，当事人已表示“以后不卖了”，"
+            "台账存在被销毁的可能。",
+            "initiated": "ex_officio",
+            "object": "钱某殡葬用品店销售台账原件1册（共24页）",
+            "form": "register_hold",
+            "legal_basis": "《中华人民共和国行政处罚法》第五十六条",
+            "documents": ["证据登记保存清单", "先行登记保存证据处理决定"],
+        },
+        opinion="证据可能灭失，建议对销售台账原件先行登记保存",
+    )
+    s.approve(chain, {"review": "情况属实，同意", "decide": "同意先行登记保存"})
     register = s.record(
         "evidence_register",
         {
@@ -170,8 +194,7 @@ def request_evidence(s: Story) -> None:
             "items": ["销售台账 1册 共24页", "进货单据复制件 9张"],
             "storage_method": "removed",
             "storage_place": "陵川县民政局证据保管室",
-            "approved_by": s.p["zhao"].pk,
-            "approved_at": now(),
+            "preservation_decision": chain.record_id,
             "request_notice": request.pk,
             "holder_told": True,
         },
@@ -352,7 +375,7 @@ def review_and_decide(s: Story, chain: Chain) -> Record:
         "执法主体适格，程序合法，事实清楚，证据充分，适用依据正确，裁量适当，同意。",
         {"discretion": "按《殡葬管理条例》罚款幅度下限，符合本局裁量基准。"},
     )
-    s.approve(chain, "同意。")
+    s.decide(chain, "同意。")
     decision = s.record(
         "administrative_decision",
         {
@@ -457,4 +480,8 @@ def correct_and_perform(s: Story, decision: Record) -> None:
         },
     )
     s.attach(performance, "document")
-    s.advance("closed", "罚款已全额缴纳，责令改正经复查已改正")
+    s.close(
+        "performed",
+        "立案调查、听证、法制审核后作出罚款决定，邮寄送达；责令改正通知书电子送达。",
+        "罚款已全额缴纳，责令改正经复查已改正。",
+    )

@@ -17,11 +17,12 @@ from django.utils import timezone
 
 from casetrail.approvals.actions import approval_decide
 from casetrail.approvals.checklists import LEGAL_REVIEW_ITEMS
-from casetrail.approvals.models import Chain
+from casetrail.approvals.models import Chain, ChainStatus
+from casetrail.approvals.selectors import ROLE_FOR_STATUS
 from casetrail.cases.actions import case_advance
 from casetrail.cases.models import Case, Party
 from casetrail.cases.writes import CaseInput, PartyInput
-from casetrail.decisions.actions import decision_propose
+from casetrail.decisions.actions import closing_propose, decision_propose
 from casetrail.demo.media import (
     audio_m4a,
     document_pdf,
@@ -185,6 +186,35 @@ class Story:
         case_advance(case=self.case, officer=self.zhang, to_stage=to_stage, reason=reason)
         self.case.refresh_from_db()
 
+    def approve(self, chain: Chain, opinions: dict[str, str]) -> Chain:
+        """Take a chain through its plan, each step by the persona who holds it in their own
+        name: 王审核 reviews, 陈法制 reviews legality item by item, 赵局长 decides."""
+        who = {"review": "wang", "legal": "chen", "decide": "zhao"}
+        chain.refresh_from_db()
+        while chain.is_open:
+            role, _ = ROLE_FOR_STATUS[ChainStatus(chain.status)]
+            findings = [{"item": code, "finding": "ok"} for code, _ in LEGAL_REVIEW_ITEMS]
+            approval_decide(
+                chain=chain,
+                officer=self.p[who[role]],
+                outcome="approve",
+                opinion=opinions.get(role, "同意"),
+                findings=findings if role == "legal" else None,
+            )
+            chain.refresh_from_db()
+        return chain
+
+    def close(self, ground: str, course: str, outcome: str) -> None:
+        """结案审批 (第六条): 张承办 proposes, 王审核 reviews, 赵局长 approves; the case is closed."""
+        chain = closing_propose(
+            case=self.opened,
+            officer=self.zhang,
+            fields={"ground": ground, "course": course, "outcome": outcome},
+            opinion="案件已办理终结，符合结案条件，建议结案",
+        )
+        self.approve(chain, {"review": "办理程序完备，同意结案", "decide": "同意结案"})
+        self.opened.refresh_from_db()
+
     @property
     def doc_no(self) -> str:
         assert self.case is not None
@@ -229,7 +259,7 @@ class Story:
         )
         chain.refresh_from_db()
 
-    def approve(self, chain: Chain, opinion: str) -> None:
+    def decide(self, chain: Chain, opinion: str) -> None:
         """赵局长 decides (第十九条), in his own login."""
         approval_decide(chain=chain, officer=self.p["zhao"], outcome="approve", opinion=opinion)
         chain.refresh_from_db()

@@ -129,7 +129,11 @@ def serve_and_perform(s: Story) -> None:
         },
     )
     s.attach(performance, "photo", s.photo("补签的服务协议", PLACE))
-    s.advance("closed", "决定已当场送达并履行完毕，已报局备案")
+    s.close(
+        "performed",
+        "现场检查发现违法事实，适用简易程序当场作出警告决定并直接送达，已报局备案。",
+        "决定已当场送达，当事人当日补签服务协议，履行完毕。",
+    )
 
 
 def _on_the_spot(s: Story, kind: str) -> Record:

@@ -8,7 +8,6 @@ from typing import Any
 from django.utils import timezone
 
 from casetrail.cases.models import Case, Stage
-from casetrail.evidence.models import Blob, Item
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.org.models import Officer
@@ -19,6 +18,7 @@ from casetrail.records.validation import clean_fields
 from casetrail.records.writes import (
     OfficerPresent,
     SignatureInput,
+    attach_file,
     check_officers_present,
     new_version,
     signature_rows,
@@ -140,42 +140,13 @@ def record_attach(
     evidence item of the same case, or a stored scan/document, as the slot's kind says."""
     case = record.case
     _require_assigned(case, officer, "只有本案承办人员可以添加附件")
-    doc = record.doc
-    wanted_slot = doc.attachment(slot) if doc else None
-    if wanted_slot is None:
-        slots = "、".join(f"{a.name}（{a.label}）" for a in doc.attachments) if doc else ""
-        raise ActionError(
-            "invalid_attachment_slot",
-            f"{record.title}没有附件项“{slot}”；可选：{slots or '无'}",
-            field="slot",
-        )
-    kind = wanted_slot.kind
-    item = blob = None
-    if kind in ("av", "photo"):
-        item = (
-            Item.objects.filter(pk=item_id, agency_id=case.agency_id, link__case=case).first()
-            if item_id is not None
-            else None
-        )
-        if item is None:
-            raise ActionError("invalid_item", "请选择已归入本案的音像记录", field="item")
-        wanted = ("video", "audio", "surveillance") if kind == "av" else ("photo",)
-        if item.kind not in wanted:
-            raise ActionError(
-                "invalid_item", f"所选记录的类别与“{wanted_slot.label}”不符", field="item"
-            )
-    else:
-        blob = Blob.objects.filter(sha256=blob_sha256, agency_id=case.agency_id).first()
-        if blob is None:
-            raise ActionError("scan_missing", "请先上传文件", field="blob")
-    attachment = RecordAttachment.objects.create(
+    attachment = attach_file(
         record=record,
-        kind=kind,
-        slot=wanted_slot.name,
-        item=item,
-        blob=blob,
-        attached_by=officer,
-        attached_at=timezone.now(),
+        officer=officer,
+        slot=slot,
+        item_id=item_id,
+        blob_sha256=blob_sha256,
+        now=timezone.now(),
     )
     act.record(
         agency=case.agency_id,

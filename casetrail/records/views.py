@@ -44,7 +44,7 @@ def _require_assigned(case: Any, officer: Officer) -> None:
         raise PermissionDenied("只有本案承办人员可以制作本案文书")
 
 
-def _scan_blob(officer: Officer, upload: Any, label: str) -> str:
+def stored_scan(officer: Officer, upload: Any, label: str) -> str:
     """Store an uploaded scan (PDF/JPEG/PNG, ≤ 20 MB) and return its SHA-256."""
     if upload.size > MAX_SCAN_BYTES:
         raise ActionError("scan_too_large", f"{label}：扫描件不得超过20MB")
@@ -83,7 +83,7 @@ def signatures_from(
                 name=request.POST.get(stem + "name", ""),
                 method=method,
                 image=_data_url_png(request.POST.get(stem + "image", "")),
-                blob_sha256=_scan_blob(officer, scan, sig.label)
+                blob_sha256=stored_scan(officer, scan, sig.label)
                 if method == RecordSignature.Method.SCAN and scan
                 else "",
                 refusal_reason=request.POST.get(stem + "reason", ""),
@@ -202,7 +202,7 @@ def record_attach_view(request: HttpRequest, record_id: int) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             try:
-                sha = _scan_blob(officer, d["file"], "附件") if d.get("file") else ""
+                sha = stored_scan(officer, d["file"], "附件") if d.get("file") else ""
                 record_attach(
                     record=record,
                     officer=officer,

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from casetrail.cases.models import Case
-from casetrail.evidence.models import Blob
+from casetrail.evidence.models import Blob, Item
 from casetrail.evidence.storage import blob_store
 from casetrail.evidence.writes import blob_row
 from casetrail.lib.digests import MultiHasher
@@ -22,7 +22,7 @@ from casetrail.lib.ledgered import step
 from casetrail.lib.text import clean_name, clean_text
 from casetrail.org.models import Officer
 from casetrail.records.catalogue import DocType, doc_type, doc_version
-from casetrail.records.models import Record, RecordSignature
+from casetrail.records.models import Record, RecordAttachment, RecordSignature
 from casetrail.records.validation import clean_fields
 
 
@@ -271,3 +271,55 @@ def signature_rows(
             )
         )
     return rows
+
+
+@step
+def attach_file(
+    *,
+    record: Record,
+    officer: Officer,
+    slot: str,
+    item_id: int | None = None,
+    blob_sha256: str = "",
+    now: dt.datetime,
+) -> RecordAttachment:
+    """A file in a named slot of the record's catalogue entry: an audio/video or photo evidence
+    item of the same case, or a stored scan/document, as the slot's kind says."""
+    case = record.case
+    doc = record.doc
+    wanted_slot = doc.attachment(slot) if doc else None
+    if wanted_slot is None:
+        slots = "、".join(f"{a.name}（{a.label}）" for a in doc.attachments) if doc else ""
+        raise ActionError(
+            "invalid_attachment_slot",
+            f"{record.title}没有附件项“{slot}”；可选：{slots or '无'}",
+            field="slot",
+        )
+    kind = wanted_slot.kind
+    item = blob = None
+    if kind in ("av", "photo"):
+        item = (
+            Item.objects.filter(pk=item_id, agency_id=case.agency_id, link__case=case).first()
+            if item_id is not None
+            else None
+        )
+        if item is None:
+            raise ActionError("invalid_item", "请选择已归入本案的音像记录", field="item")
+        wanted = ("video", "audio", "surveillance") if kind == "av" else ("photo",)
+        if item.kind not in wanted:
+            raise ActionError(
+                "invalid_item", f"所选记录的类别与“{wanted_slot.label}”不符", field="item"
+            )
+    else:
+        blob = Blob.objects.filter(sha256=blob_sha256, agency_id=case.agency_id).first()
+        if blob is None:
+            raise ActionError("scan_missing", "请先上传文件", field="blob")
+    return RecordAttachment.objects.create(
+        record=record,
+        kind=kind,
+        slot=wanted_slot.name,
+        item=item,
+        blob=blob,
+        attached_by=officer,
+        attached_at=now,
+    )

@@ -58,15 +58,23 @@ GET_MATRIX = [
 ]
 
 
-@pytest.mark.parametrize("who", PEOPLE)
-def test_it_enforces_the_read_matrix(world, who):
+def read_failures(who: str, matrix: list, fmt: dict) -> list[str]:
+    """The GETs of ``matrix`` (url pattern, expected status per person) that ``who`` gets wrong."""
     c = client(who)
     failures = []
-    for url, expected in GET_MATRIX:
-        path = url.format(case=world["case"].pk, chain=world["chain"].pk)
+    for url, expected in matrix:
+        path = url.format(**fmt)
         status = c.get(path).status_code
         if status != expected[PEOPLE.index(who)]:
             failures.append(f"GET {path}: {status} != {expected[PEOPLE.index(who)]}")
+    return failures
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_it_enforces_the_read_matrix(world, who):
+    failures = read_failures(
+        who, GET_MATRIX, {"case": world["case"].pk, "chain": world["chain"].pk}
+    )
     assert not failures, failures
 
 
@@ -74,14 +82,18 @@ DECIDE = row(404, anon=401, outsider=403, zhang=403, li=403, wang=201, sun=403)
 ACT = row(404, anon=401, outsider=403, zhang=201, li=201, wang=403, sun=403)
 
 
-@pytest.mark.parametrize("who", PEOPLE)
-def test_it_enforces_who_may_decide(world, who):
-    chain = world["chain"]
-    r = client(who).post(
+def approve_as(who: str, chain: Chain) -> object:
+    return client(who).post(
         f"/api/approvals/{chain.pk}/decide/",
         {"outcome": "approve", "opinion": "同意"},
         content_type="application/json",
     )
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_it_enforces_who_may_decide(world, who):
+    chain = world["chain"]
+    r = approve_as(who, chain)
     assert r.status_code == DECIDE[PEOPLE.index(who)], r.content
     if r.status_code != 201:
         assert set(r.json()) >= {"code", "message"}

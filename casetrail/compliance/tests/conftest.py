@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
+from typing import Any
 
+import pytest
+from django.utils import timezone
+
+from casetrail.cases.models import Case
 from casetrail.compliance.tests.builders import advance, investigated
+from casetrail.conftest import approve_start, film, start_ex_officio
 
 
 @pytest.fixture
@@ -26,3 +32,26 @@ def serving(investigating, personas):
     from casetrail.decisions.tests.builders import to_service
 
     return to_service(investigating, personas)
+
+
+@pytest.fixture
+def later(time_machine: Any) -> Any:
+    """Move the clock a minute on: a clip made now lies in the current stage alone, not also in
+    the one that ended a moment ago (a clip over a stage change counts for both)."""
+
+    def step() -> None:
+        time_machine.move_to(timezone.now() + dt.timedelta(minutes=1))
+
+    return step
+
+
+@pytest.fixture
+def major(personas: Any, later: Any, evidence_store: Any) -> Case:
+    """A 重大 case opened after its start stage was filmed."""
+    case = start_ex_officio(personas, is_major=True)
+    later()
+    film(case, personas["zhang"], "立案前现场初步核查")
+    later()
+    case = approve_start(case, personas)
+    later()
+    return case

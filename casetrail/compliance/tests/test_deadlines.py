@@ -44,7 +44,10 @@ def test_it_gives_a_decision_90_days_from_filing(investigating):
 
 
 def test_it_counts_the_seven_days_of_register_and_hold_in_working_days(investigating, personas):
-    register = make(investigating, personas, "evidence_register")
+    from casetrail.decisions.tests.other_chains.builders import preserve
+
+    decision = preserve(investigating, personas).record
+    register = make(investigating, personas, "evidence_register", preservation_decision=decision.pk)
     (d,) = titled(investigating, "先行登记保存")
     made = timezone.localdate()
     assert d.due >= made + dt.timedelta(days=7)  # weekends and holidays do not count

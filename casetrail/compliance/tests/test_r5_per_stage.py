@@ -16,7 +16,7 @@ from casetrail.approvals.models import Chain
 from casetrail.cases.models import Case, Stage, StageChange
 from casetrail.compliance.engine import RULES, CaseView, blockers, rule_blockers
 from casetrail.compliance.tests.builders import investigated, make
-from casetrail.conftest import approve_start, client_for, film, start_ex_officio
+from casetrail.conftest import client_for, film, start_ex_officio
 from casetrail.decisions.tests.builders import decide
 from casetrail.evidence.models import Item, Upload
 from casetrail.evidence.tests.helpers import upload
@@ -43,11 +43,22 @@ def advance(case: Case, who: str = "zhang") -> Any:
 
 
 def exempt(case: Case, stage: str, reason: str) -> Any:
-    return client_for("zhang").post(
+    """张承办 proposes the stage's exemption with its reason; 王审核 and, 重大 as the case is,
+    赵局长 approve it (第六条)."""
+    r = client_for("zhang").post(
         f"/api/cases/{case.pk}/exemptions/",
-        {"rule": "R5", "subject": f"stage:{stage}", "reason": reason},
+        {"rule": "R5", "subject": f"stage:{stage}", "reason": reason, "facts": reason},
         content_type="application/json",
     )
+    if r.status_code == 201:
+        for who in ("wang", "zhao"):
+            decided = client_for(who).post(
+                f"/api/approvals/{r.json()['id']}/decide/",
+                {"outcome": "approve", "opinion": "同意"},
+                content_type="application/json",
+            )
+            assert decided.status_code == 201, decided.content
+    return r
 
 
 def audio(case: Case | None, *, seed: int, reason: str = "") -> Any:
@@ -59,29 +70,6 @@ def audio(case: Case | None, *, seed: int, reason: str = "") -> Any:
         wav_bytes(seed=seed),
         meta(case, kind="audio", filename="询问录音.wav", recorded_end=ended, **extra),
     )
-
-
-@pytest.fixture
-def later(time_machine: Any) -> Any:
-    """Move the clock a minute on: a clip made now lies in the current stage alone, not also in
-    the one that ended a moment ago (a clip over a stage change counts for both)."""
-
-    def step() -> None:
-        time_machine.move_to(timezone.now() + dt.timedelta(minutes=1))
-
-    return step
-
-
-@pytest.fixture
-def major(personas: Any, later: Any) -> Case:
-    """A 重大 case opened after its start stage was filmed."""
-    case = start_ex_officio(personas, is_major=True)
-    later()
-    film(case, personas["zhang"], "立案前现场初步核查")
-    later()
-    case = approve_start(case, personas)
-    later()
-    return case
 
 
 def test_it_checks_the_start_stage_when_the_start_is_approved(personas: Any) -> None:

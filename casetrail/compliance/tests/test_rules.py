@@ -9,7 +9,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from casetrail.compliance.actions import exemption_record
+from casetrail.approvals.actions import approval_decide
+from casetrail.compliance.actions import exemption_propose
 from casetrail.compliance.engine import RULES, CaseView, blockers, checklist, warnings
 from casetrail.compliance.tests.builders import advance, make
 from casetrail.conftest import client_for
@@ -224,39 +225,50 @@ def test_r13_inspections_need_overlapping_av_or_an_exemption(investigating, pers
     )
     assert ids(blockers(investigating, "decision")) == ["R12", "R13"]
     with pytest.raises(ActionError) as err:
-        exemption_record(
+        exemption_propose(
             case=investigating,
             officer=personas["zhang"],
-            rule_id="R13",
+            rule="R13",
             subject=f"record:{other.pk}",
             reason=" ",
+            facts="执法记录仪故障",
         )
     assert err.value.code == "exemption_reason_required"
-    exemption_record(
+    chain = exemption_propose(
         case=investigating,
         officer=personas["zhang"],
-        rule_id="R13",
+        rule="R13",
         subject=f"record:{other.pk}",
         reason="执法记录仪故障，已报修",
+        facts="设备维修单号 2026-118",
     )
+    # Proposed, not yet approved: the requirement still stands (and the pending chain, R6).
+    assert ids(blockers(investigating, "decision")) == ["R12", "R13", "R6"]
+    approval_decide(chain=chain, officer=personas["wang"], outcome="approve", opinion="属实")
     assert ids(blockers(investigating, "decision")) == ["R12"]
     assert any(f.exempted for f in checklist(investigating))
     with pytest.raises(ActionError) as err:
-        exemption_record(
+        exemption_propose(
             case=investigating,
             officer=personas["zhang"],
-            rule_id="R12",
+            rule="R12",
             subject=f"record:{other.pk}",
             reason="x",
+            facts="x",
         )
     assert err.value.code == "not_exemptible"
     assert record
 
 
 def test_r14_register_and_hold_needs_its_register(investigating, personas):
-    decision = make(investigating, personas, "evidence_preservation_decision", form="register_hold")
+    from casetrail.decisions.tests.other_chains.builders import preserve
+
+    decision = preserve(investigating, personas).record
     assert [m.add for m in unmet(investigating, "R14")] == ["evidence_register"]
     make(investigating, personas, "evidence_register", preservation_decision=decision.pk)
+    assert unmet(investigating, "R14") == []
+    # A refused 先行登记保存 binds: nothing follows from it, nothing is required.
+    preserve(investigating, personas, outcome="refuse")
     assert unmet(investigating, "R14") == []
 
 
@@ -294,11 +306,23 @@ def test_r27_performance_and_correction_checks(serving, personas):
     assert unmet(serving, "R27") == []
 
 
+@pytest.mark.behind_the_application
 def test_r28_no_enforcement_decision_before_a_served_demand(serving, personas):
+    from casetrail.records.models import Record
+
     decision = serving.records.get(kind="administrative_decision")
     demand = make(serving, personas, "demand_notice", decision=decision.pk)
-    enforcement = make(
-        serving, personas, "enforcement_decision", demand_notice=demand.pk, decision=decision.pk
+    # An enforcement decision that bypassed its approval (e.g. imported) is caught by the rule.
+    enforcement = Record.objects.create(
+        case=serving,
+        kind="enforcement_decision",
+        fields={
+            "demand_notice": {"id": demand.pk, "kind": "demand_notice"},
+            "decided_at": timezone.localtime().isoformat(),
+        },
+        created_by=personas["zhang"],
+        created_at=timezone.now(),
+        catalogue_version=2,
     )
     assert [m.subject for m in unmet(serving, "R28")] == [f"record:{enforcement.pk}"]
     earlier = (timezone.localtime() - dt.timedelta(hours=1)).isoformat()
@@ -310,9 +334,24 @@ def test_r28_no_enforcement_decision_before_a_served_demand(serving, personas):
     assert unmet(serving, "R28") == []
 
 
+def _court_approved(case, personas, decision, demand):
+    from casetrail.decisions.actions import court_enforcement_propose
+    from casetrail.decisions.tests.other_chains.builders import court_fields, decide_all
+
+    chain = court_enforcement_propose(
+        case=case,
+        officer=personas["zhang"],
+        fields=court_fields(decision, demand, case.parties.first()),
+        opinion="建议申请法院强制执行",
+    )
+    return decide_all(chain, personas).record
+
+
 def test_r29_court_enforcement_recorded_end_to_end(serving, personas):
     decision = serving.records.get(kind="administrative_decision")
     demand = make(serving, personas, "demand_notice", decision=decision.pk)
+    make(serving, personas, "service_receipt", document=demand.pk)
+    _court_approved(serving, personas, decision, demand)
     make(
         serving, personas, "court_enforcement_record", decision=decision.pk, demand_notice=demand.pk
     )
@@ -437,6 +476,7 @@ def test_r29w_warns_when_the_court_is_asked_within_ten_days(serving, personas):
     decision = serving.records.get(kind="administrative_decision")
     demand = make(serving, personas, "demand_notice", decision=decision.pk)
     make(serving, personas, "service_receipt", document=demand.pk)
+    _court_approved(serving, personas, decision, demand)
     make(
         serving,
         personas,

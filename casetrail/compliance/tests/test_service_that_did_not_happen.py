@@ -68,11 +68,14 @@ def test_it_does_not_count_a_returned_letter_as_service(serving: Case, personas:
     assert "尚未送达" in message and "邮件被退回" in message
     assert not service_deadline(serving).done  # 行政处罚法第六十一条: the seven days still run
     assert "R22" in {f.rule.id for f in blockers(serving, Stage.CLOSED)}
-    # Closing the case on it is refused, with the reason, and writes nothing.
+    # Proposing to close the case on it (结案审批) is refused, with the reason, and writes nothing.
     entries = LedgerEntry.objects.count()
     r = client_for("zhang").post(
-        f"/api/cases/{serving.pk}/advance/",
-        {"fields": {"reason": "已邮寄送达"}},
+        f"/api/cases/{serving.pk}/closing/",
+        {
+            "fields": {"ground": "performed", "course": "已邮寄送达", "outcome": "罚款已缴纳"},
+            "opinion": "建议结案",
+        },
         content_type="application/json",
     )
     assert r.status_code == 400 and r.json()["code"] == "transition_blocked"

@@ -175,8 +175,10 @@ def test_it_refuses_a_summary_case(deciding_case, personas):
 def test_it_refuses_people_who_may_not_propose(deciding_case, personas, other_agency):
     assert propose_over_http(deciding_case, who="sun").status_code == 403  # not a handler
     assert propose_over_http(deciding_case, who="ma").status_code == 404  # another agency
-    r = propose_over_http(deciding_case, who="wang")  # reads the case (reviewed its start)
-    assert r.status_code == 403 and r.json()["code"] == "not_a_handler"
+    r = propose_over_http(
+        deciding_case, who="wang"
+    )  # reads the case (reviewed its start), handles none
+    assert r.status_code == 403 and r.json()["code"] == "not_assigned"
     assert propose_over_http(deciding_case, who="li").status_code == 201  # the other handler
 
 

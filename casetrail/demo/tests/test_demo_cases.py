@@ -54,7 +54,8 @@ def test_it_builds_three_closed_cases_through_every_stage(demo):
         assert [rid for rid, _ in unmet if rid != "R29w"] == []
     summary_case = demo[SUMMARY_TITLE]
     assert (summary_case.procedure, summary_case.start_mode) == ("summary", "on_the_spot")
-    assert not summary_case.chains.exists()  # decided on the spot, no start approval
+    # Decided on the spot, no start approval; closed, like every case, through 结案审批 (第六条).
+    assert list(summary_case.chains.values_list("kind", flat=True)) == ["case_closing"]
     summary_record = Record.objects.get(case=summary_case, kind="summary_procedure_record")
     assert summary_record.attachments.filter(kind="photo").exists()
     assert summary_record.attachments.filter(kind="av").exists()
@@ -100,6 +101,42 @@ def test_it_builds_three_closed_cases_through_every_stage(demo):
     decision = Record.objects.get(case=demo[ORDINARY_TITLE], kind="administrative_decision")
     assert paid.fields["status"] == "full"
     assert paid.fields["amount_paid"] == decision.fields["penalty_amount"] == "8600.00"
+
+
+def people(chain):
+    return [(s.role, s.officer.user.username) for s in chain.steps.order_by("id")]
+
+
+def test_it_takes_the_internal_decisions_through_their_chains(demo):
+    """第六条: each case closes through an approved 结案审批; the 先行登记保存 of case 2 and the
+    enforcement decision and court application of case 3 are decided by wang, chen and zhao in
+    their own names, and the documents that follow name the approval."""
+    for case in demo.values():
+        closing = case.chains.get(kind="case_closing")
+        assert closing.status == "approved"
+        assert people(closing) == [("propose", "zhang"), ("review", "wang"), ("decide", "zhao")]
+        assert case.stage_changes.get(to_stage=Stage.CLOSED).by.user.username == "zhao"
+    hold = demo[ORDINARY_TITLE].chains.get(kind="evidence_preservation")
+    assert hold.status == "approved" and hold.record.fields["form"] == "register_hold"
+    (register,) = CaseView(demo[ORDINARY_TITLE]).records_of("evidence_register")
+    assert register.fields["preservation_decision"]["id"] == hold.record_id
+    major = demo[MAJOR_TITLE]
+    view = CaseView(major)
+    for kind, document in (
+        ("enforcement_decision", "enforcement_decision"),
+        ("court_enforcement", "court_enforcement_record"),
+    ):
+        chain = major.chains.get(kind=kind)
+        assert chain.status == "approved"
+        assert people(chain) == [
+            ("propose", "zhang"),
+            ("review", "wang"),
+            ("legal", "chen"),  # a 重大 case: the 法制机构 reviews item by item
+            ("decide", "zhao"),
+        ]
+        assert all(f["finding"] == "ok" for f in chain.steps.get(role="legal").findings)
+        (record,) = view.records_of(document)
+        assert record.fields["approval"]["id"] == chain.record_id
 
 
 def test_it_films_inspection_and_sampling_at_the_time_they_happen(demo):

@@ -12,11 +12,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from casetrail.cases.actions import case_advance
 from casetrail.compliance.deadlines import deadlines_of
 from casetrail.compliance.engine import RULES, CaseView
 from casetrail.compliance.tests.builders import make
 from casetrail.conftest import client_for
+from casetrail.decisions.tests.other_chains.builders import close
 from casetrail.ledger.models import LedgerEntry
 from casetrail.lib.errors import ActionError
 from casetrail.records.models import Record
@@ -158,11 +158,10 @@ def test_it_closes_a_summary_case_only_once_filed(personas):
     case = on_the_spot(personas)
     decision = case.records.get(kind="administrative_decision")
     make(case, personas, "performance_record", decision=decision.pk, status="full")
-    with pytest.raises(ActionError) as err:
-        case_advance(case=case, officer=personas["zhang"], to_stage="closed", reason="履行完毕")
+    with pytest.raises(ActionError) as err:  # the 结案审批 is refused while 备案 is missing
+        close(case, personas)
     assert "R21b" in err.value.message and "备案" in err.value.message
     summary_file(case=case, officer=personas["zhang"], fields=filing(case))
-    case_advance(case=case, officer=personas["zhang"], to_stage="closed", reason="履行完毕")
-    case.refresh_from_db()
+    close(case, personas)
     assert case.stage == "closed"
     assert [f for r in RULES.values() for f in r.check(CaseView(case))] == []
