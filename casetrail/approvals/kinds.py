@@ -1,6 +1,8 @@
-"""What happens when a chain of each kind ends: the effect an app registers from its
-``AppConfig.ready()`` (the start procedure registers the start, acceptance and complaint chains;
-the decisions app the decision on the case). An app may also say which legal deadline bears on a
+"""The kinds of chain (审批事项) and what happens when one ends: each app that opens chains
+registers its kinds from its ``AppConfig.ready()`` with ``register_kind`` — the name shown for them
+and the effect run when the last step approves or any step refuses (the start procedure registers
+the start, acceptance and complaint chains; the decisions app the decision on the case and the
+other internal decisions; compliance the exemptions). An app may also say which legal deadline bears on a
 waiting chain of its kind (``register_due``: the decision within 90 days, 行政处罚法第六十条), shown
 beside the chain on the worklist of whoever must take its next step.
 
@@ -16,7 +18,7 @@ from typing import Any, Protocol
 
 from django.db.models import Model
 
-from casetrail.approvals.models import Chain
+from casetrail.approvals.models import KIND_LABELS, Chain
 from casetrail.lib.errors import ActionError
 from casetrail.org.models import Officer
 
@@ -53,8 +55,18 @@ def due_of(chain: Chain) -> Any:
     return due(chain) if due is not None else None
 
 
-def register_effect(kind: str, effect: ChainEffect, *, legal_checklist: bool = False) -> None:
+def register_kind(
+    kind: str, effect: ChainEffect, *, label: str, legal_checklist: bool = False
+) -> None:
+    """Register a kind of chain: ``kind`` (≤ 30 characters, stored in ``Chain.kind``), its
+    ``label`` (审批事项, zh-Hans), its ``effect``, and whether its 法制审核 goes item by item
+    through the legal checklist (行政处罚法第五十八条). A kind is registered once."""
+    if kind in EFFECTS and EFFECTS[kind] is not effect:
+        raise ValueError(f"chain kind {kind!r} is registered twice")
+    if len(kind) > 30:
+        raise ValueError(f"chain kind {kind!r} is longer than 30 characters")
     EFFECTS[kind] = effect
+    KIND_LABELS[kind] = label
     if legal_checklist:
         CHECKLIST_KINDS.add(kind)
 

@@ -10,21 +10,9 @@ from casetrail.cases.models import Case
 from casetrail.org.models import Officer
 from casetrail.records.models import Record
 
-
-class ChainKind(models.TextChoices):
-    CASE_START = "case_start", "程序启动审批"
-    APPLICATION_DECISION = "application_decision", "受理审批"
-    COMPLAINT_DECISION = "complaint_decision", "不予启动审批"
-    CASE_DECISION = "case_decision", "处理决定审批"
-    # The other internal decisions after the start (第六条), taken by casetrail.decisions and, for
-    # exemptions, casetrail.compliance.
-    EVIDENCE_PRESERVATION = "evidence_preservation", "证据保全（先行登记保存）审批"
-    ENFORCEMENT_DECISION = "enforcement_decision", "强制执行决定审批"
-    COURT_ENFORCEMENT = "court_enforcement", "申请人民法院强制执行审批"
-    CASE_CLOSING = "case_closing", "结案审批"
-    PERIOD_EXTENSION = "period_extension", "延长办案期限审批"
-    EXEMPTION = "exemption", "规则豁免审批"
-    MAJOR_FLAG_LOWER = "major_flag_lower", "取消重大复杂案件认定审批"
+# The label of each kind of chain (审批事项), filled by ``approvals.kinds.register_kind`` from the
+# ready() of the app that owns the kind (start, decisions, compliance): approvals never names them.
+KIND_LABELS: dict[str, str] = {}
 
 
 class ChainStatus(models.TextChoices):
@@ -53,7 +41,7 @@ class Chain(models.Model):
     RECORDED_AGENCY: ClassVar[str] = "case__agency_id"  # a recorded fact (casetrail.lib.facts)
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="chains")
-    kind = models.CharField("审批事项", max_length=30, choices=ChainKind.choices)
+    kind = models.CharField("审批事项", max_length=30)  # a kind registered with register_kind
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="+")
     proposer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
     requires_legal = models.BooleanField("需法制审核", default=False)
@@ -73,6 +61,10 @@ class Chain(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.case}"
+
+    def get_kind_display(self) -> str:
+        """The kind's name as its app registered it (e.g. 处理决定审批)."""
+        return KIND_LABELS.get(self.kind, self.kind)
 
     @property
     def is_open(self) -> bool:

@@ -111,6 +111,7 @@ def chain_detail(request: HttpRequest, chain_id: int) -> HttpResponse:
         "approvals/chain_detail.html",
         {
             "chain": chain,
+            "legal_checklist": needs_legal_checklist(chain.kind),
             "case": chain.case,
             "parties": parties_for(officer=officer, case=chain.case),
             "steps": [labelled(s) for s in chain.steps.select_related("officer", "record")],

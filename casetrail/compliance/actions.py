@@ -7,13 +7,14 @@ from typing import Any
 
 from django.utils import timezone
 
-from casetrail.approvals.models import Chain, ChainKind, StepRole
+from casetrail.approvals.models import Chain, StepRole
 from casetrail.approvals.writes import open_chain
 from casetrail.cases.models import Case
 from casetrail.cases.writes import locked, require_assigned, require_handler
 from casetrail.compliance.effects import EXEMPTION_REQUEST
 from casetrail.compliance.engine import RULES, CaseView
 from casetrail.compliance.holidays import ScheduleInput, forget_calendar
+from casetrail.compliance.kinds import ComplianceChain
 from casetrail.compliance.models import HolidaySchedule
 from casetrail.evidence.models import Item
 from casetrail.lib.errors import ActionError
@@ -103,7 +104,7 @@ def exemption_propose(
     director = found.id == "R5" and case.is_major
     chain, first = open_chain(
         case=case,
-        kind=ChainKind.EXEMPTION,
+        kind=ComplianceChain.EXEMPTION,
         record=record,
         proposer=officer,
         opinion=reason,

@@ -7,8 +7,7 @@ class ComplianceConfig(AppConfig):
     verbose_name = "合规规则"
 
     def ready(self) -> None:
-        from casetrail.approvals.kinds import register_effect
-        from casetrail.approvals.models import ChainKind
+        from casetrail.approvals.kinds import register_kind
         from casetrail.cases import hooks
         from casetrail.compliance import (
             panels,
@@ -16,12 +15,15 @@ class ComplianceConfig(AppConfig):
         )
         from casetrail.compliance.effects import exemption_ended
         from casetrail.compliance.engine import gate
+        from casetrail.compliance.kinds import ComplianceChain
         from casetrail.compliance.tasks import check_deadlines
         from casetrail.lib.periodic import Job, register
 
         # 第六条: an exemption is a decision, taken through its chain (its 规则豁免审批表 is a
         # catalogue entry made_by: proposal).
-        register_effect(ChainKind.EXEMPTION, exemption_ended)
+        register_kind(
+            ComplianceChain.EXEMPTION, exemption_ended, label=ComplianceChain.EXEMPTION.label
+        )
         hooks.register_gate(gate)
         hooks.register_panel(panels.PANEL)
         hooks.register_worklist(panels.DEADLINES)

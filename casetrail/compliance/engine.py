@@ -22,7 +22,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from casetrail.approvals.models import Chain, ChainKind, ChainStatus
+from casetrail.approvals.models import Chain
 from casetrail.cases.models import STAGE_ORDER, Case, Stage
 from casetrail.evidence.models import Item
 from casetrail.lib.workdays import Due
@@ -56,6 +56,14 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+
+# Readers of the days approved extensions added to a deadline's period (第六条: an extension is a
+# decision): the decisions app registers one from its ready(); (case view, deadline id) → days.
+EXTENSIONS: list[Callable[[CaseView, str], int]] = []
+
+
+def register_extension(reader: Callable[[CaseView, str], int]) -> None:
+    EXTENSIONS.append(reader)
 
 
 def rule(
@@ -166,17 +174,9 @@ class CaseView:
         return found[-1] if found else None
 
     def extension_days(self, deadline_id: str) -> int:
-        """The days approved extensions (第六条, 延长办案期限审批) added to a deadline's period."""
-        approved = [
-            c.record
-            for c in self.chains
-            if c.kind == ChainKind.PERIOD_EXTENSION and c.status == ChainStatus.APPROVED
-        ]
-        return sum(
-            int(r.fields.get("days") or 0)
-            for r in approved
-            if r.fields.get("deadline") == deadline_id
-        )
+        """The days approved extensions (第六条, 延长办案期限审批) added to a deadline's period, as
+        the app that decides on extensions reads them (``register_extension``)."""
+        return sum(reader(self, deadline_id) for reader in EXTENSIONS)
 
     @cached_property
     def major_since(self) -> dt.datetime | None:

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from casetrail.approvals.models import OPEN_STATUSES, Chain, ChainKind, ChainStatus
+from casetrail.approvals.models import OPEN_STATUSES, Chain, ChainStatus
+from casetrail.compliance.kinds import ComplianceChain
 from casetrail.compliance.models import Exemption
 from casetrail.org.models import Officer, Role
 
@@ -36,7 +37,7 @@ def exemptions_of_agency(*, officer: Officer) -> list[ExemptionRow]:
     if not officer.has_role(Role.SUPERVISOR):
         raise PermissionDenied("只有监督人员可以查看本机关全部规则豁免")
     chains = (
-        Chain.objects.filter(kind=ChainKind.EXEMPTION, case__agency_id=officer.agency_id)
+        Chain.objects.filter(kind=ComplianceChain.EXEMPTION, case__agency_id=officer.agency_id)
         .select_related("case", "record", "proposer")
         .order_by("-created_at", "-id")
     )
@@ -80,7 +81,7 @@ def pending_exemptions(case: Any) -> dict[tuple[str, str], Chain]:
     """The case's exemption proposals not yet decided, by (rule, subject)."""
     open_chains = Chain.objects.filter(
         case=case,
-        kind=ChainKind.EXEMPTION,
+        kind=ComplianceChain.EXEMPTION,
         status__in=OPEN_STATUSES,
     ).select_related("record")
     return {(c.record.fields.get("rule"), c.record.fields.get("subject")): c for c in open_chains}

@@ -19,13 +19,14 @@ from typing import Any
 
 from django.utils import timezone
 
-from casetrail.approvals.models import Chain, ChainKind, StepRole
+from casetrail.approvals.models import Chain, StepRole
 from casetrail.approvals.writes import open_chain
 from casetrail.cases.models import Case
 from casetrail.cases.writes import locked, require_assigned, require_handler
 from casetrail.compliance.engine import CaseView
 from casetrail.decisions import closing, enforcement, extension, flags, preservation
 from casetrail.decisions.chains import chain_plan, require_proposer, require_stage
+from casetrail.decisions.kinds import DecisionChain
 from casetrail.decisions.selectors import (
     DECISION,
     PENALTY,
@@ -174,20 +175,22 @@ class Proposal:
     check: Check | None = None
 
 
-PRESERVATION = Proposal(preservation.PROPOSAL, ChainKind.EVIDENCE_PRESERVATION)
+PRESERVATION = Proposal(preservation.PROPOSAL, DecisionChain.EVIDENCE_PRESERVATION)
 ENFORCEMENT = Proposal(
     enforcement.ENFORCEMENT_FORM,
-    ChainKind.ENFORCEMENT_DECISION,
+    DecisionChain.ENFORCEMENT_DECISION,
     legal_when_major=True,
     check=enforcement.check_enforcement,
 )
 COURT_ENFORCEMENT = Proposal(
     enforcement.COURT_FORM,
-    ChainKind.COURT_ENFORCEMENT,
+    DecisionChain.COURT_ENFORCEMENT,
     legal_when_major=True,
     check=enforcement.check_court_application,
 )
-EXTENSION = Proposal(extension.PROPOSAL, ChainKind.PERIOD_EXTENSION, check=extension.check_proposal)
+EXTENSION = Proposal(
+    extension.PROPOSAL, DecisionChain.PERIOD_EXTENSION, check=extension.check_proposal
+)
 
 
 def _in_stage(
@@ -260,7 +263,7 @@ def closing_propose(
         case=case,
         officer=officer,
         kind=closing.PROPOSAL,
-        chain_kind=ChainKind.CASE_CLOSING,
+        chain_kind=DecisionChain.CASE_CLOSING,
         fields=fields,
         opinion=opinion,
         plan=chain_plan(case),
@@ -314,7 +317,7 @@ def major_flag_propose_lower(
         case=case,
         officer=officer,
         kind=flags.RECORD,
-        chain_kind=ChainKind.MAJOR_FLAG_LOWER,
+        chain_kind=DecisionChain.MAJOR_FLAG_LOWER,
         fields={"change": "lower", "reason": reason},
         opinion=opinion,
         plan=chain_plan(case),

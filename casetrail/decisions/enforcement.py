@@ -22,11 +22,12 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from casetrail.approvals.models import Chain, ChainKind
+from casetrail.approvals.models import Chain
 from casetrail.cases.models import Case
 from casetrail.compliance.engine import CaseView, ref, referring
 from casetrail.compliance.service import served_on
 from casetrail.decisions.chains import approved_chain_of, referenced
+from casetrail.decisions.kinds import DecisionChain
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import step
 from casetrail.org.models import Officer
@@ -135,7 +136,7 @@ def _under_approval(
 def enforcement_decision_follows_approval(case: Case, fields: dict[str, Any]) -> Refusal | None:
     """Guard of the 强制执行决定书."""
     return _under_approval(
-        case, fields, ChainKind.ENFORCEMENT_DECISION, "enforcement_not_approved", "强制执行决定"
+        case, fields, DecisionChain.ENFORCEMENT_DECISION, "enforcement_not_approved", "强制执行决定"
     )
 
 
@@ -144,7 +145,7 @@ def court_record_follows_approval(case: Case, fields: dict[str, Any]) -> Refusal
     return _under_approval(
         case,
         fields,
-        ChainKind.COURT_ENFORCEMENT,
+        DecisionChain.COURT_ENFORCEMENT,
         "court_application_not_approved",
         "申请人民法院强制执行",
     )

@@ -17,10 +17,11 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Model
 
-from casetrail.approvals.models import Chain
+from casetrail.approvals.models import Chain, ChainStatus
 from casetrail.cases.models import Case
 from casetrail.compliance.deadlines import deadlines_of
-from casetrail.compliance.engine import DEADLINES
+from casetrail.compliance.engine import DEADLINES, CaseView
+from casetrail.decisions.kinds import DecisionChain
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import step
 from casetrail.org.models import Officer
@@ -94,3 +95,15 @@ def extension_ended(
     if approved:
         check_extension(chain.case, chain.record.fields, proposing=False)
     return []
+
+
+def approved_extension_days(view: CaseView, deadline_id: str) -> int:
+    """The days the approved 延长办案期限审批 of the case added to ``deadline_id``'s period
+    (registered with ``compliance.engine.register_extension``)."""
+    return sum(
+        int(c.record.fields.get("days") or 0)
+        for c in view.chains
+        if c.kind == DecisionChain.PERIOD_EXTENSION
+        and c.status == ChainStatus.APPROVED
+        and c.record.fields.get("deadline") == deadline_id
+    )

@@ -15,9 +15,10 @@ from typing import Any
 
 from django.db.models import Model
 
-from casetrail.approvals.models import Chain, ChainKind
+from casetrail.approvals.models import Chain
 from casetrail.cases.models import Case
 from casetrail.decisions.chains import approved_chain_of, referenced
+from casetrail.decisions.kinds import DecisionChain
 from casetrail.lib.ledgered import step
 from casetrail.org.models import Officer
 from casetrail.records.guards import Refusal
@@ -46,7 +47,7 @@ def register_follows_approval(case: Case, fields: dict[str, Any]) -> Refusal | N
             "先行登记保存须经行政机关负责人批准（行政处罚法第五十六条）：请先在案件页提请证据保全"
             "审批，批准后在清单中选择该证据保全决定；调取的证据请选择对应的调取证据通知书",
         )
-    if approved_chain_of(decision, ChainKind.EVIDENCE_PRESERVATION) is None:
+    if approved_chain_of(decision, DecisionChain.EVIDENCE_PRESERVATION) is None:
         return Refusal(
             "preservation_not_approved",
             "所选证据保全决定尚未经负责人批准（或未获批准、或不是批准时的版本），不能登记保存"

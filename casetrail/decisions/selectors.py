@@ -15,17 +15,18 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from casetrail.approvals.checklists import LEGAL_REVIEW_GROUNDS
-from casetrail.approvals.models import OPEN_STATUSES, Chain, ChainKind, ChainStatus, Step, StepRole
+from casetrail.approvals.models import OPEN_STATUSES, Chain, ChainStatus, Step, StepRole
 from casetrail.approvals.selectors import current_round
 from casetrail.cases.models import Case, Category, Procedure, Stage
 from casetrail.compliance.engine import DEADLINES, CaseView, Deadline, ref, title
 from casetrail.compliance.holidays import calendar
 from casetrail.compliance.service import SERVICE_RECORDS, effective_service_date
+from casetrail.decisions.kinds import DecisionChain
 from casetrail.lib.env import ConfigError
 from casetrail.lib.workdays import Due
 from casetrail.records.catalogue import aliases
 
-DECISION = ChainKind.CASE_DECISION
+DECISION = DecisionChain.CASE_DECISION
 PENALTY = "penalty"
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from casetrail.approvals.models import Chain, ChainKind
+from casetrail.approvals.models import Chain
 from casetrail.approvals.writes import open_chain
 from casetrail.cases.models import Case, Party, Procedure, Stage, StartMode, StartStatus
 from casetrail.cases.writes import (
@@ -38,6 +38,7 @@ from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.org.models import Officer
 from casetrail.records.models import Record
 from casetrail.records.writes import SignatureInput, add_record
+from casetrail.start.kinds import StartChain
 from casetrail.start.summary import OnTheSpot, check_on_the_spot, filing_due
 from casetrail.start.writes import on_the_spot_documents
 
@@ -111,7 +112,7 @@ def _file_start_form(
     # 第九条: 重大行政执法行为 need the legal unit's legality review before the director decides.
     chain, first = open_chain(
         case=case,
-        kind=ChainKind.CASE_START,
+        kind=StartChain.CASE_START,
         record=record,
         proposer=officer,
         opinion=opinion,
@@ -404,7 +405,7 @@ def application_propose_decision(
     )
     chain, first = open_chain(
         case=case,
-        kind=ChainKind.APPLICATION_DECISION,
+        kind=StartChain.APPLICATION_DECISION,
         record=record,
         proposer=officer,
         opinion=opinion,
@@ -471,7 +472,7 @@ def complaint_propose_not_start(
     )
     chain, first = open_chain(
         case=case,
-        kind=ChainKind.COMPLAINT_DECISION,
+        kind=StartChain.COMPLAINT_DECISION,
         record=record,
         proposer=officer,
         opinion=opinion,

@@ -7,8 +7,7 @@ class StartConfig(AppConfig):
     verbose_name = "程序启动"
 
     def ready(self) -> None:
-        from casetrail.approvals.kinds import register_effect
-        from casetrail.approvals.models import ChainKind
+        from casetrail.approvals.kinds import register_kind
         from casetrail.cases.hooks import (
             WorklistSection,
             register_act,
@@ -22,11 +21,15 @@ class StartConfig(AppConfig):
             complaint_chain_ended,
             start_chain_ended,
         )
+        from casetrail.start.kinds import StartChain
         from casetrail.start.rules import started
 
-        register_effect(ChainKind.CASE_START, start_chain_ended)
-        register_effect(ChainKind.APPLICATION_DECISION, application_chain_ended)
-        register_effect(ChainKind.COMPLAINT_DECISION, complaint_chain_ended)
+        for kind, effect in (
+            (StartChain.CASE_START, start_chain_ended),
+            (StartChain.APPLICATION_DECISION, application_chain_ended),
+            (StartChain.COMPLAINT_DECISION, complaint_chain_ended),
+        ):
+            register_kind(kind, effect, label=kind.label)
         for slug, act in ACTS.items():
             register_act(slug, act)
         register_gate(started)

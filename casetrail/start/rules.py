@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from casetrail.approvals.models import ChainKind, ChainStatus
+from casetrail.approvals.models import ChainStatus
 from casetrail.cases.models import Case, Procedure, Stage, StartMode, StartStatus
 from casetrail.compliance.engine import (
     CaseView,
@@ -31,6 +31,7 @@ from casetrail.compliance.engine import (
     title,
 )
 from casetrail.compliance.service import moment
+from casetrail.start.kinds import StartChain
 from casetrail.start.summary import collection_refusal, filing_due, fine_refusal
 
 LATER_STAGES = (Stage.DECISION, Stage.SERVICE, Stage.CLOSED)
@@ -84,7 +85,7 @@ def ex_officio_start_is_approved(case: CaseView) -> Iterator[Missing]:
     approved = [
         ch
         for ch in c.chains.all()
-        if ch.kind == ChainKind.CASE_START and ch.status == ChainStatus.APPROVED
+        if ch.kind == StartChain.CASE_START and ch.status == ChainStatus.APPROVED
     ]
     if not approved:
         yield Missing("case", "程序启动审批表尚未经局长批准", "start_approval_form")

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from casetrail.approvals.actions import approval_decide
 from casetrail.approvals.checklists import LEGAL_REVIEW_ITEMS
-from casetrail.approvals.kinds import CHECKLIST_KINDS, EFFECTS, register_effect
-from casetrail.approvals.models import Chain, ChainStatus, Step
+from casetrail.approvals.kinds import CHECKLIST_KINDS, EFFECTS, register_kind
+from casetrail.approvals.models import KIND_LABELS, Chain, ChainStatus, Step
 from casetrail.approvals.selectors import why_cannot_act
 from casetrail.approvals.writes import open_chain
 from casetrail.conftest import client_for
@@ -38,7 +38,7 @@ def chain(open_case, personas):
         ENDED.append(approved)
         return []
 
-    register_effect(KIND, ended, legal_checklist=True)
+    register_kind(KIND, ended, label="测试审批", legal_checklist=True)
     ENDED.clear()
 
     @action(Probe.PROPOSE)
@@ -61,6 +61,7 @@ def chain(open_case, personas):
 
     yield propose()
     EFFECTS.pop(KIND, None)
+    KIND_LABELS.pop(KIND, None)
     CHECKLIST_KINDS.discard(KIND)
 
 

@@ -10,8 +10,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from casetrail.approvals.models import Chain, ChainKind
+from casetrail.approvals.models import Chain
 from casetrail.compliance.engine import blockers
+from casetrail.compliance.kinds import ComplianceChain
 from casetrail.compliance.models import Exemption
 from casetrail.compliance.tests.builders import make
 from casetrail.decisions.tests.other_chains.builders import api, api_decide, snapshot
@@ -51,7 +52,7 @@ def test_an_exemption_lifts_the_block_only_when_the_reviewer_approves(investigat
     r = propose(investigating, f"record:{sampling.pk}")
     assert r.status_code == 201, r.content
     chain = Chain.objects.get(pk=r.json()["id"])
-    assert chain.kind == ChainKind.EXEMPTION and chain.step_plan() == ["review"]
+    assert chain.kind == ComplianceChain.EXEMPTION and chain.step_plan() == ["review"]
     assert chain.record.fields["facts"].startswith("设备维修单号")
     # Proposed is not approved: R13 still blocks (and the pending decision, R6).
     assert ids(blockers(investigating, "decision")) == ["R13", "R6"]
@@ -166,7 +167,7 @@ def test_the_exemption_form_proposes_and_shows_the_chain(investigating, personas
             "facts": "维修单 2026-118",
         },
     )
-    chain = Chain.objects.get(kind=ChainKind.EXEMPTION)
+    chain = Chain.objects.get(kind=ComplianceChain.EXEMPTION)
     assert r.status_code == 302 and r["Location"] == f"/approvals/{chain.pk}/"
     assert client_for("wang").get(f"/approvals/{chain.pk}/").status_code == 200
     assert client_for("sun").get(url).status_code == 403

@@ -56,7 +56,7 @@ def test_each_step_gets_its_form_and_the_worklist_its_deadline(major_case, perso
     approval_decide(chain=chain, officer=personas["wang"], outcome="approve", opinion="同意")
     legal = client_for("chen").get(f"/approvals/{chain.pk}/").content.decode()
     assert "执法主体是否合法" in legal and "是否涉嫌犯罪需移送司法机关" in legal
-    assert "须经法制机构审核（行政处罚法第五十八条）" in legal
+    assert "须经法制机构逐项审核（行政处罚法第五十八条）" in legal
     r = client_for("chen").post(
         f"/approvals/{chain.pk}/",
         {

@@ -4,9 +4,10 @@ is proposed and again when the director's approval makes it take effect; a refus
 
 from __future__ import annotations
 
-from casetrail.approvals.models import Chain, ChainKind
+from casetrail.approvals.models import Chain
 from casetrail.cases.models import Stage
 from casetrail.compliance.tests.builders import make
+from casetrail.decisions.kinds import DecisionChain
 from casetrail.decisions.tests.other_chains.builders import api, api_decide, last_entry, snapshot
 
 CLOSING = {"ground": "performed", "course": "依法调查、决定并送达", "outcome": "罚款已缴纳"}
@@ -41,7 +42,7 @@ def test_it_closes_the_case_when_the_director_approves(serving, personas, decisi
     ready_to_close(serving, personas, decision)
     r = propose(serving)
     assert r.status_code == 201, r.content
-    chain = Chain.objects.get(case=serving, kind=ChainKind.CASE_CLOSING)
+    chain = Chain.objects.get(case=serving, kind=DecisionChain.CASE_CLOSING)
     assert chain.record.kind == "case_closing_report" and chain.step_plan() == ["review", "decide"]
     assert api_decide("wang", chain).status_code == 201
     serving.refresh_from_db()
@@ -69,7 +70,7 @@ def test_it_runs_the_closing_rules_when_proposed(serving, personas, decision):
 def test_it_runs_the_closing_rules_again_when_approved(serving, personas, decision):
     ready_to_close(serving, personas, decision)
     propose(serving)
-    chain = Chain.objects.get(case=serving, kind=ChainKind.CASE_CLOSING)
+    chain = Chain.objects.get(case=serving, kind=DecisionChain.CASE_CLOSING)
     api_decide("wang", chain)
     # An order to correct issued meanwhile is neither served nor checked: closing must wait.
     make(serving, personas, "correction_order", decision=decision.pk)
@@ -107,14 +108,14 @@ def test_it_refuses_a_closing_while_another_decision_is_pending(serving, persona
 def test_it_binds_a_refused_closing(serving, personas, decision):
     ready_to_close(serving, personas, decision)
     propose(serving)
-    chain = Chain.objects.get(case=serving, kind=ChainKind.CASE_CLOSING)
+    chain = Chain.objects.get(case=serving, kind=DecisionChain.CASE_CLOSING)
     api_decide("wang", chain)
     assert api_decide("zhao", chain, "refuse").status_code == 201
     serving.refresh_from_db()
     assert serving.stage == Stage.SERVICE
     # A new round may be proposed (the refused one stays recorded).
     assert propose(serving).status_code == 201
-    assert Chain.objects.filter(case=serving, kind=ChainKind.CASE_CLOSING).count() == 2
+    assert Chain.objects.filter(case=serving, kind=DecisionChain.CASE_CLOSING).count() == 2
 
 
 def test_it_refuses_a_closing_before_service_or_by_someone_else(deciding, personas):
@@ -128,7 +129,7 @@ def test_it_refuses_a_closing_before_service_or_by_someone_else(deciding, person
 def test_it_returns_a_closing_for_revision_and_keeps_every_round(serving, personas, decision):
     ready_to_close(serving, personas, decision)
     propose(serving)
-    chain = Chain.objects.get(case=serving, kind=ChainKind.CASE_CLOSING)
+    chain = Chain.objects.get(case=serving, kind=DecisionChain.CASE_CLOSING)
     api_decide("wang", chain, "return", opinion="处理结果写明缴款凭证号")
     page = api("zhang", f"/approvals/{chain.pk}/").content.decode()
     assert "修改后重新提交" in page and "结案情形" in page

@@ -9,8 +9,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from casetrail.approvals.models import Chain, ChainKind
+from casetrail.approvals.models import Chain
 from casetrail.compliance.tests.builders import make
+from casetrail.decisions.kinds import DecisionChain
 from casetrail.decisions.tests.other_chains.builders import (
     ALL_OK,
     api,
@@ -81,7 +82,7 @@ def test_it_takes_the_enforcement_decision_through_its_chain(serving, personas, 
     notice = demand(serving, personas, decision)
     r = propose_enforcement(serving, decision, notice)
     assert r.status_code == 201, r.content
-    chain = Chain.objects.get(case=serving, kind=ChainKind.ENFORCEMENT_DECISION)
+    chain = Chain.objects.get(case=serving, kind=DecisionChain.ENFORCEMENT_DECISION)
     assert chain.step_plan() == ["review", "decide"]  # 法制审核 only for a 重大 case
     before = snapshot()
     r = enforcement_document(serving, chain.record_id, decision, notice)
@@ -101,7 +102,7 @@ def test_it_needs_the_legal_review_item_by_item_on_a_major_case(serving, persona
     major_flag_raise(case=serving, officer=personas["wang"], reason="社会影响重大")
     notice = demand(serving, personas, decision)
     propose_enforcement(serving, decision, notice)
-    chain = Chain.objects.get(case=serving, kind=ChainKind.ENFORCEMENT_DECISION)
+    chain = Chain.objects.get(case=serving, kind=DecisionChain.ENFORCEMENT_DECISION)
     assert chain.step_plan() == ["review", "legal", "decide"]
     api_decide("wang", chain)
     r = api_decide("chen", chain)
@@ -147,7 +148,7 @@ def test_it_refuses_an_enforcement_decision_before_the_statements_are_reviewed(
 def test_it_checks_again_when_the_director_approves(serving, personas, decision):
     notice = demand(serving, personas, decision)
     propose_enforcement(serving, decision, notice)
-    chain = Chain.objects.get(case=serving, kind=ChainKind.ENFORCEMENT_DECISION)
+    chain = Chain.objects.get(case=serving, kind=DecisionChain.ENFORCEMENT_DECISION)
     api_decide("wang", chain)
     # The party states a defence meanwhile: it must be reviewed before the decision is taken.
     make(serving, personas, "demand_statement_record", demand_notice=notice.pk)
@@ -161,7 +162,7 @@ def test_it_checks_again_when_the_director_approves(serving, personas, decision)
 def test_it_binds_a_refused_enforcement_decision(serving, personas, decision):
     notice = demand(serving, personas, decision)
     propose_enforcement(serving, decision, notice)
-    chain = Chain.objects.get(case=serving, kind=ChainKind.ENFORCEMENT_DECISION)
+    chain = Chain.objects.get(case=serving, kind=DecisionChain.ENFORCEMENT_DECISION)
     api_decide("wang", chain)
     assert api_decide("zhao", chain, "refuse").status_code == 201
     before = snapshot()
@@ -173,7 +174,7 @@ def test_it_binds_a_refused_enforcement_decision(serving, personas, decision):
 def test_it_refuses_self_approval(serving, personas, decision):
     notice = demand(serving, personas, decision)
     propose_enforcement(serving, decision, notice)
-    chain = Chain.objects.get(case=serving, kind=ChainKind.ENFORCEMENT_DECISION)
+    chain = Chain.objects.get(case=serving, kind=DecisionChain.ENFORCEMENT_DECISION)
     before = snapshot()
     for who in ("zhang", "li", "zhao"):  # the proposer, a handler, the approver out of turn
         r = api_decide(who, chain)
@@ -207,7 +208,7 @@ def test_it_takes_the_court_application_through_its_chain(serving, personas, dec
     earlier = (timezone.localtime() - dt.timedelta(hours=1)).isoformat()
     make(serving, personas, "service_receipt", document=notice.pk, served_at=earlier)
     assert propose_court(serving, decision, notice).status_code == 201
-    chain = Chain.objects.get(case=serving, kind=ChainKind.COURT_ENFORCEMENT)
+    chain = Chain.objects.get(case=serving, kind=DecisionChain.COURT_ENFORCEMENT)
     assert court_record(serving, chain.record_id, decision, notice).status_code == 400
     api_decide("wang", chain)
     api_decide("zhao", chain)
@@ -218,7 +219,7 @@ def test_it_takes_the_court_application_through_its_chain(serving, personas, dec
 def test_it_binds_a_refused_court_application(serving, personas, decision):
     notice = demand(serving, personas, decision)
     propose_court(serving, decision, notice)
-    chain = Chain.objects.get(case=serving, kind=ChainKind.COURT_ENFORCEMENT)
+    chain = Chain.objects.get(case=serving, kind=DecisionChain.COURT_ENFORCEMENT)
     api_decide("wang", chain, "refuse")
     chain.refresh_from_db()
     assert chain.status == "refused"

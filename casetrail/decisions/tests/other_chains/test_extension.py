@@ -8,9 +8,10 @@ import datetime as dt
 import time_machine
 from django.utils import timezone
 
-from casetrail.approvals.models import Chain, ChainKind
+from casetrail.approvals.models import Chain
 from casetrail.compliance.deadlines import deadlines_of
 from casetrail.compliance.holidays import calendar
+from casetrail.decisions.kinds import DecisionChain
 from casetrail.decisions.tests.other_chains.builders import api, api_decide, snapshot
 
 
@@ -31,7 +32,7 @@ def test_it_moves_the_decision_deadline_when_the_director_approves(investigating
     assert cf60(investigating).due == calendar().period_end(filed, 90).day
     r = propose(investigating)
     assert r.status_code == 201, r.content
-    chain = Chain.objects.get(case=investigating, kind=ChainKind.PERIOD_EXTENSION)
+    chain = Chain.objects.get(case=investigating, kind=DecisionChain.PERIOD_EXTENSION)
     api_decide("wang", chain)
     assert cf60(investigating).due == calendar().period_end(filed, 90).day  # not yet decided
     assert api_decide("zhao", chain).status_code == 201
@@ -45,7 +46,7 @@ def test_it_moves_the_decision_deadline_when_the_director_approves(investigating
 def test_it_binds_a_refused_extension(investigating, personas):
     due = cf60(investigating).due
     propose(investigating)
-    chain = Chain.objects.get(case=investigating, kind=ChainKind.PERIOD_EXTENSION)
+    chain = Chain.objects.get(case=investigating, kind=DecisionChain.PERIOD_EXTENSION)
     api_decide("wang", chain)
     api_decide("zhao", chain, "refuse")
     assert cf60(investigating).due == due

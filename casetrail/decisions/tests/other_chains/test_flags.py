@@ -4,10 +4,11 @@ through an approved chain."""
 
 from __future__ import annotations
 
-from casetrail.approvals.models import Chain, ChainKind
+from casetrail.approvals.models import Chain
 from casetrail.compliance.engine import RULES, CaseView, blockers
 from casetrail.compliance.tests.builders import make
 from casetrail.conftest import client_for
+from casetrail.decisions.kinds import DecisionChain
 from casetrail.decisions.tests.other_chains.builders import api, api_decide, last_entry, snapshot
 
 
@@ -95,7 +96,7 @@ def test_lowering_the_flag_is_a_decision(investigating, personas):
     assert snapshot() == before
     raise_flag(investigating)
     assert propose_lower(investigating).status_code == 201
-    chain = Chain.objects.get(case=investigating, kind=ChainKind.MAJOR_FLAG_LOWER)
+    chain = Chain.objects.get(case=investigating, kind=DecisionChain.MAJOR_FLAG_LOWER)
     investigating.refresh_from_db()
     assert investigating.is_major  # until approved, the 重大 rules apply
     api_decide("wang", chain)
@@ -109,7 +110,7 @@ def test_lowering_the_flag_is_a_decision(investigating, personas):
 def test_a_refused_lowering_leaves_the_case_major(investigating, personas):
     raise_flag(investigating)
     propose_lower(investigating)
-    chain = Chain.objects.get(case=investigating, kind=ChainKind.MAJOR_FLAG_LOWER)
+    chain = Chain.objects.get(case=investigating, kind=DecisionChain.MAJOR_FLAG_LOWER)
     api_decide("wang", chain, "refuse")
     investigating.refresh_from_db()
     assert investigating.is_major

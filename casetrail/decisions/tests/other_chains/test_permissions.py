@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from casetrail.approvals.models import Chain, ChainKind
+from casetrail.approvals.models import Chain
 from casetrail.cases.tests.test_permissions import (
     PEOPLE,
     approve_as,
@@ -15,6 +15,7 @@ from casetrail.cases.tests.test_permissions import (
     read_failures,
     row,
 )
+from casetrail.compliance.kinds import ComplianceChain
 from casetrail.conftest import client_for
 from casetrail.decisions import actions
 from casetrail.decisions.tests.other_chains.builders import PROPOSAL_FIELDS, snapshot
@@ -111,7 +112,7 @@ def test_it_enforces_who_may_propose_an_exemption(world, who):
     assert r.status_code == EXEMPT[PEOPLE.index(who)], r.content
     if r.status_code == 400:
         assert r.json()["code"] == "nothing_to_exempt"
-    assert not Chain.objects.filter(kind=ChainKind.EXEMPTION).exists()
+    assert not Chain.objects.filter(kind=ComplianceChain.EXEMPTION).exists()
 
 
 @pytest.mark.parametrize("who", PEOPLE)

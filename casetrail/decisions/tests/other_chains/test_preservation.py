@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from casetrail.approvals.models import Chain, ChainKind
+from casetrail.approvals.models import Chain
 from casetrail.compliance.deadlines import deadlines_of
 from casetrail.compliance.engine import RULES, CaseView
+from casetrail.decisions.kinds import DecisionChain
 from casetrail.decisions.tests.other_chains.builders import (
     api,
     api_decide,
@@ -55,7 +56,7 @@ def register(case, decision_id, who="zhang"):
 def test_it_takes_a_register_and_hold_through_its_chain(investigating, personas):
     r = propose(investigating)
     assert r.status_code == 201, r.content
-    chain = Chain.objects.get(case=investigating, kind=ChainKind.EVIDENCE_PRESERVATION)
+    chain = Chain.objects.get(case=investigating, kind=DecisionChain.EVIDENCE_PRESERVATION)
     assert chain.status == "pending_review" and chain.step_plan() == ["review", "decide"]
     assert chain.record.kind == "evidence_preservation_decision" and chain.record.version == 3
     entry = last_entry()
@@ -89,7 +90,7 @@ def test_it_takes_a_register_and_hold_through_its_chain(investigating, personas)
 
 def test_it_binds_a_refused_preservation(investigating, personas):
     propose(investigating)
-    chain = Chain.objects.get(case=investigating, kind=ChainKind.EVIDENCE_PRESERVATION)
+    chain = Chain.objects.get(case=investigating, kind=DecisionChain.EVIDENCE_PRESERVATION)
     api_decide("wang", chain)
     r = api_decide("zhao", chain, "refuse")
     assert r.status_code == 201
