@@ -152,16 +152,18 @@ def test_it_checks_each_stage_of_a_major_case_as_it_ends(
     assert r5(major) == set()
 
 
-@pytest.mark.behind_the_application  # the flag set directly, standing in for D2's decision
-def test_it_asks_every_earlier_stage_of_a_case_flagged_major_later(
+@pytest.mark.behind_the_application  # the flag set directly: no raise recorded
+def test_it_asks_every_stage_of_a_case_major_without_a_recorded_raise(
     open_case: Case, personas: Any, later: Any
 ) -> None:
     later()
     film(open_case, personas["zhang"], "现场检查")
     assert r5(open_case) == set()  # not 重大: nothing asked
     assert "R5" not in {f.rule.id for f in blockers(open_case, Stage.DECISION)}
-    # Flagged 重大 during the investigation (D2: the flag's change is a decision of its own): the
-    # investigation has its clip; the start stage has none and must be accounted for.
+    # 重大 with no raise recorded (a case registered so, or data from before the flag's change was
+    # a decision): 第五条 applies from the start — the investigation has its clip, the start stage
+    # has none and must be accounted for. A raise recorded during the case counts from the raise
+    # on (decisions/tests/other_chains/test_flags.py).
     Case.objects.filter(pk=open_case.pk).update(is_major=True)
     assert r5(open_case) == {"stage:start"}
 
