@@ -32,8 +32,8 @@ class PublicKeyAPI(APIView):
 
     @extend_schema(responses={(200, "text/plain"): OpenApiTypes.STR})
     def get(self, request: Request, agency: str) -> HttpResponse:
-        selectors.ledger_for_user(user=request.user, agency_code=agency)
-        return HttpResponse(public_key() + "\n", content_type="text/plain; charset=utf-8")
+        ledger = selectors.ledger_for_user(user=request.user, agency_code=agency)
+        return HttpResponse(public_key(ledger) + "\n", content_type="text/plain; charset=utf-8")
 
 
 class EntryAPI(APIView):

@@ -59,7 +59,7 @@ def entry_detail(request: HttpRequest, agency: str, seq: int) -> HttpResponse:
             "raw": raw,
             "case_url": selectors.case_link(entry.case_ref),
             "leaf": selectors.leaf_hash_of(ledger, seq).hex(),
-            "vkey": public_key(),
+            "vkey": public_key(ledger),
             "every": settings.CASETRAIL_CHECKPOINT_EVERY,
             "seconds": settings.CASETRAIL_CHECKPOINT_SECONDS,
         },
