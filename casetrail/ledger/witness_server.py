@@ -178,7 +178,8 @@ class Witness:
                     raise WitnessError(422, f"consistency proof does not verify: {exc}") from None
             cosigned = sign_note(text, [self.signer])
             line = cosigned[len(text) + 1 :]
-            self._persist(checkpoint.origin, text + "\n" + line)
+            # Kept with the log's own signature lines, so a reader can check both.
+            self._persist(checkpoint.origin, request.note + line)
         return line
 
     def _persist(self, origin: str, note: str) -> None:
