@@ -285,3 +285,37 @@ def latest_witnessed(ledger: Ledger) -> WitnessedCheckpoint | None:
         if found is not None and (best is None or found.size > best.size):
             best = found
     return best
+
+
+@dataclass(frozen=True)
+class WitnessStatus:
+    """What a supervisor sees about witnessing of the agency's log."""
+
+    witnesses: int
+    quorum: int
+    latest_size: int | None
+    witnessed: bool
+    unwitnessed_hours: float | None
+
+    @property
+    def overdue(self) -> bool:
+        """On the worklist: a checkpoint unwitnessed for CASETRAIL_UNWITNESSED_HOURS or longer."""
+        return (
+            self.unwitnessed_hours is not None
+            and self.unwitnessed_hours >= settings.CASETRAIL_UNWITNESSED_HOURS
+        )
+
+
+def witness_status(agency_id: int) -> WitnessStatus | None:
+    """None when the agency has no log yet."""
+    ledger = Ledger.objects.filter(agency_id=agency_id).first()
+    if ledger is None:
+        return None
+    latest = Checkpoint.objects.filter(ledger=ledger).order_by("-size", "-id").first()
+    return WitnessStatus(
+        witnesses=len(configured_witnesses()),
+        quorum=quorum(),
+        latest_size=latest.size if latest else None,
+        witnessed=bool(latest and is_witnessed(latest)),
+        unwitnessed_hours=unwitnessed_for(ledger),
+    )
