@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from casetrail.ledger.key_actions import checkpoint_signer
+from casetrail.ledger.key_actions import checkpoint_signers
 from casetrail.ledger.models import Checkpoint, Ledger
 from casetrail.ledger.nodes import proof_getter
 from casetrail.ledger.publication import publish
@@ -24,15 +24,15 @@ def checkpoint_create(*, ledger: Ledger) -> Checkpoint | None:
     Returns None when nothing was appended since the last one. The new checkpoint is then
     submitted to the configured witnesses (a witness down leaves it unwitnessed, retried by the
     ``cosign`` job) and published."""
-    signer = checkpoint_signer(ledger)
-    checkpoint = _sign(ledger, signer)
+    signers = checkpoint_signers(ledger)
+    checkpoint = _sign(ledger, signers)
     if checkpoint is not None:
         cosign(checkpoint)
         publish(checkpoint)
     return checkpoint
 
 
-def _sign(ledger: Ledger, signer: Signer) -> Checkpoint | None:
+def _sign(ledger: Ledger, signers: list[Signer]) -> Checkpoint | None:
     with transaction.atomic():
         ledger = Ledger.objects.select_for_update().get(pk=ledger.pk)
         previous = Checkpoint.objects.filter(ledger=ledger).order_by("-size", "-id").first()
@@ -57,7 +57,7 @@ def _sign(ledger: Ledger, signer: Signer) -> Checkpoint | None:
                     f"日志 {ledger.origin} 与上一检查点（大小 {previous.size}）不一致：{exc}。"
                     "请立即运行 casetrail verify 查明被改动之处",
                 ) from None
-        note = sign_checkpoint(CheckpointText(ledger.origin, ledger.size, root, ()), [signer])
+        note = sign_checkpoint(CheckpointText(ledger.origin, ledger.size, root, ()), signers)
         token = timestamp(note.encode("utf-8"))
         return Checkpoint.objects.create(
             ledger=ledger,

@@ -15,18 +15,20 @@ from django.utils import timezone
 
 from casetrail.ledger.keys import (
     KeyError_,
-    configured_keys,
+    algorithm_of,
     current_pin,
     get_signer,
     key_path,
+    parse_vkey,
     public_key_of,
     rotation_text,
+    sm2_enabled,
 )
 from casetrail.ledger.models import Ledger, LedgerKey
 from casetrail.ledger.witnesses import register_log_key
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
-from casetrail.lib.signed_note import Ed25519Signer, Ed25519Verifier, Signer, sign_note
+from casetrail.lib.signed_note import Ed25519Signer, Signer, sign_note
 from casetrail.org.models import Officer
 
 
@@ -37,19 +39,24 @@ class KeyAction(ActionName):
 
 @action(KeyAction.PINNED)
 def ledger_key_pin(act: Act, /, *, ledger: Ledger, vkey: str) -> LedgerKey:
-    """Pin the log's first checkpoint key (refused once a key is pinned: later keys rotate)."""
-    verifier = Ed25519Verifier.from_vkey(vkey)
+    """Pin the log's first checkpoint key of one kind (Ed25519, SM2); refused once one of that kind
+    is pinned: later keys rotate."""
+    try:
+        verifier = parse_vkey(vkey)
+    except ValueError as exc:
+        raise ActionError("key_malformed", f"公钥格式不正确：{exc}") from None
     if verifier.name != ledger.origin:
         raise ActionError(
             "key_name_not_origin", f"密钥名称 {verifier.name} 须与日志来源 {ledger.origin} 一致"
         )
-    if LedgerKey.objects.filter(ledger=ledger).exists():
-        raise ActionError("key_already_pinned", "该日志已登记签名密钥；更换密钥请使用密钥轮换")
+    if current_pin(ledger, algorithm_of(vkey)) is not None:
+        raise ActionError("key_already_pinned", "该日志已登记此类签名密钥；更换密钥请使用密钥轮换")
     row = LedgerKey.objects.create(
         ledger=ledger, key_id=f"{verifier.key_id:08x}", vkey=vkey, pinned_at=timezone.now()
     )
     act.record(agency=ledger.agency_id, actor=None, subject=f"ledger_key:{row.pk}", rows=[row])
-    act.on_commit(lambda: register_log_key(vkey))
+    if algorithm_of(vkey) == "ed25519":  # witnesses check the Ed25519 line (C2SP tools)
+        act.on_commit(lambda: register_log_key(vkey))
     return row
 
 
@@ -92,23 +99,30 @@ def ledger_key_rotate(act: Act, /, *, ledger: Ledger, officer: Officer | None = 
     return row
 
 
-def checkpoint_signer(ledger: Ledger) -> Signer:
-    """The key that signs ``ledger``'s next checkpoint: its pinned key. The first time, the key is
-    created (if allowed) and pinned by a ledgered action; a key file that differs from the pin is
-    refused, never trusted."""
-    signer = get_signer(ledger.origin)
-    pin = current_pin(ledger)
+def checkpoint_signers(ledger: Ledger) -> list[Signer]:
+    """The keys that sign ``ledger``'s next checkpoint: its pinned Ed25519 key and, where the agency
+    chose 国密 (CASETRAIL_SM2), its pinned SM2 key. The first time, each key is created (if allowed)
+    and pinned by a ledgered action; a key file that differs from its pin is refused, never
+    trusted."""
+    algorithms = ["ed25519"] + (["sm2"] if sm2_enabled(ledger.agency.credit_code) else [])
+    return [_pinned_signer(ledger, algorithm) for algorithm in algorithms]
+
+
+def _pinned_signer(ledger: Ledger, algorithm: str) -> Signer:
+    signer = get_signer(ledger.origin, algorithm)
+    pin = current_pin(ledger, algorithm)
+    path = key_path(ledger.origin, algorithm)
     if pin is None:
         vkey = public_key_of(signer)
-        if settings.CASETRAIL_LEDGER_KEYS and vkey not in {k.vkey() for k in configured_keys()}:
+        if settings.CASETRAIL_LEDGER_KEYS and vkey not in settings.CASETRAIL_LEDGER_KEYS:
             raise KeyError_(
-                f"签名私钥 {key_path(ledger.origin)}（公钥 {vkey}）不在 CASETRAIL_LEDGER_KEYS 中，拒绝签名"
+                f"签名私钥 {path}（公钥 {vkey}）不在 CASETRAIL_LEDGER_KEYS 中，拒绝签名"
             )
         ledger_key_pin(ledger=ledger, vkey=vkey)
         return signer
     if f"{signer.key_id:08x}" != pin.key_id:
         raise KeyError_(
-            f"签名私钥 {key_path(ledger.origin)}（密钥标识 {signer.key_id:08x}）不是已登记的密钥 "
+            f"签名私钥 {path}（密钥标识 {signer.key_id:08x}）不是已登记的密钥 "
             f"{pin.key_id}：密钥文件被替换？请恢复原密钥，或以 casetrail rotate-key 轮换"
         )
     return signer
@@ -116,5 +130,5 @@ def checkpoint_signer(ledger: Ledger) -> Signer:
 
 def check_keys() -> None:
     """Load every log's key now, so a damaged or swapped key stops start-up plainly."""
-    for ledger in Ledger.objects.all():
-        checkpoint_signer(ledger)
+    for ledger in Ledger.objects.select_related("agency"):
+        checkpoint_signers(ledger)

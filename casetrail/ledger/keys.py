@@ -13,6 +13,7 @@ protocol (name, key_id, sign) and is returned by `get_signer()` instead.
 
 from __future__ import annotations
 
+import base64
 import os
 from dataclasses import dataclass, field
 from functools import cache
@@ -29,6 +30,7 @@ from casetrail.lib.signed_note import (
     Verifier,
     open_note,
 )
+from casetrail.lib.sm2 import SM2_TYPE, SM2Signer, SM2Verifier
 
 
 class KeyError_(RuntimeError):
@@ -43,8 +45,32 @@ def key_dir() -> Path:
     return Path(settings.CASETRAIL_KEY_DIR)
 
 
-def key_path(origin: str) -> Path:
-    return key_dir() / (origin.replace("/", "_") + ".skey")
+def key_path(origin: str, algorithm: str = "ed25519") -> Path:
+    suffix = ".skey" if algorithm == "ed25519" else f".{algorithm}.skey"
+    return key_dir() / (origin.replace("/", "_") + suffix)
+
+
+def parse_vkey(vkey: str) -> Verifier:
+    """An Ed25519 (type 0x01) or SM2 (type 0xff GB/T32918-SM2-SM3) verifier key. ValueError."""
+    if algorithm_of(vkey) == "sm2":
+        return SM2Verifier.from_vkey(vkey)
+    return Ed25519Verifier.from_vkey(vkey)
+
+
+def algorithm_of(vkey: str) -> str:
+    key64 = vkey.strip().split("+", 2)[-1]
+    try:
+        raw = base64.b64decode(key64.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        return "ed25519"  # the parser says what is wrong
+    return "sm2" if raw.startswith(SM2_TYPE) else "ed25519"
+
+
+def sm2_enabled(agency_code: str) -> bool:
+    """CASETRAIL_SM2 names the agencies (统一社会信用代码, or * for all) whose checkpoints also carry
+    an SM2 signature line (国密)."""
+    chosen = settings.CASETRAIL_SM2
+    return "*" in chosen or agency_code in chosen
 
 
 def _write_exclusive(path: Path, text: str) -> bool:
@@ -71,19 +97,31 @@ def ensure_key(origin: str) -> Path:
     return path
 
 
+def ensure_sm2_key(origin: str) -> Path:
+    path = key_path(origin, "sm2")
+    if not path.exists():
+        signer = SM2Signer.generate(origin)
+        if _write_exclusive(path, signer.skey()):
+            path.with_suffix(".vkey").write_text(signer.vkey() + "\n")
+    return path
+
+
 @cache
-def get_signer(origin: str) -> Signer:
+def get_signer(origin: str, algorithm: str = "ed25519") -> Signer:
     """The signer of one log's checkpoints; its key name is the log's origin line."""
-    path = key_path(origin)
+    path = key_path(origin, algorithm)
     if not path.exists():
         if settings.CASETRAIL_KEY_AUTOCREATE:
-            ensure_key(origin)
+            (ensure_sm2_key if algorithm == "sm2" else ensure_key)(origin)
         else:
             raise KeyError_(
                 f"找不到检查点签名私钥 {path}。请恢复该文件（或其备份）；首次部署可运行 casetrail checkpoint 生成。"
             )
     try:
-        signer = Ed25519Signer.from_skey(path.read_text().strip())
+        text = path.read_text().strip()
+        signer: Ed25519Signer | SM2Signer = (
+            SM2Signer.from_skey(text) if algorithm == "sm2" else Ed25519Signer.from_skey(text)
+        )
     except (OSError, NoteError, ValueError) as exc:
         raise KeyError_(
             f"检查点签名私钥 {path} 无法读取或已损坏（{exc}）。请从备份恢复该文件；系统不会覆盖它。"
@@ -93,9 +131,9 @@ def get_signer(origin: str) -> Signer:
     return signer
 
 
-def configured_keys() -> list[Ed25519Verifier]:
+def configured_keys() -> list[Verifier]:
     """The verifier keys named in CASETRAIL_LEDGER_KEYS (parsed strictly at start-up)."""
-    return [Ed25519Verifier.from_vkey(v) for v in settings.CASETRAIL_LEDGER_KEYS]
+    return [parse_vkey(v) for v in settings.CASETRAIL_LEDGER_KEYS]
 
 
 def rotation_text(origin: str, old_vkey: str, new_vkey: str) -> str:
@@ -119,11 +157,12 @@ def trusted_keys(ledger: Ledger) -> Trust:
     the pinned rows whose rotation chain holds (each rotation signed by the key it replaces)."""
     trust = Trust()
     rows = list(LedgerKey.objects.filter(ledger=ledger).order_by("pinned_at", "id"))
-    chain: list[Ed25519Verifier] = []
+    chains: dict[str, list[Verifier]] = {}
     for row in rows:
         where = f"key {row.key_id}"
+        chain = chains.setdefault(algorithm_of(row.vkey), [])
         try:
-            verifier = Ed25519Verifier.from_vkey(row.vkey)
+            verifier = parse_vkey(row.vkey)
         except ValueError as exc:
             trust.problems.append(f"{where}: pinned key unreadable ({exc})")
             continue
@@ -135,7 +174,7 @@ def trusted_keys(ledger: Ledger) -> Trust:
             continue
         if chain:
             previous = chain[-1]
-            expected = rotation_text(ledger.origin, previous.vkey(), verifier.vkey())
+            expected = rotation_text(ledger.origin, vkey_of(previous), vkey_of(verifier))
             try:
                 text, _ = open_note(row.rotation_note, [previous])
             except NoteError as exc:
@@ -149,27 +188,35 @@ def trusted_keys(ledger: Ledger) -> Trust:
         elif row.replaces_id is not None or row.rotation_note:
             trust.problems.append(f"{where}: first pinned key claims to replace another")
         chain.append(verifier)
+    pinned = [v for chain in chains.values() for v in chain]
     configured = [k for k in configured_keys() if k.name == ledger.origin]
     if settings.CASETRAIL_LEDGER_KEYS:
         trust.verifiers = list(configured)
         ids = {k.key_id for k in configured}
-        for verifier in chain:
+        for verifier in pinned:
             if verifier.key_id not in ids:
                 trust.problems.append(
                     f"key {verifier.key_id:08x}: pinned in the database but not in CASETRAIL_LEDGER_KEYS"
                 )
     else:
-        trust.verifiers = list(chain)
+        trust.verifiers = pinned
     return trust
 
 
-def current_pin(ledger: Ledger) -> LedgerKey | None:
-    return LedgerKey.objects.filter(ledger=ledger).order_by("-pinned_at", "-id").first()
+def current_pin(ledger: Ledger, algorithm: str = "ed25519") -> LedgerKey | None:
+    for pin in LedgerKey.objects.filter(ledger=ledger).order_by("-pinned_at", "-id"):
+        if algorithm_of(pin.vkey) == algorithm:
+            return pin
+    return None
+
+
+def vkey_of(key: Signer | Verifier) -> str:
+    vkey = getattr(key, "vkey", None)
+    return str(vkey()) if callable(vkey) else ""
 
 
 def public_key_of(signer: Signer) -> str:
-    vkey = getattr(signer, "vkey", None)
-    return str(vkey()) if callable(vkey) else ""
+    return vkey_of(signer)
 
 
 def public_key(ledger: Ledger) -> str:
@@ -185,7 +232,7 @@ def stray_key_files(trusted: dict[str, set[int]]) -> list[str]:
     directory = key_dir()
     for path in sorted(directory.glob("*.vkey")) if directory.exists() else []:
         try:
-            verifier = Ed25519Verifier.from_vkey(path.read_text().strip())
+            verifier = parse_vkey(path.read_text().strip())
         except (OSError, ValueError):
             out.append(f"key file {path.name}: unreadable public key (ignored)")
             continue

@@ -210,7 +210,9 @@ def _verify_checkpoints(
         if cp.timestamp_token is not None:
             from casetrail.ledger.tsa import check_token
 
-            problem = check_token(bytes(cp.timestamp_token), cp.note.encode("utf-8"))
+            problem = check_token(
+                bytes(cp.timestamp_token), cp.note.encode("utf-8"), at=cp.created_at
+            )
             if problem:
                 report.findings.append(f"{where}: {problem}")
         if cp.size > ledger.size:

@@ -153,3 +153,42 @@ def test_it_finds_a_case_column_that_differs_from_the_hashed_entry(ledger, open_
     assert verify().findings == [
         f"ledger {code} seq {entry.seq}: case column is None, the hashed entry says {open_case.pk}"
     ]
+
+
+def test_it_signs_checkpoints_with_ed25519_and_sm2_where_the_agency_chose_sm2(
+    own_key_dir, open_case, settings
+):
+    from casetrail.lib.signed_note import parse_note
+    from casetrail.lib.sm2 import SM2Verifier
+
+    settings.CASETRAIL_SM2 = [open_case.agency.credit_code]
+    ledger = Ledger.objects.get(agency=open_case.agency)
+    checkpoint = checkpoint_create(ledger=ledger)
+    pins = {keys.algorithm_of(p.vkey): p for p in LedgerKey.objects.filter(ledger=ledger)}
+    assert set(pins) == {"ed25519", "sm2"}
+    text, lines = parse_note(checkpoint.note)
+    assert [line.name for line in lines] == [ledger.origin, ledger.origin]
+    sm2 = SM2Verifier.from_vkey(pins["sm2"].vkey)
+    sm2_line = next(line for line in lines if line.key_id == sm2.key_id)
+    assert sm2.verify(text.encode(), sm2_line.signature)
+    assert verify().intact
+
+
+@pytest.mark.behind_the_application
+def test_it_finds_a_broken_sm2_line(own_key_dir, open_case, settings):
+    from casetrail.lib.signed_note import NoteSignature, parse_note
+
+    settings.CASETRAIL_SM2 = ["*"]
+    ledger = Ledger.objects.get(agency=open_case.agency)
+    checkpoint = checkpoint_create(ledger=ledger)
+    text, lines = parse_note(checkpoint.note)
+    broken = [
+        NoteSignature(s.name, s.key_id, bytes(64)) if len(s.signature) == 64 and i else s
+        for i, s in enumerate(lines)
+    ]
+    sql(
+        "UPDATE ledger_checkpoint SET note = %s WHERE id = %s",
+        [text + "\n" + "".join(s.line() for s in broken), checkpoint.pk],
+        table="ledger_checkpoint",
+    )
+    assert any("invalid signature by" in line for line in verify().findings)
