@@ -22,17 +22,43 @@ def _run(argv: list[str]) -> int:
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
 
-    from casetrail.ledger.keys import KeyError_, ensure_key, get_signer
+    from casetrail.ledger.key_actions import check_keys
+    from casetrail.ledger.keys import KeyError_
 
     try:
-        ensure_key()  # the checkpoint signing key, created once with 0600 permissions
-        get_signer()  # a damaged key stops start-up here, plainly, instead of at the first checkpoint
+        # Each log's checkpoint key (created once, 0600, and pinned): a damaged or swapped key
+        # stops start-up here, plainly, instead of at the first checkpoint.
+        check_keys()
     except KeyError_ as exc:
         print(f"无法启动：{exc}", file=sys.stderr)
         return 1
-    children: list[subprocess.Popen[bytes]] = [
-        subprocess.Popen([sys.executable, "-m", "casetrail.cli", "scheduler"])
-    ]
+    children: list[subprocess.Popen[bytes]] = []
+    if not settings.CASETRAIL_WITNESSES and settings.CASETRAIL_LOCAL_WITNESS:
+        # Default configuration: a local witness with its own state folder and key, so a newcomer
+        # sees witnessed checkpoints; a real deployment names witnesses run by other bodies.
+        from casetrail.ledger.models import LedgerKey
+        from casetrail.ledger.witness_server import ensure_witness_key
+        from casetrail.ledger.witnesses import register_log_key
+
+        ensure_witness_key(settings.CASETRAIL_WITNESS_DIR, "casetrail-local-witness")
+        for vkey in LedgerKey.objects.values_list("vkey", flat=True):
+            register_log_key(vkey)
+        children.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "casetrail.ledger.witness_server",
+                    "--state",
+                    str(settings.CASETRAIL_WITNESS_DIR),
+                    "--name",
+                    "casetrail-local-witness",
+                    "--listen",
+                    settings.CASETRAIL_LOCAL_WITNESS_BIND,
+                ]
+            )
+        )
+    children.append(subprocess.Popen([sys.executable, "-m", "casetrail.cli", "scheduler"]))
     if settings.CASETRAIL_TASKS == "db":
         children.append(subprocess.Popen([sys.executable, "-m", "casetrail.cli", "db_worker"]))
     elif settings.CASETRAIL_TASKS == "rq":

@@ -212,6 +212,36 @@ CASETRAIL_KEY_NAME = envstr("CASETRAIL_KEY_NAME", "casetrail-ledger")
 CASETRAIL_KEY_AUTOCREATE = envbool("CASETRAIL_KEY_AUTOCREATE", True)
 CASETRAIL_TSA_URL = envstr("CASETRAIL_TSA_URL", "")
 CASETRAIL_TSA_TIMEOUT = envint("CASETRAIL_TSA_TIMEOUT", 10, minimum=1)
+# RFC 3161 checked properly: the TSA's CA (or its self-signed certificate), PEM; optionally the exact
+# signing certificate and the policy OID to insist on; how far genTime may be from the checkpoint.
+CASETRAIL_TSA_CA = envstr("CASETRAIL_TSA_CA", "")
+CASETRAIL_TSA_CERT = envstr("CASETRAIL_TSA_CERT", "")
+CASETRAIL_TSA_POLICY = envstr("CASETRAIL_TSA_POLICY", "")
+CASETRAIL_TSA_MAX_SKEW = envint("CASETRAIL_TSA_MAX_SKEW", 300, minimum=1)
+# Trust beyond the agency (issue 14, 第三十五条（三））: pinned checkpoint keys, witnesses, publication.
+# CASETRAIL_LEDGER_KEYS: comma-separated C2SP vkeys (name = the log's origin) that `verify` trusts;
+# unset: the keys pinned by ledgered actions (first key on first checkpoint, rotations signed by the
+# old key). A key file in CASETRAIL_KEY_DIR is never trusted by itself.
+CASETRAIL_LEDGER_KEYS = [
+    k.strip() for k in envstr("CASETRAIL_LEDGER_KEYS", "").split(",") if k.strip()
+]
+# CASETRAIL_WITNESSES: comma-separated "<url> <witness vkey>" (C2SP tlog-witness submission prefix
+# and its cosignature/v1 key). Unset: the local witness `casetrail run` starts (CASETRAIL_LOCAL_WITNESS,
+# state under var/witness, listening on CASETRAIL_LOCAL_WITNESS_BIND); 0 turns it off.
+CASETRAIL_WITNESSES = [w.strip() for w in envstr("CASETRAIL_WITNESSES", "").split(",") if w.strip()]
+CASETRAIL_LOCAL_WITNESS = envbool("CASETRAIL_LOCAL_WITNESS", not TESTING)
+CASETRAIL_LOCAL_WITNESS_BIND = envstr("CASETRAIL_LOCAL_WITNESS_BIND", "127.0.0.1:7380")
+CASETRAIL_WITNESS_DIR = Path(envstr("CASETRAIL_WITNESS_DIR", str(VAR_DIR / "witness")))
+# 国密: agencies (统一社会信用代码, comma-separated, or *) whose checkpoints also carry an SM2 line.
+CASETRAIL_SM2 = [c.strip() for c in envstr("CASETRAIL_SM2", "").split(",") if c.strip()]
+# How many witnesses must cosign before a checkpoint counts as witnessed (0: all configured).
+CASETRAIL_WITNESS_QUORUM = envint("CASETRAIL_WITNESS_QUORUM", 1, minimum=0)
+CASETRAIL_WITNESS_TIMEOUT = envint("CASETRAIL_WITNESS_TIMEOUT", 10, minimum=1)
+# A checkpoint still unwitnessed after this many hours goes on the supervisors' worklist.
+CASETRAIL_UNWITNESSED_HOURS = envint("CASETRAIL_UNWITNESSED_HOURS", 1, minimum=0)
+# Every checkpoint (with cosignatures) is also written here: a folder another body reads, or an
+# s3://bucket/prefix (with the S3_* settings). Empty: not pushed.
+CASETRAIL_PUBLISH_TO = envstr("CASETRAIL_PUBLISH_TO", "")
 # Holidays and adjusted working days beyond the chinese-calendar data (comma-separated dates).
 CASETRAIL_HOLIDAYS = envstr("CASETRAIL_HOLIDAYS", "")
 CASETRAIL_WORKDAYS = envstr("CASETRAIL_WORKDAYS", "")

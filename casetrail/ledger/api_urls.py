@@ -3,6 +3,23 @@ from django.urls import path
 from casetrail.ledger import api
 
 urlpatterns = [
+    # Public, read-only, no login: what an outside body keeps and compares (issue 14).
+    path(
+        "public/ledgers/<str:agency>/checkpoint",
+        api.PublicCheckpointAPI.as_view(),
+        name="api-public-checkpoint",
+    ),
+    path(
+        "public/ledgers/<str:agency>/checkpoints/<int:size>",
+        api.PublicCheckpointAtAPI.as_view(),
+        name="api-public-checkpoint-at",
+    ),
+    path(
+        "public/ledgers/<str:agency>/checkpoints/<int:size>/tsr",
+        api.PublicTimestampAPI.as_view(),
+        name="api-public-checkpoint-tsr",
+    ),
+    path("public/ledgers/<str:agency>/keys", api.PublicKeysAPI.as_view(), name="api-public-keys"),
     path(
         "ledgers/<str:agency>/checkpoint", api.CheckpointAPI.as_view(), name="api-ledger-checkpoint"
     ),

@@ -12,7 +12,7 @@ class LedgerConfig(AppConfig):
         from django.core.exceptions import ImproperlyConfigured
 
         from casetrail.ledger.log import ledger_append
-        from casetrail.ledger.tasks import make_checkpoints
+        from casetrail.ledger.tasks import make_checkpoints, retry_cosignatures
         from casetrail.lib.digests import DigestUnavailable, check_available
         from casetrail.lib.insert_only import check_insert_only
         from casetrail.lib.ledgered import register_appender
@@ -32,3 +32,5 @@ class LedgerConfig(AppConfig):
                 every=lambda: settings.CASETRAIL_CHECKPOINT_SECONDS,
             )
         )
+        # A witness that was down: its cosignature is asked for again every minute.
+        register(Job("cosignatures", retry_cosignatures.enqueue, every=lambda: 60))

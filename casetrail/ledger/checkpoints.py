@@ -7,20 +7,32 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from casetrail.ledger.keys import get_signer
+from casetrail.ledger.key_actions import checkpoint_signers
 from casetrail.ledger.models import Checkpoint, Ledger
 from casetrail.ledger.nodes import proof_getter
+from casetrail.ledger.publication import publish
 from casetrail.ledger.tsa import timestamp
+from casetrail.ledger.witnesses import configured_witnesses, cosign, is_witnessed
 from casetrail.lib import merkle
 from casetrail.lib.errors import ActionError
 from casetrail.lib.signed_note import Checkpoint as CheckpointText
-from casetrail.lib.signed_note import sign_checkpoint
+from casetrail.lib.signed_note import Signer, sign_checkpoint
 
 
 def checkpoint_create(*, ledger: Ledger) -> Checkpoint | None:
     """Sign the current tree head, after proving it consistent with the previous checkpoint.
-    Returns None when nothing was appended since the last one."""
-    signer = get_signer()
+    Returns None when nothing was appended since the last one. The new checkpoint is then
+    submitted to the configured witnesses (a witness down leaves it unwitnessed, retried by the
+    ``cosign`` job) and published."""
+    signers = checkpoint_signers(ledger)
+    checkpoint = _sign(ledger, signers)
+    if checkpoint is not None:
+        cosign(checkpoint)
+        publish(checkpoint)
+    return checkpoint
+
+
+def _sign(ledger: Ledger, signers: list[Signer]) -> Checkpoint | None:
     with transaction.atomic():
         ledger = Ledger.objects.select_for_update().get(pk=ledger.pk)
         previous = Checkpoint.objects.filter(ledger=ledger).order_by("-size", "-id").first()
@@ -45,7 +57,7 @@ def checkpoint_create(*, ledger: Ledger) -> Checkpoint | None:
                     f"日志 {ledger.origin} 与上一检查点（大小 {previous.size}）不一致：{exc}。"
                     "请立即运行 casetrail verify 查明被改动之处",
                 ) from None
-        note = sign_checkpoint(CheckpointText(ledger.origin, ledger.size, root, ()), [signer])
+        note = sign_checkpoint(CheckpointText(ledger.origin, ledger.size, root, ()), signers)
         token = timestamp(note.encode("utf-8"))
         return Checkpoint.objects.create(
             ledger=ledger,
@@ -65,3 +77,19 @@ def checkpoint_all() -> list[Checkpoint]:
         if cp is not None:
             made.append(cp)
     return made
+
+
+def cosign_pending() -> int:
+    """Retry witnessing: the latest checkpoint of every log that is not witnessed yet is submitted
+    again and, when a cosignature came, published again. Returns how many were retried."""
+    if not configured_witnesses():
+        return 0
+    retried = 0
+    for ledger in Ledger.objects.all():
+        latest = Checkpoint.objects.filter(ledger=ledger).order_by("-size", "-id").first()
+        if latest is not None and not is_witnessed(latest):
+            before = latest.cosignatures.count()
+            if cosign(latest) > before:
+                publish(latest)
+            retried += 1
+    return retried

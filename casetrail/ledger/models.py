@@ -9,7 +9,7 @@ insert-only by database trigger; only the head's ``size`` moves.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 
@@ -103,6 +103,59 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ledger.origin} @ {self.size}"
+
+
+class LedgerKey(models.Model):
+    """A checkpoint verifier key pinned for one agency's log, by its C2SP key ID (第三十五条（三）).
+
+    `verify` trusts only pinned keys (or those named in CASETRAIL_LEDGER_KEYS), never a key file that
+    lies in the key folder. The first key is pinned by a ledgered action when the log is first
+    checkpointed; each later key by a rotation whose statement (a signed note naming the old and
+    new keys) is signed by the key it replaces. Insert-only; a recorded fact."""
+
+    RECORDED_AGENCY: ClassVar[str] = "ledger__agency_id"  # a recorded fact (casetrail.lib.facts)
+
+    ledger = models.ForeignKey(Ledger, on_delete=models.PROTECT, related_name="keys")
+    key_id = models.CharField(max_length=8, help_text="C2SP key ID, 8 hex digits")
+    vkey = models.CharField(max_length=300, help_text="C2SP verifier key name+keyid+base64")
+    pinned_at = models.DateTimeField()
+    replaces = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rotation_note = models.TextField(
+        blank=True, help_text="the rotation statement, signed by the replaced key"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检查点公钥"
+        ordering = ["ledger", "pinned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ledger", "key_id"], name="ledger_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ledger.origin} {self.key_id}"
+
+
+class Cosignature(models.Model):
+    """A witness's cosignature on a checkpoint (C2SP tlog-cosignature, Ed25519 cosignature/v1),
+    exactly the signature line it sent. Insert-only; checked again by `verify`."""
+
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.PROTECT, related_name="cosignatures"
+    )
+    witness = models.CharField(max_length=200, help_text="witness key name")
+    key_id = models.CharField(max_length=8)
+    line = models.TextField(help_text="the note signature line as received")
+    signed_at = models.DateTimeField(help_text="the cosignature's own timestamp")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "见证方副署"
+        ordering = ["checkpoint", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint} — {self.witness}"
 
 
 class VerificationRun(models.Model):

@@ -212,3 +212,26 @@ def tlog_proof(*, ledger: Ledger, index: int) -> str:
     refs = merkle.inclusion_proof_nodes(index, checkpoint.size)
     proof = merkle.proof_from_nodes(ledger.hash_name, proof_getter(ledger, refs), refs)
     return format_tlog_proof(index, proof, checkpoint.note)
+
+
+def ledger_public(*, agency_code: str) -> Ledger:
+    """The access function of the public, read-only view of a log (no login): anyone may read its
+    checkpoints and verifier keys, which hold only the origin, sizes and hashes (no personal
+    data). 404 when the agency has no log."""
+    ledger = Ledger.objects.select_related("agency").filter(agency__credit_code=agency_code).first()
+    if ledger is None:
+        raise Http404("记录日志不存在")
+    return ledger
+
+
+def checkpoint_public(*, ledger: Ledger, size: int) -> Checkpoint:
+    """One checkpoint of a public log by its tree size (the latest signed at that size); 404."""
+    checkpoint = (
+        Checkpoint.objects.filter(ledger=ledger, size=size)
+        .prefetch_related("cosignatures")
+        .order_by("-id")
+        .first()
+    )
+    if checkpoint is None:
+        raise Http404("该大小的检查点不存在")
+    return checkpoint

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from casetrail.ledger.checkpoints import checkpoint_all, checkpoint_create
+from casetrail.ledger.checkpoints import checkpoint_all, checkpoint_create, cosign_pending
 from casetrail.ledger.models import Ledger, VerificationRun
 from casetrail.ledger.verification import (
     verification_failed,
@@ -24,6 +24,11 @@ def make_checkpoint(ledger_id: int) -> int | None:
 @task()
 def make_checkpoints() -> int:
     return len(checkpoint_all())
+
+
+@task()
+def retry_cosignatures() -> int:
+    return cosign_pending()
 
 
 @task()

@@ -8,6 +8,7 @@ entry recorded and recorded rows that are gone; and it re-hashes every evidence 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Callable
@@ -18,12 +19,21 @@ from django.apps import apps
 from django.db import connection
 from django.db.models import Model
 
+from casetrail.ledger.keys import stray_key_files, trusted_keys
 from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry, LedgerNode
+from casetrail.ledger.publication import published_latest
+from casetrail.ledger.witnesses import (
+    WitnessConfig,
+    WitnessUnavailable,
+    configured_witnesses,
+    fetch_latest,
+)
 from casetrail.lib import merkle
 from casetrail.lib.canonical_json import CanonicalJSONError, is_canonical, loads_strict
+from casetrail.lib.cosignature import timestamp_of
 from casetrail.lib.facts import fact_of, recorded_models
 from casetrail.lib.insert_only import missing_triggers
-from casetrail.lib.signed_note import NoteError, open_checkpoint
+from casetrail.lib.signed_note import NoteError, open_checkpoint, open_note, parse_note
 
 Progress = Callable[[str, int, int], None]
 # Checks the apps above the ledger add from their AppConfig.ready() (the evidence app re-hashes its
@@ -45,6 +55,9 @@ class Report:
     blobs: int = 0
     checkpoints: int = 0
     seconds: float = 0.0
+    # What could not be checked (a witness unreachable): said, but not a finding.
+    notes: list[str] = field(default_factory=list)
+    trusted_key_ids: dict[str, set[int]] = field(default_factory=dict)
 
     @property
     def intact(self) -> bool:
@@ -84,9 +97,9 @@ def _verify_log(
         report.findings.append(f"{name}: head says {ledger.size} entries, {total} are stored")
     expected = since
     done, todo = 0, max(ledger.size - since, 0)
-    for row_id, seq, canonical in entries.values_list("id", "seq", "canonical").iterator(
-        chunk_size=2000
-    ):
+    for row_id, seq, canonical, case_ref in entries.values_list(
+        "id", "seq", "canonical", "case_ref"
+    ).iterator(chunk_size=2000):
         done += 1
         if progress and done % 1000 == 0:
             progress(name, done, todo)
@@ -113,6 +126,13 @@ def _verify_log(
         if entry.get("seq") != seq:
             report.findings.append(
                 f"{name} seq {seq}: entry says seq {entry.get('seq')} (entries reordered or moved)"
+            )
+        hashed_case = entry.get("payload", {}).get("case")
+        if hashed_case != case_ref:
+            # The column only indexes the case page; a changed one would show (or hide) an entry
+            # under another case, so it must say what the hashed entry says.
+            report.findings.append(
+                f"{name} seq {seq}: case column is {case_ref}, the hashed entry says {hashed_case}"
             )
         for fact in _rows_of(entry.get("payload", {})):
             latest[(fact["table"], fact["id"])] = (seq, fact)
@@ -144,18 +164,16 @@ def _verify_log(
         if ((index + 1) << level) > ledger.size:
             report.findings.append(f"{name} node ({level}, {index}): beyond the log's size")
     _verify_checkpoints(ledger, nodes, report, name)
+    _verify_against_witnesses(ledger, nodes, report, name)
 
 
 def _verify_checkpoints(
     ledger: Ledger, nodes: dict[tuple[int, int], bytes], report: Report, name: str
 ) -> None:
-    from casetrail.ledger.keys import KeyError_, get_verifiers
-
-    try:
-        verifiers = get_verifiers()
-    except KeyError_ as exc:
-        report.findings.append(f"{name}: {exc}")
-        return
+    trust = trusted_keys(ledger)
+    verifiers = trust.verifiers
+    report.trusted_key_ids[ledger.origin] = trust.key_ids
+    report.findings.extend(f"{name} {problem}" for problem in trust.problems)
 
     def get(level: int, index: int) -> bytes:
         try:
@@ -164,11 +182,17 @@ def _verify_checkpoints(
             raise LookupError(f"node ({level}, {index}) missing") from None
 
     previous = None
-    for cp in Checkpoint.objects.filter(ledger=ledger).order_by("size", "id"):
+    checkpoints = list(
+        Checkpoint.objects.filter(ledger=ledger)
+        .order_by("size", "id")
+        .prefetch_related("cosignatures")
+    )
+    witnesses = {w.key_id: w for w in configured_witnesses()}
+    for cp in checkpoints:
         report.checkpoints += 1
         where = f"checkpoint {cp.pk} ({name} size {cp.size})"
         if not verifiers:
-            report.findings.append(f"{where}: no public key in the key folder to check it with")
+            report.findings.append(f"{where}: no pinned key to check it with")
         else:
             try:
                 parsed, _ = open_checkpoint(cp.note, verifiers, origin=ledger.origin)
@@ -177,10 +201,18 @@ def _verify_checkpoints(
                 parsed = None
             if parsed is not None and (parsed.size != cp.size or parsed.root != bytes(cp.root)):
                 report.findings.append(f"{where}: signed note does not match the stored size/root")
+        _verify_cosignatures(cp, witnesses, where, report)
+        if previous is not None and cp.created_at < previous.created_at:
+            report.findings.append(
+                f"{where}: time {cp.created_at:%Y-%m-%d %H:%M:%S} is before checkpoint "
+                f"{previous.pk}'s (time changed?)"
+            )
         if cp.timestamp_token is not None:
             from casetrail.ledger.tsa import check_token
 
-            problem = check_token(bytes(cp.timestamp_token), cp.note.encode("utf-8"))
+            problem = check_token(
+                bytes(cp.timestamp_token), cp.note.encode("utf-8"), at=cp.created_at
+            )
             if problem:
                 report.findings.append(f"{where}: {problem}")
         if cp.size > ledger.size:
@@ -211,6 +243,101 @@ def _verify_checkpoints(
                     f"{where}: not consistent with checkpoint {previous.pk} (size {previous.size}): {exc}"
                 )
         previous = cp
+
+
+# A cosignature is asked for right after the checkpoint is signed; a checkpoint whose stored time is
+# later than the witness's own timestamp on it (beyond clock skew) had its time changed.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def _verify_cosignatures(
+    cp: Checkpoint, witnesses: dict[str, WitnessConfig], where: str, report: Report
+) -> None:
+    try:
+        text, _ = parse_note(cp.note)
+    except NoteError:
+        return  # reported with the signature check
+    for cosig in cp.cosignatures.all():
+        witness = witnesses.get(cosig.key_id)
+        if witness is None or witness.name != cosig.witness:
+            report.findings.append(
+                f"{where}: cosignature by {cosig.witness} ({cosig.key_id}), not a configured witness"
+            )
+            continue
+        try:
+            _, verified = open_note(text + "\n" + cosig.line, [witness.verifier])
+        except NoteError as exc:
+            report.findings.append(f"{where}: cosignature by {cosig.witness} invalid ({exc})")
+            continue
+        signed_at = dt.datetime.fromtimestamp(timestamp_of(verified[0].signature), tz=dt.UTC)
+        if signed_at != cosig.signed_at:
+            report.findings.append(f"{where}: cosignature time of {cosig.witness} changed")
+        if cp.created_at > signed_at + CLOCK_SKEW:
+            report.findings.append(
+                f"{where}: time {cp.created_at:%Y-%m-%d %H:%M:%S} is after {cosig.witness} "
+                f"cosigned it at {signed_at:%Y-%m-%d %H:%M:%S} (time changed?)"
+            )
+
+
+def _verify_against_witnesses(
+    ledger: Ledger, nodes: dict[tuple[int, int], bytes], report: Report, name: str
+) -> None:
+    """Rollback, truncation, rewrite and deleted checkpoints: compare the log with the latest
+    checkpoint each witness (and the publication folder) holds."""
+    keys = trusted_keys(ledger).verifiers
+    held: list[tuple[str, int, bytes]] = []
+    for witness in configured_witnesses():
+        try:
+            found = fetch_latest(ledger, witness, keys)
+        except WitnessUnavailable as exc:
+            report.notes.append(f"{name}: {exc}; rollback check against it not done")
+            continue
+        except (NoteError, ValueError) as exc:
+            report.findings.append(
+                f"{name}: witness {witness.name} holds a checkpoint that does not verify ({exc})"
+            )
+            continue
+        if found is not None:
+            held.append((f"witness {witness.name}", found.size, found.root))
+    published = published_latest(ledger)
+    if published is not None:
+        try:
+            parsed, _ = open_checkpoint(published, keys, origin=ledger.origin)
+            held.append(("the published checkpoint", parsed.size, parsed.root))
+        except NoteError as exc:
+            report.findings.append(f"{name}: the published checkpoint does not verify ({exc})")
+    latest_local = (
+        Checkpoint.objects.filter(ledger=ledger)
+        .order_by("-size")
+        .values_list("size", flat=True)
+        .first()
+    ) or 0
+    for who, size, root in held:
+        if size > ledger.size:
+            report.findings.append(
+                f"{name}: log has {ledger.size} entries but {who} holds a checkpoint of size {size}"
+                " (truncated, or restored from an older backup)"
+            )
+            continue
+        try:
+            local_root = merkle.root_from_store(
+                ledger.hash_name, lambda lv, ix: nodes[(lv, ix)], size
+            )
+        except KeyError:
+            report.findings.append(
+                f"{name}: cannot recompute the root at size {size} that {who} holds"
+            )
+            continue
+        if local_root != root:
+            report.findings.append(
+                f"{name}: the first {size} entries differ from the checkpoint {who} holds"
+                " (history rewritten and re-signed?)"
+            )
+        if latest_local < size:
+            report.findings.append(
+                f"{name}: latest checkpoint here is size {latest_local}, older than size {size} held by "
+                f"{who} (checkpoints deleted?)"
+            )
 
 
 def _compare_rows(latest: Latest, agency_ids: set[int] | None, whole: bool, report: Report) -> None:
@@ -276,6 +403,7 @@ def verify(
     for ledger in ledgers:
         _verify_log(ledger, since, report, latest, progress)
     _compare_rows(latest, agency_ids, since == 0, report)
+    report.findings.extend(stray_key_files(report.trusted_key_ids))
     report.findings.extend(missing_triggers(connection))
     for check in EXTRA_CHECKS:
         check(agency_ids, report)

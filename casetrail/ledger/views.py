@@ -17,6 +17,7 @@ from casetrail.ledger import selectors
 from casetrail.ledger.actions import verification_request
 from casetrail.ledger.keys import public_key
 from casetrail.ledger.models import VerificationRun
+from casetrail.ledger.witnesses import witness_status
 from casetrail.lib import merkle
 from casetrail.lib.htmx import HtmxHttpRequest
 from casetrail.org.models import Role
@@ -59,7 +60,7 @@ def entry_detail(request: HttpRequest, agency: str, seq: int) -> HttpResponse:
             "raw": raw,
             "case_url": selectors.case_link(entry.case_ref),
             "leaf": selectors.leaf_hash_of(ledger, seq).hex(),
-            "vkey": public_key(),
+            "vkey": public_key(ledger),
             "every": settings.CASETRAIL_CHECKPOINT_EVERY,
             "seconds": settings.CASETRAIL_CHECKPOINT_SECONDS,
         },
@@ -83,7 +84,11 @@ def verification_list(request: HttpRequest) -> HttpResponse:
     runs = VerificationRun.objects.filter(agency_id=officer.agency_id).select_related(
         "requested_by"
     )[:20]
-    return render(request, "ledger/verification_list.html", {"runs": runs})
+    return render(
+        request,
+        "ledger/verification_list.html",
+        {"runs": runs, "witnessing": witness_status(officer.agency_id)},
+    )
 
 
 @login_required

@@ -58,7 +58,7 @@ def test_it_rolls_back_the_entry_with_a_refused_action(personas):
 
 def test_it_signs_checkpoints_consistent_with_the_previous_one(ledger, personas):
     first = Checkpoint.objects.get(ledger=ledger)
-    verifier = Ed25519Verifier.from_vkey(keys.public_key())
+    verifier = Ed25519Verifier.from_vkey(keys.public_key(ledger))
     parsed, _ = open_checkpoint(first.note, [verifier], origin=ledger.origin)
     assert parsed.size == ledger.size and parsed.root == bytes(first.root)
     assert checkpoint_create(ledger=ledger) is None  # nothing new
@@ -190,22 +190,22 @@ def test_it_generates_the_key_once_with_0600_and_never_overwrites_it(tmp_path, s
     settings.CASETRAIL_KEY_DIR = tmp_path / "keys"
     keys.get_signer.cache_clear()
     try:
-        path = keys.ensure_key()
+        path = keys.ensure_key("casetrail/test/sm3")
         assert oct(path.stat().st_mode & 0o777) == "0o600"
         first = path.read_text()
-        keys.ensure_key()
+        keys.ensure_key("casetrail/test/sm3")
         assert path.read_text() == first
         path.write_text("garbage\n")
         keys.get_signer.cache_clear()
         with pytest.raises(keys.KeyError_) as err:
-            keys.get_signer()
+            keys.get_signer("casetrail/test/sm3")
         assert "已损坏" in str(err.value)
         assert path.read_text() == "garbage\n"  # nothing overwritten
         os.remove(path)
         settings.CASETRAIL_KEY_AUTOCREATE = False
         keys.get_signer.cache_clear()
         with pytest.raises(keys.KeyError_) as err:
-            keys.get_signer()
+            keys.get_signer("casetrail/test/sm3")
         assert "找不到" in str(err.value)
     finally:
         keys.get_signer.cache_clear()
@@ -224,7 +224,7 @@ def test_it_makes_a_checkpoint_every_n_entries(
 def test_the_checkpoint_command_signs_on_demand(personas, capsys):
     call_command("checkpoint")
     out = capsys.readouterr().out
-    assert "检查点 大小" in out and "验证公钥：casetrail-ledger+" in out
+    assert "检查点 大小" in out and "验证公钥：casetrail/11140524MB1234567J/sm3+" in out
     call_command("checkpoint")
     assert "无需签发" in capsys.readouterr().out
 

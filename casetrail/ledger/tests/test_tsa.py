@@ -8,6 +8,9 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -73,8 +76,14 @@ def _make_tsa(directory: Path) -> Path:
     return config
 
 
-@pytest.fixture(scope="module")
-def tsa_url():
+@dataclass
+class TSA:
+    url: str
+    cert: Path
+
+
+@contextmanager
+def _running_tsa() -> Iterator[TSA]:
     directory = Path(tempfile.mkdtemp())
     config = _make_tsa(directory)
     lock = threading.Lock()
@@ -113,13 +122,28 @@ def tsa_url():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    shutil.rmtree(directory)
+    try:
+        yield TSA(f"http://127.0.0.1:{server.server_address[1]}/", directory / "tsa.crt")
+    finally:
+        server.shutdown()
+        shutil.rmtree(directory)
+
+
+@pytest.fixture(scope="module")
+def tsa() -> Iterator[TSA]:
+    with _running_tsa() as running:
+        yield running
+
+
+@pytest.fixture
+def tsa_url(tsa, settings):
+    """The local TSA configured as the agency's, its certificate as the root to check against."""
+    settings.CASETRAIL_TSA_URL = tsa.url
+    settings.CASETRAIL_TSA_CA = str(tsa.cert)
+    return tsa.url
 
 
 def test_it_timestamps_each_checkpoint_and_verify_checks_it(open_case, settings, tsa_url):
-    settings.CASETRAIL_TSA_URL = tsa_url
     ledger = Ledger.objects.get(agency=open_case.agency)
     cp = checkpoint_create(ledger=ledger)
     assert cp.timestamp_token and check_token(bytes(cp.timestamp_token), cp.note.encode()) is None
@@ -136,3 +160,71 @@ def test_it_refuses_to_store_a_checkpoint_when_the_tsa_is_down(open_case, settin
         checkpoint_create(ledger=ledger)
     assert "无法访问" in str(err.value)
     assert not Checkpoint.objects.filter(ledger=ledger).exists()
+
+
+def test_it_serves_the_token_that_openssl_ts_verify_accepts(open_case, tsa, tsa_url, tmp_path):
+    from django.test import Client
+
+    ledger = Ledger.objects.get(agency=open_case.agency)
+    cp = checkpoint_create(ledger=ledger)
+    r = Client().get(f"/api/public/ledgers/{ledger.agency.credit_code}/checkpoints/{cp.size}/tsr")
+    assert r.status_code == 200 and r["Content-Type"] == "application/timestamp-reply"
+    (tmp_path / "note").write_bytes(cp.note.encode())
+    (tmp_path / "token.tsr").write_bytes(r.content)
+    result = subprocess.run(
+        [
+            "openssl",
+            "ts",
+            "-verify",
+            "-data",
+            str(tmp_path / "note"),
+            "-in",
+            str(tmp_path / "token.tsr"),
+            "-CAfile",
+            str(tsa.cert),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0 and "Verification: OK" in result.stdout, result.stderr
+
+
+def test_it_refuses_a_token_from_an_unrelated_tsa(open_case, personas, settings, tsa_url):
+    from casetrail.conftest import start_ex_officio
+
+    ledger = Ledger.objects.get(agency=open_case.agency)
+    cp = checkpoint_create(ledger=ledger)
+    token, note = bytes(cp.timestamp_token), cp.note.encode()
+    with _running_tsa() as other:
+        # The configuration names another TSA: this token does not chain to its certificate.
+        settings.CASETRAIL_TSA_CA = str(other.cert)
+        problem = check_token(token, note, at=cp.created_at)
+        assert problem and problem.startswith("timestamp token not by the configured TSA"), problem
+        assert any("timestamp token not by the configured TSA" in f for f in verify().findings)
+        # A TSA answering with tokens the configured certificate did not sign: nothing is stored.
+        start_ex_officio(personas)
+        with pytest.raises(TimestampError, match="未通过核验"):
+            checkpoint_create(ledger=ledger)
+    assert Checkpoint.objects.filter(ledger=ledger).count() == 1
+
+
+def test_it_refuses_a_wrong_policy_and_a_changed_time(open_case, settings, tsa_url):
+    ledger = Ledger.objects.get(agency=open_case.agency)
+    cp = checkpoint_create(ledger=ledger)
+    token, note = bytes(cp.timestamp_token), cp.note.encode()
+    settings.CASETRAIL_TSA_POLICY = "1.2.3.4.1"
+    assert check_token(token, note, at=cp.created_at) is None
+    settings.CASETRAIL_TSA_POLICY = "1.2.3.4.2"
+    assert "Policy ID mismatch" in (check_token(token, note, at=cp.created_at) or "")
+    settings.CASETRAIL_TSA_POLICY = ""
+    later = cp.created_at + dt.timedelta(hours=2)
+    assert "is not the checkpoint's time" in (check_token(token, note, at=later) or "")
+
+
+def test_it_names_the_missing_tsa_certificate(open_case, settings, tsa_url):
+    ledger = Ledger.objects.get(agency=open_case.agency)
+    cp = checkpoint_create(ledger=ledger)
+    settings.CASETRAIL_TSA_CA = ""
+    assert check_token(bytes(cp.timestamp_token), cp.note.encode()) == (
+        "no TSA certificate configured (CASETRAIL_TSA_CA) to check the timestamp token"
+    )

@@ -8,7 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from casetrail.ledger.checkpoints import checkpoint_all
-from casetrail.ledger.keys import KeyError_, ensure_key, public_key
+from casetrail.ledger.keys import KeyError_, public_key
+from casetrail.ledger.witnesses import configured_witnesses, is_witnessed
 from casetrail.lib.errors import ActionError
 
 
@@ -17,13 +18,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            ensure_key()
             made = checkpoint_all()
         except (KeyError_, ActionError) as exc:
             self.stderr.write(str(exc))
             sys.exit(1)
         for cp in made:
-            self.stdout.write(f"{cp.ledger.origin}: 检查点 大小 {cp.size}")
+            if not configured_witnesses():
+                witnessed = "未配置见证方"
+            else:
+                witnessed = "已见证" if is_witnessed(cp) else "未见证（将自动重试）"
+            self.stdout.write(f"{cp.ledger.origin}: 检查点 大小 {cp.size}，{witnessed}")
+            self.stdout.write(f"验证公钥：{public_key(cp.ledger)}")
         if not made:
             self.stdout.write("没有新的日志条目，无需签发检查点")
-        self.stdout.write(f"验证公钥：{public_key()}")

@@ -34,6 +34,8 @@ class Command(BaseCommand):
         report = verify(agency_code=options["agency"], since=options["since"], progress=progress)
         for line in report.findings:
             self.stdout.write(line)
+        for line in report.notes:
+            self.stderr.write(f"提示：{line}")
         self.stdout.write(report.summary())
         if not report.intact:
             sys.exit(1)

@@ -1,0 +1,39 @@
+"""`casetrail witness`: run a C2SP tlog-witness (see casetrail.ledger.witness_server), or register a
+log key with it (``--add-log <vkey>``). Needs no database: its own state folder and key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from casetrail.ledger.witness_server import add_log_key, serve
+
+
+class Command(BaseCommand):
+    help = "运行见证服务（C2SP tlog-witness）：为一致的新检查点副署，拒绝回滚与分叉"
+    requires_system_checks: list[str] = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--state",
+            default=str(settings.CASETRAIL_WITNESS_DIR),
+            help="状态目录（密钥、已副署的检查点）",
+        )
+        parser.add_argument("--name", default="casetrail-witness", help="见证方密钥名称")
+        parser.add_argument(
+            "--listen", default=settings.CASETRAIL_LOCAL_WITNESS_BIND, help="监听地址 host:port"
+        )
+        parser.add_argument("--add-log", metavar="VKEY", help="登记一个日志公钥后退出")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from pathlib import Path
+
+        state = Path(options["state"])
+        if options["add_log"]:
+            add_log_key(state, options["add_log"])
+            self.stdout.write(f"已登记日志公钥：{options['add_log']}")
+            return
+        serve(state, options["name"], options["listen"])
