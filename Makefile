@@ -21,12 +21,13 @@ node_modules/htmx.org/dist/htmx.min.js: package.json
 	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --silent && touch $@; \
 	else echo "提示：未找到 npm，界面将不加载 htmx（功能不受影响）。Debian/Ubuntu：apt-get install npm"; fi
 
+# The demo: its shared password and the embedded SECRET_KEY are allowed (CASETRAIL_DEMO=1).
 demo: install
-	$(VENV)/bin/casetrail migrate --noinput
-	$(VENV)/bin/casetrail demo
+	CASETRAIL_DEMO=1 $(VENV)/bin/casetrail migrate --noinput
+	CASETRAIL_DEMO=1 $(VENV)/bin/casetrail demo
 
 run: demo
-	$(VENV)/bin/casetrail run
+	CASETRAIL_DEMO=1 $(VENV)/bin/casetrail run
 
 test: install
 	$(PY) -m pytest -q

@@ -19,6 +19,12 @@ def _run(argv: list[str]) -> int:
 
     bind = os.environ.get("CASETRAIL_BIND", "127.0.0.1:8000")
     workers = os.environ.get("CASETRAIL_WEB_WORKERS", "3")
+    from casetrail.org.checks import embedded_key_refused
+
+    refused = embedded_key_refused()
+    if refused:
+        print(f"无法启动：{refused}", file=sys.stderr)
+        return 1
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
 
@@ -110,6 +116,8 @@ def command_name(name: str) -> str:
     modules use underscores; the README and operators write hyphens)."""
     from django.core.management import get_commands
 
+    if name == "createsuperuser":  # Django's, then recorded in every agency's ledger (issue 15)
+        return "platform_superuser"
     if "-" in name and name not in get_commands():
         candidate = name.replace("-", "_")
         if candidate in get_commands():

@@ -6,6 +6,7 @@ With no environment at all the app runs on SQLite (WAL, IMMEDIATE transactions) 
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -18,6 +19,8 @@ VAR_DIR = Path(envstr("CASETRAIL_VAR_DIR", str(BASE_DIR / "var")))
 TESTING = "pytest" in sys.modules or envbool("CASETRAIL_TESTING", False)
 
 DEBUG = envbool("CASETRAIL_DEBUG", False)
+# The demo (`make run`, `make demo`): its shared password and the embedded SECRET_KEY are allowed.
+DEMO = envbool("CASETRAIL_DEMO", False)
 # The default key is only for the embedded single-machine setup; a deployment sets its own.
 SECRET_KEY = envstr(
     "CASETRAIL_SECRET_KEY", "casetrail-embedded-default-key-change-me-in-production"
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "axes",  # login lockout (issue 15)
     # In layer order (README, Layout): each app's ready() registers into the apps below it.
     "casetrail.org",
     "casetrail.ledger",
@@ -70,6 +74,11 @@ MIDDLEWARE = [
     "casetrail.org.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Issue 15: idle and absolute session timeouts, a reset password changed first, CSP header.
+    "casetrail.org.sessions.SessionTimeoutMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a lockout into the Chinese answer with the time to wait.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "casetrail.urls"
@@ -104,12 +113,15 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         # Zero-config: the embedded database lives under var/, created on first use.
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     _db["OPTIONS"] = {
+        # synchronous=FULL (issue 15, durability): in WAL mode NORMAL may lose the last committed
+        # transactions on a power cut — an acknowledged ledger entry among them; FULL syncs the
+        # WAL at every commit.
         # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so two appends to the same
         # agency's log are serialised instead of failing with "database is locked" on upgrade.
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
         ),
     }
 elif _db["ENGINE"] != "django.db.backends.postgresql":
@@ -120,8 +132,14 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("CASETRAIL_PASSWORD_MIN_LENGTH", 10, minimum=8)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The demo's shared password is refused outside the demo (issue 15).
+    {"NAME": "casetrail.org.passwords.NotDemoPasswordValidator"},
 ]
 PASSWORD_HASHERS = (
     ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only: fast, never used for real data
@@ -158,7 +176,8 @@ CSRF_FAILURE_VIEW = "casetrail.lib.middleware.csrf_failure"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # API tokens stored hashed, with a name and an expiry (issue 15).
+        "casetrail.org.tokens.HashedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -182,6 +201,66 @@ SPECTACULAR_SETTINGS = {
         "casetrail.lib.openapi.document_errors",
     ],
 }
+
+# --- accounts and login protection (issue 15) -----------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: refuses a locked-out login before the password is checked.
+    "casetrail.org.login.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout after this many failures, per login name and (separately) per address, for the cool-down.
+AXES_FAILURE_LIMIT = envint("CASETRAIL_LOGIN_FAILURES", 5, minimum=1)
+AXES_COOLOFF_MINUTES = envint("CASETRAIL_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "casetrail.org.login.lockout_response"
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # successes are in the ledger (org.login)
+AXES_ENABLED = envbool("CASETRAIL_LOGIN_LOCKOUT", True)
+# Sessions end after CASETRAIL_SESSION_IDLE_MINUTES without a request and, whatever happens,
+# CASETRAIL_SESSION_MAX_HOURS after the login; the cookie does not outlive the absolute limit.
+CASETRAIL_SESSION_IDLE_MINUTES = envint("CASETRAIL_SESSION_IDLE_MINUTES", 30, minimum=1)
+CASETRAIL_SESSION_MAX_HOURS = envint("CASETRAIL_SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = CASETRAIL_SESSION_MAX_HOURS * 3600
+# Sensitive actions (approving a decision, changing an account …) ask for the password again
+# when it was last given longer ago than this (casetrail.org.reauth).
+CASETRAIL_REAUTH_MINUTES = envint("CASETRAIL_REAUTH_MINUTES", 10, minimum=1)
+# API tokens: the default and the longest validity of a new token.
+CASETRAIL_TOKEN_DAYS = envint("CASETRAIL_TOKEN_DAYS", 90, minimum=1)
+CASETRAIL_TOKEN_MAX_DAYS = envint("CASETRAIL_TOKEN_MAX_DAYS", 365, minimum=1)
+
+# --- headers (issue 15) -------------------------------------------------------------------------
+# Scripts only from this site (htmx and the pages' own files; no inline script anywhere). Styles
+# keep 'unsafe-inline' while the templates' inline style attributes are being removed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind TLS (production): HSTS and the redirect to https, set together with secure cookies.
+SECURE_SSL_REDIRECT = envbool("CASETRAIL_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = envint("CASETRAIL_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = False
+if envstr("CASETRAIL_PROXY_SSL_HEADER", ""):  # e.g. "HTTP_X_FORWARDED_PROTO" behind nginx
+    SECURE_PROXY_SSL_HEADER = (envstr("CASETRAIL_PROXY_SSL_HEADER", ""), "https")
+# The embedded key is refused when serving unless CASETRAIL_DEBUG or the demo is on
+# (casetrail.org.checks: at start-up and in `casetrail check --deploy`).
+EMBEDDED_SECRET_KEY = "casetrail-embedded-default-key-change-me-in-production"
 
 # --- background tasks -------------------------------------------------------------------------
 CASETRAIL_TASKS = envchoice("CASETRAIL_TASKS", "db", ("db", "rq", "immediate"))

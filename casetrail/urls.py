@@ -1,9 +1,20 @@
 """URL map: the web UI, the API under /api/, OpenAPI schema and locally served docs."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+
+# Issue 15: the schema and its docs describe every endpoint; outside debug only for logged-in users.
+_docs_open = settings.DEBUG
+_schema = SpectacularAPIView.as_view(
+    permission_classes=[AllowAny if _docs_open else IsAuthenticated]
+)
+# The split view serves Swagger UI's start-up code as a file: no inline script (CSP script-src 'self').
+_docs = SpectacularSwaggerSplitView.as_view(url_name="schema", permission_classes=[AllowAny])
 
 admin.site.site_header = "CaseTrail 系统管理"
 admin.site.site_title = "CaseTrail"
@@ -31,8 +42,8 @@ urlpatterns = [
     path("api/", include("casetrail.evidence.api_urls")),
     path("api/", include("casetrail.ledger.api_urls")),
     path("api/", include("casetrail.org.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/schema/", _schema, name="schema"),
+    path("api/docs/", _docs if _docs_open else login_required(_docs), name="api-docs"),
 ]
 
 # The site's own Chinese error pages (JSON under /api/), never Django's English defaults.

@@ -90,6 +90,9 @@ class BlobStore:
             target.parent.mkdir(parents=True, exist_ok=True)
             if move:
                 try:
+                    # Durability: the bytes reach the disk before the name does, so a power cut
+                    # after the rename never leaves an empty or torn blob under its digest.
+                    _fsync_file(source)
                     os.chmod(source, 0o444)
                     os.rename(source, target)  # atomic; same file system
                     _fsync_dir(target.parent)
@@ -170,6 +173,11 @@ def _is_not_found(exc: Exception) -> bool:
 
 
 def _fsync_dir(path: Path) -> None:
+    _fsync_file(path)
+
+
+def _fsync_file(path: Path) -> None:
+    """fsync a file or a folder by path (a folder: its entries, after a rename into it)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 
 from casetrail.evidence.models import Informed, Kind, Upload
@@ -48,6 +48,7 @@ from casetrail.lib.text import TEXT_MAX, clean_text
 from casetrail.lib.times import moment_from_metadata
 from casetrail.org.models import Officer
 from casetrail.org.selectors import officer_for_user
+from casetrail.org.tokens import HashedTokenAuthentication
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ def _upload_headers(upload: Upload) -> dict[str, str]:
 
 def _officer(request: HttpRequest) -> Officer | None:
     """Session (with the CSRF check DRF applies to it) or ``Authorization: Token …``."""
-    drf = Request(request, authenticators=[TokenAuthentication(), SessionAuthentication()])
+    drf = Request(request, authenticators=[HashedTokenAuthentication(), SessionAuthentication()])
     try:
         user = drf.user
     except exceptions.APIException:

@@ -341,6 +341,7 @@ def receive(
         if expected is not None:
             _cut(upload, part, acked)
         else:
+            part.sync()  # an acknowledged offset is on disk (issue 15: durability)
             _commit(upload, position)
             if hasher is not None:
                 _cache_put(upload.pk, position, hasher)
@@ -350,6 +351,7 @@ def receive(
     if chunk_hash is not None and chunk_hash.digest() != expected:
         _cut(upload, part, start)
         return Received.CHECKSUM_MISMATCH
+    part.sync()  # the offset acknowledged to the client is on disk before it is committed
     _commit(upload, position)
     if hasher is not None:
         _cache_put(upload.pk, position, hasher)

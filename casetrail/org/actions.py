@@ -11,19 +11,33 @@ where their own powers are concerned (第六条); an officer of another agency i
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from casetrail.lib.errors import ActionError
 from casetrail.lib.identifiers import clean_credit_code
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.lib.text import clean_name, clean_text
-from casetrail.org.models import Agency, Officer, OfficerRole, Role, Unit
-from casetrail.org.writes import set_serving
+from casetrail.org.models import (
+    Agency,
+    ApiToken,
+    LoginState,
+    Officer,
+    OfficerRole,
+    Role,
+    Unit,
+)
+from casetrail.org.tokens import key_hash, new_key
+from casetrail.org.writes import end_sessions, revoke_tokens, set_serving
+
+# Usable tokens an officer may hold at once: each script or device its own, but not without end.
+MAX_TOKENS = 10
 
 
 class OrgAction(ActionName):
@@ -38,6 +52,12 @@ class OrgAction(ActionName):
     OFFICER_REACTIVATE = "org.officer_reactivate"
     TOKEN_ISSUE = "org.token_issue"
     TOKEN_REVOKE = "org.token_revoke"
+    PASSWORD_RESET = "org.password_reset"
+    PASSWORD_CHANGE = "org.password_change"
+    LOGIN = "org.login"
+    LOGIN_FAILED = "org.login_failed"
+    LOCKOUT = "org.lockout"
+    PLATFORM_EVENT = "org.platform_event"
 
 
 @action(OrgAction.AGENCY_CREATE)
@@ -392,7 +412,7 @@ def officer_deactivate(act: Act, /, *, by: Officer, officer: Officer, reason: st
     if not row.is_active:
         raise ActionError("already_inactive", f"{row.name}已停用")
     set_serving(row, serving=False)
-    token_revoked = Token.objects.filter(user_id=row.user_id).delete()[0] > 0
+    token_revoked = revoke_tokens(row, by=by) > 0
     act.record(
         agency=row.agency_id,
         actor=by,
@@ -422,33 +442,200 @@ def officer_reactivate(act: Act, /, *, by: Officer, officer: Officer, reason: st
 
 
 def _require_self_or_admin(by: Officer | None, officer: Officer) -> None:
-    """Tokens: the officer themselves, an administrator of the agency, or (``by`` None) the
-    operator at the server's console (`casetrail token`)."""
+    """Revoking tokens: the officer themselves, an administrator of the agency, or (``by`` None)
+    the operator at the server's console (`casetrail token`)."""
     if by is not None and by.pk != officer.pk:
         _require_admin(by, officer.agency_id)
 
 
+class IssuedToken(NamedTuple):
+    """A token just issued: its row and its key, which exists nowhere else and is shown once."""
+
+    token: ApiToken
+    key: str
+
+    @property
+    def pk(self) -> int:
+        return self.token.pk
+
+
+def _token_fact(token: ApiToken) -> dict[str, Any]:
+    """What the ledger says of a token: never its key, nor the key's hash."""
+    return {
+        "token": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "expires_at": token.expires_at.astimezone(dt.UTC).isoformat(),
+    }
+
+
 @action(OrgAction.TOKEN_ISSUE)
-def token_issue(act: Act, /, *, by: Officer | None, officer: Officer) -> Token:
-    """Issue an API token for scripts and devices (第七条, the information system): issuing
-    replaces any old token, which stops working at once. The key is returned once and never
-    written to the ledger; the entry says who issued a token to whom."""
-    _require_self_or_admin(by, officer)
+def token_issue(
+    act: Act, /, *, by: Officer | None, officer: Officer, name: str = "", days: int | None = None
+) -> IssuedToken:
+    """Issue a named API token for scripts and devices (第七条, the information system), valid
+    for ``days`` (default ``CASETRAIL_TOKEN_DAYS``, at most ``CASETRAIL_TOKEN_MAX_DAYS``). Only
+    the officer themselves — or the operator at the console (``by`` None) — issues a token: an
+    administrator who could make a token for another officer could act as them (第六条). The key
+    is returned once; only its SHA-256 is stored and the ledger names the token, not the key."""
+    if by is not None and by.pk != officer.pk:
+        if by.agency_id != officer.agency_id:
+            raise ActionError("officer_not_found", "人员不存在", status=404)
+        raise ActionError(
+            "not_own_token", "只能为本人签发 API 令牌：管理员不能代他人签发（第六条）", status=403
+        )
+    name = clean_name(name or "API 令牌", where="令牌名称", field="name", limit=60)
+    longest = settings.CASETRAIL_TOKEN_MAX_DAYS
+    days = settings.CASETRAIL_TOKEN_DAYS if days is None else days
+    if not 1 <= days <= longest:
+        raise ActionError("invalid_token_days", f"令牌有效期应为 1 至 {longest} 天", field="days")
     row = _locked(officer)
     if not row.is_active:
         raise ActionError("officer_inactive", f"{row.name}已停用，不能签发令牌")
-    replaced = Token.objects.filter(user_id=row.user_id).delete()[0] > 0
-    token = Token.objects.create(user_id=row.user_id)
-    act.record(agency=row.agency_id, actor=by, subject=f"officer:{row.pk}", replaced=replaced)
-    return token
+    now = timezone.now()
+    if row.api_tokens.filter(revoked_at__isnull=True, expires_at__gt=now).count() >= MAX_TOKENS:
+        raise ActionError("too_many_tokens", f"有效令牌已有 {MAX_TOKENS} 个，请先撤销不用的令牌")
+    key = new_key()
+    token = ApiToken.objects.create(
+        officer=row,
+        name=name,
+        key_hash=key_hash(key),
+        prefix=key[:8],
+        created_at=now,
+        expires_at=now + dt.timedelta(days=days),
+    )
+    act.record(agency=row.agency_id, actor=by, subject=f"officer:{row.pk}", **_token_fact(token))
+    return IssuedToken(token, key)
 
 
 @action(OrgAction.TOKEN_REVOKE)
-def token_revoke(act: Act, /, *, by: Officer | None, officer: Officer) -> None:
-    """Revoke an officer's API token (a lost device, a finished script): requests with it get 401
-    from then on."""
-    _require_self_or_admin(by, officer)
+def token_revoke(act: Act, /, *, by: Officer | None, token: ApiToken) -> ApiToken:
+    """Revoke an API token (a lost device, a finished script): requests with it get 401 from
+    then on. By its owner, an administrator of the agency, or the console (``by`` None)."""
+    _require_self_or_admin(by, token.officer)
+    row = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if row.revoked_at is not None:
+        raise ActionError("token_revoked", f"令牌“{row.name}”已撤销")
+    row.revoked_at, row.revoked_by = timezone.now(), by
+    row.save(update_fields=["revoked_at", "revoked_by"])
+    act.record(
+        agency=token.officer.agency_id,
+        actor=by,
+        subject=f"officer:{token.officer_id}",
+        **_token_fact(row),
+    )
+    return row
+
+
+# --- passwords ------------------------------------------------------------------------------
+
+
+def _check_password(password: str, user: Any) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ActionError("weak_password", "；".join(exc.messages), field="password") from None
+
+
+@action(OrgAction.PASSWORD_RESET)
+def password_reset(act: Act, /, *, by: Officer | None, officer: Officer, operator: str = "") -> str:
+    """Reset another officer's forgotten password, as an administrator of the agency (or the
+    platform operator at the console, ``by`` None and ``operator`` their name). Returns a
+    generated one-time password to hand to the officer: the administrator never chooses it, it
+    is good only for setting a new password at the next login (nothing else can be done with
+    it), every session of the officer ends, and the ledger records who reset whose password —
+    never the password."""
+    if by is not None:
+        _require_admin(by, officer.agency_id)
+        if by.pk == officer.pk:
+            raise ActionError("own_account", "不能重置本人密码，请在“修改密码”中修改", status=403)
     row = _locked(officer)
-    if not Token.objects.filter(user_id=row.user_id).delete()[0]:
-        raise ActionError("no_token", f"{row.name}没有已签发的令牌")
-    act.record(agency=row.agency_id, actor=by, subject=f"officer:{row.pk}")
+    if not row.is_active:
+        raise ActionError("officer_inactive", f"{row.name}已停用，不能重置密码")
+    temporary = secrets.token_urlsafe(12)
+    row.user.set_password(temporary)
+    row.user.save(update_fields=["password"])
+    LoginState.objects.update_or_create(user=row.user, defaults={"password_change_required": True})
+    end_sessions(row.user_id)
+    act.record(
+        agency=row.agency_id,
+        actor=by,
+        subject=f"officer:{row.pk}",
+        username=row.user.username,
+        operator=operator or None,
+    )
+    return temporary
+
+
+@action(OrgAction.PASSWORD_CHANGE)
+def password_change(
+    act: Act, /, *, officer: Officer, old_password: str, new_password: str
+) -> Officer:
+    """An officer changes their own password (after a reset: before anything else). The old
+    password must be given; the new one passes the password rules (length, not common, not the
+    demo password outside the demo) and differs from the old."""
+    user = officer.user
+    if not user.check_password(old_password):
+        raise ActionError("wrong_password", "原密码不正确", field="old_password")
+    if old_password == new_password:
+        raise ActionError("password_unchanged", "新密码不能与原密码相同", field="new_password")
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ActionError("weak_password", "；".join(exc.messages), field="new_password") from None
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    LoginState.objects.update_or_create(
+        user=user,
+        defaults={"password_change_required": False, "password_changed_at": timezone.now()},
+    )
+    act.record(agency=officer.agency_id, actor=officer, subject=f"officer:{officer.pk}")
+    return officer
+
+
+# --- logins ---------------------------------------------------------------------------------
+
+
+@action(OrgAction.LOGIN)
+def login_record(act: Act, /, *, officer: Officer, address: str, via: str = "web") -> None:
+    """等保 2.0 (GB/T 22239-2019 8.1.4.1 身份鉴别, 8.1.4.3 安全审计): a login, with the address
+    it came from."""
+    act.record(
+        agency=officer.agency_id,
+        actor=officer,
+        subject=f"officer:{officer.pk}",
+        address=address,
+        via=via,
+    )
+
+
+@action(OrgAction.LOGIN_FAILED)
+def login_failed_record(act: Act, /, *, officer: Officer, address: str) -> None:
+    """A wrong password for an officer's login, with the address it came from (never the
+    password tried). Failures for a login name nobody holds belong to no agency: they are in the
+    lockout table (django-axes) and the server's log only."""
+    act.record(
+        agency=officer.agency_id,
+        actor=None,
+        subject=f"officer:{officer.pk}",
+        address=address,
+    )
+
+
+@action(OrgAction.LOCKOUT)
+def lockout_record(act: Act, /, *, officer: Officer, address: str, minutes: int) -> None:
+    """A login locked out after too many failures (django-axes), for ``minutes``."""
+    act.record(
+        agency=officer.agency_id,
+        actor=None,
+        subject=f"officer:{officer.pk}",
+        address=address,
+        minutes=minutes,
+    )
+
+
+@action(OrgAction.PLATFORM_EVENT)
+def platform_event_record(act: Act, /, *, agency: Agency, operator: str, event: str) -> None:
+    """Something a platform superuser did (created, logged in): superusers belong to no agency
+    and see every one, so each agency's ledger records it (issue 15)."""
+    act.record(agency=agency.pk, actor=None, subject=f"platform:{operator}", event=event)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import update_session_auth_hash
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -14,12 +16,15 @@ from rest_framework.views import APIView
 from casetrail.lib import api_fields, openapi
 from casetrail.lib.errors import ActionError
 from casetrail.org import actions
-from casetrail.org.models import Officer, Unit
+from casetrail.org.login import MUST_CHANGE
+from casetrail.org.models import ApiToken, Officer, Unit
+from casetrail.org.reauth import require_recent_auth
 from casetrail.org.selectors import (
     agency_admin_for_request,
     managed_officer_for_user,
     officer_for_request,
     officers_of_agency,
+    tokens_of,
     units_of_agency,
 )
 
@@ -122,6 +127,7 @@ class OfficerListAPI(APIView):
     @extend_schema(request=OfficerCreateSerializer, responses={201: OFFICER})
     def post(self, request: Request) -> Response:
         me = agency_admin_for_request(request.user)
+        require_recent_auth(request)
         d = _valid(OfficerCreateSerializer, request)
         officer = actions.officer_create(by=me, **{**d, "unit": _unit(me, d["unit"])})
         return Response(officer_out(_fresh(officer)), status=201)
@@ -146,6 +152,7 @@ class _OfficerChangeAPI(APIView):
 
     def post(self, request: Request, officer_id: int) -> Response:
         me, officer = managed_officer_for_user(user=request.user, officer_id=officer_id)
+        require_recent_auth(request)  # changing an account (issue 15)
         self.change(me, officer, _valid(self.body, request))
         return Response(officer_out(_fresh(officer)))
 
@@ -200,36 +207,132 @@ class OfficerReactivateAPI(_OfficerChangeAPI):
         actions.officer_reactivate(by=me, officer=officer, **data)
 
 
+def token_out(t: ApiToken) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "name": t.name,
+        "prefix": t.prefix,
+        "created_at": t.created_at,
+        "expires_at": t.expires_at,
+        "revoked_at": t.revoked_at,
+        "state": "revoked" if t.revoked_at else ("active" if t.usable else "expired"),
+    }
+
+
+TOKEN = openapi.obj(
+    ("id", "name", "prefix", "created_at", "expires_at", "state"),
+    id=openapi.INTEGER,
+    name=openapi.STRING,
+    prefix=openapi.STRING,
+    created_at=openapi.DATETIME,
+    expires_at=openapi.DATETIME,
+    revoked_at=openapi.DATETIME,
+    state=openapi.STRING,
+)
+
+
+def _token(officer: Officer, token_id: int) -> ApiToken:
+    token = tokens_of(officer).filter(pk=token_id).first()
+    if token is None:
+        raise Http404("令牌不存在")
+    return token
+
+
+class OfficerTokensAPI(APIView):
+    """某人员的 API 令牌（系统管理员）：名称、前缀、有效期、状态，不含令牌本身。"""
+
+    @extend_schema(responses={200: openapi.array_of(TOKEN)})
+    def get(self, request: Request, officer_id: int) -> Response:
+        _, officer = managed_officer_for_user(user=request.user, officer_id=officer_id)
+        return Response([token_out(t) for t in tokens_of(officer)])
+
+
 class OfficerTokenAPI(APIView):
-    """撤销某人员的 API 令牌（系统管理员，如设备遗失）。"""
+    """撤销某人员的一个 API 令牌（系统管理员，如设备遗失）。"""
 
     @extend_schema(request=None, responses={204: None})
-    def delete(self, request: Request, officer_id: int) -> Response:
+    def delete(self, request: Request, officer_id: int, token_id: int) -> Response:
         me, officer = managed_officer_for_user(user=request.user, officer_id=officer_id)
-        actions.token_revoke(by=me, officer=officer)
+        require_recent_auth(request)
+        actions.token_revoke(by=me, token=_token(officer, token_id))
         return Response(status=204)
 
 
-class MyTokenAPI(APIView):
-    """本人的 API 令牌：POST 签发（旧令牌随即失效，新令牌只返回这一次）；DELETE 撤销。"""
+class OfficerPasswordResetAPI(APIView):
+    """重置某人员的密码（系统管理员）：返回一次性临时密码，本人登录后须先修改；记入日志（不含密码）。"""
 
     @extend_schema(
         request=None,
+        responses={200: openapi.obj(("temporary_password",), temporary_password=openapi.STRING)},
+    )
+    def post(self, request: Request, officer_id: int) -> Response:
+        me, officer = managed_officer_for_user(user=request.user, officer_id=officer_id)
+        require_recent_auth(request)
+        temporary = actions.password_reset(by=me, officer=officer)
+        return Response({"temporary_password": temporary}, headers={"Cache-Control": "no-store"})
+
+
+class TokenIssueSerializer(serializers.Serializer):
+    name = api_fields.NameField(max_length=60, allow_blank=True, default="")
+    days = api_fields.IntegerField(required=False, min_value=1, max_value=3650)
+
+
+class MyTokensAPI(APIView):
+    """本人的 API 令牌：GET 列表；POST 签发 {"name", "days"}（令牌只在此返回一次，系统只存摘要）。"""
+
+    @extend_schema(responses={200: openapi.array_of(TOKEN)})
+    def get(self, request: Request) -> Response:
+        me = officer_for_request(request.user)
+        return Response([token_out(t) for t in tokens_of(me)])
+
+    @extend_schema(
+        request=TokenIssueSerializer,
         responses={
-            201: openapi.obj(("token", "created"), token=openapi.STRING, created=openapi.DATETIME)
+            201: openapi.obj(
+                ("token", "id", "name", "expires_at"),
+                token=openapi.STRING,
+                id=openapi.INTEGER,
+                name=openapi.STRING,
+                created=openapi.DATETIME,
+                expires_at=openapi.DATETIME,
+            )
         },
     )
     def post(self, request: Request) -> Response:
         me = officer_for_request(request.user)
-        token = actions.token_issue(by=me, officer=me)
+        d = _valid(TokenIssueSerializer, request)
+        issued = actions.token_issue(by=me, officer=me, name=d["name"], days=d.get("days"))
         return Response(
-            {"token": token.key, "created": token.created},
+            {**token_out(issued.token), "token": issued.key, "created": issued.token.created_at},
             status=201,
             headers={"Cache-Control": "no-store"},  # the key is shown this once
         )
 
+
+class MyTokenAPI(APIView):
+    """撤销本人的一个 API 令牌。"""
+
     @extend_schema(request=None, responses={204: None})
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: Request, token_id: int) -> Response:
         me = officer_for_request(request.user)
-        actions.token_revoke(by=me, officer=me)
+        actions.token_revoke(by=me, token=_token(me, token_id))
+        return Response(status=204)
+
+
+class PasswordSerializer(serializers.Serializer):
+    old_password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+
+
+class MyPasswordAPI(APIView):
+    """修改本人密码：{"old_password", "new_password"}。"""
+
+    @extend_schema(request=PasswordSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        me = officer_for_request(request.user)
+        d = _valid(PasswordSerializer, request)
+        actions.password_change(officer=me, **d)
+        if request.auth is None:  # a session: it stays logged in with the new password
+            update_session_auth_hash(request._request, me.user)
+            request.session[MUST_CHANGE] = False
         return Response(status=204)

@@ -25,7 +25,21 @@ urlpatterns = [
         name="api-officer-reactivate",
     ),
     path(
-        "officers/<int:officer_id>/token/", api.OfficerTokenAPI.as_view(), name="api-officer-token"
+        "officers/<int:officer_id>/tokens/",
+        api.OfficerTokensAPI.as_view(),
+        name="api-officer-tokens",
     ),
-    path("me/token/", api.MyTokenAPI.as_view(), name="api-my-token"),
+    path(
+        "officers/<int:officer_id>/tokens/<int:token_id>/",
+        api.OfficerTokenAPI.as_view(),
+        name="api-officer-token",
+    ),
+    path(
+        "officers/<int:officer_id>/password/reset/",
+        api.OfficerPasswordResetAPI.as_view(),
+        name="api-officer-password-reset",
+    ),
+    path("me/tokens/", api.MyTokensAPI.as_view(), name="api-my-tokens"),
+    path("me/tokens/<int:token_id>/", api.MyTokenAPI.as_view(), name="api-my-token"),
+    path("me/password/", api.MyPasswordAPI.as_view(), name="api-my-password"),
 ]

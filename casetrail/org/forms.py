@@ -77,3 +77,39 @@ class MoveForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = form_fields.TextField(label="原因", max_length=200)
+
+
+class TokenForm(forms.Form):
+    name = form_fields.NameField(label="令牌名称（用途）", max_length=60)
+    days = form_fields.IntegerField(label="有效期（天）", min_value=1, max_value=3650, initial=90)
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label="原密码（或重置后的临时密码）",
+        widget=forms.PasswordInput,
+        strip=False,
+        max_length=128,
+    )
+    new_password = forms.CharField(
+        label="新密码", widget=forms.PasswordInput, strip=False, max_length=128
+    )
+    new_password2 = forms.CharField(
+        label="再次输入新密码", widget=forms.PasswordInput, strip=False, max_length=128
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", "两次输入的新密码不一致")
+        return data
+
+
+class ReauthForm(forms.Form):
+    password = forms.CharField(
+        label="密码", widget=forms.PasswordInput, strip=False, max_length=128
+    )
+
+
+class ConfirmForm(forms.Form):
+    """A form with nothing to fill in: the button is the decision (a password reset)."""

@@ -42,11 +42,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django_tasks import task
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.request import Request
 
 from casetrail.lib.middleware import is_api, json_error
 from casetrail.org.models import IdempotencyKey
+from casetrail.org.tokens import HashedTokenAuthentication
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def _user(request: HttpRequest) -> Any:
     if user is not None and user.is_authenticated:
         return user
     try:
-        found = TokenAuthentication().authenticate(Request(request))
+        found = HashedTokenAuthentication().authenticate(Request(request))
     except exceptions.APIException:
         return None
     return found[0] if found else None

@@ -307,3 +307,62 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class ApiToken(models.Model):
+    """An API token of an officer, for scripts and devices (``Authorization: Token <key>``).
+
+    Only the SHA-256 of the key is stored: the key itself is shown once, when it is issued, and
+    is in no table, log or ledger entry (issue 15). A token carries a name, an expiry and, once
+    revoked, who revoked it and when; rows are kept so the list shows what existed. Working state
+    of the login, not a recorded fact — but only the ledgered token actions write it."""
+
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField("名称", max_length=60)
+    # hex SHA-256 of the key: the key has 256 random bits, so no salt or slow hash is needed.
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField("前缀", max_length=8)  # the key's first characters, to recognise it
+    created_at = models.DateTimeField("签发时间")
+    expires_at = models.DateTimeField("有效期至")
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        Officer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "API 令牌"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
+    def usable_at(self, moment: dt.datetime) -> bool:
+        return self.revoked_at is None and moment < self.expires_at
+
+    @property
+    def usable(self) -> bool:
+        return self.usable_at(timezone.now())
+
+    @property
+    def state_label(self) -> str:
+        if self.revoked_at is not None:
+            return "已撤销"
+        return "有效" if self.usable else "已过期"
+
+
+class LoginState(models.Model):
+    """What the login protection keeps about a login beside Django's user row: whether the
+    password was set by someone else (a reset) and must be changed before anything else, and
+    when it was last changed. Working state, not a recorded fact; each change is ledgered."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_state"
+    )
+    password_change_required = models.BooleanField(default=False)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录状态"
+
+    def __str__(self) -> str:
+        return str(self.user_id)

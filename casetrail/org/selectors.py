@@ -7,9 +7,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
-from rest_framework.authtoken.models import Token
 
-from casetrail.org.models import Officer, Role, Unit
+from casetrail.org.models import ApiToken, Officer, Role, Unit
 
 
 def officer_for_user(user: Any) -> Officer | None:
@@ -86,6 +85,7 @@ def units_of_agency(agency_id: int) -> QuerySet[Unit]:
     return Unit.objects.filter(agency_id=agency_id).order_by("name")
 
 
-def token_of(officer: Officer) -> Token | None:
-    """The officer's API token, if one is issued (its key is shown only when issued)."""
-    return Token.objects.filter(user_id=officer.user_id).first()
+def tokens_of(officer: Officer) -> QuerySet[ApiToken]:
+    """The officer's API tokens, newest first, revoked and expired ones included (their keys are
+    nowhere: only hashes are stored). Read by the officer and their agency's administrators."""
+    return ApiToken.objects.filter(officer=officer).select_related("revoked_by")

@@ -9,28 +9,44 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
+from casetrail.lib.numbers import id_or_none
 from casetrail.org import actions
-from casetrail.org.forms import CertificateForm, MoveForm, OfficerCreateForm, ReasonForm, RolesForm
+from casetrail.org.forms import (
+    CertificateForm,
+    MoveForm,
+    OfficerCreateForm,
+    PasswordChangeForm,
+    ReasonForm,
+    ReauthForm,
+    RolesForm,
+    TokenForm,
+)
+from casetrail.org.login import AUTH_AT, MUST_CHANGE
 from casetrail.org.models import Officer
+from casetrail.org.reauth import recent_auth_required
 from casetrail.org.selectors import (
     agency_admin_for_request,
     managed_officer_for_user,
     officer_for_request,
     officers_of_agency,
-    token_of,
+    tokens_of,
 )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@recent_auth_required
 def officer_list(request: HttpRequest) -> HttpResponse:
     me = agency_admin_for_request(request.user)
     form = OfficerCreateForm(request.POST or None, agency_id=me.agency_id)
@@ -119,6 +135,7 @@ def _detail(
     officer: Officer,
     bound: tuple[str, forms.Form] | None = None,
     status: int = 200,
+    temporary: str | None = None,
 ) -> HttpResponse:
     shown = ["certificate", "roles", "unit", "deactivate" if officer.is_active else "reactivate"]
     page_forms = [(key, CHANGES[key].title, CHANGES[key].make(None, me, officer)) for key in shown]
@@ -134,8 +151,9 @@ def _detail(
             "officer": officer,
             "forms": page_forms,
             "grants": grants,
-            "token": token_of(officer),
+            "tokens": tokens_of(officer),
             "is_me": officer.pk == me.pk,
+            "temporary": temporary,
         },
         status=status,
     )
@@ -150,6 +168,7 @@ def officer_detail(request: HttpRequest, officer_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@recent_auth_required
 def officer_change(request: HttpRequest, officer_id: int, change: str) -> HttpResponse:
     me, officer = managed_officer_for_user(user=request.user, officer_id=officer_id)
     spec = CHANGES.get(change)
@@ -174,37 +193,130 @@ def officer_change(request: HttpRequest, officer_id: int, change: str) -> HttpRe
 
 @login_required
 @require_POST
-def officer_token_revoke(request: HttpRequest, officer_id: int) -> HttpResponse:
+@recent_auth_required
+def officer_token_revoke(request: HttpRequest, officer_id: int, token_id: int) -> HttpResponse:
     me, officer = managed_officer_for_user(user=request.user, officer_id=officer_id)
+    token = tokens_of(officer).filter(pk=token_id).first()
+    if token is None:
+        raise Http404("令牌不存在")
     try:
-        actions.token_revoke(by=me, officer=officer)
+        actions.token_revoke(by=me, token=token)
     except ActionError as err:
         messages.error(request, err.message)
     else:
-        messages.success(request, f"已撤销 {officer.name} 的 API 令牌")
+        messages.success(request, f"已撤销 {officer.name} 的 API 令牌“{token.name}”")
     return redirect("org-officer", officer.pk)
+
+
+@login_required
+@never_cache  # the answer carries the one-time password
+@require_POST
+@recent_auth_required
+def officer_password_reset(request: HttpRequest, officer_id: int) -> HttpResponse:
+    """An administrator resets a forgotten password: the system makes a one-time password, shown
+    here once, good only for choosing a new password at the next login."""
+    me, officer = managed_officer_for_user(user=request.user, officer_id=officer_id)
+    try:
+        temporary = actions.password_reset(by=me, officer=officer)
+    except ActionError as err:
+        messages.error(request, err.message)
+        return redirect("org-officer", officer.pk)
+    return _detail(request, me, officer, temporary=temporary)
 
 
 @login_required
 @never_cache  # the page may carry a freshly issued key
 @require_http_methods(["GET", "POST"])
-def my_token(request: HttpRequest) -> HttpResponse:
-    """Every officer issues and revokes their own API token; the key is shown once, right after
-    it is issued, and never again."""
+def my_tokens(request: HttpRequest) -> HttpResponse:
+    """Every officer issues, lists and revokes their own API tokens; a key is shown once, right
+    after it is issued, and never again (only its hash is kept)."""
     me = officer_for_request(request.user)
-    key, error, status = None, None, 200
+    key, status = None, 200
+    form = TokenForm(request.POST if request.POST.get("do") == "issue" else None)
     if request.method == "POST":
-        try:
-            if request.POST.get("do") == "revoke":
-                actions.token_revoke(by=me, officer=me)
-                messages.success(request, "API 令牌已撤销")
-                return redirect("org-my-token")
-            key = actions.token_issue(by=me, officer=me).key
-        except ActionError as err:
-            error, status = err.message, 400
+        revoke = request.POST.get("revoke")
+        if revoke:
+            token = tokens_of(me).filter(pk=id_or_none(revoke) or 0).first()
+            if token is None:
+                raise Http404("令牌不存在")
+            try:
+                actions.token_revoke(by=me, token=token)
+            except ActionError as err:
+                messages.error(request, err.message)
+            else:
+                messages.success(request, f"已撤销令牌“{token.name}”")
+            return redirect("org-my-token")
+        status = 400
+        if form.is_valid():
+            try:
+                key = actions.token_issue(by=me, officer=me, **form.cleaned_data).key
+            except ActionError as err:
+                apply_error(form, err)
+            else:
+                status, form = 201, TokenForm()
     return render(
         request,
         "org/my_token.html",
-        {"token": token_of(me), "key": key, "error": error},
+        {"tokens": tokens_of(me), "key": key, "form": form},
+        status=200 if status == 201 else status,
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def my_password(request: HttpRequest) -> HttpResponse:
+    """Change one's own password (after a reset the only page a login may use)."""
+    me = officer_for_request(request.user)
+    form = PasswordChangeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                actions.password_change(
+                    officer=me,
+                    old_password=form.cleaned_data["old_password"],
+                    new_password=form.cleaned_data["new_password"],
+                )
+            except ActionError as err:
+                apply_error(form, err)
+            else:
+                update_session_auth_hash(request, me.user)  # this session stays logged in
+                request.session[MUST_CHANGE] = False
+                request.session[AUTH_AT] = timezone.now().timestamp()
+                messages.success(request, "密码已修改")
+                return redirect("worklist")
+    return render(
+        request,
+        "org/my_password.html",
+        {"form": form, "required": request.session.get(MUST_CHANGE, False)},
         status=status,
     )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def reauth(request: HttpRequest) -> HttpResponse:
+    """再次确认身份: the password again before a sensitive action (casetrail.org.reauth).
+    Wrong passwords count towards the lockout like any failed login."""
+    officer_for_request(request.user)
+    form = ReauthForm(request.POST or None)
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            user = authenticate(
+                request,
+                username=request.user.get_username(),
+                password=form.cleaned_data["password"],
+            )
+            if user is not None and user.pk == request.user.pk:
+                request.session[AUTH_AT] = timezone.now().timestamp()
+                return redirect(target or "worklist")
+            form.add_error("password", "密码不正确")
+    return render(request, "org/reauth.html", {"form": form, "next": target}, status=status)

@@ -7,7 +7,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from casetrail.lib.ledgered import step
-from casetrail.org.models import Officer
+from casetrail.org.models import ApiToken, Officer
 
 
 @step
@@ -28,3 +28,11 @@ def end_sessions(user_id: int) -> None:
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get(SESSION_KEY)) == str(user_id):
             session.delete()
+
+
+@step
+def revoke_tokens(officer: Officer, *, by: Officer | None) -> int:
+    """Revoke every usable API token of the officer (they leave service); returns how many."""
+    return ApiToken.objects.filter(officer=officer, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=by
+    )

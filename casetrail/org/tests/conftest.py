@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from casetrail.demo.personas import DEMO_PASSWORD
 from casetrail.ledger.models import LedgerEntry
 from casetrail.org.actions import officer_create
-from casetrail.org.models import Officer, OfficerRole, Role
+from casetrail.org.models import ApiToken, Officer, OfficerRole, Role
 
 
 @pytest.fixture
@@ -35,7 +34,7 @@ def org_state() -> list[Any]:
         list(Officer.objects.order_by("pk").values()),
         list(OfficerRole.objects.order_by("pk").values()),
         list(get_user_model().objects.order_by("pk").values_list("pk", "is_active", "is_staff")),
-        list(Token.objects.order_by("pk").values_list("pk")),
+        list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
         LedgerEntry.objects.count(),
     ]
 

@@ -98,7 +98,7 @@ def test_it_enforces_who_may_create_an_officer(world, personas, who):
 
 @pytest.mark.parametrize("who", PEOPLE)
 def test_it_lets_every_officer_issue_their_own_token(world, who):
-    r = client(who).post("/api/me/token/")
+    r = client(who).post("/api/me/tokens/", {"name": "脚本"}, content_type="application/json")
     expected = row(201, anon=401, outsider=403)[PEOPLE.index(who)]
     assert r.status_code == expected, r.content
 

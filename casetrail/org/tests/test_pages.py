@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from casetrail.conftest import client_for
 from casetrail.org.models import Officer, OfficerRole, Role
@@ -83,27 +82,3 @@ def test_it_refuses_an_administrator_their_own_roles_on_the_page(personas):
     r = client_for("admin").post(f"/org/officers/{me.pk}/roles/", {"roles": ["admin", "approver"]})
     assert r.status_code == 403 and "第六条" in r.content.decode()
     assert org_state() == before
-
-
-def test_it_shows_a_new_token_once(personas):
-    zhang = client_for("zhang")
-    assert "尚未签发令牌" in zhang.get("/org/me/token/").content.decode()
-    r = zhang.post("/org/me/token/", {"do": "issue"})
-    key = Token.objects.get(user=personas["zhang"].user).key
-    assert r.status_code == 200 and key in r.content.decode()
-    assert "no-store" in r["Cache-Control"]
-    again = zhang.get("/org/me/token/").content.decode()
-    assert key not in again and "当前令牌签发于" in again
-    r = zhang.post("/org/me/token/", {"do": "revoke"})
-    assert r.status_code == 302 and not Token.objects.exists()
-    r = zhang.post("/org/me/token/", {"do": "revoke"})
-    assert r.status_code == 400 and "没有已签发的令牌" in r.content.decode()
-
-
-def test_it_lets_an_administrator_revoke_a_token_from_the_officer_page(personas):
-    zhang = personas["zhang"]
-    client_for("zhang").post("/org/me/token/", {"do": "issue"})
-    page = client_for("admin").get(f"/org/officers/{zhang.pk}/").content.decode()
-    assert "撤销令牌" in page
-    r = client_for("admin").post(f"/org/officers/{zhang.pk}/token/revoke/")
-    assert r.status_code == 302 and not Token.objects.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from casetrail.demo.personas import DEMO_PASSWORD, PERSONAS, load_demo
@@ -14,6 +15,9 @@ class Command(BaseCommand):
     help = "载入演示机关（陵川县民政局）及演示人员；重复运行不会重复创建"
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Loading the demo is asking for it: its shared password is allowed (issue 15), while a
+        # real deployment (CASETRAIL_DEMO unset) refuses that password for every other account.
+        settings.DEMO = True
         load_demo()
         self.stdout.write(f"演示机关：陵川县民政局。演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, name, unit, roles, _ in PERSONAS:
