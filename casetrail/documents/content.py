@@ -89,6 +89,13 @@ class Printed:
         return f"{VERIFY_PREFIX}|{self.agency_code}|{self.record_seq}|{self.sm3[:16]}"
 
     @property
+    def verify_line_short(self) -> str:
+        """The same, in two lines for the page's corner (CSS ``\\A`` is the line break)."""
+        return (
+            f"核验：机关代码 {self.agency_code}\\A账本序号 {self.record_seq} · SM3 {self.sm3[:16]}"
+        )
+
+    @property
     def verify_line(self) -> str:
         return (
             f"核验：机关代码 {self.agency_code} · 账本序号 {self.record_seq} · SM3 {self.sm3[:16]}"

@@ -32,7 +32,7 @@ class Rendered:
 
 def qr_data_uri(text: str) -> str:
     """The QR code (ISO/IEC 18004, level M) of ``text`` as an SVG data URI for the template."""
-    return str(segno.make(text, error="m", micro=False).svg_data_uri(scale=4, border=0))
+    return str(segno.make(text, error="m", micro=False).svg_data_uri(scale=2.5, border=0))
 
 
 def sign_line(printed: Printed) -> str:
@@ -67,7 +67,7 @@ def render(printed: Printed) -> Rendered:
             x, y = anchor[0], anchor[1]
             # The anchor is the sign-off's top left corner (CSS px from the top left of the page);
             # the seal is centred over the agency's name, as a seal is pressed on paper.
-            seal_x = (x + 70) * CSS_PX_TO_PT
-            seal_y = page.height * CSS_PX_TO_PT - (y + 20) * CSS_PX_TO_PT
+            seal_x = (x + 132) * CSS_PX_TO_PT
+            seal_y = page.height * CSS_PX_TO_PT - (y + 38) * CSS_PX_TO_PT
     pdf = document.write_pdf(pdf_variant="pdf/a-2b", custom_metadata=True)
     return Rendered(bytes(pdf), len(document.pages), seal_page, seal_x, seal_y)

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import math
 import os
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,7 @@ def certificate(agency: Agency) -> x509.Certificate:
     return x509.load_pem_x509_certificate(cert_path.read_bytes())
 
 
+@cache
 def seal_image(name: str, *, px: int = 600) -> Image.Image:
     """A red round seal: the agency's name along the upper rim, a five-pointed star in the centre
     and 文书专用章 beneath it, drawn here (no copied artwork), on a transparent ground."""

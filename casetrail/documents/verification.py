@@ -17,7 +17,7 @@ from casetrail.documents.models import IssuedDocument
 from casetrail.evidence.storage import blob_store
 from casetrail.lib.digests import MultiHasher
 
-LINE = re.compile(r"核验：机关代码\s*(\S+)\s*·\s*账本序号\s*(\d+)\s*·\s*SM3\s*([0-9a-f]{16})")
+LINE = re.compile(r"核验：机关代码\s*(\S+)\s*(?:·\s*)?账本序号\s*(\d+)\s*·\s*SM3\s*([0-9a-f]{16})")
 CODE = re.compile(rf"{VERIFY_PREFIX}\|([0-9A-Z]{{18}})\|(\d+)\|([0-9a-f]{{16}})")
 
 

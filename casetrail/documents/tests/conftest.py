@@ -54,3 +54,9 @@ def font_installed() -> bool:
     except Exception:
         return False
     return True
+
+
+@pytest.fixture
+def start_form(open_case: Any, evidence_store: Any) -> Record:
+    """The approved 程序启动审批表 of an open case: a document of the generic layout, no 文号."""
+    return open_case.records.get(kind="start_approval_form")
