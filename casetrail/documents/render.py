@@ -7,6 +7,7 @@ never rendered again, so a later template change never alters it.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import segno
@@ -15,6 +16,9 @@ from django.template.loader import render_to_string
 from casetrail.documents.content import Printed
 from casetrail.documents.fonts import faces
 
+# WeasyPrint reports each layout step at INFO on a handler of its own: one line a step a document
+# on the server's console. Warnings (a missing glyph, an unreadable image) still show.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 CSS_PX_TO_PT = 0.75  # WeasyPrint lays out in CSS px (1/96 in); PDF user space is in pt (1/72 in)
 
 

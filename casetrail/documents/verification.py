@@ -77,10 +77,20 @@ def _pages_text(data: bytes) -> list[str]:
     return [page.extract_text() or "" for page in reader.pages]
 
 
-def _seal_findings(data: bytes) -> list[str]:
-    """Whether the file's seal signature is still intact over what it signed, and covers it all."""
+def _seal_findings(data: bytes, document: IssuedDocument) -> list[str]:
+    """Whether the file's seal signature is still intact over what it signed, covers the whole
+    file, and was made with the issuing agency's seal certificate (the only root trusted)."""
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from casetrail.documents.seal import certificate
+
+    root = asn1_x509.Certificate.load(
+        certificate(document.agency).public_bytes(serialization.Encoding.DER)
+    )
 
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
@@ -89,8 +99,10 @@ def _seal_findings(data: bytes) -> list[str]:
         return [f"无法读取 PDF 结构（{exc}）"]
     if not sigs:
         return ["文件中没有电子印章（签名）"]
-    status = validate_pdf_signature(sigs[0], skip_diff=False)
+    status = validate_pdf_signature(sigs[0], ValidationContext(trust_roots=[root]))
     out = []
+    if not status.trusted:
+        out.append(f"电子印章不是{document.agency.name}的印章证书所签")
     if not status.intact:
         out.append("电子印章所签内容已被改动（签名摘要不符）")
     if status.coverage is not None and status.coverage.name != "ENTIRE_FILE":
@@ -141,5 +153,5 @@ def verify_pdf(data: bytes, *, agency_id: int | None = None) -> Verification:
                 (min(len(a_lines), len(b_lines)) + 1, "（无）", "（无）"),
             )
             findings.append(f"第 {n} 页第 {diff[0]} 行不同：签发为“{diff[1]}”，文件为“{diff[2]}”")
-    findings += _seal_findings(data)
+    findings += _seal_findings(data, document)
     return Verification(document, False, findings, digests["sha256"])
