@@ -80,7 +80,7 @@ def _pages_text(data: bytes) -> list[str]:
 def _seal_findings(data: bytes, document: IssuedDocument) -> list[str]:
     """Whether the file's seal signature is still intact over what it signed, covers the whole
     file, and was made with the issuing agency's seal certificate (the only root trusted)."""
-    from asn1crypto import x509 as asn1_x509
+    from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped, unused-ignore]
     from cryptography.hazmat.primitives import serialization
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
