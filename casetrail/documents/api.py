@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -18,7 +18,7 @@ from casetrail.documents.issuing import issue
 from casetrail.documents.models import IssuedDocument
 from casetrail.documents.selectors import issued_for_record
 from casetrail.documents.verification import Verification, verify_code, verify_pdf
-from casetrail.documents.views import MAX_VERIFY_BYTES, document_pdf
+from casetrail.documents.views import MAX_VERIFY_BYTES, bundle_response, document_pdf
 from casetrail.lib import openapi
 from casetrail.lib.errors import ActionError
 from casetrail.org.selectors import officer_for_request
@@ -98,6 +98,14 @@ class DocumentPdfAPI(APIView):
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, document_id: int) -> FileResponse:
         return document_pdf(request._request, document_id)
+
+
+class CaseDocumentsPdfAPI(APIView):
+    """本案全部已签发文书合成一个 PDF（每份文书一个书签），供立卷打印；各文书原件仍以签发的 PDF 为准。"""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request: Request, case_id: int) -> HttpResponse:
+        return bundle_response(request.user, case_id)
 
 
 class VerifySerializer(serializers.Serializer):

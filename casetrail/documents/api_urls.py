@@ -9,5 +9,10 @@ urlpatterns = [
         name="api-record-document",
     ),
     path("documents/<int:document_id>/pdf/", api.DocumentPdfAPI.as_view(), name="api-document-pdf"),
+    path(
+        "cases/<int:case_id>/documents/pdf/",
+        api.CaseDocumentsPdfAPI.as_view(),
+        name="api-case-documents-pdf",
+    ),
     path("documents/verify/", api.DocumentVerifyAPI.as_view(), name="api-document-verify"),
 ]

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from casetrail.cases.hooks import CasePage
 from casetrail.cases.models import CaseOfficer
+from casetrail.documents.models import IssuedDocument
 from casetrail.org.models import Officer
 from casetrail.records.models import Record
 
@@ -24,10 +26,19 @@ def _assigned(officer: Officer) -> set[int]:
 
 def links(record: Record, officer: Officer) -> list[tuple[str, str]]:
     doc = record.doc
-    if doc is None or "start" in doc.stages:
+    if doc is None:
         return []
     out = [(reverse("document-record", args=[record.pk]), "打印")]
     scan = next((a.name for a in doc.attachments if a.kind == "signed_scan"), None)
     if scan and record.case_id in _assigned(officer):
         out.append((reverse("record-attach", args=[record.pk]) + f"?slot={scan}", "上传签字件"))
     return out
+
+
+def case_links(page: CasePage) -> list[tuple[str, str]]:
+    """打印全部文书 beside the case's steps, once the case has an issued document."""
+    if not page.memo.setdefault(
+        "documents_issued", IssuedDocument.objects.filter(case=page.case).exists()
+    ):
+        return []
+    return [(reverse("case-documents-pdf", args=[page.case.pk]), "打印全部文书")]

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from casetrail.cases.models import Case
 from casetrail.cases.selectors import case_for_user, may_see_personal_data
 from casetrail.documents.models import IssuedDocument
 from casetrail.lib.numbers import id_or_none
@@ -32,6 +33,15 @@ def document_for_user(*, user: Any, document_id: int | str, pdf: bool = False) -
     document = IssuedDocument.objects.select_related("blob", "issued_by", "record").get(pk=pk)
     document.case = case
     return document
+
+
+def case_for_print(*, user: Any, case_id: int | str) -> Case:
+    """The case whose documents ``user`` may print together: 404 unless they may read the case,
+    403 unless they may see its personal data (the documents print it whole)."""
+    case = case_for_user(user=user, case_id=case_id)
+    if not may_see_personal_data(officer=officer_for_request(user), case=case):
+        raise PermissionDenied("文书含当事人个人信息，仅本案承办人员和监督人员可以打印")
+    return case
 
 
 def issued_for_record(record_id: int) -> IssuedDocument | None:

@@ -10,5 +10,6 @@ urlpatterns = [
         name="document-issue",
     ),
     path("documents/<int:document_id>/pdf/", views.document_pdf, name="document-pdf"),
+    path("cases/<int:case_id>/documents/pdf/", views.case_documents_pdf, name="case-documents-pdf"),
     path("documents/verify/", views.document_verify, name="document-verify"),
 ]

@@ -3,6 +3,8 @@ a PDF or a paper copy's code against the ledger."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -11,8 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casetrail.cases.selectors import may_see_personal_data
 from casetrail.documents.actions import check_issuable
+from casetrail.documents.bulk import case_bundle, issued_of
 from casetrail.documents.issuing import issue
-from casetrail.documents.selectors import document_for_user, issued_for_record
+from casetrail.documents.selectors import case_for_print, document_for_user, issued_for_record
 from casetrail.documents.verification import Verification, verify_code, verify_pdf
 from casetrail.evidence.storage import blob_store
 from casetrail.lib.errors import ActionError
@@ -75,15 +78,30 @@ def document_pdf(request: HttpRequest, document_id: int) -> FileResponse:
     response = FileResponse(
         blob_store().iter_bytes(document.blob.sha256), content_type="application/pdf"
     )
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(name)}"
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
     response["Content-Length"] = str(document.blob.size)
     return response
 
 
-def _quote(name: str) -> str:
-    from urllib.parse import quote
+def bundle_response(user: object, case_id: int) -> HttpResponse:
+    """One PDF of every issued document of the case, bookmarked (for the case file)."""
+    case = case_for_print(user=user, case_id=case_id)
+    documents = issued_of(case)
+    if not documents:
+        raise ActionError("no_documents", "本案尚无已签发的文书", status=404)
+    data, _count = case_bundle(case, documents)
+    response = HttpResponse(data, content_type="application/pdf")
+    name = quote(f"{case.label}-文书汇总.pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
+    return response
 
-    return quote(name)
+
+@login_required
+def case_documents_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
+    try:
+        return bundle_response(request.user, case_id)
+    except ActionError as err:
+        return render(request, "error.html", {"message": err.message}, status=err.status)
 
 
 class VerifyForm(forms.Form):
