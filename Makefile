@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install frontend demo clean
+.PHONY: run test lint install frontend fonts demo clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）。Debian/Ubuntu：apt-get install python3.11 python3.11-venv"; exit 1; }
@@ -13,7 +13,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) frontend
+install: $(STAMP) frontend fonts
+
+# 文书 are set in Noto Serif CJK SC (Debian fonts-noto-cjk) and WeasyPrint needs Pango: installed
+# here when missing and we may (root with apt-get); otherwise named. Rendering refuses without them.
+fonts:
+	@if fc-list ':family=Noto Serif CJK SC' 2>/dev/null | grep -q . && ldconfig -p | grep -q libharfbuzz-subset; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fontconfig libharfbuzz-subset0 \
+	     libpango-1.0-0 libpangoft2-1.0-0 >/dev/null) || echo "警告：未能安装 fonts-noto-cjk，文书无法生成"; \
+	else echo "提示：文书需要字体 fonts-noto-cjk 与 Pango。Debian/Ubuntu：sudo apt-get install fonts-noto-cjk fontconfig libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0"; fi
 
 # htmx comes from the npm registry. Without npm the UI still works (plain forms), only less lively.
 frontend: node_modules/htmx.org/dist/htmx.min.js

@@ -38,6 +38,7 @@ def _keys(tmp_path_factory: Any) -> Any:
     from casetrail.ledger.keys import get_signer
 
     settings.CASETRAIL_KEY_DIR = tmp_path_factory.mktemp("keys")
+    settings.CASETRAIL_SEAL_KEY_DIR = settings.CASETRAIL_KEY_DIR  # the documents' seals too
     get_signer.cache_clear()
     yield
     get_signer.cache_clear()

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "casetrail.compliance",
     "casetrail.start",
     "casetrail.decisions",
+    "casetrail.documents",
     "casetrail.demo",
 ]
 
@@ -393,6 +394,17 @@ STORAGES = {
     "evidence": _evidence_storage,
 }
 # --- end evidence -----------------------------------------------------------------------------
+
+# --- documents (文书: 第二十、三十六条) ---------------------------------------------------------
+# The CJK face every 文书 is set in (fontconfig family, regular and bold; Debian fonts-noto-cjk).
+CASETRAIL_DOCUMENT_FONT = envstr("CASETRAIL_DOCUMENT_FONT", "Noto Serif CJK SC")
+# The agency's document-signing key and self-signed certificate (one pair per agency, 0600),
+# created on first use unless 0; an HSM can replace the software key behind documents.seal.
+CASETRAIL_SEAL_KEY_DIR = Path(envstr("CASETRAIL_SEAL_KEY_DIR", str(VAR_DIR / "keys")))
+CASETRAIL_SEAL_KEY_AUTOCREATE = envbool("CASETRAIL_SEAL_KEY_AUTOCREATE", True)
+# RFC 3161 timestamp in each seal's signature: the TSA here, else the ledger's (CASETRAIL_TSA_URL).
+CASETRAIL_DOCUMENT_TSA_URL = envstr("CASETRAIL_DOCUMENT_TSA_URL", "")
+# --- end documents ----------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -24,6 +24,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("casetrail.records.urls")),
+    path("", include("casetrail.documents.urls")),
     path("", include("casetrail.compliance.urls")),
     path("", include("casetrail.start.urls")),
     path("", include("casetrail.decisions.urls")),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("", include("casetrail.org.urls")),
     # Before cases: /api/cases/<id>/records/ must not be taken for a case step.
     path("api/", include("casetrail.records.api_urls")),
+    path("api/", include("casetrail.documents.api_urls")),
     path("api/", include("casetrail.compliance.api_urls")),
     path("api/", include("casetrail.start.api_urls")),
     path("api/", include("casetrail.decisions.api_urls")),

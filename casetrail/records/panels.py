@@ -14,6 +14,7 @@ from casetrail.cases.hooks import CasePage, Panel, TimelineItem
 from casetrail.cases.models import Stage
 from casetrail.cases.selectors import may_see_personal_data
 from casetrail.records.display import fields_for
+from casetrail.records.links import record_links
 from casetrail.records.models import Record
 
 
@@ -80,7 +81,12 @@ def timeline(page: CasePage) -> list[TimelineItem]:
             "records/_timeline_record.html",
             record,
             page.ledger.get(f"records.Record:{record.pk}"),
-            {"may_record": editable, "fields": record.shown_fields(personal=sees)},
+            {
+                "may_record": editable,
+                "fields": record.shown_fields(personal=sees),
+                # 打印, 上传签字件 … offered by the apps above records (records.links).
+                "links": record_links(record, page.officer),
+            },
         )
         for record in _records(page)
     ]

@@ -260,3 +260,19 @@ def test_it_loads_the_cases_only_once(personas, evidence_store):
         LedgerEntry.objects.count(),
     )
     assert all(c.stage == Stage.CLOSED for c in again)
+
+
+def test_it_issues_every_served_document_of_the_demo_with_its_number(demo, personas):
+    from casetrail.demo.documents import issue_demo_documents, served_documents
+    from casetrail.documents.models import IssuedDocument
+
+    cases = list(demo.values())
+    issued, refused = issue_demo_documents(personas, cases)
+    assert refused == []
+    served = [r for case in cases for r in served_documents(case)]
+    assert issued == len(served) > 0
+    decisions = IssuedDocument.objects.filter(record__kind="administrative_decision")
+    assert decisions.exists() and all(d.doc_no and "陵民罚决〔" in d.doc_no for d in decisions)
+    # Loading again issues nothing new.
+    assert issue_demo_documents(personas, cases) == (issued, [])
+    assert IssuedDocument.objects.count() == issued

@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from casetrail.cases.models import Case
+from casetrail.demo.documents import issue_demo_documents
 from casetrail.demo.personas import DEMO_PASSWORD, PERSONAS, load_demo
 from casetrail.demo.stories import load_demo_cases, summary
 
@@ -18,9 +20,15 @@ class Command(BaseCommand):
         # Loading the demo is asking for it: its shared password is allowed (issue 15), while a
         # real deployment (CASETRAIL_DEMO unset) refuses that password for every other account.
         settings.DEMO = True
-        load_demo()
+        personas = load_demo()
         self.stdout.write(f"演示机关：陵川县民政局。演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, name, unit, roles, _ in PERSONAS:
             labels = "、".join(r.label for r in roles)
             self.stdout.write(f"  {username:<6} {name}（{unit}，{labels}）")
-        self.stdout.write(summary(load_demo_cases()))
+        loaded = load_demo_cases()
+        self.stdout.write(summary(loaded))
+        cases = list(Case.objects.filter(title__in=[c.title for c in loaded]).order_by("id"))
+        issued, refused = issue_demo_documents(personas, cases)
+        self.stdout.write(f"已签发的送达文书：{issued} 份（案件页“打印”可取 PDF）")
+        for line in refused:
+            self.stdout.write(f"  未签发：{line}")

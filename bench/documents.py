@@ -1,0 +1,116 @@
+"""文书 benchmark: render and seal typical documents, against rendering alone, in one process.
+
+Builds a typical two-page 行政执法决定书 (the content the issuing action hands the template; no
+database is touched), then
+
+* render-only: HTML → PDF/A-2b with the CJK face embedded and subset (WeasyPrint), N times;
+* render + seal: the same, then the PAdES signature with the visible seal (pyHanko), N times;
+
+and reports documents/s of both, their ratio, and the process's peak resident memory (ru_maxrss).
+The issue's goal: ≥ 10 documents/s rendered and sealed on the 2-core machine, peak RSS < 300 MiB.
+
+    .venv/bin/python bench/documents.py            # 100 documents
+    .venv/bin/python bench/documents.py --n 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casetrail.settings")
+
+
+def typical():  # type: ignore[no-untyped-def]
+    from casetrail.documents.content import PartyBlock, Printed
+
+    facts = (
+        "当事人未按规定向民政部门备案，擅自开展养老服务，收住老年人十二名，经责令改正逾期未改正。"
+    )
+    return Printed(
+        agency="陵川县民政局",
+        agency_code="11140524MB1234567X",
+        title="行政执法决定书",
+        family="decision",
+        kind="administrative_decision",
+        version=2,
+        doc_no="陵民罚决〔2026〕1号",
+        case_number="陵民罚〔2026〕3号",
+        record=118,
+        record_seq=41,
+        fields=[
+            ("决定时间", "2026-11-30 10:00"),
+            ("违法事实", facts * 4),
+            ("证据", "现场检查(勘验)笔录；询问笔录；照片十二张；备案系统查询记录"),
+            ("法律依据", "《养老机构管理办法》第四十六条第一款第（一）项"),
+            ("作出决定的理由", "当事人违法事实清楚，证据确凿，经责令改正后逾期未改正。" * 2),
+            ("处理决定", "对当事人处以罚款人民币伍仟元整。"),
+            ("罚款金额（元）", "5000.00 元"),
+            ("履行期限", "2026-12-15"),
+        ],
+        remedies="如不服本决定，可以于收到本决定书之日起六十日内向陵川县人民政府申请行政复议，"
+        "或者于收到本决定书之日起六个月内向陵川县人民法院提起行政诉讼。",
+        signatures=[],
+        party=PartyBlock("当事人", ["当事人：周某", "身份证件号码：110101199003074514"]),
+        date="二〇二六年十一月三十日",
+        template="documents/pdf/decision.html",
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100, help="documents per run (default 100)")
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    logging.disable(logging.WARNING)
+    from django.conf import settings
+
+    from casetrail.documents.render import render
+    from casetrail.documents.seal import apply_seal
+    from casetrail.org.models import Agency
+
+    settings.CASETRAIL_SEAL_KEY_DIR = Path(tempfile.mkdtemp(prefix="bench-seal-"))
+    settings.CASETRAIL_TSA_URL = settings.CASETRAIL_DOCUMENT_TSA_URL = ""
+    agency = Agency(name="陵川县民政局", credit_code="11140524MB1234567X")
+    content = typical()
+    warm = render(content)  # the face loaded, the key made: not what a document costs
+    apply_seal(
+        warm.pdf, agency=agency, page=warm.seal_page, x=warm.seal_x, y=warm.seal_y, reason="x"
+    )
+
+    start = time.perf_counter()
+    for _ in range(args.n):
+        render(content)
+    render_only = time.perf_counter() - start
+
+    start = time.perf_counter()
+    size = 0
+    for _ in range(args.n):
+        r = render(content)
+        pdf, _ts = apply_seal(
+            r.pdf, agency=agency, page=r.seal_page, x=r.seal_x, y=r.seal_y, reason="签发"
+        )
+        size += len(pdf)
+    sealed = time.perf_counter() - start
+    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"documents: {args.n} × 行政执法决定书 ({warm.pages} pages, {size // args.n // 1024} KiB sealed)"
+    )
+    print(f"render only:    {args.n / render_only:6.2f} documents/s ({render_only:.1f} s)")
+    print(f"render + seal:  {args.n / sealed:6.2f} documents/s ({sealed:.1f} s)")
+    print(f"ratio (render+seal / render): {sealed / render_only:.2f}× the time")
+    print(f"peak RSS: {rss_mib:.0f} MiB (goal < 300 MiB); goal ≥ 10 documents/s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,190 @@
+"""Writes of the documents app: issuing a record as its sealed 文书, withdrawing one, and the
+agency's 文号 patterns. Every public function is a ledgered action (``casetrail.lib.ledgered``).
+
+``document_issue`` refuses a document that was already issued (``already_issued``);
+``casetrail.documents.issuing.issue`` is what views, API and CLI call: it returns the first
+document instead, so issuing twice gives the same PDF and the same 文号.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from casetrail.approvals.models import Chain, ChainStatus
+from casetrail.cases.models import Case
+from casetrail.documents.content import printed
+from casetrail.documents.families import NUMBERED, family_of
+from casetrail.documents.fonts import FontMissing
+from casetrail.documents.models import Family, IssuedDocument, NumberPattern, Withdrawal
+from casetrail.documents.render import render
+from casetrail.documents.seal import SealError, apply_seal
+from casetrail.documents.writes import check_pattern, draw_number, store_pdf
+from casetrail.ledger.selectors import ledger_index_for, row_key
+from casetrail.lib.errors import ActionError
+from casetrail.lib.ledgered import Act, ActionName, action
+from casetrail.lib.text import clean_text
+from casetrail.org.models import Officer, Role
+from casetrail.records.models import Record
+
+
+class DocumentAction(ActionName):
+    ISSUE = "document.issue"
+    WITHDRAW = "document.withdraw"
+    PATTERN = "document.pattern"
+
+
+def _versions(record: Record) -> list[int]:
+    """The record and every version it corrects (a chain approves the version it was opened on)."""
+    ids, current = [record.pk], record
+    while current.replaces_id is not None:
+        ids.append(current.replaces_id)
+        current = Record.objects.only("replaces_id").get(pk=current.replaces_id)
+    return ids
+
+
+def check_issuable(record: Record) -> None:
+    """Refuse a record that may not be issued yet: superseded by a correction, or whose approval
+    chain (第六条) has not passed — the chain it opened or the chain whose step it is."""
+    doc = record.doc
+    if doc is None:
+        raise ActionError("unknown_document", "该记录的文书类型不在文书目录中，不能印制")
+    if record.replaced_by.exists():
+        raise ActionError("record_superseded", "该记录已有更正后的版本，请印制最新版本")
+    versions = _versions(record)
+    chains = list(
+        Chain.objects.filter(Q(record_id__in=versions) | Q(steps__record_id__in=versions))
+        .distinct()
+        .values_list("status", flat=True)
+    )
+    if doc.made_by != "handler" and not chains:
+        raise ActionError("not_approved", f"{doc.title}尚未提交审批，不能签发")
+    if chains and ChainStatus.APPROVED not in chains:
+        raise ActionError(
+            "not_approved", f"{doc.title}的审批尚未通过（第六条），不能签发", status=400
+        )
+
+
+def _require_handler(case: Case, officer: Officer) -> None:
+    if not case.assignments.filter(officer=officer).exists():
+        raise ActionError("not_assigned", "只有本案承办人员可以签发文书", status=403)
+
+
+@action(DocumentAction.ISSUE)
+def document_issue(act: Act, /, *, record: Record, officer: Officer) -> IssuedDocument:
+    """Issue ``record`` as its 文书: the 文号 drawn (numbered families), the pages rendered as
+    PDF/A-2b, sealed with the agency's key (PAdES), stored as a blob; the ledger entry holds the
+    PDF's SHA-256 and SM3. Refuses (nothing issued): not the case's handler (403), a superseded
+    record, a chain not approved, no 文号 pattern, a missing font or key, a TSA not answering,
+    ``already_issued``."""
+    case = Case.objects.select_for_update().select_related("agency").get(pk=record.case_id)
+    _require_handler(case, officer)
+    if IssuedDocument.objects.filter(record=record).exists():
+        raise ActionError("already_issued", "该文书已签发")
+    check_issuable(record)
+    now = timezone.now()
+    family = family_of(record.kind)
+    rows: list[Any] = []
+    doc_no, year, seq = None, None, None
+    if family in NUMBERED:
+        doc_no, year, seq, counter = draw_number(agency=case.agency, family=family, now=now)
+        rows.append(counter)
+    record_seq = ledger_index_for(agency_id=case.agency_id, case_id=case.pk).get(
+        row_key("records.Record", record.pk)
+    )
+    if record_seq is None:
+        raise ActionError("record_not_ledgered", "该记录不在账本中，不能签发")
+    content = printed(record=record, case=case, doc_no=doc_no, record_seq=record_seq, now=now)
+    try:
+        pages = render(content)
+        pdf, timestamped = apply_seal(
+            pages.pdf,
+            agency=case.agency,
+            page=pages.seal_page,
+            x=pages.seal_x,
+            y=pages.seal_y,
+            reason=f"{case.agency.name}签发{content.title}" + (f"（{doc_no}）" if doc_no else ""),
+        )
+    except FontMissing as exc:
+        raise ActionError("font_missing", str(exc), status=503) from None
+    except SealError as exc:
+        raise ActionError("seal_failed", str(exc), status=503) from None
+    blob, digests = store_pdf(agency_id=case.agency_id, data=pdf)
+    issued = IssuedDocument.objects.create(
+        agency=case.agency,
+        case=case,
+        record=record,
+        family=family,
+        doc_no=doc_no,
+        number_year=year,
+        number_seq=seq,
+        record_seq=record_seq,
+        content_sm3=content.sm3,
+        blob=blob,
+        template=content.template,
+        pages=pages.pages,
+        sealed=True,
+        timestamped=timestamped,
+        issued_by=officer,
+        issued_at=now,
+    )
+    act.record(
+        agency=case.agency_id,
+        actor=officer,
+        subject=f"document:{issued.pk}",
+        rows=[issued, blob, *rows],
+        case=case.pk,
+        pdf={"sha256": digests["sha256"], "sm3": digests["sm3"], "size": len(pdf)},
+        content=content.as_json(),
+    )
+    return issued
+
+
+@action(DocumentAction.WITHDRAW)
+def document_withdraw(
+    act: Act, /, *, document: IssuedDocument, officer: Officer, reason: str
+) -> Withdrawal:
+    """Withdraw an issued document: it keeps its 文号 and PDF (a number is never reused); the
+    withdrawal says why. A second withdrawal is refused."""
+    case = Case.objects.select_for_update().get(pk=document.case_id)
+    _require_handler(case, officer)
+    text = clean_text(reason, where="撤回理由", field="reason", limit=300)
+    if not text:
+        raise ActionError("reason_required", "撤回文书须说明理由", field="reason")
+    if Withdrawal.objects.filter(document=document).exists():
+        raise ActionError("already_withdrawn", "该文书已撤回")
+    row = Withdrawal.objects.create(document=document, reason=text, by=officer, at=timezone.now())
+    act.record(
+        agency=case.agency_id,
+        actor=officer,
+        subject=f"document:{document.pk}",
+        rows=[row],
+        case=case.pk,
+    )
+    return row
+
+
+@action(DocumentAction.PATTERN)
+def document_pattern_set(
+    act: Act, /, *, officer: Officer, family: str, pattern: str
+) -> NumberPattern:
+    """Set the agency's 文号 pattern of a numbered family (系统管理员 only, 403 otherwise);
+    numbers already drawn keep their text, the counter goes on."""
+    if not officer.has_role(Role.ADMIN):
+        raise ActionError("not_admin", "只有本机关的系统管理员可以设置文号格式", status=403)
+    if family not in NUMBERED:
+        names = "、".join(Family(f).label for f in sorted(NUMBERED))
+        raise ActionError("invalid_family", f"只有这些文书有文号：{names}", field="family")
+    row = NumberPattern.objects.create(
+        agency_id=officer.agency_id,
+        family=family,
+        pattern=check_pattern(pattern),
+        set_by=officer,
+        set_at=timezone.now(),
+    )
+    act.record(
+        agency=officer.agency_id, actor=officer, subject=f"agency:{officer.agency_id}", rows=[row]
+    )
+    return row

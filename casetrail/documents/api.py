@@ -1,0 +1,145 @@
+"""REST API of documents: a record's issued 文书 (read, issue), its PDF, and verification of a
+PDF or a paper copy's code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casetrail.documents.issuing import issue
+from casetrail.documents.models import IssuedDocument
+from casetrail.documents.selectors import issued_for_record
+from casetrail.documents.verification import Verification, verify_code, verify_pdf
+from casetrail.documents.views import MAX_VERIFY_BYTES, bundle_response, document_pdf
+from casetrail.lib import openapi
+from casetrail.lib.errors import ActionError
+from casetrail.org.selectors import officer_for_request
+from casetrail.records.selectors import record_for_user
+
+DOCUMENT = openapi.obj(
+    ("id", "record", "family", "pdf"),
+    id=openapi.INTEGER,
+    record=openapi.INTEGER,
+    case=openapi.INTEGER,
+    family=openapi.STRING,
+    doc_no=openapi.nullable("string"),
+    pages=openapi.INTEGER,
+    issued_by=openapi.STRING,
+    issued_at=openapi.STRING,
+    record_seq=openapi.INTEGER,
+    verify_code=openapi.STRING,
+    sha256=openapi.STRING,
+    sm3=openapi.STRING,
+    timestamped=openapi.BOOLEAN,
+    withdrawn=openapi.nullable("string"),
+    pdf=openapi.STRING,
+)
+VERIFICATION = openapi.obj(
+    ("matches", "findings"),
+    matches=openapi.BOOLEAN,
+    findings=openapi.array_of(openapi.STRING),
+    document=openapi.nullable("object"),
+)
+
+
+def document_out(d: IssuedDocument) -> dict[str, Any]:
+    withdrawal = getattr(d, "withdrawal", None)
+    return {
+        "id": d.pk,
+        "record": d.record_id,
+        "case": d.case_id,
+        "family": d.family,
+        "doc_no": d.doc_no,
+        "pages": d.pages,
+        "issued_by": d.issued_by.name,
+        "issued_at": d.issued_at,
+        "record_seq": d.record_seq,
+        "verify_code": d.code,
+        "sha256": d.blob.sha256,
+        "sm3": d.blob.sm3,
+        "timestamped": d.timestamped,
+        "withdrawn": withdrawal.reason if withdrawal else None,
+        "pdf": f"/api/documents/{d.pk}/pdf/",
+    }
+
+
+class RecordDocumentAPI(APIView):
+    """一份记录的文书：GET 查看已签发的文书（未签发为 404 not_issued）；POST 签发（审批通过后；
+    取文号、生成 PDF/A、加盖电子印章；重复签发返回第一次签发的文书，状态 200）。"""
+
+    @extend_schema(responses={200: DOCUMENT})
+    def get(self, request: Request, record_id: int) -> Response:
+        record = record_for_user(user=request.user, record_id=record_id)
+        document = issued_for_record(record.pk)
+        if document is None:
+            raise ActionError("not_issued", "该记录的文书尚未签发", status=404)
+        return Response(document_out(document))
+
+    @extend_schema(request=None, responses={200: DOCUMENT, 201: DOCUMENT})
+    def post(self, request: Request, record_id: int) -> Response:
+        officer = officer_for_request(request.user)
+        record = record_for_user(user=request.user, record_id=record_id)
+        document, new = issue(record=record, officer=officer)
+        document = issued_for_record(record.pk) or document
+        return Response(document_out(document), status=201 if new else 200)
+
+
+class DocumentPdfAPI(APIView):
+    """签发的 PDF 原件（含当事人个人信息：仅本案承办人员和监督人员可下载）。"""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request: Request, document_id: int) -> FileResponse:
+        return document_pdf(request._request, document_id)
+
+
+class CaseDocumentsPdfAPI(APIView):
+    """本案全部已签发文书合成一个 PDF（每份文书一个书签），供立卷打印；各文书原件仍以签发的 PDF 为准。"""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request: Request, case_id: int) -> HttpResponse:
+        return bundle_response(request.user, case_id)
+
+
+class VerifySerializer(serializers.Serializer):
+    file = serializers.FileField(required=False, help_text="文书 PDF 文件（不超过20MB）")
+    code = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="纸面核验码或核验行"
+    )
+
+
+def verification_out(v: Verification) -> dict[str, Any]:
+    return {
+        "matches": v.matches,
+        "findings": v.findings,
+        "document": document_out(v.document) if v.document is not None else None,
+    }
+
+
+class DocumentVerifyAPI(APIView):
+    """核验文书：上传 PDF（比对摘要，不一致时指出哪里不同）或提交纸面核验码。"""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(request=VerifySerializer, responses={200: VERIFICATION})
+    def post(self, request: Request) -> Response:
+        officer = officer_for_request(request.user)
+        s = VerifySerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        upload, code = s.validated_data.get("file"), s.validated_data.get("code") or ""
+        if upload is not None:
+            if upload.size > MAX_VERIFY_BYTES:
+                raise ActionError("file_too_large", "文件不得超过20MB", field="file")
+            result = verify_pdf(b"".join(upload.chunks()), agency_id=officer.agency_id)
+        elif code.strip():
+            result = verify_code(code, agency_id=officer.agency_id)
+        else:
+            raise ActionError("nothing_to_verify", "请上传 PDF 文件或提交核验码")
+        return Response(verification_out(result))

@@ -1,0 +1,136 @@
+"""Web UI of documents: a record's 文书 (签发, 打印), the PDF itself, and the staff page that checks
+a PDF or a paper copy's code against the ledger."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from casetrail.cases.selectors import may_see_personal_data
+from casetrail.documents.actions import check_issuable
+from casetrail.documents.bulk import case_bundle, issued_of
+from casetrail.documents.issuing import issue
+from casetrail.documents.selectors import case_for_print, document_for_user, issued_for_record
+from casetrail.documents.verification import Verification, verify_code, verify_pdf
+from casetrail.evidence.storage import blob_store
+from casetrail.lib.errors import ActionError
+from casetrail.org.selectors import officer_for_request
+from casetrail.records.selectors import record_for_user
+
+MAX_VERIFY_BYTES = 20 * 1024 * 1024
+
+
+@login_required
+def document_record(request: HttpRequest, record_id: int) -> HttpResponse:
+    """The record's 文书: issued (文号, who, when, digests, 打印) or what stands in the way."""
+    officer = officer_for_request(request.user)
+    record = record_for_user(user=request.user, record_id=record_id)
+    case = record.case
+    document = issued_for_record(record.pk)
+    assigned = case.assignments.filter(officer=officer).exists()
+    refusal = ""
+    if document is None:
+        try:
+            check_issuable(record)
+        except ActionError as err:
+            refusal = err.message
+    return render(
+        request,
+        "documents/record.html",
+        {
+            "record": record,
+            "case": case,
+            "document": document,
+            "may_issue": assigned and document is None and not refusal,
+            "refusal": refusal,
+            "may_download": may_see_personal_data(officer=officer, case=case),
+        },
+    )
+
+
+@login_required
+@require_POST
+def document_issue_view(request: HttpRequest, record_id: int) -> HttpResponse:
+    officer = officer_for_request(request.user)
+    record = record_for_user(user=request.user, record_id=record_id)
+    try:
+        issue(record=record, officer=officer)
+    except ActionError as err:
+        return render(
+            request,
+            "documents/record.html",
+            {"record": record, "case": record.case, "document": None, "refusal": err.message},
+            status=err.status,
+        )
+    return redirect("document-record", record_id=record.pk)
+
+
+@login_required
+def document_pdf(request: HttpRequest, document_id: int) -> FileResponse:
+    """The issued PDF, as issued (never rendered again)."""
+    document = document_for_user(user=request.user, document_id=document_id, pdf=True)
+    name = f"{document.record.title}-{document.doc_no or document.pk}.pdf"
+    response = FileResponse(
+        blob_store().iter_bytes(document.blob.sha256), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
+    response["Content-Length"] = str(document.blob.size)
+    return response
+
+
+def bundle_response(user: object, case_id: int) -> HttpResponse:
+    """One PDF of every issued document of the case, bookmarked (for the case file)."""
+    case = case_for_print(user=user, case_id=case_id)
+    documents = issued_of(case)
+    if not documents:
+        raise ActionError("no_documents", "本案尚无已签发的文书", status=404)
+    data, _count = case_bundle(case, documents)
+    response = HttpResponse(data, content_type="application/pdf")
+    name = quote(f"{case.label}-文书汇总.pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
+    return response
+
+
+@login_required
+def case_documents_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
+    try:
+        return bundle_response(request.user, case_id)
+    except ActionError as err:
+        return render(request, "error.html", {"message": err.message}, status=err.status)
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(label="文书 PDF 文件", required=False)
+    code = forms.CharField(
+        label="或输入核验码（二维码内容，或页脚“核验：…”一行）", required=False, max_length=200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_verify(request: HttpRequest) -> HttpResponse:
+    """Staff check a PDF, or a paper copy's code, against the agency's issued documents."""
+    officer = officer_for_request(request.user)
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    result: Verification | None = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload, code = form.cleaned_data.get("file"), form.cleaned_data.get("code") or ""
+        if upload is not None:
+            if upload.size > MAX_VERIFY_BYTES:
+                form.add_error("file", "文件不得超过20MB")
+                status = 400
+            else:
+                data = b"".join(upload.chunks())
+                result = verify_pdf(data, agency_id=officer.agency_id)
+        elif code.strip():
+            result = verify_code(code, agency_id=officer.agency_id)
+        else:
+            form.add_error(None, "请选择 PDF 文件或输入核验码")
+            status = 400
+    return render(request, "documents/verify.html", {"form": form, "result": result}, status=status)

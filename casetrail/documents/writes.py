@@ -1,0 +1,90 @@
+"""Building blocks of the issuing action (``@step``): the 文号 drawn from the register, the PDF
+stored as a content-addressed blob."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from django.utils import timezone
+
+from casetrail.documents.models import Family, NumberCounter, NumberPattern
+from casetrail.evidence.models import Blob
+from casetrail.evidence.storage import blob_store
+from casetrail.evidence.writes import blob_row
+from casetrail.lib.digests import MultiHasher
+from casetrail.lib.errors import ActionError
+from casetrail.lib.ledgered import step
+from casetrail.org.models import Agency
+
+PLACEHOLDERS = ("{year}", "{n}")
+
+
+def check_pattern(pattern: str) -> str:
+    """A 文号 pattern holds ``{year}`` and ``{n}`` once each and nothing else in braces."""
+    text = pattern.strip()
+    if not text or len(text) > 60:
+        raise ActionError("invalid_pattern", "文号格式不能为空，且不超过60字", field="pattern")
+    rest = text
+    for p in PLACEHOLDERS:
+        if rest.count(p) != 1:
+            raise ActionError(
+                "invalid_pattern",
+                "文号格式须各含一次 {year} 和 {n}，如“陵民罚决〔{year}〕{n}号”",
+                field="pattern",
+            )
+        rest = rest.replace(p, "")
+    if "{" in rest or "}" in rest:
+        raise ActionError("invalid_pattern", "文号格式中只能使用 {year} 和 {n}", field="pattern")
+    return text
+
+
+def pattern_of(agency: Agency, family: str) -> NumberPattern | None:
+    return (
+        NumberPattern.objects.filter(agency=agency, family=family)
+        .order_by("-set_at", "-id")
+        .first()
+    )
+
+
+@step
+def draw_number(
+    *, agency: Agency, family: str, now: dt.datetime
+) -> tuple[str, int, int, NumberCounter]:
+    """The next 文号 of the family this year: gapless, as case numbers are — the counter row is
+    locked and advanced inside the issuing transaction, so an issue that rolls back never uses a
+    number. Returns (文号, year, n, counter)."""
+    pattern = pattern_of(agency, family)
+    if pattern is None:
+        raise ActionError(
+            "no_number_pattern",
+            f"本机关尚未设置{Family(family).label}的文号格式，请由系统管理员在“文号设置”中设置",
+        )
+    year = timezone.localdate(now).year
+    NumberCounter.objects.get_or_create(agency=agency, family=family, year=year)
+    counter = NumberCounter.objects.select_for_update().get(agency=agency, family=family, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return pattern.pattern.format(year=year, n=counter.last), year, counter.last, counter
+
+
+@step
+def store_pdf(*, agency_id: int, data: bytes) -> tuple[Blob, dict[str, str]]:
+    """Put the PDF in the blob store (addressed by SHA-256, write-once) and record its row.
+    Returns (blob, {"sha256": …, "sm3": …})."""
+    digests = MultiHasher(("sha256", "sm3")).update(data).hexdigests()
+    store = blob_store()
+    if not store.exists(digests["sha256"]):
+        with tempfile.NamedTemporaryFile(delete=False, suffix=".pdf") as tmp:
+            tmp.write(data)
+        store.put_file(digests["sha256"], Path(tmp.name), move=True)
+    blob, _ = blob_row(
+        agency_id=agency_id,
+        sha256=digests["sha256"],
+        sm3=digests["sm3"],
+        size=len(data),
+        media_type="application/pdf",
+        storage=store.name,
+    )
+    return blob, digests
