@@ -120,7 +120,9 @@ def _field(f: Any, label: str, case: Any) -> forms.Field:
     if f.type == "number":
         return form_fields.IntegerField(label=label, required=f.required, min_value=0)
     if f.type == "money":
-        return form_fields.MoneyField(label=label + "（元）", required=f.required)
+        # The unit once: many catalogue labels already end with it ("罚款金额（元）").
+        unit = "" if label.endswith("（元）") else "（元）"
+        return form_fields.MoneyField(label=label + unit, required=f.required)
     if f.type == "person":
         return PersonField(label=label, required=f.required)
     if f.type in ("officers", "documents"):

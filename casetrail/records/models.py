@@ -150,6 +150,15 @@ class RecordSignature(models.Model):
         return sig.label if sig else "签名"
 
 
+# What people call each kind of attachment (the catalogue's ``attachments[].kind``).
+ATTACHMENT_KINDS = {
+    "av": "音像记录（录音、录像）",
+    "photo": "照片",
+    "signed_scan": "签字页扫描件",
+    "document": "其他文件",
+}
+
+
 class RecordAttachment(models.Model):
     """A file that belongs to a record: the signed scan, a photo, the audio/video (第十三条), or
     another document. Audio/video and photos are evidence items of the case. Insert-only."""
@@ -178,6 +187,10 @@ class RecordAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.record_id}"
+
+    @property
+    def kind_label(self) -> str:
+        return ATTACHMENT_KINDS.get(self.kind, self.kind)
 
     @property
     def slot_name(self) -> str:

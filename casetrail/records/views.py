@@ -33,7 +33,7 @@ from casetrail.records.actions import (
 from casetrail.records.catalogue import doc_type, doc_version
 from casetrail.records.forms import catalogue_form, initial_from
 from casetrail.records.guards import require_made_by_handler
-from casetrail.records.models import RecordSignature
+from casetrail.records.models import ATTACHMENT_KINDS, RecordSignature
 from casetrail.records.selectors import documents_for, record_for_user
 
 MAX_SCAN_BYTES = 20 * 1024 * 1024
@@ -246,12 +246,7 @@ class AttachForm(forms.Form):
     file = forms.FileField(label="扫描件或文件（PDF、JPEG、PNG）", required=False)
 
 
-KIND_LABELS = {
-    "av": "音像记录（录音、录像）",
-    "photo": "照片",
-    "signed_scan": "签字页扫描件",
-    "document": "其他文件",
-}
+KIND_LABELS = ATTACHMENT_KINDS
 
 
 @login_required

@@ -109,3 +109,14 @@ def test_it_asks_for_the_signature_when_nothing_was_drawn(open_case, personas, e
     assert "当事人签名：请当事人签名或记录拒签理由" in page
     assert "签名图像应为 PNG" not in page
     assert not Record.objects.filter(kind=DOC.code).exists()
+
+
+def test_it_keeps_the_on_the_spot_signatures_through_an_error(personas):
+    from casetrail.start.tests.test_start_on_the_spot import page_data
+
+    data = page_data(personas, place="")  # the deliberate error: the place left out
+    r = client_for("zhang").post("/cases/new/on-the-spot/", data)
+    assert r.status_code == 400
+    page = r.content.decode()
+    kept = [k for k in data if k.endswith("_image")]
+    assert kept and all(f'name="{k}" value="{data[k]}"' in page for k in kept)
