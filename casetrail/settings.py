@@ -409,6 +409,19 @@ CASETRAIL_DOCUMENT_TSA_URL = envstr("CASETRAIL_DOCUMENT_TSA_URL", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # --- page (issue 17): the task worker logs a line as each task starts and ends; at the
+        # default WARNING only failures reach the terminal (CASETRAIL_TASK_LOG_LEVEL=INFO for all).
+        # A handler's level, because db_worker sets its loggers' own level from --verbosity.
+        "tasks": {
+            "class": "logging.StreamHandler",
+            "level": envstr("CASETRAIL_TASK_LOG_LEVEL", "WARNING"),
+        },
+    },
+    "loggers": {
+        "django_tasks": {"handlers": ["tasks"], "propagate": False},
+        "django_tasks_db": {"handlers": ["tasks"], "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": envstr("CASETRAIL_LOG_LEVEL", "INFO")},
 }

@@ -12,6 +12,7 @@ class ApprovalsConfig(AppConfig):
 
         hooks.register_visibility(panels.visibility)
         hooks.register_panel(panels.PANEL)
+        hooks.register_glance(panels.glance)
         hooks.register_timeline(panels.steps)
         hooks.register_api_section("approvals", panels.api)
         hooks.register_worklist(panels.WAITING)

@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 
 from casetrail.approvals.api import chain_out, due_out
 from casetrail.approvals.kinds import due_of
 from casetrail.approvals.models import Chain, ChainStatus, Step
-from casetrail.approvals.selectors import chains_of_case, chains_waiting_for
-from casetrail.cases.hooks import CasePage, Panel, TimelineItem, WorklistSection
+from casetrail.approvals.selectors import ROLE_FOR_STATUS, chains_of_case, chains_waiting_for
+from casetrail.cases.hooks import CasePage, Glance, Panel, TimelineItem, WorklistSection
 from casetrail.org.models import Officer, Role, Unit
 
 
@@ -60,6 +61,31 @@ def steps(page: CasePage) -> list[TimelineItem]:
     ]
 
 
+def waiting_on(chain: Chain, unit_name: str) -> str:
+    """Who must take the next step of an open chain, in words (第六条's roles)."""
+    if chain.status == ChainStatus.RETURNED:
+        return f"承办人{chain.proposer.name}修改后重新提交"
+    _, role = ROLE_FOR_STATUS[ChainStatus(chain.status)]
+    if chain.status == ChainStatus.PENDING_REVIEW:
+        return f"{unit_name}{Role(role).label}"
+    return str(Role(role).label)
+
+
+def glance(page: CasePage) -> list[Glance]:
+    """The overview's 待谁办理: each open chain of the case and whose step it waits for."""
+    return [
+        Glance(
+            30,
+            "待谁办理",
+            f"{chain.get_kind_display()}：{chain.get_status_display()}，待{waiting_on(chain, page.case.unit.name)}",
+            reverse("chain-detail", args=[chain.pk]),
+            "warn",
+        )
+        for chain in _chains(page)
+        if chain.is_open
+    ]
+
+
 def api(page: CasePage) -> list[dict[str, Any]]:
     return [chain_out(c, page.ledger) for c in _chains(page)]
 
@@ -70,11 +96,20 @@ def _waiting(officer: Officer) -> list[tuple[Chain, Any]]:
     return [(c, due_of(c)) for c in chains_waiting_for(officer=officer)]
 
 
-PANEL = Panel("approvals", 40, "approvals/_panel_chains.html", panel)
+def waiting_section(officer: Officer) -> dict[str, Any] | None:
+    """待我审批: left out for an officer who decides no chain and has none returned to revise."""
+    waiting = _waiting(officer)
+    deciders = {Role.REVIEWER, Role.LEGAL_REVIEWER, Role.APPROVER}
+    if not waiting and not deciders & officer.role_set:
+        return None
+    return {"waiting": waiting}
+
+
+PANEL = Panel("approvals", 40, "approvals/_panel_chains.html", panel, section="approvals")
 WAITING = WorklistSection(
     "approvals_waiting",
     40,
     "approvals/_worklist_waiting.html",
-    lambda officer: {"waiting": _waiting(officer)},
+    lambda officer: waiting_section(officer),
     lambda officer: [{**chain_out(c), "due": due_out(due)} for c, due in _waiting(officer)],
 )

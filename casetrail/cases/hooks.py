@@ -7,7 +7,10 @@ its API representation show, which steps a handler can take on it — it asks th
 - ``VISIBILITY``: Q filters adding cases an officer may read (e.g. chains waiting for them);
 - ``GATES``: reasons a case may not enter a stage (the compliance rules, each citing its article);
 - ``ACTS``: steps taken on a case through ``/cases/<id>/<slug>/`` and ``/api/cases/<id>/<slug>/``;
-- ``PANELS``: sections of the case page, in order, each a template with its own context;
+- ``PANELS``: parts of the case page, in order, each a template with its own context, each in one
+  of the page's ``SECTIONS`` (概览 · 待办事项 · 文书 · 音像 · 审批 · 期限 · 全过程记录);
+- ``GLANCE``: lines of the overview answering at a glance what the stage still needs, the next
+  deadline and who must act now;
 - ``TIMELINE``: items of the case's full record (全过程记录), each rendered by its own template;
 - ``WORKLIST``: sections of 待办, for the page and ``/api/worklist/``;
 - ``API_SECTIONS``: keys the apps add to ``/api/cases/<id>/``;
@@ -46,10 +49,24 @@ class CasePage:
 
 
 @dataclass(frozen=True)
+class Confirmation:
+    """What the confirmation page of an irreversible step says before the step is taken:
+    ``effect`` (what will happen, zh-Hans), ``rules`` (what the rules still say, one line each)
+    and whether they ``block`` the step (then the page offers no confirm button)."""
+
+    effect: str
+    rules: list[str] = field(default_factory=list)
+    block: bool = False
+
+
+@dataclass(frozen=True)
 class CaseAct:
     """A step a handler takes on a case: its title, form, the action it runs and when it is
     offered. ``run(case, officer, cleaned_data)`` calls one action. ``allowed(case, officer)``
-    says who is offered the step (default: the case's assigned officers); the action decides."""
+    says who is offered the step (default: the case's assigned officers); the action decides.
+    ``confirm(case, officer, cleaned_data)``, when given, makes the web form ask for a
+    confirmation (a page of its own, server-side) before ``run`` — for a step that cannot be
+    undone."""
 
     title: str
     form: Callable[[Case], type[forms.Form]]
@@ -57,6 +74,7 @@ class CaseAct:
     available: Callable[[Case], bool]
     order: int = 50
     allowed: Callable[[Case, Officer], bool] | None = None
+    confirm: Callable[[Case, Officer, dict[str, Any]], Confirmation] | None = None
 
     def offered_to(self, case: Case, officer: Officer) -> bool:
         if self.allowed is not None:
@@ -66,13 +84,38 @@ class CaseAct:
 
 @dataclass(frozen=True)
 class Panel:
-    """A section of the case page: ``context(page)`` returns the template's context, or None to
-    leave the section out."""
+    """A part of the case page: ``context(page)`` returns the template's context, or None to
+    leave the part out. ``section`` is the key of the tab (``SECTIONS``) it is shown under."""
 
     key: str
     order: int
     template: str
     context: Callable[[CasePage], dict[str, Any] | None]
+    section: str = "overview"
+
+
+# The tabs of the case page, in order: key (its URL /cases/<id>/section/<key>/) and title.
+SECTIONS: dict[str, str] = {
+    "overview": "概览",
+    "todo": "待办事项",
+    "documents": "文书",
+    "media": "音像",
+    "approvals": "审批",
+    "deadlines": "期限",
+    "timeline": "全过程记录",
+}
+
+
+@dataclass(frozen=True)
+class Glance:
+    """One line of the overview: ``label`` (e.g. 下一期限), ``text``, where to read more
+    (``url``, optional), ``tone`` ("", "warn", "bad", "ok") and its ``order`` among the lines."""
+
+    order: int
+    label: str
+    text: str
+    url: str = ""
+    tone: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,12 +130,14 @@ class TimelineItem:
 
 @dataclass(frozen=True)
 class WorklistSection:
-    """A section of 待办: ``rows(officer)`` for the page; ``api(officer)`` for /api/worklist/."""
+    """A section of 待办: ``context(officer)`` for the page (None: the section is not this
+    officer's business and is left out, so each role sees its own steps); ``api(officer)`` for
+    /api/worklist/."""
 
     key: str
     order: int
     template: str
-    context: Callable[[Officer], dict[str, Any]]
+    context: Callable[[Officer], dict[str, Any] | None]
     api: Callable[[Officer], Any] | None = None
 
 
@@ -103,6 +148,9 @@ PANELS: dict[str, Panel] = {}
 TIMELINE: list[Callable[[CasePage], list[TimelineItem]]] = []
 WORKLIST: dict[str, WorklistSection] = {}
 API_SECTIONS: dict[str, Callable[[CasePage], Any]] = {}
+
+
+GLANCE: list[Callable[[CasePage], list[Glance]]] = []
 
 
 def _add(registry: list[Any], item: Any) -> None:
@@ -124,6 +172,11 @@ def register_act(slug: str, act: CaseAct) -> None:
 
 def register_panel(panel: Panel) -> None:
     PANELS[panel.key] = panel
+
+
+def register_glance(fn: Callable[[CasePage], list[Glance]]) -> None:
+    """Lines the apps above add to the overview (本阶段还需, 下一期限, 待谁办理 …)."""
+    _add(GLANCE, fn)
 
 
 def register_timeline(fn: Callable[[CasePage], list[TimelineItem]]) -> None:

@@ -12,13 +12,16 @@ from django.urls import reverse
 from casetrail.cases.actions import case_advance
 from casetrail.cases.api import CaseSummarySerializer
 from casetrail.cases.forms import AdvanceForm, next_stage
+from casetrail.cases.gates import transition_blockers
 from casetrail.cases.hooks import (
     ACTS,
     DECIDED_STAGES,
+    GLANCE,
     LINKS,
     TIMELINE,
     CaseAct,
     CasePage,
+    Confirmation,
     Panel,
     TimelineItem,
     WorklistSection,
@@ -34,6 +37,18 @@ def _advance(case: Case, officer: Officer, d: dict[str, Any]) -> Any:
     )
 
 
+def confirm_advance(case: Case, officer: Officer, d: dict[str, Any]) -> Confirmation:
+    """The confirmation of 进入下一阶段: the move, that it cannot be undone, and every rule of the
+    next stage still unmet (then the move is refused anyway, so the page says so)."""
+    target = next_stage(case.stage) or ""
+    blockers = transition_blockers(case, target) if target else []
+    effect = (
+        f"案件将从“{case.get_stage_display()}”进入“{Stage(target).label}”，理由：{d['reason']}。"
+        "阶段变更记入全过程记录和日志，提交后不能撤销。"
+    )
+    return Confirmation(effect, blockers, bool(blockers))
+
+
 ADVANCE = CaseAct(
     "进入下一阶段",
     lambda case: AdvanceForm,
@@ -44,10 +59,13 @@ ADVANCE = CaseAct(
         and next_stage(case.stage) not in DECIDED_STAGES
     ),
     order=90,
+    confirm=confirm_advance,
 )
 
 
-def overview(page: CasePage) -> dict[str, Any]:
+def steps(page: CasePage) -> list[tuple[str, str]]:
+    """The steps the viewer may take on the case now (url, title): the apps' forms (制作文书 …)
+    for its officers, then the registered acts offered to the viewer."""
     case = page.case
     links: list[tuple[str, str]] = []
     if page.is_assigned:
@@ -58,12 +76,17 @@ def overview(page: CasePage) -> dict[str, Any]:
         if act.available(case)
         and (act.offered_to(case, page.officer) if act.allowed else page.is_assigned)
     ]
-    here = case.stage_index()
-    return {
-        "assigned": page.assigned,
-        "links": links,
-        "stages": [(label, i <= here) for i, (_, label) in enumerate(Stage.choices)],
-    }
+    return links
+
+
+def overview(page: CasePage) -> dict[str, Any]:
+    """The case at a glance: its facts and the lines the apps add (本阶段还需, 下一期限, 待谁办理)."""
+    lines = sorted((line for fn in GLANCE for line in fn(page)), key=lambda line: line.order)
+    return {"assigned": page.assigned, "glance": lines, "links": steps(page)}
+
+
+def todo(page: CasePage) -> dict[str, Any]:
+    return {"links": steps(page)}
 
 
 def parties(page: CasePage) -> dict[str, Any]:
@@ -133,6 +156,17 @@ def _my_cases(officer: Officer) -> Any:
     ]
 
 
+def my_cases_section(officer: Officer) -> dict[str, Any] | None:
+    """我的案件: the officer's open cases, and how many of theirs are closed (behind a link to the
+    case list filtered on them); left out for an officer who never handled a case."""
+    mine = Case.objects.filter(agency_id=officer.agency_id, assignments__officer=officer)
+    closed = mine.filter(stage__in=[Stage.CLOSED, Stage.ARCHIVED]).count()
+    cases = list(_my_cases(officer))
+    if not cases and not closed:
+        return None
+    return {"my_cases": cases, "closed": closed}
+
+
 def _my_cases_api(officer: Officer) -> Any:
     return CaseSummarySerializer(_my_cases(officer), many=True).data
 
@@ -146,13 +180,14 @@ def timeline(page: CasePage) -> dict[str, Any]:
 
 PANELS = [
     Panel("overview", 0, "cases/_panel_overview.html", overview),
+    Panel("steps", 0, "cases/_panel_steps.html", todo, section="todo"),
     Panel("parties", 30, "cases/_panel_parties.html", parties),
-    Panel("timeline", 100, "cases/_panel_timeline.html", timeline),
+    Panel("timeline", 100, "cases/_panel_timeline.html", timeline, section="timeline"),
 ]
 MY_CASES = WorklistSection(
     "my_cases",
     90,
     "cases/_worklist_my_cases.html",
-    lambda o: {"my_cases": _my_cases(o)},
+    my_cases_section,
     _my_cases_api,
 )

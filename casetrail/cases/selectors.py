@@ -88,12 +88,23 @@ def parties_for(*, officer: Officer, case: Case) -> list[PartyView]:
 
 
 def case_list(
-    *, officer: Officer, stage: str = "", q: str = "", mode: str = "", mine: bool = False
+    *,
+    officer: Officer,
+    stage: str = "",
+    q: str = "",
+    mode: str = "",
+    mine: bool = False,
+    status: str = "",
 ) -> QuerySet[Case]:
-    """The case list with its filters; parties and units come in a fixed number of queries."""
+    """The case list with its filters (``status``: "open" or "closed", 结案 and 已归档 being
+    closed); parties and units come in a fixed number of queries."""
     cases = visible_cases(officer=officer)
     if stage:
         cases = cases.filter(stage=stage)
+    if status == "open":
+        cases = cases.exclude(stage__in=[Stage.CLOSED, Stage.ARCHIVED])
+    elif status == "closed":
+        cases = cases.filter(stage__in=[Stage.CLOSED, Stage.ARCHIVED])
     if mode:
         cases = cases.filter(start_mode=mode)
     if mine:
@@ -125,3 +136,40 @@ def case_access_for_ledger(*, user: Any, case_id: int, personal: bool) -> None:
     case = case_for_user(user=user, case_id=case_id)
     if personal and not may_see_personal_data(officer=officer_for_request(user), case=case):
         raise Http404("日志条目不存在")
+
+
+@dataclass(frozen=True)
+class StageMark:
+    """One stage on the case's stage bar: ``state`` is ``past`` (entered and left), ``current``,
+    ``skipped`` (before the current stage but never entered, e.g. a complaint not taken up goes
+    from 程序启动 straight to 结案) or ``future``; ``entered`` the local time it was first entered."""
+
+    value: str
+    label: str
+    state: str
+    entered: Any = None
+
+    @property
+    def state_label(self) -> str:
+        return {"past": "已完成", "current": "当前阶段", "skipped": "未经过", "future": "未到"}[
+            self.state
+        ]
+
+
+def stage_bar(case: Case) -> list[StageMark]:
+    """The stages of ``case`` in order, each with its state and the time it was entered (the
+    registration time for 程序启动, the first stage change into it for the others)."""
+    entered: dict[str, Any] = {Stage.START.value: case.created_at}
+    for to_stage, at in case.stage_changes.order_by("at", "id").values_list("to_stage", "at"):
+        entered.setdefault(to_stage, at)
+    here = case.stage_index()
+    marks = []
+    for i, (value, label) in enumerate(Stage.choices):
+        if i == here:
+            state = "current"
+        elif i > here:
+            state = "future"
+        else:
+            state = "past" if value in entered else "skipped"
+        marks.append(StageMark(value, str(label), state, entered.get(value) if i <= here else None))
+    return marks

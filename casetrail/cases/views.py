@@ -3,18 +3,21 @@ apps above fill the page, the worklist and the steps through ``casetrail.cases.h
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from casetrail.cases.forms import next_stage
-from casetrail.cases.hooks import ACTS, PANELS, WORKLIST
+from casetrail.cases.hooks import ACTS, PANELS, SECTIONS, WORKLIST, CasePage
 from casetrail.cases.models import Stage, StartMode
-from casetrail.cases.selectors import case_for_user, case_list, case_page
+from casetrail.cases.selectors import case_for_user, case_list, case_page, stage_bar
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
 from casetrail.lib.htmx import HtmxHttpRequest
@@ -25,11 +28,16 @@ from casetrail.org.selectors import officer_for_request
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
     officer = officer_for_request(request.user)
-    sections = [
-        (section.template, section.context(officer))
-        for section in sorted(WORKLIST.values(), key=lambda s: s.order)
-    ]
+    sections = []
+    for section in sorted(WORKLIST.values(), key=lambda s: s.order):
+        context = section.context(officer)
+        if context is not None:
+            sections.append((section.template, context))
     return render(request, "cases/worklist.html", {"sections": sections})
+
+
+# The case list's 办理状态 filter: open cases (any stage before 结案) or closed ones.
+STATUSES = {"open": "办理中", "closed": "已结案"}
 
 
 @login_required
@@ -38,11 +46,16 @@ def cases_index(request: HtmxHttpRequest) -> HttpResponse:
     stage = request.GET.get("stage", "")
     mode = request.GET.get("mode", "")
     q = request.GET.get("q", "").strip()
+    mine = request.GET.get("mine") == "1"
+    status = request.GET.get("status", "")
+    status = status if status in STATUSES else ""
     cases = case_list(
         officer=officer,
         stage=stage if stage in Stage.values else "",
         mode=mode if mode in StartMode.values else "",
         q=q,
+        mine=mine,
+        status=status,
     )
     page = Paginator(cases, 30).get_page(id_or_none(request.GET.get("page")) or 1)
     context = {
@@ -52,22 +65,57 @@ def cases_index(request: HtmxHttpRequest) -> HttpResponse:
         "stage": stage,
         "mode": mode,
         "q": q,
+        "mine": mine,
+        "status": status,
+        "statuses": list(STATUSES.items()),
     }
     template = "cases/case_list.html#results" if request.htmx else "cases/case_list.html"
     return render(request, template, context)
 
 
-@login_required
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    officer = officer_for_request(request.user)
-    case = case_for_user(user=request.user, case_id=case_id)
-    page = case_page(officer=officer, case=case)
+def _panels(page: CasePage, section: str) -> list[tuple[str, dict[str, Any]]]:
+    """The parts of one section of the page, in order; only they are read."""
     panels = []
     for panel in sorted(PANELS.values(), key=lambda p: p.order):
+        if panel.section != section:
+            continue
         context = panel.context(page)
         if context is not None:
             panels.append((panel.template, context))
-    return render(request, "cases/case_detail.html", {"case": case, "page": page, "panels": panels})
+    return panels
+
+
+def _section(request: HttpRequest, case_id: int, section: str) -> dict[str, Any]:
+    """The context of one section of a case as the requesting officer may see it (the case's
+    access function decides: 404 otherwise)."""
+    officer = officer_for_request(request.user)
+    case = case_for_user(user=request.user, case_id=case_id)
+    page = case_page(officer=officer, case=case)
+    return {"case": case, "page": page, "panels": _panels(page, section)}
+
+
+@login_required
+def case_detail(request: HtmxHttpRequest, case_id: int, section: str = "overview") -> HttpResponse:
+    """The case page, one section (tab) at a time: ``/cases/<id>/`` is 概览, the others are at
+    ``/cases/<id>/section/<key>/``. An htmx request gets the tabs and the section only."""
+    if section not in SECTIONS:
+        raise Http404("没有这一部分")
+    context = _section(request, case_id, section)
+    context.update(
+        section=section, section_title=SECTIONS[section], sections=list(SECTIONS.items())
+    )
+    if request.htmx and request.htmx.target == "case-section":
+        return render(request, "cases/case_detail.html#section", context)
+    context["stage_bar"] = stage_bar(context["case"])
+    return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+def case_timeline_print(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The full record (全过程记录) of the case on one page laid out for paper."""
+    context = _section(request, case_id, "timeline")
+    context.update(stage_bar=stage_bar(context["case"]), printed_at=timezone.now())
+    return render(request, "cases/timeline_print.html", context)
 
 
 @login_required
@@ -80,10 +128,26 @@ def case_act(request: HttpRequest, case_id: int, act: str) -> HttpResponse:
         raise Http404("没有这个操作")
     if not spec.offered_to(case, officer):
         raise PermissionDenied("只有本案承办人员可以办理此事项")
-    form = spec.form(case)(request.POST or None)
+    back = request.method == "POST" and "back" in request.POST
+    form = spec.form(case)(None if back else request.POST or None, initial=_resubmitted(request))
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not back:
         if form.is_valid():
+            confirmed = request.POST.get("confirmed") == "1"
+            if spec.confirm is not None and not confirmed:
+                confirmation = spec.confirm(case, officer, form.cleaned_data)
+                return render(
+                    request,
+                    "cases/confirm.html",
+                    {
+                        "case": case,
+                        "title": _act_title(case, act, spec.title),
+                        "confirmation": confirmation,
+                        "fields": _resubmitted(request).items(),
+                    },
+                    # Rules that block the step: refused now, nothing to confirm.
+                    status=400 if confirmation.block else 200,
+                )
             try:
                 spec.run(case, officer, form.cleaned_data)
             except ActionError as err:
@@ -91,8 +155,23 @@ def case_act(request: HttpRequest, case_id: int, act: str) -> HttpResponse:
             else:
                 return redirect(reverse("case-detail", args=[case.pk]))
         status = 400
-    title = spec.title
+    title = _act_title(case, act, spec.title)
+    return render(request, "form.html", {"form": form, "title": title, "case": case}, status=status)
+
+
+# Fields of a posted form that belong to that one submission, never carried to the next.
+_PER_SUBMISSION = {"csrfmiddlewaretoken", "idempotency_key", "confirmed", "back"}
+
+
+def _resubmitted(request: HttpRequest) -> dict[str, str]:
+    """The typed values of a posted form, to carry through a confirmation page and back."""
+    if request.method != "POST":
+        return {}
+    return {k: str(v) for k, v in request.POST.items() if k not in _PER_SUBMISSION}
+
+
+def _act_title(case: Any, act: str, title: str) -> str:
     if act == "advance":
         target = next_stage(case.stage)
-        title = f"进入下一阶段：{Stage(target).label}" if target else spec.title
-    return render(request, "form.html", {"form": form, "title": title, "case": case}, status=status)
+        return f"进入下一阶段：{Stage(target).label}" if target else title
+    return title

@@ -26,5 +26,7 @@ class ComplianceConfig(AppConfig):
         )
         hooks.register_gate(gate)
         hooks.register_panel(panels.PANEL)
+        hooks.register_panel(panels.DEADLINES_PANEL)
+        hooks.register_glance(panels.glance)
         hooks.register_worklist(panels.DEADLINES)
         register(Job("deadlines", check_deadlines.enqueue, daily=True))

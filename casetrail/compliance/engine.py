@@ -258,7 +258,8 @@ def referring(case: CaseView, kinds: tuple[str, ...] | str, name: str, target: o
 
 
 def title(record: Any) -> str:
-    return f"{record.title} #{record.pk}"
+    """A record as rule messages name it (title, 文号, date: ``Record.reference``)."""
+    return str(record.reference)
 
 
 def missing_attachments(record: Any) -> list[str]:

@@ -6,29 +6,95 @@ from __future__ import annotations
 
 from typing import Any
 
-from casetrail.cases.hooks import CasePage, Panel, WorklistSection
+from django.urls import reverse
+
+from casetrail.cases.hooks import CasePage, Glance, Panel, WorklistSection
+from casetrail.cases.models import Stage
 from casetrail.compliance.deadlines import deadlines_for, deadlines_of
 from casetrail.compliance.engine import checklist, warnings
 from casetrail.compliance.selectors import pending_exemptions
-from casetrail.org.models import Officer
+from casetrail.org.models import Officer, Role
+
+
+def _checklist(page: CasePage) -> list[Any]:
+    # One evaluation per page view: the 待办事项 section and the overview's line share it.
+    if "checklist" not in page.memo:
+        page.memo["checklist"] = checklist(page.case) if page.case.is_open else []
+    items: list[Any] = page.memo["checklist"]
+    return items
+
+
+def _deadlines(page: CasePage) -> list[Any]:
+    if "deadlines" not in page.memo:
+        page.memo["deadlines"] = deadlines_of(page.case)
+    items: list[Any] = page.memo["deadlines"]
+    return items
 
 
 def panel(page: CasePage) -> dict[str, Any]:
     case = page.case
     pending = pending_exemptions(case)
-    items = checklist(case) if case.is_open else []
     return {
         # Each unmet item with the exemption proposal waiting for approval, if one is.
-        "checklist": [(f, pending.get((f.rule.id, f.missing.subject))) for f in items],
+        "checklist": [(f, pending.get((f.rule.id, f.missing.subject))) for f in _checklist(page)],
         "warnings": warnings(case),
-        "deadlines": deadlines_of(case),
-        "exemptions": list(case.exemptions.select_related("officer")),
+        "exemptions": [
+            (e, subject_label(e.subject, case)) for e in case.exemptions.select_related("officer")
+        ],
         "may_record": page.is_assigned and case.is_open and case.stage != "start",
     }
 
 
-def worklist(officer: Officer) -> dict[str, Any]:
+def subject_label(subject: str, case: Any) -> str:
+    """What a finding or an exemption is about, as people say it: 本案, a stage (调查取证阶段) or a
+    record by its reference — never the raw "record:12" / "stage:investigation"."""
+    kind, _, value = subject.partition(":")
+    if subject in ("", "case"):
+        return "本案"
+    if kind == "stage" and value in Stage.values:
+        return f"{Stage(value).label}阶段"
+    if kind == "record" and value.isdigit():
+        record = case.records.filter(pk=int(value)).first()
+        return record.reference if record is not None else subject
+    return subject
+
+
+def deadlines_panel(page: CasePage) -> dict[str, Any] | None:
+    deadlines = _deadlines(page)
+    return {"deadlines": deadlines} if deadlines else None
+
+
+def glance(page: CasePage) -> list[Glance]:
+    """The overview's 本阶段还需 (unmet items, exempted ones left out) and 下一期限 (the nearest
+    deadline not yet met, overdue ones first)."""
+    case = page.case
+    lines = []
+    if case.is_open and case.stage != "start":
+        unmet = [f for f in _checklist(page) if not f.exempted]
+        todo = reverse("case-section", args=[case.pk, "todo"])
+        if unmet:
+            first = unmet[0].missing.message
+            more = f"等 {len(unmet)} 项" if len(unmet) > 1 else ""
+            lines.append(Glance(10, "本阶段还需", f"{first}{more}", todo, "warn"))
+        else:
+            lines.append(Glance(10, "本阶段还需", "本阶段要求均已满足", todo, "ok"))
+    open_ = sorted(
+        (d for d in _deadlines(page) if not d.done and not d.info), key=lambda d: d.due_at
+    )
+    if open_:
+        d = open_[0]
+        tone = "bad" if d.overdue else "warn"
+        text = f"{d.title}：{d.due_at:%Y-%m-%d}{'（已逾期）' if d.overdue else ''}"
+        lines.append(
+            Glance(20, "下一期限", text, reverse("case-section", args=[case.pk, "deadlines"]), tone)
+        )
+    return lines
+
+
+def worklist(officer: Officer) -> dict[str, Any] | None:
     deadlines = deadlines_for(officer=officer)
+    if not deadlines and not {Role.HANDLER, Role.SUPERVISOR} & officer.role_set:
+        return None  # deadlines bear on handlers (and supervisors watch them)
     return {
         "due": [d for d in deadlines if not d.overdue],
         "overdue": [d for d in deadlines if d.overdue],
@@ -50,7 +116,10 @@ def worklist_api(officer: Officer) -> list[dict[str, Any]]:
     ]
 
 
-PANEL = Panel("compliance", 20, "compliance/_panel_compliance.html", panel)
+PANEL = Panel("compliance", 20, "compliance/_panel_compliance.html", panel, section="todo")
+DEADLINES_PANEL = Panel(
+    "deadlines", 20, "compliance/_panel_deadlines.html", deadlines_panel, section="deadlines"
+)
 DEADLINES = WorklistSection(
     "deadlines", 10, "compliance/_worklist_deadlines.html", worklist, worklist_api
 )

@@ -47,12 +47,11 @@ class ExemptionForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        items = Item.objects.filter(link__case=case).order_by("recorded_start", "pk")
+        items = Item.objects.filter(link__case=case).select_related("device")
+        items = items.order_by("recorded_start", "pk")
         field = self.fields["item"]
         assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [("", "—— 不附 ——")] + [
-            (i.pk, f"{i.get_kind_display()} #{i.pk} {i.description or i.place}") for i in items
-        ]
+        field.choices = [("", "—— 不附 ——")] + [(i.pk, i.reference) for i in items]
 
 
 @login_required

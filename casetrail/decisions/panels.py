@@ -136,4 +136,4 @@ def api(page: CasePage) -> dict[str, Any] | None:
     }
 
 
-PANEL = Panel("decision", 35, "decisions/_panel_decision.html", panel)
+PANEL = Panel("decision", 35, "decisions/_panel_decision.html", panel, section="approvals")

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from casetrail.cases.models import Case
 from casetrail.org.models import Agency, Device, Officer
@@ -119,7 +120,35 @@ class Item(models.Model):
         indexes = [models.Index(fields=["agency", "late"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} #{self.pk} {self.file_name}"
+        return self.reference
+
+    @property
+    def duration_label(self) -> str:
+        """The recording's length as people say it ("2分05秒", "45秒"), or "" for a photo or a
+        file without one."""
+        ms = (self.media or {}).get("duration_ms")
+        if not ms:
+            return ""
+        seconds = round(ms / 1000)
+        minutes, seconds = divmod(seconds, 60)
+        hours, minutes = divmod(minutes, 60)
+        if hours:
+            return f"{hours}小时{minutes:02d}分{seconds:02d}秒"
+        return f"{minutes}分{seconds:02d}秒" if minutes else f"{seconds}秒"
+
+    @property
+    def reference(self) -> str:
+        """How people name the item: kind, device, when it was recorded (local time) and length,
+        e.g. "录像 · 执法记录仪 DSJ-0001 · 2026-11-26 09:30 · 2分05秒". Reads ``device``: select
+        it with the item on a list."""
+        at = timezone.localtime(self.recorded_start or self.recorded_end)
+        parts = [self.get_kind_display()]
+        if self.device_id is not None and self.device is not None:
+            parts.append(f"{self.device.get_kind_display()} {self.device.serial}")
+        parts.append(f"{at:%Y-%m-%d %H:%M}")
+        if self.duration_label:
+            parts.append(self.duration_label)
+        return " · ".join(parts)
 
     @property
     def time_source_label(self) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from casetrail.cases.hooks import CasePage, Panel, WorklistSection
 from casetrail.evidence.selectors import inbox_for, items_of_case, late_recordings_for
-from casetrail.org.models import Officer
+from casetrail.org.models import Officer, Role
 
 
 def panel(page: CasePage) -> dict[str, Any]:
@@ -17,9 +17,15 @@ def panel(page: CasePage) -> dict[str, Any]:
     }
 
 
-def worklist(officer: Officer) -> dict[str, Any]:
-    return {"inbox": inbox_for(officer=officer), "late_recordings": late_recordings_for(officer)}
+def worklist(officer: Officer) -> dict[str, Any] | None:
+    """Uploads, the inbox and late uploads: a handler's steps (or anyone's who has recordings
+    waiting); left out of the other roles' 待办."""
+    inbox = inbox_for(officer=officer)
+    late = late_recordings_for(officer)
+    if not officer.has_role(Role.HANDLER) and not (inbox["unlinked"] or inbox["pending"] or late):
+        return None
+    return {"inbox": inbox, "late_recordings": late}
 
 
-PANEL = Panel("evidence", 50, "evidence/_panel_items.html", panel)
+PANEL = Panel("evidence", 50, "evidence/_panel_items.html", panel, section="media")
 WORKLIST = WorklistSection("evidence", 5, "evidence/_worklist_evidence.html", worklist)

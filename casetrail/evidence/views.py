@@ -103,6 +103,28 @@ def item_link(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect("evidence-detail", item_id=item.pk)
 
 
+def access_of_media_request(
+    *, download: bool, range_header: str, media_type: str, fetch_dest: str
+) -> AccessLog.What | None:
+    """What a request for an item's bytes is, for the access log (第三十三条), or None when it is
+    part of an access already logged:
+
+    - ``?download=1`` → 下载;
+    - a photo shown inside its page (``Sec-Fetch-Dest: image``) → None: the page logged 查看;
+      a photo opened on its own → 查看;
+    - audio/video: the players load nothing before 播放 is pressed (``preload="none"``), so the
+      first request of a playback (no Range, or a Range from byte 0) → 播放; the player's later
+      seeking requests → None.
+    """
+    if download:
+        return AccessLog.What.DOWNLOAD
+    if media_type.startswith("image/"):
+        return None if fetch_dest == "image" else AccessLog.What.VIEW
+    if not range_header or range_header.replace(" ", "").startswith("bytes=0-"):
+        return AccessLog.What.PLAY
+    return None
+
+
 def media_response(request: HttpRequest, item_id: int) -> HttpResponseBase:
     """Stream the original with HTTP Range; a play (first request of a playback) or a download is
     logged, the player's further seeking Range requests are not logged again."""
@@ -110,8 +132,13 @@ def media_response(request: HttpRequest, item_id: int) -> HttpResponseBase:
     item = evidence_for_user(user=request.user, item_id=item_id)
     download = request.GET.get("download") == "1"
     rng = request.headers.get("Range", "")
-    if download or not rng or rng.startswith("bytes=0-"):
-        what = AccessLog.What.DOWNLOAD if download else AccessLog.What.PLAY
+    what = access_of_media_request(
+        download=download,
+        range_header=rng,
+        media_type=item.blob.media_type,
+        fetch_dest=request.headers.get("Sec-Fetch-Dest", ""),
+    )
+    if what is not None:
         actions.ACCESS_ACTIONS[what](item=item, officer=officer)
     return blob_response(
         request,

@@ -34,10 +34,12 @@ def _context_choices(f: Any, case: Any) -> list[tuple[Any, str]]:
     if f.type in ("document", "documents"):
         kinds = [k for code in f.refers_to for k in aliases(code)]
         records = case.records.filter(kind__in=kinds) if kinds else case.records.all()
-        return [
-            (r.pk, f"{r.title} #{r.pk}（{timezone.localtime(r.created_at):%Y-%m-%d}）")
-            for r in records
-        ]
+        # Named as people name them (title, 文号, date); a superseded version stays choosable (an
+        # old reference must still validate) but says it was corrected.
+        corrected = set(
+            case.records.filter(replaces__isnull=False).values_list("replaces_id", flat=True)
+        )
+        return [(r.pk, r.reference + ("（已更正）" if r.pk in corrected else "")) for r in records]
     # Deactivated officers stay choosable here: a document (or its correction) may have to name
     # who acted at the time; they are marked so nobody names them for new work by mistake.
     officers = Officer.objects.filter(agency_id=case.agency_id).order_by("name")
@@ -118,7 +120,9 @@ def _field(f: Any, label: str, case: Any) -> forms.Field:
     if f.type == "number":
         return form_fields.IntegerField(label=label, required=f.required, min_value=0)
     if f.type == "money":
-        return form_fields.MoneyField(label=label + "（元）", required=f.required)
+        # The unit once: many catalogue labels already end with it ("罚款金额（元）").
+        unit = "" if label.endswith("（元）") else "（元）"
+        return form_fields.MoneyField(label=label + unit, required=f.required)
     if f.type == "person":
         return PersonField(label=label, required=f.required)
     if f.type in ("officers", "documents"):

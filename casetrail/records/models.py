@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db import models
+from django.utils import timezone
 
 from casetrail.cases.models import Case
 from casetrail.org.models import Officer
@@ -54,7 +55,25 @@ class Record(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} #{self.pk}"
+        return self.reference
+
+    @property
+    def doc_no(self) -> str:
+        """The 文号 the record carries (its ``doc_no`` field), or ""."""
+        value = (self.fields or {}).get("doc_no") if isinstance(self.fields, dict) else None
+        return str(value).strip() if value else ""
+
+    @property
+    def reference(self) -> str:
+        """How people name the record: its title, its 文号 when it has one, and when it was made
+        (local date; the time too when there is no 文号, so two 询问笔录 of a day differ), e.g.
+        "行政执法决定书 陵民罚决〔2026〕2号（2026-11-26）" or "询问笔录（2026-11-26 09:30）"."""
+        if self.created_at is None:
+            return self.title
+        at = timezone.localtime(self.created_at)
+        if self.doc_no:
+            return f"{self.title} {self.doc_no}（{at:%Y-%m-%d}）"
+        return f"{self.title}（{at:%Y-%m-%d %H:%M}）"
 
     @property
     def version(self) -> int:
@@ -131,6 +150,15 @@ class RecordSignature(models.Model):
         return sig.label if sig else "签名"
 
 
+# What people call each kind of attachment (the catalogue's ``attachments[].kind``).
+ATTACHMENT_KINDS = {
+    "av": "音像记录（录音、录像）",
+    "photo": "照片",
+    "signed_scan": "签字页扫描件",
+    "document": "其他文件",
+}
+
+
 class RecordAttachment(models.Model):
     """A file that belongs to a record: the signed scan, a photo, the audio/video (第十三条), or
     another document. Audio/video and photos are evidence items of the case. Insert-only."""
@@ -159,6 +187,10 @@ class RecordAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.record_id}"
+
+    @property
+    def kind_label(self) -> str:
+        return ATTACHMENT_KINDS.get(self.kind, self.kind)
 
     @property
     def slot_name(self) -> str:

@@ -22,7 +22,7 @@ def _records(page: CasePage) -> list[Record]:
     if "records" not in page.memo:
         page.memo["records"] = list(
             page.case.records.select_related("created_by", "replaces").prefetch_related(
-                "signatures__blob", "attachments__blob"
+                "signatures__blob", "attachments__blob", "attachments__item__device"
             )
         )
     records: list[Record] = page.memo["records"]
@@ -54,19 +54,32 @@ def stage_made_in(record: Record, changes: list[tuple[dt.datetime, str]]) -> str
     return stage
 
 
+def corrected_by(page: CasePage) -> dict[int, Record]:
+    """Each superseded record's id → the version that corrected it (已更正)."""
+    return {r.replaces_id: r for r in _records(page) if r.replaces_id}
+
+
 def by_stage(page: CasePage) -> dict[str, Any] | None:
-    """The case's documents grouped by the stage they belong to (latest versions only); a
-    document of several stages under the one it was made in."""
+    """The case's documents grouped by the stage they belong to (latest versions only), each
+    with the links offered beside it (``records.links``: 打印, 上传签字件 … then 添加附件, 更正);
+    a document of several stages under the one it was made in."""
     records = _records(page)
-    superseded = {r.replaces_id for r in records if r.replaces_id}
+    superseded = corrected_by(page)
+    editable = may_record(page)
     changes = list(page.case.stage_changes.order_by("at", "id").values_list("at", "to_stage"))
-    groups: dict[str, list[Record]] = {value: [] for value in Stage.values}
+    groups: dict[str, list[tuple[Record, list[tuple[str, str]]]]] = {v: [] for v in Stage.values}
     for r in records:
         doc = r.doc
         if r.pk in superseded or doc is None:
             continue
+        links = record_links(r, page.officer)
+        if editable and r.kind_is_catalogued:
+            links += [
+                (reverse("record-attach", args=[r.pk]), "添加附件"),
+                (reverse("record-correct", args=[r.pk]), "更正"),
+            ]
         made_in = stage_made_in(r, changes)
-        groups[made_in if made_in in doc.stages else doc.stage].append(r)
+        groups[made_in if made_in in doc.stages else doc.stage].append((r, links))
     found = [(Stage(stage).label, items) for stage, items in groups.items() if items]
     return {"records_by_stage": found} if found else None
 
@@ -74,6 +87,7 @@ def by_stage(page: CasePage) -> dict[str, Any] | None:
 def timeline(page: CasePage) -> list[TimelineItem]:
     editable = may_record(page)
     sees = personal(page)
+    superseded = corrected_by(page)
     return [
         TimelineItem(
             record.created_at,
@@ -82,7 +96,9 @@ def timeline(page: CasePage) -> list[TimelineItem]:
             record,
             page.ledger.get(f"records.Record:{record.pk}"),
             {
-                "may_record": editable,
+                # A superseded record offers no 更正: the current version is corrected instead.
+                "may_record": editable and record.pk not in superseded,
+                "corrected_by": superseded.get(record.pk),
                 "fields": record.shown_fields(personal=sees),
                 # 打印, 上传签字件 … offered by the apps above records (records.links).
                 "links": record_links(record, page.officer),
@@ -112,4 +128,4 @@ def api(page: CasePage) -> list[dict[str, Any]]:
     ]
 
 
-PANEL = Panel("records", 60, "records/_panel_by_stage.html", by_stage)
+PANEL = Panel("records", 60, "records/_panel_by_stage.html", by_stage, section="documents")

@@ -5,6 +5,7 @@ screen, a scan of the paper, or a refusal with its reason), and attach audio/vid
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -32,7 +33,7 @@ from casetrail.records.actions import (
 from casetrail.records.catalogue import doc_type, doc_version
 from casetrail.records.forms import catalogue_form, initial_from
 from casetrail.records.guards import require_made_by_handler
-from casetrail.records.models import RecordSignature
+from casetrail.records.models import ATTACHMENT_KINDS, RecordSignature
 from casetrail.records.selectors import documents_for, record_for_user
 
 MAX_SCAN_BYTES = 20 * 1024 * 1024
@@ -77,19 +78,88 @@ def signatures_from(
         if not sig.required and not method:
             continue
         scan = request.FILES.get(stem + "scan")
+        sha = ""
+        if method == RecordSignature.Method.SCAN:
+            # A scan uploaded with an earlier, refused submission of this form is kept by its
+            # digest (the action accepts only a blob of the case's agency).
+            sha = stored_scan(officer, scan, sig.label) if scan else _sha(request, stem)
         signatures.append(
             SignatureInput(
                 key=sig.key,
                 name=request.POST.get(stem + "name", ""),
                 method=method,
                 image=_data_url_png(request.POST.get(stem + "image", "")),
-                blob_sha256=stored_scan(officer, scan, sig.label)
-                if method == RecordSignature.Method.SCAN and scan
-                else "",
+                blob_sha256=sha,
                 refusal_reason=request.POST.get(stem + "reason", ""),
             )
         )
     return signatures
+
+
+def _sha(request: HttpRequest, stem: str) -> str:
+    value = request.POST.get(stem + "scan_sha256", "").strip().lower()
+    return value if len(value) == 64 and all(c in "0123456789abcdef" for c in value) else ""
+
+
+@dataclass
+class Pad:
+    """One signature slot of a form as the page shows it: the catalogue's slot, its inputs'
+    prefix, what the user already gave (kept across a refused submission) and its error."""
+
+    sig: Any
+    p: str
+    name: str = ""
+    method: str | None = None  # None: the slot's default
+    image: str = ""  # the drawn PNG as a data URL, drawn again on the canvas by signature.js
+    scan_sha256: str = ""
+    reason: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+def signature_pads(
+    request: HttpRequest,
+    doc: Any,
+    *,
+    prefix: str = "sig",
+    err: ActionError | None = None,
+    signatures: list[SignatureInput] | None = None,
+) -> list[Pad]:
+    """The signature pads of ``doc``'s form; after a refused POST each keeps what was given —
+    name, method, drawing, stored scan, refusal reason — and shows the error naming its slot."""
+    stored = {s.key: s.blob_sha256 for s in signatures or []}
+    pads = []
+    for sig in doc.signatures:
+        stem = f"{prefix}_{sig.key}_"
+        pad = Pad(sig, f"{prefix}_{sig.key}")
+        if request.method == "POST":
+            image = request.POST.get(stem + "image", "")
+            pad.name = request.POST.get(stem + "name", "")
+            pad.method = request.POST.get(stem + "method", "")
+            pad.image = image if _data_url_png(image) else ""
+            pad.scan_sha256 = stored.get(sig.key) or _sha(request, stem)
+            pad.reason = request.POST.get(stem + "reason", "")
+        if err is not None and err.field == f"signatures.{sig.key}":
+            pad.errors.append(err.message)
+        pads.append(pad)
+    return pads
+
+
+def _shown_error(form: forms.Form, err: Exception) -> ActionError:
+    """The refusal as the page shows it: a signature's beside its pad (``signature_pads``),
+    any other on its field or on top of the form."""
+    error = err if isinstance(err, ActionError) else ActionError("invalid_input", "输入有误")
+    if not (error.field or "").startswith("signatures."):
+        apply_error(form, error)
+    return error
+
+
+def _signatures_or_error(
+    request: HttpRequest, officer: Officer, doc: Any, form: forms.Form
+) -> tuple[list[SignatureInput], ActionError | None]:
+    try:
+        return signatures_from(request, officer, doc), None
+    except ActionError as err:
+        return [], _shown_error(form, err)
 
 
 @login_required
@@ -119,8 +189,12 @@ def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     form = catalogue_form(kind, case=case)(request.POST or None)
     candidates = list(officers_for_picker(case.agency_id, role=Role.HANDLER))
     status = 200
+    error: ActionError | None = None
+    signatures: list[SignatureInput] = []
     if request.method == "POST":
-        if form.is_valid():
+        # Scans are stored first, whatever else is wrong, so a refused form keeps them.
+        signatures, error = _signatures_or_error(request, officer, doc, form)
+        if form.is_valid() and error is None:
             try:
                 present = [
                     OfficerPresent(
@@ -129,7 +203,6 @@ def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
                     )
                     for pk in request.POST.getlist("present")
                 ]
-                signatures = signatures_from(request, officer, doc)
                 record_create(
                     case=case,
                     officer=officer,
@@ -139,15 +212,15 @@ def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
                     signatures=signatures,
                 )
             except (ActionError, ValueError) as err:
-                apply_error(
-                    form,
-                    err
-                    if isinstance(err, ActionError)
-                    else ActionError("invalid_input", "输入有误"),
-                )
+                error = _shown_error(form, err)
             else:
                 return redirect("case-detail", case_id=case.pk)
         status = 400
+    if request.method == "POST":  # the officers ticked, as the user left them
+        present_ids = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
+        shown_ids = {o.pk for o in candidates if request.POST.get(f"shown_{o.pk}") == "on"}
+    else:
+        present_ids = shown_ids = {a.officer_id for a in case.assignments.all()}
     return render(
         request,
         "records/new.html",
@@ -156,7 +229,9 @@ def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
             "doc": doc,
             "form": form,
             "candidates": candidates,
-            "assigned": {a.officer_id for a in case.assignments.all()},
+            "present": present_ids,
+            "shown": shown_ids,
+            "pads": signature_pads(request, doc, err=error, signatures=signatures),
             "methods": RecordSignature.Method.choices,
         },
         status=status,
@@ -171,12 +246,7 @@ class AttachForm(forms.Form):
     file = forms.FileField(label="扫描件或文件（PDF、JPEG、PNG）", required=False)
 
 
-KIND_LABELS = {
-    "av": "音像记录（录音、录像）",
-    "photo": "照片",
-    "signed_scan": "签字页扫描件",
-    "document": "其他文件",
-}
+KIND_LABELS = ATTACHMENT_KINDS
 
 
 @login_required
@@ -187,7 +257,8 @@ def record_attach_view(request: HttpRequest, record_id: int) -> HttpResponse:
     _require_assigned(record.case, officer)
     from casetrail.evidence.models import Item
 
-    items = Item.objects.filter(link__case=record.case).order_by("-recorded_end")
+    items = Item.objects.filter(link__case=record.case).select_related("device")
+    items = items.order_by("-recorded_end")
     form = AttachForm(request.POST or None, request.FILES or None)
     doc = record.doc
     form.fields["slot"].choices = [  # type: ignore[attr-defined]
@@ -195,7 +266,7 @@ def record_attach_view(request: HttpRequest, record_id: int) -> HttpResponse:
         for a in (doc.attachments if doc else ())
     ]
     form.fields["item"].choices = [("", "——")] + [  # type: ignore[attr-defined]
-        (i.pk, f"{i.get_kind_display()} #{i.pk} {i.file_name}") for i in items
+        (i.pk, i.reference) for i in items
     ]
     status = 200
     if request.method == "POST":
@@ -220,7 +291,7 @@ def record_attach_view(request: HttpRequest, record_id: int) -> HttpResponse:
         "form.html",
         {
             "form": form,
-            "title": f"为“{record.title} #{record.pk}”添加附件",
+            "title": f"为“{record.reference}”添加附件",
             "case": record.case,
             "multipart": True,
         },
@@ -251,8 +322,11 @@ def record_correct_view(request: HttpRequest, record_id: int) -> HttpResponse:
     )
     form = form_class(request.POST or None, initial=initial_from(doc, record.fields))
     status = 200
+    error: ActionError | None = None
+    signatures: list[SignatureInput] = []
     if request.method == "POST":
-        if form.is_valid():
+        signatures, error = _signatures_or_error(request, officer, doc, form)
+        if form.is_valid() and error is None:
             data = dict(form.cleaned_data)
             reason = data.pop("correction_reason")
             try:
@@ -261,15 +335,10 @@ def record_correct_view(request: HttpRequest, record_id: int) -> HttpResponse:
                     officer=officer,
                     fields=data,
                     reason=reason,
-                    signatures=signatures_from(request, officer, doc),
+                    signatures=signatures,
                 )
             except (ActionError, ValueError) as err:
-                apply_error(
-                    form,
-                    err
-                    if isinstance(err, ActionError)
-                    else ActionError("invalid_input", "输入有误"),
-                )
+                error = _shown_error(form, err)
             else:
                 return redirect("case-detail", case_id=record.case_id)
         status = 400
@@ -281,6 +350,7 @@ def record_correct_view(request: HttpRequest, record_id: int) -> HttpResponse:
             "doc": doc,
             "form": form,
             "correcting": record,
+            "pads": signature_pads(request, doc, err=error, signatures=signatures),
             "methods": RecordSignature.Method.choices,
         },
         status=status,

@@ -217,34 +217,47 @@ def signature_rows(
             raise ActionError(
                 "signature_required",
                 f"{doc.title}：缺少{slot.label}（第十二条：文书应当签字或盖章）",
-                field="signatures",
+                field=f"signatures.{slot.key}",
             )
-        name = clean_name(sig.name, where=f"{slot.label}·签名人", field="signatures")
+        name = clean_name(sig.name, where=f"{slot.label}·签名人", field=f"signatures.{slot.key}")
         refusal_reason = clean_text(
-            sig.refusal_reason, where=f"{slot.label}·拒签理由", field="signatures", limit=300
+            sig.refusal_reason,
+            where=f"{slot.label}·拒签理由",
+            field=f"signatures.{slot.key}",
+            limit=300,
         )
         if not name:
             raise ActionError(
-                "signature_name_required", f"{slot.label}：请填写签名人姓名", field="signatures"
+                "signature_name_required",
+                f"{slot.label}：请填写签名人姓名",
+                field=f"signatures.{slot.key}",
             )
         blob = None
         if sig.method == RecordSignature.Method.REFUSED:
             if not slot.refusal:
                 raise ActionError(
-                    "refusal_not_allowed", f"{slot.label}不能以拒签代替", field="signatures"
+                    "refusal_not_allowed",
+                    f"{slot.label}不能以拒签代替",
+                    field=f"signatures.{slot.key}",
                 )
             if not refusal_reason:
                 raise ActionError(
                     "refusal_reason_required",
                     f"{slot.label}：拒绝签名的，须记录拒签理由",
-                    field="signatures",
+                    field=f"signatures.{slot.key}",
                 )
         elif sig.method == RecordSignature.Method.DRAWN:
+            if not sig.image:
+                # Nothing drawn: ask for the signature, not for a file format.
+                ask = "请当事人签名或记录拒签理由" if slot.refusal else "请在签名框内签名"
+                raise ActionError(
+                    "signature_not_drawn", f"{slot.label}：{ask}", field=f"signatures.{slot.key}"
+                )
             if not sig.image.startswith(PNG_MAGIC) or len(sig.image) > MAX_SIGNATURE_BYTES:
                 raise ActionError(
                     "invalid_signature_image",
                     f"{slot.label}：签名图像应为 PNG（不超过2MB）",
-                    field="signatures",
+                    field=f"signatures.{slot.key}",
                 )
             blob = store_image(
                 agency_id=record.case.agency_id, data=sig.image, media_type="image/png"
@@ -256,7 +269,9 @@ def signature_rows(
             ).first()
             if blob is None:
                 raise ActionError(
-                    "scan_missing", f"{slot.label}：请先上传签名页扫描件", field="signatures"
+                    "scan_missing",
+                    f"{slot.label}：请先上传签名页扫描件",
+                    field=f"signatures.{slot.key}",
                 )
         rows.append(
             RecordSignature.objects.create(

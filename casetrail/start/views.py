@@ -20,8 +20,9 @@ from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
 from casetrail.org.models import Officer, Role
 from casetrail.org.selectors import officer_for_request
+from casetrail.records.actions import SignatureInput
 from casetrail.records.catalogue import doc_type
-from casetrail.records.views import signatures_from
+from casetrail.records.views import signature_pads, signatures_from
 from casetrail.start import actions
 from casetrail.start.forms import ApplicationForm, ComplaintForm, ExOfficioForm, OnTheSpotForm
 from casetrail.start.writes import ON_THE_SPOT_DOCUMENTS
@@ -122,28 +123,40 @@ def case_new_on_the_spot(request: HttpRequest) -> HttpResponse:
     form = OnTheSpotForm(request.POST or None, officer=officer)
     documents = [doc_type(code) for code in ON_THE_SPOT_DOCUMENTS]
     status = 200
+    signatures: dict[str, list[SignatureInput]] = {}
     if request.method == "POST":
-        if form.is_valid():
-            try:
+        try:
+            # Scans are stored first, whatever else is wrong, so a refused form keeps them.
+            signatures = {
+                doc.code: signatures_from(request, officer, doc, prefix=f"sig_{doc.code}")
+                for doc in documents
+            }
+            if form.is_valid():
                 party = party_input(form.cleaned_data, "party")
                 case = actions.case_start_on_the_spot(
                     officer=officer,
                     data=form.case_input([party] if party else []),
                     spot=form.on_the_spot(),
                     certificates_shown=form.cleaned_data["certificates_shown"],
-                    signatures={
-                        doc.code: signatures_from(request, officer, doc, prefix=f"sig_{doc.code}")
-                        for doc in documents
-                    },
+                    signatures=signatures,
                 )
-            except ActionError as err:
-                apply_error(form, err)
-            else:
                 return redirect("case-detail", case_id=case.pk)
+        except ActionError as err:
+            apply_error(form, err)  # on top: the slot keys repeat across the three documents
         status = 400
+    # Each document's pads keep what the party and the officers already signed.
+    pads = [
+        (
+            doc,
+            signature_pads(
+                request, doc, prefix=f"sig_{doc.code}", signatures=signatures.get(doc.code)
+            ),
+        )
+        for doc in documents
+    ]
     return render(
         request,
         "start/on_the_spot.html",
-        {"form": form, "documents": documents, "title": "当场处罚（简易程序，第二十一条）"},
+        {"form": form, "documents": pads, "title": "当场处罚（简易程序，第二十一条）"},
         status=status,
     )

@@ -40,6 +40,17 @@ GET_MATRIX = [
     ("/cases/new/complaint/", row(403, anon=302, other=200, zhang=200, li=200)),
     ("/cases/new/on-the-spot/", row(403, anon=302, other=200, zhang=200, li=200)),
     ("/cases/{case}/", row(404, anon=302, outsider=403, zhang=200, li=200, wang=200, sun=200)),
+    *[
+        (
+            f"/cases/{{case}}/section/{key}/",
+            row(404, anon=302, outsider=403, zhang=200, li=200, wang=200, sun=200),
+        )
+        for key in ("todo", "documents", "media", "approvals", "deadlines", "timeline")
+    ],
+    (
+        "/cases/{case}/print/timeline/",
+        row(404, anon=302, outsider=403, zhang=200, li=200, wang=200, sun=200),
+    ),
     (
         "/cases/{case}/advance/",
         row(404, anon=302, outsider=403, zhang=200, li=200, wang=403, sun=403),

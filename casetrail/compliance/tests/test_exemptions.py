@@ -57,7 +57,7 @@ def test_an_exemption_lifts_the_block_only_when_the_reviewer_approves(investigat
     # Proposed is not approved: R13 still blocks (and the pending decision, R6).
     assert ids(blockers(investigating, "decision")) == ["R13", "R6"]
     assert not Exemption.objects.exists()
-    page = api("zhang", f"/cases/{investigating.pk}/").content.decode()
+    page = api("zhang", f"/cases/{investigating.pk}/section/todo/").content.decode()
     assert "豁免申请待审核" in page
     assert api_decide("wang", chain).status_code == 201
     (exemption,) = Exemption.objects.all()

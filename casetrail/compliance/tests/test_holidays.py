@@ -39,7 +39,7 @@ def decision_deadline(case):
 def test_it_marks_a_period_counted_on_unpublished_holidays(investigating, personas):
     d = decision_deadline(investigating)
     assert d.estimated == (not calendar().published(d.due.year))
-    page = client_for("zhang").get(f"/cases/{investigating.pk}/").content.decode()
+    page = client_for("zhang").get(f"/cases/{investigating.pk}/section/deadlines/").content.decode()
     assert ("节假日安排未公布，期限为估算" in page) == d.estimated
 
 

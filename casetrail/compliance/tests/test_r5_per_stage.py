@@ -75,7 +75,7 @@ def audio(case: Case | None, *, seed: int, reason: str = "") -> Any:
 def test_it_checks_the_start_stage_when_the_start_is_approved(personas: Any) -> None:
     case = start_ex_officio(personas, is_major=True)
     # 本阶段还需 shows it while the case is in 程序启动.
-    page = client_for("zhang").get(f"/cases/{case.pk}/").content.decode()
+    page = client_for("zhang").get(f"/cases/{case.pk}/section/todo/").content.decode()
     assert "R5" in page and "程序启动" in page
     chain = Chain.objects.get(case=case)
     approval_decide(chain=chain, officer=personas["wang"], outcome="approve", opinion="同意")
@@ -126,7 +126,7 @@ def test_it_checks_each_stage_of_a_major_case_as_it_ends(
     told = Item.objects.get(pk=int(r["CaseTrail-Evidence"]))
     assert told.time_source == "entered" and told.time_reason == reason
     assert r5(major) == set()
-    assert reason in client_for("wang").get(f"/cases/{major.pk}/").content.decode()
+    assert reason in client_for("wang").get(f"/cases/{major.pk}/section/media/").content.decode()
     assert advance(major).status_code == 201
     later()
     # 审查决定: its own span, not covered by the clips of 调查取证.

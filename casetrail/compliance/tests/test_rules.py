@@ -94,7 +94,9 @@ def test_r12_an_investigation_leaves_a_trace_before_the_decision_stage(investiga
     assert investigating.stage == "investigation"
     make(investigating, personas, "refusal_record")  # a refusal to be investigated is a trace
     assert unmet(investigating, "R12") == []
-    r = client_for("zhang").post(f"/cases/{investigating.pk}/advance/", {"reason": "调查终结"})
+    r = client_for("zhang").post(
+        f"/cases/{investigating.pk}/advance/", {"reason": "调查终结", "confirmed": "1"}
+    )
     assert r.status_code == 302, re.findall(r"errorlist[^>]*>(.*?)</", r.content.decode())
 
 
@@ -420,13 +422,13 @@ def test_r9c_and_r8_start_rules(personas):
 
 def test_the_case_page_shows_the_checklist_and_exemptions(investigating, personas):
     make(investigating, personas, "sampling_notice")
-    page = client_for("zhang").get(f"/cases/{investigating.pk}/").content.decode()
+    page = client_for("zhang").get(f"/cases/{investigating.pk}/section/todo/").content.decode()
     assert "本阶段还需" in page and "R13" in page and "物品清单" in page
 
 
 def test_the_case_page_groups_documents_by_stage(deciding, personas):
     make(deciding, personas, "investigation_final_report")
-    page = client_for("zhang").get(f"/cases/{deciding.pk}/").content.decode()
+    page = client_for("zhang").get(f"/cases/{deciding.pk}/section/documents/").content.decode()
     assert "各阶段文书" in page and "案件调查终结报告" in page
 
 

@@ -14,7 +14,7 @@ from casetrail.decisions.tests.builders import all_ok, propose
 
 def test_the_handler_proposes_from_the_case_page(deciding_case, personas):
     case = deciding_case
-    page = client_for("zhang").get(f"/cases/{case.pk}/").content.decode()
+    page = client_for("zhang").get(f"/cases/{case.pk}/section/approvals/").content.decode()
     assert f'href="/cases/{case.pk}/decision-proposal/"' in page
     assert "<h2>处理决定" in page and "尚未提出" in page and "当事人已放弃" in page
     form = client_for("zhang").get(f"/cases/{case.pk}/decision-proposal/").content.decode()
@@ -40,7 +40,7 @@ def test_the_handler_proposes_from_the_case_page(deciding_case, personas):
     assert r.status_code == 302
     chain = Chain.objects.get(case=case, kind="case_decision")
     assert chain.record.fields["proposed_fine"] == "500.00"
-    page = client_for("zhang").get(f"/cases/{case.pk}/").content.decode()
+    page = client_for("zhang").get(f"/cases/{case.pk}/section/approvals/").content.decode()
     assert f'href="/cases/{case.pk}/decision-proposal/"' not in page
     assert "审批中" in page and "正在审批（待审核）" in page
 

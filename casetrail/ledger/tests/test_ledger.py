@@ -178,7 +178,7 @@ def test_it_reads_ledgers_only_for_the_agency_and_entries_under_the_case_rules(
 
 
 def test_it_links_each_record_to_its_entry_and_proof(ledger, open_case):
-    page = client_for("zhang").get(f"/cases/{open_case.pk}/").content.decode()
+    page = client_for("zhang").get(f"/cases/{open_case.pk}/section/timeline/").content.decode()
     seq = LedgerEntry.objects.filter(case_ref=open_case.pk).order_by("seq").first().seq
     url = f"/ledger/{ledger.agency.credit_code}/entries/{seq}/"
     assert url in page

@@ -32,7 +32,7 @@ def views_of(who: str, record) -> dict[str, str]:
     record_api = client.get(f"/api/records/{record.pk}/")
     code = record.case.agency.credit_code
     ledger_page = client.get(f"/ledger/{code}/entries/{seq_of(record)}/")
-    page = client.get(f"/cases/{record.case_id}/")
+    page = client.get(f"/cases/{record.case_id}/section/timeline/")
     for response in (case_api, record_api, ledger_page, page):
         assert response.status_code == 200
     (listed,) = [r for r in case_api.json()["records"] if r["id"] == record.pk]

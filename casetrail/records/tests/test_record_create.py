@@ -270,7 +270,7 @@ def test_it_makes_records_through_the_ui(open_case, personas, evidence_store):
     r = zhang.post(f"/cases/{open_case.pk}/records/new/{DOC.code}/", data)
     assert r.status_code == 302, r.content.decode()[:3000]
     record = Record.objects.get(kind=DOC.code)
-    page = zhang.get(f"/cases/{open_case.pk}/").content.decode()
+    page = zhang.get(f"/cases/{open_case.pk}/section/timeline/").content.decode()
     assert "测试检查笔录" in page and "已出示" in page and "拒签" in page
     r = zhang.post(
         f"/cases/{open_case.pk}/records/new/{DOC.code}/", {**data, "sig_party_reason": ""}

@@ -162,7 +162,7 @@ def test_two_officers_sign_a_hearing_record_in_their_own_slots(open_case, person
         ("investigators", "officers"),
         ("party", "party"),
     ]
-    page = client_for("zhang").get(f"/cases/{open_case.pk}/").content.decode()
+    page = client_for("zhang").get(f"/cases/{open_case.pk}/section/timeline/").content.decode()
     assert "听证主持人签名" in page and "记录员签名" in page
     r11 = [m for m in RULES["R11"].check(CaseView(open_case)) if m.subject == f"record:{record.pk}"]
     assert r11 == []
@@ -270,7 +270,7 @@ def test_a_service_receipt_is_made_in_the_investigation_and_in_service(
     decision = case.records.get(kind="administrative_decision")
     late = make(case, personas, "service_receipt", document=decision.pk)
     assert early.kind == late.kind == "service_receipt"
-    page = client_for("zhang").get(f"/cases/{case.pk}/").content.decode()
+    page = client_for("zhang").get(f"/cases/{case.pk}/section/documents/").content.decode()
     listed = page[page.index("各阶段文书") :]
     investigation = listed[listed.index("调查取证") : listed.index("审查决定")]
     service = listed[listed.index("送达执行") :]

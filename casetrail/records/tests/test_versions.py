@@ -155,7 +155,7 @@ def test_it_reads_rows_made_before_versions_and_slots_existed(open_case, persona
     labels = [s.label for s in record.signatures.all()]
     assert labels == ["听证主持人、记录员签名", "案件调查人员签名", "当事人或其代理人签名或盖章"]
     assert [a.label for a in record.attachments.all()] == ["签名笔录扫描件"]
-    page = client_for("zhang").get(f"/cases/{open_case.pk}/").content.decode()
+    page = client_for("zhang").get(f"/cases/{open_case.pk}/section/timeline/").content.decode()
     assert "听证主持人、记录员签名" in page and "附件：签名笔录扫描件" in page
     api = client_for("zhang").get(f"/api/records/{record.pk}/").json()
     assert api["catalogue_version"] == 1
@@ -197,7 +197,7 @@ def test_it_keeps_records_of_a_retired_code_readable_and_counted(
     assert receipt.catalogue_version == 1 and receipt.title == "送达回证（调查取证文书）"
     # R12 looks for a 送达回证 of the notice: the retired code counts.
     assert list(RULES["R12"].check(CaseView(open_case))) == []
-    page = client_for("zhang").get(f"/cases/{open_case.pk}/").content.decode()
+    page = client_for("zhang").get(f"/cases/{open_case.pk}/section/documents/").content.decode()
     assert "送达回证（调查取证文书）" in page
     new = record_correct(
         record=receipt,

@@ -79,7 +79,7 @@ def test_it_runs_the_full_ex_officio_start_through_the_ui(personas):
     payload = json.loads(last.canonical)["payload"]
     assert last.action == "approval.step"
     assert any(r.get("number") == case.number for r in payload["effects"]["rows"])
-    page = zhang.get(f"/cases/{case.pk}/").content.decode()
+    page = zhang.get(f"/cases/{case.pk}/section/timeline/").content.decode()
     assert case.number in page and "日志序号" in page and "调查取证" in page
 
 

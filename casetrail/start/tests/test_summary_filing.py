@@ -67,7 +67,8 @@ def test_it_files_the_decision_through_the_case_page(personas):
     assert json.loads(entry.canonical)["actor"]["name"] == "张承办"
     assert r21b(case).done and list(RULES["R21b"].check(CaseView(case))) == []
     page = zhang.get(f"/cases/{case.pk}/").content.decode()
-    assert act not in page and "已完成" in page  # the step is done, the deadline met
+    deadlines = zhang.get(f"/cases/{case.pk}/section/deadlines/").content.decode()
+    assert act not in page and "已完成" in deadlines  # the step is done, the deadline met
 
 
 def test_it_files_over_the_api_once(personas):

@@ -1,5 +1,7 @@
 // Signature pads: draw with finger, pen or mouse; the PNG goes into the hidden input on submit.
-// Shows only the inputs of the chosen method (drawn / scan / refused).
+// Shows only the inputs of the chosen method (drawn / scan / refused). A drawing sent with a
+// submission the server refused comes back in the hidden input and is drawn again, so the party
+// does not sign twice.
 (function () {
   document.querySelectorAll(".signature").forEach(function (box) {
     var canvas = box.querySelector("canvas");
@@ -7,6 +9,12 @@
     var ctx = canvas.getContext("2d");
     var drawing = false, dirty = false;
     ctx.lineWidth = 3; ctx.lineCap = "round"; ctx.strokeStyle = "#111";
+    if (hidden.value.indexOf("data:image/png;base64,") === 0) {
+      var kept = new Image();
+      kept.onload = function () { ctx.drawImage(kept, 0, 0, canvas.width, canvas.height); };
+      kept.src = hidden.value;
+      dirty = true;
+    }
     function pos(e) {
       var r = canvas.getBoundingClientRect();
       return [(e.clientX - r.left) * canvas.width / r.width, (e.clientY - r.top) * canvas.height / r.height];
@@ -23,7 +31,8 @@
       ctx.clearRect(0, 0, canvas.width, canvas.height); dirty = false; hidden.value = "";
     });
     function show() {
-      var m = box.querySelector("input[type=radio]:checked").value;
+      var checked = box.querySelector("input[type=radio]:checked");
+      var m = checked ? checked.value : "";
       box.querySelector(".pad").hidden = m !== "drawn";
       box.querySelector(".scan").hidden = m !== "scan";
       var refused = box.querySelector(".refused"); if (refused) refused.hidden = m !== "refused";
