@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "casetrail.compliance",
     "casetrail.start",
     "casetrail.decisions",
+    "casetrail.oversight",
     "casetrail.demo",
 ]
 

@@ -72,6 +72,8 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "code": "interview_record",
         "version": CATALOGUE["interview_record"].version,
         "act": "advance",
+        "finding_id": world["finding"].pk,
+        "move": "order",
     }
 
 
@@ -109,6 +111,10 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, Any]], tuple[str, dict[str, An
         {"add": ["reviewer"], "reason": "兼任审核"},
     ),
     ("/api/me/token/", "post"): lambda w: ("zhang", {}),
+    ("/api/findings/{finding_id}/{move}/", "post"): lambda w: (
+        "sun",
+        {"text": "限期改正", "deadline": (timezone.localdate() + dt.timedelta(days=7)).isoformat()},
+    ),
     ("/api/cases/ex-officio/", "post"): lambda w: (
         "zhang",
         {
@@ -123,6 +129,19 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, Any]], tuple[str, dict[str, An
         },
     ),
 }
+
+
+def _finding(personas: dict[str, Any]) -> Any:
+    """A finding of the agency (oversight): a verification report that found a difference."""
+    from casetrail.ledger.actions import verification_request
+    from casetrail.ledger.verification import verification_finish
+    from casetrail.oversight.models import Finding
+    from casetrail.oversight.refresh import refresh
+
+    run = verification_request(officer=personas["sun"])
+    verification_finish(run=run, findings=["blob 9f86d0: sha256 differs"], summary="1")
+    refresh(agency=personas["sun"].agency)
+    return Finding.objects.get(kind="verify_failed")
 
 
 @pytest.fixture
@@ -143,6 +162,7 @@ def world(personas, other_agency, evidence_store) -> dict[str, Any]:
     device = device_register(officer=personas["admin"], serial="CAM-1", model="DSJ-V9")
     checkpoint_all()
     return {
+        "finding": _finding(personas),
         "personas": personas,
         "case": case,
         "chain": Chain.objects.get(case=pending),

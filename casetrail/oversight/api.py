@@ -1,0 +1,172 @@
+"""REST API of oversight: the agency's findings, one finding with its steps, the supervisor's
+moves, and a refresh (supervisors and the director read; only supervisors act)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casetrail.lib import api_fields, openapi
+from casetrail.org.models import Role
+from casetrail.oversight.kinds import ITEMS, KINDS
+from casetrail.oversight.models import Finding, FindingState
+from casetrail.oversight.moves import apply_move
+from casetrail.oversight.refresh import refresh
+from casetrail.oversight.selectors import (
+    finding_for_user,
+    findings_of_agency,
+    require_overseer,
+    steps_of,
+)
+
+FINDING = openapi.obj(
+    ("id", "kind", "subject", "title", "article", "item", "state"),
+    id=openapi.INTEGER,
+    kind=openapi.STRING,
+    subject=openapi.STRING,
+    title=openapi.STRING,
+    article=openapi.STRING,
+    item=openapi.STRING,
+    details=openapi.STRING,
+    case=openapi.nullable("integer"),
+    case_number=openapi.nullable("string"),
+    unit=openapi.nullable("string"),
+    officer=openapi.nullable("string"),
+    raised_at=openapi.STRING,
+    state=openapi.STRING,
+    state_label=openapi.STRING,
+    changed_at=openapi.STRING,
+)
+STEP = openapi.obj(
+    ("state", "text", "officer", "at"),
+    state=openapi.STRING,
+    text=openapi.STRING,
+    deadline=openapi.nullable("string"),
+    officer=openapi.STRING,
+    at=openapi.STRING,
+)
+
+
+def finding_out(f: Finding) -> dict[str, Any]:
+    return {
+        "id": f.pk,
+        "kind": f.kind,
+        "subject": f.subject,
+        "title": f.title,
+        "article": f.article,
+        "item": f.item,
+        "details": f.details,
+        "case": f.case_id,
+        "case_number": f.case.number if f.case else None,
+        "unit": f.unit.name if f.unit else None,
+        "officer": f.officer.name if f.officer else None,
+        "raised_at": f.raised_at,
+        "state": f.state,
+        "state_label": FindingState(f.state).label,
+        "changed_at": f.changed_at,
+    }
+
+
+class FindingListAPI(APIView):
+    """本机关监督发现（监督人员、负责人），可按 state、kind、item（第三十五条第几项：一至五）筛选。"""
+
+    @extend_schema(responses={200: openapi.array_of(FINDING)}, operation_id="findings_list")
+    def get(self, request: Request) -> Response:
+        officer = require_overseer(request.user)
+        q = request.query_params
+        state, kind, item = q.get("state", ""), q.get("kind", ""), q.get("item", "")
+        rows = findings_of_agency(
+            officer=officer,
+            state=state if state in FindingState.values else "",
+            kind=kind if kind in KINDS else "",
+            item=item if item in ITEMS else "",
+        )
+        return Response([finding_out(f) for f in rows[:1000]])
+
+
+class FindingAPI(APIView):
+    """一项监督发现及其处理经过。"""
+
+    @extend_schema(
+        responses={
+            200: openapi.obj(("finding", "steps"), finding=FINDING, steps=openapi.array_of(STEP))
+        }
+    )
+    def get(self, request: Request, finding_id: int) -> Response:
+        finding = finding_for_user(user=request.user, finding_id=finding_id)
+        return Response(
+            {
+                "finding": finding_out(finding),
+                "steps": [
+                    {
+                        "state": s.state,
+                        "text": s.text,
+                        "deadline": s.deadline,
+                        "officer": s.officer.name,
+                        "at": s.at,
+                    }
+                    for s in steps_of(finding)
+                ],
+            }
+        )
+
+
+class MoveSerializer(serializers.Serializer):
+    # Blank reaches the action, which refuses it with its own code.
+    text = api_fields.TextField(
+        allow_blank=True, help_text="责令改正内容 / 改正情况 / 办结意见 / 通报批评内容"
+    )
+    deadline = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="改正期限 YYYY-MM-DD（责令改正必填）",
+    )
+
+
+class FindingMoveAPI(APIView):
+    """监督人员处理监督发现：order（责令改正，须 deadline）、correct（记录改正情况）、close（办结，
+    须已记录改正情况）、criticise（通报批评）。"""
+
+    @extend_schema(request=MoveSerializer, responses={201: STEP})
+    def post(self, request: Request, finding_id: int, move: str) -> Response:
+        officer = require_overseer(request.user)
+        finding = finding_for_user(user=request.user, finding_id=finding_id)
+        if not officer.has_role(Role.SUPERVISOR):
+            raise PermissionDenied("只有监督人员可以处理监督发现")
+        s = MoveSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        step = apply_move(move=move, finding=finding, officer=officer, **s.validated_data)
+        return Response(
+            {
+                "state": step.state,
+                "text": step.text,
+                "deadline": step.deadline,
+                "officer": officer.name,
+                "at": step.at,
+            },
+            status=201,
+        )
+
+
+class FindingRefreshAPI(APIView):
+    """立即刷新本机关的监督发现（监督人员）：返回发现数与新记录数。"""
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: openapi.obj(("found", "raised"), found=openapi.INTEGER, raised=openapi.INTEGER)
+        },
+    )
+    def post(self, request: Request) -> Response:
+        officer = require_overseer(request.user)
+        if not officer.has_role(Role.SUPERVISOR):
+            raise PermissionDenied("只有监督人员可以刷新监督发现")
+        r = refresh(agency=officer.agency)
+        return Response({"found": r.found, "raised": r.raised})

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from casetrail.oversight import api
+
+urlpatterns = [
+    path("findings/", api.FindingListAPI.as_view(), name="api-finding-list"),
+    path("findings/refresh/", api.FindingRefreshAPI.as_view(), name="api-finding-refresh"),
+    path("findings/<int:finding_id>/", api.FindingAPI.as_view(), name="api-finding"),
+    path(
+        "findings/<int:finding_id>/<slug:move>/",
+        api.FindingMoveAPI.as_view(),
+        name="api-finding-move",
+    ),
+]

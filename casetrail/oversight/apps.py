@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class OversightConfig(AppConfig):
+    name = "casetrail.oversight"
+    label = "oversight"
+    verbose_name = "监督"
+
+    def ready(self) -> None:
+        from casetrail.lib.periodic import Job, register
+        from casetrail.oversight import sources  # noqa: F401  (registers the finding kinds)
+        from casetrail.oversight.tasks import refresh_findings
+
+        register(Job("findings", refresh_findings.enqueue, daily=True))

@@ -1,0 +1,67 @@
+"""Reads of oversight and the one access function for findings: supervisors and the director
+(负责人) of the agency read them (第三十四条); only supervisors act on them; another agency's
+finding is 404, never 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from casetrail.lib.numbers import id_or_none
+from casetrail.org.models import Officer, Role
+from casetrail.org.selectors import officer_for_request
+from casetrail.oversight.models import Finding
+
+OVERSEERS = {Role.SUPERVISOR, Role.APPROVER}  # 监督人员 and the 负责人 (director)
+
+
+def may_oversee(officer: Officer) -> bool:
+    return bool(OVERSEERS & officer.role_set)
+
+
+def require_overseer(user: Any) -> Officer:
+    """The officer behind ``user`` if they may read oversight pages; 403 otherwise."""
+    officer = officer_for_request(user)
+    if not may_oversee(officer):
+        raise PermissionDenied("只有监督人员和负责人可以查看监督信息")
+    return officer
+
+
+def findings_of_agency(
+    *, officer: Officer, state: str = "", kind: str = "", item: str = ""
+) -> QuerySet[Finding]:
+    """The agency's findings, newest first, with case, unit and officer loaded."""
+    rows = Finding.objects.filter(agency_id=officer.agency_id).select_related(
+        "case", "unit", "officer"
+    )
+    if state:
+        rows = rows.filter(state=state)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if item:
+        rows = rows.filter(item=item)
+    return rows.order_by("-raised_at", "-id")
+
+
+def finding_for_user(*, user: Any, finding_id: int | str) -> Finding:
+    """The finding if ``user`` may read it (403 for a role without oversight; 404 for another
+    agency's or a missing one)."""
+    officer = require_overseer(user)
+    pk = id_or_none(finding_id)
+    finding = (
+        Finding.objects.filter(pk=pk, agency_id=officer.agency_id)
+        .select_related("case", "unit", "officer")
+        .first()
+        if pk is not None
+        else None
+    )
+    if finding is None:
+        raise Http404("监督发现不存在")
+    return finding
+
+
+def steps_of(finding: Finding) -> list[Any]:
+    return list(finding.steps.select_related("officer").order_by("at", "id"))
