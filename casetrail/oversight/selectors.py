@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from casetrail.cases.models import Case
 from casetrail.lib.numbers import id_or_none
-from casetrail.org.models import Officer, Role
+from casetrail.org.models import Officer, Role, Unit
 from casetrail.org.selectors import officer_for_request
 from casetrail.oversight.models import Finding
 
@@ -65,3 +66,21 @@ def finding_for_user(*, user: Any, finding_id: int | str) -> Finding:
 
 def steps_of(finding: Finding) -> list[Any]:
     return list(finding.steps.select_related("officer").order_by("at", "id"))
+
+
+def units_of(officer: Officer) -> list[Unit]:
+    return list(Unit.objects.filter(agency_id=officer.agency_id).order_by("name"))
+
+
+def officers_of(officer: Officer) -> list[Officer]:
+    return list(Officer.objects.filter(agency_id=officer.agency_id).order_by("name"))
+
+
+def cases_by_ids(*, officer: Officer, ids: set[int]) -> list[Case]:
+    """The agency's cases among ``ids`` (a drill-down), newest first (supervisors see the agency's
+    cases: ``visible_cases``; the director's own visibility is the same agency scope here)."""
+    return list(
+        Case.objects.filter(agency_id=officer.agency_id, pk__in=list(ids))
+        .select_related("unit")
+        .order_by("-created_at", "-id")[:1000]
+    )

@@ -6,23 +6,30 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
-from casetrail.org.models import Role
+from casetrail.org.models import Officer, Role
 from casetrail.oversight.actions import FROM
+from casetrail.oversight.dashboard import Scope, sections
 from casetrail.oversight.forms import MOVES, FindingStepForm
 from casetrail.oversight.kinds import ITEMS, KINDS
 from casetrail.oversight.models import FindingState
 from casetrail.oversight.moves import TARGET, apply_move
 from casetrail.oversight.refresh import refresh
 from casetrail.oversight.selectors import (
+    cases_by_ids,
     finding_for_user,
     findings_of_agency,
+    officers_of,
     require_overseer,
     steps_of,
+    units_of,
 )
+from casetrail.oversight.stats import PERIODS, Dashboard, dashboard
 
 
 @login_required
@@ -119,3 +126,42 @@ def finding_move(request: HttpRequest, finding_id: int, move: str) -> HttpRespon
         {"form": form, "title": f"{label}：{finding.title}"},
         status=status,
     )
+
+
+def _dashboard(request: HttpRequest) -> tuple[Officer, Scope, Dashboard]:
+    officer = require_overseer(request.user)
+    scope = Scope.read(request.GET)
+    d = dashboard(
+        agency_id=officer.agency_id,
+        year=scope.year,
+        period=scope.period,
+        unit_id=scope.unit_id,
+        officer_id=scope.officer_id,
+    )
+    return officer, scope, d
+
+
+@login_required
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    """监督统计 (/oversight/): counts and trends by period, unit and officer, each number a link to
+    the cases behind it; a chart and a table for each (supervisors and the director)."""
+    officer, scope, d = _dashboard(request)
+    context = {
+        "scope": scope,
+        "sections": sections(d, scope),
+        "periods": PERIODS.items(),
+        "units": units_of(officer),
+        "officers": officers_of(officer),
+        "years": range(timezone.localdate().year - 4, timezone.localdate().year + 1),
+    }
+    return render(request, "oversight/dashboard.html", context)
+
+
+@login_required
+def dashboard_cases(request: HttpRequest) -> HttpResponse:
+    """The cases behind one number of the dashboard."""
+    officer, scope, d = _dashboard(request)
+    ids = d.metric(request.GET.get("metric", ""), request.GET.get("key", ""))
+    cases = cases_by_ids(officer=officer, ids=ids)
+    back = f"{reverse('oversight-dashboard')}?{scope.query()}"
+    return render(request, "oversight/cases.html", {"cases": cases, "back": back})
