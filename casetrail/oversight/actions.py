@@ -7,12 +7,24 @@ import datetime as dt
 
 from django.utils import timezone
 
+from casetrail.cases.models import Case
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.lib.text import clean_text
 from casetrail.org.models import Agency, Officer, Role
 from casetrail.oversight.kinds import KINDS, Raised
-from casetrail.oversight.models import Finding, FindingState, FindingStep
+from casetrail.oversight.models import (
+    Finding,
+    FindingState,
+    FindingStep,
+    NamePolicy,
+    Publication,
+    PublicationPolicy,
+    PublicationState,
+    PublicationStep,
+)
+from casetrail.oversight.publishing import DECISION, decided_on, draft, policy_of, require_clean
+from casetrail.records.models import Record
 
 
 class OversightAction(ActionName):
@@ -21,6 +33,10 @@ class OversightAction(ActionName):
     FINDING_CORRECTED = "oversight.finding_corrected"
     FINDING_CLOSE = "oversight.finding_close"
     FINDING_CRITICISE = "oversight.finding_criticise"
+    PUBLICATION_PREPARE = "oversight.publication_prepare"
+    PUBLICATION_APPROVE = "oversight.publication_approve"
+    PUBLICATION_WITHDRAW = "oversight.publication_withdraw"
+    PUBLICATION_POLICY = "oversight.publication_policy"
 
 
 @action(OversightAction.FINDINGS_RAISE)
@@ -158,3 +174,156 @@ def finding_criticise(act: Act, /, *, finding: Finding, officer: Officer, text: 
         text, where="通报批评内容", code="criticism_text_required", message="请写明通报批评的内容"
     )
     return _move(act, finding, officer, FindingState.CRITICISED, text)
+
+
+# --- 公示 (国办发〔2018〕118号; 行政处罚法第四十八条) ------------------------------------------------
+
+
+def _publication_step(
+    act: Act, publication: Publication, officer: Officer, state: str, text: str = ""
+) -> PublicationStep:
+    step = PublicationStep.objects.create(
+        publication=publication, state=state, text=text, officer=officer, at=timezone.now()
+    )
+    act.record(
+        agency=publication.agency_id,
+        actor=officer,
+        subject=f"publication:{publication.pk}",
+        rows=[publication, step],
+        case=publication.case_id,
+    )
+    return step
+
+
+@action(OversightAction.PUBLICATION_PREPARE)
+def publication_prepare(
+    act: Act, /, *, case: Case, decision: Record, officer: Officer, text: str = ""
+) -> Publication:
+    """Prepare the 公示 of a 行政处罚 decision: the public text generated from the 行政执法决定书
+    with personal data removed by rule (ID numbers, addresses and phones never; names per the
+    agency's policy), or ``text`` as edited — refused while it still holds an ID number or a phone.
+    A handler of the case or a supervisor; once per decision (a corrected decision is a new one)."""
+    if officer.agency_id != case.agency_id:
+        raise ActionError("not_found", "案件不存在", status=404)
+    assigned = case.assignments.filter(officer=officer).exists()
+    if not (assigned or officer.has_role(Role.SUPERVISOR)):
+        raise ActionError("not_assigned", "只有本案承办人员或监督人员可以拟写公示内容", status=403)
+    if decision.case_id != case.pk or decision.kind != DECISION:
+        raise ActionError("not_a_decision", "只能公示本案的行政执法决定书", field="decision")
+    if Record.objects.filter(replaces_id=decision.pk).exists():
+        raise ActionError(
+            "decision_superseded", "该决定书已被更正，请公示更正后的决定书", field="decision"
+        )
+    if Publication.objects.filter(decision=decision).exists():
+        raise ActionError("already_prepared", "该决定书已拟写公示内容")
+    name, generated = draft(case, decision, policy_of(case.agency_id))
+    text = clean_text(text, where="公示内容", field="text") or generated
+    require_clean(text)
+    now = timezone.now()
+    publication = Publication.objects.create(
+        agency_id=case.agency_id,
+        case=case,
+        decision=decision,
+        doc_no=str(decision.fields.get("doc_no", ""))[:100],
+        party=name[:200],
+        text=text,
+        decided_on=decided_on(decision),
+        state=PublicationState.DRAFT,
+        changed_at=now,
+    )
+    _publication_step(act, publication, officer, PublicationState.DRAFT)
+    return publication
+
+
+@action(OversightAction.PUBLICATION_APPROVE)
+def publication_approve(act: Act, /, *, publication: Publication, officer: Officer) -> Publication:
+    """The 负责人 approves the text and so publishes it (国办发〔2018〕118号: the agency reviews what
+    it publishes); it is shown until ``take_down_on`` (the policy's years for a person or an
+    organisation). Nobody approves a text they prepared."""
+    if officer.agency_id != publication.agency_id or not officer.has_role(Role.APPROVER):
+        raise ActionError("not_an_approver", "只有本机关负责人可以批准公示", status=403)
+    publication = Publication.objects.select_for_update().get(pk=publication.pk)
+    if publication.state != PublicationState.DRAFT:
+        raise ActionError("publication_state", "该公示不在待审批状态")
+    if publication.steps.filter(officer=officer).exists():
+        raise ActionError("own_draft", "不能批准自己拟写的公示内容", status=403)
+    if Record.objects.filter(replaces_id=publication.decision_id).exists():
+        raise ActionError("decision_superseded", "该决定书已被更正，请公示更正后的决定书")
+    require_clean(publication.text)
+    policy = policy_of(publication.agency_id)
+    person = publication.case.parties.filter(kind="person").exists()
+    years = policy.years_person if person else policy.years_organisation
+    now = timezone.now()
+    today = timezone.localdate(now)
+    try:
+        until = today.replace(year=today.year + years)
+    except ValueError:  # 29 February
+        until = today.replace(year=today.year + years, day=28)
+    publication.state = PublicationState.PUBLISHED
+    publication.published_at = now
+    publication.take_down_on = until
+    publication.changed_at = now
+    publication.save(update_fields=["state", "published_at", "take_down_on", "changed_at"])
+    _publication_step(act, publication, officer, PublicationState.PUBLISHED)
+    return publication
+
+
+@action(OversightAction.PUBLICATION_WITHDRAW)
+def publication_withdraw(
+    act: Act, /, *, publication: Publication, officer: Officer, reason: str
+) -> Publication:
+    """Withdraw a published decision (行政处罚法第四十八条第二款: revoked, changed or declared void
+    — within 3 working days), with the reason. The 负责人 or a supervisor."""
+    if officer.agency_id != publication.agency_id or not (
+        officer.has_role(Role.APPROVER) or officer.has_role(Role.SUPERVISOR)
+    ):
+        raise ActionError("not_an_approver", "只有本机关负责人或监督人员可以撤回公示", status=403)
+    reason = clean_text(reason, where="撤回理由", field="reason")
+    if not reason:
+        raise ActionError(
+            "reason_required", "请写明撤回理由（如：决定已被撤销、变更）", field="reason"
+        )
+    publication = Publication.objects.select_for_update().get(pk=publication.pk)
+    if publication.state != PublicationState.PUBLISHED:
+        raise ActionError("publication_state", "只有已公示的决定可以撤回")
+    now = timezone.now()
+    publication.state = PublicationState.WITHDRAWN
+    publication.withdrawn_at = now
+    publication.changed_at = now
+    publication.save(update_fields=["state", "withdrawn_at", "changed_at"])
+    _publication_step(act, publication, officer, PublicationState.WITHDRAWN, reason)
+    return publication
+
+
+@action(OversightAction.PUBLICATION_POLICY)
+def publication_policy_set(
+    act: Act,
+    /,
+    *,
+    officer: Officer,
+    person_names: str,
+    years_person: int,
+    years_organisation: int,
+) -> PublicationPolicy:
+    """The agency's 公示 policy: how a natural person is named, how many years a decision stays
+    published (1–20) for a person and for an organisation. Administrators; a new row each time."""
+    if not officer.has_role(Role.ADMIN):
+        raise ActionError("not_an_admin", "只有系统管理员可以设置公示规则", status=403)
+    if person_names not in NamePolicy.values:
+        raise ActionError("invalid_choice", "自然人姓名的公开方式无效", field="person_names")
+    for field, years in [
+        ("years_person", years_person),
+        ("years_organisation", years_organisation),
+    ]:
+        if not 1 <= years <= 20:
+            raise ActionError("number_out_of_range", "公示期限应为 1 至 20 年", field=field)
+    row = PublicationPolicy.objects.create(
+        agency_id=officer.agency_id,
+        person_names=person_names,
+        years_person=years_person,
+        years_organisation=years_organisation,
+        set_by=officer,
+        set_at=timezone.now(),
+    )
+    act.record(agency=officer.agency_id, actor=officer, subject="publication-policy", rows=[row])
+    return row

@@ -6,24 +6,36 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casetrail.cases.selectors import case_for_user
 from casetrail.lib import api_fields, openapi
 from casetrail.org.models import Role
+from casetrail.org.selectors import officer_for_request
+from casetrail.oversight.actions import (
+    publication_approve,
+    publication_prepare,
+    publication_withdraw,
+)
 from casetrail.oversight.kinds import ITEMS, KINDS
-from casetrail.oversight.models import Finding, FindingState
+from casetrail.oversight.models import Finding, FindingState, Publication
 from casetrail.oversight.moves import apply_move
+from casetrail.oversight.publishing import DECISION
 from casetrail.oversight.refresh import refresh
 from casetrail.oversight.selectors import (
     finding_for_user,
     findings_of_agency,
+    publication_for_user,
+    publications_of_agency,
     require_overseer,
     steps_of,
 )
+from casetrail.records.models import Record
 
 FINDING = openapi.obj(
     ("id", "kind", "subject", "title", "article", "item", "state"),
@@ -170,3 +182,97 @@ class FindingRefreshAPI(APIView):
             raise PermissionDenied("只有监督人员可以刷新监督发现")
         r = refresh(agency=officer.agency)
         return Response({"found": r.found, "raised": r.raised})
+
+
+# --- 公示 ------------------------------------------------------------------------------------------
+
+PUBLICATION = openapi.obj(
+    ("id", "case", "decision", "doc_no", "party", "text", "state"),
+    id=openapi.INTEGER,
+    case=openapi.INTEGER,
+    decision=openapi.INTEGER,
+    doc_no=openapi.STRING,
+    party=openapi.STRING,
+    text=openapi.STRING,
+    decided_on=openapi.STRING,
+    state=openapi.STRING,
+    published_at=openapi.nullable("string"),
+    take_down_on=openapi.nullable("string"),
+    withdrawn_at=openapi.nullable("string"),
+)
+
+
+def publication_out(p: Publication) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "case": p.case_id,
+        "decision": p.decision_id,
+        "doc_no": p.doc_no,
+        "party": p.party,
+        "text": p.text,
+        "decided_on": p.decided_on,
+        "state": p.state,
+        "published_at": p.published_at,
+        "take_down_on": p.take_down_on,
+        "withdrawn_at": p.withdrawn_at,
+    }
+
+
+class PrepareSerializer(serializers.Serializer):
+    decision = api_fields.IdField(help_text="行政执法决定书（记录）的 id")
+    text = api_fields.TextField(
+        required=False, allow_blank=True, default="", help_text="修改后的公示内容（空：按规则生成）"
+    )
+
+
+class PublicationListAPI(APIView):
+    """本机关行政处罚决定公示（监督人员、负责人）；POST 拟写一项（本案承办人员或监督人员）。"""
+
+    @extend_schema(responses={200: openapi.array_of(PUBLICATION)}, operation_id="publications_list")
+    def get(self, request: Request) -> Response:
+        officer = require_overseer(request.user)
+        return Response(
+            [publication_out(p) for p in publications_of_agency(officer=officer)[:1000]]
+        )
+
+    @extend_schema(request=PrepareSerializer, responses={201: PUBLICATION})
+    def post(self, request: Request) -> Response:
+        officer = officer_for_request(request.user)
+        s = PrepareSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        record = Record.objects.filter(pk=s.validated_data["decision"], kind=DECISION).first()
+        if record is None:
+            raise Http404("决定书不存在")
+        case = case_for_user(user=request.user, case_id=record.case_id)
+        p = publication_prepare(
+            case=case, decision=record, officer=officer, text=s.validated_data["text"]
+        )
+        return Response(publication_out(p), status=201)
+
+
+class PublicationApproveAPI(APIView):
+    """负责人批准公示内容，即予公示。"""
+
+    @extend_schema(request=None, responses={200: PUBLICATION})
+    def post(self, request: Request, publication_id: int) -> Response:
+        officer = require_overseer(request.user)
+        p = publication_for_user(user=request.user, publication_id=publication_id)
+        return Response(publication_out(publication_approve(publication=p, officer=officer)))
+
+
+class WithdrawSerializer(serializers.Serializer):
+    # Blank reaches the action, which refuses it with its own code.
+    reason = api_fields.TextField(allow_blank=True, help_text="撤回理由")
+
+
+class PublicationWithdrawAPI(APIView):
+    """撤回已公示的决定（决定被撤销、变更或确认无效：行政处罚法第四十八条）。"""
+
+    @extend_schema(request=WithdrawSerializer, responses={200: PUBLICATION})
+    def post(self, request: Request, publication_id: int) -> Response:
+        officer = require_overseer(request.user)
+        p = publication_for_user(user=request.user, publication_id=publication_id)
+        s = WithdrawSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        p = publication_withdraw(publication=p, officer=officer, reason=s.validated_data["reason"])
+        return Response(publication_out(p))

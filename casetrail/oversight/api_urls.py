@@ -11,4 +11,15 @@ urlpatterns = [
         api.FindingMoveAPI.as_view(),
         name="api-finding-move",
     ),
+    path("publications/", api.PublicationListAPI.as_view(), name="api-publication-list"),
+    path(
+        "publications/<int:publication_id>/approve/",
+        api.PublicationApproveAPI.as_view(),
+        name="api-publication-approve",
+    ),
+    path(
+        "publications/<int:publication_id>/withdraw/",
+        api.PublicationWithdrawAPI.as_view(),
+        name="api-publication-withdraw",
+    ),
 ]

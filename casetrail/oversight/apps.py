@@ -8,7 +8,10 @@ class OversightConfig(AppConfig):
 
     def ready(self) -> None:
         from casetrail.lib.periodic import Job, register
-        from casetrail.oversight import sources  # noqa: F401  (registers the finding kinds)
+        from casetrail.oversight import (  # noqa: F401  (register finding kinds, 公示 deadlines)
+            publishing,
+            sources,
+        )
         from casetrail.oversight.tasks import refresh_findings
 
         register(Job("findings", refresh_findings.enqueue, daily=True))

@@ -13,6 +13,7 @@ from django.db import models
 
 from casetrail.cases.models import Case
 from casetrail.org.models import Agency, Officer, Unit
+from casetrail.records.models import Record
 
 
 class FindingState(models.TextChoices):
@@ -89,6 +90,101 @@ class FindingStep(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "监督处理记录"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_state_display()} {self.at:%Y-%m-%d}"
+
+
+class NamePolicy(models.TextChoices):
+    """How a natural person's name appears in a published decision (the agency's policy)."""
+
+    SURNAME = "surname", "仅保留姓氏（如：周某）"
+    FULL = "full", "公开姓名"
+    NONE = "none", "不公开（写作“当事人”）"
+
+
+class PublicationPolicy(models.Model):
+    """The agency's rules for 公示 (国办发〔2018〕118号): how natural persons are named, and how long
+    a decision stays published for a person and for an organisation. Insert-only: a changed
+    policy is a new row; the latest counts. Without a row the defaults hold."""
+
+    RECORDED_AGENCY: ClassVar[str] = "agency_id"  # a recorded fact (casetrail.lib.facts)
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    person_names = models.CharField(
+        "自然人姓名", max_length=10, choices=NamePolicy.choices, default=NamePolicy.SURNAME
+    )
+    years_person = models.PositiveSmallIntegerField("自然人公示期限（年）", default=2)
+    years_organisation = models.PositiveSmallIntegerField("法人和其他组织公示期限（年）", default=5)
+    set_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公示规则"
+        ordering = ["set_at", "id"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_person_names_display()}；{self.years_person}/{self.years_organisation} 年"
+        )
+
+
+class PublicationState(models.TextChoices):
+    DRAFT = "draft", "待审批"
+    PUBLISHED = "published", "已公示"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class Publication(models.Model):
+    """The 公示 of one 行政处罚 decision (国办发〔2018〕118号; 行政处罚法第四十八条): the public text
+    generated from the 行政执法决定书 with personal data removed by rule, approved by the 负责人 and
+    so published, withdrawn when the decision is revoked or changed, and no longer shown after
+    ``take_down_on``. ``state`` is a projection; each change is a ``PublicationStep``."""
+
+    RECORDED_AGENCY: ClassVar[str] = "agency_id"  # a recorded fact (casetrail.lib.facts)
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    decision = models.ForeignKey(
+        Record, on_delete=models.PROTECT, related_name="+", verbose_name="决定书"
+    )
+    doc_no = models.CharField("文号", max_length=100)
+    party = models.CharField("当事人（公示名称）", max_length=200)
+    text = models.TextField("公示内容")
+    decided_on = models.DateField("决定日期")
+    state = models.CharField(
+        "状态", max_length=10, choices=PublicationState.choices, default=PublicationState.DRAFT
+    )
+    published_at = models.DateTimeField("公示时间", null=True, blank=True)
+    take_down_on = models.DateField("撤下日期", null=True, blank=True)
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    changed_at = models.DateTimeField("状态变更时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政处罚决定公示"
+        ordering = ["-decided_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision"], name="oversight_publication_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doc_no}（{self.get_state_display()}）"
+
+
+class PublicationStep(models.Model):
+    """Who prepared, approved (published) or withdrew a publication, when and why. Insert-only."""
+
+    RECORDED_AGENCY: ClassVar[str] = "publication__agency_id"  # a recorded fact
+
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="steps")
+    state = models.CharField("变更为", max_length=10, choices=PublicationState.choices)
+    text = models.TextField("说明", blank=True)
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公示处理记录"
         ordering = ["at", "id"]
 
     def __str__(self) -> str:

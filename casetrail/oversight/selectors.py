@@ -9,12 +9,15 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from casetrail.cases.models import Case
 from casetrail.lib.numbers import id_or_none
 from casetrail.org.models import Officer, Role, Unit
 from casetrail.org.selectors import officer_for_request
-from casetrail.oversight.models import Finding
+from casetrail.oversight.models import Finding, Publication, PublicationState
+from casetrail.oversight.publishing import DECISION
+from casetrail.records.models import Record
 
 OVERSEERS = {Role.SUPERVISOR, Role.APPROVER}  # 监督人员 and the 负责人 (director)
 
@@ -83,4 +86,60 @@ def cases_by_ids(*, officer: Officer, ids: set[int]) -> list[Case]:
         Case.objects.filter(agency_id=officer.agency_id, pk__in=list(ids))
         .select_related("unit")
         .order_by("-created_at", "-id")[:1000]
+    )
+
+
+# --- 公示 ------------------------------------------------------------------------------------------
+
+
+def public_publications() -> QuerySet[Publication]:
+    """What the public sees: published, not withdrawn, not past its take-down day. Nothing else
+    ever leaves the agency through the public pages and feed."""
+    return (
+        Publication.objects.filter(
+            state=PublicationState.PUBLISHED, take_down_on__gt=timezone.localdate()
+        )
+        .select_related("agency")
+        .order_by("-published_at", "-id")
+    )
+
+
+def public_publication(publication_id: int | str) -> Publication:
+    pk = id_or_none(publication_id)
+    found = public_publications().filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise Http404("公示信息不存在或已撤下")
+    return found
+
+
+def publications_of_agency(*, officer: Officer) -> QuerySet[Publication]:
+    return (
+        Publication.objects.filter(agency_id=officer.agency_id)
+        .select_related("case")
+        .order_by("-decided_on", "-id")
+    )
+
+
+def publication_for_user(*, user: Any, publication_id: int | str) -> Publication:
+    """A publication of the viewer's agency for an overseer (403 otherwise; 404 for another
+    agency's or a missing one)."""
+    officer = require_overseer(user)
+    pk = id_or_none(publication_id)
+    found = (
+        publications_of_agency(officer=officer).filter(pk=pk).first() if pk is not None else None
+    )
+    if found is None:
+        raise Http404("公示记录不存在")
+    return found
+
+
+def unpublished_decisions(*, officer: Officer) -> list[Record]:
+    """The agency's 行政执法决定书 (latest versions) with no publication yet."""
+    corrected = Record.objects.filter(replaces__isnull=False).values("replaces_id")
+    return list(
+        Record.objects.filter(case__agency_id=officer.agency_id, kind=DECISION)
+        .exclude(pk__in=corrected)
+        .exclude(pk__in=Publication.objects.values("decision_id"))
+        .select_related("case")
+        .order_by("-created_at")[:200]
     )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from casetrail.oversight import publication_views as pv
 from casetrail.oversight import views
 
 urlpatterns = [
@@ -13,4 +14,21 @@ urlpatterns = [
         views.finding_move,
         name="finding-move",
     ),
+    path("oversight/publications/", pv.publication_list, name="publication-list"),
+    path("oversight/publications/new/<int:record_id>/", pv.publication_new, name="publication-new"),
+    path(
+        "oversight/publications/<int:publication_id>/approve/",
+        pv.publication_approve_view,
+        name="publication-approve",
+    ),
+    path(
+        "oversight/publications/<int:publication_id>/withdraw/",
+        pv.publication_withdraw_view,
+        name="publication-withdraw",
+    ),
+    # 公示 to the public: no login; only what is published and not yet taken down.
+    path("public/decisions/", pv.public_list, name="public-decisions"),
+    path("public/decisions.json", pv.public_feed_json, name="public-decisions-json"),
+    path("public/decisions.csv", pv.public_feed_csv, name="public-decisions-csv"),
+    path("public/decisions/<int:publication_id>/", pv.public_detail, name="public-decision"),
 ]

@@ -74,6 +74,7 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "act": "advance",
         "finding_id": world["finding"].pk,
         "move": "order",
+        "publication_id": world["publication"].pk,
     }
 
 
@@ -144,6 +145,17 @@ def _finding(personas: dict[str, Any]) -> Any:
     return Finding.objects.get(kind="verify_failed")
 
 
+def _publication(personas: dict[str, Any]) -> Any:
+    """A 公示 draft (oversight) of a 行政执法决定书 made on the spot."""
+    from casetrail.oversight.actions import publication_prepare
+    from casetrail.records.models import Record
+    from casetrail.start.tests.summary_builders import on_the_spot
+
+    case = on_the_spot(personas)
+    decision = Record.objects.get(case=case, kind="administrative_decision")
+    return publication_prepare(case=case, decision=decision, officer=personas["sun"])
+
+
 @pytest.fixture
 def world(personas, other_agency, evidence_store) -> dict[str, Any]:
     case = approve_start(start_ex_officio(personas), personas)
@@ -163,6 +175,7 @@ def world(personas, other_agency, evidence_store) -> dict[str, Any]:
     checkpoint_all()
     return {
         "finding": _finding(personas),
+        "publication": _publication(personas),
         "personas": personas,
         "case": case,
         "chain": Chain.objects.get(case=pending),
