@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.lib.text import clean_text
 from casetrail.org.models import Agency, Officer, Role
+from casetrail.oversight.checklists import CHECKLIST, RESULTS
 from casetrail.oversight.kinds import KINDS, Raised
 from casetrail.oversight.models import (
     Finding,
@@ -22,8 +24,11 @@ from casetrail.oversight.models import (
     PublicationPolicy,
     PublicationState,
     PublicationStep,
+    Sample,
+    SampleReview,
 )
 from casetrail.oversight.publishing import DECISION, decided_on, draft, policy_of, require_clean
+from casetrail.oversight.sampling import draw, period_bounds
 from casetrail.records.models import Record
 
 
@@ -37,6 +42,8 @@ class OversightAction(ActionName):
     PUBLICATION_APPROVE = "oversight.publication_approve"
     PUBLICATION_WITHDRAW = "oversight.publication_withdraw"
     PUBLICATION_POLICY = "oversight.publication_policy"
+    SAMPLE_DRAW = "oversight.sample_draw"
+    SAMPLE_REVIEW = "oversight.sample_review"
 
 
 @action(OversightAction.FINDINGS_RAISE)
@@ -327,3 +334,99 @@ def publication_policy_set(
     )
     act.record(agency=officer.agency_id, actor=officer, subject="publication-policy", rows=[row])
     return row
+
+
+# --- 抽查 (第三十四条) ------------------------------------------------------------------------------
+
+
+def _require_agency_supervisor(officer: Officer) -> None:
+    if not officer.has_role(Role.SUPERVISOR):
+        raise ActionError("not_a_supervisor", "只有监督人员可以抽查案卷", status=403)
+
+
+@action(OversightAction.SAMPLE_DRAW)
+def sample_draw(act: Act, /, *, officer: Officer, period: str, size: int) -> Sample:
+    """Draw ``size`` of the cases closed in ``period`` at random, with a fresh seed recorded so
+    the draw can be repeated and checked (``sampling.draw``). A period is drawn once: a second
+    draw is refused (``already_drawn``), never made silently."""
+    _require_agency_supervisor(officer)
+    start, end = period_bounds(period)
+    if not 1 <= size <= 500:
+        raise ActionError("number_out_of_range", "抽取数量应为 1 至 500", field="size")
+    if Sample.objects.filter(agency_id=officer.agency_id, period=period).exists():
+        raise ActionError("already_drawn", f"{period} 已抽取过，不能重新抽取", status=409)
+    population = sorted(
+        Case.objects.filter(
+            agency_id=officer.agency_id, closed_at__gte=start, closed_at__lt=end
+        ).values_list("pk", flat=True)
+    )
+    if not population:
+        raise ActionError("nothing_to_draw", f"{period} 没有结案的案件")
+    seed = secrets.token_hex(16)
+    sample = Sample.objects.create(
+        agency_id=officer.agency_id,
+        period=period,
+        seed=seed,
+        size=min(size, len(population)),
+        population=population,
+        drawn=draw(seed, population, size),
+        drawn_by=officer,
+        drawn_at=timezone.now(),
+    )
+    act.record(
+        agency=officer.agency_id, actor=officer, subject=f"sample:{sample.pk}", rows=[sample]
+    )
+    return sample
+
+
+@action(OversightAction.SAMPLE_REVIEW)
+def sample_review(
+    act: Act,
+    /,
+    *,
+    sample: Sample,
+    case: Case,
+    officer: Officer,
+    results: list[dict[str, str]],
+    conclusion: str,
+) -> SampleReview:
+    """Review one drawn case against the checklist: every item answered (``ok`` / ``issue`` with a
+    note / ``na``) and a conclusion. A supervisor of the agency; only a case the draw chose."""
+    _require_agency_supervisor(officer)
+    if officer.agency_id != sample.agency_id or case.pk not in sample.drawn:
+        raise ActionError("not_drawn", "该案件不在本次抽查范围内", field="case")
+    answers: dict[str, dict[str, str]] = {}
+    for r in results:
+        item, result = str(r.get("item", "")), str(r.get("result", ""))
+        note = clean_text(r.get("note", ""), where=f"{item}·说明", field="results")
+        if item not in {c.code for c in CHECKLIST} or result not in RESULTS:
+            raise ActionError(
+                "invalid_result", f"评查项“{item}”或结果“{result}”无效", field="results"
+            )
+        if result == "issue" and not note:
+            raise ActionError("note_required", f"评查项“{item}”存在问题，请写明", field="results")
+        answers[item] = {"item": item, "result": result, "note": note}
+    missing = [c.code for c in CHECKLIST if c.code not in answers]
+    if missing:
+        raise ActionError(
+            "items_missing", f"还有评查项未填写：{'、'.join(missing)}", field="results"
+        )
+    conclusion = clean_text(conclusion, where="评查结论", field="conclusion")
+    if not conclusion:
+        raise ActionError("conclusion_required", "请写明评查结论", field="conclusion")
+    review = SampleReview.objects.create(
+        sample=sample,
+        case=case,
+        results=[answers[c.code] for c in CHECKLIST],
+        conclusion=conclusion,
+        reviewer=officer,
+        at=timezone.now(),
+    )
+    act.record(
+        agency=sample.agency_id,
+        actor=officer,
+        subject=f"sample:{sample.pk}",
+        rows=[review],
+        case=case.pk,
+    )
+    return review

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casetrail.cases.models import Case
 from casetrail.cases.selectors import case_for_user
 from casetrail.lib import api_fields, openapi
 from casetrail.org.models import Role
@@ -21,9 +22,11 @@ from casetrail.oversight.actions import (
     publication_approve,
     publication_prepare,
     publication_withdraw,
+    sample_draw,
+    sample_review,
 )
 from casetrail.oversight.kinds import ITEMS, KINDS
-from casetrail.oversight.models import Finding, FindingState, Publication
+from casetrail.oversight.models import Finding, FindingState, Publication, Sample
 from casetrail.oversight.moves import apply_move
 from casetrail.oversight.publishing import DECISION
 from casetrail.oversight.refresh import refresh
@@ -32,7 +35,11 @@ from casetrail.oversight.selectors import (
     findings_of_agency,
     publication_for_user,
     publications_of_agency,
+    redraw_matches,
     require_overseer,
+    sample_cases,
+    sample_for_user,
+    samples_of_agency,
     steps_of,
 )
 from casetrail.records.models import Record
@@ -276,3 +283,106 @@ class PublicationWithdrawAPI(APIView):
         s.is_valid(raise_exception=True)
         p = publication_withdraw(publication=p, officer=officer, reason=s.validated_data["reason"])
         return Response(publication_out(p))
+
+
+# --- 抽查 ------------------------------------------------------------------------------------------
+
+SAMPLE = openapi.obj(
+    ("id", "period", "seed", "size", "population", "drawn"),
+    id=openapi.INTEGER,
+    period=openapi.STRING,
+    seed=openapi.STRING,
+    size=openapi.INTEGER,
+    population=openapi.array_of(openapi.INTEGER),
+    drawn=openapi.array_of(openapi.INTEGER),
+    drawn_by=openapi.STRING,
+    drawn_at=openapi.STRING,
+    redraw_matches=openapi.BOOLEAN,
+)
+
+
+def sample_out(s: Sample) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "period": s.period,
+        "seed": s.seed,
+        "size": s.size,
+        "population": s.population,
+        "drawn": s.drawn,
+        "drawn_by": s.drawn_by.name,
+        "drawn_at": s.drawn_at,
+        "redraw_matches": redraw_matches(s),
+    }
+
+
+class DrawSerializer(serializers.Serializer):
+    period = api_fields.NameField(max_length=10, help_text="2026、2026-Q3 或 2026-07")
+    size = api_fields.IntegerField(help_text="抽取数量")
+
+
+class SampleListAPI(APIView):
+    """本机关案卷抽查（监督人员、负责人）；POST 随机抽取一期（监督人员；同一期间只能一次）。"""
+
+    @extend_schema(responses={200: openapi.array_of(SAMPLE)}, operation_id="samples_list")
+    def get(self, request: Request) -> Response:
+        officer = require_overseer(request.user)
+        return Response([sample_out(s) for s in samples_of_agency(officer=officer)])
+
+    @extend_schema(request=DrawSerializer, responses={201: SAMPLE})
+    def post(self, request: Request) -> Response:
+        officer = require_overseer(request.user)
+        s = DrawSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        return Response(sample_out(sample_draw(officer=officer, **s.validated_data)), status=201)
+
+
+class SampleAPI(APIView):
+    """一期抽查：种子、总体、抽中案件、按种子复核的结果，以及各案评查。"""
+
+    @extend_schema(responses={200: openapi.obj(("sample", "reviews"), sample=SAMPLE)})
+    def get(self, request: Request, sample_id: int) -> Response:
+        sample = sample_for_user(user=request.user, sample_id=sample_id)
+        reviews = [
+            {
+                "case": c.pk,
+                "case_number": c.number,
+                "results": r.results if r else None,
+                "conclusion": r.conclusion if r else None,
+                "reviewer": r.reviewer.name if r else None,
+                "at": r.at if r else None,
+            }
+            for c, r in sample_cases(sample)
+        ]
+        return Response({"sample": sample_out(sample), "reviews": reviews})
+
+
+class ReviewSerializer(serializers.Serializer):
+    case = api_fields.IdField()
+    results = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField(allow_blank=True)),
+        help_text="[{item, result: ok|issue|na, note}]，评查清单每项一条",
+    )
+    # Blank reaches the action, which refuses it with its own code.
+    conclusion = api_fields.TextField(allow_blank=True)
+
+
+class SampleReviewAPI(APIView):
+    """评查一件抽中的案件（监督人员）：评查清单每项的结果与说明，及评查结论。"""
+
+    @extend_schema(request=ReviewSerializer, responses={201: openapi.OBJECT})
+    def post(self, request: Request, sample_id: int) -> Response:
+        officer = require_overseer(request.user)
+        sample = sample_for_user(user=request.user, sample_id=sample_id)
+        s = ReviewSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        case = Case.objects.filter(pk=s.validated_data["case"], agency_id=officer.agency_id).first()
+        if case is None:
+            raise Http404("案件不存在")
+        review = sample_review(
+            sample=sample,
+            case=case,
+            officer=officer,
+            results=s.validated_data["results"],
+            conclusion=s.validated_data["conclusion"],
+        )
+        return Response({"id": review.pk, "case": case.pk, "results": review.results}, status=201)

@@ -22,4 +22,9 @@ urlpatterns = [
         api.PublicationWithdrawAPI.as_view(),
         name="api-publication-withdraw",
     ),
+    path("samples/", api.SampleListAPI.as_view(), name="api-sample-list"),
+    path("samples/<int:sample_id>/", api.SampleAPI.as_view(), name="api-sample"),
+    path(
+        "samples/<int:sample_id>/reviews/", api.SampleReviewAPI.as_view(), name="api-sample-review"
+    ),
 ]

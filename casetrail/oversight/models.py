@@ -189,3 +189,51 @@ class PublicationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_state_display()} {self.at:%Y-%m-%d}"
+
+
+class Sample(models.Model):
+    """A random draw of closed cases for review (抽查) in one period. ``population`` is every case
+    closed in the period (ids, ascending) and ``seed`` the random seed: anyone can re-draw and
+    check it (``sampling.draw``). One draw per agency and period; insert-only."""
+
+    RECORDED_AGENCY: ClassVar[str] = "agency_id"  # a recorded fact (casetrail.lib.facts)
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField("抽查期间", max_length=10, help_text="2026, 2026-Q3 or 2026-07")
+    seed = models.CharField("随机种子", max_length=64)
+    size = models.PositiveIntegerField("抽取数量")
+    population = models.JSONField("总体（期间内结案案件）")
+    drawn = models.JSONField("抽中案件")
+    drawn_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField("抽取时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案卷抽查"
+        ordering = ["-drawn_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "period"], name="oversight_sample_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} 抽查 {len(self.drawn)} 件"
+
+
+class SampleReview(models.Model):
+    """The review of one sampled case against the checklist: each item's result and note.
+    Insert-only; a case reviewed again is a new row (the latest counts)."""
+
+    RECORDED_AGENCY: ClassVar[str] = "sample__agency_id"  # a recorded fact (casetrail.lib.facts)
+
+    sample = models.ForeignKey(Sample, on_delete=models.PROTECT, related_name="reviews")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    results = models.JSONField("评查结果")  # [{item, result: ok|issue|na, note}]
+    conclusion = models.TextField("评查结论")
+    reviewer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("评查时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "抽查评查"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.at:%Y-%m-%d}"

@@ -15,8 +15,15 @@ from casetrail.cases.models import Case
 from casetrail.lib.numbers import id_or_none
 from casetrail.org.models import Officer, Role, Unit
 from casetrail.org.selectors import officer_for_request
-from casetrail.oversight.models import Finding, Publication, PublicationState
+from casetrail.oversight.models import (
+    Finding,
+    Publication,
+    PublicationState,
+    Sample,
+    SampleReview,
+)
 from casetrail.oversight.publishing import DECISION
+from casetrail.oversight.sampling import draw
 from casetrail.records.models import Record
 
 OVERSEERS = {Role.SUPERVISOR, Role.APPROVER}  # 监督人员 and the 负责人 (director)
@@ -143,3 +150,33 @@ def unpublished_decisions(*, officer: Officer) -> list[Record]:
         .select_related("case")
         .order_by("-created_at")[:200]
     )
+
+
+# --- 抽查 ------------------------------------------------------------------------------------------
+
+
+def samples_of_agency(*, officer: Officer) -> QuerySet[Sample]:
+    return Sample.objects.filter(agency_id=officer.agency_id).select_related("drawn_by")
+
+
+def sample_for_user(*, user: Any, sample_id: int | str) -> Sample:
+    officer = require_overseer(user)
+    pk = id_or_none(sample_id)
+    found = samples_of_agency(officer=officer).filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise Http404("抽查不存在")
+    return found
+
+
+def sample_cases(sample: Sample) -> list[tuple[Case, SampleReview | None]]:
+    """The drawn cases in drawing order, each with its latest review."""
+    cases = {c.pk: c for c in Case.objects.filter(pk__in=sample.drawn).select_related("unit")}
+    latest: dict[int, SampleReview] = {}
+    for r in sample.reviews.select_related("reviewer").order_by("at", "id"):
+        latest[r.case_id] = r
+    return [(cases[pk], latest.get(pk)) for pk in sample.drawn if pk in cases]
+
+
+def redraw_matches(sample: Sample) -> bool:
+    """Whether the recorded seed and population draw exactly the recorded cases."""
+    return draw(sample.seed, list(sample.population), sample.size) == list(sample.drawn)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from casetrail.oversight import publication_views as pv
+from casetrail.oversight import sample_views as sv
 from casetrail.oversight import views
 
 urlpatterns = [
@@ -25,6 +26,13 @@ urlpatterns = [
         "oversight/publications/<int:publication_id>/withdraw/",
         pv.publication_withdraw_view,
         name="publication-withdraw",
+    ),
+    path("oversight/samples/", sv.sample_list, name="sample-list"),
+    path("oversight/samples/<int:sample_id>/", sv.sample_detail, name="sample-detail"),
+    path(
+        "oversight/samples/<int:sample_id>/review/<int:case_id>/",
+        sv.sample_review_view,
+        name="sample-review",
     ),
     # 公示 to the public: no login; only what is published and not yet taken down.
     path("public/decisions/", pv.public_list, name="public-decisions"),

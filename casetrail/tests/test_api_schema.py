@@ -75,6 +75,7 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "finding_id": world["finding"].pk,
         "move": "order",
         "publication_id": world["publication"].pk,
+        "sample_id": world["sample"].pk,
     }
 
 
@@ -156,6 +157,18 @@ def _publication(personas: dict[str, Any]) -> Any:
     return publication_prepare(case=case, decision=decision, officer=personas["sun"])
 
 
+def _sample(personas: dict[str, Any]) -> Any:
+    """An 抽查 draw (oversight) of this month's closed cases: a start the reviewer refused."""
+    from casetrail.approvals.actions import approval_decide
+    from casetrail.oversight.actions import sample_draw
+
+    refused = start_ex_officio(personas, title="不予立案")
+    chain = Chain.objects.get(case=refused, kind="case_start")
+    approval_decide(chain=chain, officer=personas["wang"], outcome="refuse", opinion="不予立案")
+    month = timezone.localdate().strftime("%Y-%m")
+    return sample_draw(officer=personas["sun"], period=month, size=1)
+
+
 @pytest.fixture
 def world(personas, other_agency, evidence_store) -> dict[str, Any]:
     case = approve_start(start_ex_officio(personas), personas)
@@ -176,6 +189,7 @@ def world(personas, other_agency, evidence_store) -> dict[str, Any]:
     return {
         "finding": _finding(personas),
         "publication": _publication(personas),
+        "sample": _sample(personas),
         "personas": personas,
         "case": case,
         "chain": Chain.objects.get(case=pending),
