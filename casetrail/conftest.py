@@ -197,9 +197,17 @@ def open_case(new_case: Case, personas: dict[str, Officer]) -> Case:
 _CLIPS = itertools.count(1)  # each clip's frames differ, so no two are one blob
 
 
-def film(case: Case, officer: Officer, description: str = "现场执法过程") -> Any:
-    """A one-second clip of ``case`` recorded just now on ``officer``'s camera, its time read from
-    the file: audio/video coverage of the stage the case is in (第五条). Needs ``evidence_store``."""
+def film(
+    case: Case,
+    officer: Officer,
+    description: str = "现场执法过程",
+    *,
+    hours_ago: float = 0,
+    late_reason: str = "",
+) -> Any:
+    """A one-second clip of ``case`` recorded just now (or ``hours_ago``, uploaded now with its
+    ``late_reason``) on ``officer``'s camera, its time read from the file: audio/video coverage of
+    the stage the case is in (第五条). Needs ``evidence_store``."""
     import tempfile
     from pathlib import Path
 
@@ -209,7 +217,8 @@ def film(case: Case, officer: Officer, description: str = "现场执法过程") 
     from casetrail.evidence.tests.media_files import make_video
 
     with tempfile.TemporaryDirectory() as folder:
-        path = make_video(Path(folder) / "clip.mp4", created=timezone.now(), seed=next(_CLIPS))
+        created = timezone.now() - dt.timedelta(hours=hours_ago)
+        path = make_video(Path(folder) / "clip.mp4", created=created, seed=next(_CLIPS))
         data = path.read_bytes()
         media = probe(path)
     blob = store_bytes(officer=officer, data=data, media_type=media.pop("media_type"))
@@ -223,6 +232,7 @@ def film(case: Case, officer: Officer, description: str = "现场执法过程") 
             informed="told",
             informed_how="口头告知",
             description=description,
+            late_reason=late_reason,
             case=case,
         ),
     )

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "casetrail.start",
     "casetrail.decisions",
     "casetrail.documents",
+    "casetrail.oversight",
     "casetrail.demo",
 ]
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("casetrail.oversight.urls")),
     path("", include("casetrail.records.urls")),
     path("", include("casetrail.documents.urls")),
     path("", include("casetrail.compliance.urls")),
@@ -47,6 +48,7 @@ urlpatterns = [
     path("", include("casetrail.ledger.urls")),
     path("", include("casetrail.org.urls")),
     # Before cases: /api/cases/<id>/records/ must not be taken for a case step.
+    path("api/", include("casetrail.oversight.api_urls")),
     path("api/", include("casetrail.records.api_urls")),
     path("api/", include("casetrail.documents.api_urls")),
     path("api/", include("casetrail.compliance.api_urls")),

@@ -72,6 +72,10 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "code": "interview_record",
         "version": CATALOGUE["interview_record"].version,
         "act": "advance",
+        "finding_id": world["finding"].pk,
+        "move": "order",
+        "publication_id": world["publication"].pk,
+        "sample_id": world["sample"].pk,
     }
 
 
@@ -109,6 +113,10 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, Any]], tuple[str, dict[str, An
         {"add": ["reviewer"], "reason": "兼任审核"},
     ),
     ("/api/me/token/", "post"): lambda w: ("zhang", {}),
+    ("/api/findings/{finding_id}/{move}/", "post"): lambda w: (
+        "sun",
+        {"text": "限期改正", "deadline": (timezone.localdate() + dt.timedelta(days=7)).isoformat()},
+    ),
     ("/api/cases/ex-officio/", "post"): lambda w: (
         "zhang",
         {
@@ -123,6 +131,42 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, Any]], tuple[str, dict[str, An
         },
     ),
 }
+
+
+def _finding(personas: dict[str, Any]) -> Any:
+    """A finding of the agency (oversight): a verification report that found a difference."""
+    from casetrail.ledger.actions import verification_request
+    from casetrail.ledger.verification import verification_finish
+    from casetrail.oversight.models import Finding
+    from casetrail.oversight.refresh import refresh
+
+    run = verification_request(officer=personas["sun"])
+    verification_finish(run=run, findings=["blob 9f86d0: sha256 differs"], summary="1")
+    refresh(agency=personas["sun"].agency)
+    return Finding.objects.get(kind="verify_failed")
+
+
+def _publication(personas: dict[str, Any]) -> Any:
+    """A 公示 draft (oversight) of a 行政执法决定书 made on the spot."""
+    from casetrail.oversight.actions import publication_prepare
+    from casetrail.records.models import Record
+    from casetrail.start.tests.summary_builders import on_the_spot
+
+    case = on_the_spot(personas)
+    decision = Record.objects.get(case=case, kind="administrative_decision")
+    return publication_prepare(case=case, decision=decision, officer=personas["sun"])
+
+
+def _sample(personas: dict[str, Any]) -> Any:
+    """An 抽查 draw (oversight) of this month's closed cases: a start the reviewer refused."""
+    from casetrail.approvals.actions import approval_decide
+    from casetrail.oversight.actions import sample_draw
+
+    refused = start_ex_officio(personas, title="不予立案")
+    chain = Chain.objects.get(case=refused, kind="case_start")
+    approval_decide(chain=chain, officer=personas["wang"], outcome="refuse", opinion="不予立案")
+    month = timezone.localdate().strftime("%Y-%m")
+    return sample_draw(officer=personas["sun"], period=month, size=1)
 
 
 @pytest.fixture
@@ -143,6 +187,9 @@ def world(personas, other_agency, evidence_store) -> dict[str, Any]:
     device = device_register(officer=personas["admin"], serial="CAM-1", model="DSJ-V9")
     checkpoint_all()
     return {
+        "finding": _finding(personas),
+        "publication": _publication(personas),
+        "sample": _sample(personas),
         "personas": personas,
         "case": case,
         "chain": Chain.objects.get(case=pending),

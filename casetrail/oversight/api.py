@@ -1,0 +1,388 @@
+"""REST API of oversight: the agency's findings, one finding with its steps, the supervisor's
+moves, and a refresh (supervisors and the director read; only supervisors act)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casetrail.cases.models import Case
+from casetrail.cases.selectors import case_for_user
+from casetrail.lib import api_fields, openapi
+from casetrail.org.models import Role
+from casetrail.org.selectors import officer_for_request
+from casetrail.oversight.actions import (
+    publication_approve,
+    publication_prepare,
+    publication_withdraw,
+    sample_draw,
+    sample_review,
+)
+from casetrail.oversight.kinds import ITEMS, KINDS
+from casetrail.oversight.models import Finding, FindingState, Publication, Sample
+from casetrail.oversight.moves import apply_move
+from casetrail.oversight.publishing import DECISION
+from casetrail.oversight.refresh import refresh
+from casetrail.oversight.selectors import (
+    finding_for_user,
+    findings_of_agency,
+    publication_for_user,
+    publications_of_agency,
+    redraw_matches,
+    require_overseer,
+    sample_cases,
+    sample_for_user,
+    samples_of_agency,
+    steps_of,
+)
+from casetrail.records.models import Record
+
+FINDING = openapi.obj(
+    ("id", "kind", "subject", "title", "article", "item", "state"),
+    id=openapi.INTEGER,
+    kind=openapi.STRING,
+    subject=openapi.STRING,
+    title=openapi.STRING,
+    article=openapi.STRING,
+    item=openapi.STRING,
+    details=openapi.STRING,
+    case=openapi.nullable("integer"),
+    case_number=openapi.nullable("string"),
+    unit=openapi.nullable("string"),
+    officer=openapi.nullable("string"),
+    raised_at=openapi.STRING,
+    state=openapi.STRING,
+    state_label=openapi.STRING,
+    changed_at=openapi.STRING,
+)
+STEP = openapi.obj(
+    ("state", "text", "officer", "at"),
+    state=openapi.STRING,
+    text=openapi.STRING,
+    deadline=openapi.nullable("string"),
+    officer=openapi.STRING,
+    at=openapi.STRING,
+)
+
+
+def finding_out(f: Finding) -> dict[str, Any]:
+    return {
+        "id": f.pk,
+        "kind": f.kind,
+        "subject": f.subject,
+        "title": f.title,
+        "article": f.article,
+        "item": f.item,
+        "details": f.details,
+        "case": f.case_id,
+        "case_number": f.case.number if f.case else None,
+        "unit": f.unit.name if f.unit else None,
+        "officer": f.officer.name if f.officer else None,
+        "raised_at": f.raised_at,
+        "state": f.state,
+        "state_label": FindingState(f.state).label,
+        "changed_at": f.changed_at,
+    }
+
+
+class FindingListAPI(APIView):
+    """本机关监督发现（监督人员、负责人），可按 state、kind、item（第三十五条第几项：一至五）筛选。"""
+
+    @extend_schema(responses={200: openapi.array_of(FINDING)}, operation_id="findings_list")
+    def get(self, request: Request) -> Response:
+        officer = require_overseer(request.user)
+        q = request.query_params
+        state, kind, item = q.get("state", ""), q.get("kind", ""), q.get("item", "")
+        rows = findings_of_agency(
+            officer=officer,
+            state=state if state in FindingState.values else "",
+            kind=kind if kind in KINDS else "",
+            item=item if item in ITEMS else "",
+        )
+        return Response([finding_out(f) for f in rows[:1000]])
+
+
+class FindingAPI(APIView):
+    """一项监督发现及其处理经过。"""
+
+    @extend_schema(
+        responses={
+            200: openapi.obj(("finding", "steps"), finding=FINDING, steps=openapi.array_of(STEP))
+        }
+    )
+    def get(self, request: Request, finding_id: int) -> Response:
+        finding = finding_for_user(user=request.user, finding_id=finding_id)
+        return Response(
+            {
+                "finding": finding_out(finding),
+                "steps": [
+                    {
+                        "state": s.state,
+                        "text": s.text,
+                        "deadline": s.deadline,
+                        "officer": s.officer.name,
+                        "at": s.at,
+                    }
+                    for s in steps_of(finding)
+                ],
+            }
+        )
+
+
+class MoveSerializer(serializers.Serializer):
+    # Blank reaches the action, which refuses it with its own code.
+    text = api_fields.TextField(
+        allow_blank=True, help_text="责令改正内容 / 改正情况 / 办结意见 / 通报批评内容"
+    )
+    deadline = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="改正期限 YYYY-MM-DD（责令改正必填）",
+    )
+
+
+class FindingMoveAPI(APIView):
+    """监督人员处理监督发现：order（责令改正，须 deadline）、correct（记录改正情况）、close（办结，
+    须已记录改正情况）、criticise（通报批评）。"""
+
+    @extend_schema(request=MoveSerializer, responses={201: STEP})
+    def post(self, request: Request, finding_id: int, move: str) -> Response:
+        officer = require_overseer(request.user)
+        finding = finding_for_user(user=request.user, finding_id=finding_id)
+        if not officer.has_role(Role.SUPERVISOR):
+            raise PermissionDenied("只有监督人员可以处理监督发现")
+        s = MoveSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        step = apply_move(move=move, finding=finding, officer=officer, **s.validated_data)
+        return Response(
+            {
+                "state": step.state,
+                "text": step.text,
+                "deadline": step.deadline,
+                "officer": officer.name,
+                "at": step.at,
+            },
+            status=201,
+        )
+
+
+class FindingRefreshAPI(APIView):
+    """立即刷新本机关的监督发现（监督人员）：返回发现数与新记录数。"""
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: openapi.obj(("found", "raised"), found=openapi.INTEGER, raised=openapi.INTEGER)
+        },
+    )
+    def post(self, request: Request) -> Response:
+        officer = require_overseer(request.user)
+        if not officer.has_role(Role.SUPERVISOR):
+            raise PermissionDenied("只有监督人员可以刷新监督发现")
+        r = refresh(agency=officer.agency)
+        return Response({"found": r.found, "raised": r.raised})
+
+
+# --- 公示 ------------------------------------------------------------------------------------------
+
+PUBLICATION = openapi.obj(
+    ("id", "case", "decision", "doc_no", "party", "text", "state"),
+    id=openapi.INTEGER,
+    case=openapi.INTEGER,
+    decision=openapi.INTEGER,
+    doc_no=openapi.STRING,
+    party=openapi.STRING,
+    text=openapi.STRING,
+    decided_on=openapi.STRING,
+    state=openapi.STRING,
+    published_at=openapi.nullable("string"),
+    take_down_on=openapi.nullable("string"),
+    withdrawn_at=openapi.nullable("string"),
+)
+
+
+def publication_out(p: Publication) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "case": p.case_id,
+        "decision": p.decision_id,
+        "doc_no": p.doc_no,
+        "party": p.party,
+        "text": p.text,
+        "decided_on": p.decided_on,
+        "state": p.state,
+        "published_at": p.published_at,
+        "take_down_on": p.take_down_on,
+        "withdrawn_at": p.withdrawn_at,
+    }
+
+
+class PrepareSerializer(serializers.Serializer):
+    decision = api_fields.IdField(help_text="行政执法决定书（记录）的 id")
+    text = api_fields.TextField(
+        required=False, allow_blank=True, default="", help_text="修改后的公示内容（空：按规则生成）"
+    )
+
+
+class PublicationListAPI(APIView):
+    """本机关行政处罚决定公示（监督人员、负责人）；POST 拟写一项（本案承办人员或监督人员）。"""
+
+    @extend_schema(responses={200: openapi.array_of(PUBLICATION)}, operation_id="publications_list")
+    def get(self, request: Request) -> Response:
+        officer = require_overseer(request.user)
+        return Response(
+            [publication_out(p) for p in publications_of_agency(officer=officer)[:1000]]
+        )
+
+    @extend_schema(request=PrepareSerializer, responses={201: PUBLICATION})
+    def post(self, request: Request) -> Response:
+        officer = officer_for_request(request.user)
+        s = PrepareSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        record = Record.objects.filter(pk=s.validated_data["decision"], kind=DECISION).first()
+        if record is None:
+            raise Http404("决定书不存在")
+        case = case_for_user(user=request.user, case_id=record.case_id)
+        p = publication_prepare(
+            case=case, decision=record, officer=officer, text=s.validated_data["text"]
+        )
+        return Response(publication_out(p), status=201)
+
+
+class PublicationApproveAPI(APIView):
+    """负责人批准公示内容，即予公示。"""
+
+    @extend_schema(request=None, responses={200: PUBLICATION})
+    def post(self, request: Request, publication_id: int) -> Response:
+        officer = require_overseer(request.user)
+        p = publication_for_user(user=request.user, publication_id=publication_id)
+        return Response(publication_out(publication_approve(publication=p, officer=officer)))
+
+
+class WithdrawSerializer(serializers.Serializer):
+    # Blank reaches the action, which refuses it with its own code.
+    reason = api_fields.TextField(allow_blank=True, help_text="撤回理由")
+
+
+class PublicationWithdrawAPI(APIView):
+    """撤回已公示的决定（决定被撤销、变更或确认无效：行政处罚法第四十八条）。"""
+
+    @extend_schema(request=WithdrawSerializer, responses={200: PUBLICATION})
+    def post(self, request: Request, publication_id: int) -> Response:
+        officer = require_overseer(request.user)
+        p = publication_for_user(user=request.user, publication_id=publication_id)
+        s = WithdrawSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        p = publication_withdraw(publication=p, officer=officer, reason=s.validated_data["reason"])
+        return Response(publication_out(p))
+
+
+# --- 抽查 ------------------------------------------------------------------------------------------
+
+SAMPLE = openapi.obj(
+    ("id", "period", "seed", "size", "population", "drawn"),
+    id=openapi.INTEGER,
+    period=openapi.STRING,
+    seed=openapi.STRING,
+    size=openapi.INTEGER,
+    population=openapi.array_of(openapi.INTEGER),
+    drawn=openapi.array_of(openapi.INTEGER),
+    drawn_by=openapi.STRING,
+    drawn_at=openapi.STRING,
+    redraw_matches=openapi.BOOLEAN,
+)
+
+
+def sample_out(s: Sample) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "period": s.period,
+        "seed": s.seed,
+        "size": s.size,
+        "population": s.population,
+        "drawn": s.drawn,
+        "drawn_by": s.drawn_by.name,
+        "drawn_at": s.drawn_at,
+        "redraw_matches": redraw_matches(s),
+    }
+
+
+class DrawSerializer(serializers.Serializer):
+    period = api_fields.NameField(max_length=10, help_text="2026、2026-Q3 或 2026-07")
+    size = api_fields.IntegerField(help_text="抽取数量")
+
+
+class SampleListAPI(APIView):
+    """本机关案卷抽查（监督人员、负责人）；POST 随机抽取一期（监督人员；同一期间只能一次）。"""
+
+    @extend_schema(responses={200: openapi.array_of(SAMPLE)}, operation_id="samples_list")
+    def get(self, request: Request) -> Response:
+        officer = require_overseer(request.user)
+        return Response([sample_out(s) for s in samples_of_agency(officer=officer)])
+
+    @extend_schema(request=DrawSerializer, responses={201: SAMPLE})
+    def post(self, request: Request) -> Response:
+        officer = require_overseer(request.user)
+        s = DrawSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        return Response(sample_out(sample_draw(officer=officer, **s.validated_data)), status=201)
+
+
+class SampleAPI(APIView):
+    """一期抽查：种子、总体、抽中案件、按种子复核的结果，以及各案评查。"""
+
+    @extend_schema(responses={200: openapi.obj(("sample", "reviews"), sample=SAMPLE)})
+    def get(self, request: Request, sample_id: int) -> Response:
+        sample = sample_for_user(user=request.user, sample_id=sample_id)
+        reviews = [
+            {
+                "case": c.pk,
+                "case_number": c.number,
+                "results": r.results if r else None,
+                "conclusion": r.conclusion if r else None,
+                "reviewer": r.reviewer.name if r else None,
+                "at": r.at if r else None,
+            }
+            for c, r in sample_cases(sample)
+        ]
+        return Response({"sample": sample_out(sample), "reviews": reviews})
+
+
+class ReviewSerializer(serializers.Serializer):
+    case = api_fields.IdField()
+    results = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField(allow_blank=True)),
+        help_text="[{item, result: ok|issue|na, note}]，评查清单每项一条",
+    )
+    # Blank reaches the action, which refuses it with its own code.
+    conclusion = api_fields.TextField(allow_blank=True)
+
+
+class SampleReviewAPI(APIView):
+    """评查一件抽中的案件（监督人员）：评查清单每项的结果与说明，及评查结论。"""
+
+    @extend_schema(request=ReviewSerializer, responses={201: openapi.OBJECT})
+    def post(self, request: Request, sample_id: int) -> Response:
+        officer = require_overseer(request.user)
+        sample = sample_for_user(user=request.user, sample_id=sample_id)
+        s = ReviewSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        case = Case.objects.filter(pk=s.validated_data["case"], agency_id=officer.agency_id).first()
+        if case is None:
+            raise Http404("案件不存在")
+        review = sample_review(
+            sample=sample,
+            case=case,
+            officer=officer,
+            results=s.validated_data["results"],
+            conclusion=s.validated_data["conclusion"],
+        )
+        return Response({"id": review.pk, "case": case.pk, "results": review.results}, status=201)

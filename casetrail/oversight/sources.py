@@ -1,0 +1,185 @@
+"""The finding kinds the oversight app detects, each from what another app already records
+(read through its models and selectors, never written). Registered on import (``apps.ready``).
+
+Each detector takes an agency id and yields ``Raised`` for every subject that is a breach now; the
+refresh (``actions.findings_raise``) records only those not raised before, so a finding stays
+raised — and in the supervisor's hands — after its cause was put right."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils import timezone
+
+from casetrail.cases.models import STAGE_ORDER, Case, Stage, StageChange
+from casetrail.compliance.deadlines import deadlines_of
+from casetrail.compliance.engine import DEADLINES, RULES, CaseView, Kind, evaluate
+from casetrail.compliance.models import Exemption
+from casetrail.compliance.service import (
+    SERVICE_DOCS,
+    effective_service_date,
+    services_of,
+    why_not_served,
+)
+from casetrail.evidence.models import Item
+from casetrail.ledger.models import VerificationRun
+from casetrail.oversight.kinds import FindingKind, Raised, finding_kind, register_finding_kind
+
+# Rules that read the state of the procedure rather than a record (an approval chain still open,
+# R6) say nothing about a record missing once the stage was entered.
+NOT_ABOUT_RECORDS = {"R6"}
+
+
+def _of_case(case: Case, *, officer_id: int | None = None, **what: Any) -> Raised:
+    """A finding about ``case``: its unit, and the officer named (default: who registered it)."""
+    return Raised(
+        case_id=case.pk,
+        unit_id=case.unit_id,
+        officer_id=officer_id or case.created_by_id,
+        **what,
+    )
+
+
+@finding_kind(
+    "exemption",
+    title="规则要求经批准豁免，未按规定制作记录",
+    article="第五条、第十三条",
+    item="一",
+)
+def exempted_rules(agency_id: int) -> Iterator[Raised]:
+    """Every approved exemption (and those recorded before exemptions were decisions): a record
+    the rule asks for was not made, by leave. The supervisor reviews the leave (第三十四条)."""
+    rows = Exemption.objects.filter(case__agency_id=agency_id).select_related("case")
+    for e in rows:
+        rule = RULES.get(e.rule)
+        chain = f"，审批 #{e.chain_id}" if e.chain_id else "（豁免改为审批前记录）"
+        yield _of_case(
+            e.case,
+            officer_id=e.officer_id,
+            subject=f"exemption:{e.pk}",
+            details=f"{e.case.label}：{e.rule}（{e.subject}）经批准豁免{chain}。理由：{e.reason}",
+            article=rule.article if rule else "",
+            facts={"exemption": e.pk, "rule": e.rule, "chain": e.chain_id},
+        )
+
+
+@finding_kind("deadline_overdue", title="法定期限已逾期未办", article="第二十七、三十条", item="五")
+def overdue_deadlines(agency_id: int) -> Iterator[Raised]:
+    """Every deadline of a case not archived that is past due and not done (the deadline registry
+    of compliance: R9b, CF56, CF60, CF61, CF67, R21b, R27, R30a …). Keyed by the deadline and its due
+    day, so a deadline moved by an approved extension and missed again is a new finding."""
+    cases = Case.objects.filter(agency_id=agency_id).exclude(stage=Stage.ARCHIVED)
+    for case in cases.select_related("agency", "unit"):
+        for d in deadlines_of(case):
+            if not d.overdue:
+                continue
+            due = timezone.localtime(d.due_at).date().isoformat()
+            rule = DEADLINES.get(d.rule)
+            yield _of_case(
+                case,
+                subject=f"case:{case.pk}:{d.rule}:{due}",
+                details=f"{case.label}：{d.title}，应于 {due} 前完成（{d.basis}）",
+                article=rule.article if rule else "",
+                facts={"deadline": d.rule, "due": due},
+            )
+
+
+@finding_kind("late_upload", title="音像记录超过24小时上传", article="第三十条", item="一")
+def late_uploads(agency_id: int) -> Iterator[Raised]:
+    """Every audio/video item uploaded later than the 24 hours of 第三十条 after it ended."""
+    items = Item.objects.filter(agency_id=agency_id, late=True).select_related("link__case")
+    for i in items:
+        link = getattr(i, "link", None)
+        case = link.case if link is not None else None
+        hours = (i.uploaded_at - i.recorded_end).total_seconds() / 3600
+        where = f"{case.label}：" if case is not None else ""
+        reason = f"，理由：{i.late_reason}" if i.late_reason else "，未说明理由"
+        yield Raised(
+            subject=f"item:{i.pk}",
+            details=f"{where}音像记录 #{i.pk} 结束后 {hours:.0f} 小时才上传{reason}",
+            case_id=case.pk if case is not None else None,
+            unit_id=case.unit_id if case is not None else None,
+            officer_id=i.officer_id,
+            facts={"item": i.pk, "hours": f"{hours:.1f}"},
+        )
+
+
+@finding_kind(
+    "record_missing", title="已进入的阶段缺少应有的记录", article="第四至三十条", item="一"
+)
+def records_missing(agency_id: int) -> Iterator[Raised]:
+    """A BLOCK rule of a stage the case has entered (by a recorded stage change) that is unmet
+    and not exempted now: the record it asks for is missing although the stage was entered (a
+    record corrected afterwards, a case entered before the rule was in force)."""
+    entered: dict[int, set[str]] = {}
+    for case_id, stage in StageChange.objects.filter(case__agency_id=agency_id).values_list(
+        "case_id", "to_stage"
+    ):
+        entered.setdefault(case_id, set()).add(stage)
+    rules = [r for r in RULES.values() if r.kind == Kind.BLOCK and r.id not in NOT_ABOUT_RECORDS]
+    cases = Case.objects.filter(pk__in=list(entered)).select_related("agency", "unit")
+    for case in cases:
+        stages = entered[case.pk]
+        guarding = [r for r in rules if stages & set(r.gates)]
+        for f in evaluate(CaseView(case), guarding):
+            if f.exempted:
+                continue
+            yield _of_case(
+                case,
+                subject=f"case:{case.pk}:{f.rule.id}:{f.missing.subject}",
+                details=f"{case.label}：{f.line()}",
+                article=f.rule.article,
+                facts={"rule": f.rule.id, "about": f.missing.subject},
+            )
+
+
+@finding_kind(
+    "service_failed", title="文书送达未生效且未另行送达", article="第二十二至二十六条", item="五"
+)
+def failed_services(agency_id: int) -> Iterator[Raised]:
+    """A document to be served whose every recorded service did not take effect (a returned
+    letter, an e-mail or fax not confirmed): the party was not served."""
+    cases = Case.objects.filter(
+        agency_id=agency_id, stage__in=STAGE_ORDER[STAGE_ORDER.index("service") :]
+    ).select_related("agency", "unit")
+    for case in cases:
+        view = CaseView(case)
+        for doc in view.records_of(*SERVICE_DOCS):
+            services = services_of(view, doc)
+            if not services or any(effective_service_date(s) for s in services):
+                continue
+            why = "；".join(why_not_served(s) for s in services)
+            yield _of_case(
+                case,
+                subject=f"record:{doc.pk}",
+                details=f"{case.label}：文书 #{doc.pk} 的 {len(services)} 次送达均未生效（{why}）",
+                facts={"record": doc.pk, "services": [s.pk for s in services]},
+            )
+
+
+@finding_kind(
+    "verify_failed", title="核验发现记录被删除、篡改或灭失", article="第三十五条", item="三"
+)
+def failed_verifications(agency_id: int) -> Iterator[Raised]:
+    """Every finished verification report (`casetrail verify` requested by a supervisor: the log,
+    every recorded row, and the blobs' fixity) that found a difference."""
+    runs = VerificationRun.objects.filter(agency_id=agency_id, status=VerificationRun.Status.DONE)
+    for run in runs.exclude(findings=[]):
+        first = run.findings[0] if run.findings else ""
+        yield Raised(
+            subject=f"verification:{run.pk}",
+            details=f"核验报告 #{run.pk}：{len(run.findings)} 处不一致，例如：{first}",
+            facts={"verification": run.pk, "findings": len(run.findings)},
+        )
+
+
+# Sources not on main yet: declared so the page says what is still to come; the app that builds
+# the source (or this one when it lands) registers the detector under the same code.
+for _code, _title, _article, _item, _waits in [
+    ("lockout_burst", "短时间内多次登录失败被锁定", "第三十三条", "二", "登录保护（安全模块）"),
+    ("marked_read", "无合理理由反复查阅标记材料", "第三十三条", "二", "调阅记录（调用模块）"),
+    ("copy_without_form", "无有效调用单复制记录", "第三十二条", "二", "调用单（调用模块）"),
+    ("checkpoint_unwitnessed", "日志检查点长期未经见证", "第三十五条", "三", "见证（可信模块）"),
+]:
+    register_finding_kind(FindingKind(_code, _title, _article, _item, None, waits_for=_waits))

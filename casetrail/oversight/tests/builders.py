@@ -1,0 +1,29 @@
+"""Builders of the oversight tests: refresh and read the findings raised."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casetrail.conftest import client_for, film
+from casetrail.oversight.models import Finding
+from casetrail.oversight.refresh import detect, refresh
+
+
+def kinds_found(agency_id: int, kind: str) -> list[str]:
+    """The subjects the detector of ``kind`` finds now (nothing is recorded)."""
+    return [r.subject for code, r in detect(agency_id) if code == kind]
+
+
+def raised(officer: Any, kind: str) -> list[Finding]:
+    refresh(agency=officer.agency)
+    return list(Finding.objects.filter(agency_id=officer.agency_id, kind=kind).order_by("pk"))
+
+
+def late_clip(case: Any, officer: Any, hours: float) -> Any:
+    """A clip of ``case`` that ended ``hours`` ago, uploaded now (with a reason when late)."""
+    reason = "执法记录仪在外地维修" if hours > 24 else ""
+    return film(case, officer, "现场检查", hours_ago=hours, late_reason=reason)
+
+
+def post(who: str | None, path: str, body: dict[str, Any] | None = None) -> Any:
+    return client_for(who).post(path, body or {}, content_type="application/json")

@@ -1,0 +1,169 @@
+"""Findings as data (第三十四、三十五条; issue 16 item 1): each kind is raised by its scenario and
+not by its clean twin, once, with its article and the item of 第三十五条 it falls under."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from casetrail.compliance.engine import RULES, Kind, Missing, Rule
+from casetrail.compliance.tests.builders import make
+from casetrail.conftest import start_ex_officio
+from casetrail.decisions.tests.other_chains.builders import api_decide
+from casetrail.ledger.actions import verification_request
+from casetrail.ledger.models import LedgerEntry
+from casetrail.ledger.verification import verification_finish
+from casetrail.oversight.kinds import KINDS
+from casetrail.oversight.models import Finding
+from casetrail.oversight.refresh import refresh
+from casetrail.oversight.tests.builders import kinds_found, late_clip, post, raised
+
+
+def test_it_raises_an_approved_exemption_and_not_a_proposal_still_pending(
+    investigating: Any, personas: Any
+) -> None:
+    now = timezone.localtime()
+    sampling = make(
+        investigating,
+        personas,
+        "sampling_notice",
+        started_at=(now - dt.timedelta(minutes=30)).isoformat(),
+        ended_at=(now - dt.timedelta(minutes=20)).isoformat(),
+    )
+    make(investigating, personas, "item_list", source=sampling.pk)
+    r = post(
+        "zhang",
+        f"/api/cases/{investigating.pk}/exemptions/",
+        {
+            "rule": "R13",
+            "subject": f"record:{sampling.pk}",
+            "reason": "执法记录仪故障",
+            "facts": "维修单号 2026-118",
+        },
+    )
+    assert r.status_code == 201, r.content
+    assert kinds_found(investigating.agency_id, "exemption") == []  # the twin: not yet approved
+    from casetrail.approvals.models import Chain
+
+    api_decide("wang", Chain.objects.get(pk=r.json()["id"]))
+    (finding,) = raised(personas["sun"], "exemption")
+    assert (finding.case, finding.unit, finding.item) == (investigating, investigating.unit, "一")
+    assert finding.article == "第十三条" and "R13" in finding.details
+    assert finding.officer == personas["zhang"] and finding.state == "open"
+
+
+def test_it_raises_an_overdue_deadline_and_not_one_still_running(
+    personas: Any, time_machine: Any
+) -> None:
+    case = start_ex_officio(personas, emergency=True)  # 第九条: approved within 24 hours
+    assert kinds_found(case.agency_id, "deadline_overdue") == []
+    time_machine.move_to(timezone.now() + dt.timedelta(hours=25))
+    (finding,) = raised(personas["sun"], "deadline_overdue")
+    assert finding.subject.startswith(f"case:{case.pk}:R9b:")
+    assert finding.article == "第九条" and finding.item == "五"
+
+
+def test_it_raises_a_late_upload_and_not_one_in_time(
+    open_case: Any, personas: Any, evidence_store: Any
+) -> None:
+    late_clip(open_case, personas["zhang"], hours=2)
+    assert kinds_found(open_case.agency_id, "late_upload") == []
+    item = late_clip(open_case, personas["zhang"], hours=30)
+    (finding,) = raised(personas["sun"], "late_upload")
+    assert finding.subject == f"item:{item.pk}" and finding.case == open_case
+    assert "30 小时" in finding.details and "外地维修" in finding.details
+    assert (finding.article, finding.item) == ("第三十条", "一")
+
+
+def test_it_raises_a_record_missing_at_a_stage_entered_and_not_one_present(
+    open_case: Any, personas: Any, monkeypatch: Any
+) -> None:
+    # A rule in force after the case entered 调查取证 (e.g. a rule added to the catalogue): the
+    # record it asks for is missing from a stage already entered.
+    def wants(kind: str) -> Any:
+        def check(view: Any) -> Any:
+            if not view.has(kind):
+                yield Missing("case", f"缺少{kind}")
+
+        return check
+
+    monkeypatch.setitem(
+        RULES,
+        "RX1",
+        Rule(
+            "RX1", "第十二条", Kind.BLOCK, "测试", wants("start_approval_form"), ("investigation",)
+        ),
+    )
+    assert kinds_found(open_case.agency_id, "record_missing") == []  # the form is there
+    monkeypatch.setitem(
+        RULES,
+        "RX2",
+        Rule("RX2", "第十二条", Kind.BLOCK, "测试", wants("interview_record"), ("investigation",)),
+    )
+    (finding,) = raised(personas["sun"], "record_missing")
+    assert finding.subject == f"case:{open_case.pk}:RX2:case"
+    assert (finding.article, finding.item, finding.case) == ("第十二条", "一", open_case)
+
+
+def test_it_raises_a_service_that_did_not_take_effect_and_not_one_that_did(
+    serving: Any, personas: Any
+) -> None:
+    decision = serving.records.get(kind="administrative_decision")
+    make(
+        serving,
+        personas,
+        "mail_service_record",
+        document=decision.pk,
+        outcome="returned",
+        return_reason="查无此人",
+    )
+    (finding,) = raised(personas["sun"], "service_failed")
+    assert finding.subject == f"record:{decision.pk}" and "邮件被退回" in finding.details
+    make(serving, personas, "mail_service_record", document=decision.pk)  # delivered this time
+    assert kinds_found(serving.agency_id, "service_failed") == []
+
+
+def test_it_raises_a_failed_verification_and_not_a_clean_one(personas: Any) -> None:
+    sun = personas["sun"]
+    clean = verification_request(officer=sun)
+    verification_finish(run=clean, findings=[], summary="verify: 0 findings")
+    assert kinds_found(sun.agency_id, "verify_failed") == []
+    bad = verification_request(officer=sun)
+    line = 'records_record 7: field "fields" differs from ledger seq 41'
+    verification_finish(run=bad, findings=[line], summary="verify: 1 findings")
+    (finding,) = raised(sun, "verify_failed")
+    assert finding.subject == f"verification:{bad.pk}" and line in finding.details
+    assert (finding.article, finding.item) == ("第三十五条", "三")
+
+
+def test_it_declares_the_kinds_whose_source_is_not_built_yet() -> None:
+    waiting = {k.code for k in KINDS.values() if k.detect is None}
+    assert waiting == {
+        "lockout_burst",
+        "marked_read",
+        "copy_without_form",
+        "checkpoint_unwitnessed",
+    }
+    assert all(k.item in "一二三四五" for k in KINDS.values())
+
+
+@pytest.mark.django_db
+def test_it_raises_each_finding_once_in_one_ledger_entry(
+    open_case: Any, personas: Any, evidence_store: Any, capsys: Any
+) -> None:
+    late_clip(open_case, personas["zhang"], hours=30)
+    late_clip(open_case, personas["zhang"], hours=40)
+    before = LedgerEntry.objects.count()
+    call_command("findings")
+    assert "新记录 2 项" in capsys.readouterr().out
+    entry = LedgerEntry.objects.order_by("-pk").first()
+    assert LedgerEntry.objects.count() == before + 1 and entry.action == "oversight.findings_raise"
+    # Run again: found again, raised never twice, nothing ledgered.
+    r = refresh(agency=personas["sun"].agency)
+    assert (r.found, r.raised) == (2, 0)
+    assert LedgerEntry.objects.count() == before + 1
+    assert Finding.objects.count() == 2

@@ -1,0 +1,192 @@
+"""公示 of 行政处罚 decisions (国办发〔2018〕118号; 行政处罚法第四十八条; issue 16 item 5): the public
+text with personal data removed by rule, refused while an ID number or a phone remains, approved
+by the 负责人 and so published within the 7 working days on the worklists, withdrawn within 3
+working days of the decision being changed, taken down after its period; the public pages and
+feed need no login and show nothing else."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from casetrail.compliance.deadlines import deadlines_of
+from casetrail.compliance.tests.builders import sigs
+from casetrail.conftest import VALID_ID, client_for
+from casetrail.ledger.models import LedgerEntry
+from casetrail.oversight.actions import publication_policy_set
+from casetrail.oversight.models import Finding, Publication
+from casetrail.oversight.refresh import refresh
+from casetrail.oversight.tests.builders import post
+from casetrail.records.actions import record_correct
+
+FACTS = "周某（电话13912345678，住山西省晋城市陵川县崇文镇某街12号）未经备案开展养老服务"
+
+
+@pytest.fixture
+def decision(serving: Any) -> Any:
+    """The 行政执法决定书 of a case in 送达执行, corrected so its facts name the party's phone and
+    address (as a careless draft might)."""
+    original = serving.records.get(kind="administrative_decision")
+    return record_correct(
+        record=original,
+        officer=serving.assignments.first().officer,
+        fields={"facts": FACTS},
+        reason="补充违法事实",
+        signatures=sigs("administrative_decision"),
+    )
+
+
+def prepare(decision: Any, who: str = "zhang", **body: Any) -> Any:
+    return post(who, "/api/publications/", {"decision": decision.pk, **body})
+
+
+def gs(case: Any, rule: str) -> list[Any]:
+    return [d for d in deadlines_of(case) if d.rule == rule]
+
+
+def test_it_generates_the_public_text_without_personal_data(decision: Any) -> None:
+    r = prepare(decision)
+    assert r.status_code == 201, r.content
+    text = r.json()["text"]
+    assert "周某" in text and "未经备案开展养老服务" in text
+    for secret in ("13912345678", "崇文镇某街12号", VALID_ID):
+        assert secret not in text
+    assert r.json()["state"] == "draft"
+    assert LedgerEntry.objects.order_by("-pk").first().action == "oversight.publication_prepare"
+
+
+@pytest.mark.parametrize(
+    "edited, left",
+    [("当事人电话 13912345678", "电话号码"), (f"当事人身份证 {VALID_ID}", "身份证件号码")],
+)
+def test_it_refuses_a_text_that_still_holds_an_id_number_or_a_phone(
+    decision: Any, edited: str, left: str
+) -> None:
+    entries = LedgerEntry.objects.count()
+    r = prepare(decision, text=edited)
+    assert r.status_code == 400 and r.json()["code"] == "personal_data_in_text"
+    assert left in r.json()["message"]
+    assert LedgerEntry.objects.count() == entries and not Publication.objects.exists()
+
+
+def test_it_publishes_on_the_directors_approval_within_seven_working_days(
+    decision: Any, personas: Any
+) -> None:
+    case = decision.case
+    (due,) = gs(case, "GS7")
+    assert not due.done and due.due > timezone.localdate()
+    pid = prepare(decision).json()["id"]
+    anon = client_for(None)
+    assert "周某" not in anon.get("/public/decisions/").content.decode()  # a draft is not public
+    assert anon.get(f"/public/decisions/{pid}/").status_code == 404
+    assert post("zhang", f"/api/publications/{pid}/approve/").status_code == 403
+    assert post("sun", f"/api/publications/{pid}/approve/").status_code == 403
+    r = post("zhao", f"/api/publications/{pid}/approve/")
+    assert r.status_code == 200 and r.json()["state"] == "published"
+    # A person: the agency's default period is two years.
+    today = timezone.localdate()
+    assert r.json()["take_down_on"] == today.replace(year=today.year + 2).isoformat()
+    (due,) = gs(case, "GS7")
+    assert due.done
+    page = anon.get("/public/decisions/")
+    assert page.status_code == 200 and decision.fields["doc_no"] in page.content.decode()
+    assert "未经备案开展养老服务" in anon.get(f"/public/decisions/{pid}/").content.decode()
+    feed = anon.get("/public/decisions.json").json()
+    assert feed["count"] == 1 and feed["results"][0]["party"] == "周某"
+    rows = list(
+        csv.DictReader(io.StringIO(anon.get("/public/decisions.csv").content.decode("utf-8-sig")))
+    )
+    assert [r["id"] for r in rows] == [str(pid)] and "13912345678" not in rows[0]["text"]
+
+
+def test_it_raises_a_finding_when_the_seven_days_pass_unpublished(
+    decision: Any, personas: Any, time_machine: Any
+) -> None:
+    time_machine.move_to(timezone.now() + dt.timedelta(days=15))
+    refresh(agency=personas["sun"].agency)
+    kinds = {
+        (f.kind, f.subject.split(":")[2]) for f in Finding.objects.filter(kind="deadline_overdue")
+    }
+    assert ("deadline_overdue", "GS7") in kinds
+
+
+def test_it_asks_for_withdrawal_when_the_decision_changes_and_withdraws(
+    decision: Any, personas: Any
+) -> None:
+    pid = prepare(decision).json()["id"]
+    post("zhao", f"/api/publications/{pid}/approve/")
+    assert gs(decision.case, "GS3") == []
+    record_correct(
+        record=decision,
+        officer=personas["zhang"],
+        fields={"decision": "罚款人民币300元。"},
+        reason="复议机关变更罚款数额",
+        signatures=sigs("administrative_decision"),
+    )
+    (due,) = gs(decision.case, "GS3")
+    assert not due.done and due.due > timezone.localdate()
+    r = post("zhao", f"/api/publications/{pid}/withdraw/", {"reason": ""})
+    assert r.status_code == 400 and r.json()["code"] == "reason_required"
+    assert post("zhang", f"/api/publications/{pid}/withdraw/", {"reason": "x"}).status_code == 403
+    r = post("sun", f"/api/publications/{pid}/withdraw/", {"reason": "复议决定变更罚款数额"})
+    assert r.status_code == 200 and r.json()["state"] == "withdrawn"
+    (due,) = gs(decision.case, "GS3")
+    assert due.done
+    assert client_for(None).get("/public/decisions.json").json()["count"] == 0
+    assert client_for(None).get(f"/public/decisions/{pid}/").status_code == 404
+
+
+def test_it_takes_a_decision_down_after_its_period(
+    decision: Any, personas: Any, time_machine: Any
+) -> None:
+    pid = prepare(decision).json()["id"]
+    post("zhao", f"/api/publications/{pid}/approve/")
+    time_machine.move_to(timezone.now() + dt.timedelta(days=2 * 366 + 1))
+    assert client_for(None).get("/public/decisions.json").json()["count"] == 0
+
+
+def test_it_names_persons_as_the_agency_decided(decision: Any, personas: Any) -> None:
+    publication_policy_set(
+        officer=personas["admin"], person_names="none", years_person=1, years_organisation=5
+    )
+    r = prepare(decision)
+    assert "被处罚当事人：当事人" in r.json()["text"] and r.json()["party"] == "当事人"
+
+
+@pytest.mark.parametrize(
+    "who, status", [("sun", 200), ("zhao", 200), ("zhang", 403), ("liu", 403), ("admin", 403)]
+)
+def test_it_lists_publications_for_overseers_only(decision: Any, who: str, status: int) -> None:
+    prepare(decision)
+    c = client_for(who)
+    assert c.get("/oversight/publications/").status_code == status
+    assert c.get("/api/publications/").status_code == status
+
+
+def test_it_keeps_another_agency_out(decision: Any, other_agency: Any) -> None:
+    pid = prepare(decision).json()["id"]
+    assert post("zhu", f"/api/publications/{pid}/approve/").status_code == 404
+    assert client_for("gou").get("/api/publications/").json() == []
+    assert prepare(decision, who="ma").status_code == 404
+    assert prepare(decision, who="li").status_code == 400  # already prepared by 张承办
+
+
+def test_it_prepares_and_approves_through_the_pages(decision: Any) -> None:
+    sun = client_for("sun")
+    page = sun.get("/oversight/publications/").content.decode()
+    assert f"/oversight/publications/new/{decision.pk}/" in page
+    form = sun.get(f"/oversight/publications/new/{decision.pk}/").content.decode()
+    assert "13912345678" not in form and "〔已隐去〕" in form
+    r = sun.post(f"/oversight/publications/new/{decision.pk}/", {"text": "电话13912345678"})
+    assert r.status_code == 400 and "电话号码" in r.content.decode()
+    r = sun.post(f"/oversight/publications/new/{decision.pk}/", {"text": "行政处罚决定公示"})
+    assert r.status_code == 302
+    p = Publication.objects.get()
+    assert client_for("zhao").post(f"/oversight/publications/{p.pk}/approve/").status_code == 302
+    p.refresh_from_db()
+    assert p.state == "published"
