@@ -30,9 +30,11 @@ hypothesis_settings.register_profile("casetrail", deadline=None)
 hypothesis_settings.load_profile("casetrail")
 
 
-@pytest.fixture(autouse=True, scope="session")
+@pytest.fixture(autouse=True)
 def _keys(tmp_path_factory: Any) -> Any:
-    """Tests sign checkpoints with a throw-away key, never the one under var/keys/."""
+    """Tests sign checkpoints with a throw-away key, never the one under var/keys/ — a new folder
+    per test: the pin of a key is a database row rolled back after each test, so a key file left
+    by an earlier test would be a key "dropped into the folder" that ``verify`` reports."""
     from django.conf import settings
 
     from casetrail.ledger.keys import get_signer
