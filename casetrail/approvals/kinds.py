@@ -14,6 +14,7 @@ register: it only asks this registry.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from django.db.models import Model
@@ -80,3 +81,23 @@ def effect_for(kind: str) -> ChainEffect:
 
 def needs_legal_checklist(kind: str) -> bool:
     return kind in CHECKLIST_KINDS
+
+
+# What approving a chain of a kind does beyond the chain itself and what the rules still say about
+# it, for the confirmation page before the last step (registered by the app owning the kind).
+CONSEQUENCES: dict[str, Callable[[Chain], tuple[str, list[str]]]] = {}
+
+
+def register_consequence(kind: str, fn: Callable[[Chain], tuple[str, list[str]]]) -> None:
+    """``fn(chain) -> (effect, rules)``: what approving ``chain`` will do (zh-Hans, e.g. 案件进入
+    结案) and the rules still unmet that bear on it (one line each; they make the effect refused)."""
+    CONSEQUENCES[kind] = fn
+
+
+def consequence_of(chain: Chain) -> tuple[str, list[str]]:
+    """What the last step approving ``chain`` will do, and the rules still unmet."""
+    label = KIND_LABELS.get(chain.kind, chain.kind)
+    fn = CONSEQUENCES.get(chain.kind)
+    effect, rules = fn(chain) if fn is not None else ("", [])
+    said = f"批准后“{label}”即生效{('：' + effect) if effect else ''}。"
+    return said + "您的意见和结果记入审批、全过程记录和日志，提交后不能撤销或修改。", rules

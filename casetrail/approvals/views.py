@@ -21,12 +21,13 @@ from casetrail.approvals.forms import (
     ResubmitReasonForm,
     ReviewForm,
 )
-from casetrail.approvals.kinds import needs_legal_checklist
+from casetrail.approvals.kinds import consequence_of, needs_legal_checklist
 from casetrail.approvals.models import Chain, ChainStatus
 from casetrail.approvals.selectors import chain_for_user, why_cannot_act
+from casetrail.cases.hooks import Confirmation
 from casetrail.cases.selectors import parties_for
 from casetrail.lib.errors import ActionError
-from casetrail.lib.forms import apply_error
+from casetrail.lib.forms import apply_error, resubmitted
 from casetrail.org.selectors import officer_for_request
 from casetrail.records.catalogue import doc_version
 from casetrail.records.forms import OPINION, catalogue_form, initial_from
@@ -79,8 +80,27 @@ def chain_detail(request: HttpRequest, chain_id: int) -> HttpResponse:
             raise PermissionDenied(blocked)
         form = resubmit_form if returned else decide_form
         assert form is not None
-        if form.is_valid():
+        if "back" in request.POST:  # from the confirmation: the form again, as it was typed
+            decide_form = _decide_form(chain, None)
+            decide_form.initial = dict(resubmitted(request))
+            form = None
+        if form is not None and form.is_valid():
             d = dict(form.cleaned_data)
+            last = chain.status == ChainStatus.PENDING_DECISION and d.get("outcome") == "approve"
+            if last and not returned and request.POST.get("confirmed") != "1":
+                # The step that makes the decision take effect (结案 …): said before it is taken.
+                effect, rules = consequence_of(chain)
+                return render(
+                    request,
+                    "cases/confirm.html",
+                    {
+                        "case": chain.case,
+                        "title": f"批准{chain.get_kind_display()}",
+                        "confirmation": Confirmation(effect, rules, bool(rules)),
+                        "fields": resubmitted(request),
+                    },
+                    status=400 if rules else 200,
+                )
             try:
                 if returned:
                     opinion, reason = d.pop("opinion"), d.pop("revision_note")
@@ -105,7 +125,7 @@ def chain_detail(request: HttpRequest, chain_id: int) -> HttpResponse:
                 apply_error(form, err)
             else:
                 return redirect("chain-detail", chain_id=chain.pk)
-        status = 400
+        status = 400 if form is not None else 200
     return render(
         request,
         "approvals/chain_detail.html",

@@ -19,7 +19,7 @@ from casetrail.cases.hooks import ACTS, PANELS, SECTIONS, WORKLIST, CasePage
 from casetrail.cases.models import Stage, StartMode
 from casetrail.cases.selectors import case_for_user, case_list, case_page, stage_bar
 from casetrail.lib.errors import ActionError
-from casetrail.lib.forms import apply_error
+from casetrail.lib.forms import apply_error, resubmitted
 from casetrail.lib.htmx import HtmxHttpRequest
 from casetrail.lib.numbers import id_or_none
 from casetrail.org.selectors import officer_for_request
@@ -129,7 +129,9 @@ def case_act(request: HttpRequest, case_id: int, act: str) -> HttpResponse:
     if not spec.offered_to(case, officer):
         raise PermissionDenied("只有本案承办人员可以办理此事项")
     back = request.method == "POST" and "back" in request.POST
-    form = spec.form(case)(None if back else request.POST or None, initial=_resubmitted(request))
+    form = spec.form(case)(
+        None if back else request.POST or None, initial=dict(resubmitted(request))
+    )
     status = 200
     if request.method == "POST" and not back:
         if form.is_valid():
@@ -143,7 +145,7 @@ def case_act(request: HttpRequest, case_id: int, act: str) -> HttpResponse:
                         "case": case,
                         "title": _act_title(case, act, spec.title),
                         "confirmation": confirmation,
-                        "fields": _resubmitted(request).items(),
+                        "fields": resubmitted(request),
                     },
                     # Rules that block the step: refused now, nothing to confirm.
                     status=400 if confirmation.block else 200,
@@ -157,17 +159,6 @@ def case_act(request: HttpRequest, case_id: int, act: str) -> HttpResponse:
         status = 400
     title = _act_title(case, act, spec.title)
     return render(request, "form.html", {"form": form, "title": title, "case": case}, status=status)
-
-
-# Fields of a posted form that belong to that one submission, never carried to the next.
-_PER_SUBMISSION = {"csrfmiddlewaretoken", "idempotency_key", "confirmed", "back"}
-
-
-def _resubmitted(request: HttpRequest) -> dict[str, str]:
-    """The typed values of a posted form, to carry through a confirmation page and back."""
-    if request.method != "POST":
-        return {}
-    return {k: str(v) for k, v in request.POST.items() if k not in _PER_SUBMISSION}
 
 
 def _act_title(case: Any, act: str, title: str) -> str:

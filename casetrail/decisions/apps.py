@@ -13,7 +13,7 @@ class DecisionsConfig(AppConfig):
     verbose_name = "审查决定"
 
     def ready(self) -> None:
-        from casetrail.approvals.kinds import register_due, register_kind
+        from casetrail.approvals.kinds import register_consequence, register_due, register_kind
         from casetrail.cases import hooks
         from casetrail.cases.models import Stage
         from casetrail.compliance.engine import register_extension
@@ -49,6 +49,7 @@ class DecisionsConfig(AppConfig):
         ):
             register_kind(kind, effect, label=kind.label, legal_checklist=checklist)
         register_due(K.CASE_DECISION, decision_deadline)
+        register_consequence(K.CASE_CLOSING, closing.closing_consequence)
         register_extension(extension.approved_extension_days)
         # The decision's documents follow its approval; the proposals are catalogue entries
         # made_by: proposal (never 制作文书); the documents that follow another decision are made

@@ -68,3 +68,15 @@ def closing_ended(
     )
     case.save()
     return [change, case]
+
+
+def closing_consequence(chain: Chain) -> tuple[str, list[str]]:
+    """For the confirmation before 结案审批 is approved: the case enters 结案 (第三十条: its file
+    is then due for archiving within 30 days), and what still stops it, if anything."""
+    try:
+        check_closing(chain.case, chain=chain)
+    except ActionError as err:
+        rules = err.details if err.code == "transition_blocked" else [err.message]
+    else:
+        rules = []
+    return "案件进入“结案”阶段，不能再制作本案文书，案卷应在结案后30日内归档（第三十条）", rules

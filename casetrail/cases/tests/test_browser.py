@@ -138,6 +138,25 @@ def _log_in(page: Any, base: str, username: str) -> None:
     expect(page.get_by_role("heading", name="待办", exact=True)).to_be_visible()
 
 
+def fill_ex_officio(page: Any, title: str) -> None:
+    """张承办's 程序启动审批表 (open in ``page``): 李承办 beside him, 周某 the party; submitted."""
+    from playwright.sync_api import expect
+
+    page.get_by_label("案由 / 事项").fill(title)
+    page.get_by_label("事项类别").select_option(label="养老服务")
+    page.get_by_role("checkbox", name=re.compile("^李承办")).check()
+    expect(page.get_by_role("checkbox", name=re.compile("^张承办"))).to_be_checked()
+    page.get_by_label("当事人类型").select_option(label="自然人")
+    page.get_by_label("当事人姓名 / 名称").fill("周某")
+    page.get_by_label("身份证件号码（自然人）").fill(ID_NUMBER)
+    page.get_by_label("联系电话").fill("13912345678")
+    page.get_by_label("住址 / 住所").fill("山西省晋城市陵川县崇文镇某街12号")
+    page.get_by_label("启动原因").fill("群众举报，经初步核实存在违法嫌疑")
+    page.get_by_label("当事人基本情况").fill("周某，个体经营者")
+    page.get_by_label("承办人意见（初审意见和理由）").fill("建议立案调查")
+    page.get_by_role("button", name="提交", exact=True).click()
+
+
 def _log_out(page: Any) -> None:
     from playwright.sync_api import expect
 
@@ -153,6 +172,9 @@ def _approve_from_worklist(page: Any, base: str, username: str, opinion: str, af
     page.get_by_label("同意", exact=True).check()
     page.get_by_label("意见和理由").fill(opinion)
     page.get_by_role("button", name="提交审批意见").click()
+    if after == "已批准":  # the last step takes effect: a confirmation page says what follows
+        expect(page.get_by_role("heading", level=1)).to_contain_text("请确认")
+        page.get_by_role("button", name=re.compile("^确认批准")).click()
     expect(page.get_by_role("heading", name="程序启动审批")).to_contain_text(after)
     expect(page.get_by_role("cell", name=opinion)).to_be_visible()
     _log_out(page)
@@ -179,19 +201,7 @@ def test_it_starts_a_case_ex_officio_and_two_officers_approve_it(
     # 张承办 fills the 程序启动审批表.
     _log_in(page, base, "zhang")
     page.get_by_role("link", name="依职权启动").click()
-    page.get_by_label("案由 / 事项").fill("某养老机构未按规定备案擅自开展服务")
-    page.get_by_label("事项类别").select_option(label="养老服务")
-    page.get_by_role("checkbox", name=re.compile("^李承办")).check()
-    expect(page.get_by_role("checkbox", name=re.compile("^张承办"))).to_be_checked()
-    page.get_by_label("当事人类型").select_option(label="自然人")
-    page.get_by_label("当事人姓名 / 名称").fill("周某")
-    page.get_by_label("身份证件号码（自然人）").fill(ID_NUMBER)
-    page.get_by_label("联系电话").fill("13912345678")
-    page.get_by_label("住址 / 住所").fill("山西省晋城市陵川县崇文镇某街12号")
-    page.get_by_label("启动原因").fill("群众举报，经初步核实存在违法嫌疑")
-    page.get_by_label("当事人基本情况").fill("周某，个体经营者")
-    page.get_by_label("承办人意见（初审意见和理由）").fill("建议立案调查")
-    page.get_by_role("button", name="提交", exact=True).click()
+    fill_ex_officio(page, "某养老机构未按规定备案擅自开展服务")
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("（未编号）")
     expect(page.locator("dl.fields").first).to_contain_text("依职权 · 待审批")
@@ -208,8 +218,10 @@ def test_it_starts_a_case_ex_officio_and_two_officers_approve_it(
     page.goto(case_url)
     expect(page.get_by_role("heading", level=1)).to_contain_text(number)
     stages = page.get_by_role("list", name="阶段").get_by_role("listitem")
-    expect(stages.filter(has_text="调查取证")).to_have_class(re.compile(r"\bdone\b"))
-    expect(stages.filter(has_text="审查决定")).not_to_have_class(re.compile(r"\bdone\b"))
+    expect(stages.filter(has_text="程序启动")).to_have_class(re.compile(r"\bstage-past\b"))
+    expect(stages.filter(has_text="调查取证")).to_have_class(re.compile(r"\bstage-current\b"))
+    expect(stages.filter(has_text="审查决定")).to_have_class(re.compile(r"\bstage-future\b"))
+    page.get_by_role("link", name="全过程记录", exact=True).click()
     timeline = page.locator("ul.timeline")
     for role in ("承办人初审", "审核人审核", "批准人决定"):
         expect(timeline).to_contain_text(f"程序启动审批 · {role}")

@@ -105,3 +105,24 @@ def test_it_moves_the_stage_only_once_confirmed(open_case, personas, evidence_st
     open_case.refresh_from_db()
     assert open_case.stage == Stage.DECISION
     assert LedgerEntry.objects.filter(action="case.advance").count() == 1
+
+
+def test_it_asks_to_confirm_the_approval_that_takes_effect(new_case, personas):
+    from casetrail.approvals.models import ChainStatus
+
+    chain = new_case.chains.get()
+    url = f"/approvals/{chain.pk}/"
+    ok = {"outcome": "approve", "opinion": "同意"}
+    assert client_for("wang").post(url, ok).status_code == 302  # a review: no confirmation
+    zhao = client_for("zhao")
+    r = zhao.post(url, {**ok, "opinion": "同意立案"})
+    page = r.content.decode()
+    assert r.status_code == 200 and "请确认：批准程序启动审批" in page
+    assert "即生效" in page and "不能撤销" in page and 'name="confirmed" value="1"' in page
+    chain.refresh_from_db()
+    assert chain.status == ChainStatus.PENDING_DECISION
+    back = zhao.post(url, {**ok, "opinion": "同意立案", "back": "1"})
+    assert back.status_code == 200 and "同意立案" in back.content.decode()
+    assert zhao.post(url, {**ok, "opinion": "同意立案", "confirmed": "1"}).status_code == 302
+    chain.refresh_from_db()
+    assert chain.status == ChainStatus.APPROVED

@@ -183,6 +183,6 @@ def test_it_wants_the_clip_of_the_posting_on_a_public_notice(
     # written copy is still to be attached.
     findings = r22(serving)
     assert findings[f"record:{notice.pk}"] == [
-        f"公告送达记录 #{notice.pk}：缺少附件“书面公告留存件”（第二十三条至第二十六条）"
+        f"{notice.reference}：缺少附件“书面公告留存件”（第二十三条至第二十六条）"
     ]
     assert f"record:{decision.pk}" not in findings

@@ -169,7 +169,10 @@ def test_old_opinion_records_stay_readable(deciding_case, personas):
     )
     r = api("zhang", f"/api/records/{record.pk}/")
     assert r.status_code == 200 and r.json()["catalogue_version"] == 1
-    assert "同意（旧记录）" in api("zhang", f"/cases/{deciding_case.pk}/").content.decode()
+    assert (
+        "同意（旧记录）"
+        in api("zhang", f"/cases/{deciding_case.pk}/section/timeline/").content.decode()
+    )
     # …and cannot be corrected by a handler either.
     r = api(
         "zhang",

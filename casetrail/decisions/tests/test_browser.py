@@ -86,6 +86,9 @@ def _submit_step(page: Any, opinion: str, after: str) -> None:
     page.get_by_label("同意", exact=True).check()
     page.get_by_label("意见和理由").fill(opinion)
     page.get_by_role("button", name="提交审批意见").click()
+    if after == "已批准":  # the last step takes effect: a confirmation page says what follows
+        expect(page.get_by_role("heading", level=1)).to_contain_text("请确认")
+        page.get_by_role("button", name=re.compile("^确认批准")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(after)
     expect(page.get_by_text(opinion)).to_be_visible()
 
@@ -117,6 +120,7 @@ def test_it_takes_the_decision_through_its_chain_to_service(
     page.locator("[name=proposed_fine]").fill("500")
     page.get_by_label("承办人初审意见和理由").fill("事实清楚，证据确凿，建议罚款500元。")
     page.get_by_role("button", name="提交", exact=True).click()
+    page.get_by_role("navigation", name="案件内容").get_by_role("link", name="审批").click()
     expect(page.get_by_role("heading", name=re.compile("^处理决定"))).to_contain_text("审批中")
     _log_out(page)
 
@@ -181,8 +185,12 @@ def test_it_takes_the_decision_through_its_chain_to_service(
     page.get_by_role("link", name="进入下一阶段").click()
     page.get_by_label("理由").fill("处理决定经审批通过，行政执法决定书已作出")
     page.get_by_role("button", name="提交", exact=True).click()
+    # The stage change cannot be undone: a confirmation page says so first.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("请确认")
+    page.get_by_role("button", name=re.compile("^确认进入下一阶段")).click()
     stages = page.get_by_role("list", name="阶段").get_by_role("listitem")
-    expect(stages.filter(has_text="送达执行")).to_have_class(re.compile(r"\bdone\b"))
+    expect(stages.filter(has_text="送达执行")).to_have_class(re.compile(r"\bstage-current\b"))
+    page.get_by_role("navigation", name="案件内容").get_by_role("link", name="审批").click()
     section = page.locator("h2", has_text="处理决定")
     expect(section).to_contain_text("已批准")
     context.close()

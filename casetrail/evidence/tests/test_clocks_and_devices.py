@@ -153,7 +153,7 @@ def test_it_lets_the_officer_correct_an_implausible_file_time_with_a_reason(
     assert "人工更正" in page and reason in page and "文件中的原时间" in page
     body = client_for("li").get(f"/api/evidence/{item.pk}/").json()
     assert body["time_source"] == "corrected" and body["file_recorded_end"] is not None
-    case_page = client_for("li").get(f"/cases/{open_case.pk}/").content.decode()
+    case_page = client_for("li").get(f"/cases/{open_case.pk}/section/media/").content.decode()
     assert reason in case_page
 
 

@@ -92,7 +92,7 @@ def test_it_uploads_a_video_in_chunks_into_the_case(
     # HEAD after completion still answers with the full offset.
     assert head(client, r.url)["Upload-Offset"] == str(len(data))
     # The case page lists it with a player.
-    page = client.get(f"/cases/{open_case.pk}/").content.decode()
+    page = client.get(f"/cases/{open_case.pk}/section/media/").content.decode()
     assert f"/evidence/{item.pk}/media" in page and "<video" in page
 
 

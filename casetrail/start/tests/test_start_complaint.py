@@ -41,7 +41,7 @@ def register(personas, with_party=True):
 def decide_all(chain):
     for who in ("wang", "zhao"):
         r = client_for(who).post(
-            f"/approvals/{chain.pk}/", {"outcome": "approve", "opinion": "同意"}
+            f"/approvals/{chain.pk}/", {"outcome": "approve", "opinion": "同意", "confirmed": "1"}
         )
         assert r.status_code == 302
 

@@ -41,7 +41,7 @@ def form_data(personas, **overrides):
 
 def decide(username, chain, outcome="approve", opinion="同意"):
     return client_for(username).post(
-        f"/approvals/{chain.pk}/", {"outcome": outcome, "opinion": opinion}
+        f"/approvals/{chain.pk}/", {"outcome": outcome, "opinion": opinion, "confirmed": "1"}
     )
 
 

@@ -39,7 +39,7 @@ def test_it_moves_the_decision_deadline_when_the_director_approves(investigating
     d = cf60(investigating)
     assert d.due == calendar().period_end(filed, 120).day
     assert "延长30日" in d.basis
-    page = api("zhang", f"/cases/{investigating.pk}/").content.decode()
+    page = api("zhang", f"/cases/{investigating.pk}/section/deadlines/").content.decode()
     assert "经负责人批准延长30日" in page
 
 

@@ -41,7 +41,7 @@ def test_a_handler_raises_the_flag_and_the_major_rules_apply(deciding, personas)
     make(deciding, personas, "investigation_final_report")
     chain = propose(deciding, personas)
     assert chain.step_plan() == ["review", "legal", "collective", "decide"]
-    page = api("zhang", f"/cases/{deciding.pk}/").content.decode()
+    page = api("zhang", f"/cases/{deciding.pk}/section/timeline/").content.decode()
     assert "重大复杂案件认定变更" in page and "社会影响较大" in page and "重大复杂" in page
 
 
