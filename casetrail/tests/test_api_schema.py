@@ -72,6 +72,7 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "code": "interview_record",
         "version": CATALOGUE["interview_record"].version,
         "act": "advance",
+        "document_id": 10**9,  # no such 文书: answered 404 as the schema says
     }
 
 
