@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 
-from casetrail.approvals.models import Chain, ChainStatus
 from casetrail.cases.models import Case
 from casetrail.documents.content import printed
 from casetrail.documents.families import NUMBERED, family_of
 from casetrail.documents.fonts import FontMissing
+from casetrail.documents.issuable import check_issuable
 from casetrail.documents.models import Family, IssuedDocument, NumberPattern, Withdrawal
 from casetrail.documents.render import render
 from casetrail.documents.seal import SealError, apply_seal
@@ -34,37 +33,6 @@ class DocumentAction(ActionName):
     ISSUE = "document.issue"
     WITHDRAW = "document.withdraw"
     PATTERN = "document.pattern"
-
-
-def _versions(record: Record) -> list[int]:
-    """The record and every version it corrects (a chain approves the version it was opened on)."""
-    ids, current = [record.pk], record
-    while current.replaces_id is not None:
-        ids.append(current.replaces_id)
-        current = Record.objects.only("replaces_id").get(pk=current.replaces_id)
-    return ids
-
-
-def check_issuable(record: Record) -> None:
-    """Refuse a record that may not be issued yet: superseded by a correction, or whose approval
-    chain (第六条) has not passed — the chain it opened or the chain whose step it is."""
-    doc = record.doc
-    if doc is None:
-        raise ActionError("unknown_document", "该记录的文书类型不在文书目录中，不能印制")
-    if record.replaced_by.exists():
-        raise ActionError("record_superseded", "该记录已有更正后的版本，请印制最新版本")
-    versions = _versions(record)
-    chains = list(
-        Chain.objects.filter(Q(record_id__in=versions) | Q(steps__record_id__in=versions))
-        .distinct()
-        .values_list("status", flat=True)
-    )
-    if doc.made_by != "handler" and not chains:
-        raise ActionError("not_approved", f"{doc.title}尚未提交审批，不能签发")
-    if chains and ChainStatus.APPROVED not in chains:
-        raise ActionError(
-            "not_approved", f"{doc.title}的审批尚未通过（第六条），不能签发", status=400
-        )
 
 
 def _require_handler(case: Case, officer: Officer) -> None:

@@ -19,7 +19,7 @@ from casetrail.documents.models import IssuedDocument
 from casetrail.documents.selectors import issued_for_record
 from casetrail.documents.verification import Verification, verify_code, verify_pdf
 from casetrail.documents.views import MAX_VERIFY_BYTES, bundle_response, document_pdf
-from casetrail.lib import openapi
+from casetrail.lib import api_fields, openapi
 from casetrail.lib.errors import ActionError
 from casetrail.org.selectors import officer_for_request
 from casetrail.records.selectors import record_for_user
@@ -110,7 +110,7 @@ class CaseDocumentsPdfAPI(APIView):
 
 class VerifySerializer(serializers.Serializer):
     file = serializers.FileField(required=False, help_text="文书 PDF 文件（不超过20MB）")
-    code = serializers.CharField(
+    code = api_fields.TextField(
         required=False, allow_blank=True, max_length=200, help_text="纸面核验码或核验行"
     )
 

@@ -73,6 +73,9 @@ class Printed:
     date: str
     template: str
     extra: dict[str, str] = field(default_factory=dict)
+    # A blank 送达回证 printed for an issued document carries that document's code, so the signed
+    # paper, scanned back, names the document it proves was served.
+    code_of: str = ""
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -84,22 +87,22 @@ class Printed:
         return hexdigest("sm3", canonicalize(self.as_json(), name="document"))
 
     @property
+    def short(self) -> str:
+        return self.code_of or self.sm3[:16]
+
+    @property
     def verify_code(self) -> str:
         """The QR code's text: CT1|agency code|ledger seq of the record|first 16 hex of SM3."""
-        return f"{VERIFY_PREFIX}|{self.agency_code}|{self.record_seq}|{self.sm3[:16]}"
+        return f"{VERIFY_PREFIX}|{self.agency_code}|{self.record_seq}|{self.short}"
 
     @property
     def verify_line_short(self) -> str:
         """The same, in two lines for the page's corner (CSS ``\\A`` is the line break)."""
-        return (
-            f"核验：机关代码 {self.agency_code}\\A账本序号 {self.record_seq} · SM3 {self.sm3[:16]}"
-        )
+        return f"核验：机关代码 {self.agency_code}\\A账本序号 {self.record_seq} · SM3 {self.short}"
 
     @property
     def verify_line(self) -> str:
-        return (
-            f"核验：机关代码 {self.agency_code} · 账本序号 {self.record_seq} · SM3 {self.sm3[:16]}"
-        )
+        return f"核验：机关代码 {self.agency_code} · 账本序号 {self.record_seq} · SM3 {self.short}"
 
 
 def _party_block(case: Case, value: Any) -> PartyBlock | None:
@@ -181,4 +184,46 @@ def printed(
         party=party,
         date=chinese_date(_date_of(record, now)),
         template=f"documents/pdf/{family}.html",
+    )
+
+
+BLANK = "　" * 8
+
+
+def blank_receipt(*, issued: Any, now: dt.datetime) -> Printed:
+    """The 送达回证 (第二十二、二十四条) of an issued document, printed blank for the recipient and
+    the server to fill in and sign on paper: the document, its 文号 and the party filled in, the
+    rest left to the pen. It carries the served document's verification code."""
+    from casetrail.records.catalogue import CATALOGUE
+
+    record, case = issued.record, issued.case
+    doc = record.doc
+    party_field = next((f.name for f in doc.fields if f.type == "party"), None) if doc else None
+    party = record.fields.get(party_field) if party_field else None
+    receipt = CATALOGUE["service_receipt"]
+    served = record.title + (f"（{issued.doc_no}）" if issued.doc_no else "")
+    return Printed(
+        agency=case.agency.name,
+        agency_code=case.agency.credit_code,
+        title=receipt.title,
+        family="receipt",
+        kind="service_receipt",
+        version=receipt.version,
+        doc_no=None,
+        case_number=case.number or "",
+        record=record.pk,
+        record_seq=issued.record_seq,
+        fields=[
+            ("送达的文书", served),
+            ("受送达人", party.get("name", "") if isinstance(party, dict) else BLANK),
+            ("送达方式", "直接送达 / 留置送达 / 委托送达 / 转交送达（选一）"),
+            ("送达地点", BLANK),
+            ("送达时间", "　　　　年　　月　　日　　时　　分"),
+        ],
+        remedies="",
+        signatures=[s.label for s in receipt.signatures],
+        party=None,
+        date=chinese_date(timezone.localdate(now)),
+        template="documents/pdf/receipt.html",
+        code_of=issued.code,
     )

@@ -11,9 +11,13 @@ from casetrail.cases.hooks import CasePage
 from casetrail.cases.models import CaseOfficer
 from casetrail.documents.models import IssuedDocument
 from casetrail.org.models import Officer
+from casetrail.records.catalogue import CATALOGUE
 from casetrail.records.models import Record
 
 _CACHE = "_documents_assigned_case_ids"
+# The documents a 送达回证 may prove served (the catalogue's refs of its ``document`` field).
+_RECEIPT_DOCUMENT = CATALOGUE["service_receipt"].field("document")
+SERVED = frozenset(_RECEIPT_DOCUMENT.refers_to if _RECEIPT_DOCUMENT is not None else ())
 
 
 def _assigned(officer: Officer) -> set[int]:
@@ -29,6 +33,8 @@ def links(record: Record, officer: Officer) -> list[tuple[str, str]]:
     if doc is None:
         return []
     out = [(reverse("document-record", args=[record.pk]), "打印")]
+    if record.kind in SERVED:
+        out.append((reverse("document-blank-receipt", args=[record.pk]), "打印送达回证"))
     scan = next((a.name for a in doc.attachments if a.kind == "signed_scan"), None)
     if scan and record.case_id in _assigned(officer):
         out.append((reverse("record-attach", args=[record.pk]) + f"?slot={scan}", "上传签字件"))

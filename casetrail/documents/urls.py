@@ -9,6 +9,11 @@ urlpatterns = [
         views.document_issue_view,
         name="document-issue",
     ),
+    path(
+        "records/<int:record_id>/document/receipt/",
+        views.blank_receipt_pdf,
+        name="document-blank-receipt",
+    ),
     path("documents/<int:document_id>/pdf/", views.document_pdf, name="document-pdf"),
     path("cases/<int:case_id>/documents/pdf/", views.case_documents_pdf, name="case-documents-pdf"),
     path("documents/verify/", views.document_verify, name="document-verify"),

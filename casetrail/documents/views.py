@@ -9,15 +9,20 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casetrail.cases.selectors import may_see_personal_data
-from casetrail.documents.actions import check_issuable
 from casetrail.documents.bulk import case_bundle, issued_of
+from casetrail.documents.content import blank_receipt
+from casetrail.documents.issuable import check_issuable
 from casetrail.documents.issuing import issue
+from casetrail.documents.panels import SERVED
+from casetrail.documents.render import render as render_pdf
 from casetrail.documents.selectors import case_for_print, document_for_user, issued_for_record
 from casetrail.documents.verification import Verification, verify_code, verify_pdf
 from casetrail.evidence.storage import blob_store
+from casetrail.lib import form_fields
 from casetrail.lib.errors import ActionError
 from casetrail.org.selectors import officer_for_request
 from casetrail.records.selectors import record_for_user
@@ -104,9 +109,30 @@ def case_documents_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
         return render(request, "error.html", {"message": err.message}, status=err.status)
 
 
+@login_required
+def blank_receipt_pdf(request: HttpRequest, record_id: int) -> HttpResponse:
+    """The 送达回证 of the record's issued document, blank for signing on paper. Printed on demand,
+    never stored: the signed paper, scanned back, is what is recorded (制作文书 → 送达回证, the
+    signatures as 纸质签名扫描件)."""
+    record = record_for_user(user=request.user, record_id=record_id)
+    document = issued_for_record(record.pk)
+    if document is None:
+        return render(
+            request, "error.html", {"message": "请先签发该文书，再打印其送达回证"}, status=404
+        )
+    document = document_for_user(user=request.user, document_id=document.pk, pdf=True)
+    if record.kind not in SERVED:
+        return render(request, "error.html", {"message": "该文书无需送达回证"}, status=404)
+    pages = render_pdf(blank_receipt(issued=document, now=timezone.now()))
+    response = HttpResponse(pages.pdf, content_type="application/pdf")
+    name = quote(f"送达回证-{document.doc_no or record.pk}.pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
+    return response
+
+
 class VerifyForm(forms.Form):
     file = forms.FileField(label="文书 PDF 文件", required=False)
-    code = forms.CharField(
+    code = form_fields.TextField(
         label="或输入核验码（二维码内容，或页脚“核验：…”一行）", required=False, max_length=200
     )
 

@@ -76,6 +76,7 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "move": "order",
         "publication_id": world["publication"].pk,
         "sample_id": world["sample"].pk,
+        "document_id": 10**9,  # no such 文书: answered 404 as the schema says
     }
 
 

@@ -65,6 +65,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         "CASETRAIL_ALLOWED_HOSTS": "127.0.0.1",
         "CASETRAIL_TIME_ZONE": "Asia/Shanghai",
         "CASETRAIL_SECURE_COOKIES": "false",
+        "CASETRAIL_DEMO_DOCUMENTS": "0",  # `casetrail demo` without issuing its 文书 (slow)
         "DJANGO_SETTINGS_MODULE": "casetrail.settings",
     }
     cli = [sys.executable, "-m", "casetrail.cli"]

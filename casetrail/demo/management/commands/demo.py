@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<6} {name}（{unit}，{labels}）")
         loaded = load_demo_cases()
         self.stdout.write(summary(loaded))
+        if os.environ.get("CASETRAIL_DEMO_DOCUMENTS", "1") == "0":
+            return  # the browser tests' servers: no 文书 needed, and rendering them takes a while
         cases = list(Case.objects.filter(title__in=[c.title for c in loaded]).order_by("id"))
         issued, refused = issue_demo_documents(personas, cases)
         self.stdout.write(f"已签发的送达文书：{issued} 份（案件页“打印”可取 PDF）")
