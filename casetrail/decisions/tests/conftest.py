@@ -30,12 +30,16 @@ def deciding_case(open_case, personas, evidence_store):
 
 @pytest.fixture
 def major_case(personas, evidence_store):
-    """A 重大 case with audio/video of its start and its investigation (第五条, R5)."""
+    """A 重大 case in 审查决定 with audio/video of its start, its investigation and the stage it is
+    in (第五条, R5) — each clip filmed in its own stage, so R5 never depends on how fast the test
+    runs (a one-second clip of the investigation overlaps 审查决定 only if entered within it)."""
     case = start_ex_officio(personas, is_major=True)
     film(case, personas["zhang"], "立案前现场核查")
     approve_start(case, personas)
     film(case, personas["zhang"], "现场检查")
-    return ready(case, personas)
+    ready(case, personas)
+    film(case, personas["zhang"], "集体讨论过程")
+    return case
 
 
 def api(who: str, url: str, body: dict[str, Any] | None = None) -> Any:
