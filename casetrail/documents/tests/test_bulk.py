@@ -81,9 +81,11 @@ def test_it_offers_print_and_scan_links_without_a_query_per_record(
 
 
 def test_it_shows_print_links_on_the_case_page(three, open_case):
-    page = client_for("zhang").get(f"/cases/{open_case.pk}/")
-    html = page.content.decode()
-    assert page.status_code == 200
-    assert f"/records/{three[1].record_id}/document/" in html
-    assert f"/cases/{open_case.pk}/documents/pdf/" in html
+    # 打印 beside each record in the case page's 文书 section; 打印全部文书 among the case's steps.
+    section = client_for("zhang").get(f"/cases/{open_case.pk}/section/documents/")
+    assert section.status_code == 200
+    assert f"/records/{three[1].record_id}/document/" in section.content.decode()
+    overview = client_for("zhang").get(f"/cases/{open_case.pk}/")
+    assert overview.status_code == 200
+    assert f"/cases/{open_case.pk}/documents/pdf/" in overview.content.decode()
     assert IssuedDocument.objects.count() == 3
