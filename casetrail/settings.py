@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "casetrail.compliance",
     "casetrail.start",
     "casetrail.decisions",
+    "casetrail.ops",  # backup and restore (issue 15)
     "casetrail.demo",
 ]
 
@@ -369,4 +370,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("CASETRAIL_LOG_LEVEL", "INFO")},
+    # django-axes reports every login at INFO; the ledger records them (org.login …) already.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
