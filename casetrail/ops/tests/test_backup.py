@@ -31,6 +31,8 @@ def env(var: Path, **extra: str) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "casetrail.settings",
         "CASETRAIL_VAR_DIR": str(var),
+        # The commands run on their own SQLite var/, also when the suite runs on PostgreSQL.
+        "DATABASE_URL": f"sqlite:///{var / 'casetrail.sqlite3'}",
         "CASETRAIL_KEY_DIR": str(var / "keys"),
         "CASETRAIL_BLOB_DIR": str(var / "blobs"),
         "CASETRAIL_UPLOAD_DIR": str(var / "uploads"),
