@@ -66,6 +66,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         "CASETRAIL_TIME_ZONE": "Asia/Shanghai",
         "CASETRAIL_SECURE_COOKIES": "false",
         "DJANGO_SETTINGS_MODULE": "casetrail.settings",
+        "CASETRAIL_DEMO": "1",  # the demo's server (issue 15: demo password, embedded key)
     }
     cli = [sys.executable, "-m", "casetrail.cli"]
     for args in (["migrate", "--noinput"], ["demo"]):
