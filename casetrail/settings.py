@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "casetrail.decisions",
     "casetrail.documents",
     "casetrail.oversight",
+    "casetrail.ops",  # backup and restore (issue 15)
     "casetrail.demo",
 ]
 
@@ -257,7 +258,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_SSL_REDIRECT = envbool("CASETRAIL_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = envint("CASETRAIL_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = False
+# Only once the whole domain is served over https (browsers keep the preload list for months).
+SECURE_HSTS_PRELOAD = envbool("CASETRAIL_HSTS_PRELOAD", False)
 if envstr("CASETRAIL_PROXY_SSL_HEADER", ""):  # e.g. "HTTP_X_FORWARDED_PROTO" behind nginx
     SECURE_PROXY_SSL_HEADER = (envstr("CASETRAIL_PROXY_SSL_HEADER", ""), "https")
 # The embedded key is refused when serving unless CASETRAIL_DEBUG or the demo is on
@@ -423,6 +425,8 @@ LOGGING = {
     "loggers": {
         "django_tasks": {"handlers": ["tasks"], "propagate": False},
         "django_tasks_db": {"handlers": ["tasks"], "propagate": False},
+        # django-axes reports every login at INFO; the ledger records them (org.login …) already.
+        "axes": {"level": "WARNING"},
     },
     "root": {"handlers": ["console"], "level": envstr("CASETRAIL_LOG_LEVEL", "INFO")},
 }

@@ -226,7 +226,7 @@ TOKEN = openapi.obj(
     prefix=openapi.STRING,
     created_at=openapi.DATETIME,
     expires_at=openapi.DATETIME,
-    revoked_at=openapi.DATETIME,
+    revoked_at={**openapi.DATETIME, "nullable": True},
     state=openapi.STRING,
 )
 

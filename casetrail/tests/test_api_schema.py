@@ -42,6 +42,7 @@ from casetrail.evidence.models import Item, Upload
 from casetrail.evidence.tests.helpers import upload
 from casetrail.evidence.tests.media_files import jpeg_bytes
 from casetrail.ledger.checkpoints import checkpoint_all
+from casetrail.org.actions import token_issue
 from casetrail.records.catalogue import CATALOGUE
 from casetrail.records.tests.conftest import interview
 
@@ -67,6 +68,7 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "upload_id": str(world["upload"].pk),
         "officer_id": world["personas"]["li"].pk,
         "device_id": world["device"].pk,
+        "token_id": world["token"].pk,
         "agency": world["case"].agency.credit_code,
         "seq": 1,
         "code": "interview_record",
@@ -186,6 +188,7 @@ def world(personas, other_agency, evidence_store) -> dict[str, Any]:
     }
     upload(zhang, jpeg_bytes(taken=taken), meta)
     device = device_register(officer=personas["admin"], serial="CAM-1", model="DSJ-V9")
+    token = token_issue(by=personas["li"], officer=personas["li"], name="采集站").token
     checkpoint_all()
     return {
         "finding": _finding(personas),
@@ -198,6 +201,7 @@ def world(personas, other_agency, evidence_store) -> dict[str, Any]:
         "item": Item.objects.get(),
         "upload": Upload.objects.get(),
         "device": device,
+        "token": token,
     }
 
 

@@ -67,6 +67,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         "CASETRAIL_SECURE_COOKIES": "false",
         "CASETRAIL_DEMO_DOCUMENTS": "0",  # `casetrail demo` without issuing its 文书 (slow)
         "DJANGO_SETTINGS_MODULE": "casetrail.settings",
+        "CASETRAIL_DEMO": "1",  # the demo's server (issue 15: demo password, embedded key)
     }
     cli = [sys.executable, "-m", "casetrail.cli"]
     for args in (["migrate", "--noinput"], ["demo"]):

@@ -59,6 +59,7 @@ def _case_in_decision(served: dict[str, Any]) -> int:
         "CASETRAIL_TASKS": "immediate",
         "CASETRAIL_TIME_ZONE": "Asia/Shanghai",
         "DJANGO_SETTINGS_MODULE": "casetrail.settings",
+        "CASETRAIL_DEMO": "1",  # the demo's server (issue 15: demo password, embedded key)
     }
     done = subprocess.run(
         [sys.executable, "-m", "casetrail.cli", "shell", "-c", SETUP],

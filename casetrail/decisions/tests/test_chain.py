@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from casetrail.approvals.models import Chain, Step
 from casetrail.compliance.tests.builders import png
+from casetrail.conftest import film
 from casetrail.decisions.tests.builders import all_ok, proposal
 from casetrail.decisions.tests.conftest import api
 from casetrail.ledger.models import LedgerEntry
@@ -127,9 +128,11 @@ def test_it_takes_a_major_decision_through_every_step_over_http(major_case, pers
         ("decide", "zhao"),
     ]
 
-    # The decision document, then 送达执行.
+    # The decision document, then 送达执行 (第五条: a 重大 case is filmed in 审查决定 too — the
+    # investigation's clip overlaps this stage only if the steps above took under a second).
     r = decision_document(case)
     assert r.status_code == 201, r.content
+    film(case, personas["zhang"], "审查决定")
     r = advance_over_http(case)
     assert r.status_code == 201, r.content
     case.refresh_from_db()

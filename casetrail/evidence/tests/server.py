@@ -30,6 +30,8 @@ def server_env(var: Path, **extra: str) -> dict[str, str]:
         "CASETRAIL_STORAGE": "file",
         "CASETRAIL_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SETTINGS_MODULE": "casetrail.settings",
+        # The demo's server: its password and the embedded SECRET_KEY are allowed (issue 15).
+        "CASETRAIL_DEMO": "1",
         **extra,
     }
 
