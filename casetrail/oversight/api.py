@@ -146,7 +146,8 @@ class MoveSerializer(serializers.Serializer):
     text = api_fields.TextField(
         allow_blank=True, help_text="责令改正内容 / 改正情况 / 办结意见 / 通报批评内容"
     )
-    deadline = serializers.CharField(
+    deadline = api_fields.NameField(
+        max_length=10,
         required=False,
         allow_blank=True,
         default="",
@@ -364,7 +365,8 @@ class SampleAPI(APIView):
 class ReviewSerializer(serializers.Serializer):
     case = api_fields.IdField()
     results = serializers.ListField(
-        child=serializers.DictField(child=serializers.CharField(allow_blank=True)),
+        child=serializers.DictField(),
+        max_length=100,
         help_text="[{item, result: ok|issue|na, note}]，评查清单每项一条",
     )
     # Blank reaches the action, which refuses it with its own code.
@@ -427,7 +429,7 @@ class IssueSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, help_text="股室 id（空：全局）"
     )
     weights = serializers.DictField(
-        child=serializers.IntegerField(),
+        child=api_fields.IntegerField(),
         required=False,
         default=None,
         allow_null=True,
