@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from django.utils import timezone
 
@@ -12,10 +13,11 @@ from casetrail.cases.models import Case
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.lib.text import clean_text
-from casetrail.org.models import Agency, Officer, Role
+from casetrail.org.models import Agency, Officer, Role, Unit
 from casetrail.oversight.checklists import CHECKLIST, RESULTS
 from casetrail.oversight.kinds import KINDS, Raised
 from casetrail.oversight.models import (
+    EvaluationReport,
     Finding,
     FindingState,
     FindingStep,
@@ -28,6 +30,7 @@ from casetrail.oversight.models import (
     SampleReview,
 )
 from casetrail.oversight.publishing import DECISION, decided_on, draft, policy_of, require_clean
+from casetrail.oversight.reports import check_weights, evaluate, numbers
 from casetrail.oversight.sampling import draw, period_bounds
 from casetrail.records.models import Record
 
@@ -44,6 +47,7 @@ class OversightAction(ActionName):
     PUBLICATION_POLICY = "oversight.publication_policy"
     SAMPLE_DRAW = "oversight.sample_draw"
     SAMPLE_REVIEW = "oversight.sample_review"
+    REPORT_ISSUE = "oversight.report_issue"
 
 
 @action(OversightAction.FINDINGS_RAISE)
@@ -430,3 +434,46 @@ def sample_review(
         case=case.pk,
     )
     return review
+
+
+# --- 评议考核 (第三十四条) ---------------------------------------------------------------------------
+
+
+@action(OversightAction.REPORT_ISSUE)
+def report_issue(
+    act: Act,
+    /,
+    *,
+    officer: Officer,
+    year: int,
+    unit: Unit | None = None,
+    weights: dict[str, Any] | None = None,
+) -> EvaluationReport:
+    """Issue the 评议考核 report of ``year`` for the agency (or one unit) with the agency's weights
+    (the defaults of ``indicators.py`` when none are given): the numbers and scores are computed
+    now and kept as they were issued. A supervisor."""
+    if not officer.has_role(Role.SUPERVISOR):
+        raise ActionError("not_a_supervisor", "只有监督人员可以出具评议考核报告", status=403)
+    if not 2000 <= year <= timezone.localdate().year:
+        raise ActionError("invalid_year", "考核年度无效", field="year")
+    if unit is not None and unit.agency_id != officer.agency_id:
+        raise ActionError("invalid_unit", "股室不属于本机关", field="unit")
+    chosen = check_weights(weights)
+    counted = numbers(
+        agency_id=officer.agency_id, year=year, unit_id=unit.pk if unit is not None else None
+    )
+    rows, total = evaluate(counted, chosen)
+    report = EvaluationReport.objects.create(
+        agency_id=officer.agency_id,
+        unit=unit,
+        period=str(year),
+        numbers=counted,
+        indicators=rows,
+        total=total,
+        issued_by=officer,
+        issued_at=timezone.now(),
+    )
+    act.record(
+        agency=officer.agency_id, actor=officer, subject=f"report:{report.pk}", rows=[report]
+    )
+    return report

@@ -16,17 +16,19 @@ from rest_framework.views import APIView
 from casetrail.cases.models import Case
 from casetrail.cases.selectors import case_for_user
 from casetrail.lib import api_fields, openapi
+from casetrail.lib.errors import ActionError
 from casetrail.org.models import Role
 from casetrail.org.selectors import officer_for_request
 from casetrail.oversight.actions import (
     publication_approve,
     publication_prepare,
     publication_withdraw,
+    report_issue,
     sample_draw,
     sample_review,
 )
 from casetrail.oversight.kinds import ITEMS, KINDS
-from casetrail.oversight.models import Finding, FindingState, Publication, Sample
+from casetrail.oversight.models import EvaluationReport, Finding, FindingState, Publication, Sample
 from casetrail.oversight.moves import apply_move
 from casetrail.oversight.publishing import DECISION
 from casetrail.oversight.refresh import refresh
@@ -36,11 +38,14 @@ from casetrail.oversight.selectors import (
     publication_for_user,
     publications_of_agency,
     redraw_matches,
+    report_for_user,
+    reports_of_agency,
     require_overseer,
     sample_cases,
     sample_for_user,
     samples_of_agency,
     steps_of,
+    units_of,
 )
 from casetrail.records.models import Record
 
@@ -141,7 +146,8 @@ class MoveSerializer(serializers.Serializer):
     text = api_fields.TextField(
         allow_blank=True, help_text="责令改正内容 / 改正情况 / 办结意见 / 通报批评内容"
     )
-    deadline = serializers.CharField(
+    deadline = api_fields.NameField(
+        max_length=10,
         required=False,
         allow_blank=True,
         default="",
@@ -359,7 +365,8 @@ class SampleAPI(APIView):
 class ReviewSerializer(serializers.Serializer):
     case = api_fields.IdField()
     results = serializers.ListField(
-        child=serializers.DictField(child=serializers.CharField(allow_blank=True)),
+        child=serializers.DictField(),
+        max_length=100,
         help_text="[{item, result: ok|issue|na, note}]，评查清单每项一条",
     )
     # Blank reaches the action, which refuses it with its own code.
@@ -386,3 +393,82 @@ class SampleReviewAPI(APIView):
             conclusion=s.validated_data["conclusion"],
         )
         return Response({"id": review.pk, "case": case.pk, "results": review.results}, status=201)
+
+
+# --- 评议考核 --------------------------------------------------------------------------------------
+
+REPORT = openapi.obj(
+    ("id", "period", "indicators", "total"),
+    id=openapi.INTEGER,
+    period=openapi.STRING,
+    unit=openapi.nullable("string"),
+    numbers=openapi.OBJECT,
+    indicators=openapi.array_of(openapi.OBJECT),
+    total=openapi.STRING,
+    issued_by=openapi.STRING,
+    issued_at=openapi.STRING,
+)
+
+
+def report_out(r: EvaluationReport) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "period": r.period,
+        "unit": r.unit.name if r.unit else None,
+        "numbers": r.numbers,
+        "indicators": r.indicators,
+        "total": r.total,
+        "issued_by": r.issued_by.name,
+        "issued_at": r.issued_at,
+    }
+
+
+class IssueSerializer(serializers.Serializer):
+    year = api_fields.IntegerField(help_text="考核年度")
+    unit = api_fields.IdField(
+        required=False, allow_null=True, default=None, help_text="股室 id（空：全局）"
+    )
+    weights = serializers.DictField(
+        child=api_fields.IntegerField(),
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="各指标权重（整数，合计 100；空：默认权重）",
+    )
+
+
+class ReportListAPI(APIView):
+    """本机关评议考核报告（监督人员、负责人）；POST 出具一份（监督人员）。"""
+
+    @extend_schema(responses={200: openapi.array_of(REPORT)}, operation_id="reports_list")
+    def get(self, request: Request) -> Response:
+        officer = require_overseer(request.user)
+        return Response([report_out(r) for r in reports_of_agency(officer=officer)])
+
+    @extend_schema(request=IssueSerializer, responses={201: REPORT})
+    def post(self, request: Request) -> Response:
+        officer = require_overseer(request.user)
+        s = IssueSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        unit = None
+        if s.validated_data["unit"] is not None:
+            unit = next((u for u in units_of(officer) if u.pk == s.validated_data["unit"]), None)
+            if unit is None:
+                raise ActionError("invalid_unit", "股室不属于本机关", field="unit")
+        report = report_issue(
+            officer=officer,
+            year=s.validated_data["year"],
+            unit=unit,
+            weights=s.validated_data["weights"],
+        )
+        return Response(
+            report_out(report_for_user(user=request.user, report_id=report.pk)), status=201
+        )
+
+
+class ReportAPI(APIView):
+    """一份评议考核报告（XLSX：/oversight/reports/<id>/xlsx/）。"""
+
+    @extend_schema(responses={200: REPORT})
+    def get(self, request: Request, report_id: int) -> Response:
+        return Response(report_out(report_for_user(user=request.user, report_id=report_id)))

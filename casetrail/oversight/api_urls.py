@@ -27,4 +27,6 @@ urlpatterns = [
     path(
         "samples/<int:sample_id>/reviews/", api.SampleReviewAPI.as_view(), name="api-sample-review"
     ),
+    path("reports/", api.ReportListAPI.as_view(), name="api-report-list"),
+    path("reports/<int:report_id>/", api.ReportAPI.as_view(), name="api-report"),
 ]

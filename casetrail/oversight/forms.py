@@ -9,8 +9,11 @@ from casetrail.lib import form_fields
 
 class FindingStepForm(forms.Form):
     text = form_fields.TextField(label="内容", widget=forms.Textarea(attrs={"rows": 3}))
-    deadline = forms.CharField(
-        label="改正期限", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    deadline = form_fields.NameField(
+        label="改正期限",
+        max_length=10,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 

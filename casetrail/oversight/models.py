@@ -237,3 +237,30 @@ class SampleReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.at:%Y-%m-%d}"
+
+
+class EvaluationReport(models.Model):
+    """The 评议考核 report of one year for the agency or one unit (第三十四条), as issued: the
+    numbers, each indicator with its weight, value and score, and the weighted total. Insert-only;
+    the XLSX (and the PDF, when the documents app renders it) is laid out from this row."""
+
+    RECORDED_AGENCY: ClassVar[str] = "agency_id"  # a recorded fact (casetrail.lib.facts)
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="股室"
+    )
+    period = models.CharField("考核年度", max_length=10)
+    numbers = models.JSONField("基础数据")
+    indicators = models.JSONField("指标")  # [{code, title, article, weight, value, score}]
+    # Scores are decimal strings ("86.5"): a ledger entry holds no floats (RFC 8785 as used here).
+    total = models.CharField("综合得分", max_length=8)
+    issued_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField("出具时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评议考核报告"
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.period} 评议考核"

@@ -16,6 +16,7 @@ from casetrail.lib.numbers import id_or_none
 from casetrail.org.models import Officer, Role, Unit
 from casetrail.org.selectors import officer_for_request
 from casetrail.oversight.models import (
+    EvaluationReport,
     Finding,
     Publication,
     PublicationState,
@@ -180,3 +181,21 @@ def sample_cases(sample: Sample) -> list[tuple[Case, SampleReview | None]]:
 def redraw_matches(sample: Sample) -> bool:
     """Whether the recorded seed and population draw exactly the recorded cases."""
     return draw(sample.seed, list(sample.population), sample.size) == list(sample.drawn)
+
+
+# --- 评议考核 --------------------------------------------------------------------------------------
+
+
+def reports_of_agency(*, officer: Officer) -> QuerySet[EvaluationReport]:
+    return EvaluationReport.objects.filter(agency_id=officer.agency_id).select_related(
+        "unit", "issued_by", "agency"
+    )
+
+
+def report_for_user(*, user: Any, report_id: int | str) -> EvaluationReport:
+    officer = require_overseer(user)
+    pk = id_or_none(report_id)
+    found = reports_of_agency(officer=officer).filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise Http404("评议考核报告不存在")
+    return found

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from casetrail.oversight import publication_views as pv
+from casetrail.oversight import report_views as rv
 from casetrail.oversight import sample_views as sv
 from casetrail.oversight import views
 
@@ -34,6 +35,9 @@ urlpatterns = [
         sv.sample_review_view,
         name="sample-review",
     ),
+    path("oversight/reports/", rv.report_list, name="report-list"),
+    path("oversight/reports/<int:report_id>/", rv.report_detail, name="report-detail"),
+    path("oversight/reports/<int:report_id>/xlsx/", rv.report_download, name="report-xlsx"),
     # 公示 to the public: no login; only what is published and not yet taken down.
     path("public/decisions/", pv.public_list, name="public-decisions"),
     path("public/decisions.json", pv.public_feed_json, name="public-decisions-json"),

@@ -79,6 +79,7 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "publication_id": world["publication"].pk,
         "sample_id": world["sample"].pk,
         "document_id": 10**9,  # no such 文书: answered 404 as the schema says
+        "report_id": world["report"].pk,
     }
 
 
@@ -160,6 +161,13 @@ def _publication(personas: dict[str, Any]) -> Any:
     return publication_prepare(case=case, decision=decision, officer=personas["sun"])
 
 
+def _report(personas: dict[str, Any]) -> Any:
+    """A 评议考核 report (oversight) of this year."""
+    from casetrail.oversight.actions import report_issue
+
+    return report_issue(officer=personas["sun"], year=timezone.localdate().year)
+
+
 def _sample(personas: dict[str, Any]) -> Any:
     """An 抽查 draw (oversight) of this month's closed cases: a start the reviewer refused."""
     from casetrail.approvals.actions import approval_decide
@@ -194,6 +202,7 @@ def world(personas, other_agency, evidence_store) -> dict[str, Any]:
         "finding": _finding(personas),
         "publication": _publication(personas),
         "sample": _sample(personas),
+        "report": _report(personas),
         "personas": personas,
         "case": case,
         "chain": Chain.objects.get(case=pending),

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 
 from casetrail.cases.models import Case
 from casetrail.demo.documents import issue_demo_documents
+from casetrail.demo.oversight import load_oversight
 from casetrail.demo.personas import DEMO_PASSWORD, PERSONAS, load_demo
 from casetrail.demo.stories import load_demo_cases, summary
 
@@ -20,7 +21,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # Loading the demo is asking for it: its shared password is allowed (issue 15), while a
         # real deployment (CASETRAIL_DEMO unset) refuses that password for every other account.
-        settings.DEMO = True
+        # Only while it loads: the process (a test run, say) keeps its own setting afterwards.
+        was, settings.DEMO = settings.DEMO, True
+        try:
+            self._load()
+        finally:
+            settings.DEMO = was
+
+    def _load(self) -> None:
         personas = load_demo()
         self.stdout.write(f"演示机关：陵川县民政局。演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, name, unit, roles, _ in PERSONAS:
@@ -28,10 +36,16 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<6} {name}（{unit}，{labels}）")
         loaded = load_demo_cases()
         self.stdout.write(summary(loaded))
-        if os.environ.get("CASETRAIL_DEMO_DOCUMENTS", "1") == "0":
-            return  # the browser tests' servers: no 文书 needed, and rendering them takes a while
-        cases = list(Case.objects.filter(title__in=[c.title for c in loaded]).order_by("id"))
-        issued, refused = issue_demo_documents(personas, cases)
-        self.stdout.write(f"已签发的送达文书：{issued} 份（案件页“打印”可取 PDF）")
-        for line in refused:
-            self.stdout.write(f"  未签发：{line}")
+        titles = [c.title for c in loaded]
+        cases = list(
+            Case.objects.filter(agency_id=personas["zhang"].agency_id, title__in=titles).order_by(
+                "id"
+            )
+        )
+        # The browser tests' servers need no 文书, and rendering them takes a while.
+        if os.environ.get("CASETRAIL_DEMO_DOCUMENTS", "1") != "0":
+            issued, refused = issue_demo_documents(personas, cases)
+            self.stdout.write(f"已签发的送达文书：{issued} 份（案件页“打印”可取 PDF）")
+            for line in refused:
+                self.stdout.write(f"  未签发：{line}")
+        self.stdout.write(load_oversight(personas, cases))
