@@ -200,6 +200,64 @@ def proof_latency(ledger, samples: int = 200) -> tuple[float, float]:  # type: i
     return statistics.median(times), times[int(0.95 * len(times)) - 1]
 
 
+def start_witness(tmp: Path, ledger):  # type: ignore[no-untyped-def]
+    """A real `casetrail witness` process on a free port of 127.0.0.1 that knows the log's key."""
+    import subprocess
+
+    from django.conf import settings
+
+    from casetrail.ledger.keys import get_signer
+    from casetrail.ledger.witness_server import add_log_key
+
+    state = tmp / "witness"
+    add_log_key(state, get_signer(ledger.origin).vkey())  # type: ignore[attr-defined]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "casetrail.ledger.witness_server",
+            "--state",
+            str(state),
+            "--name",
+            "bench.witness",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    url = process.stdout.readline().split()[-1]
+    vkey = process.stdout.readline().split()[-1]
+    settings.CASETRAIL_WITNESSES = [f"{url} {vkey}"]
+    return process
+
+
+def checkpoint_latency(ledger, agency, samples: int = 30) -> float:  # type: ignore[no-untyped-def]
+    """Median ms to sign a checkpoint of a few new entries (with the witness round trip when one
+    is configured): the consistency proof, the signatures, the HTTP add-checkpoint, the store."""
+    from django.db import transaction
+
+    from casetrail.ledger.checkpoints import checkpoint_create
+    from casetrail.ledger.log import ledger_append
+
+    times = []
+    for i in range(samples):
+        for j in range(5):
+            with transaction.atomic():
+                ledger_append(
+                    agency=agency,
+                    actor=None,
+                    action="bench.raw",
+                    subject=f"cp:{i}:{j}",
+                    payload={"i": i},
+                )
+        seconds, _ = timed(checkpoint_create, ledger=ledger)
+        times.append(seconds * 1000)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -257,6 +315,35 @@ def main() -> None:
     rows.append(
         (f"inclusion proof at {big:,} entries", f"median {median:.2f} ms, p95 {p95:.2f} ms")
     )
+    # Witnesses (issue 14): a checkpoint's cost without and with a real witness round trip, then
+    # verify with its witness checks, against the same run's raw hash rate.
+    alone = checkpoint_latency(ledger, agency)
+    witness = start_witness(tmp, ledger)
+    try:
+        witnessed = checkpoint_latency(ledger, agency)
+        rows.append(("checkpoint without a witness", f"median {alone:.1f} ms"))
+        rows.append(
+            (
+                "checkpoint with the witness round trip (add-checkpoint + proof + cosignature)",
+                f"median {witnessed:.1f} ms ({witnessed / alone:.1f}× without; "
+                f"{witnessed - alone:.1f} ms round trip)",
+            )
+        )
+        seconds, report = timed(verify, agency_code=agency.credit_code)
+        ledger.refresh_from_db()
+        rows.append(
+            (
+                f"verify at {ledger.size:,} entries with witness checks",
+                f"{seconds:.1f} s, {ledger.size / seconds:,.0f} entries/s, "
+                f"{len(report.findings)} findings, {len(report.notes)} notes",
+            )
+        )
+        rows.append(
+            ("verify with witness checks / raw hash", f"{ledger.size / seconds / rate:.2f}")
+        )
+    finally:
+        witness.terminate()
+        witness.wait()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("peak memory of the benchmark process", f"{peak:,.0f} MiB"))
     print("| measure | value |\n|---|---|")

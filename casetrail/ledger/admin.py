@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from casetrail.ledger.models import Ledger, LedgerEntry
+from casetrail.ledger.models import Cosignature, Ledger, LedgerEntry, LedgerKey
 from casetrail.lib.admin import ReadOnlyAdmin
 
 
@@ -13,3 +13,13 @@ class LedgerAdmin(ReadOnlyAdmin):
 class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ["seq", "action", "subject", "time"]
     exclude = ["canonical"]
+
+
+@admin.register(LedgerKey)
+class LedgerKeyAdmin(ReadOnlyAdmin):
+    list_display = ["ledger", "key_id", "pinned_at", "replaces"]
+
+
+@admin.register(Cosignature)
+class CosignatureAdmin(ReadOnlyAdmin):
+    list_display = ["checkpoint", "witness", "key_id", "signed_at", "received_at"]

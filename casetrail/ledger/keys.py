@@ -236,7 +236,10 @@ def stray_key_files(trusted: dict[str, set[int]]) -> list[str]:
         except (OSError, ValueError):
             out.append(f"key file {path.name}: unreadable public key (ignored)")
             continue
-        if verifier.name in trusted and verifier.key_id not in trusted[verifier.name]:
+        pinned = trusted.get(verifier.name)
+        # A log with no pinned key yet (no checkpoint so far) trusts nothing, so its key file,
+        # written before the first pin, is no finding; once pinned, any other file is.
+        if pinned and verifier.key_id not in pinned:
             out.append(
                 f"key file {path.name}: key {verifier.key_id:08x} is not pinned (not trusted)"
             )

@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
-from casetrail.lib.signed_note import MalformedNoteError, is_valid_key_name, key_id
+from casetrail.lib.signed_note import MalformedNoteError, NoteKey, format_skey, split_key
 
 #: Signature type byte of Ed25519 cosignatures (c2sp.org/tlog-cosignature).
 ALG_COSIGNATURE_V1 = 0x04
@@ -52,26 +52,16 @@ def cosigned_message(timestamp: int, note_text: bytes) -> bytes:
     return b"cosignature/v1\ntime %d\n" % timestamp + note_text
 
 
-class CosignatureVerifier:
+class CosignatureVerifier(NoteKey):
     """Checks ``cosignature/v1`` signature lines by one witness key (type 0x04)."""
 
+    TYPE = bytes([ALG_COSIGNATURE_V1])
+
     def __init__(self, name: str, public_key: bytes) -> None:
-        if not is_valid_key_name(name):
-            raise ValueError(f"invalid witness key name {name!r}")
         if len(public_key) != 32:
             raise ValueError("an Ed25519 public key is 32 bytes")
-        self._name = name
-        self._raw = public_key
+        super().__init__(name, public_key)
         self._key = Ed25519PublicKey.from_public_bytes(public_key)
-        self._key_id = key_id(name, bytes([ALG_COSIGNATURE_V1]) + public_key)
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def key_id(self) -> int:
-        return self._key_id
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         if len(signature) != 8 + 64:
@@ -84,28 +74,6 @@ class CosignatureVerifier:
         except InvalidSignature:
             return False
         return True
-
-    def vkey(self) -> str:
-        encoded = base64.b64encode(bytes([ALG_COSIGNATURE_V1]) + self._raw).decode("ascii")
-        return f"{self._name}+{self._key_id:08x}+{encoded}"
-
-    @classmethod
-    def from_vkey(cls, vkey: str) -> CosignatureVerifier:
-        """Parse ``name+keyid+base64(0x04 || key)``; the key ID must match. Raises ValueError."""
-        parts = vkey.strip().split("+", 2)
-        if len(parts) != 3:
-            raise ValueError("a witness key has the form name+keyid+base64key")
-        name, hex_id, key64 = parts
-        try:
-            raw = base64.b64decode(key64.encode("ascii"), validate=True)
-        except (ValueError, UnicodeEncodeError) as exc:
-            raise ValueError("witness key is not valid base64") from exc
-        if len(raw) != 33 or raw[0] != ALG_COSIGNATURE_V1:
-            raise ValueError("witness key is not an Ed25519 cosignature/v1 (type 0x04) key")
-        verifier = cls(name, raw[1:])
-        if f"{verifier.key_id:08x}" != hex_id:
-            raise ValueError(f"witness key ID {hex_id} does not match the name and key")
-        return verifier
 
 
 def timestamp_of(signature: bytes) -> int:
@@ -150,19 +118,14 @@ class CosignatureSigner:
     def skey(self) -> str:
         """``PRIVATE+KEY+name+keyid+base64(0x04 || seed)``. Secret."""
         seed = self._private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-        encoded = base64.b64encode(bytes([ALG_COSIGNATURE_V1]) + seed).decode("ascii")
-        return f"PRIVATE+KEY+{self.name}+{self.key_id:08x}+{encoded}"
+        return format_skey(self.name, self.key_id, CosignatureVerifier.TYPE, seed)
 
     @classmethod
     def from_skey(cls, skey: str) -> CosignatureSigner:
-        parts = skey.strip().split("+", 4)
-        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
-            raise ValueError("a signer key has the form PRIVATE+KEY+name+keyid+base64key")
-        name, hex_id, key64 = parts[2:]
-        raw = base64.b64decode(key64.encode("ascii"), validate=True)
-        if len(raw) != 33 or raw[0] != ALG_COSIGNATURE_V1:
+        name, hex_id, seed = split_key(skey, CosignatureVerifier.TYPE, private=True)
+        if len(seed) != 32:
             raise ValueError("not an Ed25519 cosignature/v1 (type 0x04) signer key")
-        signer = cls(name, Ed25519PrivateKey.from_private_bytes(raw[1:]))
+        signer = cls(name, Ed25519PrivateKey.from_private_bytes(seed))
         if f"{signer.key_id:08x}" != hex_id:
             raise ValueError(f"signer key ID {hex_id} does not match the name and key")
         return signer

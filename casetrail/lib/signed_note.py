@@ -31,7 +31,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, Self
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -154,20 +154,18 @@ def _raw_public(public_key: Ed25519PublicKey) -> bytes:
     return public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
-class Ed25519Verifier:
-    """Verifies Ed25519 note signatures (signature type 0x01)."""
+class NoteKey:
+    """Base of a verifier key of another signature type (cosignature/v1, SM2): a name, the type
+    bytes ``TYPE`` and the public key make the key ID and the ``name+keyid+base64`` vkey."""
 
-    def __init__(self, name: str, public_key: Ed25519PublicKey | bytes) -> None:
+    TYPE: bytes = b""
+
+    def __init__(self, name: str, public_key: bytes) -> None:
         if not is_valid_key_name(name):
             raise ValueError(f"invalid key name {name!r}: must be non-empty, no spaces, no '+'")
-        if isinstance(public_key, bytes):
-            if len(public_key) != 32:
-                raise ValueError(f"an Ed25519 public key is 32 bytes, got {len(public_key)}")
-            public_key = Ed25519PublicKey.from_public_bytes(public_key)
         self._name = name
-        self._public_key = public_key
-        self._raw = _raw_public(public_key)
-        self._key_id = key_id(name, bytes([ALG_ED25519]) + self._raw)
+        self._raw = public_key
+        self._key_id = key_id(name, self.TYPE + public_key)
 
     @property
     def name(self) -> str:
@@ -181,6 +179,61 @@ class Ed25519Verifier:
     def public_bytes(self) -> bytes:
         return self._raw
 
+    def vkey(self) -> str:
+        return f"{self._name}+{self._key_id:08x}+{_b64encode(self.TYPE + self._raw)}"
+
+    @classmethod
+    def from_vkey(cls, vkey: str) -> Self:
+        """Parse a vkey of this type; the key ID must match the name and key. ValueError."""
+        name, hex_id, raw = split_key(vkey, cls.TYPE, private=False)
+        verifier = cls(name, raw)
+        if f"{verifier.key_id:08x}" != hex_id:
+            raise ValueError(f"verifier key ID {hex_id} does not match the name and key")
+        return verifier
+
+
+def split_key(text: str, type_bytes: bytes, *, private: bool) -> tuple[str, str, bytes]:
+    """``(name, hex key ID, key material after the type bytes)`` of a vkey, or with ``private`` of
+    a ``PRIVATE+KEY+…`` signer key. Raises ValueError when malformed or of another type."""
+    parts = text.strip().split("+", 4 if private else 2)
+    if private:
+        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
+            raise ValueError("a signer key has the form PRIVATE+KEY+name+keyid+base64key")
+        parts = parts[2:]
+    if len(parts) != 3:
+        raise ValueError("a verifier key has the form name+keyid+base64key")
+    name, hex_id, key64 = parts
+    if not is_valid_key_name(name) or not _HEX_KEY_ID.match(hex_id):
+        raise ValueError("malformed key name or key ID")
+    try:
+        raw = _b64decode(key64, "key")
+    except MalformedNoteError as exc:
+        raise ValueError(str(exc)) from exc
+    if not raw.startswith(type_bytes):
+        raise ValueError("key of another signature type")
+    return name, hex_id, raw[len(type_bytes) :]
+
+
+def format_skey(name: str, key_id_: int, type_bytes: bytes, secret: bytes) -> str:
+    """``PRIVATE+KEY+name+keyid+base64(type bytes || secret)``. Secret."""
+    return f"PRIVATE+KEY+{name}+{key_id_:08x}+{_b64encode(type_bytes + secret)}"
+
+
+class Ed25519Verifier(NoteKey):
+    """Verifies Ed25519 note signatures (signature type 0x01)."""
+
+    TYPE = bytes([ALG_ED25519])
+
+    def __init__(self, name: str, public_key: Ed25519PublicKey | bytes) -> None:
+        if not is_valid_key_name(name):
+            raise ValueError(f"invalid key name {name!r}: must be non-empty, no spaces, no '+'")
+        if isinstance(public_key, bytes):
+            if len(public_key) != 32:
+                raise ValueError(f"an Ed25519 public key is 32 bytes, got {len(public_key)}")
+            public_key = Ed25519PublicKey.from_public_bytes(public_key)
+        self._public_key = public_key
+        super().__init__(name, _raw_public(public_key))
+
     def verify(self, message: bytes, signature: bytes) -> bool:
         if len(signature) != 64:
             return False
@@ -189,10 +242,6 @@ class Ed25519Verifier:
         except InvalidSignature:
             return False
         return True
-
-    def vkey(self) -> str:
-        """The verifier key string ``name+keyid+base64(0x01 || public key)``."""
-        return f"{self._name}+{self._key_id:08x}+{_b64encode(bytes([ALG_ED25519]) + self._raw)}"
 
     @classmethod
     def from_vkey(cls, vkey: str) -> Ed25519Verifier:

@@ -28,7 +28,7 @@ import secrets
 
 from gmssl import sm2 as _gmssl_sm2
 
-from casetrail.lib.signed_note import is_valid_key_name, key_id
+from casetrail.lib.signed_note import NoteKey, format_skey, split_key
 
 #: The signed-note type bytes of an SM2-with-SM3 signature line (0xff + identifier + NUL).
 SM2_TYPE = b"\xff" + b"GB/T32918-SM2-SM3" + b"\x00"
@@ -57,30 +57,16 @@ def digest(message: bytes, public_key: bytes, **kwargs: object) -> bytes:
     return _sm3(z_value(public_key, **kwargs) + message)  # type: ignore[arg-type]
 
 
-class SM2Verifier:
+class SM2Verifier(NoteKey):
     """Checks SM2 signature lines by one key (type bytes :data:`SM2_TYPE`)."""
 
+    TYPE = SM2_TYPE
+
     def __init__(self, name: str, public_key: bytes) -> None:
-        if not is_valid_key_name(name):
-            raise ValueError(f"invalid key name {name!r}")
         if len(public_key) != 65 or public_key[0] != 0x04:
             raise ValueError("an SM2 public key is a 65-byte uncompressed point (04 || x || y)")
-        self._name = name
-        self._public = public_key
-        self._key_id = key_id(name, SM2_TYPE + public_key)
+        super().__init__(name, public_key)
         self._impl = _gmssl_sm2.CryptSM2(private_key=None, public_key=public_key[1:].hex())
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def key_id(self) -> int:
-        return self._key_id
-
-    @property
-    def public_bytes(self) -> bytes:
-        return self._public
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         if len(signature) != 64:
@@ -89,27 +75,9 @@ class SM2Verifier:
         if not (0 < r < _N and 0 < s < _N):
             return False
         try:
-            return bool(self._impl.verify(signature.hex(), digest(message, self._public)))
+            return bool(self._impl.verify(signature.hex(), digest(message, self._raw)))
         except (ValueError, ZeroDivisionError):
             return False
-
-    def vkey(self) -> str:
-        encoded = base64.b64encode(SM2_TYPE + self._public).decode("ascii")
-        return f"{self._name}+{self._key_id:08x}+{encoded}"
-
-    @classmethod
-    def from_vkey(cls, vkey: str) -> SM2Verifier:
-        parts = vkey.strip().split("+", 2)
-        if len(parts) != 3:
-            raise ValueError("a verifier key has the form name+keyid+base64key")
-        name, hex_id, key64 = parts
-        raw = base64.b64decode(key64.encode("ascii"), validate=True)
-        if not raw.startswith(SM2_TYPE):
-            raise ValueError("not an SM2 (GB/T32918-SM2-SM3) verifier key")
-        verifier = cls(name, raw[len(SM2_TYPE) :])
-        if f"{verifier.key_id:08x}" != hex_id:
-            raise ValueError(f"verifier key ID {hex_id} does not match the name and key")
-        return verifier
 
 
 class SM2Signer:
@@ -152,19 +120,14 @@ class SM2Signer:
 
     def skey(self) -> str:
         """``PRIVATE+KEY+name+keyid+base64(type bytes || d)``. Secret."""
-        encoded = base64.b64encode(SM2_TYPE + self._d).decode("ascii")
-        return f"PRIVATE+KEY+{self.name}+{self.key_id:08x}+{encoded}"
+        return format_skey(self.name, self.key_id, SM2_TYPE, self._d)
 
     @classmethod
     def from_skey(cls, skey: str) -> SM2Signer:
-        parts = skey.strip().split("+", 4)
-        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
-            raise ValueError("a signer key has the form PRIVATE+KEY+name+keyid+base64key")
-        name, hex_id, key64 = parts[2:]
-        raw = base64.b64decode(key64.encode("ascii"), validate=True)
-        if not raw.startswith(SM2_TYPE) or len(raw) != len(SM2_TYPE) + 32:
+        name, hex_id, d = split_key(skey, SM2_TYPE, private=True)
+        if len(d) != 32:
             raise ValueError("not an SM2 signer key")
-        signer = cls(name, raw[len(SM2_TYPE) :])
+        signer = cls(name, d)
         if f"{signer.key_id:08x}" != hex_id:
             raise ValueError(f"signer key ID {hex_id} does not match the name and key")
         return signer

@@ -42,6 +42,7 @@ from casetrail.evidence.models import Item, Upload
 from casetrail.evidence.tests.helpers import upload
 from casetrail.evidence.tests.media_files import jpeg_bytes
 from casetrail.ledger.checkpoints import checkpoint_all
+from casetrail.ledger.models import Checkpoint
 from casetrail.org.actions import token_issue
 from casetrail.records.catalogue import CATALOGUE
 from casetrail.records.tests.conftest import interview
@@ -71,6 +72,8 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "token_id": world["token"].pk,
         "agency": world["case"].agency.credit_code,
         "seq": 1,
+        # The latest checkpoint of the agency's log (public, read-only endpoints).
+        "size": Checkpoint.objects.filter(ledger__agency=world["case"].agency).latest().size,
         "code": "interview_record",
         "version": CATALOGUE["interview_record"].version,
         "act": "advance",
