@@ -290,7 +290,6 @@ CASETRAIL_LEDGER_HASH = envchoice("CASETRAIL_LEDGER_HASH", "sm3", ("sm3", "sha25
 CASETRAIL_CHECKPOINT_EVERY = envint("CASETRAIL_CHECKPOINT_EVERY", 100, minimum=0)
 CASETRAIL_CHECKPOINT_SECONDS = envint("CASETRAIL_CHECKPOINT_SECONDS", 300, minimum=1)
 CASETRAIL_KEY_DIR = Path(envstr("CASETRAIL_KEY_DIR", str(VAR_DIR / "keys")))
-CASETRAIL_KEY_NAME = envstr("CASETRAIL_KEY_NAME", "casetrail-ledger")
 # Generate the signing key on first use; production may set 0 to insist on a provisioned key.
 CASETRAIL_KEY_AUTOCREATE = envbool("CASETRAIL_KEY_AUTOCREATE", True)
 CASETRAIL_TSA_URL = envstr("CASETRAIL_TSA_URL", "")
