@@ -104,9 +104,6 @@ def _is_sqlite() -> bool:
 def _snapshot_sqlite(target: Path) -> None:
     """SQLite's online backup API from the app's own database: pages copied under a read
     transaction, so the copy is one consistent state however many writers run."""
-    if connection.in_atomic_block:
-        # The copy would wait for this very transaction: a backup runs on its own.
-        raise BackupError("不能在事务中备份")
     connection.ensure_connection()
     source = connection.connection
     dest = sqlite3.connect(target)
@@ -208,6 +205,10 @@ def backup(target: Path, *, passphrase: str | None) -> Manifest:
 
 
 def _fill(folder: Path, *, passphrase: str | None) -> Manifest:
+    if connection.in_atomic_block:
+        # A backup runs on its own: SQLite's copy would wait for this very transaction, and on
+        # PostgreSQL the facts read after pg_dump would include rows the dump cannot see.
+        raise BackupError("不能在事务中备份")
     files: dict[str, dict[str, Any]] = {}
     started = timezone.now()
     if _is_sqlite():

@@ -32,10 +32,8 @@ PNG = bytes.fromhex(
 
 def prepare() -> None:
     from casetrail.evidence.ingest import store_bytes
-    from casetrail.ledger.keys import ensure_key
 
-    call_command("migrate", verbosity=0)
-    ensure_key()
+    call_command("migrate", verbosity=0)  # the log's key is made by its first checkpoint
     zhang = load_demo()["zhang"]
     store_bytes(officer=zhang, data=PNG, media_type="image/png")
     call_command("checkpoint", verbosity=0)

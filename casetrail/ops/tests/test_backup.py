@@ -122,6 +122,7 @@ def test_it_leaves_no_complete_looking_backup_when_the_disk_is_full(tmp_path, mo
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(ops, "_snapshot_sqlite", full)
+    monkeypatch.setattr(ops, "_snapshot_pg", full)  # the same full disk on PostgreSQL
     with pytest.raises(BackupError, match="磁盘空间不足"):
         backup(tmp_path / "b", passphrase=PASSPHRASE)
     assert not (tmp_path / "b").exists() and not (tmp_path / "b.partial").exists()
