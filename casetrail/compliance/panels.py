@@ -9,10 +9,9 @@ from typing import Any
 from django.urls import reverse
 
 from casetrail.cases.hooks import CasePage, Glance, Panel, WorklistSection
-from casetrail.cases.models import Stage
 from casetrail.compliance.deadlines import deadlines_for, deadlines_of
 from casetrail.compliance.engine import checklist, warnings
-from casetrail.compliance.selectors import pending_exemptions
+from casetrail.compliance.selectors import pending_exemptions, subject_labels
 from casetrail.org.models import Officer, Role
 
 
@@ -38,25 +37,15 @@ def panel(page: CasePage) -> dict[str, Any]:
         # Each unmet item with the exemption proposal waiting for approval, if one is.
         "checklist": [(f, pending.get((f.rule.id, f.missing.subject))) for f in _checklist(page)],
         "warnings": warnings(case),
-        "exemptions": [
-            (e, subject_label(e.subject, case)) for e in case.exemptions.select_related("officer")
-        ],
+        "exemptions": _exemptions(case),
         "may_record": page.is_assigned and case.is_open and case.stage != "start",
     }
 
 
-def subject_label(subject: str, case: Any) -> str:
-    """What a finding or an exemption is about, as people say it: 本案, a stage (调查取证阶段) or a
-    record by its reference — never the raw "record:12" / "stage:investigation"."""
-    kind, _, value = subject.partition(":")
-    if subject in ("", "case"):
-        return "本案"
-    if kind == "stage" and value in Stage.values:
-        return f"{Stage(value).label}阶段"
-    if kind == "record" and value.isdigit():
-        record = case.records.filter(pk=int(value)).first()
-        return record.reference if record is not None else subject
-    return subject
+def _exemptions(case: Any) -> list[tuple[Any, str]]:
+    exemptions = list(case.exemptions.select_related("officer"))
+    labels = subject_labels([(e.case_id, e.subject) for e in exemptions])
+    return [(e, labels[(e.case_id, e.subject)]) for e in exemptions]
 
 
 def deadlines_panel(page: CasePage) -> dict[str, Any] | None:

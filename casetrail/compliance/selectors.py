@@ -4,17 +4,51 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
 from casetrail.approvals.models import OPEN_STATUSES, Chain, ChainStatus
+from casetrail.cases.models import Stage
+from casetrail.compliance.engine import RULES
 from casetrail.compliance.kinds import ComplianceChain
 from casetrail.compliance.models import Exemption
 from casetrail.org.models import Officer, Role
+from casetrail.records.models import Record
 
 LEGACY = "recorded"  # an exemption recorded before exemptions were decisions (no chain)
+
+
+def subject_labels(subjects: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """What each finding or exemption (case id, subject) is about, as people say it: 本案, a stage
+    (调查取证阶段) or a record by its reference — never the raw "record:12" /
+    "stage:investigation". The records named are read in one query; a record of another case
+    than the one given is not named."""
+    ids = {int(s[7:]) for _, s in subjects if s.startswith("record:") and s[7:].isdigit()}
+    records = {(r.case_id, r.pk): r.reference for r in Record.objects.filter(pk__in=ids)}
+    return {
+        (case_id, subject): _subject_label(subject, case_id, records)
+        for case_id, subject in subjects
+    }
+
+
+def _subject_label(subject: str, case_id: int, records: dict[tuple[int, int], str]) -> str:
+    kind, _, value = subject.partition(":")
+    if subject in ("", "case"):
+        return "本案"
+    if kind == "stage" and value in Stage.values:
+        return f"{Stage(value).label}阶段"
+    if kind == "record" and value.isdigit():
+        return records.get((case_id, int(value)), subject)
+    return subject
+
+
+def rule_label(rule_id: str) -> str:
+    """A rule as people name it: its id, title and article (e.g. "R5 … （第五条）"),
+    or the id of a rule no longer registered."""
+    rule = RULES.get(rule_id)
+    return f"{rule.id} {rule.title}（{rule.article}）" if rule is not None else rule_id
 
 
 @dataclass(frozen=True)
@@ -29,6 +63,8 @@ class ExemptionRow:
     status_label: str
     chain_id: int | None
     decided_at: dt.datetime | None
+    rule_label: str = ""  # as people name them (the rows keep the codes for the API)
+    subject_label: str = ""
 
 
 def exemptions_of_agency(*, officer: Officer) -> list[ExemptionRow]:
@@ -74,7 +110,12 @@ def exemptions_of_agency(*, officer: Officer) -> list[ExemptionRow]:
         )
         for e in legacy
     ]
-    return sorted(rows, key=lambda r: r.proposed_at, reverse=True)
+    labels = subject_labels([(r.case.pk, r.subject) for r in rows])
+    named = [
+        replace(r, rule_label=rule_label(r.rule), subject_label=labels[(r.case.pk, r.subject)])
+        for r in rows
+    ]
+    return sorted(named, key=lambda r: r.proposed_at, reverse=True)
 
 
 def pending_exemptions(case: Any) -> dict[tuple[str, str], Chain]:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from casetrail.cases.hooks import Confirmation
 from casetrail.cases.selectors import may_see_personal_data
 from casetrail.documents.bulk import case_bundle, issued_of
 from casetrail.documents.content import blank_receipt
@@ -28,6 +29,10 @@ from casetrail.org.selectors import officer_for_request
 from casetrail.records.selectors import record_for_user
 
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
+ISSUE_EFFECT = (
+    "签发“{title}”：按文书类别取下一个文号，加盖本机关电子印章，生成 PDF/A 文书并记入日志。"
+    "签发后文书不再重新生成，文号不再收回，签发不能撤销。"
+)
 
 
 @login_required
@@ -61,9 +66,24 @@ def document_record(request: HttpRequest, record_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def document_issue_view(request: HttpRequest, record_id: int) -> HttpResponse:
+    """签发: a page says what issuing does (it cannot be undone) before 确认 issues it."""
     officer = officer_for_request(request.user)
     record = record_for_user(user=request.user, record_id=record_id)
+    if "back" in request.POST:
+        return redirect("document-record", record_id=record.pk)
     try:
+        if request.POST.get("confirmed") != "1":
+            check_issuable(record)
+            return render(
+                request,
+                "cases/confirm.html",
+                {
+                    "case": record.case,
+                    "title": f"签发{record.title}",
+                    "confirmation": Confirmation(ISSUE_EFFECT.format(title=record.reference)),
+                    "fields": [],
+                },
+            )
         issue(record=record, officer=officer)
     except ActionError as err:
         return render(

@@ -10,6 +10,7 @@ data is never less protected in an old record than in a new one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from casetrail.lib.masking import mask_address, mask_id_number, mask_phone
@@ -73,11 +74,24 @@ def format_person(value: dict[str, Any]) -> str:
     return f"{value.get('name', '')}（{'，'.join(parts)}）" if parts else str(value.get("name", ""))
 
 
-def _reference(value: dict[str, Any]) -> str:
-    return f"{title_of(str(value.get('kind', '')))} #{value.get('id')}"
+def referenced_ids(doc: DocType | None, fields: dict[str, Any]) -> set[int]:
+    """The ids of the records the ``document``/``documents`` fields of ``fields`` point at."""
+    ids: set[int] = set()
+    for f in doc.fields if doc is not None else ():
+        value = fields.get(f.name)
+        refs = [value] if f.type == "document" else value if f.type == "documents" else []
+        ids |= {r["id"] for r in refs or [] if isinstance(r, dict) and isinstance(r.get("id"), int)}
+    return ids
 
 
-def _shown(f: Field, value: Any) -> Any:
+def _reference(value: dict[str, Any], references: Mapping[int, str]) -> str:
+    # The stored value holds the kind and id only; its human name (title, 文号, date) comes from
+    # the record itself when the caller has it.
+    name = references.get(value.get("id"))  # type: ignore[arg-type]
+    return name or f"{title_of(str(value.get('kind', '')))} #{value.get('id')}"
+
+
+def _shown(f: Field, value: Any, references: Mapping[int, str]) -> Any:
     if f.type == "bool":
         return "是" if value else "否"
     if value == WITHHELD or value == [WITHHELD]:
@@ -91,9 +105,9 @@ def _shown(f: Field, value: Any) -> Any:
     if f.type == "person" and isinstance(value, dict):
         return format_person(value)
     if f.type == "document" and isinstance(value, dict):
-        return _reference(value)
+        return _reference(value, references)
     if f.type == "documents" and isinstance(value, list):
-        return "、".join(_reference(v) for v in value if isinstance(v, dict))
+        return "、".join(_reference(v, references) for v in value if isinstance(v, dict))
     if f.type == "money" and value:
         return f"{value} 元"
     if f.type == "choice":
@@ -104,15 +118,20 @@ def _shown(f: Field, value: Any) -> Any:
 
 
 def shown_fields(
-    doc: DocType | None, fields: dict[str, Any], *, personal: bool
+    doc: DocType | None,
+    fields: dict[str, Any],
+    *,
+    personal: bool,
+    references: Mapping[int, str] | None = None,
 ) -> list[tuple[str, Any]]:
-    """(label, text) of every field that says something, in the entry's order."""
+    """(label, text) of every field that says something, in the entry's order; a field that
+    points at records shows each by its name in ``references`` (record id → reference)."""
     values = fields_for(doc, fields, personal=personal)
     if doc is None:
         return [(k, v) for k, v in values.items() if has_value(v)]
     out = []
     for f in doc.fields:
-        value = _shown(f, values.get(f.name))
+        value = _shown(f, values.get(f.name), references or {})
         if value in ("", None, []):
             continue  # an optional field left empty says nothing on the page
         out.append((f.label, value))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.db import models
@@ -10,7 +11,7 @@ from django.utils import timezone
 from casetrail.cases.models import Case
 from casetrail.org.models import Officer
 from casetrail.records.catalogue import DocType, entry
-from casetrail.records.display import shown_fields
+from casetrail.records.display import referenced_ids, shown_fields
 
 
 class Record(models.Model):
@@ -94,9 +95,16 @@ class Record(models.Model):
         doc = self.doc
         return doc is not None and "start" not in doc.stages
 
-    def shown_fields(self, *, personal: bool) -> list[tuple[str, Any]]:
-        """(label, text) of the fields, personal data masked unless ``personal``."""
-        return shown_fields(self.doc, self.fields, personal=personal)
+    def shown_fields(
+        self, *, personal: bool, references: Mapping[int, str] | None = None
+    ) -> list[tuple[str, Any]]:
+        """(label, text) of the fields, personal data masked unless ``personal``; the records
+        a field points at named by ``references`` (id → reference), read here when not given."""
+        if references is None:
+            ids = referenced_ids(self.doc, self.fields)
+            found = Record.objects.filter(case_id=self.case_id, pk__in=ids) if ids else []
+            references = {r.pk: r.reference for r in found}
+        return shown_fields(self.doc, self.fields, personal=personal, references=references)
 
     @property
     def display_fields(self) -> list[tuple[str, Any]]:

@@ -88,6 +88,7 @@ def timeline(page: CasePage) -> list[TimelineItem]:
     editable = may_record(page)
     sees = personal(page)
     superseded = corrected_by(page)
+    names = {r.pk: r.reference for r in _records(page)}
     return [
         TimelineItem(
             record.created_at,
@@ -99,7 +100,7 @@ def timeline(page: CasePage) -> list[TimelineItem]:
                 # A superseded record offers no 更正: the current version is corrected instead.
                 "may_record": editable and record.pk not in superseded,
                 "corrected_by": superseded.get(record.pk),
-                "fields": record.shown_fields(personal=sees),
+                "fields": record.shown_fields(personal=sees, references=names),
                 # 打印, 上传签字件 … offered by the apps above records (records.links).
                 "links": record_links(record, page.officer),
             },

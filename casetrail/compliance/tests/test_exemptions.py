@@ -146,6 +146,14 @@ def test_supervisors_see_every_exemption_of_the_agency(investigating, personas, 
     assert api("sun", "/api/exemptions/").json()[0]["status"] == "approved"
     page = api("sun", "/compliance/exemptions/").content.decode()
     assert "R13" in page and "已批准" in page and "执法记录仪故障" in page
+    # Named as people name them: the rule's article and the record's reference, no raw subject.
+    sampling.refresh_from_db()
+    assert sampling.reference in page and f"record:{sampling.pk}" not in page
+    from casetrail.compliance.engine import RULES
+
+    assert f"R13 {RULES['R13'].title}（{RULES['R13'].article}）" in page
+    row = api("sun", "/api/exemptions/").json()[0]
+    assert row["subject"] == f"record:{sampling.pk}" and row["subject_label"] == sampling.reference
     assert api("gou", "/api/exemptions/").json() == []  # another agency's supervisor
     for who in ("zhang", "wang", "zhao"):
         assert api(who, "/api/exemptions/").status_code == 403

@@ -144,7 +144,15 @@ def test_it_shows_the_record_page_with_print_and_issue(start_form, personas):
     page = client_for("zhang").get(f"/records/{start_form.pk}/document/")
     assert page.status_code == 200
     assert "签发并打印" in page.content.decode()
-    response = client_for("zhang").post(f"/records/{start_form.pk}/document/issue/")
+    zhang = client_for("zhang")
+    url = f"/records/{start_form.pk}/document/issue/"
+    # 签发 cannot be undone: a page says so first, and issues nothing.
+    confirm = zhang.post(url)
+    assert confirm.status_code == 200 and "签发不能撤销" in confirm.content.decode()
+    assert not IssuedDocument.objects.filter(record=start_form).exists()
+    assert zhang.post(url, {"back": "1"}).status_code == 302
+    assert not IssuedDocument.objects.filter(record=start_form).exists()
+    response = zhang.post(url, {"confirmed": "1"})
     assert response.status_code == 302
     document = IssuedDocument.objects.get(record=start_form)
     page = client_for("zhang").get(f"/records/{start_form.pk}/document/")

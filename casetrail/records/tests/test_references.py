@@ -58,3 +58,20 @@ def test_it_marks_a_superseded_record_and_offers_no_correction_of_it(
     field = next(f for f in CATALOGUE["service_receipt"].fields if f.type == "document")
     labels = dict(_context_choices(field, open_case))
     assert labels[notice.pk] == notice.reference and "#" not in labels[notice.pk]
+
+
+def test_it_shows_a_record_field_pointing_at_a_record_by_that_record_s_name(
+    open_case, personas, evidence_store
+):
+    notice = make(open_case, personas, "rights_notice")
+    receipt = make(open_case, personas, "service_receipt", document=notice.pk)
+    page = client_for("wang").get(f"/cases/{open_case.pk}/section/timeline/").content.decode()
+    shown = page[page.index(f'id="record-{receipt.pk}"') :]
+    assert notice.reference in shown and f"#{notice.pk}<" not in shown
+    # Read by itself (the approval page, the 文书), the record names it too.
+    assert (
+        dict(receipt.shown_fields(personal=False))[
+            next(f.label for f in receipt.doc.fields if f.type == "document")
+        ]
+        == notice.reference
+    )

@@ -291,7 +291,7 @@ def test_it_refers_to_several_records(open_case, personas, evidence_store):
         {"id": first.pk, "kind": "interview_record"},
         {"id": second.pk, "kind": "interview_record"},
     ]
-    assert ("依据的询问笔录", f"询问笔录 #{first.pk}、询问笔录 #{second.pk}") in (
+    assert ("依据的询问笔录", f"{first.reference}、{second.reference}") in (
         record.shown_fields(personal=True)
     )
     refused("duplicate_document", make_test, open_case, personas, sources=[first.pk, first.pk])
