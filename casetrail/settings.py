@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",  # login lockout (issue 15)
+    "django_otp",  # TOTP second factor (issue 15, casetrail.org.second_factor)
+    "django_otp.plugins.otp_totp",
     # In layer order (README, Layout): each app's ready() registers into the apps below it.
     "casetrail.org",
     "casetrail.ledger",
@@ -229,6 +231,15 @@ SESSION_COOKIE_AGE = CASETRAIL_SESSION_MAX_HOURS * 3600
 # Sensitive actions (approving a decision, changing an account …) ask for the password again
 # when it was last given longer ago than this (casetrail.org.reauth).
 CASETRAIL_REAUTH_MINUTES = envint("CASETRAIL_REAUTH_MINUTES", 10, minimum=1)
+# TOTP second factor (casetrail.org.second_factor): offered to reviewers, legal reviewers,
+# approvers and administrators; the roles listed here must bind an authenticator before anything
+# else (default none: optional). E.g. CASETRAIL_TOTP_REQUIRED_ROLES=approver,admin
+CASETRAIL_TOTP_REQUIRED_ROLES = envlist("CASETRAIL_TOTP_REQUIRED_ROLES")
+if set(CASETRAIL_TOTP_REQUIRED_ROLES) - {"reviewer", "legal_reviewer", "approver", "admin"}:
+    raise ConfigError(
+        "CASETRAIL_TOTP_REQUIRED_ROLES takes reviewer, legal_reviewer, approver, admin"
+    )
+OTP_TOTP_ISSUER = "CaseTrail"
 # API tokens: the default and the longest validity of a new token.
 CASETRAIL_TOKEN_DAYS = envint("CASETRAIL_TOKEN_DAYS", 90, minimum=1)
 CASETRAIL_TOKEN_MAX_DAYS = envint("CASETRAIL_TOKEN_MAX_DAYS", 365, minimum=1)

@@ -26,6 +26,7 @@ from casetrail.cases.selectors import may_see_personal_data
 from casetrail.ledger.selectors import ledger_index_for
 from casetrail.lib import api_fields, openapi
 from casetrail.org.models import Officer
+from casetrail.org.reauth import require_recent_auth
 from casetrail.org.selectors import officer_for_request
 from casetrail.records.display import fields_for
 
@@ -169,6 +170,8 @@ class ApprovalDecideAPI(APIView):
         chain = chain_for_user(user=request.user, chain_id=chain_id)
         s = DecideSerializer(data=request.data)
         s.is_valid(raise_exception=True)
+        if s.validated_data["outcome"] == "approve":
+            require_recent_auth(request)  # a session's password, or this request's token
         approval_decide(
             chain=chain,
             officer=officer,

@@ -28,6 +28,7 @@ from casetrail.cases.hooks import Confirmation
 from casetrail.cases.selectors import parties_for
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error, resubmitted
+from casetrail.org.reauth import auth_is_recent, reauth_response
 from casetrail.org.selectors import officer_for_request
 from casetrail.records.catalogue import doc_version
 from casetrail.records.forms import OPINION, catalogue_form, initial_from
@@ -59,6 +60,10 @@ def _decide_form(chain: Chain, data: Any) -> DecideForm:
     return DecideForm(data)
 
 
+def _approves(request: HttpRequest) -> bool:
+    return request.POST.get("outcome") == "approve" and "back" not in request.POST
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def chain_detail(request: HttpRequest, chain_id: int) -> HttpResponse:
@@ -78,6 +83,8 @@ def chain_detail(request: HttpRequest, chain_id: int) -> HttpResponse:
     if request.method == "POST":
         if blocked:
             raise PermissionDenied(blocked)
+        if _approves(request) and not returned and not auth_is_recent(request):
+            return reauth_response(request)  # 同意 is the power holder's decision (issue 15)
         form = resubmit_form if returned else decide_form
         assert form is not None
         if "back" in request.POST:  # from the confirmation: the form again, as it was typed

@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casetrail.lib.errors import ActionError
 from casetrail.lib.identifiers import clean_credit_code
@@ -33,6 +34,7 @@ from casetrail.org.models import (
     Role,
     Unit,
 )
+from casetrail.org.second_factor import code_step, device_of, may_use_totp
 from casetrail.org.tokens import key_hash, new_key
 from casetrail.org.writes import end_sessions, revoke_tokens, set_serving
 
@@ -58,6 +60,8 @@ class OrgAction(ActionName):
     LOGIN_FAILED = "org.login_failed"
     LOCKOUT = "org.lockout"
     PLATFORM_EVENT = "org.platform_event"
+    TOTP_ENABLE = "org.totp_enable"
+    TOTP_DISABLE = "org.totp_disable"
 
 
 @action(OrgAction.AGENCY_CREATE)
@@ -610,16 +614,13 @@ def login_record(act: Act, /, *, officer: Officer, address: str, via: str = "web
 
 
 @action(OrgAction.LOGIN_FAILED)
-def login_failed_record(act: Act, /, *, officer: Officer, address: str) -> None:
+def login_failed_record(act: Act, /, *, officer: Officer, address: str, factor: str = "") -> None:
     """A wrong password for an officer's login, with the address it came from (never the
-    password tried). Failures for a login name nobody holds belong to no agency: they are in the
-    lockout table (django-axes) and the server's log only."""
-    act.record(
-        agency=officer.agency_id,
-        actor=None,
-        subject=f"officer:{officer.pk}",
-        address=address,
-    )
+    password tried); ``factor="totp"``: a wrong second-factor code after the right password.
+    Failures for a login name nobody holds belong to no agency: they are in the lockout table
+    (django-axes) and the server's log only."""
+    facts: dict[str, Any] = {"address": address} | ({"factor": factor} if factor else {})
+    act.record(agency=officer.agency_id, actor=None, subject=f"officer:{officer.pk}", **facts)
 
 
 @action(OrgAction.LOCKOUT)
@@ -639,3 +640,57 @@ def platform_event_record(act: Act, /, *, agency: Agency, operator: str, event: 
     """Something a platform superuser did (created, logged in): superusers belong to no agency
     and see every one, so each agency's ledger records it (issue 15)."""
     act.record(agency=agency.pk, actor=None, subject=f"platform:{operator}", event=event)
+
+
+# --- second factor ----------------------------------------------------------------------------
+
+
+@action(OrgAction.TOTP_ENABLE)
+def totp_enable(act: Act, /, *, officer: Officer, secret: str, code: str) -> TOTPDevice:
+    """Bind an authenticator app to one's own login (casetrail.org.second_factor): the key shown
+    to the officer (hex, 160 bits) and its current code, which proves the app holds it. From the
+    next login on, the code is asked after the password. The ledger names the binding, never the
+    key."""
+    if not may_use_totp(officer):
+        raise ActionError(
+            "totp_not_offered", "双因素认证适用于审核、法制审核、批准人员和系统管理员", status=403
+        )
+    row = _locked(officer)
+    if device_of(row.user) is not None:
+        raise ActionError("totp_enabled", "已绑定验证器；如需更换，请先解除绑定")
+    try:
+        valid_key = len(bytes.fromhex(secret)) == 20
+    except ValueError:
+        valid_key = False
+    if not valid_key:
+        raise ActionError("invalid_totp_secret", "密钥无效，请刷新页面重新扫码")
+    step = code_step(secret, code.strip())
+    if step is None:
+        raise ActionError(
+            "wrong_code",
+            "验证码不正确：请核对手机时间是否准确，并输入当前的 6 位验证码",
+            field="code",
+        )
+    device = TOTPDevice.objects.create(
+        user=row.user, name="验证器", key=secret, confirmed=True, last_t=step
+    )
+    act.record(agency=row.agency_id, actor=row, subject=f"officer:{row.pk}", device=device.pk)
+    return device
+
+
+@action(OrgAction.TOTP_DISABLE)
+def totp_disable(act: Act, /, *, by: Officer, officer: Officer, reason: str) -> None:
+    """Unbind an officer's authenticator (a lost or replaced phone): by the officer themselves or
+    an administrator of the agency, with the reason. The next login asks for the password only
+    (or, for a role that requires it, binds a new authenticator first)."""
+    _require_self_or_admin(by, officer)
+    reason = _require_reason(reason)
+    row = _locked(officer)
+    devices = TOTPDevice.objects.filter(user=row.user)
+    ids = sorted(devices.values_list("pk", flat=True))
+    if not ids:
+        raise ActionError("totp_not_enabled", f"{row.name}未绑定验证器")
+    devices.delete()
+    act.record(
+        agency=row.agency_id, actor=by, subject=f"officer:{row.pk}", devices=ids, reason=reason
+    )

@@ -111,5 +111,29 @@ class ReauthForm(forms.Form):
     )
 
 
+class CodeForm(forms.Form):
+    """The 6-digit code of an authenticator app (casetrail.org.second_factor)."""
+
+    code = forms.CharField(
+        label="验证码",
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+        error_messages={
+            "required": "请输入验证器上的 6 位验证码",
+            "min_length": "验证码为 6 位数字",
+            "max_length": "验证码为 6 位数字",
+        },
+    )
+
+    def clean_code(self) -> str:
+        code = str(self.cleaned_data["code"]).strip()
+        if not code.isdigit():
+            raise forms.ValidationError("验证码为 6 位数字")
+        return code
+
+
 class ConfirmForm(forms.Form):
     """A form with nothing to fill in: the button is the decision (a password reset)."""

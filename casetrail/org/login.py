@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from casetrail.org import actions
 from casetrail.org.models import Agency, LoginState, Officer
+from casetrail.org.second_factor import OTP_PENDING, device_of
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +65,19 @@ def _officer_named(username: str | None) -> Officer | None:
 
 def on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     now = timezone.now().timestamp()
+    second_factor = device_of(user) is not None
     if request is not None and hasattr(request, "session"):
         request.session[LOGIN_AT] = request.session[AUTH_AT] = request.session[SEEN_AT] = now
         state = LoginState.objects.filter(user=user).first()
         request.session[MUST_CHANGE] = bool(state and state.password_change_required)
+        # With an authenticator bound the login is pending until its code (/login/otp/).
+        request.session[OTP_PENDING] = second_factor
     if not _network(request):
         return
     officer = Officer.objects.filter(user=user).first()
     address = client_address(request)
     via = "admin" if request is not None and request.path.startswith("/admin/") else "web"
-    if officer is not None:
+    if officer is not None and not second_factor:  # else recorded once the code is given
         actions.login_record(officer=officer, address=address, via=via)
     elif user.is_superuser:
         for agency in Agency.objects.order_by("pk"):

@@ -6,7 +6,9 @@ changing an account. A small mechanism any app applies:
   ``/reauth/?next=<the form's page>`` (htmx: ``HX-Redirect``; under /api/: 403
   ``reauth_required`` with the page to go to); GETs are not guarded;
 - an API view or an action's caller: ``require_recent_auth(request)`` raises ``ActionError``
-  ``reauth_required`` (403), which the API answers as ``{code, message}``.
+  ``reauth_required`` (403), which the API answers as ``{code, message}``;
+- a view that guards only some of its POSTs (approving, not returning): ``auth_is_recent`` then
+  ``reauth_response(request)``.
 
 Requests authenticated by an API token are not sessions: the token is the credential given for
 that request, so they pass (tokens are issued only to their owner, casetrail.org.actions).
@@ -56,6 +58,20 @@ def require_recent_auth(request: Any) -> None:
         raise ActionError("reauth_required", MESSAGE, status=403)
 
 
+def reauth_response(request: HttpRequest) -> HttpResponse:
+    """The answer to a sensitive POST without a recent password: to ``/reauth/`` and back to the
+    page the form was on (the officer confirms, then submits again); JSON 403 under /api/."""
+    back = request.headers.get("HX-Current-URL") or request.META.get("HTTP_REFERER") or ""
+    target = reauth_url(back if back.startswith("/") else request.path)
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "reauth_required", "message": MESSAGE, "reauth": target}, status=403
+        )
+    response = redirect(target)
+    response["HX-Redirect"] = target
+    return response
+
+
 def recent_auth_required(view: F) -> F:
     """A view decorator: the view runs only if the password was given recently."""
 
@@ -63,16 +79,7 @@ def recent_auth_required(view: F) -> F:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
         if unsafe and request.user.is_authenticated and not auth_is_recent(request):
-            # Back to the page the form was on: the officer confirms, then submits again.
-            back = request.headers.get("HX-Current-URL") or request.META.get("HTTP_REFERER") or ""
-            target = reauth_url(back if back.startswith("/") else request.path)
-            if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"code": "reauth_required", "message": MESSAGE, "reauth": target}, status=403
-                )
-            response = redirect(target)
-            response["HX-Redirect"] = target
-            return response
+            return reauth_response(request)
         return view(request, *args, **kwargs)
 
     return wrapped  # type: ignore[return-value]

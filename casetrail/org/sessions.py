@@ -1,7 +1,8 @@
 """Session timeouts (issue 15; 等保 2.0 身份鉴别: 登录连接超时自动退出): a session ends after
 ``CASETRAIL_SESSION_IDLE_MINUTES`` without a request (default 30) and, however busy,
 ``CASETRAIL_SESSION_MAX_HOURS`` after its login (default 12). A password set by someone else (a
-reset) must be changed before the login may do anything else.
+reset) must be changed before the login may do anything else; so must the second factor's code
+be given, and an authenticator be bound where a role requires one (casetrail.org.second_factor).
 
 The clock is ``timezone.now()`` (frozen in tests with time-machine); the stamps are the ones
 ``casetrail.org.login.on_login`` puts into the session.
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casetrail.org.login import LOGIN_AT, MUST_CHANGE, SEEN_AT
+from casetrail.org.second_factor import OTP_PENDING, must_enrol
 
 # Requests that do not count as activity nor need a changed password.
 _EXEMPT = ("/static/", "/logout/", "/login/")
@@ -59,16 +61,33 @@ class SessionTimeoutMiddleware:
             return self._expired(request, f"登录已超过 {longest // 3600} 小时，请重新登录")
         if now - float(session.get(SEEN_AT, 0)) >= _SEEN_RESOLUTION:
             session[SEEN_AT] = now
-        if session.get(MUST_CHANGE) and not request.path.startswith(_EXEMPT[1:]):
-            change = reverse("org-my-password")
-            if request.path != change:
-                if _api(request):
-                    return JsonResponse(
-                        {"code": "password_change_required", "message": "请先修改密码"},
-                        status=403,
-                    )
-                return redirect(change)
+        if request.path.startswith(_EXEMPT[1:]):
+            return None
+        if session.get(OTP_PENDING):  # the password was right; the code is still to come
+            return self._first(
+                request, "login-otp", "otp_required", "请先输入验证器上的验证码", 401
+            )
+        if session.get(MUST_CHANGE):
+            return self._first(
+                request, "org-my-password", "password_change_required", "请先修改密码"
+            )
+        officer = getattr(request.user, "officer", None)
+        if settings.CASETRAIL_TOTP_REQUIRED_ROLES and officer is not None and must_enrol(officer):
+            return self._first(
+                request, "org-my-totp", "totp_required", "请先绑定验证器（双因素认证）"
+            )
         return None
+
+    def _first(
+        self, request: HttpRequest, page: str, code: str, message: str, status: int = 403
+    ) -> HttpResponse | None:
+        """What must be done before anything else: its page, or the API's refusal."""
+        target = reverse(page)
+        if request.path == target:
+            return None
+        if _api(request):
+            return JsonResponse({"code": code, "message": message}, status=status)
+        return redirect(f"{target}?next={request.path}" if page == "login-otp" else target)
 
     def _expired(self, request: HttpRequest, message: str) -> HttpResponse:
         logout(request)

@@ -22,5 +22,7 @@ urlpatterns = [
     ),
     path("org/me/token/", views.my_tokens, name="org-my-token"),
     path("org/me/password/", views.my_password, name="org-my-password"),
+    path("org/me/totp/", views.my_totp, name="org-my-totp"),
+    path("login/otp/", views.login_otp, name="login-otp"),
     path("reauth/", views.reauth, name="reauth"),
 ]

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +25,7 @@ from casetrail.lib.numbers import id_or_none
 from casetrail.org import actions
 from casetrail.org.forms import (
     CertificateForm,
+    CodeForm,
     MoveForm,
     OfficerCreateForm,
     PasswordChangeForm,
@@ -32,9 +34,20 @@ from casetrail.org.forms import (
     RolesForm,
     TokenForm,
 )
-from casetrail.org.login import AUTH_AT, MUST_CHANGE
+from casetrail.org.login import AUTH_AT, MUST_CHANGE, client_address
 from casetrail.org.models import Officer
 from casetrail.org.reauth import recent_auth_required
+from casetrail.org.second_factor import (
+    ENROL_SECRET,
+    OTP_PENDING,
+    base32,
+    check_login_code,
+    config_url,
+    device_of,
+    may_use_totp,
+    new_secret,
+    qr_svg,
+)
 from casetrail.org.selectors import (
     agency_admin_for_request,
     managed_officer_for_user,
@@ -120,6 +133,12 @@ CHANGES: dict[str, Change] = {
         lambda data, me, o: ReasonForm(data),
         lambda d, me, o: actions.officer_deactivate(by=me, officer=o, reason=d["reason"]),
     ),
+    "totp-reset": Change(
+        "解除验证器绑定（双因素认证）",
+        "已解除：该人员下次登录只需密码，可重新绑定验证器",
+        lambda data, me, o: ReasonForm(data),
+        lambda d, me, o: actions.totp_disable(by=me, officer=o, reason=d["reason"]),
+    ),
     "reactivate": Change(
         "恢复账号",
         "已恢复：该人员可以重新登录",
@@ -138,6 +157,8 @@ def _detail(
     temporary: str | None = None,
 ) -> HttpResponse:
     shown = ["certificate", "roles", "unit", "deactivate" if officer.is_active else "reactivate"]
+    if device_of(officer.user) is not None:
+        shown.append("totp-reset")  # a lost phone: the administrator unbinds it
     page_forms = [(key, CHANGES[key].title, CHANGES[key].make(None, me, officer)) for key in shown]
     if bound:
         page_forms = [(k, t, bound[1] if k == bound[0] else f) for k, t, f in page_forms]
@@ -320,3 +341,86 @@ def reauth(request: HttpRequest) -> HttpResponse:
                 return redirect(target or "worklist")
             form.add_error("password", "密码不正确")
     return render(request, "org/reauth.html", {"form": form, "next": target}, status=status)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return target if ok else ""
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_otp(request: HttpRequest) -> HttpResponse:
+    """双因素认证: after the right password, the code of the officer's authenticator app. Wrong
+    codes are ledgered failed logins and django-otp slows the next tries."""
+    target = _safe_next(request)
+    officer = officer_for_request(request.user)
+    device = device_of(request.user)
+    if not request.session.get(OTP_PENDING) or device is None:
+        request.session[OTP_PENDING] = False
+        return redirect(target or "worklist")
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            ok, wait = check_login_code(device, form.cleaned_data["code"])
+            if ok:
+                request.session[OTP_PENDING] = False
+                request.session[AUTH_AT] = timezone.now().timestamp()
+                actions.login_record(
+                    officer=officer, address=client_address(request), via="web+totp"
+                )
+                return redirect(target or "worklist")
+            if wait:
+                form.add_error("code", f"验证码错误次数过多，请 {wait} 秒后再试")
+                status = 429
+            else:
+                actions.login_failed_record(
+                    officer=officer, address=client_address(request), factor="totp"
+                )
+                form.add_error("code", "验证码不正确，请输入验证器上当前的 6 位验证码")
+    return render(request, "org/login_otp.html", {"form": form, "next": target}, status=status)
+
+
+@login_required
+@never_cache  # the page shows a key being bound
+@require_http_methods(["GET", "POST"])
+@recent_auth_required
+def my_totp(request: HttpRequest) -> HttpResponse:
+    """双因素认证 for one's own login: bind an authenticator app (scan, then give its code) or
+    unbind it (with a reason). Offered to reviewers, legal reviewers, approvers, administrators."""
+    me = officer_for_request(request.user)
+    if not may_use_totp(me):
+        raise PermissionDenied("双因素认证适用于审核、法制审核、批准人员和系统管理员")
+    device = device_of(me.user)
+    code_form = CodeForm(request.POST if request.POST.get("do") == "enable" else None)
+    reason_form = ReasonForm(request.POST if request.POST.get("do") == "disable" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        try:
+            if request.POST.get("do") == "enable" and code_form.is_valid():
+                secret = str(request.session.get(ENROL_SECRET, ""))
+                actions.totp_enable(officer=me, secret=secret, code=code_form.cleaned_data["code"])
+                request.session.pop(ENROL_SECRET, None)
+                messages.success(request, "验证器已绑定：今后登录时在密码之后输入验证码")
+                return redirect("org-my-totp")
+            if request.POST.get("do") == "disable" and reason_form.is_valid():
+                actions.totp_disable(by=me, officer=me, reason=reason_form.cleaned_data["reason"])
+                messages.success(request, "验证器已解除绑定")
+                return redirect("org-my-totp")
+        except ActionError as err:
+            apply_error(code_form if request.POST.get("do") == "enable" else reason_form, err)
+            status = err.status
+    context: dict[str, Any] = {"device": device, "code_form": code_form, "reason_form": reason_form}
+    if device is None:
+        # The key lives in the session until its first code proves the app holds it.
+        secret = str(request.session.get(ENROL_SECRET) or "")
+        if not secret:
+            secret = request.session[ENROL_SECRET] = new_secret()
+        url = config_url(secret, me)
+        context |= {"qr": qr_svg(url), "secret": base32(secret)}
+    return render(request, "org/my_totp.html", context, status=status)

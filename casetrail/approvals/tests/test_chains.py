@@ -148,3 +148,46 @@ def test_it_lists_waiting_approvals_per_person(personas):
     assert waiting("zhao") == [] and waiting("zhang") == []
     approval_decide(chain=chain, officer=personas["wang"], outcome="return", opinion="补充")
     assert waiting("zhang") == [chain.pk] and waiting("wang") == []
+
+
+def test_it_asks_for_the_password_again_before_approving(personas):
+    """Issue 15: 同意 is a sensitive action; a session whose password is older than
+    CASETRAIL_REAUTH_MINUTES re-enters it first. Returning does not ask; a token passes."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from casetrail.org.actions import token_issue
+
+    chain = Chain.objects.get(case=start_ex_officio(personas))
+    page = f"/approvals/{chain.pk}/"
+    approve = {"outcome": "approve", "opinion": "同意立案"}
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        wang = client_for("wang")
+        clock.shift(dt.timedelta(minutes=11))
+        before = (Step.objects.count(), LedgerEntry.objects.count())
+        r = wang.post(page, approve, HTTP_REFERER=page)
+        assert r.status_code == 302 and r["Location"].startswith("/reauth/")
+        r = wang.post(f"/api/approvals/{chain.pk}/decide/", approve, "application/json")
+        assert r.status_code == 403 and r.json()["code"] == "reauth_required"
+        assert (Step.objects.count(), LedgerEntry.objects.count()) == before
+        # With a token (given to its owner, for this request) the API approves.
+        secret = token_issue(by=personas["wang"], officer=personas["wang"], name="脚本").key
+        r = client_for(None).post(
+            f"/api/approvals/{chain.pk}/decide/",
+            approve,
+            "application/json",
+            HTTP_AUTHORIZATION=f"Token {secret}",
+        )
+        assert r.status_code == 201
+        # The director's session is as old: he re-enters the password, then approves.
+        zhao = client_for("zhao")
+        clock.shift(dt.timedelta(minutes=11))
+        assert zhao.post(page, approve).status_code == 302
+        assert zhao.post("/reauth/", {"password": DEMO_PASSWORD, "next": page})["Location"] == page
+        r = zhao.post(page, approve)
+        assert r.status_code == 200 and "请确认" in r.content.decode()  # the last step's page
+        assert zhao.post(page, {**approve, "confirmed": "1"}).status_code == 302
+    chain.refresh_from_db()
+    assert chain.status == ChainStatus.APPROVED
