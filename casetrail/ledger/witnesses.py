@@ -205,20 +205,26 @@ def witnessed_note(checkpoint: Checkpoint) -> str:
     return checkpoint.note + lines
 
 
-def unwitnessed_for(ledger: Ledger, *, now: dt.datetime | None = None) -> float | None:
-    """Hours the oldest checkpoint after the last witnessed one has waited, or None when the latest
-    is witnessed (or no witness is configured, or nothing to witness)."""
+def oldest_unwitnessed(ledger: Ledger) -> Checkpoint | None:
+    """The oldest checkpoint after the last witnessed one, or None when the latest is witnessed
+    (or no witness is configured, or nothing to witness)."""
     if not configured_witnesses():
         return None
-    now = now or timezone.now()
     pending = None
     for cp in Checkpoint.objects.filter(ledger=ledger).order_by("-size", "-id"):
         if is_witnessed(cp):
             break
         pending = cp
+    return pending
+
+
+def unwitnessed_for(ledger: Ledger, *, now: dt.datetime | None = None) -> float | None:
+    """Hours the oldest checkpoint after the last witnessed one has waited (see
+    ``oldest_unwitnessed``), or None."""
+    pending = oldest_unwitnessed(ledger)
     if pending is None:
         return None
-    return (now - pending.created_at).total_seconds() / 3600
+    return ((now or timezone.now()) - pending.created_at).total_seconds() / 3600
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from casetrail.cases.models import STAGE_ORDER, Case, Stage, StageChange
@@ -23,7 +24,9 @@ from casetrail.compliance.service import (
     why_not_served,
 )
 from casetrail.evidence.models import Item
-from casetrail.ledger.models import VerificationRun
+from casetrail.ledger.models import Ledger, LedgerEntry, VerificationRun
+from casetrail.ledger.witnesses import oldest_unwitnessed
+from casetrail.org.models import Officer
 from casetrail.oversight.kinds import FindingKind, Raised, finding_kind, register_finding_kind
 
 # Rules that read the state of the procedure rather than a record (an approval chain still open,
@@ -174,12 +177,55 @@ def failed_verifications(agency_id: int) -> Iterator[Raised]:
         )
 
 
+@finding_kind("lockout_burst", title="短时间内多次登录失败被锁定", article="第三十三条", item="二")
+def lockouts(agency_id: int) -> Iterator[Raised]:
+    """Every lockout (``org.lockout`` in the agency's log: django-axes locked a login after
+    CASETRAIL_LOGIN_FAILURES wrong passwords): someone may be guessing an officer's password to
+    reach the records (等保 2.0 安全审计)."""
+    entries = LedgerEntry.objects.filter(ledger__agency_id=agency_id, action="org.lockout")
+    rows = list(entries.order_by("seq"))
+    ids = {int(e.subject.partition(":")[2]) for e in rows if e.subject.startswith("officer:")}
+    officers = Officer.objects.in_bulk(ids)
+    for e in rows:
+        officer = officers.get(int(e.subject.partition(":")[2] or 0))
+        payload = e.entry["payload"]
+        name = officer.name if officer is not None else e.subject
+        yield Raised(
+            subject=f"lockout:{e.seq}",
+            details=(
+                f"{name} 的账号于 {timezone.localtime(e.time):%Y-%m-%d %H:%M} 因多次登录失败被锁定"
+                f" {payload.get('minutes', '')} 分钟（来自 {payload.get('address') or '未知地址'}）"
+            ),
+            unit_id=officer.unit_id if officer is not None else None,
+            officer_id=officer.pk if officer is not None else None,
+            facts={"ledger_seq": e.seq, "address": payload.get("address", "")},
+        )
+
+
+@finding_kind(
+    "checkpoint_unwitnessed", title="日志检查点长期未经见证", article="第三十五条", item="三"
+)
+def unwitnessed_checkpoints(agency_id: int) -> Iterator[Raised]:
+    """The agency's log has a checkpoint no quorum of witnesses cosigned for
+    CASETRAIL_UNWITNESSED_HOURS: for that long nobody outside can tell a rollback or a rewrite
+    (issue 14). One finding per outage, keyed by its first unwitnessed checkpoint."""
+    ledger = Ledger.objects.filter(agency_id=agency_id).first()
+    pending = oldest_unwitnessed(ledger) if ledger is not None else None
+    if pending is None:
+        return
+    hours = (timezone.now() - pending.created_at).total_seconds() / 3600
+    if hours >= settings.CASETRAIL_UNWITNESSED_HOURS:
+        yield Raised(
+            subject=f"checkpoint:{pending.size}",
+            details=f"日志检查点（第 {pending.size} 条）已 {hours:.0f} 小时未获见证方联署",
+            facts={"size": pending.size, "since": pending.created_at.isoformat()},
+        )
+
+
 # Sources not on main yet: declared so the page says what is still to come; the app that builds
 # the source (or this one when it lands) registers the detector under the same code.
 for _code, _title, _article, _item, _waits in [
-    ("lockout_burst", "短时间内多次登录失败被锁定", "第三十三条", "二", "登录保护（安全模块）"),
     ("marked_read", "无合理理由反复查阅标记材料", "第三十三条", "二", "调阅记录（调用模块）"),
     ("copy_without_form", "无有效调用单复制记录", "第三十二条", "二", "调用单（调用模块）"),
-    ("checkpoint_unwitnessed", "日志检查点长期未经见证", "第三十五条", "三", "见证（可信模块）"),
 ]:
     register_finding_kind(FindingKind(_code, _title, _article, _item, None, waits_for=_waits))

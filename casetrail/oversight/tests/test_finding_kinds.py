@@ -140,14 +140,59 @@ def test_it_raises_a_failed_verification_and_not_a_clean_one(personas: Any) -> N
     assert (finding.article, finding.item) == ("第三十五条", "三")
 
 
+def test_it_raises_a_lockout_and_not_failures_below_the_limit(personas: Any) -> None:
+    from django.test import Client
+
+    def fail() -> int:
+        r = Client(REMOTE_ADDR="10.9.9.9").post(
+            "/login/", {"username": "zhang", "password": "wrong-password"}
+        )
+        return r.status_code
+
+    for _ in range(4):
+        fail()
+    assert kinds_found(personas["zhang"].agency_id, "lockout_burst") == []  # the twin
+    assert fail() == 429
+    lockout = LedgerEntry.objects.get(action="org.lockout")
+    (finding,) = raised(personas["sun"], "lockout_burst")
+    assert finding.subject == f"lockout:{lockout.seq}" and finding.officer == personas["zhang"]
+    assert (finding.item, finding.unit) == ("二", personas["zhang"].unit)
+    assert "张承办" in finding.details and "10.9.9.9" in finding.details
+
+
+def test_it_raises_a_checkpoint_left_unwitnessed_and_shows_it_on_the_worklist(
+    open_case: Any, personas: Any, settings: Any
+) -> None:
+    from casetrail.conftest import client_for
+    from casetrail.ledger.checkpoints import checkpoint_create
+    from casetrail.ledger.models import Ledger
+    from casetrail.ledger.tests.test_witness import free_port
+    from casetrail.lib.cosignature import CosignatureSigner
+
+    ledger = Ledger.objects.get(agency=open_case.agency)
+    checkpoint = checkpoint_create(ledger=ledger)
+    assert kinds_found(ledger.agency_id, "checkpoint_unwitnessed") == []  # no witness configured
+    vkey = CosignatureSigner.generate("witness.test/down").vkey()
+    settings.CASETRAIL_WITNESSES = [f"http://127.0.0.1:{free_port()} {vkey}"]
+    settings.CASETRAIL_UNWITNESSED_HOURS = 1
+    assert kinds_found(ledger.agency_id, "checkpoint_unwitnessed") == []  # not long enough yet
+    settings.CASETRAIL_UNWITNESSED_HOURS = 0
+    (finding,) = raised(personas["sun"], "checkpoint_unwitnessed")
+    assert finding.subject == f"checkpoint:{checkpoint.size}" and finding.item == "三"
+    page = client_for("sun").get("/").content.decode()
+    assert "小时未获见证" in page and "日志检查点长期未经见证" in page
+    assert "小时未获见证" not in client_for("zhang").get("/").content.decode()
+    api = client_for("sun").get("/api/worklist/").json()["oversight"]
+    assert api["unwitnessed_hours"] is not None
+    assert api["open_findings"] == [
+        {"kind": "checkpoint_unwitnessed", "title": "日志检查点长期未经见证", "count": 1}
+    ]
+    assert client_for("zhang").get("/api/worklist/").json()["oversight"] is None
+
+
 def test_it_declares_the_kinds_whose_source_is_not_built_yet() -> None:
     waiting = {k.code for k in KINDS.values() if k.detect is None}
-    assert waiting == {
-        "lockout_burst",
-        "marked_read",
-        "copy_without_form",
-        "checkpoint_unwitnessed",
-    }
+    assert waiting == {"marked_read", "copy_without_form"}
     assert all(k.item in "一二三四五" for k in KINDS.values())
 
 

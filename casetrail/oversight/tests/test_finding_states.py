@@ -113,7 +113,7 @@ def test_it_takes_the_steps_through_the_pages(finding: Finding) -> None:
     listing = sun.get("/oversight/findings/?state=ordered").content.decode()
     assert (
         "核验发现记录被删除、篡改或灭失" in listing
-        and "待“登录保护（安全模块）”建成后启用" in listing
+        and "待“调用单（调用模块）”建成后启用" in listing
     )
 
 
