@@ -114,7 +114,7 @@ class ReauthForm(forms.Form):
 class CodeForm(forms.Form):
     """The 6-digit code of an authenticator app (casetrail.org.second_factor)."""
 
-    code = forms.CharField(
+    code = form_fields.NameField(
         label="验证码",
         min_length=6,
         max_length=6,
