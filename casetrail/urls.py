@@ -36,6 +36,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("casetrail.ops.urls")),
     path("", include("casetrail.oversight.urls")),
     path("", include("casetrail.records.urls")),
     path("", include("casetrail.documents.urls")),

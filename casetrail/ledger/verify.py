@@ -47,6 +47,19 @@ def register_check(check: ExtraCheck) -> None:
         EXTRA_CHECKS.append(check)
 
 
+# Checkpoints held outside (by a witness, in the publication folder) that the agency formally
+# acknowledged it fell behind of — an approved recovery from a backup older than them
+# (casetrail.ops.recovery): (size, root) → what verify says instead of a finding. Filled by the
+# apps above the ledger from their AppConfig.ready().
+Acknowledged = Callable[[Ledger], dict[tuple[int, bytes], str]]
+ACKNOWLEDGED: list[Acknowledged] = []
+
+
+def register_acknowledged(source: Acknowledged) -> None:
+    if source not in ACKNOWLEDGED:
+        ACKNOWLEDGED.append(source)
+
+
 @dataclass
 class Report:
     findings: list[str] = field(default_factory=list)
@@ -279,11 +292,10 @@ def _verify_cosignatures(
             )
 
 
-def _verify_against_witnesses(
-    ledger: Ledger, nodes: dict[tuple[int, int], bytes], report: Report, name: str
-) -> None:
-    """Rollback, truncation, rewrite and deleted checkpoints: compare the log with the latest
-    checkpoint each witness (and the publication folder) holds."""
+def held_outside(ledger: Ledger, report: Report, name: str) -> list[tuple[str, int, bytes]]:
+    """(who, size, root) of the latest checkpoint of ``ledger`` each configured witness and the
+    publication folder hold, each verified against the pinned keys; a witness that cannot be
+    reached is a note of ``report``, a checkpoint that does not verify a finding."""
     keys = trusted_keys(ledger).verifiers
     held: list[tuple[str, int, bytes]] = []
     for witness in configured_witnesses():
@@ -306,13 +318,28 @@ def _verify_against_witnesses(
             held.append(("the published checkpoint", parsed.size, parsed.root))
         except NoteError as exc:
             report.findings.append(f"{name}: the published checkpoint does not verify ({exc})")
+    return held
+
+
+def _verify_against_witnesses(
+    ledger: Ledger, nodes: dict[tuple[int, int], bytes], report: Report, name: str
+) -> None:
+    """Rollback, truncation, rewrite and deleted checkpoints: compare the log with the latest
+    checkpoint each witness (and the publication folder) holds."""
+    held = held_outside(ledger, report, name)
     latest_local = (
         Checkpoint.objects.filter(ledger=ledger)
         .order_by("-size")
         .values_list("size", flat=True)
         .first()
     ) or 0
+    acknowledged: dict[tuple[int, bytes], str] = {}
+    for source in ACKNOWLEDGED:
+        acknowledged |= source(ledger)
     for who, size, root in held:
+        if (size, root) in acknowledged:
+            report.notes.append(f"{name}: {who} holds size {size}: {acknowledged[(size, root)]}")
+            continue
         if size > ledger.size:
             report.findings.append(
                 f"{name}: log has {ledger.size} entries but {who} holds a checkpoint of size {size}"

@@ -19,6 +19,8 @@ HTTP:
   checkpoint's; 403 no signature by a configured log key; 404 unknown origin; 409 (body: the size
   it knows, ``text/x.tlog.size``) stale old size or same size with another root; 422 the proof
   does not verify.
+* ``--forget-log <origin>`` (command line only, ``forget_log``) — after an approved recovery the
+  operator sets a log's checkpoint aside (``checkpoints/<…>.forgotten-<time>``).
 * ``GET /latest?origin=<origin>`` — the latest cosigned checkpoint (monitoring read, not in the
   spec): what `casetrail verify` compares the local log with.
 
@@ -32,6 +34,7 @@ import hashlib
 import os
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -94,6 +97,20 @@ def add_log_key(state: Path, vkey: str) -> bool:
     with path.open("a") as f:
         f.write(vkey + "\n")
     return True
+
+
+def forget_log(state: Path, origin: str) -> Path | None:
+    """The witness operator's step after an agency's approved recovery (a restore older than what
+    this witness cosigned, casetrail.ops): set the log's latest checkpoint aside (renamed, never
+    deleted) so the next consistent history is accepted. Returns where it was kept, or None when
+    this witness holds nothing for ``origin``. Done by hand, never over HTTP: the witness decides
+    it, having seen the recovery and its approval."""
+    path = state / "checkpoints" / hashlib.sha256(origin.encode("utf-8")).hexdigest()
+    if not path.exists():
+        return None
+    kept = path.with_name(f"{path.name}.forgotten-{int(time.time())}")
+    os.replace(path, kept)
+    return kept
 
 
 class Witness:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from casetrail.ledger.witness_server import add_log_key, serve
+from casetrail.ledger.witness_server import add_log_key, forget_log, serve
 
 
 class Command(BaseCommand):
@@ -27,6 +27,11 @@ class Command(BaseCommand):
             "--listen", default=settings.CASETRAIL_LOCAL_WITNESS_BIND, help="监听地址 host:port"
         )
         parser.add_argument("--add-log", metavar="VKEY", help="登记一个日志公钥后退出")
+        parser.add_argument(
+            "--forget-log",
+            metavar="ORIGIN",
+            help="核实该机关经批准的恢复登记后，把该日志已副署的检查点另存并清除，然后退出",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from pathlib import Path
@@ -35,5 +40,11 @@ class Command(BaseCommand):
         if options["add_log"]:
             add_log_key(state, options["add_log"])
             self.stdout.write(f"已登记日志公钥：{options['add_log']}")
+            return
+        if options["forget_log"]:
+            kept = forget_log(state, options["forget_log"])
+            if kept is None:
+                raise CommandError(f"本见证方没有该日志的检查点：{options['forget_log']}")
+            self.stdout.write(f"已另存并清除：{kept}")
             return
         serve(state, options["name"], options["listen"])

@@ -60,5 +60,12 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.stdout.write(report.summary())
         if not report.intact:
+            if any(
+                "older backup" in f or "differ from the checkpoint" in f for f in report.findings
+            ):
+                self.stderr.write(
+                    "日志落后于见证方所持检查点（备份之后的记录已灭失）：请由系统管理员在"
+                    "“恢复登记”（/ops/recovery/）登记恢复经过，经负责人批准后核验不再报告回滚"
+                )
             sys.exit(1)
         self.stdout.write(f"已恢复：{options['dir']}")
