@@ -173,3 +173,55 @@ def test_it_reports_an_older_backup_than_a_known_checkpoint_as_a_rollback(live, 
     r = casetrail("restore", str(live / "b"), "--checkpoint", str(note), var=restored)
     assert r.returncode != 0 and "回滚" in r.stderr
     assert not (restored / "casetrail.sqlite3").exists()
+
+
+def _pg_server() -> str | None:
+    """The local PostgreSQL server's URL (the suite's own, or 127.0.0.1), or None."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("postgresql"):
+        host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
+        user = db.get("USER") or "postgres"
+    else:
+        host, port, user = "127.0.0.1", 5432, "postgres"
+    if shutil.which("pg_dump") is None or shutil.which("psql") is None:
+        return None
+    probe = subprocess.run(
+        ["pg_isready", "-h", str(host), "-p", str(port), "-q"], capture_output=True, check=False
+    )
+    return f"postgresql://{user}@{host}:{port}" if probe.returncode == 0 else None
+
+
+def test_it_backs_up_and_restores_postgresql_with_pg_dump(tmp_path):
+    """The PostgreSQL path end to end: pg_dump of a live database, pg_restore into an empty one,
+    verify clean; a target database that already has tables is refused."""
+    server = _pg_server()
+    if server is None:
+        pytest.skip("no PostgreSQL server and client tools on 127.0.0.1")
+    names = [f"ct_backup_{os.getpid()}_{n}" for n in ("live", "restored")]
+
+    def psql(sql: str) -> None:
+        subprocess.run(["psql", f"{server}/postgres", "-qc", sql], check=True, capture_output=True)
+
+    for name in names:
+        psql(f"DROP DATABASE IF EXISTS {name}")
+        psql(f"CREATE DATABASE {name}")
+    try:
+        live_db, restored_db = (f"{server}/{name}" for name in names)
+        var = tmp_path / "var"
+        r = run([str(SCENARIO), "prepare"], var, DATABASE_URL=live_db)
+        assert r.returncode == 0, r.stderr[-3000:]
+        r = casetrail("backup", str(tmp_path / "b"), var=var, DATABASE_URL=live_db)
+        assert r.returncode == 0, r.stdout + r.stderr
+        data = json.loads((tmp_path / "b" / "manifest.json").read_text())
+        assert data["database"] == "postgresql" and (tmp_path / "b" / "database.pgdump").exists()
+        target = tmp_path / "restored"
+        r = casetrail("restore", str(tmp_path / "b"), var=target, DATABASE_URL=restored_db)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "verify: 0 findings" in r.stdout
+        r = casetrail("restore", str(tmp_path / "b"), var=tmp_path / "again", DATABASE_URL=live_db)
+        assert r.returncode != 0  # the live database has tables: refused
+    finally:
+        for name in names:
+            psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
