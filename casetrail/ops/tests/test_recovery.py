@@ -33,9 +33,9 @@ def restore_older(witnessed: dict) -> Ledger:  # noqa: F811
 
 
 def test_it_keeps_a_rollback_a_finding_until_an_approved_recovery_acknowledges_it(
-    witnessed,
-    witness,
-    personas,  # noqa: F811
+    witnessed,  # noqa: F811 (fixture)
+    witness,  # noqa: F811 (fixture)
+    personas,
 ):
     ledger = restore_older(witnessed)
     second = witnessed["second"]
