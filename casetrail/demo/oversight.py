@@ -119,7 +119,7 @@ def load_oversight(personas: dict[str, Officer], cases: list[Case]) -> str:
     _sample(cases, sun)
     year = timezone.localdate().year
     if not EvaluationReport.objects.filter(agency_id=sun.agency_id, period=str(year)).exists():
-        report_issue(officer=sun, year=year)
+        report_issue(officer=sun, period=str(year))
     findings = Finding.objects.filter(agency_id=sun.agency_id).count()
     published = Publication.objects.filter(agency_id=sun.agency_id, state="published").count()
     return (

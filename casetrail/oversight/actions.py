@@ -445,28 +445,30 @@ def report_issue(
     /,
     *,
     officer: Officer,
-    year: int,
+    period: str,
     unit: Unit | None = None,
     weights: dict[str, Any] | None = None,
 ) -> EvaluationReport:
-    """Issue the 评议考核 report of ``year`` for the agency (or one unit) with the agency's weights
-    (the defaults of ``indicators.py`` when none are given): the numbers and scores are computed
-    now and kept as they were issued. A supervisor."""
+    """Issue the 评议考核 report of ``period`` — a year (2026), a quarter (2026-Q3) or a month
+    (2026-07), begun by now — for the agency (or one unit) with the agency's weights (the
+    defaults of ``indicators.py`` when none are given): the numbers and scores are computed now
+    and kept as they were issued. A supervisor."""
     if not officer.has_role(Role.SUPERVISOR):
         raise ActionError("not_a_supervisor", "只有监督人员可以出具评议考核报告", status=403)
-    if not 2000 <= year <= timezone.localdate().year:
-        raise ActionError("invalid_year", "考核年度无效", field="year")
+    start, _ = period_bounds(period, what="考核期间")
+    if not 2000 <= start.year or start > timezone.now():
+        raise ActionError("invalid_period", "考核期间尚未开始或无效", field="period")
     if unit is not None and unit.agency_id != officer.agency_id:
         raise ActionError("invalid_unit", "股室不属于本机关", field="unit")
     chosen = check_weights(weights)
     counted = numbers(
-        agency_id=officer.agency_id, year=year, unit_id=unit.pk if unit is not None else None
+        agency_id=officer.agency_id, period=period, unit_id=unit.pk if unit is not None else None
     )
     rows, total = evaluate(counted, chosen)
     report = EvaluationReport.objects.create(
         agency_id=officer.agency_id,
         unit=unit,
-        period=str(year),
+        period=period,
         numbers=counted,
         indicators=rows,
         total=total,

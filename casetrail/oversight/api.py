@@ -424,7 +424,10 @@ def report_out(r: EvaluationReport) -> dict[str, Any]:
 
 
 class IssueSerializer(serializers.Serializer):
-    year = api_fields.IntegerField(help_text="考核年度")
+    period = api_fields.NameField(
+        max_length=10, required=False, help_text="考核期间：2026、2026-Q3 或 2026-07"
+    )
+    year = api_fields.IntegerField(required=False, help_text="考核年度（同 period=年度）")
     unit = api_fields.IdField(
         required=False, allow_null=True, default=None, help_text="股室 id（空：全局）"
     )
@@ -455,9 +458,12 @@ class ReportListAPI(APIView):
             unit = next((u for u in units_of(officer) if u.pk == s.validated_data["unit"]), None)
             if unit is None:
                 raise ActionError("invalid_unit", "股室不属于本机关", field="unit")
+        period = s.validated_data.get("period") or str(s.validated_data.get("year") or "")
+        if not period:
+            raise ActionError("period_required", "请填写考核期间（period）", field="period")
         report = report_issue(
             officer=officer,
-            year=s.validated_data["year"],
+            period=period,
             unit=unit,
             weights=s.validated_data["weights"],
         )

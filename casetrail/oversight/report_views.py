@@ -27,7 +27,9 @@ from casetrail.oversight.selectors import (
 
 
 class IssueForm(forms.Form):
-    year = form_fields.IntegerField(label="考核年度", min_value=2000, max_value=2100)
+    period = form_fields.NameField(
+        label="考核期间", max_length=10, help_text="年度 2026、季度 2026-Q3 或月份 2026-07"
+    )
     unit = forms.TypedChoiceField(label="股室", required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args: object, officer: Officer, **kwargs: object) -> None:
@@ -47,7 +49,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     officer = require_overseer(request.user)
     may_issue = officer.has_role(Role.SUPERVISOR)
     form = IssueForm(
-        request.POST or None, officer=officer, initial={"year": timezone.localdate().year}
+        request.POST or None, officer=officer, initial={"period": str(timezone.localdate().year)}
     )
     status = 200
     if request.method == "POST":
@@ -59,7 +61,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             try:
                 report = report_issue(
                     officer=officer,
-                    year=d["year"],
+                    period=d["period"],
                     unit=unit,
                     weights={i.code: d[f"w_{i.code}"] for i in INDICATORS},
                 )

@@ -23,6 +23,7 @@ from casetrail.oversight.models import (
     Sample,
 )
 from casetrail.oversight.publishing import PUBLISH_WORKDAYS
+from casetrail.oversight.sampling import period_bounds, period_kind, period_label
 from casetrail.oversight.stats import dashboard
 from casetrail.records.models import Record
 
@@ -45,11 +46,17 @@ def check_weights(weights: dict[str, Any] | None) -> dict[str, int]:
     return out
 
 
-def numbers(*, agency_id: int, year: int, unit_id: int | None) -> dict[str, int]:
-    """The counts the indicators read, for the year (and unit)."""
-    d = dashboard(agency_id=agency_id, year=year, period="month", unit_id=unit_id)
-    start = timezone.make_aware(dt.datetime(year, 1, 1))
-    end = timezone.make_aware(dt.datetime(year + 1, 1, 1))
+def numbers(*, agency_id: int, period: str, unit_id: int | None) -> dict[str, int]:
+    """The counts the indicators read, for the period — a year (2026), a quarter (2026-Q3) or a
+    month (2026-07) — and the unit."""
+    start, end = period_bounds(period, what="考核期间")
+    d = dashboard(
+        agency_id=agency_id,
+        year=start.year,
+        period=period_kind(period),
+        unit_id=unit_id,
+        only=period,
+    )
     case_ids = {pk for c in d.started.values() for pk in c.cases}
     uploads = Item.objects.filter(agency_id=agency_id, uploaded_at__gte=start, uploaded_at__lt=end)
     if unit_id:
@@ -59,7 +66,9 @@ def numbers(*, agency_id: int, year: int, unit_id: int | None) -> dict[str, int]
         found = found.filter(unit_id=unit_id)
     settled = found.filter(state__in=[FindingState.CLOSED, FindingState.CORRECTED]).count()
     sample_ok = sample_items = 0
-    for sample in Sample.objects.filter(agency_id=agency_id, period__startswith=str(year)):
+    for sample in Sample.objects.filter(agency_id=agency_id, period__startswith=period[:4]):
+        if not _within(sample.period, start, end):
+            continue
         latest = {r.case_id: r for r in sample.reviews.select_related("case").order_by("at", "id")}
         for review in latest.values():
             if unit_id and review.case.unit_id != unit_id:
@@ -95,6 +104,12 @@ def numbers(*, agency_id: int, year: int, unit_id: int | None) -> dict[str, int]
     }
 
 
+def _within(period: str, start: dt.datetime, end: dt.datetime) -> bool:
+    """Whether a sample's period lies inside [start, end) (a 2026-07 sample counts in 2026-Q3)."""
+    first, last = period_bounds(period)
+    return start <= first and last <= end
+
+
 def evaluate(n: dict[str, int], weights: dict[str, int]) -> tuple[list[dict[str, Any]], str]:
     """Each indicator's row and the weighted total, scores as decimal strings with one place
     (weights of 不适用 indicators scaled away)."""
@@ -123,7 +138,9 @@ def report_table(report: EvaluationReport) -> tuple[str, list[list[Any]]]:
     """The report as a title and rows (header first): what the XLSX holds and what a PDF renderer
     (the documents app) lays out."""
     scope = report.unit.name if report.unit else "全局"
-    title = f"{report.agency.name}{report.period}年度行政执法全过程记录评议考核（{scope}）"
+    title = (
+        f"{report.agency.name}{period_label(report.period)}行政执法全过程记录评议考核（{scope}）"
+    )
     rows: list[list[Any]] = [["指标", "依据", "权重", "实际", "得分"]]
     for r in report.indicators:
         score = float(r["score"]) if r["score"] is not None else "不适用"

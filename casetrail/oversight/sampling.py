@@ -21,12 +21,12 @@ def draw(seed: str, population: list[int], size: int) -> list[int]:
     return ranked[:size]
 
 
-def period_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
+def period_bounds(period: str, *, what: str = "抽查期间") -> tuple[dt.datetime, dt.datetime]:
     """[start, end) of a period written 2026, 2026-Q3 or 2026-07, in the agency's time."""
     m = PERIOD.match(period or "")
     if not m:
         raise ActionError(
-            "invalid_period", "抽查期间应写作 2026、2026-Q3 或 2026-07", field="period"
+            "invalid_period", f"{what}应写作 2026、2026-Q3 或 2026-07", field="period"
         )
     year, part = int(m.group(1)), m.group(2)
     if part is None:
@@ -39,3 +39,18 @@ def period_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
     last = first + months
     end = dt.datetime(year + (last - 1) // 12, (last - 1) % 12 + 1, 1)
     return timezone.make_aware(start), timezone.make_aware(end)
+
+
+def period_kind(period: str) -> str:
+    """ "year", "quarter" or "month" for a period written 2026, 2026-Q3 or 2026-07."""
+    return "year" if len(period) == 4 else "quarter" if "-Q" in period else "month"
+
+
+def period_label(period: str) -> str:
+    """2026年度, 2026年第三季度 or 2026年7月."""
+    kind = period_kind(period)
+    if kind == "year":
+        return f"{period}年度"
+    if kind == "quarter":
+        return f"{period[:4]}年第{'一二三四'[int(period[-1]) - 1]}季度"
+    return f"{period[:4]}年{int(period[5:])}月"

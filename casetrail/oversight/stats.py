@@ -28,6 +28,7 @@ from casetrail.compliance.models import Exemption
 from casetrail.evidence.models import Item
 from casetrail.oversight.kinds import ITEMS
 from casetrail.oversight.models import Finding
+from casetrail.oversight.sampling import period_bounds
 from casetrail.records.models import Record, RecordAttachment
 
 PERIODS = {"month": "月", "quarter": "季度", "year": "年"}
@@ -151,13 +152,21 @@ def dashboard(
     period: str,
     unit_id: int | None = None,
     officer_id: int | None = None,
+    only: str | None = None,
 ) -> Dashboard:
     """The numbers of ``year`` (for ``period`` "year": the five years up to it) for the agency, or
-    one unit of it, or the cases one officer is assigned to."""
+    one unit of it, or the cases one officer is assigned to; with ``only`` (one of the buckets,
+    e.g. "2026-Q3"), the numbers of that bucket alone (what a 评议考核 of a quarter reads)."""
     keys = buckets(year, period)
-    first = int(keys[0][:4])
-    start = timezone.make_aware(dt.datetime(first, 1, 1))
-    end = timezone.make_aware(dt.datetime(year + 1, 1, 1))
+    if only is not None:
+        if only not in keys:
+            raise ValueError(f"{only!r} is not a {period} of {year}")
+        keys = [only]
+        start, end = period_bounds(only)
+    else:
+        first = int(keys[0][:4])
+        start = timezone.make_aware(dt.datetime(first, 1, 1))
+        end = timezone.make_aware(dt.datetime(year + 1, 1, 1))
 
     cases = Case.objects.filter(agency_id=agency_id)
     if unit_id:

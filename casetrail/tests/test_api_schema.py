@@ -168,7 +168,7 @@ def _report(personas: dict[str, Any]) -> Any:
     """A 评议考核 report (oversight) of this year."""
     from casetrail.oversight.actions import report_issue
 
-    return report_issue(officer=personas["sun"], year=timezone.localdate().year)
+    return report_issue(officer=personas["sun"], period=str(timezone.localdate().year))
 
 
 def _sample(personas: dict[str, Any]) -> Any:

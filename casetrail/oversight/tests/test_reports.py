@@ -107,7 +107,7 @@ def test_it_lets_supervisors_issue_and_the_director_read(
 
 def test_it_issues_through_the_page_and_keeps_others_out(personas: Any, other_agency: Any) -> None:
     sun = client_for("sun")
-    form = {"year": str(timezone.localdate().year), "unit": str(personas["zhang"].unit_id)}
+    form = {"period": str(timezone.localdate().year), "unit": str(personas["zhang"].unit_id)}
     form |= {f"w_{code}": str(w) for code, w in DEFAULT_WEIGHTS.items()}
     r = sun.post("/oversight/reports/", form)
     assert r.status_code == 302, r.content.decode()[:2000]
@@ -116,3 +116,27 @@ def test_it_issues_through_the_page_and_keeps_others_out(personas: Any, other_ag
     assert "社会事务股" in sun.get(f"/oversight/reports/{report.pk}/").content.decode()
     assert client_for("gou").get(f"/oversight/reports/{report.pk}/").status_code == 404
     assert client_for("gou").get(f"/api/reports/{report.pk}/").status_code == 404
+
+
+def test_it_issues_a_report_of_a_quarter_and_of_a_month(year_of_uploads: Any) -> None:
+    """The same indicators over one quarter or one month: counted inside the period only."""
+    today = timezone.localdate()
+    quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    month = f"{today.year}-{today.month:02d}"
+    for period in (quarter, month):
+        r = post("sun", "/api/reports/", {"period": period})
+        assert r.status_code == 201, r.content
+        assert r.json()["period"] == period
+        assert r.json()["numbers"]["uploads"] == 2
+    # A month before this quarter holds none of them; a month not begun yet is refused.
+    earlier = f"{today.year - 1}-12"
+    assert post("sun", "/api/reports/", {"period": earlier}).json()["numbers"]["uploads"] == 0
+    r = post("sun", "/api/reports/", {"period": f"{today.year + 1}-01"})
+    assert r.status_code == 400 and r.json()["code"] == "invalid_period"
+    r = post("sun", "/api/reports/", {"period": "2026-Q5"})
+    assert r.status_code == 400 and r.json()["code"] == "invalid_period"
+    assert EvaluationReport.objects.count() == 3
+    report = EvaluationReport.objects.get(period=quarter)
+    xlsx = client_for("sun").get(f"/oversight/reports/{report.pk}/xlsx/")
+    title = load_workbook(io.BytesIO(xlsx.content))["评议考核"]["A1"].value
+    assert f"{today.year}年第" in title and "季度行政执法全过程记录评议考核" in title
