@@ -21,6 +21,7 @@ from casetrail.org.models import Role
 from casetrail.org.selectors import officer_for_request
 from casetrail.oversight.actions import (
     publication_approve,
+    publication_policy_set,
     publication_prepare,
     publication_withdraw,
     report_issue,
@@ -28,13 +29,21 @@ from casetrail.oversight.actions import (
     sample_review,
 )
 from casetrail.oversight.kinds import ITEMS, KINDS
-from casetrail.oversight.models import EvaluationReport, Finding, FindingState, Publication, Sample
+from casetrail.oversight.models import (
+    EvaluationReport,
+    Finding,
+    FindingState,
+    NamePolicy,
+    Publication,
+    Sample,
+)
 from casetrail.oversight.moves import apply_move
-from casetrail.oversight.publishing import DECISION
+from casetrail.oversight.publishing import DECISION, policy_of
 from casetrail.oversight.refresh import refresh
 from casetrail.oversight.selectors import (
     finding_for_user,
     findings_of_agency,
+    policy_reader,
     publication_for_user,
     publications_of_agency,
     redraw_matches,
@@ -261,6 +270,51 @@ class PublicationListAPI(APIView):
             case=case, decision=record, officer=officer, text=s.validated_data["text"]
         )
         return Response(publication_out(p), status=201)
+
+
+POLICY = openapi.obj(
+    ("person_names", "years_person", "years_organisation"),
+    person_names=openapi.STRING,
+    years_person=openapi.INTEGER,
+    years_organisation=openapi.INTEGER,
+    set_by=openapi.STRING,
+    set_at=openapi.STRING,
+)
+
+
+class PolicySerializer(serializers.Serializer):
+    person_names = serializers.ChoiceField(
+        choices=NamePolicy.choices, help_text="自然人姓名：surname 仅姓氏，full 公开，none 不公开"
+    )
+    years_person = api_fields.IntegerField(min_value=1, max_value=20)
+    years_organisation = api_fields.IntegerField(min_value=1, max_value=20)
+
+
+def policy_out(p: Any) -> dict[str, Any]:
+    return {
+        "person_names": p.person_names,
+        "years_person": p.years_person,
+        "years_organisation": p.years_organisation,
+        "set_by": p.set_by.name if p.pk else None,
+        "set_at": p.set_at if p.pk else None,
+    }
+
+
+class PublicationPolicyAPI(APIView):
+    """本机关公示规则（监督人员、负责人、系统管理员可读）；POST 设定新规则（系统管理员）。"""
+
+    @extend_schema(responses={200: POLICY}, operation_id="publication_policy_read")
+    def get(self, request: Request) -> Response:
+        officer = policy_reader(request.user)
+        return Response(policy_out(policy_of(officer.agency_id)))
+
+    @extend_schema(request=PolicySerializer, responses={201: POLICY})
+    def post(self, request: Request) -> Response:
+        officer = policy_reader(request.user)
+        s = PolicySerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        row = publication_policy_set(officer=officer, **s.validated_data)
+        return Response(policy_out(row), status=201)
 
 
 class PublicationApproveAPI(APIView):

@@ -12,6 +12,7 @@ urlpatterns = [
         name="api-finding-move",
     ),
     path("publications/", api.PublicationListAPI.as_view(), name="api-publication-list"),
+    path("publications/policy/", api.PublicationPolicyAPI.as_view(), name="api-publication-policy"),
     path(
         "publications/<int:publication_id>/approve/",
         api.PublicationApproveAPI.as_view(),

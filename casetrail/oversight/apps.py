@@ -13,8 +13,11 @@ class OversightConfig(AppConfig):
             publishing,
             sources,
         )
+        from casetrail.oversight.links import publication_links
         from casetrail.oversight.tasks import refresh_findings
         from casetrail.oversight.worklist import OVERSIGHT
+        from casetrail.records.links import register_record_links
 
         register_worklist(OVERSIGHT)
+        register_record_links(publication_links)  # 拟写公示 beside a decision
         register(Job("findings", refresh_findings.enqueue, daily=True))

@@ -22,12 +22,15 @@ from casetrail.org.models import Role
 from casetrail.org.selectors import officer_for_request
 from casetrail.oversight.actions import (
     publication_approve,
+    publication_policy_set,
     publication_prepare,
     publication_withdraw,
 )
-from casetrail.oversight.models import Publication
+from casetrail.oversight.models import NamePolicy, Publication
 from casetrail.oversight.publishing import DECISION, draft, policy_of
 from casetrail.oversight.selectors import (
+    policies_of,
+    policy_reader,
     public_publication,
     public_publications,
     publication_for_user,
@@ -196,3 +199,41 @@ def public_feed_csv(request: HttpRequest) -> HttpResponse:
     for p in public_publications():
         writer.writerow(public_row(p))
     return response
+
+
+class PolicyForm(forms.Form):
+    person_names = forms.ChoiceField(label="自然人姓名", choices=NamePolicy.choices)
+    years_person = form_fields.IntegerField(label="自然人公示期限（年）", min_value=1, max_value=20)
+    years_organisation = form_fields.IntegerField(
+        label="法人和其他组织公示期限（年）", min_value=1, max_value=20
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publication_policy(request: HttpRequest) -> HttpResponse:
+    """公示规则: the agency's policy and its history (supervisors, the 负责人, administrators
+    read); administrators set a new one (a new row, ledgered)."""
+    officer = policy_reader(request.user)
+    current = policy_of(officer.agency_id)
+    may_set = officer.has_role(Role.ADMIN)
+    initial = {
+        "person_names": current.person_names,
+        "years_person": current.years_person,
+        "years_organisation": current.years_organisation,
+    }
+    form = PolicyForm(request.POST or None, initial=initial) if may_set else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("只有系统管理员可以设置公示规则")
+        status = 400
+        if form.is_valid():
+            try:
+                publication_policy_set(officer=officer, **form.cleaned_data)
+            except ActionError as err:
+                apply_error(form, err)
+            else:
+                return redirect("publication-policy")
+    context = {"current": current, "history": policies_of(officer.agency_id), "form": form}
+    return render(request, "oversight/policy.html", context, status=status)

@@ -19,6 +19,7 @@ from casetrail.oversight.models import (
     EvaluationReport,
     Finding,
     Publication,
+    PublicationPolicy,
     PublicationState,
     Sample,
     SampleReview,
@@ -32,6 +33,24 @@ OVERSEERS = {Role.SUPERVISOR, Role.APPROVER}  # 监督人员 and the 负责人 (
 
 def may_oversee(officer: Officer) -> bool:
     return bool(OVERSEERS & officer.role_set)
+
+
+def policy_reader(user: Any) -> Officer:
+    """The officer behind ``user`` if they may read the 公示 policy (overseers and the
+    administrators, who set it); 403 otherwise."""
+    officer = officer_for_request(user)
+    if not (may_oversee(officer) or officer.has_role(Role.ADMIN)):
+        raise PermissionDenied("公示规则仅监督人员、负责人和系统管理员可以查看")
+    return officer
+
+
+def policies_of(agency_id: int) -> QuerySet[PublicationPolicy]:
+    """The agency's 公示 policies, newest first (the first one counts)."""
+    return (
+        PublicationPolicy.objects.filter(agency_id=agency_id)
+        .select_related("set_by")
+        .order_by("-set_at", "-id")
+    )
 
 
 def require_overseer(user: Any) -> Officer:

@@ -17,6 +17,7 @@ urlpatterns = [
         name="finding-move",
     ),
     path("oversight/publications/", pv.publication_list, name="publication-list"),
+    path("oversight/publications/policy/", pv.publication_policy, name="publication-policy"),
     path("oversight/publications/new/<int:record_id>/", pv.publication_new, name="publication-new"),
     path(
         "oversight/publications/<int:publication_id>/approve/",

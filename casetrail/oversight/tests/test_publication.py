@@ -190,3 +190,49 @@ def test_it_prepares_and_approves_through_the_pages(decision: Any) -> None:
     assert client_for("zhao").post(f"/oversight/publications/{p.pk}/approve/").status_code == 302
     p.refresh_from_db()
     assert p.state == "published"
+
+
+def test_it_offers_the_publication_beside_the_decision_on_the_case_page(decision: Any) -> None:
+    case = decision.case
+    docs = f"/cases/{case.pk}/section/documents/"
+    new = f"/oversight/publications/new/{decision.pk}/"
+    assert new in client_for("zhang").get(docs).content.decode()  # a handler of the case
+    assert new in client_for("sun").get(docs).content.decode()  # a supervisor
+    assert new not in client_for("liu").get(docs).content.decode()  # the custodian reads only
+    publication = Publication.objects.get(pk=prepare(decision).json()["id"])
+    assert new not in client_for("zhang").get(docs).content.decode()  # waiting for the 负责人
+    assert post("zhao", f"/api/publications/{publication.pk}/approve/", {}).status_code == 200
+    page = client_for("zhang").get(docs).content.decode()
+    assert f"/public/decisions/{publication.pk}/" in page and "公示（已公示）" in page
+
+
+@pytest.mark.parametrize(
+    "who, reads, sets",
+    [("admin", 200, 201), ("sun", 200, 403), ("zhao", 200, 403), ("zhang", 403, 403)],
+)
+def test_it_shows_the_policy_and_lets_the_administrator_set_it(
+    personas: Any, who: str, reads: int, sets: int
+) -> None:
+    assert client_for(who).get("/oversight/publications/policy/").status_code == reads
+    r = client_for(who).get("/api/publications/policy/")
+    assert r.status_code == reads
+    if reads == 200:
+        assert r.json()["person_names"] == "surname" and r.json()["set_by"] is None
+    entries = LedgerEntry.objects.count()
+    body = {"person_names": "none", "years_person": 3, "years_organisation": 6}
+    r = post(who, "/api/publications/policy/", body)
+    assert r.status_code == sets
+    if sets == 201:
+        assert client_for("sun").get("/api/publications/policy/").json()["years_person"] == 3
+        page = client_for("sun").get("/oversight/publications/policy/").content.decode()
+        assert "不公开" in page and "3 年" in page
+        assert LedgerEntry.objects.count() == entries + 1
+        r = post(who, "/api/publications/policy/", {**body, "years_person": 0})
+        assert r.status_code == 400
+        page = client_for("admin").post(
+            "/oversight/publications/policy/",
+            {"person_names": "full", "years_person": "2", "years_organisation": "5"},
+        )
+        assert page.status_code == 302
+    else:
+        assert LedgerEntry.objects.count() == entries
