@@ -61,6 +61,12 @@ def _run(argv: list[str]) -> int:
                     "casetrail-local-witness",
                     "--listen",
                     settings.CASETRAIL_LOCAL_WITNESS_BIND,
+                    # With a TSA configured the local witness checks its tokens too.
+                    *(
+                        ["--tsa-ca", str(settings.CASETRAIL_TSA_CA)]
+                        if settings.CASETRAIL_TSA_CA
+                        else []
+                    ),
                 ]
             )
         )

@@ -82,6 +82,45 @@ def check_token(
 ) -> str | None:
     """None when ``token`` is a valid RFC 3161 timestamp over ``data`` by the configured TSA (and,
     with ``at``, made within the allowed skew of that moment); else what is wrong, in one line."""
+    roots = configured_roots()
+    if not roots:
+        return "no TSA certificate configured (CASETRAIL_TSA_CA) to check the timestamp token"
+    return verify_token(
+        token,
+        data,
+        roots=roots,
+        tsa_cert=(
+            _certificates(str(settings.CASETRAIL_TSA_CERT))[0]
+            if settings.CASETRAIL_TSA_CERT
+            else None
+        ),
+        policy=settings.CASETRAIL_TSA_POLICY or None,
+        max_skew=dt.timedelta(seconds=settings.CASETRAIL_TSA_MAX_SKEW),
+        at=at,
+        nonce=nonce,
+    )
+
+
+def load_certificates(path: str | Path) -> tuple[x509.Certificate, ...]:
+    """The PEM certificates in ``path`` (a TSA's certificate or its CA chain)."""
+    return _certificates(str(path))
+
+
+def verify_token(
+    token: bytes,
+    data: bytes,
+    *,
+    roots: tuple[x509.Certificate, ...],
+    max_skew: dt.timedelta,
+    tsa_cert: x509.Certificate | None = None,
+    policy: str | None = None,
+    at: dt.datetime | None = None,
+    nonce: int | None = None,
+) -> str | None:
+    """The RFC 3161 checks with everything given (no settings: the witness uses it too): granted,
+    the message imprint over ``data``, the CMS signature chaining to ``roots`` (and by ``tsa_cert``
+    when given), the ``policy`` when given, the time not in the future and, with ``at``, within
+    ``max_skew`` of it. None when valid; else what is wrong, in one line."""
     from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
 
     try:
@@ -96,14 +135,11 @@ def check_token(
         return f"timestamp token uses an unsupported hash {imprint.hash_algorithm.dotted_string}"
     if imprint.message != hashlib.new(name, data).digest():
         return "timestamp token is over different data"
-    roots = configured_roots()
-    if not roots:
-        return "no TSA certificate configured (CASETRAIL_TSA_CA) to check the timestamp token"
     builder = VerifierBuilder(roots=list(roots), nonce=nonce)
-    if settings.CASETRAIL_TSA_CERT:
-        builder = builder.tsa_certificate(_certificates(str(settings.CASETRAIL_TSA_CERT))[0])
-    if settings.CASETRAIL_TSA_POLICY:
-        builder = builder.policy_id(x509.ObjectIdentifier(settings.CASETRAIL_TSA_POLICY))
+    if tsa_cert is not None:
+        builder = builder.tsa_certificate(tsa_cert)
+    if policy:
+        builder = builder.policy_id(x509.ObjectIdentifier(policy))
     try:
         builder.build().verify_message(response, data)
     except (VerificationError, ValueError) as exc:
@@ -111,10 +147,9 @@ def check_token(
     gen_time = response.tst_info.gen_time
     if gen_time.tzinfo is None:
         gen_time = gen_time.replace(tzinfo=dt.UTC)
-    skew = dt.timedelta(seconds=settings.CASETRAIL_TSA_MAX_SKEW)
-    if gen_time > dt.datetime.now(dt.UTC) + skew:
+    if gen_time > dt.datetime.now(dt.UTC) + max_skew:
         return f"timestamp token time {gen_time:%Y-%m-%d %H:%M:%S} is in the future"
-    if at is not None and abs(gen_time - at) > skew:
+    if at is not None and abs(gen_time - at) > max_skew:
         return (
             f"timestamp token time {gen_time:%Y-%m-%d %H:%M:%S} is not the checkpoint's time "
             f"{at:%Y-%m-%d %H:%M:%S} (time changed?)"

@@ -19,6 +19,9 @@ HTTP:
   checkpoint's; 403 no signature by a configured log key; 404 unknown origin; 409 (body: the size
   it knows, ``text/x.tlog.size``) stale old size or same size with another root; 422 the proof
   does not verify.
+* ``--tsa-ca PEM`` [``--tsa-policy OID``] — also check the agency's RFC 3161 token over each
+  checkpoint, sent beside add-checkpoint in the ``Casetrail-Timestamp`` header (base64 DER): a
+  checkpoint without a valid one is refused with 422.
 * ``--forget-log <origin>`` (command line only, ``forget_log``) — after an approved recovery the
   operator sets a log's checkpoint aside (``checkpoints/<…>.forgotten-<time>``).
 * ``GET /latest?origin=<origin>`` — the latest cosigned checkpoint (monitoring read, not in the
@@ -30,16 +33,20 @@ The tree hash follows the origin's last path element (``…/sm3`` → SM3, other
 from __future__ import annotations
 
 import argparse
+import base64
+import datetime as dt
 import hashlib
 import os
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from casetrail.ledger.tsa import load_certificates, verify_token
 from casetrail.lib import merkle
 from casetrail.lib.cosignature import CosignatureSigner, parse_add_checkpoint
 from casetrail.lib.signed_note import (
@@ -113,11 +120,32 @@ def forget_log(state: Path, origin: str) -> Path | None:
     return kept
 
 
+# Not in the C2SP protocol: the checkpoint's RFC 3161 token (DER TimeStampResp, base64) beside
+# add-checkpoint, for a witness that also checks the agency's timestamps (issue 14 §6).
+TIMESTAMP_HEADER = "Casetrail-Timestamp"
+
+
+@dataclass(frozen=True)
+class TimestampPolicy:
+    """What a witness run with ``--tsa-ca`` accepts: tokens over the checkpoint note chaining to
+    ``roots`` (and with ``policy`` when given), not from the future."""
+
+    roots: tuple[Any, ...]
+    policy: str | None = None
+    max_skew: dt.timedelta = dt.timedelta(minutes=10)
+
+    def check(self, token: bytes, note: bytes) -> str | None:
+        return verify_token(
+            token, note, roots=self.roots, policy=self.policy, max_skew=self.max_skew
+        )
+
+
 class Witness:
     """The witness's state and the add-checkpoint decision, independent of HTTP."""
 
-    def __init__(self, state: Path, name: str) -> None:
+    def __init__(self, state: Path, name: str, tsa: TimestampPolicy | None = None) -> None:
         self.state = state
+        self.tsa = tsa
         self.signer = ensure_witness_key(state, name)
         (state / "checkpoints").mkdir(exist_ok=True)
         self._lock = threading.Lock()
@@ -147,8 +175,9 @@ class Witness:
         path = self._path(origin)
         return path.read_text(encoding="utf-8") if path.exists() else None
 
-    def add_checkpoint(self, body: bytes) -> str:
-        """The cosignature line(s) for a valid request; raises WitnessError with the status."""
+    def add_checkpoint(self, body: bytes, timestamp: bytes | None = None) -> str:
+        """The cosignature line(s) for a valid request; raises WitnessError with the status.
+        With a TSA configured, ``timestamp`` (the checkpoint's RFC 3161 token) must be valid."""
         try:
             request = parse_add_checkpoint(body)
             text, _ = parse_note(request.note)
@@ -166,6 +195,14 @@ class Witness:
             raise WitnessError(403, f"log signature invalid: {exc}") from None
         if request.old_size > checkpoint.size:
             raise WitnessError(400, "old size is larger than the checkpoint size")
+        if self.tsa is not None:
+            problem = (
+                self.tsa.check(timestamp, request.note.encode("utf-8"))
+                if timestamp
+                else f"this witness requires the checkpoint's RFC 3161 token ({TIMESTAMP_HEADER})"
+            )
+            if problem:
+                raise WitnessError(422, problem)
         hash_name = hash_of_origin(checkpoint.origin)
         with self._lock:
             stored = self.latest(checkpoint.origin)
@@ -209,6 +246,16 @@ class Witness:
         os.replace(tmp, path)
 
 
+def _timestamp_of(headers: Any) -> bytes | None:
+    value = headers.get(TIMESTAMP_HEADER)
+    if not value:
+        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except ValueError:
+        return b"unreadable"  # refused by the check with what is wrong
+
+
 def handler_for(witness: Witness) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as the spec recommends
@@ -228,7 +275,7 @@ def handler_for(witness: Witness) -> type[BaseHTTPRequestHandler]:
                 self._send(404, "not found\n")
                 return
             try:
-                line = witness.add_checkpoint(body)
+                line = witness.add_checkpoint(body, _timestamp_of(self.headers))
             except WitnessError as exc:
                 if exc.status == 409 and exc.body is not None:
                     self._send(409, exc.body, "text/x.tlog.size")
@@ -257,11 +304,16 @@ def handler_for(witness: Witness) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def serve(state: Path, name: str, listen: str) -> None:
+def timestamp_policy(tsa_ca: str | None, tsa_policy: str | None) -> TimestampPolicy | None:
+    """The witness's RFC 3161 requirement from ``--tsa-ca`` (PEM) and ``--tsa-policy`` (an OID)."""
+    return TimestampPolicy(load_certificates(tsa_ca), tsa_policy or None) if tsa_ca else None
+
+
+def serve(state: Path, name: str, listen: str, tsa: TimestampPolicy | None = None) -> None:
     """Serve until interrupted. Prints ``witness listening on http://host:port`` once bound (a
     port of 0 picks a free one, which tests read from this line)."""
     host, _, port = listen.rpartition(":")
-    witness = Witness(state, name)
+    witness = Witness(state, name, tsa)
     server = ThreadingHTTPServer((host or "127.0.0.1", int(port)), handler_for(witness))
     bound_host, bound_port = server.server_address[:2]
     print(f"witness listening on http://{bound_host!s}:{bound_port}", flush=True)
@@ -280,11 +332,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="casetrail-witness", help="witness key name")
     parser.add_argument("--listen", default="127.0.0.1:7380", help="host:port (port 0: any)")
     parser.add_argument("--add-log", metavar="VKEY", help="register a log key and exit")
+    parser.add_argument("--tsa-ca", help="PEM: require RFC 3161 tokens chaining to it")
+    parser.add_argument("--tsa-policy", help="the TSA policy OID the tokens must carry")
     args = parser.parse_args(argv)
     if args.add_log:
         add_log_key(args.state, args.add_log)
         return 0
-    serve(args.state, args.name, args.listen)
+    serve(args.state, args.name, args.listen, timestamp_policy(args.tsa_ca, args.tsa_policy))
     return 0
 
 

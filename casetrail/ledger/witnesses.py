@@ -12,6 +12,7 @@ checkpoint of this log the witnesses hold?", so a restore older than that is ref
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import http.client
 import logging
@@ -25,7 +26,7 @@ from django.utils import timezone
 from casetrail.ledger.keys import trusted_keys
 from casetrail.ledger.models import Checkpoint, Cosignature, Ledger
 from casetrail.ledger.nodes import proof_getter
-from casetrail.ledger.witness_server import add_log_key
+from casetrail.ledger.witness_server import TIMESTAMP_HEADER, add_log_key
 from casetrail.lib import merkle
 from casetrail.lib.cosignature import CosignatureVerifier, format_add_checkpoint, timestamp_of
 from casetrail.lib.signed_note import (
@@ -96,13 +97,17 @@ def register_log_key(vkey: str) -> None:
 
 
 def _request(
-    witness: WitnessConfig, method: str, path: str, body: bytes | None = None
+    witness: WitnessConfig,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, str, str]:
     url = urllib.parse.urlsplit(witness.url)
     conn_cls = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
     conn = conn_cls(url.netloc, timeout=settings.CASETRAIL_WITNESS_TIMEOUT)
     try:
-        conn.request(method, url.path + path, body=body)
+        conn.request(method, url.path + path, body=body, headers=headers or {})
         response = conn.getresponse()
         text = response.read().decode("utf-8", "replace")
         return response.status, response.getheader("Content-Type", ""), text
@@ -133,9 +138,14 @@ def submit(checkpoint: Checkpoint, witness: WitnessConfig) -> Cosignature:
     it last cosigned) and store its verified cosignature. Raises WitnessUnavailable or NoteError."""
     ledger = checkpoint.ledger
     old = cosigned_size(ledger, witness)
+    # A witness that checks timestamps reads the token beside the request (witness_server).
+    token = bytes(checkpoint.timestamp_token or b"")
+    headers = {TIMESTAMP_HEADER: base64.b64encode(token).decode()} if token else {}
     for _ in range(3):
         body = format_add_checkpoint(old, _proof(ledger, old, checkpoint.size), checkpoint.note)
-        status, ctype, text = _request(witness, "POST", "/add-checkpoint", body.encode("utf-8"))
+        status, ctype, text = _request(
+            witness, "POST", "/add-checkpoint", body.encode("utf-8"), headers
+        )
         if status == 409 and ctype.startswith("text/x.tlog.size"):
             known = int(text.strip() or "0")
             if known > checkpoint.size:

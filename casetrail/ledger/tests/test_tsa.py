@@ -228,3 +228,29 @@ def test_it_names_the_missing_tsa_certificate(open_case, settings, tsa_url):
     assert check_token(bytes(cp.timestamp_token), cp.note.encode()) == (
         "no TSA certificate configured (CASETRAIL_TSA_CA) to check the timestamp token"
     )
+
+
+@pytest.mark.parametrize("token", ["valid", "missing", "unrelated"])
+def test_it_gets_a_checkpoint_cosigned_only_with_a_timestamp_the_witness_accepts(
+    open_case, settings, tsa, tsa_url, tmp_path, token
+):
+    """A witness run with --tsa-ca checks the agency's RFC 3161 token too (issue 14 §6)."""
+    from casetrail.ledger import keys
+    from casetrail.ledger.log import origin_for
+    from casetrail.ledger.tests.test_witness import start_witness
+    from casetrail.ledger.witnesses import is_witnessed
+
+    ledger = Ledger.objects.get(agency=open_case.agency)
+    vkey = keys.get_signer(origin_for(open_case.agency, ledger.hash_name)).vkey()  # type: ignore[attr-defined]
+    with _running_tsa() as other:
+        ca = other.cert if token == "unrelated" else tsa.cert
+        running = start_witness(tmp_path / "w", [vkey], "--tsa-ca", str(ca))
+        try:
+            settings.CASETRAIL_WITNESSES = [f"{running.url} {running.vkey}"]
+            if token == "missing":
+                settings.CASETRAIL_TSA_URL = ""
+            checkpoint = checkpoint_create(ledger=ledger)
+        finally:
+            running.process.terminate()
+            running.process.wait()
+    assert is_witnessed(checkpoint) == (token == "valid")

@@ -57,7 +57,7 @@ def _http(url: str, method: str, path: str, body: bytes | None = None) -> tuple[
         conn.close()
 
 
-def start_witness(state: Path, log_vkeys: list[str]) -> RunningWitness:
+def start_witness(state: Path, log_vkeys: list[str], *extra: str) -> RunningWitness:
     for vkey in log_vkeys:
         add_log_key(state, vkey)
     process = subprocess.Popen(
@@ -71,6 +71,7 @@ def start_witness(state: Path, log_vkeys: list[str]) -> RunningWitness:
             "witness.test/w1",
             "--listen",
             "127.0.0.1:0",
+            *extra,
         ],
         stdout=subprocess.PIPE,
         text=True,

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from casetrail.ledger.witness_server import add_log_key, forget_log, serve
+from casetrail.ledger.witness_server import add_log_key, forget_log, serve, timestamp_policy
 
 
 class Command(BaseCommand):
@@ -27,6 +27,8 @@ class Command(BaseCommand):
             "--listen", default=settings.CASETRAIL_LOCAL_WITNESS_BIND, help="监听地址 host:port"
         )
         parser.add_argument("--add-log", metavar="VKEY", help="登记一个日志公钥后退出")
+        parser.add_argument("--tsa-ca", help="PEM：要求每个检查点附有链至该证书的 RFC 3161 时间戳")
+        parser.add_argument("--tsa-policy", help="时间戳须带的 TSA 策略 OID")
         parser.add_argument(
             "--forget-log",
             metavar="ORIGIN",
@@ -47,4 +49,5 @@ class Command(BaseCommand):
                 raise CommandError(f"本见证方没有该日志的检查点：{options['forget_log']}")
             self.stdout.write(f"已另存并清除：{kept}")
             return
-        serve(state, options["name"], options["listen"])
+        tsa = timestamp_policy(options["tsa_ca"], options["tsa_policy"])
+        serve(state, options["name"], options["listen"], tsa)
