@@ -277,8 +277,8 @@ POLICY = openapi.obj(
     person_names=openapi.STRING,
     years_person=openapi.INTEGER,
     years_organisation=openapi.INTEGER,
-    set_by=openapi.STRING,
-    set_at=openapi.STRING,
+    set_by=openapi.nullable("string"),  # null: the defaults, never set
+    set_at=openapi.nullable("string"),
 )
 
 
