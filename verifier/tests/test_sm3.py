@@ -7,6 +7,7 @@ import hashlib
 import os
 
 import pytest
+
 from casetrail_verify import digests
 from casetrail_verify.sm3 import SM3
 

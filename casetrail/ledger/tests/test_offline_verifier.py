@@ -17,7 +17,6 @@ import venv
 from pathlib import Path
 
 import pytest
-from casetrail_verify import cli, digests
 from django.db import transaction
 
 from casetrail.ledger.extract import write_ledger_extract
@@ -28,6 +27,7 @@ from casetrail.ledger.tests.test_tsa import tsa, tsa_url  # noqa: F401 - fixture
 from casetrail.ledger.witnesses import WitnessConfig, store_cosignature
 from casetrail.lib.cosignature import CosignatureSigner
 from casetrail.lib.signed_note import Ed25519Signer, parse_note, sign_note
+from casetrail_verify import cli, digests
 
 VERIFIER = Path(__file__).resolve().parents[3] / "verifier"
 

@@ -141,12 +141,61 @@ def _serialize(value: object, path: str, depth: int, out: list[str]) -> None:
         )
 
 
+# The fast path (issue 18 §2: canonical JSON is on every append). For the value domain above, the
+# C encoder of ``json.dumps(ensure_ascii=False, separators=(",", ":"), sort_keys=True)`` writes
+# exactly the RFC 8785 bytes: the same escapes (the short forms, then \u00XX in lowercase hex for
+# the other C0 controls; everything else literal), integers as digits, and keys sorted by code
+# point — which is the UTF-16 order RFC 8785 asks for whenever no key holds a character beyond the
+# BMP (only those sort differently). A walk checks the domain first; anything it does not vouch
+# for (a float, a big integer, a non-BMP key, a lone surrogate, another type) takes the careful
+# serializer below, which also writes the error message.
+_FAST = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _fast_domain(value: object) -> bool:
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is str or item is None or kind is bool:
+            continue
+        if kind is int:
+            if abs(item) > MAX_SAFE_INTEGER:  # type: ignore[arg-type]
+                return False
+        elif kind is dict:
+            if depth >= MAX_DEPTH:
+                return False
+            for key, child in item.items():  # type: ignore[attr-defined]
+                if type(key) is not str or _BEYOND_BMP.search(key):
+                    return False
+                stack.append((child, depth + 1))
+        elif kind is list or kind is tuple:
+            if depth >= MAX_DEPTH:
+                return False
+            stack.extend((child, depth + 1) for child in item)  # type: ignore[attr-defined]
+        else:
+            return False
+    return True
+
+
 def canonicalize(value: object, *, name: str = "value") -> bytes:
     """Return the RFC 8785 canonical UTF-8 encoding of ``value``.
 
     ``name`` is the root of the paths in error messages, e.g. ``canonicalize(p, name="payload")``
     reports ``payload.amount: floats are not allowed; use a string or integer``.
     """
+    if _fast_domain(value):
+        try:
+            return _FAST.encode(value).encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: the careful path names where
+    return _canonicalize_careful(value, name=name)
+
+
+def _canonicalize_careful(value: object, *, name: str = "value") -> bytes:
+    """The RFC 8785 serializer written out step by step (and the reference the fast path is
+    tested against)."""
     out: list[str] = []
     _serialize(value, name, 0, out)
     # No lone surrogates remain (checked above), so strict UTF-8 encoding cannot fail.
