@@ -46,17 +46,37 @@ def main() -> None:
                     subject=f"p{os.getpid()}:{i}",
                     payload={"pid": os.getpid(), "i": i},
                 )
+    elif mode == "tamper":
+        # As an intruder would: a node and an entry changed behind the triggers.
+        from casetrail.ledger.tests.test_tamper import sql
+
+        with transaction.atomic():  # SET LOCAL (PostgreSQL) lasts for this transaction
+            ledger = Ledger.objects.get()
+            sql(
+                'UPDATE ledger_ledgernode SET hash = %s WHERE ledger_id = %s AND level = 3 AND "index" = 5',
+                [b"\x00" * 32, ledger.pk],
+                table="ledger_ledgernode",
+            )
+            sql(
+                "UPDATE ledger_ledgerentry SET canonical = replace(canonical, '\"pid\":', '\"pid\":9')"
+                " WHERE ledger_id = %s AND seq = 200",
+                [ledger.pk],
+                table="ledger_ledgerentry",
+            )
     elif mode == "check":
+        import casetrail.ledger.verify as verifying
+
+        verifying.CHUNK = 64  # several spans even for a small log, so jobs really split it
         ledger = Ledger.objects.get()
         seqs = list(LedgerEntry.objects.filter(ledger=ledger).values_list("seq", flat=True))
-        report = verify()
         print(
             json.dumps(
                 {
                     "size": ledger.size,
                     "seqs": sorted(seqs),
                     "subjects": LedgerEntry.objects.filter(action="test.concurrent").count(),
-                    "findings": report.findings,
+                    "findings": verify().findings,
+                    "findings_2_jobs": verify(jobs=int(sys.argv[2])).findings,
                 }
             )
         )

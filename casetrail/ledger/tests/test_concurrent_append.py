@@ -69,10 +69,22 @@ def test_it_never_forks_the_log_when_eight_processes_append_at_once(database_url
     for worker in workers:
         _, err = worker.communicate(timeout=300)
         assert worker.returncode == 0, err
-    check = _run(env, "check")
-    out, err = check.communicate(timeout=300)
-    assert check.returncode == 0, err
-    result = json.loads(out.splitlines()[-1])
+    result = _check(env)
     assert result["subjects"] == PROCESSES * EACH
     assert result["seqs"] == list(range(result["size"]))  # no seq twice, none skipped
-    assert result["findings"] == []
+    assert result["findings"] == result["findings_2_jobs"] == []
+    # verify --jobs 2 (processes spawned, the log cut into spans) finds what one process finds.
+    tamper = _run(env, "tamper")
+    assert tamper.wait(timeout=300) == 0, tamper.stderr.read() if tamper.stderr else ""
+    result = _check(env)
+    assert result["findings"] == result["findings_2_jobs"]
+    found = "\n".join(result["findings"])
+    assert "node (3, 5): hash differs from its children" in found
+    assert "seq 200: entry does not hash to stored leaf" in found
+
+
+def _check(env):
+    check = _run(env, "check", "2")
+    out, err = check.communicate(timeout=300)
+    assert check.returncode == 0, err
+    return json.loads(out.splitlines()[-1])
