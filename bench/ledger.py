@@ -5,28 +5,57 @@ raw hash rate of the same bytes, and inclusion-proof latency at 10^5 and 10^6 en
     .venv/bin/python bench/ledger.py --quick    # 10^4 / 10^5, for a smoke run
 
 Runs on a throw-away SQLite database under a temporary folder (DATABASE_URL=postgresql://… to
-measure PostgreSQL instead; the database is created and dropped by Django's test runner helpers).
-Figures are printed as a Markdown table for the README.
+measure PostgreSQL instead: a fresh database on that server, dropped at the end). The temporary
+folder is removed at the end. Figures are printed as a Markdown table for the README.
+
+Every rate is measured in ``--rounds`` (3) interleaved rounds together with its same-run reference
+and reported as min / median / max, with the ratio of medians (issue 18):
+
+* appends: a minimal append with the standard library's sqlite3 (WAL, synchronous=FULL, one
+  transaction per append: insert ~1 KB of canonical JSON, SM3 leaf hash, two node inserts) or, on
+  PostgreSQL, the same three statements through psycopg;
+* inclusion proof: the same proof's nodes read from the same tables with one raw SQL query;
+* verify: a minimal verifier on the same tables (stream entries with their leaves, hash, parse;
+  stream nodes with their children, hash), and `casetrail verify` as a separate process (its peak
+  RSS read from the OS), with ``--jobs 1`` and ``--jobs 2``.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import platform
 import random
 import resource
+import shutil
+import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+PG_NAME = f"casetrail_bench_{os.getpid()}"
+
+
 def setup(tmp: Path) -> None:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        # A fresh database on the server named by DATABASE_URL, dropped at the end.
+        import psycopg
+
+        base, _, _ = url.rpartition("/")
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{PG_NAME}"')
+        os.environ["DATABASE_URL"] = f"{base}/{PG_NAME}"
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}")
     os.environ["CASETRAIL_VAR_DIR"] = str(tmp)
     os.environ["CASETRAIL_TASKS"] = "immediate"
@@ -258,92 +287,262 @@ def checkpoint_latency(ledger, agency, samples: int = 30) -> float:  # type: ign
     return statistics.median(times)
 
 
+# --- same-run references (standard library / the bare driver) ----------------------------------
+
+
+def reference_appends(tmp: Path, n: int) -> float:
+    """Appends/s of a minimal append: ~1 KB canonical JSON inserted, its SM3 leaf, two node rows,
+    one transaction each — sqlite3 in WAL with synchronous=FULL, or psycopg on PostgreSQL."""
+    from casetrail.lib.canonical_json import canonicalize
+
+    url = os.environ["DATABASE_URL"]
+    entry = {"action": "ref", "payload": {"text": PAYLOAD_TEXT * 2}, "seq": 0}
+    if url.startswith("postgres"):
+        import psycopg
+
+        conn = psycopg.connect(url)
+        conn.execute("CREATE TABLE IF NOT EXISTS ref_e (seq bigint PRIMARY KEY, canonical text)")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS ref_n (level int, idx bigint, hash bytea, PRIMARY KEY (level, idx))"
+        )
+        conn.execute("TRUNCATE ref_e, ref_n")
+        conn.commit()
+        start = time.perf_counter()
+        for seq in range(n):
+            data = canonicalize({**entry, "seq": seq})
+            leaf = hashlib.new("sm3", b"\x00" + data).digest()
+            with conn.transaction():
+                conn.execute("INSERT INTO ref_e VALUES (%s, %s)", [seq, data.decode()])
+                conn.execute("INSERT INTO ref_n VALUES (0, %s, %s)", [seq, leaf])
+                conn.execute("INSERT INTO ref_n VALUES (1, %s, %s)", [seq, leaf])
+        seconds = time.perf_counter() - start
+        conn.execute("DROP TABLE ref_e, ref_n")
+        conn.commit()
+        conn.close()
+        return n / seconds
+    path = tmp / "reference.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+        "CREATE TABLE ref_e (seq INTEGER PRIMARY KEY, canonical TEXT);"
+        "CREATE TABLE ref_n (level INTEGER, idx INTEGER, hash BLOB, PRIMARY KEY (level, idx));"
+    )
+    start = time.perf_counter()
+    for seq in range(n):
+        data = canonicalize({**entry, "seq": seq})
+        leaf = hashlib.new("sm3", b"\x00" + data).digest()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO ref_e VALUES (?, ?)", [seq, data.decode()])
+        conn.execute("INSERT INTO ref_n VALUES (0, ?, ?)", [seq, leaf])
+        conn.execute("INSERT INTO ref_n VALUES (1, ?, ?)", [seq, leaf])
+        conn.execute("COMMIT")
+    seconds = time.perf_counter() - start
+    conn.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return n / seconds
+
+
+def raw_proof_latency(ledger, samples: int = 200) -> float:  # type: ignore[no-untyped-def]
+    """Median ms to read one inclusion proof's nodes (and the root's) with one raw SQL query."""
+    from django.db import connection
+
+    from casetrail.lib import merkle
+
+    ledger.refresh_from_db()
+    times = []
+    for _ in range(samples):
+        index = random.randrange(ledger.size)
+        start = time.perf_counter()
+        refs = [*merkle.inclusion_proof_nodes(index, ledger.size), merkle.NodeRef(0, ledger.size)]
+        pairs = sorted({pn for ref in refs for pn in ref.perfect_nodes()})
+        terms = " OR ".join(['(level = %s AND "index" = %s)'] * len(pairs))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT level, "index", hash FROM ledger_ledgernode WHERE ledger_id = %s AND ({terms})',
+                [ledger.pk, *(v for p in pairs for v in p)],
+            )
+            cursor.fetchall()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def reference_verify(ledger) -> float:  # type: ignore[no-untyped-def]
+    """Seconds for a minimal verifier doing the same work on the same tables: every entry with its
+    stored leaf (hash, compare, parse), every node with its children (hash, compare)."""
+    from django.db import connection
+
+    from casetrail.lib import merkle
+
+    h = ledger.hash_name
+    start = time.perf_counter()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(
+            "SELECT e.seq, e.canonical, n.hash FROM ledger_ledgerentry e LEFT JOIN ledger_ledgernode n"
+            ' ON n.ledger_id = e.ledger_id AND n.level = 0 AND n."index" = e.seq'
+            " WHERE e.ledger_id = %s ORDER BY e.seq",
+            [ledger.pk],
+        )
+        bad = 0
+        while batch := cursor.fetchmany(5000):
+            for _seq, canonical, leaf in batch:
+                data = canonical.encode()
+                bad += merkle.leaf_hash(h, data) != bytes(leaf)
+                json.loads(data)
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(
+            "SELECT p.hash, l.hash, r.hash FROM ledger_ledgernode p JOIN ledger_ledgernode l ON"
+            ' l.ledger_id = p.ledger_id AND l.level = p.level - 1 AND l."index" = 2 * p."index"'
+            " JOIN ledger_ledgernode r ON r.ledger_id = p.ledger_id AND r.level = p.level - 1"
+            ' AND r."index" = 2 * p."index" + 1 WHERE p.ledger_id = %s AND p.level > 0'
+            ' ORDER BY p.level, p."index"',
+            [ledger.pk],
+        )
+        while batch := cursor.fetchmany(5000):
+            for value, left, right in batch:
+                bad += merkle.node_hash(h, bytes(left), bytes(right)) != bytes(value)
+    assert bad == 0
+    return time.perf_counter() - start
+
+
+def verify_process(jobs: int) -> tuple[float, float, int]:
+    """`casetrail verify --jobs N` as its own process: seconds, peak RSS (MiB) of the verify process
+    and of its largest worker, exit status."""
+    env = {**os.environ}
+    code = (
+        "import resource, sys, django; django.setup();"
+        "from casetrail.ledger.verify import verify;"
+        f"r = verify(jobs={jobs});"
+        "print(len(r.findings), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        raise RuntimeError(done.stderr[-2000:])
+    findings, own, children = (int(x) for x in done.stdout.split()[-3:])
+    return seconds, max(own, children) / 1024, findings
+
+
+def rounds(measures: dict[str, Callable[[], float]], count: int) -> dict[str, list[float]]:
+    """Run each measure once per round, interleaved, ``count`` rounds."""
+    out: dict[str, list[float]] = {name: [] for name in measures}
+    for _ in range(count):
+        for name, fn in measures.items():
+            out[name].append(fn())
+    return out
+
+
+def spread(values: list[float], fmt: str = "{:,.0f}") -> str:
+    return " / ".join(fmt.format(v) for v in (min(values), statistics.median(values), max(values)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="10^4 / 10^5 entries")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--appends", type=int, default=2000, help="appends per round")
     args = parser.parse_args()
     small, big = (10_000, 100_000) if args.quick else (100_000, 1_000_000)
     tmp = Path(tempfile.mkdtemp(prefix="casetrail-bench-"))
+    try:
+        run_bench(tmp, small, big, args)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        url = os.environ.get("DATABASE_URL", "")
+        if url.endswith(PG_NAME):
+            import psycopg
+            from django.db import connections
+
+            connections.close_all()
+            with psycopg.connect(url.rpartition("/")[0] + "/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+
+
+def run_bench(tmp: Path, small: int, big: int, args: argparse.Namespace) -> None:
     setup(tmp)
+    from django.db import connection
+
     from casetrail.demo.personas import load_demo
     from casetrail.ledger.models import Ledger
-    from casetrail.ledger.verify import verify
 
     officers = load_demo()
     agency = officers["zhang"].agency
     ledger = Ledger.objects.get(agency=agency)
-    from django.db import connection
-
+    load = os.getloadavg()
     rows = [
         ("machine", machine()),
+        ("load average at start (1/5/15 min)", " / ".join(f"{x:.1f}" for x in load)),
         ("database", connection.vendor),
         ("ledger hash", ledger.hash_name),
+        ("rounds (interleaved); figures min / median / max", str(args.rounds)),
     ]
-    rows.append(
-        (
-            "appends/s through an action (record row + entry, one transaction each)",
-            f"{action_appends(officers, 2000):,.0f}",
-        )
+    n = args.appends
+    rates = rounds(
+        {
+            "reference": lambda: reference_appends(tmp, n),
+            "action": lambda: action_appends(officers, n),
+            "raw": lambda: raw_appends(agency, n),
+        },
+        args.rounds,
     )
+    ref = statistics.median(rates["reference"])
     rows.append(
-        (
-            "appends/s raw `ledger_append` (one transaction each)",
-            f"{raw_appends(agency, 5000):,.0f}",
-        )
+        ("reference appends/s (minimal insert + SM3 + 2 node inserts)", spread(rates["reference"]))
     )
-    bulk_fill(ledger, small)
-    rate, size = hash_rate(ledger)
-    seconds, report = timed(verify, agency_code=agency.credit_code)
-    ledger.refresh_from_db()
-    verify_rate = ledger.size / seconds
-    rows.append(
-        (
-            f"verify at {ledger.size:,} entries",
-            f"{seconds:.1f} s, {verify_rate:,.0f} entries/s, {len(report.findings)} findings",
-        )
-    )
-    rows.append(
-        ("raw leaf-hash rate of the same bytes", f"{rate:,.0f} entries/s ({size / 2**20:.0f} MiB)")
-    )
-    rows.append(("verify / raw hash", f"{verify_rate / rate:.2f}"))
-    median, p95 = proof_latency(ledger)
-    rows.append(
-        (f"inclusion proof at {ledger.size:,} entries", f"median {median:.2f} ms, p95 {p95:.2f} ms")
-    )
-    bulk_fill(ledger, big)
-    median, p95 = proof_latency(ledger)
-    rows.append(
-        (f"inclusion proof at {big:,} entries", f"median {median:.2f} ms, p95 {p95:.2f} ms")
-    )
-    # Witnesses (issue 14): a checkpoint's cost without and with a real witness round trip, then
-    # verify with its witness checks, against the same run's raw hash rate.
-    alone = checkpoint_latency(ledger, agency)
-    witness = start_witness(tmp, ledger)
-    try:
-        witnessed = checkpoint_latency(ledger, agency)
-        rows.append(("checkpoint without a witness", f"median {alone:.1f} ms"))
+    for key, label in (
+        ("action", "through an action (record row + entry)"),
+        ("raw", "raw `ledger_append`"),
+    ):
         rows.append(
             (
-                "checkpoint with the witness round trip (add-checkpoint + proof + cosignature)",
-                f"median {witnessed:.1f} ms ({witnessed / alone:.1f}× without; "
-                f"{witnessed - alone:.1f} ms round trip)",
+                f"appends/s {label}, one transaction each",
+                f"{spread(rates[key])} — {statistics.median(rates[key]) / ref:.2f} of the reference",
             )
         )
-        seconds, report = timed(verify, agency_code=agency.credit_code)
-        ledger.refresh_from_db()
+    for size in (small, big):
+        bulk_fill(ledger, size)
+        lat = rounds(
+            {"api": lambda: proof_latency(ledger)[0], "raw": lambda: raw_proof_latency(ledger)},
+            args.rounds,
+        )
         rows.append(
             (
-                f"verify at {ledger.size:,} entries with witness checks",
-                f"{seconds:.1f} s, {ledger.size / seconds:,.0f} entries/s, "
-                f"{len(report.findings)} findings, {len(report.notes)} notes",
+                f"inclusion proof at {size:,} entries, median ms",
+                f"{spread(lat['api'], '{:.2f}')} (raw SQL {spread(lat['raw'], '{:.2f}')}; "
+                f"{statistics.median(lat['api']) / statistics.median(lat['raw']):.1f}× raw)",
             )
         )
-        rows.append(
-            ("verify with witness checks / raw hash", f"{ledger.size / seconds / rate:.2f}")
-        )
-    finally:
-        witness.terminate()
-        witness.wait()
+        if size == small or not args.quick:
+            ledger.refresh_from_db()
+            times = rounds(
+                {
+                    "reference": lambda: reference_verify(ledger),
+                    "jobs1": lambda: verify_process(1)[0],
+                    "jobs2": lambda: verify_process(2)[0],
+                },
+                args.rounds,
+            )
+            _, rss1, findings1 = verify_process(1)
+            _, rss2, findings2 = verify_process(2)
+            ref_v = statistics.median(times["reference"])
+            rows.append(
+                (
+                    f"minimal verifier at {ledger.size:,} entries, s",
+                    spread(times["reference"], "{:.1f}"),
+                )
+            )
+            for key, rss, findings in (("jobs1", rss1, findings1), ("jobs2", rss2, findings2)):
+                rows.append(
+                    (
+                        f"`casetrail verify --jobs {key[-1]}` at {ledger.size:,} entries, s (whole process)",
+                        f"{spread(times[key], '{:.1f}')} — {ref_v / statistics.median(times[key]):.2f} of the "
+                        f"reference's speed; peak RSS {rss:,.0f} MiB; {findings} findings",
+                    )
+                )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("peak memory of the benchmark process", f"{peak:,.0f} MiB"))
     print("| measure | value |\n|---|---|")

@@ -9,18 +9,25 @@ entry recorded and recorded rows that are gone; and it re-hashes every evidence 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import multiprocessing
+import sqlite3
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
 from django.db import connection
 from django.db.models import Model
 
+from casetrail.ledger import verify_jobs
 from casetrail.ledger.keys import stray_key_files, trusted_keys
-from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry, LedgerNode
+from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry
+from casetrail.ledger.nodes import NodeGetter, fetch_nodes, node_getter, proof_getter
 from casetrail.ledger.publication import published_latest
 from casetrail.ledger.witnesses import (
     WitnessConfig,
@@ -29,11 +36,16 @@ from casetrail.ledger.witnesses import (
     fetch_latest,
 )
 from casetrail.lib import merkle
-from casetrail.lib.canonical_json import CanonicalJSONError, is_canonical, loads_strict
+from casetrail.lib.canonical_json import (
+    CanonicalJSONError,
+    canonicalize,
+    is_canonical,
+    loads_strict,
+)
 from casetrail.lib.cosignature import timestamp_of
 from casetrail.lib.facts import fact_of, recorded_models
 from casetrail.lib.insert_only import missing_triggers
-from casetrail.lib.signed_note import NoteError, open_checkpoint, open_note, parse_note
+from casetrail.lib.signed_note import NoteError, Verifier, open_checkpoint, open_note, parse_note
 
 Progress = Callable[[str, int, int], None]
 # Checks the apps above the ledger add from their AppConfig.ready() (the evidence app re-hashes its
@@ -91,171 +103,434 @@ def _rows_of(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in rows if isinstance(r, dict) and "table" in r and "id" in r]
 
 
-Latest = dict[tuple[str, Any], tuple[int, dict[str, Any]]]
+# --- streaming (issue 18 §3) --------------------------------------------------------------------
+# verify holds no per-entry or per-row state in memory, whatever the log's size: entries (with their
+# stored leaf) and nodes (with their two children) are read in ordered batches through the database's
+# streaming cursor, and the last fact recorded for each row goes to a throw-away SQLite file on disk
+# (its digest and where it was recorded); rows are then compared table by table in batches against
+# it. With ``jobs`` > 1 the log is cut into ranges of seqs verified by separate processes (spawned,
+# each with its own connection), each writing its own facts file, merged in order by the parent.
+
+BATCH = 5000
+#: Entries per unit of work: small enough to balance jobs and move the progress bar.
+CHUNK = 50_000
+_ORDER_BITS = 42  # facts are ordered by (log, seq): a log's rank above its seqs
 
 
-def _verify_log(
-    ledger: Ledger, since: int, report: Report, latest: Latest, progress: Progress | None
-) -> None:
-    h, name = ledger.hash_name, f"ledger {ledger.agency.credit_code}"
-    nodes: dict[tuple[int, int], bytes] = {
-        (lv, ix): bytes(hv)
-        for lv, ix, hv in LedgerNode.objects.filter(ledger=ledger).values_list(
-            "level", "index", "hash"
+def _fact_digest(fact: dict[str, Any]) -> bytes:
+    # A row equals the fact that recorded it when every non-null column is equal (a column added
+    # later, null in the row and absent from an old fact, is no difference).
+    try:
+        data = canonicalize({k: v for k, v in fact.items() if v is not None})
+    except CanonicalJSONError:
+        return b""
+    return hashlib.sha256(data).digest()
+
+
+class FactStore:
+    """The last fact recorded for each (table, pk), on disk: its order key, log, seq and digest."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db = sqlite3.connect(path)
+        self.db.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+            "CREATE TABLE IF NOT EXISTS facts (label TEXT, pk TEXT, ord INTEGER, ledger INTEGER,"
+            " seq INTEGER, digest BLOB, seen INTEGER DEFAULT 0, PRIMARY KEY (label, pk))"
+            " WITHOUT ROWID"
         )
-    }
-    entries = LedgerEntry.objects.filter(ledger=ledger, seq__gte=since).order_by("seq", "id")
-    total = LedgerEntry.objects.filter(ledger=ledger).count()
-    if total != ledger.size:
-        report.findings.append(f"{name}: head says {ledger.size} entries, {total} are stored")
-    expected = since
-    done, todo = 0, max(ledger.size - since, 0)
-    for row_id, seq, canonical, case_ref in entries.values_list(
-        "id", "seq", "canonical", "case_ref"
-    ).iterator(chunk_size=2000):
-        done += 1
-        if progress and done % 1000 == 0:
-            progress(name, done, todo)
-        if seq < expected:
-            report.findings.append(f"{name} seq {seq}: duplicate entry (row {row_id})")
-            continue
-        for missing in range(expected, seq):
-            report.findings.append(f"{name} seq {missing}: entry missing")
-        expected = seq + 1
-        report.entries += 1
-        data = canonical.encode("utf-8")
-        intact = nodes.get((0, seq)) == merkle.leaf_hash(h, data)
-        if not intact:
-            report.findings.append(f"{name} seq {seq}: entry does not hash to stored leaf")
-        try:
-            # Bytes that hash to their leaf are the canonical bytes that were appended; only an
-            # altered entry needs the strict (slower) parser to say what is wrong with it.
-            entry = json.loads(data) if intact else loads_strict(data)
-        except (CanonicalJSONError, ValueError) as exc:
-            report.findings.append(f"{name} seq {seq}: entry is not valid JSON ({exc})")
-            continue
-        if not intact and not is_canonical(data):
-            report.findings.append(f"{name} seq {seq}: entry is not canonical JSON")
-        if entry.get("seq") != seq:
-            report.findings.append(
-                f"{name} seq {seq}: entry says seq {entry.get('seq')} (entries reordered or moved)"
+
+    _UPSERT = (
+        " ON CONFLICT (label, pk) DO UPDATE SET ord = excluded.ord, ledger = excluded.ledger,"
+        " seq = excluded.seq, digest = excluded.digest WHERE excluded.ord > facts.ord"
+    )
+
+    def add(self, rows: list[tuple[str, str, int, int, int, bytes]]) -> None:
+        self.db.executemany(
+            "INSERT INTO facts (label, pk, ord, ledger, seq, digest) VALUES (?, ?, ?, ?, ?, ?)"
+            + self._UPSERT,
+            rows,
+        )
+
+    def merge(self, other: Path) -> None:
+        self.db.execute("ATTACH DATABASE ? AS part", [str(other)])
+        self.db.execute(
+            "INSERT INTO facts (label, pk, ord, ledger, seq, digest) "
+            "SELECT label, pk, ord, ledger, seq, digest FROM part.facts WHERE true" + self._UPSERT
+        )
+        self.db.commit()
+        self.db.execute("DETACH DATABASE part")
+
+    def labels(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT label FROM facts ORDER BY label")]
+
+    def pks(self, label: str) -> Iterator[list[str]]:
+        # Keyset pages, each a fresh statement: lookup() updates the table between pages.
+        last = ""
+        while batch := [
+            r[0]
+            for r in self.db.execute(
+                "SELECT pk FROM facts WHERE label = ? AND pk > ? ORDER BY pk LIMIT ?",
+                [label, last, BATCH],
             )
-        hashed_case = entry.get("payload", {}).get("case")
-        if hashed_case != case_ref:
-            # The column only indexes the case page; a changed one would show (or hide) an entry
-            # under another case, so it must say what the hashed entry says.
-            report.findings.append(
-                f"{name} seq {seq}: case column is {case_ref}, the hashed entry says {hashed_case}"
+        ]:
+            yield batch
+            last = batch[-1]
+
+    def lookup(self, label: str, pks: list[str]) -> dict[str, tuple[int, int, bytes]]:
+        out: dict[str, tuple[int, int, bytes]] = {}
+        for start in range(0, len(pks), 500):
+            part = pks[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for pk, ledger, seq, digest in self.db.execute(
+                f"SELECT pk, ledger, seq, digest FROM facts WHERE label = ? AND pk IN ({marks})",
+                [label, *part],
+            ):
+                out[pk] = (ledger, seq, digest)
+            self.db.execute(
+                f"UPDATE facts SET seen = 1 WHERE label = ? AND pk IN ({marks})", [label, *part]
             )
-        for fact in _rows_of(entry.get("payload", {})):
-            latest[(fact["table"], fact["id"])] = (seq, fact)
-    for missing in range(expected, ledger.size):
-        report.findings.append(f"{name} seq {missing}: entry missing")
-    if progress:
-        progress(name, todo, todo)
-    # Every perfect node of a tree this size must exist and equal the hash of its children
-    # (level 0 was compared with the entries above).
-    for level in range(ledger.size.bit_length()):
-        for index in range(since >> level, ledger.size >> level):
-            value = nodes.get((level, index))
-            if value is None:
-                report.findings.append(f"{name} node ({level}, {index}): missing")
-            elif level > 0:
-                left, right = (
-                    nodes.get((level - 1, 2 * index)),
-                    nodes.get((level - 1, 2 * index + 1)),
+        return out
+
+    def unseen(self, label: str) -> Iterator[tuple[str, int]]:
+        yield from self.db.execute(
+            "SELECT pk, seq FROM facts WHERE label = ? AND seen = 0 ORDER BY seq, pk", [label]
+        )
+
+    def close(self) -> None:
+        self.db.commit()
+        self.db.close()
+
+
+@dataclass(frozen=True)
+class Span:
+    """One unit of work: the entries [lo, hi) of a log, and the nodes whose first leaf is there."""
+
+    ledger_id: int
+    hash_name: str
+    name: str
+    size: int
+    since: int
+    lo: int
+    hi: int
+    rank: int
+
+
+@dataclass
+class SpanResult:
+    findings: list[str] = field(default_factory=list)
+    entries: int = 0
+    expected: int = 0  # the seq after the last entry seen (for "entry missing" at the log's end)
+
+
+def _stream(sql: str, params: list[Any]) -> Iterator[list[Any]]:
+    """Rows of ``sql`` in batches through a streaming (server-side on PostgreSQL) cursor."""
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(BATCH):
+            yield batch
+
+
+def _verify_span(span: Span, facts_path: Path) -> SpanResult:
+    """Leaves, entries and nodes of one span; the facts its entries recorded go to ``facts_path``."""
+    h, name, out = span.hash_name, span.name, SpanResult()
+    store = FactStore(facts_path)
+    expected = span.lo
+    entries = _stream(
+        "SELECT e.id, e.seq, e.canonical, e.case_ref, n.hash FROM ledger_ledgerentry e "
+        "LEFT JOIN ledger_ledgernode n ON n.ledger_id = e.ledger_id AND n.level = 0"
+        ' AND n."index" = e.seq '
+        "WHERE e.ledger_id = %s AND e.seq >= %s AND e.seq < %s ORDER BY e.seq, e.id",
+        [span.ledger_id, span.lo, span.hi if span.hi < span.size else 2**62],
+    )
+    leaf_hash, findings = merkle.leaf_hash, out.findings
+    no_leaf: list[int] = []  # entries whose level-0 node is missing
+    gaps: list[int] = []  # seqs with no entry
+    for batch in entries:
+        rows: list[tuple[str, str, int, int, int, bytes]] = []
+        for row_id, seq, canonical, case_ref, stored_leaf in batch:
+            if seq < expected:
+                findings.append(f"{name} seq {seq}: duplicate entry (row {row_id})")
+                continue
+            for missing in range(expected, seq):
+                findings.append(f"{name} seq {missing}: entry missing")
+                gaps.append(missing)
+            expected = seq + 1
+            out.entries += 1
+            if stored_leaf is None:
+                no_leaf.append(seq)
+            data = canonical.encode("utf-8")
+            intact = stored_leaf is not None and bytes(stored_leaf) == leaf_hash(h, data)
+            if not intact:
+                findings.append(f"{name} seq {seq}: entry does not hash to stored leaf")
+            try:
+                # Bytes that hash to their leaf are the canonical bytes that were appended; only an
+                # altered entry needs the strict (slower) parser to say what is wrong with it.
+                entry = json.loads(data) if intact else loads_strict(data)
+            except (CanonicalJSONError, ValueError) as exc:
+                findings.append(f"{name} seq {seq}: entry is not valid JSON ({exc})")
+                continue
+            if not intact and not is_canonical(data):
+                findings.append(f"{name} seq {seq}: entry is not canonical JSON")
+            if entry.get("seq") != seq:
+                findings.append(
+                    f"{name} seq {seq}: entry says seq {entry.get('seq')} (entries reordered or moved)"
                 )
+            payload = entry.get("payload", {})
+            hashed_case = payload.get("case")
+            if hashed_case != case_ref:
+                # The column only indexes the case page; a changed one would show (or hide) an entry
+                # under another case, so it must say what the hashed entry says.
+                findings.append(
+                    f"{name} seq {seq}: case column is {case_ref}, the hashed entry says {hashed_case}"
+                )
+            order = (span.rank << _ORDER_BITS) | seq
+            for fact in _rows_of(payload):
+                rows.append(
+                    (
+                        fact["table"],
+                        json.dumps(fact["id"]),
+                        order,
+                        span.ledger_id,
+                        seq,
+                        _fact_digest(fact),
+                    )
+                )
+        store.add(rows)
+    for missing in range(expected, min(span.hi, span.size)):
+        findings.append(f"{name} seq {missing}: entry missing")
+        gaps.append(missing)
+    out.expected = expected
+    if gaps:
+        present = _existing_leaves(span.ledger_id, gaps)
+        no_leaf += [seq for seq in gaps if seq not in present]
+    findings.extend(
+        f"{name} node (0, {seq}): missing" for seq in sorted(no_leaf) if seq < span.size
+    )
+    # Every perfect node of a tree this size must exist and equal the hash of its children (level 0
+    # was compared with the entries above). A node belongs to the span holding its first leaf.
+    for level in range(1, span.size.bit_length()):
+        first = span.since >> level if span.lo == span.since else -(-span.lo >> level)
+        last = min(-(-span.hi >> level), span.size >> level)
+        if first >= last:
+            continue
+        want = first
+        for batch in _stream(
+            'SELECT p."index", p.hash, l.hash, r.hash FROM ledger_ledgernode p '
+            "LEFT JOIN ledger_ledgernode l ON l.ledger_id = p.ledger_id AND l.level = p.level - 1"
+            ' AND l."index" = 2 * p."index" '
+            "LEFT JOIN ledger_ledgernode r ON r.ledger_id = p.ledger_id AND r.level = p.level - 1"
+            ' AND r."index" = 2 * p."index" + 1 '
+            'WHERE p.ledger_id = %s AND p.level = %s AND p."index" >= %s AND p."index" < %s '
+            'ORDER BY p."index"',
+            [span.ledger_id, level, first, last],
+        ):
+            for index, value, left, right in batch:
+                for missing in range(want, index):
+                    findings.append(f"{name} node ({level}, {missing}): missing")
+                want = index + 1
                 if (
                     left is not None
                     and right is not None
-                    and merkle.node_hash(h, left, right) != value
+                    and merkle.node_hash(h, bytes(left), bytes(right)) != bytes(value)
                 ):
-                    report.findings.append(
+                    findings.append(
                         f"{name} node ({level}, {index}): hash differs from its children"
                     )
-    for level, index in nodes:
-        if ((index + 1) << level) > ledger.size:
-            report.findings.append(f"{name} node ({level}, {index}): beyond the log's size")
-    _verify_checkpoints(ledger, nodes, report, name)
-    _verify_against_witnesses(ledger, nodes, report, name)
+        for missing in range(want, last):
+            findings.append(f"{name} node ({level}, {missing}): missing")
+    store.close()
+    return out
 
 
-def _verify_checkpoints(
-    ledger: Ledger, nodes: dict[tuple[int, int], bytes], report: Report, name: str
+def _existing_leaves(ledger_id: int, seqs: list[int]) -> set[int]:
+    found: set[int] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(seqs), 500):
+            part = seqs[start : start + 500]
+            cursor.execute(
+                'SELECT "index" FROM ledger_ledgernode WHERE ledger_id = %s AND level = 0'
+                f' AND "index" IN ({", ".join(["%s"] * len(part))})',
+                [ledger_id, *part],
+            )
+            found.update(r[0] for r in cursor.fetchall())
+    return found
+
+
+def _spans(ledger: Ledger, since: int, rank: int) -> list[Span]:
+    name = f"ledger {ledger.agency.credit_code}"
+    top = max(ledger.size, since)
+    bounds = list(range(since, top, CHUNK)) or [since]
+    return [
+        Span(ledger.pk, ledger.hash_name, name, ledger.size, since, lo, min(lo + CHUNK, top), rank)
+        for lo in bounds
+    ]
+
+
+def _verify_log(
+    ledger: Ledger,
+    since: int,
+    rank: int,
+    report: Report,
+    store: FactStore,
+    scratch: Path,
+    progress: Progress | None,
+    pool: Any,
 ) -> None:
-    trust = trusted_keys(ledger)
-    verifiers = trust.verifiers
-    report.trusted_key_ids[ledger.origin] = trust.key_ids
-    report.findings.extend(f"{name} {problem}" for problem in trust.problems)
+    name = f"ledger {ledger.agency.credit_code}"
+    total = LedgerEntry.objects.filter(ledger=ledger).count()
+    if total != ledger.size:
+        report.findings.append(f"{name}: head says {ledger.size} entries, {total} are stored")
+    spans = _spans(ledger, since, rank)
+    todo = max(ledger.size - since, 0)
+    work = [(span, str(scratch / f"facts-{rank}-{span.lo}.sqlite3")) for span in spans]
+    results = pool.imap(run_span_in_worker, work) if pool is not None else map(run_span_here, work)
+    done = 0
+    for (span, path), result in zip(work, results, strict=True):
+        report.findings.extend(result.findings)
+        report.entries += result.entries
+        store.merge(Path(path))
+        Path(path).unlink()
+        done += span.hi - span.lo
+        if progress:
+            progress(name, min(done, todo), todo)
+    # Nodes beyond the log's size: one index range per level.
+    with connection.cursor() as cursor:
+        for level in range(64):
+            cursor.execute(
+                'SELECT "index" FROM ledger_ledgernode WHERE ledger_id = %s AND level = %s'
+                ' AND "index" >= %s ORDER BY "index"',
+                [ledger.pk, level, ledger.size >> level],
+            )
+            for (index,) in cursor.fetchall():
+                report.findings.append(f"{name} node ({level}, {index}): beyond the log's size")
+    _verify_checkpoints(ledger, report, name)
+    _verify_against_witnesses(ledger, report, name)
 
-    def get(level: int, index: int) -> bytes:
-        try:
-            return nodes[(level, index)]
-        except KeyError:
-            raise LookupError(f"node ({level}, {index}) missing") from None
 
-    previous = None
-    checkpoints = list(
+def run_span_here(args: tuple[Span, str]) -> SpanResult:
+    return _verify_span(args[0], Path(args[1]))
+
+
+def run_span_in_worker(args: tuple[Span, str]) -> SpanResult:
+    """One span in a worker process (set up by ``verify_jobs.init``), on its own connection."""
+    try:
+        return _verify_span(args[0], Path(args[1]))
+    finally:
+        connection.close()
+
+
+def _checkpoint_batches(ledger: Ledger) -> Iterator[tuple[list[Checkpoint], NodeGetter]]:
+    """Checkpoints in order, 500 at a time, with the nodes their roots and the consistency proofs
+    from each one's predecessor need (read in one query per batch, not the whole tree)."""
+    previous_size = 0
+    queryset = (
         Checkpoint.objects.filter(ledger=ledger)
         .order_by("size", "id")
         .prefetch_related("cosignatures")
     )
-    witnesses = {w.key_id: w for w in configured_witnesses()}
-    for cp in checkpoints:
-        report.checkpoints += 1
-        where = f"checkpoint {cp.pk} ({name} size {cp.size})"
-        if not verifiers:
-            report.findings.append(f"{where}: no pinned key to check it with")
-        else:
-            try:
-                parsed, _ = open_checkpoint(cp.note, verifiers, origin=ledger.origin)
-            except NoteError as exc:
-                report.findings.append(f"{where}: signature or note invalid ({exc})")
-                parsed = None
-            if parsed is not None and (parsed.size != cp.size or parsed.root != bytes(cp.root)):
-                report.findings.append(f"{where}: signed note does not match the stored size/root")
-        _verify_cosignatures(cp, witnesses, where, report)
-        if previous is not None and cp.created_at < previous.created_at:
-            report.findings.append(
-                f"{where}: time {cp.created_at:%Y-%m-%d %H:%M:%S} is before checkpoint "
-                f"{previous.pk}'s (time changed?)"
-            )
-        if cp.timestamp_token is not None:
-            from casetrail.ledger.tsa import check_token
+    batch: list[Checkpoint] = []
+    for cp in queryset.iterator(chunk_size=500):
+        batch.append(cp)
+        if len(batch) == 500:
+            yield batch, _batch_nodes(ledger, batch, previous_size)
+            previous_size = batch[-1].size
+            batch = []
+    if batch:
+        yield batch, _batch_nodes(ledger, batch, previous_size)
 
-            problem = check_token(
-                bytes(cp.timestamp_token), cp.note.encode("utf-8"), at=cp.created_at
+
+def _batch_nodes(ledger: Ledger, batch: list[Checkpoint], previous_size: int) -> NodeGetter:
+    refs: list[merkle.NodeRef] = []
+    before = previous_size
+    for cp in batch:
+        if 0 < cp.size <= ledger.size:
+            refs.append(merkle.NodeRef(0, cp.size))
+            if 0 < before <= cp.size:
+                refs += merkle.consistency_proof_nodes(before, cp.size)
+            before = cp.size
+    # What the batch did not foresee (a checkpoint skipped after a finding) is read on demand.
+    return node_getter(
+        ledger, fetch_nodes(ledger, [pn for ref in refs for pn in ref.perfect_nodes()])
+    )
+
+
+def _verify_checkpoints(ledger: Ledger, report: Report, name: str) -> None:
+    trust = trusted_keys(ledger)
+    verifiers = trust.verifiers
+    report.trusted_key_ids[ledger.origin] = trust.key_ids
+    report.findings.extend(f"{name} {problem}" for problem in trust.problems)
+    previous = None
+    witnesses = {w.key_id: w for w in configured_witnesses()}
+    for checkpoints, get in _checkpoint_batches(ledger):
+        for cp in checkpoints:
+            previous = _verify_checkpoint(
+                ledger, cp, previous, get, verifiers, witnesses, report, name
             )
-            if problem:
-                report.findings.append(f"{where}: {problem}")
-        if cp.size > ledger.size:
-            report.findings.append(f"{where}: larger than the log (entries were deleted)")
-            continue
+
+
+def _verify_checkpoint(
+    ledger: Ledger,
+    cp: Checkpoint,
+    previous: Checkpoint | None,
+    get: NodeGetter,
+    verifiers: list[Verifier],
+    witnesses: dict[str, WitnessConfig],
+    report: Report,
+    name: str,
+) -> Checkpoint | None:
+    report.checkpoints += 1
+    where = f"checkpoint {cp.pk} ({name} size {cp.size})"
+    if not verifiers:
+        report.findings.append(f"{where}: no pinned key to check it with")
+    else:
         try:
-            root = merkle.root_from_store(ledger.hash_name, get, cp.size)
-        except LookupError as exc:
-            report.findings.append(f"{where}: cannot recompute root ({exc})")
-            continue
-        if root != bytes(cp.root):
-            report.findings.append(f"{where}: root differs from the tree recomputed from entries")
-        if previous is not None and previous.size <= cp.size and previous.size > 0:
-            try:
-                proof = merkle.consistency_proof_from_store(
-                    ledger.hash_name, get, previous.size, cp.size
-                )
-                merkle.verify_consistency(
-                    ledger.hash_name,
-                    previous.size,
-                    cp.size,
-                    bytes(previous.root),
-                    bytes(cp.root),
-                    proof,
-                )
-            except (merkle.ProofError, LookupError) as exc:
-                report.findings.append(
-                    f"{where}: not consistent with checkpoint {previous.pk} (size {previous.size}): {exc}"
-                )
-        previous = cp
+            parsed, _ = open_checkpoint(cp.note, verifiers, origin=ledger.origin)
+        except NoteError as exc:
+            report.findings.append(f"{where}: signature or note invalid ({exc})")
+            parsed = None
+        if parsed is not None and (parsed.size != cp.size or parsed.root != bytes(cp.root)):
+            report.findings.append(f"{where}: signed note does not match the stored size/root")
+    _verify_cosignatures(cp, witnesses, where, report)
+    if previous is not None and cp.created_at < previous.created_at:
+        report.findings.append(
+            f"{where}: time {cp.created_at:%Y-%m-%d %H:%M:%S} is before checkpoint "
+            f"{previous.pk}'s (time changed?)"
+        )
+    if cp.timestamp_token is not None:
+        from casetrail.ledger.tsa import check_token
+
+        problem = check_token(bytes(cp.timestamp_token), cp.note.encode("utf-8"), at=cp.created_at)
+        if problem:
+            report.findings.append(f"{where}: {problem}")
+    if cp.size > ledger.size:
+        report.findings.append(f"{where}: larger than the log (entries were deleted)")
+        return previous
+    try:
+        root = merkle.root_from_store(ledger.hash_name, get, cp.size)
+    except LookupError as exc:
+        report.findings.append(f"{where}: cannot recompute root ({exc})")
+        return previous
+    if root != bytes(cp.root):
+        report.findings.append(f"{where}: root differs from the tree recomputed from entries")
+    if previous is not None and previous.size <= cp.size and previous.size > 0:
+        try:
+            proof = merkle.consistency_proof_from_store(
+                ledger.hash_name, get, previous.size, cp.size
+            )
+            merkle.verify_consistency(
+                ledger.hash_name,
+                previous.size,
+                cp.size,
+                bytes(previous.root),
+                bytes(cp.root),
+                proof,
+            )
+        except (merkle.ProofError, LookupError) as exc:
+            report.findings.append(
+                f"{where}: not consistent with checkpoint {previous.pk} (size {previous.size}): {exc}"
+            )
+    return cp
 
 
 # A cosignature is asked for right after the checkpoint is signed; a checkpoint whose stored time is
@@ -321,9 +596,7 @@ def held_outside(ledger: Ledger, report: Report, name: str) -> list[tuple[str, i
     return held
 
 
-def _verify_against_witnesses(
-    ledger: Ledger, nodes: dict[tuple[int, int], bytes], report: Report, name: str
-) -> None:
+def _verify_against_witnesses(ledger: Ledger, report: Report, name: str) -> None:
     """Rollback, truncation, rewrite and deleted checkpoints: compare the log with the latest
     checkpoint each witness (and the publication folder) holds."""
     held = held_outside(ledger, report, name)
@@ -348,9 +621,9 @@ def _verify_against_witnesses(
             continue
         try:
             local_root = merkle.root_from_store(
-                ledger.hash_name, lambda lv, ix: nodes[(lv, ix)], size
+                ledger.hash_name, proof_getter(ledger, [merkle.NodeRef(0, size)]), size
             )
-        except KeyError:
+        except LookupError:
             report.findings.append(
                 f"{name}: cannot recompute the root at size {size} that {who} holds"
             )
@@ -367,55 +640,94 @@ def _verify_against_witnesses(
             )
 
 
-def _compare_rows(latest: Latest, agency_ids: set[int] | None, whole: bool, report: Report) -> None:
+def _recorded_fact(ledger_id: int, seq: int, label: str, pk: Any) -> dict[str, Any]:
+    """The last fact a row's entry recorded, read back for a row that differs (to name the fields)."""
+    canonical = (
+        LedgerEntry.objects.filter(ledger_id=ledger_id, seq=seq)
+        .values_list("canonical", flat=True)
+        .first()
+    )
+    found: dict[str, Any] = {}
+    if canonical is not None:
+        for fact in _rows_of(json.loads(canonical).get("payload", {})):
+            if fact["table"] == label and fact["id"] == pk:
+                found = fact
+    return found
+
+
+def _compare_rows(
+    store: FactStore, agency_ids: set[int] | None, whole: bool, report: Report
+) -> None:
     """Each ledgered row must equal the last payload that recorded it. With ``whole`` (no
-    --since) also report rows no entry recorded and recorded rows that are gone."""
-    by_table: dict[str, dict[Any, tuple[int, dict[str, Any]]]] = {}
-    for (table, pk), value in latest.items():
-        by_table.setdefault(table, {})[pk] = value
+    --since) also report rows no entry recorded and recorded rows that are gone. Rows are read in
+    batches, each batch looked up in the facts file: memory stays flat whatever the size."""
     recorded_tables = recorded_models()
-    for label in sorted(set(by_table) | (set(recorded_tables) if whole else set())):
+    for label in sorted(set(store.labels()) | (set(recorded_tables) if whole else set())):
         try:
             model: type[Model] = apps.get_model(label)
         except (LookupError, ValueError):
             report.findings.append(f"{label}: recorded in the ledger but no such table")
             continue
         table = model._meta.db_table
-        recorded = by_table.get(label, {})
         queryset = model._default_manager.order_by("pk")
         scope = recorded_tables[label][1] if label in recorded_tables else None
         if agency_ids is not None and scope:
             queryset = queryset.filter(**{f"{scope}__in": agency_ids})
-        if not whole:
-            queryset = queryset.filter(pk__in=list(recorded))
-        seen = set()
-        for obj in queryset.iterator(chunk_size=2000):
-            report.rows += 1
-            seen.add(obj.pk)
-            if obj.pk not in recorded:
-                report.findings.append(
-                    f"{table} {obj.pk}: row has no ledger entry (inserted behind the application)"
-                )
-                continue
-            seq, fact = recorded[obj.pk]
-            current = fact_of(obj)
-            for key in sorted(set(current) | set(fact)):
-                if current.get(key) != fact.get(key):
+        batches: Iterator[list[Model]]
+        if whole:
+            batches = _batched(queryset.iterator(chunk_size=2000), 2000)
+        else:
+            batches = (
+                list(queryset.filter(pk__in=[json.loads(pk) for pk in pks]))
+                for pks in store.pks(label)
+            )
+        for objects in batches:
+            keys = [json.dumps(obj.pk) for obj in objects]
+            recorded = store.lookup(label, keys)
+            for obj, key in zip(objects, keys, strict=True):
+                report.rows += 1
+                if key not in recorded:
                     report.findings.append(
-                        f'{table} {obj.pk}: field "{key}" differs from ledger seq {seq}'
+                        f"{table} {obj.pk}: row has no ledger entry (inserted behind the application)"
                     )
-        for pk, (seq, _) in sorted(recorded.items(), key=lambda kv: kv[1][0]):
-            if pk not in seen:
-                report.findings.append(
-                    f"{table} {pk}: recorded at ledger seq {seq} but the row is gone"
-                )
+                    continue
+                ledger_id, seq, digest = recorded[key]
+                current = fact_of(obj)
+                if _fact_digest(current) == digest and digest:
+                    continue
+                fact = _recorded_fact(ledger_id, seq, label, obj.pk)
+                for field_name in sorted(set(current) | set(fact)):
+                    if current.get(field_name) != fact.get(field_name):
+                        report.findings.append(
+                            f'{table} {obj.pk}: field "{field_name}" differs from ledger seq {seq}'
+                        )
+        for pk, seq in store.unseen(label):
+            report.findings.append(
+                f"{table} {json.loads(pk)}: recorded at ledger seq {seq} but the row is gone"
+            )
+
+
+def _batched(items: Iterator[Model], size: int) -> Iterator[list[Model]]:
+    batch: list[Model] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def verify(
-    *, agency_code: str | None = None, since: int = 0, progress: Progress | None = None
+    *,
+    agency_code: str | None = None,
+    since: int = 0,
+    progress: Progress | None = None,
+    jobs: int = 1,
 ) -> Report:
     """Check everything (or one agency's log, or the entries from ``since`` on and the rows they
-    recorded). The report lists one finding per difference; empty means intact."""
+    recorded). The report lists one finding per difference; empty means intact. ``jobs`` > 1
+    verifies the entries and nodes in that many processes (each its own database connection)."""
     started = time.monotonic()
     report = Report()
     ledgers = Ledger.objects.select_related("agency").order_by("id")
@@ -426,10 +738,22 @@ def verify(
         if not agency_ids:
             report.findings.append(f"agency {agency_code}: no ledger with this 统一社会信用代码")
             return report
-    latest: Latest = {}
-    for ledger in ledgers:
-        _verify_log(ledger, since, report, latest, progress)
-    _compare_rows(latest, agency_ids, since == 0, report)
+    with tempfile.TemporaryDirectory(prefix="casetrail-verify-") as scratch:
+        store = FactStore(Path(scratch) / "facts.sqlite3")
+        pool = (
+            multiprocessing.get_context("spawn").Pool(jobs, initializer=verify_jobs.init)
+            if jobs > 1
+            else None
+        )
+        try:
+            for rank, ledger in enumerate(ledgers):
+                _verify_log(ledger, since, rank, report, store, Path(scratch), progress, pool)
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
+        _compare_rows(store, agency_ids, since == 0, report)
+        store.close()
     report.findings.extend(stray_key_files(report.trusted_key_ids))
     report.findings.extend(missing_triggers(connection))
     for check in EXTRA_CHECKS:

@@ -25,13 +25,28 @@ class Command(BaseCommand):
             help="只核验从该序号起的日志条目及其记录的数据行",
         )
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            metavar="N",
+            help="用 N 个进程并行核验日志条目与节点（默认 1）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["since"] < 0:
             self.stderr.write("--since 不能为负数")
             sys.exit(2)
+        if not 1 <= options["jobs"] <= 64:
+            self.stderr.write("--jobs 应为 1 到 64 之间的整数")
+            sys.exit(2)
         progress = None if options["no_progress"] else ProgressBar()
-        report = verify(agency_code=options["agency"], since=options["since"], progress=progress)
+        report = verify(
+            agency_code=options["agency"],
+            since=options["since"],
+            progress=progress,
+            jobs=options["jobs"],
+        )
         for line in report.findings:
             self.stdout.write(line)
         for line in report.notes:
