@@ -26,6 +26,7 @@ from casetrail.evidence.ingest import complete
 from casetrail.evidence.models import AccessLog, Upload
 from casetrail.evidence.selectors import (
     accesses_of,
+    as_seen,
     evidence_for_user,
     inbox_for,
     upload_for_user,
@@ -73,7 +74,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         request,
         "evidence/item_detail.html",
         {
-            "item": item,
+            "item": as_seen(officer=officer, items=[item])[0],
             "link": link,
             "link_form": LinkForm(officer=officer) if may_link else None,
             "accesses": accesses_of(item=item),

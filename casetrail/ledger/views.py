@@ -58,7 +58,7 @@ def entry_detail(request: HttpRequest, agency: str, seq: int) -> HttpResponse:
                 entry.entry if raw else selectors.masked(entry.entry), ensure_ascii=False, indent=2
             ),
             "raw": raw,
-            "case_url": selectors.case_link(entry.case_ref),
+            "case_url": selectors.case_link(selectors.case_of_entry(entry, ledger.agency_id)),
             "leaf": selectors.leaf_hash_of(ledger, seq).hex(),
             "vkey": public_key(ledger),
             "every": settings.CASETRAIL_CHECKPOINT_EVERY,

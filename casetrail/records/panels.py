@@ -13,6 +13,7 @@ from django.urls import reverse
 from casetrail.cases.hooks import CasePage, Panel, TimelineItem
 from casetrail.cases.models import Stage
 from casetrail.cases.selectors import may_see_personal_data
+from casetrail.lib.masking import mask_text
 from casetrail.records.display import fields_for
 from casetrail.records.links import record_links
 from casetrail.records.models import Record
@@ -100,6 +101,7 @@ def timeline(page: CasePage) -> list[TimelineItem]:
                 "may_record": editable and record.pk not in superseded,
                 "corrected_by": superseded.get(record.pk),
                 "fields": record.shown_fields(personal=sees),
+                "sees": sees,  # free text (a correction's reason) masked unless
                 # 打印, 上传签字件 … offered by the apps above records (records.links).
                 "links": record_links(record, page.officer),
             },
@@ -121,7 +123,7 @@ def api(page: CasePage) -> list[dict[str, Any]]:
             "created_by": r.created_by.name,
             "created_at": r.created_at,
             "replaces": r.replaces_id,
-            "correction_reason": r.correction_reason,
+            "correction_reason": r.correction_reason if sees else mask_text(r.correction_reason),
             "ledger_seq": page.ledger.get(f"records.Record:{r.pk}"),
         }
         for r in _records(page)
