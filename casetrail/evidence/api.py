@@ -26,7 +26,7 @@ from casetrail.evidence.selectors import (
     upload_for_user,
     visible_items,
 )
-from casetrail.evidence.views import media_response
+from casetrail.evidence.views import item_read, media_response, read_states
 from casetrail.lib import api_fields, openapi
 from casetrail.lib.numbers import parse_optional_int
 from casetrail.org.actions import agency_settings_change
@@ -161,7 +161,9 @@ class EvidenceDetailAPI(APIView):
         officer = officer_for_request(request.user)
         item = evidence_for_user(user=request.user, item_id=item_id)
         actions.evidence_view(item=item, officer=officer)
-        return Response(item_out(as_seen(officer=officer, items=[item])[0]))
+        read = item_read(request._request, officer=officer, item=item, via="api")
+        view = as_seen(officer=officer, items=[item], states=read_states(item, read))[0]
+        return Response({**item_out(view), "marks": view.marks, "withheld": view.withheld or None})
 
 
 class EvidenceMediaAPI(APIView):

@@ -6,13 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from casetrail.cases.hooks import CasePage, Panel, WorklistSection
+from casetrail.cases.selectors import page_read_state
 from casetrail.evidence.selectors import as_seen, inbox_for, items_of_case, late_recordings_for
 from casetrail.org.models import Officer, Role
 
 
 def panel(page: CasePage) -> dict[str, Any]:
     return {
-        "items": as_seen(officer=page.officer, items=items_of_case(case=page.case)),
+        "items": as_seen(
+            officer=page.officer,
+            items=items_of_case(case=page.case),
+            states={page.case.pk: page_read_state(page)},
+        ),
         "may_upload": page.is_assigned and page.case.is_open,
     }
 

@@ -11,10 +11,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from casetrail.cases.models import Case
-from casetrail.cases.selectors import case_for_user, may_read_marked, visible_cases
+from casetrail.cases.models import Case, Confidentiality, Mark
+from casetrail.cases.selectors import ReadState, case_for_user, may_read_marked, visible_cases
 from casetrail.evidence.models import AccessLog, Item, ItemLink, Upload
-from casetrail.lib.masking import mask_text
+from casetrail.lib.masking import mask_text, withheld_text
 from casetrail.lib.numbers import id_or_none
 from casetrail.org.models import Officer, Role
 from casetrail.org.selectors import officer_for_request
@@ -123,30 +123,57 @@ class ItemView:
     the viewer may read its case's personal data (``may_read_marked``). Everything else is the
     item's own."""
 
-    def __init__(self, item: Item, *, masked: bool) -> None:
+    def __init__(
+        self, item: Item, *, masked: bool, marks: list[str] | None = None, withheld: str = ""
+    ) -> None:
         self.item = item
         self.masked = masked
+        self.marks = marks or []
+        # 第三十三条: a marked item the viewer may not read (yet): its text and its bytes are
+        # withheld — no player, no poster — and this stands in for them.
+        self.withheld = withheld
+
+    @property
+    def playable(self) -> str:
+        return "" if self.withheld else self.item.playable
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self.item, name)
-        if self.masked and name in ITEM_TEXTS and isinstance(value, str):
-            return mask_text(value)
+        if name in ITEM_TEXTS and isinstance(value, str) and value:
+            if self.withheld:
+                return self.withheld
+            if self.masked:
+                return mask_text(value)
         return value
 
 
-def as_seen(*, officer: Officer, items: list[Item]) -> list[ItemView]:
-    """``items`` as ``officer`` may see them (the access function asked once per case). An item
-    in no case is seen only by its uploader, its recorder and the supervisors: whole."""
-    sees: dict[int, bool] = {}
+def as_seen(
+    *, officer: Officer, items: list[Item], states: dict[int, ReadState] | None = None
+) -> list[ItemView]:
+    """``items`` as ``officer`` may see them: the access function asked once per case (or the
+    ``states`` the caller read with the request, by case id), marked items withheld unless the
+    reader may read them and gave a reason. An item in no case is seen only by its uploader, its
+    recorder and the supervisors: whole (it can carry no mark before it is in a case)."""
+    states = dict(states or {})
+    linked = [i.pk for i in items if getattr(i, "link", None) is not None]
+    marks: dict[int, list[str]] = {}
+    for mark in Mark.objects.filter(target__in=[f"evidence:{pk}" for pk in linked]):
+        marks.setdefault(int(mark.target.partition(":")[2]), []).append(mark.get_kind_display())
     out = []
     for item in items:
         link = getattr(item, "link", None) if hasattr(item, "link") else None
         if link is None:
             out.append(ItemView(item, masked=False))
             continue
-        if link.case_id not in sees:
-            sees[link.case_id] = may_read_marked(officer=officer, case=link.case)
-        out.append(ItemView(item, masked=not sees[link.case_id]))
+        if link.case_id not in states:
+            states[link.case_id] = ReadState(
+                may=may_read_marked(officer=officer, case=link.case),
+                secret=link.case.confidentiality == Confidentiality.SECRET,
+            )
+        state = states[link.case_id]
+        labels = marks.get(item.pk, [])
+        withheld = withheld_text(labels) if labels and not state.unlocked else ""
+        out.append(ItemView(item, masked=not state.personal, marks=labels, withheld=withheld))
     return out
 
 

@@ -119,6 +119,30 @@ def entry_for_user(*, user: Any, ledger: Ledger, seq: int, raw: bool = False) ->
     return entry
 
 
+class ReadGate(Protocol):
+    def __call__(self, request: Any, *, case_id: int, subject: str) -> tuple[bool, bool]: ...
+
+
+# How a read of an entry of a case is let through (第三十三条), registered by the cases app: it
+# answers (shown, ask) — whether the entry may be shown whole to this reader now (their read
+# reason given where the entry's subject is marked or the case 涉密; the read then logged), and
+# whether to ask them for the reason. On the API it refuses a marked entry without a reason.
+READ_GATE: list[ReadGate] = []
+
+
+def register_read_gate(gate: ReadGate) -> None:
+    READ_GATE[:] = [gate]
+
+
+def entry_read(request: Any, *, ledger: Ledger, entry: LedgerEntry) -> tuple[bool, bool]:
+    """(shown, ask) for a reader already allowed the entry's exact bytes (``entry_for_user`` with
+    ``raw``): an entry of no case is shown."""
+    case_id = case_of_entry(entry, ledger.agency_id)
+    if case_id is None or not READ_GATE:
+        return True, False
+    return READ_GATE[0](request, case_id=case_id, subject=entry.subject)
+
+
 PERSONAL_KEYS = {"id_number": mask_id_number, "phone": mask_phone, "address": mask_address}
 
 # How the apps above mask the personal data of their own rows, which the ledger cannot recognise

@@ -109,3 +109,9 @@ def mask_texts(value: Any) -> Any:
     if isinstance(value, list):
         return [mask_texts(v) for v in value]
     return value
+
+
+def withheld_text(labels: list[str]) -> str:
+    """What stands for marked material withheld from a viewer (第三十三条): that it exists, what
+    it is marked, and that it is withheld — e.g. "〔商业秘密，已隐去〕"."""
+    return f"〔{'、'.join(labels)}，已隐去〕"

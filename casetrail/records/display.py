@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from casetrail.lib.masking import mask_address, mask_id_number, mask_phone, mask_texts
+from casetrail.lib.masking import (
+    mask_address,
+    mask_id_number,
+    mask_phone,
+    mask_texts,
+    withheld_text,
+)
 from casetrail.records.catalogue import (
     PERSON_LABELS,
     DocType,
@@ -24,6 +30,13 @@ from casetrail.records.catalogue import (
 )
 
 WITHHELD = "〔个人信息，已隐去〕"
+
+
+# What stands for a marked record's or item's content withheld from a viewer (第三十三条): that
+# it exists, what it is marked, and that it is withheld — e.g. "〔商业秘密，已隐去〕".
+withheld_for = withheld_text
+
+
 PART_MASKS = {"id_number": mask_id_number, "phone": mask_phone, "address": mask_address}
 
 

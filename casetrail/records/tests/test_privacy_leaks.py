@@ -43,6 +43,28 @@ def leaky(open_case: Case, personas: dict[str, Any], evidence_store: Any) -> Cas
     return open_case
 
 
+def test_it_masks_any_free_text_of_the_case_page(open_case: Case, personas: dict[str, Any]) -> None:
+    """A text no panel knows to mask (a stage change's reason) is masked on the page, its print
+    and the case API all the same."""
+    from casetrail.cases.actions import case_advance
+    from casetrail.decisions.tests.builders import notify
+
+    notify(open_case, personas)
+    reason = f"已电话{PHONE}通知当事人周某（身份证{VALID_ID}）"
+    case_advance(case=open_case, officer=personas["zhang"], to_stage="decision", reason=reason)
+    urls = [
+        f"/cases/{open_case.pk}/section/timeline/",
+        f"/cases/{open_case.pk}/print/timeline/",
+        f"/api/cases/{open_case.pk}/",
+    ]
+    for who, sees in (("wang", False), ("zhang", True)):
+        for url in urls:
+            r = client_for(who).get(url)
+            assert r.status_code == 200, url
+            assert (PHONE in r.content.decode()) is sees, (who, url)
+            assert (VALID_ID in r.content.decode()) is sees, (who, url)
+
+
 def everything_shown(who: str, case: Case) -> list[tuple[str, int, str]]:
     """(url, status, body) of every place ``who`` may read the case from."""
     client = client_for(who)
@@ -97,3 +119,43 @@ def test_it_shows_another_agency_nothing(leaky: Case, other_agency: dict[str, An
     for _, status, body in everything_shown("ma", leaky):
         assert status == 404
         assert all(secret not in body for secret in SECRETS)
+
+
+@pytest.fixture
+def proposed(open_case: Case, personas: dict[str, Any], evidence_store: Any) -> Case:
+    """A case in 审查决定 whose decision proposal states facts with a phone number in them, and
+    whose reviewer noted the number he called."""
+    from casetrail.approvals.actions import approval_decide
+    from casetrail.compliance.tests.builders import advance, make
+    from casetrail.decisions.tests.builders import notify, propose
+
+    notify(open_case, personas)
+    advance(open_case, personas, "decision")
+    make(open_case, personas, "investigation_final_report")
+    chain = propose(open_case, personas, facts=f"当事人周某（电话{PHONE}）未按规定备案。")
+    approval_decide(
+        chain=chain,
+        officer=personas["wang"],
+        outcome="approve",
+        opinion=f"同意。已致电当事人{PHONE}及{LANDLINE}核实。",
+    )
+    return open_case
+
+
+def chain_urls(case: Case) -> list[str]:
+    chain_ids = case.chains.values_list("pk", flat=True)
+    return [u for pk in chain_ids for u in (f"/approvals/{pk}/", f"/api/approvals/{pk}/")]
+
+
+def test_it_masks_decision_proposals_and_opinions(proposed: Case) -> None:
+    # 赵局长 decides the chain but is not assigned: he reads it with the numbers masked.
+    for who in ("zhao",):
+        shown = [(u, client_for(who).get(u)) for u in chain_urls(proposed)]
+        assert all(r.status_code == 200 for _, r in shown), who
+        leaks = [(u, s) for u, r in shown for s in SECRETS if s in r.content.decode()]
+        assert not leaks, f"{who}: {leaks}"
+    assert_nothing_leaks("zhao", proposed)
+    assert_sees_it("zhang", proposed)
+    for who in ("zhang", "sun"):
+        bodies = "".join(client_for(who).get(u).content.decode() for u in chain_urls(proposed))
+        assert PHONE in bodies and LANDLINE in bodies, who
