@@ -294,3 +294,51 @@ def views_whole(who: str, record: Record, reason: str = "") -> bool:
     r = client_for(who).get(f"/api/records/{record.pk}/", headers=headers)
     assert r.status_code == 200
     return r.json()["fields"]["content"] == ANSWERS
+
+
+# --- permission matrix of the new steps --------------------------------------------------------
+
+PAPER = {
+    "title": "通报（原件标注密级）",
+    "kept_at": SECRET_PLACE,
+    "keeper": "刘档案",
+    "reason": "定密",
+}
+# Who may register a 国家秘密 paper, mark material or choose a read reason on an open case: its
+# handlers; 王审核 and 赵局长 read the case (they approved its start) but may not; the others do
+# not see it at all (404, never revealing it).
+MATRIX = [
+    ("zhang", 201, 302),
+    ("li", 201, 302),
+    ("wang", 403, 403),
+    ("zhao", 403, 403),
+    ("chen", 404, 404),
+    ("liu", 404, 404),
+    ("sun", 403, 302),  # the supervisor reads marked material (not in a 涉密 case), with a reason
+    ("admin", 404, 404),
+    ("ma", 404, 404),
+]
+
+
+@pytest.mark.parametrize(("who", "register", "reason"), MATRIX)
+def test_the_permission_matrix_of_marks_and_reasons(
+    interviewed: Record,
+    personas: dict[str, Any],
+    other_agency: Any,
+    who: str,
+    register: int,
+    reason: int,
+) -> None:
+    client = client_for(who)
+    case_id = interviewed.case_id
+    r = client.post(
+        f"/api/cases/{case_id}/secret-paper/", {"fields": PAPER}, content_type="application/json"
+    )
+    assert r.status_code == register, r.content
+    mark = {"target": f"record:{interviewed.pk}", "kind": "privacy", "reason": "隐私"}
+    r = client.post(
+        f"/api/cases/{case_id}/mark/", {"fields": mark}, content_type="application/json"
+    )
+    assert r.status_code == register, r.content
+    assert Mark.objects.count() == (2 if register == 201 else 0)
+    assert client.post(f"/cases/{case_id}/reason/", {"reason": "review"}).status_code == reason
