@@ -22,6 +22,7 @@ from casetrail.approvals.checklists import (
 from casetrail.approvals.kinds import due_of
 from casetrail.approvals.models import ChainStatus, Outcome
 from casetrail.approvals.selectors import chain_for_user, chains_waiting_for, why_cannot_act
+from casetrail.cases.reading import log_page_read, read_state
 from casetrail.cases.selectors import may_see_personal_data
 from casetrail.ledger.selectors import ledger_index_for
 from casetrail.lib import api_fields, openapi
@@ -134,10 +135,12 @@ def due_out(due: Any) -> dict[str, Any] | None:
     }
 
 
-def _out(chain: Any, officer: Officer) -> dict[str, Any]:
+def _out(chain: Any, officer: Officer, request: Any) -> dict[str, Any]:
     """The chain with the fields of the document it decides on, personal data masked unless the
-    viewer may see it (第三十三条)."""
-    personal = may_see_personal_data(officer=officer, case=chain.case)
+    viewer may see it (第三十三条: in a 涉密 case once they gave their read reason, logged)."""
+    state = read_state(request, officer=officer, case=chain.case)
+    log_page_read(request, officer=officer, case=chain.case, state=state, via="api")
+    personal = state.personal
     data = chain_out(
         chain,
         ledger_index_for(agency_id=chain.case.agency_id, case_id=chain.case_id),
@@ -170,7 +173,9 @@ class ApprovalDetailAPI(APIView):
     @extend_schema(responses={200: CHAIN})
     def get(self, request: Request, chain_id: int) -> Response:
         officer = officer_for_request(request.user)
-        return Response(_out(chain_for_user(user=request.user, chain_id=chain_id), officer))
+        return Response(
+            _out(chain_for_user(user=request.user, chain_id=chain_id), officer, request)
+        )
 
 
 class ApprovalDecideAPI(APIView):
@@ -192,7 +197,7 @@ class ApprovalDecideAPI(APIView):
             legal_grounds=s.validated_data["legal_grounds"] or None,
         )
         return Response(
-            _out(chain_for_user(user=request.user, chain_id=chain_id), officer), status=201
+            _out(chain_for_user(user=request.user, chain_id=chain_id), officer, request), status=201
         )
 
 
@@ -217,7 +222,7 @@ class ApprovalResubmitAPI(APIView):
             reason=s.validated_data["reason"],
         )
         return Response(
-            _out(chain_for_user(user=request.user, chain_id=chain_id), officer), status=201
+            _out(chain_for_user(user=request.user, chain_id=chain_id), officer, request), status=201
         )
 
 

@@ -287,6 +287,11 @@ def test_it_changes_the_cases_confidentiality_only_by_an_approved_decision(
     assert not views_whole("zhang", interviewed)
     assert views_whole("zhang", interviewed, reason="办案")
     assert MarkedRead.objects.filter(officer=personas["zhang"], reason="handling").exists()
+    # The approval pages follow the case too: the reason prompt, then the read logged.
+    page = client_for("li").get(f"/approvals/{chain.pk}/").content.decode()
+    assert "请选择查阅事由" in page
+    client_for("li").get(f"/api/approvals/{chain.pk}/", headers={"X-Read-Reason": "review"})
+    assert MarkedRead.objects.get(officer=personas["li"]).via == "api"
 
 
 def views_whole(who: str, record: Record, reason: str = "") -> bool:
