@@ -22,9 +22,11 @@ from casetrail.approvals.checklists import (
 from casetrail.approvals.kinds import due_of
 from casetrail.approvals.models import ChainStatus, Outcome
 from casetrail.approvals.selectors import chain_for_user, chains_waiting_for, why_cannot_act
+from casetrail.cases.reading import log_page_read, read_state
 from casetrail.cases.selectors import may_see_personal_data
 from casetrail.ledger.selectors import ledger_index_for
 from casetrail.lib import api_fields, openapi
+from casetrail.lib.masking import mask_texts
 from casetrail.org.models import Officer
 from casetrail.org.reauth import require_recent_auth
 from casetrail.org.selectors import officer_for_request
@@ -83,8 +85,13 @@ CHAIN = openapi.obj(
 )
 
 
-def chain_out(chain: Any, ledger: dict[str, int] | None = None) -> dict[str, Any]:
+def chain_out(
+    chain: Any, ledger: dict[str, int] | None = None, *, masked: bool = False
+) -> dict[str, Any]:
+    """The chain for the API; ``masked``: the steps' free text (opinions, findings, views) with
+    ID and phone numbers masked, for a viewer who may not see the case's personal data."""
     ledger = ledger or {}
+    shown = mask_texts if masked else (lambda value: value)
     return {
         "id": chain.pk,
         "kind": chain.kind,
@@ -103,11 +110,11 @@ def chain_out(chain: Any, ledger: dict[str, int] | None = None) -> dict[str, Any
                 "role": s.role,
                 "officer": s.officer.name,
                 "outcome": s.outcome,
-                "opinion": s.opinion,
+                "opinion": shown(s.opinion),
                 "record": s.record_id,
                 "created_at": s.created_at,
-                "findings": s.findings,
-                "participants": s.participants,
+                "findings": shown(s.findings),
+                "participants": shown(s.participants),
                 "legal_grounds": s.legal_grounds,
                 "ledger_seq": ledger.get(f"approvals.Step:{s.pk}"),
             }
@@ -129,11 +136,17 @@ def due_out(due: Any) -> dict[str, Any] | None:
     }
 
 
-def _out(chain: Any, officer: Officer) -> dict[str, Any]:
+def _out(chain: Any, officer: Officer, request: Any) -> dict[str, Any]:
     """The chain with the fields of the document it decides on, personal data masked unless the
-    viewer may see it (第三十三条)."""
-    data = chain_out(chain, ledger_index_for(agency_id=chain.case.agency_id, case_id=chain.case_id))
-    personal = may_see_personal_data(officer=officer, case=chain.case)
+    viewer may see it (第三十三条: in a 涉密 case once they gave their read reason, logged)."""
+    state = read_state(request, officer=officer, case=chain.case)
+    log_page_read(request, officer=officer, case=chain.case, state=state, via="api")
+    personal = state.personal
+    data = chain_out(
+        chain,
+        ledger_index_for(agency_id=chain.case.agency_id, case_id=chain.case_id),
+        masked=not personal,
+    )
     data["record_fields"] = fields_for(chain.record.doc, chain.record.fields, personal=personal)
     return data
 
@@ -146,7 +159,10 @@ class ApprovalListAPI(APIView):
         officer = officer_for_request(request.user)
         return Response(
             [
-                {**chain_out(c), "due": due_out(due_of(c))}
+                {
+                    **chain_out(c, masked=not may_see_personal_data(officer=officer, case=c.case)),
+                    "due": due_out(due_of(c)),
+                }
                 for c in chains_waiting_for(officer=officer)
             ]
         )
@@ -158,7 +174,9 @@ class ApprovalDetailAPI(APIView):
     @extend_schema(responses={200: CHAIN})
     def get(self, request: Request, chain_id: int) -> Response:
         officer = officer_for_request(request.user)
-        return Response(_out(chain_for_user(user=request.user, chain_id=chain_id), officer))
+        return Response(
+            _out(chain_for_user(user=request.user, chain_id=chain_id), officer, request)
+        )
 
 
 class ApprovalDecideAPI(APIView):
@@ -182,7 +200,7 @@ class ApprovalDecideAPI(APIView):
             legal_grounds=s.validated_data["legal_grounds"] or None,
         )
         return Response(
-            _out(chain_for_user(user=request.user, chain_id=chain_id), officer), status=201
+            _out(chain_for_user(user=request.user, chain_id=chain_id), officer, request), status=201
         )
 
 
@@ -207,7 +225,7 @@ class ApprovalResubmitAPI(APIView):
             reason=s.validated_data["reason"],
         )
         return Response(
-            _out(chain_for_user(user=request.user, chain_id=chain_id), officer), status=201
+            _out(chain_for_user(user=request.user, chain_id=chain_id), officer, request), status=201
         )
 
 

@@ -25,6 +25,7 @@ from casetrail.approvals.kinds import consequence_of, needs_legal_checklist
 from casetrail.approvals.models import Chain, ChainStatus
 from casetrail.approvals.selectors import chain_for_user, why_cannot_act
 from casetrail.cases.hooks import Confirmation
+from casetrail.cases.reading import read_state
 from casetrail.cases.selectors import parties_for
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error, resubmitted
@@ -133,6 +134,8 @@ def chain_detail(request: HttpRequest, chain_id: int) -> HttpResponse:
             else:
                 return redirect("chain-detail", chain_id=chain.pk)
         status = 400 if form is not None else 200
+    # 第三十三条: a 涉密 case's personal data after the reader's reason (the case page asks too).
+    state = read_state(request, officer=officer, case=chain.case)
     return render(
         request,
         "approvals/chain_detail.html",
@@ -140,7 +143,9 @@ def chain_detail(request: HttpRequest, chain_id: int) -> HttpResponse:
             "chain": chain,
             "legal_checklist": needs_legal_checklist(chain.kind),
             "case": chain.case,
-            "parties": parties_for(officer=officer, case=chain.case),
+            "parties": parties_for(officer=officer, case=chain.case, personal=state.personal),
+            "sees": state.personal,
+            "ask_reason": state.secret and state.needs_reason,
             "steps": [labelled(s) for s in chain.steps.select_related("officer", "record")],
             "versions": chain.case.records.filter(kind=chain.record.kind).order_by("created_at"),
             "blocked": blocked,
