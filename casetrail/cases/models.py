@@ -220,3 +220,73 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage} → {self.to_stage}"
+
+
+class MarkKind(models.TextChoices):
+    """第三十三条: what a piece of material is marked as. 国家秘密 material is never uploaded: its
+    mark is the whole record of it (where the paper is kept and who keeps it)."""
+
+    STATE_SECRET = "state_secret", "国家秘密"
+    COMMERCIAL_SECRET = "commercial_secret", "商业秘密"
+    PRIVACY = "privacy", "个人隐私"
+
+
+class Mark(models.Model):
+    """A mark on material of a case (第三十三条): a record (``target`` "record:<id>"), a media item
+    ("evidence:<id>"), or — for 国家秘密 — a paper held outside the system (``target`` "", with
+    ``kept_at`` and ``keeper``). ``target`` is the object's ledger subject, so this low app marks
+    objects of the apps above without importing them. Insert-only: a mark is never taken back
+    silently."""
+
+    RECORDED_AGENCY: ClassVar[str] = "case__agency_id"  # a recorded fact (casetrail.lib.facts)
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="marks")
+    target = models.CharField("标记对象", max_length=60, blank=True, db_index=True)
+    kind = models.CharField("标记", max_length=20, choices=MarkKind.choices)
+    title = models.CharField("材料名称（不含涉密内容）", max_length=200, blank=True)
+    reason = models.CharField("标记理由", max_length=300)
+    kept_at = models.CharField("纸质材料存放地点", max_length=200, blank=True)
+    keeper = models.CharField("保管人", max_length=60, blank=True)
+    by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "涉密标记"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.target or self.title}"
+
+
+class ReadReason(models.TextChoices):
+    """Why a reader opens marked material (第三十三条), chosen once per case per session."""
+
+    HANDLING = "handling", "办案"
+    REVIEW = "review", "审核"
+    SUPERVISION = "supervision", "监督"
+    COPY = "copy", "调用"
+
+
+class MarkedRead(models.Model):
+    """A read of a case's marked material (第三十三条): the reader, the reason they chose, and the
+    first thing read. One row (and one ledger entry) per reader, case, session and reason — not one
+    per page view. Insert-only."""
+
+    RECORDED_AGENCY: ClassVar[str] = "case__agency_id"  # a recorded fact (casetrail.lib.facts)
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="marked_reads")
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("查阅事由", max_length=12, choices=ReadReason.choices)
+    # A digest of the login session or API token, never the key itself.
+    session = models.CharField(max_length=64)
+    via = models.CharField("途径", max_length=12)  # page, api, media, download, ledger
+    target = models.CharField("首次查阅对象", max_length=60, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "涉密材料查阅日志"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["case", "officer", "session"])]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} {self.reason} case {self.case_id}"

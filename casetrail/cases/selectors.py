@@ -9,7 +9,15 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from casetrail.cases.hooks import VISIBILITY, CasePage
-from casetrail.cases.models import Case, CaseOfficer, Confidentiality, Party, Stage
+from casetrail.cases.models import (
+    Case,
+    CaseOfficer,
+    Confidentiality,
+    Mark,
+    MarkedRead,
+    Party,
+    Stage,
+)
 from casetrail.ledger.selectors import ledger_index_for
 from casetrail.lib.masking import mask_address, mask_id_number, mask_phone
 from casetrail.lib.numbers import id_or_none
@@ -51,12 +59,20 @@ def case_for_user(*, user: Any, case_id: int | str) -> Case:
     return case
 
 
-def may_see_personal_data(*, officer: Officer, case: Case) -> bool:
-    """Assigned officers see parties' personal data; supervisors too unless the case is 涉密
-    (第三十三条); everyone else sees it masked."""
+def may_read_marked(*, officer: Officer, case: Case) -> bool:
+    """The one access function of a case's protected material (第三十三条): personal data (the
+    parties', the catalogue's ``personal`` fields, numbers found in free text) and material marked
+    商业秘密 or 个人隐私 (``Mark``), and the entries and bytes that carry them. Assigned officers
+    may; supervisors too unless the case is 涉密; everyone else sees the material exists and is
+    withheld."""
     if any(a.officer_id == officer.pk for a in case.assignments.all()):
         return True
     return officer.has_role(Role.SUPERVISOR) and case.confidentiality != Confidentiality.SECRET
+
+
+def may_see_personal_data(*, officer: Officer, case: Case) -> bool:
+    """Personal data is protected material: the same rule (``may_read_marked``)."""
+    return may_read_marked(officer=officer, case=case)
 
 
 @dataclass
@@ -173,3 +189,33 @@ def stage_bar(case: Case) -> list[StageMark]:
             state = "past" if value in entered else "skipped"
         marks.append(StageMark(value, str(label), state, entered.get(value) if i <= here else None))
     return marks
+
+
+def marks_of_case(*, case: Case) -> dict[str, list[Mark]]:
+    """The case's marks by target ("record:5", "evidence:7"; "" for 国家秘密 papers kept outside
+    the system), in one query, for a page that shows many objects."""
+    out: dict[str, list[Mark]] = {}
+    for mark in Mark.objects.filter(case=case).select_related("by").order_by("at", "id"):
+        out.setdefault(mark.target, []).append(mark)
+    return out
+
+
+def marks_of(*, case: Case, target: str) -> list[Mark]:
+    """The marks on one object of the case (its ledger subject, e.g. "record:5")."""
+    return list(Mark.objects.filter(case=case, target=target).order_by("at", "id"))
+
+
+def is_marked_material(*, case: Case, marks: list[Mark]) -> bool:
+    """Whether an object with these marks is marked material, whose every read is logged with a
+    reason: it carries a mark, or its whole case is 涉密."""
+    return bool(marks) or case.confidentiality == Confidentiality.SECRET
+
+
+def state_secret_papers(*, case: Case) -> list[Mark]:
+    """国家秘密 material of the case: never in the system, only where it is kept and by whom."""
+    return list(Mark.objects.filter(case=case, target="", kind="state_secret").order_by("at"))
+
+
+def marked_reads_of(*, case: Case) -> list[MarkedRead]:
+    """Who read the case's marked material, with the reason they chose (the case page's 查阅记录)."""
+    return list(MarkedRead.objects.filter(case=case).select_related("officer")[:200])

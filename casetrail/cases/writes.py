@@ -16,6 +16,8 @@ from casetrail.cases.models import (
     CaseOfficer,
     Category,
     Confidentiality,
+    Mark,
+    MarkKind,
     Party,
     Procedure,
     Stage,
@@ -231,3 +233,35 @@ def assign_number(*, case: Case, now: dt.datetime) -> CaseNumberCounter:
 def locked(case: Case) -> Case:
     """The case row locked for the running action, with its agency and unit."""
     return Case.objects.select_for_update().select_related("agency", "unit").get(pk=case.pk)
+
+
+@step
+def add_mark(
+    *, case: Case, officer: Officer, target: str, kind: str, reason: str, title: str = ""
+) -> Mark:
+    """A 商业秘密 / 个人隐私 mark on an object of the case (its ledger subject ``target``), inside
+    the action of the app that owns the object and checked it belongs to the case. 国家秘密 is
+    refused: such material is never put in the system (``state_secret_register`` records where
+    the paper is kept instead)."""
+    if kind == MarkKind.STATE_SECRET:
+        raise ActionError(
+            "state_secret_not_uploaded",
+            "国家秘密材料不得上传或录入本系统（第三十三条）；请登记纸质材料的存放地点和保管人",
+            field="kind",
+        )
+    if kind not in MarkKind.values:
+        raise ActionError("invalid_mark", "请选择标记：商业秘密或个人隐私", field="kind")
+    reason = clean_text(reason, where="标记理由", field="reason", limit=300)
+    if not reason:
+        raise ActionError("mark_reason_required", "请说明标记理由", field="reason")
+    if Mark.objects.filter(case=case, target=target, kind=kind).exists():
+        raise ActionError("already_marked", f"该材料已标记为{MarkKind(kind).label}", field="kind")
+    return Mark.objects.create(
+        case=case,
+        target=target,
+        kind=kind,
+        title=clean_text(title, where="材料名称", field="title", limit=200),
+        reason=reason,
+        by=officer,
+        at=timezone.now(),
+    )

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from casetrail.cases.models import Case, Stage
+from casetrail.cases.models import Case, Mark, Stage
+from casetrail.cases.writes import add_mark
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.org.models import Officer
@@ -24,13 +25,21 @@ from casetrail.records.writes import (
     signature_rows,
 )
 
-__all__ = ["OfficerPresent", "SignatureInput", "record_attach", "record_correct", "record_create"]
+__all__ = [
+    "OfficerPresent",
+    "SignatureInput",
+    "material_mark",
+    "record_attach",
+    "record_correct",
+    "record_create",
+]
 
 
 class RecordAction(ActionName):
     CREATE = "record.create"
     CORRECT = "record.correct"
     ATTACH = "record.attach"
+    MARK = "record.mark"
 
 
 def _require_assigned(case: Case, officer: Officer, message: str) -> None:
@@ -156,3 +165,40 @@ def record_attach(
         case=case.pk,
     )
     return attachment
+
+
+def _target_case(target: str) -> Case:
+    """The case of a record ("record:<id>") or of a media item linked to one ("evidence:<id>")."""
+    from casetrail.evidence.models import ItemLink
+
+    kind, _, pk = target.partition(":")
+    case_id = None
+    if pk.isdigit() and kind == "record":
+        case_id = Record.objects.filter(pk=int(pk)).values_list("case_id", flat=True).first()
+    elif pk.isdigit() and kind == "evidence":
+        case_id = ItemLink.objects.filter(item_id=int(pk)).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise ActionError(
+            "mark_target_not_found", "要标记的记录或音像记录不存在，或尚未归入案件", status=404
+        )
+    return Case.objects.select_related("agency").get(pk=case_id)
+
+
+@action(RecordAction.MARK)
+def material_mark(
+    act: Act, /, *, target: str, officer: Officer, kind: str, reason: str, title: str = ""
+) -> Mark:
+    """Mark a record or a media item of a case the officer handles 商业秘密 or 个人隐私 (第三十三条):
+    from then on it is shown only to those ``may_read_marked`` allows, each read logged with its
+    reason. 国家秘密 is refused (never in the system)."""
+    case = _target_case(target)
+    if case.agency_id != officer.agency_id:
+        raise ActionError(
+            "mark_target_not_found", "要标记的记录或音像记录不存在，或尚未归入案件", status=404
+        )
+    _require_assigned(case, officer, "只有本案承办人员可以标记涉密材料")
+    mark = add_mark(
+        case=case, officer=officer, target=target, kind=kind, reason=reason, title=title
+    )
+    act.record(agency=case.agency_id, actor=officer, subject=target, rows=[mark], case=case.pk)
+    return mark
