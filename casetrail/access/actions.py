@@ -251,6 +251,18 @@ def copy_request_register(
     return request
 
 
+def require_decider(request: CopyRequest, officer: Officer) -> None:
+    """Only the one who may now take the chain's 批准 step decides per item (403); only while
+    the chain waits for it (``not_awaiting_decision``)."""
+    chain = request.chain
+    chain.refresh_from_db()
+    reason = why_cannot_act(officer=officer, chain=chain)
+    if chain.status == ChainStatus.PENDING_DECISION and reason:
+        raise ActionError("not_allowed_to_decide", reason, status=403)
+    if chain.status != ChainStatus.PENDING_DECISION:
+        raise ActionError("not_awaiting_decision", "该调用单不在待局长批准环节，不能作出决定")
+
+
 @action(AccessAction.DECIDE)
 def copy_decisions_set(
     act: Act, /, *, request: CopyRequest, officer: Officer, decisions: list[dict[str, Any]]
@@ -259,13 +271,7 @@ def copy_decisions_set(
     "disposition": "given"|"redacted"|"withheld", "reason": "…"}]``, one per item; a reason is
     required to redact or withhold. Only the one who may now take the chain's 批准 step (403);
     made again before approving, the latest binds."""
-    chain = request.chain
-    chain.refresh_from_db()
-    if chain.status != ChainStatus.PENDING_DECISION:
-        raise ActionError("not_awaiting_decision", "该调用单不在待局长批准环节，不能作出决定")
-    reason = why_cannot_act(officer=officer, chain=chain)
-    if reason:
-        raise ActionError("not_allowed_to_decide", reason, status=403)
+    require_decider(request, officer)
     items = {i.pk: i for i in request.items.all()}
     given: dict[int, dict[str, Any]] = {}
     for entry in decisions if isinstance(decisions, list) else []:

@@ -44,7 +44,12 @@ class Box:
     y1: float
 
     def as_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """As the ledger keeps it: canonical JSON has no floats, so coordinates are decimal
+        strings (to 1/100 point or pixel)."""
+        out: dict[str, Any] = {"page": self.page}
+        for key in ("x0", "y0", "x1", "y1"):
+            out[key] = format(round(getattr(self, key), 2), "g")
+        return out
 
 
 def parse_boxes(raw: Any, *, pdf: bool) -> list[Box]:

@@ -17,6 +17,7 @@ from casetrail.access.actions import (
     copy_decisions_set,
     copy_request_register,
     redaction_create,
+    require_decider,
 )
 from casetrail.access.delivery import download, make_package
 from casetrail.access.forms import (
@@ -161,6 +162,7 @@ def copy_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     items = items_of(copy)
     form = decisions_form(items)(request.POST)
     try:
+        require_decider(copy, officer)
         if not form.is_valid():
             raise ActionError("invalid_input", "请逐项选择决定")
         copy_decisions_set(
