@@ -377,7 +377,8 @@ def redaction_create(
     original = original_of(item)
     now = timezone.now()
     if item.kind == ItemKind.RECORD and item.record is not None:
-        method, region_facts = Method.FIELDS, blanked_fields(item.record)
+        method = Method.FIELDS
+        region_facts: list[Any] = blanked_fields(item.record)
         try:
             pages = render(
                 redacted_printed(

@@ -114,7 +114,8 @@ def copy_out(copy: CopyRequest, officer: Any) -> dict[str, Any]:
 
 
 class RegisterSerializer(serializers.Serializer):
-    fields = serializers.DictField(help_text="调用单各栏（目录 copy_request）")
+    # See approvals.api.ResubmitSerializer: the declared field does not shadow Serializer.fields.
+    fields = serializers.DictField(help_text="调用单各栏（目录 copy_request）")  # type: ignore[assignment]
     items = serializers.ListField(
         child=serializers.DictField(),
         help_text='[{"kind": "record|document|media", "id": 1, "proposed": "given"}]',

@@ -24,9 +24,7 @@ def register_form(case: Case, offered: list[Candidate]) -> type[forms.Form]:
     proposes."""
     base = catalogue_form(FORM, extra=OPINION, case=case)
     fields: dict[str, forms.Field] = {
-        name: f
-        for name, f in base.base_fields.items()
-        if name != "items"  # type: ignore[attr-defined]
+        name: f for name, f in base.base_fields.items() if name != "items"
     }
     fields["authority_file"] = forms.FileField(
         label="授权委托书或法院调取函扫描件（PDF、JPEG、PNG）", required=False

@@ -32,9 +32,11 @@ def receipts_of(requests: list[CopyRequest]) -> list[dict[str, Any]]:
                         "package": p,
                         "receipt": receipt,
                         "how": "下载" if receipt.by_id is None else "导出到文件夹",
+                        "at": receipt.at,
+                        "id": receipt.pk,
                     }
                 )
-    rows.sort(key=lambda row: (row["receipt"].at, row["receipt"].pk))
+    rows.sort(key=lambda row: (row["at"], row["id"]))
     return rows
 
 

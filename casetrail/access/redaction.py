@@ -186,20 +186,20 @@ def redact_image(data: bytes, boxes: list[Box]) -> tuple[bytes, str]:
     except (UnidentifiedImageError, OSError):
         raise ActionError("not_an_image", "原件不是可读取的照片") from None
     fmt = "PNG" if image.format == "PNG" else "JPEG"
-    image = image.convert("RGB")
+    rgb = image.convert("RGB")
     for b in boxes:
-        if b.x1 > image.width or b.y1 > image.height:
+        if b.x1 > rgb.width or b.y1 > rgb.height:
             raise ActionError(
                 "invalid_region",
-                f"区域超出照片范围（{image.width}×{image.height} 像素）",
+                f"区域超出照片范围（{rgb.width}×{rgb.height} 像素）",
                 field="regions",
             )
-    draw = ImageDraw.Draw(image)
+    draw = ImageDraw.Draw(rgb)
     for b in boxes:
         draw.rectangle([b.x0, b.y0, b.x1 - 1, b.y1 - 1], fill=(0, 0, 0))
     out = io.BytesIO()
     if fmt == "PNG":
-        image.save(out, format="PNG")
+        rgb.save(out, format="PNG")
         return out.getvalue(), "image/png"
-    image.save(out, format="JPEG", quality=95)
+    rgb.save(out, format="JPEG", quality=95)
     return out.getvalue(), "image/jpeg"

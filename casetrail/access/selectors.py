@@ -37,6 +37,7 @@ def request_for_user(*, user: Any, request_id: int | str) -> CopyRequest:
     if case_id is None:
         raise Http404("调用单不存在")
     case = case_for_user(user=user, case_id=case_id)
+    assert pk is not None  # found by it above
     request = CopyRequest.objects.select_related(*REQUEST_RELATED).get(pk=pk)
     request.case = case
     return request

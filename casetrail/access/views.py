@@ -224,7 +224,7 @@ def copy_package(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @require_GET
-def copy_download(request: HttpRequest, token: str) -> HttpResponse:
+def copy_download(request: HttpRequest, token: str) -> HttpResponse | FileResponse:
     """The recipient's download (no login): counted, refused past its date or count."""
     try:
         package, path = download(token=token, address=request.META.get("REMOTE_ADDR", ""))

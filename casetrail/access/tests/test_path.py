@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import bagit
+import pytest
 from pypdf import PdfReader
 
 from casetrail.access.models import CopyPackage, CopyReceipt, CopyRequest, Redaction
@@ -165,3 +166,30 @@ def check_package(data: bytes, tmp_path: Path, case) -> None:
     assert pdf.startswith(original)  # the sealed revision stays; the watermark is an update
     assert "仅供王律师使用" in text_of(pdf)
     assert "调用〔" in text_of((root / "data" / "调用单.pdf").read_bytes())
+
+
+def test_it_exports_a_package_to_a_folder_from_the_cli(copy_case, personas, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from casetrail.access.actions import redaction_create
+    from casetrail.access.tests.conftest import approved
+
+    copy = approved(copy_case, personas)
+    item = copy.items.get(proposed="redacted")
+    item.request = copy
+    usb = tmp_path / "usb"
+    with pytest.raises(SystemExit) as refused:
+        call_command("copy_export", copy.number, "--to", str(usb), "--by", "zhang")
+    assert refused.value.code == 1  # the redaction the 局长 asked for is not made yet
+    assert not usb.exists() or not any(usb.iterdir())
+    redaction_create(item=item, officer=personas["zhang"], reason="第三十三条")
+    out = StringIO()
+    call_command("copy_export", copy.number, "--to", str(usb), "--by", "zhang", stdout=out)
+    (bag,) = list(usb.iterdir())
+    bagit.Bag(str(bag)).validate()
+    assert (bag / "README.html").is_file() and "已导出" in out.getvalue()
+    receipt = CopyReceipt.objects.get(package__request=copy)
+    assert receipt.by == personas["zhang"]
+    assert LedgerEntry.objects.filter(subject=f"copy-package:{receipt.package_id}").count() == 2
