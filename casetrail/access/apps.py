@@ -16,9 +16,11 @@ class AccessConfig(AppConfig):
         from casetrail.access.kinds import COPY_CHAIN, COPY_CHAIN_LABEL
         from casetrail.approvals.kinds import register_consequence, register_kind
         from casetrail.cases import hooks
+        from casetrail.records.links import register_record_links
 
         register_kind(COPY_CHAIN, copy_chain_ended, label=COPY_CHAIN_LABEL)
         register_consequence(COPY_CHAIN, copy_consequence)
         hooks.register_panel(panels.PANEL)
         hooks.register_link(panels.case_links)
         hooks.register_api_section("copies", panels.api)
+        register_record_links(panels.record_links)

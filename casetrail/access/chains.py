@@ -50,5 +50,9 @@ def copy_consequence(chain: Chain) -> tuple[str, list[str]]:
         f"{i.label}：{decided[i.pk].get_disposition_display()}" if i.pk in decided else ""
         for i in request.items.all()
     ]
-    missing = [f"尚未决定：{i.label}" for i in request.items.all() if i.pk not in decided]
+    missing = [
+        f"尚未决定：{i.label}（请先在调用单 {request.number} 的页面逐项决定）"
+        for i in request.items.all()
+        if i.pk not in decided
+    ]
     return "按逐项决定复制（" + "；".join(x for x in lines if x) + "）", missing

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 
+from casetrail.access.kinds import FORM
 from casetrail.access.models import CopyRequest
 from casetrail.access.selectors import requests_of_case
 from casetrail.cases.hooks import CasePage, Panel
+from casetrail.org.models import Officer
+from casetrail.records.models import Record
 
 
 def _requests(page: CasePage) -> list[CopyRequest]:
@@ -68,6 +72,19 @@ def api(page: CasePage) -> list[dict[str, Any]]:
         }
         for r in _requests(page)
     ]
+
+
+def record_links(record: Record, officer: Officer) -> list[tuple[str, str]]:
+    """Beside a 调用单's form (on the case's records and its chain): its page, where the 局长
+    decides per item and the handler carries it out."""
+    if record.kind != FORM:
+        return []
+    copy = (
+        CopyRequest.objects.filter(Q(record=record) | Q(chain__record=record))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return [(reverse("copy-detail", args=[copy]), "调用单页面（逐项决定、复制）")] if copy else []
 
 
 def case_links(page: CasePage) -> list[tuple[str, str]]:

@@ -66,6 +66,8 @@ def test_it_takes_a_copy_request_from_registration_to_a_checked_download(
         content_type="application/json",
     )
     assert refused.status_code == 400 and refused.json()["code"] == "decision_missing"
+    confirm = zhao.post(f"/approvals/{copy.chain_id}/", {"outcome": "approve", "opinion": "同意"})
+    assert confirm.status_code == 400 and "尚未决定" in confirm.content.decode()
     page = zhao.get(f"/copies/{copy.pk}/")
     assert page.status_code == 200 and "局长逐项决定" in page.content.decode()
     form = {}
@@ -127,6 +129,7 @@ def test_it_takes_a_copy_request_from_registration_to_a_checked_download(
     # The case page shows who received copies.
     section = zhang.get(f"/cases/{case.pk}/section/documents/").content.decode()
     assert "王律师" in section and copy.number in section
+    assert f"/copies/{copy.pk}/" in section  # beside the 调用单's form too
     api = zhang.get(f"/api/cases/{case.pk}/").json()
     assert api["copies"][0]["receipts"][0]["recipient"] == "王律师"
 
