@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from casetrail.access.av_redaction import Span, parse_av, redact_av
 from casetrail.access.kinds import COPY_CHAIN, FORM
 from casetrail.access.models import (
     CopyDecision,
@@ -358,7 +359,9 @@ def redaction_create(
     personal parts blanked; an issued PDF with ``regions`` (page, x0, y0, x1, y1 in points from
     the top left) burned in; a photo with ``regions`` (x0, y0, x1, y1 pixels) filled. The
     approver is the 局长 who decided the item is given redacted. Refused: no approved 调用单, the
-    item not decided redacted (no approver), no reason, regions invalid, a video."""
+    item not decided redacted (no approver), no reason, regions invalid. Audio/video:
+    ``regions`` is ``{"regions": [{x0, y0, x1, y1, t0, t1}], "mute": [{t0, t1}]}`` (pixels,
+    seconds): re-encoded with the same length and timestamps."""
     request = item.request
     require_fulfiller(request, officer)
     decision = binding_decisions(request).get(item.pk)
@@ -397,12 +400,22 @@ def redaction_create(
         boxes = parse_boxes(regions, pdf=False)
         method, region_facts = Method.IMAGE, [b.as_json() for b in boxes]
         data, media_type = redact_image(blob_bytes(original.blob), boxes)
+    elif item.kind == ItemKind.MEDIA and item.media is not None:
+        assert original.blob is not None
+        shapes, mutes = parse_av(regions)
+        method = Method.AV
+        region_facts = [
+            {
+                "regions": [
+                    {"x0": r.x0, "y0": r.y0, "x1": r.x1, "y1": r.y1, **_times(r.span)}
+                    for r in shapes
+                ],
+                "mute": [_times(m) for m in mutes],
+            }
+        ]
+        data, media_type = redact_av(blob_bytes(original.blob), shapes, mutes), "video/mp4"
     else:
-        raise ActionError(
-            "redaction_not_supported",
-            "音像记录暂不支持区域删除：请决定提供或不予提供",
-            status=409,
-        )
+        raise ActionError("redaction_not_supported", "该材料不能制作删除处理件", status=409)
     blob = store_derived(agency_id=request.agency_id, data=data, media_type=media_type)
     row = Redaction.objects.create(
         item=item,
@@ -427,6 +440,11 @@ def redaction_create(
         derived={"sha256": blob.sha256, "sm3": blob.sm3, "size": blob.size},
     )
     return row
+
+
+def _times(span: Span) -> dict[str, str]:
+    """A span as the ledger keeps it (no floats in canonical JSON): seconds as decimal strings."""
+    return {"t0": format(round(span.t0, 3), "g"), "t1": format(round(span.t1, 3), "g")}
 
 
 def token_hash(token: str) -> str:

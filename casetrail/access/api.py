@@ -118,13 +118,18 @@ class RegisterSerializer(serializers.Serializer):
     fields = serializers.DictField(help_text="调用单各栏（目录 copy_request）")  # type: ignore[assignment]
     items = serializers.ListField(
         child=serializers.DictField(),
+        max_length=200,
         help_text='[{"kind": "record|document|media", "id": 1, "proposed": "given"}]',
     )
     opinion = api_fields.TextField(max_length=2000)
-    authority_base64 = serializers.CharField(
-        required=False, allow_blank=True, help_text="授权委托书或法院函扫描件（Base64）"
+    # 20 MB of scan as Base64 (4/3 of it).
+    authority_base64 = api_fields.TextField(
+        required=False,
+        allow_blank=True,
+        max_length=28_000_000,
+        help_text="授权委托书或法院函扫描件（Base64，不超过20MB）",
     )
-    authority_type = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    authority_type = api_fields.TextField(required=False, allow_blank=True, max_length=40)
 
 
 class CaseCopyRequestsAPI(APIView):
@@ -173,6 +178,7 @@ class CopyRequestAPI(APIView):
 class DecisionsSerializer(serializers.Serializer):
     decisions = serializers.ListField(
         child=serializers.DictField(),
+        max_length=200,
         help_text='[{"item": 1, "disposition": "given|redacted|withheld", "reason": "…"}]',
     )
 
@@ -226,8 +232,8 @@ class CopyRedactionAPI(APIView):
 
 class PackageSerializer(serializers.Serializer):
     recipient = api_fields.TextField(max_length=100)
-    days = serializers.IntegerField(required=False, min_value=1, max_value=90)
-    uses = serializers.IntegerField(required=False, min_value=1, max_value=20)
+    days = api_fields.IntegerField(required=False, min_value=1, max_value=90)
+    uses = api_fields.IntegerField(required=False, min_value=1, max_value=20)
 
 
 class CopyPackageAPI(APIView):

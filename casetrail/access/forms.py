@@ -67,14 +67,15 @@ def decisions_of(items: list[CopyItem], data: dict[str, Any]) -> list[dict[str, 
 
 class RedactionForm(forms.Form):
     reason = form_fields.TextField(label="删除理由（法律依据）", max_length=300, required=False)
-    regions = forms.CharField(
+    regions = form_fields.TextField(
         label="涂黑区域（PDF：每行“页码 x0 y0 x1 y1”，单位点，自页面左上角；照片：每行“x0 y0 x1 y1”像素；记录无需填写）",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=4000,
     )
 
 
 class PackageForm(forms.Form):
     recipient = form_fields.TextField(label="接收人", max_length=100)
-    days = forms.IntegerField(label="链接有效天数", min_value=1, max_value=90, initial=7)
-    uses = forms.IntegerField(label="可下载次数", min_value=1, max_value=20, initial=3)
+    days = form_fields.IntegerField(label="链接有效天数", min_value=1, max_value=90, initial=7)
+    uses = form_fields.IntegerField(label="可下载次数", min_value=1, max_value=20, initial=3)

@@ -127,6 +127,7 @@ class Method(models.TextChoices):
     FIELDS = "fields", "记录中个人信息隐去后重新生成"
     PDF = "pdf", "PDF 页面区域涂黑（文字层删除）"
     IMAGE = "image", "照片区域涂黑"
+    AV = "av", "音像画面区域遮挡、声音时段静音"
 
 
 class Redaction(models.Model):

@@ -125,7 +125,7 @@ class Migration(migrations.Migration):
             name='Redaction',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('fields', '记录中个人信息隐去后重新生成'), ('pdf', 'PDF 页面区域涂黑（文字层删除）'), ('image', '照片区域涂黑')], max_length=10, verbose_name='方式')),
+                ('method', models.CharField(choices=[('fields', '记录中个人信息隐去后重新生成'), ('pdf', 'PDF 页面区域涂黑（文字层删除）'), ('image', '照片区域涂黑'), ('av', '音像画面区域遮挡、声音时段静音')], max_length=10, verbose_name='方式')),
                 ('original_sha256', models.CharField(max_length=64)),
                 ('original_sm3', models.CharField(max_length=64)),
                 ('original_seq', models.PositiveBigIntegerField(verbose_name='原件账本序号')),

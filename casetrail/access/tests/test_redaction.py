@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
@@ -161,3 +162,138 @@ def test_it_redacts_a_pdf_and_a_photo_through_the_action(copy_case, personas):
         content_type="application/json",
     )
     assert off.status_code == 400 and off.json()["code"] == "invalid_region"
+
+
+def clip_with_sound() -> bytes:
+    """Two seconds: a grey 64×48 picture at 10 frames a second and a 440 Hz tone at 8 kHz."""
+    import math
+    import struct
+    from fractions import Fraction
+
+    import av
+
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="mp4") as out:
+        video = out.add_stream("mpeg4", rate=10)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        audio = out.add_stream("aac", rate=8000)
+        audio.layout = "mono"
+        for i in range(20):
+            frame = av.VideoFrame.from_image(Image.new("RGB", (64, 48), (200, 200, 200)))
+            frame.pts, frame.time_base = i, Fraction(1, 10)
+            for packet in video.encode(frame):
+                out.mux(packet)
+        n = 1024
+        for k in range(16):
+            tone = [0.5 * math.sin(2 * math.pi * 440 * (k * n + i) / 8000) for i in range(n)]
+            frame = av.AudioFrame(format="fltp", layout="mono", samples=n)
+            frame.planes[0].update(struct.pack(f"<{n}f", *tone))
+            frame.sample_rate, frame.pts, frame.time_base = 8000, k * n, Fraction(1, 8000)
+            for packet in audio.encode(frame):
+                out.mux(packet)
+        for stream in (video, audio):
+            for packet in stream.encode():
+                out.mux(packet)
+    return buf.getvalue()
+
+
+def frames_and_levels(
+    data: bytes,
+) -> tuple[list[tuple[float, Any, Any]], list[tuple[float, float, float]], Any]:
+    import struct
+
+    import av
+
+    with av.open(io.BytesIO(data)) as c:
+        duration = (c.streams.video[0].duration * c.streams.video[0].time_base, c.duration)
+        frames = []
+        for f in c.decode(video=0):
+            image = f.to_image()
+            frames.append(
+                (float(f.pts * f.time_base), image.getpixel((5, 5)), image.getpixel((50, 40)))
+            )
+    with av.open(io.BytesIO(data)) as c:
+        levels = []
+        for f in c.decode(audio=0):
+            start = float(f.pts * f.time_base)
+            values = struct.unpack(f"<{f.samples}f", bytes(f.planes[0])[: 4 * f.samples])
+            levels.append((start, start + f.samples / f.sample_rate, max(abs(v) for v in values)))
+    return frames, levels, duration
+
+
+def test_it_blacks_out_a_region_over_time_and_mutes_a_segment_keeping_length_and_times():
+    from casetrail.access.av_redaction import parse_av, redact_av
+
+    original = clip_with_sound()
+    regions, mutes = parse_av(
+        {
+            "regions": [{"x0": 0, "y0": 0, "x1": 32, "y1": 24, "t0": 0.5, "t1": 1.5}],
+            "mute": [{"t0": 0.5, "t1": 1.0}],
+        }
+    )
+    redacted = redact_av(original, regions, mutes)
+    before, loud, length = frames_and_levels(original)
+    after, quiet, redacted_length = frames_and_levels(redacted)
+    assert redacted_length == length  # same duration, same time base
+    assert [t for t, _, _ in after] == [t for t, _, _ in before]  # every frame at its time
+    for t, inside, outside in after:
+        assert outside == (200, 200, 200)
+        assert inside == ((0, 0, 0) if 0.5 <= t < 1.5 else (200, 200, 200)), t
+    assert [(a, b) for a, b, _ in quiet] == [(a, b) for a, b, _ in loud]
+    for start, end, level in quiet:
+        if start >= 0.5 and end <= 1.0:
+            assert level < 0.01, start  # silent in the segment
+        elif end <= 0.5 or start >= 1.0:
+            assert level > 0.3, start  # the tone elsewhere
+
+
+def test_it_refuses_av_regions_that_are_not_regions():
+    from casetrail.access.av_redaction import parse_av
+
+    for raw in (
+        {},
+        {"regions": [{"x0": 5, "y0": 0, "x1": 1, "y1": 9}]},
+        {"mute": [{"t0": 2, "t1": 1}]},
+    ):
+        with pytest.raises(ActionError) as err:
+            parse_av(raw)
+        assert err.value.code in ("regions_required", "invalid_region")
+
+
+def test_it_redacts_a_video_through_the_action(copy_case, personas):
+    from casetrail.evidence.models import Item
+
+    case = copy_case
+    video = Item.objects.filter(link__case=case, kind="video").first()
+    copy = copy_request_register(
+        case=case,
+        officer=personas["zhang"],
+        fields=AGENT,
+        items=[{"kind": "media", "id": video.pk, "proposed": "redacted"}],
+        opinion="画面中有旁人，建议遮挡后提供",
+        authority=Authority(AGENT_LETTER, "application/pdf"),
+    )
+    approval_decide(chain=copy.chain, officer=personas["wang"], outcome="approve", opinion="同意")
+    (item,) = copy.items.all()
+    copy_decisions_set(
+        request=copy,
+        officer=personas["zhao"],
+        decisions=[{"item": item.pk, "disposition": "redacted", "reason": "旁人面部属个人隐私"}],
+    )
+    approval_decide(chain=copy.chain, officer=personas["zhao"], outcome="approve", opinion="同意")
+    r = client_for("zhang").post(
+        f"/api/copies/{copy.pk}/items/{item.pk}/redaction/",
+        {"reason": "第三十三条", "regions": {"regions": [{"x0": 0, "y0": 0, "x1": 32, "y1": 24}]}},
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.json()
+    assert r.json()["method"] == "av"
+    original = b"".join(blob_store().iter_bytes(video.blob.sha256))
+    derived = b"".join(blob_store().iter_bytes(r.json()["sha256"]))
+    import av
+
+    with av.open(io.BytesIO(original)) as a, av.open(io.BytesIO(derived)) as b:
+        sa, sb = a.streams.video[0], b.streams.video[0]
+        assert sa.duration * sa.time_base == sb.duration * sb.time_base
+        first = next(b.decode(video=0)).to_image()
+        assert first.getpixel((4, 4)) == (0, 0, 0)
