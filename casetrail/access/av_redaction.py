@@ -51,6 +51,8 @@ def _number(raw: Any, n: int, what: str) -> float:
 def parse_av(raw: Any) -> tuple[list[Region], list[Span]]:
     """``{"regions": [...], "mute": [...]}`` (API) into regions and muted spans. Refused: nothing
     to do, too many, not numbers, empty or inverted rectangles or spans."""
+    if isinstance(raw, str):
+        raw = _from_lines(raw)
     raw = raw if isinstance(raw, dict) else {}
     regions_raw = raw.get("regions") or []
     mute_raw = raw.get("mute") or []
@@ -83,6 +85,27 @@ def parse_av(raw: Any) -> tuple[list[Region], list[Span]]:
             raise ActionError("invalid_region", f"第{n}个静音时段为空或颠倒", field="regions")
         spans.append(Span(t0, t1))
     return regions, spans
+
+
+def _from_lines(text: str) -> dict[str, list[dict[str, str]]]:
+    """The form's text: one part a line — ``x0 y0 x1 y1 t0 t1`` a region (pixels, seconds), ``t0
+    t1`` a muted segment (seconds); commas or spaces."""
+    out: dict[str, list[dict[str, str]]] = {"regions": [], "mute": []}
+    for line in text.splitlines():
+        parts = line.replace("，", ",").replace(",", " ").split()
+        if len(parts) == 6:
+            out["regions"].append(
+                dict(zip(("x0", "y0", "x1", "y1", "t0", "t1"), parts, strict=True))
+            )
+        elif len(parts) == 2:
+            out["mute"].append(dict(zip(("t0", "t1"), parts, strict=True)))
+        elif parts:
+            raise ActionError(
+                "invalid_region",
+                "音像每行一项：画面区域“x0 y0 x1 y1 起秒 止秒”，或静音时段“起秒 止秒”",
+                field="regions",
+            )
+    return out
 
 
 def _seconds(pts: int | None, time_base: Fraction | None) -> float:

@@ -68,7 +68,7 @@ def decisions_of(items: list[CopyItem], data: dict[str, Any]) -> list[dict[str, 
 class RedactionForm(forms.Form):
     reason = form_fields.TextField(label="删除理由（法律依据）", max_length=300, required=False)
     regions = form_fields.TextField(
-        label="涂黑区域（PDF：每行“页码 x0 y0 x1 y1”，单位点，自页面左上角；照片：每行“x0 y0 x1 y1”像素；记录无需填写）",
+        label="涂黑区域（PDF：每行“页码 x0 y0 x1 y1”，单位点，自页面左上角；照片：每行“x0 y0 x1 y1”像素；音像：每行“x0 y0 x1 y1 起秒 止秒”遮挡画面或“起秒 止秒”静音；记录无需填写）",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=4000,

@@ -297,3 +297,13 @@ def test_it_redacts_a_video_through_the_action(copy_case, personas):
         assert sa.duration * sa.time_base == sb.duration * sb.time_base
         first = next(b.decode(video=0)).to_image()
         assert first.getpixel((4, 4)) == (0, 0, 0)
+
+
+def test_it_reads_av_parts_from_the_forms_lines():
+    from casetrail.access.av_redaction import parse_av
+
+    regions, mutes = parse_av("0 0 32 24 0.5 1.5\n0.5，1.0\n")
+    assert [(r.x0, r.y1, r.span.t0, r.span.t1) for r in regions] == [(0, 24, 0.5, 1.5)]
+    assert [(m.t0, m.t1) for m in mutes] == [(0.5, 1.0)]
+    with pytest.raises(ActionError):
+        parse_av("1 2 3")
