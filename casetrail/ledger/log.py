@@ -10,8 +10,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from casetrail.ledger.models import Ledger, LedgerEntry, LedgerNode
-from casetrail.ledger.nodes import fetch_nodes, node_getter
+from casetrail.ledger.models import Ledger, LedgerEntry
 from casetrail.ledger.tasks import make_checkpoint
 from casetrail.lib import merkle
 from casetrail.lib.canonical_json import canonicalize
@@ -33,18 +32,79 @@ def origin_for(agency: Agency, hash_name: str) -> str:
     return f"casetrail/{agency.credit_code}/{hash_name}"
 
 
-def _locked_ledger_for(agency: Agency | int) -> Ledger:
-    """The agency's log head, locked for this transaction (created on the first append)."""
-    agency_id = agency if isinstance(agency, int) else agency.pk
-    ledger = Ledger.objects.select_for_update().filter(agency_id=agency_id).first()
-    if ledger is None:
-        if isinstance(agency, int):
-            agency = Agency.objects.get(pk=agency)
-        hash_name = settings.CASETRAIL_LEDGER_HASH
-        ledger = Ledger.objects.create(
-            agency=agency, hash_name=hash_name, origin=origin_for(agency, hash_name)
+def _create_ledger(agency: Agency | int) -> None:
+    """The agency's first append creates its log head; the hash is fixed from now on."""
+    if isinstance(agency, int):
+        agency = Agency.objects.get(pk=agency)
+    hash_name = settings.CASETRAIL_LEDGER_HASH
+    Ledger.objects.create(agency=agency, hash_name=hash_name, origin=origin_for(agency, hash_name))
+
+
+# The append path is lean SQL (issue 18 §2): a profile of one ledgered action showed most of the
+# append's time in ORM overhead (locking the head through QuerySet.first, fetching nodes,
+# QuerySet.update), not in hashing. Three statements: the UPDATE … RETURNING that moves the head
+# also locks it (appends to one log are serialised by its row lock on PostgreSQL; the IMMEDIATE
+# transaction already holds SQLite's write lock) and gives the seq; one SELECT of the left siblings
+# the new leaf completes; one INSERT of the entry with its nodes (one statement on PostgreSQL).
+# The head and the siblings cannot share one statement on PostgreSQL: under READ COMMITTED a
+# statement that waited for the lock still reads with the snapshot taken before it waited, so it
+# misses the nodes the appender it waited for has just committed (the 8-process test found that).
+_HEAD = "UPDATE ledger_ledger SET size = size + 1 WHERE agency_id = %s RETURNING id, size - 1, hash_name"
+_ENTRY_COLUMNS = '(ledger_id, seq, "time", action, subject, case_ref, canonical)'
+
+
+def _siblings(seq: int) -> list[tuple[int, int]]:
+    """The left siblings (level, index) of the nodes that appending leaf ``seq`` completes."""
+    return [
+        (level - 1, 2 * index)
+        for level, index in merkle.perfect_nodes_completed_by_append(seq)
+        if level > 0
+    ]
+
+
+def _lock_head(cursor: Any, agency_id: int) -> tuple[int, int, str, dict[int, bytes]] | None:
+    """Move the head of the agency's log by one, locked; (ledger id, seq, hash, {level: left
+    sibling}) or None when the agency has no log yet."""
+    cursor.execute(_HEAD, [agency_id])
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    ledger_id, seq, hash_name = row
+    wanted = _siblings(seq)
+    siblings: dict[int, bytes] = {}
+    if wanted:
+        terms = " OR ".join(['(level = %s AND "index" = %s)'] * len(wanted))
+        cursor.execute(
+            f"SELECT level, hash FROM ledger_ledgernode WHERE ledger_id = %s AND ({terms})",
+            [ledger_id, *(v for pair in wanted for v in pair)],
         )
-    return ledger
+        siblings = {lv: bytes(h) for lv, h in cursor.fetchall()}
+    return ledger_id, seq, hash_name, siblings
+
+
+def _insert(cursor: Any, entry: list[Any], nodes: list[tuple[int, int, int, bytes]]) -> int:
+    """Insert the entry and its nodes (one statement on PostgreSQL); the entry's id."""
+    node_values = ", ".join(["(%s, %s, %s, %s)"] * len(nodes))
+    node_params = [v for node in nodes for v in node]
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"WITH e AS (INSERT INTO ledger_ledgerentry {_ENTRY_COLUMNS} "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id), "
+            f'n AS (INSERT INTO ledger_ledgernode (ledger_id, level, "index", hash) '
+            f"VALUES {node_values}) SELECT id FROM e",
+            [*entry, *node_params],
+        )
+        return int(cursor.fetchone()[0])
+    cursor.execute(
+        f"INSERT INTO ledger_ledgerentry {_ENTRY_COLUMNS} VALUES (%s, %s, %s, %s, %s, %s, %s)",
+        entry,
+    )
+    entry_id = int(cursor.lastrowid)
+    cursor.execute(
+        f'INSERT INTO ledger_ledgernode (ledger_id, level, "index", hash) VALUES {node_values}',
+        node_params,
+    )
+    return entry_id
 
 
 def ledger_append(
@@ -58,48 +118,61 @@ def ledger_append(
 ) -> LedgerEntry:
     """Append one entry; runs inside the action's transaction so fact and entry commit together.
 
-    Appends are serialised per agency: the head row is locked (SELECT … FOR UPDATE on PostgreSQL;
-    on SQLite the IMMEDIATE transaction already holds the database write lock). The entry's leaf
-    hash and every perfect-subtree node it completes are stored with it.
+    Appends are serialised per agency: the head row is locked by the UPDATE that moves it (a row
+    lock on PostgreSQL; on SQLite the IMMEDIATE transaction already holds the database write lock).
+    The entry's leaf hash and every perfect-subtree node it completes are stored with it.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("ledger_append must run inside the action's transaction")
-    ledger = _locked_ledger_for(agency)
-    now = timezone.now()
-    seq = ledger.size
-    entry = {
-        "action": action,
-        "actor": actor_payload(actor),
-        "payload": payload,
-        "seq": seq,
-        "subject": subject,
-        "time": iso(now),
-    }
-    canonical = canonicalize(entry, name="entry")
-    row = LedgerEntry.objects.create(
-        ledger=ledger,
+    agency_id = agency if isinstance(agency, int) else agency.pk
+    with connection.cursor() as cursor:
+        head = _lock_head(cursor, agency_id)
+        if head is None:
+            _create_ledger(agency)
+            head = _lock_head(cursor, agency_id)
+            assert head is not None
+        ledger_id, seq, hash_name, siblings = head
+        now = timezone.now()
+        entry = {
+            "action": action,
+            "actor": actor_payload(actor),
+            "payload": payload,
+            "seq": seq,
+            "subject": subject,
+            "time": iso(now),
+        }
+        canonical = canonicalize(entry, name="entry")
+        leaf = merkle.leaf_hash(hash_name, canonical)
+
+        def left(level: int, index: int) -> bytes:
+            try:
+                return siblings[level]
+            except KeyError:
+                raise LookupError(
+                    f"ledger {ledger_id}: node ({level}, {index}) missing; run casetrail verify"
+                ) from None
+
+        nodes = merkle.nodes_for_append(hash_name, left, seq, leaf)
+        text = canonical.decode("utf-8")
+        time_value = connection.ops.adapt_datetimefield_value(now)
+        entry_id = _insert(
+            cursor,
+            [ledger_id, seq, time_value, action, subject, case_id, text],
+            [(ledger_id, lv, ix, h) for lv, ix, h in nodes],
+        )
+    every = settings.CASETRAIL_CHECKPOINT_EVERY
+    if every and (seq + 1) % every == 0:
+        transaction.on_commit(lambda: make_checkpoint.enqueue(ledger_id=ledger_id))
+    row = LedgerEntry(
+        id=entry_id,
+        ledger_id=ledger_id,
         seq=seq,
         time=now,
         action=action,
         subject=subject,
         case_ref=case_id,
-        canonical=canonical.decode("utf-8"),
+        canonical=text,
     )
-    leaf = merkle.leaf_hash(ledger.hash_name, canonical)
-    # The left siblings of the nodes this leaf completes, fetched in one query.
-    siblings = [
-        (level - 1, 2 * index)
-        for level, index in merkle.perfect_nodes_completed_by_append(seq)
-        if level > 0
-    ]
-    get = node_getter(ledger, fetch_nodes(ledger, siblings))
-    nodes = merkle.nodes_for_append(ledger.hash_name, get, seq, leaf)
-    LedgerNode.objects.bulk_create(
-        [LedgerNode(ledger=ledger, level=lv, index=ix, hash=h) for lv, ix, h in nodes]
-    )
-    Ledger.objects.filter(pk=ledger.pk).update(size=seq + 1)
-    every = settings.CASETRAIL_CHECKPOINT_EVERY
-    if every and (seq + 1) % every == 0:
-        ledger_id = ledger.pk
-        transaction.on_commit(lambda: make_checkpoint.enqueue(ledger_id=ledger_id))
+    row._state.adding = False
+    row._state.db = connection.alias
     return row

@@ -4,26 +4,42 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from django.db.models import Q
+from django.db import connection
 
-from casetrail.ledger.models import Ledger, LedgerNode
+from casetrail.ledger.models import Ledger
 from casetrail.lib import merkle
 
 NodeGetter = Callable[[int, int], bytes]
 
 
+# A proof at 10^6 entries needs ~40 nodes: one raw query (issue 18 §3: through the ORM the same
+# proof took 16× the raw SQL). The nodes are grouped by level, each group one lookup on the unique
+# index (ledger, level, index) with an IN list; a large set is split so a statement stays well
+# under either database's parameter limit.
+_CHUNK = 2000
+
+
 def fetch_nodes(ledger: Ledger, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    """The stored perfect nodes among ``pairs`` (level, index), in one query."""
-    wanted = set(pairs)
-    if not wanted:
-        return {}
-    # The ledger goes into every term so that each one is a lookup on the unique index
-    # (ledger, level, index) and the database unions them, instead of scanning the ledger.
-    condition = Q()
-    for level, index in wanted:
-        condition |= Q(ledger=ledger, level=level, index=index)
-    rows = LedgerNode.objects.filter(condition).values_list("level", "index", "hash")
-    return {(lv, ix): bytes(h) for lv, ix, h in rows}
+    """The stored perfect nodes among ``pairs`` (level, index), in one query (per 2,000)."""
+    wanted = sorted(set(pairs))
+    found: dict[tuple[int, int], bytes] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), _CHUNK):
+            by_level: dict[int, list[int]] = {}
+            for level, index in wanted[start : start + _CHUNK]:
+                by_level.setdefault(level, []).append(index)
+            terms, params = [], [ledger.pk]
+            for level, indexes in by_level.items():
+                terms.append(f'(level = %s AND "index" IN ({", ".join(["%s"] * len(indexes))}))')
+                params += [level, *indexes]
+            cursor.execute(
+                'SELECT level, "index", hash FROM ledger_ledgernode WHERE ledger_id = %s AND ('
+                + " OR ".join(terms)
+                + ")",
+                params,
+            )
+            found.update({(lv, ix): bytes(h) for lv, ix, h in cursor.fetchall()})
+    return found
 
 
 def node_getter(ledger: Ledger, cache: dict[tuple[int, int], bytes] | None = None) -> NodeGetter:

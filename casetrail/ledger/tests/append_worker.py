@@ -1,0 +1,66 @@
+"""A process of the concurrent-append test (test_concurrent_append.py), started with subprocess (a
+fresh interpreter, never a fork of the test process): ``setup`` migrates the database named by
+DATABASE_URL and registers an agency, ``append AGENCY N START`` appends N entries one transaction
+each from the moment START (time.time()), ``check`` prints the log's size and verify's ledger
+findings as JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casetrail.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from casetrail.ledger.log import ledger_append
+    from casetrail.ledger.models import Ledger, LedgerEntry
+    from casetrail.ledger.verify import verify
+    from casetrail.org.actions import agency_create
+
+    mode = sys.argv[1]
+    if mode == "setup":
+        call_command("migrate", verbosity=0, interactive=False)
+        agency = agency_create(
+            name="并发测试局",
+            credit_code="11140524MB1234567J",
+            case_number_pattern="并〔{year}〕{n}号",
+        )
+        print(agency.pk)
+    elif mode == "append":
+        agency_id, count, start = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+        time.sleep(max(0.0, start - time.time()))  # all processes begin together
+        for i in range(count):
+            with transaction.atomic():
+                ledger_append(
+                    agency=agency_id,
+                    actor=None,
+                    action="test.concurrent",
+                    subject=f"p{os.getpid()}:{i}",
+                    payload={"pid": os.getpid(), "i": i},
+                )
+    elif mode == "check":
+        ledger = Ledger.objects.get()
+        seqs = list(LedgerEntry.objects.filter(ledger=ledger).values_list("seq", flat=True))
+        report = verify()
+        print(
+            json.dumps(
+                {
+                    "size": ledger.size,
+                    "seqs": sorted(seqs),
+                    "subjects": LedgerEntry.objects.filter(action="test.concurrent").count(),
+                    "findings": report.findings,
+                }
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
