@@ -25,6 +25,7 @@ from casetrail.approvals.selectors import chain_for_user, chains_waiting_for, wh
 from casetrail.cases.selectors import may_see_personal_data
 from casetrail.ledger.selectors import ledger_index_for
 from casetrail.lib import api_fields, openapi
+from casetrail.lib.masking import mask_texts
 from casetrail.org.models import Officer
 from casetrail.org.selectors import officer_for_request
 from casetrail.records.display import fields_for
@@ -82,8 +83,13 @@ CHAIN = openapi.obj(
 )
 
 
-def chain_out(chain: Any, ledger: dict[str, int] | None = None) -> dict[str, Any]:
+def chain_out(
+    chain: Any, ledger: dict[str, int] | None = None, *, masked: bool = False
+) -> dict[str, Any]:
+    """The chain for the API; ``masked``: the steps' free text (opinions, findings, views) with
+    ID and phone numbers masked, for a viewer who may not see the case's personal data."""
     ledger = ledger or {}
+    shown = mask_texts if masked else (lambda value: value)
     return {
         "id": chain.pk,
         "kind": chain.kind,
@@ -102,11 +108,11 @@ def chain_out(chain: Any, ledger: dict[str, int] | None = None) -> dict[str, Any
                 "role": s.role,
                 "officer": s.officer.name,
                 "outcome": s.outcome,
-                "opinion": s.opinion,
+                "opinion": shown(s.opinion),
                 "record": s.record_id,
                 "created_at": s.created_at,
-                "findings": s.findings,
-                "participants": s.participants,
+                "findings": shown(s.findings),
+                "participants": shown(s.participants),
                 "legal_grounds": s.legal_grounds,
                 "ledger_seq": ledger.get(f"approvals.Step:{s.pk}"),
             }
@@ -131,8 +137,12 @@ def due_out(due: Any) -> dict[str, Any] | None:
 def _out(chain: Any, officer: Officer) -> dict[str, Any]:
     """The chain with the fields of the document it decides on, personal data masked unless the
     viewer may see it (第三十三条)."""
-    data = chain_out(chain, ledger_index_for(agency_id=chain.case.agency_id, case_id=chain.case_id))
     personal = may_see_personal_data(officer=officer, case=chain.case)
+    data = chain_out(
+        chain,
+        ledger_index_for(agency_id=chain.case.agency_id, case_id=chain.case_id),
+        masked=not personal,
+    )
     data["record_fields"] = fields_for(chain.record.doc, chain.record.fields, personal=personal)
     return data
 
@@ -145,7 +155,10 @@ class ApprovalListAPI(APIView):
         officer = officer_for_request(request.user)
         return Response(
             [
-                {**chain_out(c), "due": due_out(due_of(c))}
+                {
+                    **chain_out(c, masked=not may_see_personal_data(officer=officer, case=c.case)),
+                    "due": due_out(due_of(c)),
+                }
                 for c in chains_waiting_for(officer=officer)
             ]
         )

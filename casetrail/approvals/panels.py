@@ -14,6 +14,7 @@ from casetrail.approvals.kinds import due_of
 from casetrail.approvals.models import Chain, ChainStatus, Step
 from casetrail.approvals.selectors import ROLE_FOR_STATUS, chains_of_case, chains_waiting_for
 from casetrail.cases.hooks import CasePage, Glance, Panel, TimelineItem, WorklistSection
+from casetrail.cases.selectors import may_read_marked, page_sees_personal
 from casetrail.org.models import Officer, Role, Unit
 
 
@@ -43,7 +44,7 @@ def _chains(page: CasePage) -> list[Chain]:
 
 
 def panel(page: CasePage) -> dict[str, Any]:
-    return {"chains": _chains(page)}
+    return {"chains": _chains(page), "sees": page_sees_personal(page)}
 
 
 def steps(page: CasePage) -> list[TimelineItem]:
@@ -54,7 +55,7 @@ def steps(page: CasePage) -> list[TimelineItem]:
             "approvals/_timeline_step.html",
             step,
             page.ledger.get(f"approvals.Step:{step.pk}"),
-            {"chain": chain},
+            {"chain": chain, "sees": page_sees_personal(page)},
         )
         for chain in _chains(page)
         for step in chain.steps.all()
@@ -87,7 +88,8 @@ def glance(page: CasePage) -> list[Glance]:
 
 
 def api(page: CasePage) -> list[dict[str, Any]]:
-    return [chain_out(c, page.ledger) for c in _chains(page)]
+    masked = not page_sees_personal(page)
+    return [chain_out(c, page.ledger, masked=masked) for c in _chains(page)]
 
 
 def _waiting(officer: Officer) -> list[tuple[Chain, Any]]:
@@ -111,5 +113,11 @@ WAITING = WorklistSection(
     40,
     "approvals/_worklist_waiting.html",
     lambda officer: waiting_section(officer),
-    lambda officer: [{**chain_out(c), "due": due_out(due)} for c, due in _waiting(officer)],
+    lambda officer: [
+        {
+            **chain_out(c, masked=not may_read_marked(officer=officer, case=c.case)),
+            "due": due_out(due),
+        }
+        for c, due in _waiting(officer)
+    ],
 )

@@ -25,7 +25,7 @@ from casetrail.approvals.kinds import consequence_of, needs_legal_checklist
 from casetrail.approvals.models import Chain, ChainStatus
 from casetrail.approvals.selectors import chain_for_user, why_cannot_act
 from casetrail.cases.hooks import Confirmation
-from casetrail.cases.selectors import parties_for
+from casetrail.cases.selectors import may_read_marked, parties_for
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error, resubmitted
 from casetrail.org.selectors import officer_for_request
@@ -134,6 +134,7 @@ def chain_detail(request: HttpRequest, chain_id: int) -> HttpResponse:
             "legal_checklist": needs_legal_checklist(chain.kind),
             "case": chain.case,
             "parties": parties_for(officer=officer, case=chain.case),
+            "sees": may_read_marked(officer=officer, case=chain.case),
             "steps": [labelled(s) for s in chain.steps.select_related("officer", "record")],
             "versions": chain.case.records.filter(kind=chain.record.kind).order_by("created_at"),
             "blocked": blocked,

@@ -24,11 +24,13 @@ from casetrail.cases.models import (
     Stage,
     StartMode,
 )
-from casetrail.cases.selectors import case_for_user, case_list, case_page
+from casetrail.cases.reading import log_page_read, read_state
+from casetrail.cases.selectors import case_for_user, case_list, case_page, page_sees_personal
 from casetrail.cases.writes import CaseInput, PartyInput
 from casetrail.lib import api_fields
 from casetrail.lib.api import Pagination
 from casetrail.lib.errors import ActionError
+from casetrail.lib.masking import mask_texts
 from casetrail.org.models import Officer, Unit
 from casetrail.org.selectors import officer_for_request
 
@@ -107,13 +109,21 @@ class CaseSummarySerializer(serializers.Serializer):
         return [p.name for p in case.parties.all()]
 
 
-def case_out(officer: Officer, case: Case) -> dict[str, Any]:
-    """The case as one viewer may read it, with every section the apps add."""
+def case_out(officer: Officer, case: Case, request: Any = None) -> dict[str, Any]:
+    """The case as one viewer may read it, with every section the apps add. With the
+    ``request``, its read reason (``reason`` / ``X-Read-Reason``) opens the case's marked
+    material to those allowed, and the read is logged (第三十三条)."""
     page = case_page(officer=officer, case=case)
+    if request is not None:
+        state = read_state(request, officer=officer, case=case)
+        page.memo["read"] = state
+        log_page_read(request, officer=officer, case=case, state=state, via="api")
     data: dict[str, Any] = dict(CaseSummarySerializer(case).data)
     for key, section in API_SECTIONS.items():
         data[key] = section(page)
-    return data
+    # Each section masks its own fields; any free text left (a stage change's reason …) has its
+    # ID and phone numbers masked for a viewer who may not see the case's personal data.
+    return data if page_sees_personal(page) else mask_texts(data)
 
 
 def validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -158,7 +168,8 @@ class CaseDetailAPI(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, case_id: int) -> Response:
         officer = officer_for_request(request.user)
-        return Response(case_out(officer, case_for_user(user=request.user, case_id=case_id)))
+        case = case_for_user(user=request.user, case_id=case_id)
+        return Response(case_out(officer, case, request))
 
 
 class CaseActSerializer(serializers.Serializer):

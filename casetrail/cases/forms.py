@@ -116,3 +116,15 @@ class AdvanceForm(forms.Form):
 def next_stage(stage: str) -> str | None:
     i = STAGE_ORDER.index(stage)
     return STAGE_ORDER[i + 1] if i + 1 < len(STAGE_ORDER) and stage != Stage.ARCHIVED else None
+
+
+class StateSecretPaperForm(forms.Form):
+    """登记国家秘密纸质材料 (第三十三条): what it is, named without its content, where the paper is
+    kept and who keeps it; the material itself never enters the system."""
+
+    title = form_fields.LineField(label="材料名称（不得写入涉密内容）", max_length=200)
+    kept_at = form_fields.LineField(label="纸质材料存放地点", max_length=200)
+    keeper = form_fields.NameField(label="保管人", max_length=60)
+    reason = form_fields.TextField(
+        label="定密依据", max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -288,5 +288,17 @@ class MarkedRead(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["case", "officer", "session"])]
 
+    VIA_LABELS: ClassVar[dict[str, str]] = {
+        "page": "页面",
+        "api": "接口",
+        "media": "播放",
+        "download": "下载",
+        "ledger": "日志条目",
+    }
+
     def __str__(self) -> str:
         return f"{self.officer_id} {self.reason} case {self.case_id}"
+
+    @property
+    def via_label(self) -> str:
+        return self.VIA_LABELS.get(self.via, self.via)

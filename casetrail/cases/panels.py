@@ -9,9 +9,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from casetrail.cases.actions import case_advance
+from casetrail.cases.actions import case_advance, state_secret_register
 from casetrail.cases.api import CaseSummarySerializer
-from casetrail.cases.forms import AdvanceForm, next_stage
+from casetrail.cases.forms import AdvanceForm, StateSecretPaperForm, next_stage
 from casetrail.cases.gates import transition_blockers
 from casetrail.cases.hooks import (
     ACTS,
@@ -26,8 +26,16 @@ from casetrail.cases.hooks import (
     TimelineItem,
     WorklistSection,
 )
-from casetrail.cases.models import Case, Stage, StartStatus
-from casetrail.cases.selectors import case_list, parties_for
+from casetrail.cases.models import Case, Confidentiality, Stage, StartStatus
+from casetrail.cases.selectors import (
+    case_list,
+    marked_reads_of,
+    page_marks,
+    page_read_state,
+    page_sees_personal,
+    parties_for,
+    state_secret_papers,
+)
 from casetrail.org.models import Officer
 
 
@@ -63,6 +71,15 @@ ADVANCE = CaseAct(
 )
 
 
+SECRET_PAPER = CaseAct(
+    "登记国家秘密纸质材料",
+    lambda case: StateSecretPaperForm,
+    lambda case, officer, d: state_secret_register(case=case, officer=officer, **d),
+    lambda case: case.is_open,
+    order=95,
+)
+
+
 def steps(page: CasePage) -> list[tuple[str, str]]:
     """The steps the viewer may take on the case now (url, title): the apps' forms (制作文书 …)
     for its officers, then the registered acts offered to the viewer."""
@@ -90,7 +107,8 @@ def todo(page: CasePage) -> dict[str, Any]:
 
 
 def parties(page: CasePage) -> dict[str, Any]:
-    return {"parties": parties_for(officer=page.officer, case=page.case)}
+    personal = page_sees_personal(page)
+    return {"parties": parties_for(officer=page.officer, case=page.case, personal=personal)}
 
 
 def stage_changes(page: CasePage) -> list[TimelineItem]:
@@ -127,10 +145,15 @@ def api_sections() -> dict[str, Any]:
         "category": lambda page: page.case.category,
         "procedure": lambda page: page.case.procedure,
         "confidentiality": lambda page: page.case.confidentiality,
+        # 第三十三条: who read the case's marked material, and why.
+        "marked_reads": _reads_out,
         "approved_at": lambda page: page.case.approved_at,
         "closed_at": lambda page: page.case.closed_at,
         "parties": lambda page: [
-            _party_out(p) for p in parties_for(officer=page.officer, case=page.case)
+            _party_out(p)
+            for p in parties_for(
+                officer=page.officer, case=page.case, personal=page_sees_personal(page)
+            )
         ],
         "officers": lambda page: [
             {"id": a.officer_id, "name": a.officer.name, "certificate_no": a.certificate_no}
@@ -178,8 +201,43 @@ def timeline(page: CasePage) -> dict[str, Any]:
     return {"timeline": sorted(items, key=lambda item: (item.at, item.order))}
 
 
+def marks(page: CasePage) -> dict[str, Any] | None:
+    """涉密与查阅记录 (第三十三条): the case's 密级, its 国家秘密 papers (where each is kept and by
+    whom — for those the access function allows; others see that they exist), the marked
+    records and items, and who read marked material, with the reason they chose. Left out of a
+    case with nothing marked and nothing read."""
+    by_target = page_marks(page)
+    papers = state_secret_papers(case=page.case)
+    reads = marked_reads_of(case=page.case)
+    secret = page.case.confidentiality == Confidentiality.SECRET
+    if not (by_target or reads or secret):
+        return None
+    return {
+        "secret": secret,
+        "papers": papers,
+        "may_read": page_read_state(page).may,
+        "marked": [(t, ms) for t, ms in by_target.items() if t],
+        "reads": reads,
+    }
+
+
+def _reads_out(page: CasePage) -> list[dict[str, Any]]:
+    return [
+        {
+            "officer": r.officer.name,
+            "reason": r.reason,
+            "reason_label": r.get_reason_display(),
+            "via": r.via,
+            "target": r.target,
+            "at": r.at,
+        }
+        for r in marked_reads_of(case=page.case)
+    ]
+
+
 PANELS = [
     Panel("overview", 0, "cases/_panel_overview.html", overview),
+    Panel("marks", 35, "cases/_panel_marks.html", marks),
     Panel("steps", 0, "cases/_panel_steps.html", todo, section="todo"),
     Panel("parties", 30, "cases/_panel_parties.html", parties),
     Panel("timeline", 100, "cases/_panel_timeline.html", timeline, section="timeline"),

@@ -75,6 +75,57 @@ def may_see_personal_data(*, officer: Officer, case: Case) -> bool:
     return may_read_marked(officer=officer, case=case)
 
 
+@dataclass(frozen=True)
+class ReadState:
+    """What one viewer may see of a case's protected material right now: ``may`` (the access
+    function allows it), the ``reason`` they chose (``casetrail.cases.reading``), and whether the
+    case is 涉密 (then all its protected material is marked)."""
+
+    may: bool
+    reason: str | None = None
+    secret: bool = False
+
+    @property
+    def personal(self) -> bool:
+        """Personal data shown unmasked: allowed, and in a 涉密 case only with a reason."""
+        return self.may and (not self.secret or self.reason is not None)
+
+    @property
+    def unlocked(self) -> bool:
+        """Marked material (a record or item carrying a mark) shown: allowed, with a reason."""
+        return self.may and self.reason is not None
+
+    @property
+    def needs_reason(self) -> bool:
+        return self.may and self.reason is None
+
+
+def page_read_state(page: CasePage) -> ReadState:
+    """The page's ReadState: set by the view from the request (``casetrail.cases.reading``);
+    without one (no request: a worklist, a task), the access function alone, no reason given."""
+    if "read" not in page.memo:
+        page.memo["read"] = ReadState(
+            may=may_read_marked(officer=page.officer, case=page.case),
+            secret=page.case.confidentiality == Confidentiality.SECRET,
+        )
+    state: ReadState = page.memo["read"]
+    return state
+
+
+def page_sees_personal(page: CasePage) -> bool:
+    """Whether the case page's viewer sees its personal data unmasked, asked once a page (the
+    panels of every app share the answer through ``page.memo``)."""
+    return page_read_state(page).personal
+
+
+def page_marks(page: CasePage) -> dict[str, list[Mark]]:
+    """The case's marks by target, read once a page."""
+    if "marks" not in page.memo:
+        page.memo["marks"] = marks_of_case(case=page.case)
+    marks: dict[str, list[Mark]] = page.memo["marks"]
+    return marks
+
+
 @dataclass
 class PartyView:
     """A party as one viewer may see it."""
@@ -98,9 +149,11 @@ class PartyView:
         return mask_address(self.party.address) if self.masked else self.party.address
 
 
-def parties_for(*, officer: Officer, case: Case) -> list[PartyView]:
-    masked = not may_see_personal_data(officer=officer, case=case)
-    return [PartyView(p, masked) for p in case.parties.all()]
+def parties_for(*, officer: Officer, case: Case, personal: bool | None = None) -> list[PartyView]:
+    """The parties as ``officer`` sees them (``personal``: the caller's ReadState decided)."""
+    if personal is None:
+        personal = may_see_personal_data(officer=officer, case=case)
+    return [PartyView(p, not personal) for p in case.parties.all()]
 
 
 def case_list(
@@ -205,12 +258,6 @@ def marks_of(*, case: Case, target: str) -> list[Mark]:
     return list(Mark.objects.filter(case=case, target=target).order_by("at", "id"))
 
 
-def is_marked_material(*, case: Case, marks: list[Mark]) -> bool:
-    """Whether an object with these marks is marked material, whose every read is logged with a
-    reason: it carries a mark, or its whole case is 涉密."""
-    return bool(marks) or case.confidentiality == Confidentiality.SECRET
-
-
 def state_secret_papers(*, case: Case) -> list[Mark]:
     """国家秘密 material of the case: never in the system, only where it is kept and by whom."""
     return list(Mark.objects.filter(case=case, target="", kind="state_secret").order_by("at"))
@@ -219,3 +266,16 @@ def state_secret_papers(*, case: Case) -> list[Mark]:
 def marked_reads_of(*, case: Case) -> list[MarkedRead]:
     """Who read the case's marked material, with the reason they chose (the case page's 查阅记录)."""
     return list(MarkedRead.objects.filter(case=case).select_related("officer")[:200])
+
+
+def is_marked_material(*, case: Case, marks: list[Mark]) -> bool:
+    """Whether an object with these marks is marked material, whose every read is logged with a
+    reason: it carries a mark, or its whole case is 涉密."""
+    return bool(marks) or case.confidentiality == Confidentiality.SECRET
+
+
+def may_read_object(*, officer: Officer, case: Case, marks: list[Mark]) -> bool:
+    """Whether ``officer`` may read an object of ``case`` carrying ``marks`` at all (with a
+    reason): unmarked objects go by the case's access function alone (``case_for_user``);
+    marked ones by ``may_read_marked`` too."""
+    return not marks or may_read_marked(officer=officer, case=case)

@@ -10,5 +10,6 @@ urlpatterns = [
     path(
         "cases/<int:case_id>/print/timeline/", views.case_timeline_print, name="case-timeline-print"
     ),
+    path("cases/<int:case_id>/reason/", views.case_read_reason, name="case-read-reason"),
     path("cases/<int:case_id>/<slug:act>/", views.case_act, name="case-act"),
 ]

@@ -12,15 +12,26 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from casetrail.cases.forms import next_stage
 from casetrail.cases.hooks import ACTS, PANELS, SECTIONS, WORKLIST, CasePage
 from casetrail.cases.models import Stage, StartMode
-from casetrail.cases.selectors import case_for_user, case_list, case_page, stage_bar
+from casetrail.cases.reading import choose_reason, log_page_read, read_state
+from casetrail.cases.selectors import (
+    case_for_user,
+    case_list,
+    case_page,
+    may_read_marked,
+    page_marks,
+    page_sees_personal,
+    stage_bar,
+)
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error, resubmitted
 from casetrail.lib.htmx import HtmxHttpRequest
+from casetrail.lib.masking import mask_text
 from casetrail.lib.numbers import id_or_none
 from casetrail.org.selectors import officer_for_request
 
@@ -91,7 +102,18 @@ def _section(request: HttpRequest, case_id: int, section: str) -> dict[str, Any]
     officer = officer_for_request(request.user)
     case = case_for_user(user=request.user, case_id=case_id)
     page = case_page(officer=officer, case=case)
-    return {"case": case, "page": page, "panels": _panels(page, section)}
+    state = read_state(request, officer=officer, case=case)
+    page.memo["read"] = state
+    marked = state.secret or any(target for target in page_marks(page))
+    panels = _panels(page, section)
+    log_page_read(request, officer=officer, case=case, state=state, via="page")
+    return {
+        "case": case,
+        "page": page,
+        "panels": panels,
+        # 第三十三条: the reason prompt, once per case per session, where there is marked material
+        "ask_reason": marked and state.needs_reason,
+    }
 
 
 @login_required
@@ -105,9 +127,18 @@ def case_detail(request: HtmxHttpRequest, case_id: int, section: str = "overview
         section=section, section_title=SECTIONS[section], sections=list(SECTIONS.items())
     )
     if request.htmx and request.htmx.target == "case-section":
-        return render(request, "cases/case_detail.html#section", context)
+        return _as_seen(context, render(request, "cases/case_detail.html#section", context))
     context["stage_bar"] = stage_bar(context["case"])
-    return render(request, "cases/case_detail.html", context)
+    return _as_seen(context, render(request, "cases/case_detail.html", context))
+
+
+def _as_seen(context: dict[str, Any], response: HttpResponse) -> HttpResponse:
+    """The rendered page with every ID and phone number in it masked when its viewer may not see
+    the case's personal data. Each panel masks its own fields; this catches free text any panel
+    shows (a stage change's reason, an exemption's, a future panel's) — one rule for the page."""
+    if not page_sees_personal(context["page"]):
+        response.content = mask_text(response.content.decode()).encode()
+    return response
 
 
 @login_required
@@ -115,7 +146,25 @@ def case_timeline_print(request: HttpRequest, case_id: int) -> HttpResponse:
     """The full record (全过程记录) of the case on one page laid out for paper."""
     context = _section(request, case_id, "timeline")
     context.update(stage_bar=stage_bar(context["case"]), printed_at=timezone.now())
-    return render(request, "cases/timeline_print.html", context)
+    return _as_seen(context, render(request, "cases/timeline_print.html", context))
+
+
+@login_required
+@require_http_methods(["POST"])
+def case_read_reason(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The reason prompt's answer (第三十三条): why the reader opens the case's marked material,
+    kept for the rest of the session; back to the page it was asked on."""
+    case = case_for_user(user=request.user, case_id=case_id)
+    if not may_read_marked(officer=officer_for_request(request.user), case=case):
+        raise PermissionDenied("您无权查阅本案涉密或个人隐私材料")
+    try:
+        choose_reason(request, case, request.POST.get("reason", ""))
+    except ActionError as err:
+        return HttpResponse(err.message, status=400)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("case-detail", args=[case.pk])
+    return redirect(back or reverse("case-detail", args=[case.pk]))
 
 
 @login_required

@@ -235,6 +235,28 @@ def locked(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("agency", "unit").get(pk=case.pk)
 
 
+# A mark as people may send it: its code or its Chinese name.
+MARK_NAMES = {k.value: k.value for k in MarkKind} | {str(k.label): k.value for k in MarkKind}
+
+
+def clean_mark(kind: str, reason: str, *, field: str = "kind") -> tuple[str, str]:
+    """The mark's code and reason, checked before anything is written. 国家秘密 is refused: such
+    material is never put in the system (第三十三条), only where its paper is kept."""
+    code = MARK_NAMES.get(str(kind or "").strip(), "")
+    if code == MarkKind.STATE_SECRET:
+        raise ActionError(
+            "state_secret_not_uploaded",
+            "国家秘密材料不得上传或录入本系统（第三十三条）；请登记纸质材料的存放地点和保管人",
+            field=field,
+        )
+    if not code:
+        raise ActionError("invalid_mark", "标记应为：商业秘密或个人隐私", field=field)
+    reason = clean_text(reason, where="标记理由", field="mark_reason", limit=300)
+    if not reason:
+        raise ActionError("mark_reason_required", "请说明标记理由", field="mark_reason")
+    return code, reason
+
+
 @step
 def add_mark(
     *, case: Case, officer: Officer, target: str, kind: str, reason: str, title: str = ""
@@ -243,17 +265,7 @@ def add_mark(
     the action of the app that owns the object and checked it belongs to the case. 国家秘密 is
     refused: such material is never put in the system (``state_secret_register`` records where
     the paper is kept instead)."""
-    if kind == MarkKind.STATE_SECRET:
-        raise ActionError(
-            "state_secret_not_uploaded",
-            "国家秘密材料不得上传或录入本系统（第三十三条）；请登记纸质材料的存放地点和保管人",
-            field="kind",
-        )
-    if kind not in MarkKind.values:
-        raise ActionError("invalid_mark", "请选择标记：商业秘密或个人隐私", field="kind")
-    reason = clean_text(reason, where="标记理由", field="reason", limit=300)
-    if not reason:
-        raise ActionError("mark_reason_required", "请说明标记理由", field="reason")
+    kind, reason = clean_mark(kind, reason)
     if Mark.objects.filter(case=case, target=target, kind=kind).exists():
         raise ActionError("already_marked", f"该材料已标记为{MarkKind(kind).label}", field="kind")
     return Mark.objects.create(

@@ -121,6 +121,7 @@ class OtherDecisionAction(ActionName):
     PROPOSE_EXTENSION = "extension.propose"
     RAISE_MAJOR = "major.raise"
     PROPOSE_LOWER_MAJOR = "major.propose_lower"
+    PROPOSE_CONFIDENTIALITY = "confidentiality.propose"
 
 
 Check = Callable[[Case, dict[str, Any]], None]
@@ -319,6 +320,29 @@ def major_flag_propose_lower(
         kind=flags.RECORD,
         chain_kind=DecisionChain.MAJOR_FLAG_LOWER,
         fields={"change": "lower", "reason": reason},
+        opinion=opinion,
+        plan=chain_plan(case),
+    )
+
+
+@action(OtherDecisionAction.PROPOSE_CONFIDENTIALITY)
+def confidentiality_propose(
+    act: Act, /, *, case: Case, officer: Officer, to: str, reason: str, opinion: str
+) -> Chain:
+    """密级变更 (第三十三条; 第六条): a decision — the handler proposes the new 密级 and why,
+    审核人 reviews, 负责人 approves; the case keeps its 密级 until then."""
+    case = locked(case)
+    require_proposer(case, officer)
+    flags.check_confidentiality_change(case, to)
+    if not reason.strip():
+        raise ActionError("reason_required", "请说明变更密级的理由", field="reason")
+    return _proposed(
+        act,
+        case=case,
+        officer=officer,
+        kind=flags.CONFIDENTIALITY_RECORD,
+        chain_kind=DecisionChain.CONFIDENTIALITY_CHANGE,
+        fields={"to": to, "reason": reason},
         opinion=opinion,
         plan=chain_plan(case),
     )

@@ -46,6 +46,7 @@ class DecisionsConfig(AppConfig):
             (K.CASE_CLOSING, closing.closing_ended, False),
             (K.PERIOD_EXTENSION, extension.extension_ended, False),
             (K.MAJOR_FLAG_LOWER, flags.lower_ended, False),
+            (K.CONFIDENTIALITY_CHANGE, flags.confidentiality_ended, False),
         ):
             register_kind(kind, effect, label=kind.label, legal_checklist=checklist)
         register_due(K.CASE_DECISION, decision_deadline)

@@ -1,4 +1,4 @@
-"""The 重大复杂 flag changed during the case (第五条; 第六条).
+"""The 重大复杂 flag and the 密级 changed during the case (第五条; 第六条; 第三十三条).
 
 Raising it is an act of a handler of the case or of the handling unit's reviewer, with a reason:
 it takes effect at once, so the 重大 rules — 法制审核 (第十六条; 行政处罚法第五十八条), 集体讨论
@@ -14,7 +14,7 @@ import datetime as dt
 from django.db.models import Model
 
 from casetrail.approvals.models import Chain
-from casetrail.cases.models import Case, StartStatus
+from casetrail.cases.models import Case, Confidentiality, StartStatus
 from casetrail.cases.writes import locked
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import step
@@ -68,5 +68,38 @@ def lower_ended(*, chain: Chain, officer: Officer, approved: bool, now: dt.datet
         return []
     case = locked(chain.case)
     case.is_major = False
+    case.save()
+    return [case]
+
+
+CONFIDENTIALITY_RECORD = "confidentiality_change"
+
+
+def check_confidentiality_change(case: Case, to: str) -> None:
+    """A 密级 change proposed for an approved, open case, to another 密级, with none pending."""
+    if case.start_status != StartStatus.APPROVED or not case.is_open:
+        raise ActionError(
+            "confidentiality_not_changeable", "只有已批准立案、尚未结案的案件可以变更密级"
+        )
+    if to not in Confidentiality.values:
+        raise ActionError("invalid_confidentiality", "请选择变更后的密级", field="to")
+    if to == case.confidentiality:
+        raise ActionError(
+            "same_confidentiality",
+            f"本案密级已是“{case.get_confidentiality_display()}”",
+            field="to",
+        )
+
+
+@step
+def confidentiality_ended(
+    *, chain: Chain, officer: Officer, approved: bool, now: dt.datetime
+) -> list[Model]:
+    """Effect of the 密级变更审批 (第三十三条): approved, the case takes the proposed 密级 — from
+    then on the access function and the read log follow it; refused, it keeps its 密级."""
+    if not approved:
+        return []
+    case = locked(chain.case)
+    case.confidentiality = str(chain.record.fields["to"])
     case.save()
     return [case]

@@ -12,3 +12,4 @@ class DecisionChain(models.TextChoices):
     CASE_CLOSING = "case_closing", "结案审批"
     PERIOD_EXTENSION = "period_extension", "延长办案期限审批"
     MAJOR_FLAG_LOWER = "major_flag_lower", "取消重大复杂案件认定审批"
+    CONFIDENTIALITY_CHANGE = "confidentiality_change", "密级变更审批"

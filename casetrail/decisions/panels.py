@@ -16,6 +16,7 @@ from casetrail.approvals.checklists import labelled
 from casetrail.approvals.models import Chain, ChainStatus
 from casetrail.cases.hooks import CasePage, Panel
 from casetrail.cases.models import Stage, StartStatus
+from casetrail.cases.selectors import page_sees_personal
 from casetrail.compliance.engine import CaseView
 from casetrail.decisions.selectors import (
     Ground,
@@ -94,6 +95,7 @@ def panel(page: CasePage) -> dict[str, Any] | None:
             labelled(step)
     return {
         "state": state,
+        "sees": page_sees_personal(page),  # the steps' free text masked unless
         "status_label": STATUS_LABELS[state.status],
         "latest": state.chains[-1] if state.chains else None,
     }
@@ -132,7 +134,9 @@ def api(page: CasePage) -> dict[str, Any] | None:
             {"code": p.code, "message": p.message, "subject": p.subject, "add": p.add or None}
             for p in state.penalty_problems
         ],
-        "chains": [chain_out(c, page.ledger) for c in state.chains],
+        "chains": [
+            chain_out(c, page.ledger, masked=not page_sees_personal(page)) for c in state.chains
+        ],
     }
 
 

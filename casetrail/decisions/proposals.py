@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 
 from casetrail.cases.hooks import CaseAct
-from casetrail.cases.models import Case, Procedure, Stage, StartStatus
+from casetrail.cases.models import Case, Confidentiality, Procedure, Stage, StartStatus
 from casetrail.decisions import actions, closing, enforcement, extension, flags, preservation
 from casetrail.org.models import Officer
 from casetrail.records.forms import OPINION, catalogue_form
@@ -70,6 +70,12 @@ class LowerForm(ReasonForm):
     opinion = OPINION["opinion"]
 
 
+class ConfidentialityForm(LowerForm):
+    to = forms.ChoiceField(label="变更后密级", choices=Confidentiality.choices)
+
+    field_order = ["to", "reason", "opinion"]
+
+
 def _open(case: Case) -> bool:
     return case.start_status == StartStatus.APPROVED and case.is_open
 
@@ -125,5 +131,14 @@ ACTS: dict[str, CaseAct] = {
         ),
         lambda case: _open(case) and case.is_major,
         order=81,
+    ),
+    "confidentiality": CaseAct(
+        "提请变更密级",
+        lambda case: ConfidentialityForm,
+        lambda case, officer, d: actions.confidentiality_propose(
+            case=case, officer=officer, to=d["to"], reason=d["reason"], opinion=d["opinion"]
+        ),
+        _open,
+        order=82,
     ),
 }

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from casetrail.approvals.models import Chain
+from casetrail.cases.actions import marked_read_record, state_secret_register
 from casetrail.cases.models import Case
 from casetrail.cases.writes import PartyInput
 from casetrail.decisions.actions import court_enforcement_propose, enforcement_propose
@@ -26,7 +27,7 @@ from casetrail.demo.story import (
     today,
 )
 from casetrail.demo.summary_warning import ELDERLY_RULES
-from casetrail.records.actions import record_correct
+from casetrail.records.actions import material_mark, record_correct
 from casetrail.records.models import Record
 
 TITLE = "陵川县福寿养老服务中心未按强制性国家标准提供养老服务案"
@@ -43,6 +44,7 @@ BASIS = f"{ELDERLY_RULES}第（三）项"
 def build(s: Story) -> Case:
     start(s)
     investigate(s)
+    mark_secrets(s)
     chain = draft_decision(s)
     decision = review_and_decide(s, chain)
     serve_by_public_notice(s, decision)
@@ -152,6 +154,36 @@ def investigate(s: Story) -> None:
     )
     s.attach(waiver, "document")
     s.advance("decision", "调查终结；当事人书面放弃陈述、申辩和听证")
+
+
+def mark_secrets(s: Story) -> None:
+    """第三十三条: the home's accounts photographed as evidence are its 商业秘密, shown only to
+    those the access function allows once they give a reason; a 国家秘密 notice bearing on the
+    case stays on paper, the record holds only where it is kept and who keeps it; 张承办's read
+    of the accounts (办案) is in the read log on the case page."""
+    accounts = s.photo("养老院财务账册（营业收入明细）", HOME)
+    material_mark(
+        target=f"evidence:{accounts.pk}",
+        officer=s.zhang,
+        kind="commercial_secret",
+        reason="当事人经营收入数据，属商业秘密",
+    )
+    state_secret_register(
+        case=s.opened,
+        officer=s.zhang,
+        title="上级机关养老机构消防安全专项整治通报（原件标注密级）",
+        kept_at="陵川县民政局机要室保密柜",
+        keeper="刘档案",
+        reason="原件标注密级，按保密规定管理，不上传本系统",
+    )
+    marked_read_record(
+        case=s.opened,
+        officer=s.zhang,
+        reason="handling",
+        session="demo",
+        via="page",
+        target=f"evidence:{accounts.pk}",
+    )
 
 
 def draft_decision(s: Story) -> Chain:

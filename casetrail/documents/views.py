@@ -7,12 +7,14 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from casetrail.cases.selectors import may_see_personal_data
+from casetrail.cases.reading import object_read, read_state
+from casetrail.cases.selectors import marks_of, may_see_personal_data
 from casetrail.documents.bulk import case_bundle, issued_of
 from casetrail.documents.content import blank_receipt
 from casetrail.documents.issuable import check_issuable
@@ -54,6 +56,12 @@ def document_record(request: HttpRequest, record_id: int) -> HttpResponse:
             "may_issue": assigned and document is None and not refusal,
             "refusal": refusal,
             "may_download": may_see_personal_data(officer=officer, case=case),
+            # 第三十三条: a marked record's 文书 (or a 涉密 case's) after the reader's reason.
+            "ask_reason": read_state(request, officer=officer, case=case).needs_reason
+            and (
+                case.confidentiality == "secret"
+                or bool(marks_of(case=case, target=f"record:{record.pk}"))
+            ),
         },
     )
 
@@ -79,6 +87,19 @@ def document_issue_view(request: HttpRequest, record_id: int) -> HttpResponse:
 def document_pdf(request: HttpRequest, document_id: int) -> FileResponse:
     """The issued PDF, as issued (never rendered again)."""
     document = document_for_user(user=request.user, document_id=document_id, pdf=True)
+    # 第三十三条: the 文书 of a marked record (or of a 涉密 case) with the reader's reason, logged.
+    read = object_read(
+        request,
+        officer=officer_for_request(request.user),
+        case=document.case,
+        target=f"record:{document.record_id}",
+        via="download",
+    )
+    if read.withheld or not read.personal:
+        message = "该文书涉及涉密或个人隐私材料（第三十三条），请先选择查阅事由"
+        if request.path.startswith("/api/"):
+            raise ActionError("read_reason_required", message, field="reason")
+        raise PermissionDenied(message)
     name = f"{document.record.title}-{document.doc_no or document.pk}.pdf"
     response = FileResponse(
         blob_store().iter_bytes(document.blob.sha256), content_type="application/pdf"

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from casetrail.cases.models import Case, Stage
+from casetrail.cases.writes import add_mark, clean_mark
 from casetrail.evidence.devices import AV_KINDS, check_device
 from casetrail.evidence.media import KIND_PREFIXES, kind_matches, recorded_times
 from casetrail.evidence.models import (
@@ -214,6 +215,9 @@ class RecordInput:
     case: Case | None = None
     # Why the times were typed in (the file has none) or why they correct the file's time.
     time_reason: str = ""
+    # 第三十三条: 商业秘密 or 个人隐私 (国家秘密 is refused), with its reason; needs the case.
+    mark: str = ""
+    mark_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -379,6 +383,10 @@ def evidence_record_create(
         )
     if data.case is not None:
         _check_case(data.case, officer)
+    if data.mark:
+        clean_mark(data.mark, data.mark_reason, field="mark")
+        if data.case is None:
+            raise ActionError("mark_needs_case", "标记涉密的音像记录须同时归入案件", field="case")
     existing = Item.objects.filter(agency_id=officer.agency_id, blob=blob).first()
     if existing is not None:
         raise ActionError(
@@ -420,6 +428,16 @@ def evidence_record_create(
     rows: list[Any] = [item]
     if data.case is not None:
         rows.append(ItemLink.objects.create(item=item, case=data.case, by=officer, at=now))
+        if data.mark:
+            rows.append(
+                add_mark(
+                    case=data.case,
+                    officer=officer,
+                    target=f"evidence:{item.pk}",
+                    kind=data.mark,
+                    reason=data.mark_reason,
+                )
+            )
     act.record(
         agency=officer.agency_id,
         actor=officer,

@@ -17,6 +17,8 @@ from casetrail.evidence import actions
 from casetrail.evidence.ingest import complete
 from casetrail.evidence.models import Informed, Item, Kind, Upload
 from casetrail.evidence.selectors import (
+    ItemView,
+    as_seen,
     evidence_for_user,
     inbox_for,
     items_of_case,
@@ -24,7 +26,7 @@ from casetrail.evidence.selectors import (
     upload_for_user,
     visible_items,
 )
-from casetrail.evidence.views import media_response
+from casetrail.evidence.views import item_read, media_response, read_states
 from casetrail.lib import api_fields, openapi
 from casetrail.lib.numbers import parse_optional_int
 from casetrail.org.actions import agency_settings_change
@@ -66,7 +68,8 @@ MEDIA = {(200, media): OpenApiTypes.BINARY for media in ("image/*", "audio/*", "
 }
 
 
-def item_out(item: Item) -> dict[str, Any]:
+def item_out(item: Item | ItemView) -> dict[str, Any]:
+    # An ItemView (``as_seen``): its free text masked for a viewer who may not see personal data.
     link = getattr(item, "link", None)
     return {
         "id": item.pk,
@@ -147,7 +150,7 @@ class EvidenceListAPI(APIView):
             items = items_of_case(case=case_for_user(user=request.user, case_id=case_id))
         else:
             items = list(visible_items(officer=officer).order_by("-uploaded_at")[:200])
-        return Response([item_out(i) for i in items])
+        return Response([item_out(i) for i in as_seen(officer=officer, items=list(items))])
 
 
 class EvidenceDetailAPI(APIView):
@@ -158,7 +161,9 @@ class EvidenceDetailAPI(APIView):
         officer = officer_for_request(request.user)
         item = evidence_for_user(user=request.user, item_id=item_id)
         actions.evidence_view(item=item, officer=officer)
-        return Response(item_out(item))
+        read = item_read(request._request, officer=officer, item=item, via="api")
+        view = as_seen(officer=officer, items=[item], states=read_states(item, read))[0]
+        return Response({**item_out(view), "marks": view.marks, "withheld": view.withheld or None})
 
 
 class EvidenceMediaAPI(APIView):
@@ -194,7 +199,7 @@ class EvidenceLinkAPI(APIView):
         case = case_for_user(user=request.user, case_id=s.validated_data["case"])
         actions.evidence_link(item=item, case=case, officer=officer)
         item = evidence_for_user(user=request.user, item_id=item_id)
-        return Response(item_out(item), status=201)
+        return Response(item_out(as_seen(officer=officer, items=[item])[0]), status=201)
 
 
 class InboxAPI(APIView):
@@ -224,9 +229,9 @@ class LateAPI(APIView):
 
     @extend_schema(responses={200: openapi.array_of(ITEM)})
     def get(self, request: Request) -> Response:
-        return Response(
-            [item_out(i) for i in late_recordings_for(officer_for_request(request.user))]
-        )
+        officer = officer_for_request(request.user)
+        late = late_recordings_for(officer)
+        return Response([item_out(i) for i in as_seen(officer=officer, items=late)])
 
 
 class UploadStatusAPI(APIView):

@@ -61,6 +61,22 @@ class RecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    # 第三十三条: marked on upload (with its case); 国家秘密 is offered so that the refusal says
+    # what to do instead — such material is never uploaded.
+    mark = forms.ChoiceField(
+        label="涉密标记（第三十三条）",
+        choices=[
+            ("", "无"),
+            ("commercial_secret", "商业秘密"),
+            ("privacy", "个人隐私"),
+            ("state_secret", "国家秘密（不得上传）"),
+        ],
+        required=False,
+        help_text="标记后仅本案承办人员及有权人员说明查阅事由后可见；国家秘密材料不得上传，"
+        "请在案件页面“登记国家秘密纸质材料”",
+    )
+    mark_reason = form_fields.TextField(label="标记理由", max_length=300, required=False)
+
     def __init__(self, *args: Any, officer: Officer, case_id: int | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["case"]).choices = [

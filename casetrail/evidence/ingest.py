@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from casetrail.cases.models import Case
+from casetrail.cases.writes import clean_mark
 from casetrail.evidence import actions
 from casetrail.evidence.devices import check_device, device_by_serial
 from casetrail.evidence.media import guess_kind, kind_matches, probe
@@ -99,6 +100,8 @@ def record_input(*, officer: Officer, meta: dict[str, Any]) -> actions.RecordInp
         late_reason=str(meta.get("late_reason") or ""),
         case=case,
         time_reason=str(meta.get("time_reason") or ""),
+        mark=str(meta.get("mark") or ""),
+        mark_reason=str(meta.get("mark_reason") or ""),
     )
 
 
@@ -113,6 +116,11 @@ def check_upload_metadata(*, officer: Officer, meta: dict[str, Any]) -> None:
     audio/video (a kind left to the file's content is checked when the record is made)."""
     device = named_device(officer=officer, meta=meta)
     check_device(officer=officer, device=device, kind=str(meta.get("kind") or ""))
+    if meta.get("mark"):
+        # 第三十三条: a 国家秘密 upload is refused before its first byte; others need a reason.
+        clean_mark(str(meta["mark"]), str(meta.get("mark_reason") or ""), field="mark")
+        if not meta.get("case"):
+            raise ActionError("mark_needs_case", "标记涉密的音像记录须同时归入案件", field="case")
 
 
 def _save(upload: Upload, **changes: Any) -> None:

@@ -6,13 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from casetrail.cases.hooks import CasePage, Panel, WorklistSection
-from casetrail.evidence.selectors import inbox_for, items_of_case, late_recordings_for
+from casetrail.cases.selectors import page_read_state
+from casetrail.evidence.selectors import as_seen, inbox_for, items_of_case, late_recordings_for
 from casetrail.org.models import Officer, Role
 
 
 def panel(page: CasePage) -> dict[str, Any]:
     return {
-        "items": items_of_case(case=page.case),
+        "items": as_seen(
+            officer=page.officer,
+            items=items_of_case(case=page.case),
+            states={page.case.pk: page_read_state(page)},
+        ),
         "may_upload": page.is_assigned and page.case.is_open,
     }
 
@@ -24,7 +29,7 @@ def worklist(officer: Officer) -> dict[str, Any] | None:
     late = late_recordings_for(officer)
     if not officer.has_role(Role.HANDLER) and not (inbox["unlinked"] or inbox["pending"] or late):
         return None
-    return {"inbox": inbox, "late_recordings": late}
+    return {"inbox": inbox, "late_recordings": as_seen(officer=officer, items=late)}
 
 
 PANEL = Panel("evidence", 50, "evidence/_panel_items.html", panel, section="media")

@@ -11,9 +11,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from casetrail.cases.models import Case
-from casetrail.cases.selectors import case_for_user, visible_cases
-from casetrail.evidence.models import AccessLog, Item, Upload
+from casetrail.cases.models import Case, Confidentiality, Mark
+from casetrail.cases.selectors import ReadState, case_for_user, may_read_marked, visible_cases
+from casetrail.evidence.models import AccessLog, Item, ItemLink, Upload
+from casetrail.lib.masking import mask_text, withheld_text
 from casetrail.lib.numbers import id_or_none
 from casetrail.org.models import Officer, Role
 from casetrail.org.selectors import officer_for_request
@@ -109,3 +110,89 @@ def upload_for_user(*, user: Any, upload_id: Any) -> Upload:
     if upload is None:
         raise Http404("上传不存在")
     return upload
+
+
+# An item's free text, where an uploader may have typed a person's ID or phone number.
+ITEM_TEXTS = frozenset(
+    {"place", "informed_how", "description", "late_reason", "time_reason", "original_name"}
+)
+
+
+class ItemView:
+    """An item as one viewer may see it: its free text with ID and phone numbers masked unless
+    the viewer may read its case's personal data (``may_read_marked``). Everything else is the
+    item's own."""
+
+    def __init__(
+        self, item: Item, *, masked: bool, marks: list[str] | None = None, withheld: str = ""
+    ) -> None:
+        self.item = item
+        self.masked = masked
+        self.marks = marks or []
+        # 第三十三条: a marked item the viewer may not read (yet): its text and its bytes are
+        # withheld — no player, no poster — and this stands in for them.
+        self.withheld = withheld
+
+    @property
+    def playable(self) -> str:
+        return "" if self.withheld else self.item.playable
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self.item, name)
+        if name in ITEM_TEXTS and isinstance(value, str) and value:
+            if self.withheld:
+                return self.withheld
+            if self.masked:
+                return mask_text(value)
+        return value
+
+
+def as_seen(
+    *, officer: Officer, items: list[Item], states: dict[int, ReadState] | None = None
+) -> list[ItemView]:
+    """``items`` as ``officer`` may see them: the access function asked once per case (or the
+    ``states`` the caller read with the request, by case id), marked items withheld unless the
+    reader may read them and gave a reason. An item in no case is seen only by its uploader, its
+    recorder and the supervisors: whole (it can carry no mark before it is in a case)."""
+    states = dict(states or {})
+    linked = [i.pk for i in items if getattr(i, "link", None) is not None]
+    marks: dict[int, list[str]] = {}
+    for mark in Mark.objects.filter(target__in=[f"evidence:{pk}" for pk in linked]):
+        marks.setdefault(int(mark.target.partition(":")[2]), []).append(mark.get_kind_display())
+    out = []
+    for item in items:
+        link = getattr(item, "link", None) if hasattr(item, "link") else None
+        if link is None:
+            out.append(ItemView(item, masked=False))
+            continue
+        if link.case_id not in states:
+            states[link.case_id] = ReadState(
+                may=may_read_marked(officer=officer, case=link.case),
+                secret=link.case.confidentiality == Confidentiality.SECRET,
+            )
+        state = states[link.case_id]
+        labels = marks.get(item.pk, [])
+        withheld = withheld_text(labels) if labels and not state.unlocked else ""
+        out.append(ItemView(item, masked=not state.personal, marks=labels, withheld=withheld))
+    return out
+
+
+def case_of_item(ident: str, agency_id: int) -> int | None:
+    """The case an item ("evidence:<id>") is linked to now (registered with the ledger, so an
+    entry written before the link is read under the case's rule)."""
+    if not ident.isdigit():
+        return None
+    return (
+        ItemLink.objects.filter(item_id=int(ident), item__agency_id=agency_id)
+        .values_list("case_id", flat=True)
+        .first()
+    )
+
+
+def case_of_blob(ident: str, agency_id: int) -> int | None:
+    """The case the agency's item of these bytes ("blob:<sha256>") is linked to now."""
+    return (
+        ItemLink.objects.filter(item__blob__sha256=ident, item__agency_id=agency_id)
+        .values_list("case_id", flat=True)
+        .first()
+    )

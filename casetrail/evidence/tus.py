@@ -71,6 +71,8 @@ METADATA_TEXT = {
     "informed_how": 300,
     "description": TEXT_MAX,
     "late_reason": 500,
+    "mark": 40,
+    "mark_reason": 300,
 }
 METADATA_TIMES = ("recorded_start", "recorded_end")
 METADATA_OTHER_MAX = 1000  # keys a client adds for itself (tus-js-client's relativePath …)

@@ -13,6 +13,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from casetrail.cases.reading import ObjectRead, object_read
+from casetrail.cases.selectors import ReadState
 from casetrail.evidence import actions
 from casetrail.evidence.forms import (
     AgencyDevicePolicyForm,
@@ -23,9 +25,10 @@ from casetrail.evidence.forms import (
 )
 from casetrail.evidence.http_range import blob_response
 from casetrail.evidence.ingest import complete
-from casetrail.evidence.models import AccessLog, Upload
+from casetrail.evidence.models import AccessLog, Item, Upload
 from casetrail.evidence.selectors import (
     accesses_of,
+    as_seen,
     evidence_for_user,
     inbox_for,
     upload_for_user,
@@ -69,11 +72,14 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     actions.evidence_view(item=item, officer=officer)
     link = getattr(item, "link", None)
     may_link = link is None and officer.pk in (item.uploaded_by_id, item.officer_id)
+    read = item_read(request, officer=officer, item=item, via="page")
     return render(
         request,
         "evidence/item_detail.html",
         {
-            "item": item,
+            "item": as_seen(officer=officer, items=[item], states=read_states(item, read))[0],
+            "ask_reason": read is not None and read.ask_reason,
+            "case": link.case if link is not None else None,
             "link": link,
             "link_form": LinkForm(officer=officer) if may_link else None,
             "accesses": accesses_of(item=item),
@@ -101,6 +107,23 @@ def item_link(request: HttpRequest, item_id: int) -> HttpResponse:
     else:
         messages.error(request, "请选择要归入的案件")
     return redirect("evidence-detail", item_id=item.pk)
+
+
+def item_read(request: HttpRequest, *, officer: Officer, item: Item, via: str) -> ObjectRead | None:
+    """The read of an item in a case (its marks, the reader's reason, the read logged — see
+    ``casetrail.cases.reading``); None for an item in no case (it carries no mark)."""
+    link = getattr(item, "link", None)
+    if link is None:
+        return None
+    return object_read(
+        request, officer=officer, case=link.case, target=f"evidence:{item.pk}", via=via
+    )
+
+
+def read_states(item: Item, read: ObjectRead | None) -> dict[int, ReadState]:
+    """The reader's state of the item's case, for ``as_seen``."""
+    link = getattr(item, "link", None)
+    return {link.case_id: read.state} if read is not None and link is not None else {}
 
 
 def access_of_media_request(
@@ -138,6 +161,17 @@ def media_response(request: HttpRequest, item_id: int) -> HttpResponseBase:
         media_type=item.blob.media_type,
         fetch_dest=request.headers.get("Sec-Fetch-Dest", ""),
     )
+    read = item_read(request, officer=officer, item=item, via="download" if download else "media")
+    if read is not None and read.withheld:
+        # 第三十三条: a marked item's bytes go only to a reader allowed who gave the reason.
+        message = (
+            "该音像记录已标记为"
+            + "、".join(read.marks)
+            + "，须有权人员说明查阅事由后才能播放或下载"
+        )
+        if request.path.startswith("/api/"):
+            raise ActionError("marked_withheld", message, status=403)
+        raise PermissionDenied(message)
     if what is not None:
         actions.ACCESS_ACTIONS[what](item=item, officer=officer)
     return blob_response(
@@ -161,6 +195,9 @@ def item_media(request: HttpRequest, item_id: int) -> HttpResponseBase:
 @require_GET
 def item_poster(request: HttpRequest, item_id: int) -> HttpResponseBase:
     item = evidence_for_user(user=request.user, item_id=item_id)
+    read = item_read(request, officer=officer_for_request(request.user), item=item, via="media")
+    if read is not None and read.withheld:
+        raise Http404("封面帧不存在")  # a marked item's frame shows its content
     poster = getattr(item.blob, "poster", None)
     if poster is None or not poster.key:
         raise Http404("暂无封面")

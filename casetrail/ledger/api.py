@@ -46,6 +46,14 @@ class EntryAPI(APIView):
     def get(self, request: Request, agency: str, seq: int) -> HttpResponse:
         ledger = selectors.ledger_for_user(user=request.user, agency_code=agency)
         entry = selectors.entry_for_user(user=request.user, ledger=ledger, seq=seq, raw=True)
+        shown, _ = selectors.entry_read(request, ledger=ledger, entry=entry)
+        if not shown:
+            raise ActionError(
+                "read_reason_required",
+                "该条目涉及涉密或个人隐私材料（第三十三条），请以 reason 参数或 X-Read-Reason "
+                "请求头说明查阅事由：办案、审核、监督或调用",
+                field="reason",
+            )
         # The exact bytes that were hashed: served as stored, not re-serialised.
         return HttpResponse(entry.canonical.encode("utf-8"), content_type="application/json")
 

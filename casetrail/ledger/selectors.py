@@ -13,7 +13,7 @@ from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry
 from casetrail.ledger.nodes import node_getter, proof_getter
 from casetrail.lib import merkle
 from casetrail.lib.errors import ActionError
-from casetrail.lib.masking import mask_address, mask_id_number, mask_phone
+from casetrail.lib.masking import mask_address, mask_id_number, mask_phone, mask_text
 from casetrail.lib.numbers import parse_int
 from casetrail.org.models import Role
 from casetrail.org.selectors import officer_for_user
@@ -75,25 +75,72 @@ def case_link(case_id: int | None) -> str:
     return CASE_LINK[0](case_id) if case_id is not None and CASE_LINK else ""
 
 
+# Which case the object an entry is about belongs to *now* ("evidence:7" → the case the item was
+# linked to after the entry was written), by the prefix of the entry's subject: registered by the
+# apps that own those objects (``register_subject_case``). Each takes the subject's id part and the
+# log's agency and returns the case id, or None while the object is in no case.
+SubjectCase = Callable[[str, int], int | None]
+SUBJECT_CASE: dict[str, SubjectCase] = {}
+
+
+def register_subject_case(prefix: str, fn: SubjectCase) -> None:
+    SUBJECT_CASE[prefix] = fn
+
+
+def case_of_entry(entry: LedgerEntry, agency_id: int) -> int | None:
+    """The case whose access rule an entry is read under: the case its subject belongs to now,
+    else the case it was written for (``case_ref``), else None."""
+    prefix, _, ident = entry.subject.partition(":")
+    resolve = SUBJECT_CASE.get(prefix)
+    now = resolve(ident, agency_id) if resolve is not None else None
+    return now if now is not None else entry.case_ref
+
+
 def entry_for_user(*, user: Any, ledger: Ledger, seq: int, raw: bool = False) -> LedgerEntry:
     """An entry holds the full fact, so it is read under the access rules of that fact: an entry
-    of a case only by those who may read the case. Its exact bytes (``raw``) carry the parties'
-    personal data unmasked, so only those who may see that data get them (DESIGN §3). An entry of
-    no case (an upload waiting in its uploader's inbox, an officer's account) is read only by the
-    officer who acted and by the agency's supervisors (第三十三条)."""
+    of a case only by those who may read the case — the case its subject belongs to now (an
+    upload recorded before it was linked follows its item into the case). Its exact bytes
+    (``raw``) carry personal data unmasked, so only those who may see that data get them
+    (DESIGN §3). An entry of no case (an upload waiting in its uploader's inbox, an officer's
+    account) is read only by the officer who acted and by the agency's supervisors (第三十三条)."""
     entry = LedgerEntry.objects.filter(ledger=ledger, seq=seq).first()
     if entry is None:
         raise Http404("日志条目不存在")
-    if entry.case_ref is not None:
+    case_id = case_of_entry(entry, ledger.agency_id)
+    if case_id is not None:
         if not CASE_ACCESS:
             raise Http404("日志条目不存在")
-        CASE_ACCESS[0](user=user, case_id=entry.case_ref, personal=raw)
+        CASE_ACCESS[0](user=user, case_id=case_id, personal=raw)
         return entry
     officer = officer_for_user(user)
     actor = entry.entry.get("actor", {}).get("id")
     if officer is None or not (officer.pk == actor or officer.has_role(Role.SUPERVISOR)):
         raise Http404("日志条目不存在")
     return entry
+
+
+class ReadGate(Protocol):
+    def __call__(self, request: Any, *, case_id: int, subject: str) -> tuple[bool, bool]: ...
+
+
+# How a read of an entry of a case is let through (第三十三条), registered by the cases app: it
+# answers (shown, ask) — whether the entry may be shown whole to this reader now (their read
+# reason given where the entry's subject is marked or the case 涉密; the read then logged), and
+# whether to ask them for the reason. On the API it refuses a marked entry without a reason.
+READ_GATE: list[ReadGate] = []
+
+
+def register_read_gate(gate: ReadGate) -> None:
+    READ_GATE[:] = [gate]
+
+
+def entry_read(request: Any, *, ledger: Ledger, entry: LedgerEntry) -> tuple[bool, bool]:
+    """(shown, ask) for a reader already allowed the entry's exact bytes (``entry_for_user`` with
+    ``raw``): an entry of no case is shown."""
+    case_id = case_of_entry(entry, ledger.agency_id)
+    if case_id is None or not READ_GATE:
+        return True, False
+    return READ_GATE[0](request, case_id=case_id, subject=entry.subject)
 
 
 PERSONAL_KEYS = {"id_number": mask_id_number, "phone": mask_phone, "address": mask_address}
@@ -113,7 +160,8 @@ def register_masker(fn: Masker) -> None:
 
 def masked(value: Any) -> Any:
     """The entry's content with personal data masked, for display: ID numbers, phones and
-    addresses wherever they sit, then each row by the masker of the app that wrote it."""
+    addresses under their keys, ID and phone numbers inside any text, then each row by the masker
+    of the app that wrote it."""
     if isinstance(value, dict):
         out = {
             k: PERSONAL_KEYS[k](v) if k in PERSONAL_KEYS and isinstance(v, str) else masked(v)
@@ -125,6 +173,8 @@ def masked(value: Any) -> Any:
         return out
     if isinstance(value, list):
         return [masked(v) for v in value]
+    if isinstance(value, str):
+        return mask_text(value)  # an ID or phone number typed into any free text
     return value
 
 

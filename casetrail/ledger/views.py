@@ -28,11 +28,14 @@ from casetrail.org.selectors import officer_for_request
 def entry_detail(request: HttpRequest, agency: str, seq: int) -> HttpResponse:
     ledger = selectors.ledger_for_user(user=request.user, agency_code=agency)
     entry = selectors.entry_for_user(user=request.user, ledger=ledger, seq=seq)
+    ask = False
     try:
         selectors.entry_for_user(user=request.user, ledger=ledger, seq=seq, raw=True)
-        raw = True
+        # 第三十三条: marked material (or a 涉密 case's) only with the read reason, logged.
+        raw, ask = selectors.entry_read(request, ledger=ledger, entry=entry)
     except Http404:
         raw = False  # shown with personal data masked; the exact bytes are not offered
+    case_id = selectors.case_of_entry(entry, ledger.agency_id)
     checkpoint = selectors.latest_checkpoint(ledger)
     proof = None
     if checkpoint is not None and checkpoint.size > seq:
@@ -58,7 +61,9 @@ def entry_detail(request: HttpRequest, agency: str, seq: int) -> HttpResponse:
                 entry.entry if raw else selectors.masked(entry.entry), ensure_ascii=False, indent=2
             ),
             "raw": raw,
-            "case_url": selectors.case_link(entry.case_ref),
+            "case_url": selectors.case_link(case_id),
+            "ask_reason": ask,
+            "case": {"pk": case_id},
             "leaf": selectors.leaf_hash_of(ledger, seq).hex(),
             "vkey": public_key(ledger),
             "every": settings.CASETRAIL_CHECKPOINT_EVERY,

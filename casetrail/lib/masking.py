@@ -39,7 +39,7 @@ def mask_address(value: str) -> str:
 #   18x, 19x (not 194) — an officer's 执法证件编号 such as 14052400123 is not one — optionally
 #   grouped 3-4-4 by a space or hyphen, optionally after +86;
 # - 固定电话: a long-distance prefix (010, 02x, or 0 + three digits from 03xx to 09xx) with an
-#   optional hyphen, space or parentheses, then a 7- or 8-digit local number not starting 0 or 1.
+#   optional hyphen, space or (half- or full-width) parentheses, then a 7- or 8-digit local number not starting 0 or 1.
 # A number must not touch another letter or digit, so a run inside a longer code is not cut.
 _EDGE_BEFORE = r"(?<![0-9A-Za-z])"
 _EDGE_AFTER = r"(?![0-9A-Za-z])"
@@ -51,7 +51,7 @@ MOBILE_PATTERN = re.compile(
 )
 LANDLINE_PATTERN = re.compile(
     _EDGE_BEFORE
-    + r"(?:\(0(?:10|2\d|[3-9]\d\d)\)|0(?:10|2\d|[3-9]\d\d))[- ]?[2-9]\d{6,7}"
+    + r"(?:[(（]0(?:10|2\d|[3-9]\d\d)[)）]|0(?:10|2\d|[3-9]\d\d))[- ]?[2-9]\d{6,7}"
     + _EDGE_AFTER
 )
 # Full-width digits (a Chinese input method in full-width mode) are found as their ASCII forms.
@@ -109,3 +109,9 @@ def mask_texts(value: Any) -> Any:
     if isinstance(value, list):
         return [mask_texts(v) for v in value]
     return value
+
+
+def withheld_text(labels: list[str]) -> str:
+    """What stands for marked material withheld from a viewer (第三十三条): that it exists, what
+    it is marked, and that it is withheld — e.g. "〔商业秘密，已隐去〕"."""
+    return f"〔{'、'.join(labels)}，已隐去〕"

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casetrail.cases.reading import object_read
 from casetrail.cases.selectors import case_for_user, may_see_personal_data
 from casetrail.lib import api_fields, openapi
 from casetrail.lib.errors import ActionError
@@ -24,7 +25,7 @@ from casetrail.records.actions import (
     record_create,
 )
 from casetrail.records.catalogue import CATALOGUE, PERSON_PARTS, DocType, entry
-from casetrail.records.display import fields_for
+from casetrail.records.display import fields_for, withheld_for
 from casetrail.records.models import Record, RecordSignature
 from casetrail.records.selectors import record_for_user
 from casetrail.records.writes import MAX_SIGNATURE_BYTES
@@ -225,7 +226,19 @@ class RecordDetailAPI(APIView):
     @extend_schema(responses={200: RECORD})
     def get(self, request: Request, record_id: int) -> Response:
         record = record_for_user(user=request.user, record_id=record_id)
-        return Response(record_out(record, personal=_sees_personal(request, record)))
+        read = object_read(
+            request,
+            officer=officer_for_request(request.user),
+            case=record.case,
+            target=f"record:{record.pk}",
+            via="api",
+        )
+        data = record_out(record, personal=read.personal)
+        data["marks"] = read.marks
+        if read.withheld:
+            # 第三十三条: the record exists and is marked; its content is withheld.
+            data.update(fields={}, signatures=[], attachments=[], withheld=withheld_for(read.marks))
+        return Response(data)
 
 
 class RecordAttachAPI(APIView):

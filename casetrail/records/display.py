@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from casetrail.lib.masking import mask_address, mask_id_number, mask_phone
+from casetrail.lib.masking import (
+    mask_address,
+    mask_id_number,
+    mask_phone,
+    mask_texts,
+    withheld_text,
+)
 from casetrail.records.catalogue import (
     PERSON_LABELS,
     DocType,
@@ -24,6 +30,13 @@ from casetrail.records.catalogue import (
 )
 
 WITHHELD = "〔个人信息，已隐去〕"
+
+
+# What stands for a marked record's or item's content withheld from a viewer (第三十三条): that
+# it exists, what it is marked, and that it is withheld — e.g. "〔商业秘密，已隐去〕".
+withheld_for = withheld_text
+
+
 PART_MASKS = {"id_number": mask_id_number, "phone": mask_phone, "address": mask_address}
 
 
@@ -46,7 +59,7 @@ def mask_value(f: Field, value: Any) -> Any:
         return value
     if f.type == "person" and isinstance(value, dict):
         return {
-            k: PART_MASKS[k](v) if k in PART_MASKS and isinstance(v, str) else v
+            k: PART_MASKS[k](v) if k in PART_MASKS and isinstance(v, str) else mask_texts(v)
             for k, v in value.items()
         }
     if f.personal in PART_MASKS and isinstance(value, str):
@@ -59,7 +72,9 @@ def masked_fields(doc: DocType | None, fields: dict[str, Any]) -> dict[str, Any]
     out = {}
     for name, value in fields.items():
         f = masking_field(doc, name) if doc is not None else Field(name, name, personal="text")
-        out[name] = mask_value(f, value) if f is not None else value
+        # A field the catalogue does not call personal may still hold a typed-in ID or phone
+        # number: free text is searched for them (``mask_texts``).
+        out[name] = mask_value(f, value) if f is not None else mask_texts(value)
     return out
 
 

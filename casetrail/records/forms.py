@@ -10,6 +10,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from casetrail.cases.models import MarkKind
+from casetrail.evidence.selectors import items_of_case
 from casetrail.lib import form_fields
 from casetrail.org.models import Officer
 from casetrail.records.catalogue import (
@@ -192,3 +194,22 @@ OPINION = {
         label="承办人初审意见和理由", widget=forms.Textarea(attrs={"rows": 3})
     )
 }
+
+
+def mark_form(case: Any) -> type[forms.Form]:
+    """标记涉密材料 (第三十三条): one of the case's records (current versions) or media items, the
+    mark and its reason. 国家秘密 is offered so that the refusal says what to do instead."""
+    superseded = set(case.records.exclude(replaces=None).values_list("replaces_id", flat=True))
+    targets = [
+        (f"record:{r.pk}", r.reference) for r in case.records.all() if r.pk not in superseded
+    ]
+    targets += [(f"evidence:{i.pk}", i.reference) for i in items_of_case(case=case)]
+
+    class MarkForm(forms.Form):
+        target = forms.ChoiceField(label="材料", choices=targets)
+        kind = forms.ChoiceField(label="标记", choices=MarkKind.choices)
+        reason = form_fields.TextField(
+            label="标记理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+        )
+
+    return MarkForm

@@ -10,10 +10,13 @@ from typing import Any
 
 from django.urls import reverse
 
-from casetrail.cases.hooks import CasePage, Panel, TimelineItem
+from casetrail.cases.hooks import CaseAct, CasePage, Panel, TimelineItem
 from casetrail.cases.models import Stage
-from casetrail.cases.selectors import may_see_personal_data
-from casetrail.records.display import fields_for
+from casetrail.cases.selectors import page_marks, page_read_state, page_sees_personal
+from casetrail.lib.masking import mask_text
+from casetrail.records.actions import material_mark
+from casetrail.records.display import fields_for, withheld_for
+from casetrail.records.forms import mark_form
 from casetrail.records.links import record_links
 from casetrail.records.models import Record
 
@@ -31,9 +34,19 @@ def _records(page: CasePage) -> list[Record]:
 
 def personal(page: CasePage) -> bool:
     """Whether the page's viewer sees the case's personal data unmasked (asked once a page)."""
-    if "personal" not in page.memo:
-        page.memo["personal"] = may_see_personal_data(officer=page.officer, case=page.case)
-    return bool(page.memo["personal"])
+    return page_sees_personal(page)
+
+
+def mark_labels(page: CasePage, record: Record) -> list[str]:
+    """What the record is marked (商业秘密, 个人隐私), read once a page for all records."""
+    return [m.get_kind_display() for m in page_marks(page).get(f"record:{record.pk}", [])]
+
+
+def withheld(page: CasePage, record: Record) -> str:
+    """The stand-in for a marked record's content when the viewer may not read it, or has not
+    yet given a reason (第三十三条); "" when the record is shown."""
+    labels = mark_labels(page, record)
+    return withheld_for(labels) if labels and not page_read_state(page).unlocked else ""
 
 
 def may_record(page: CasePage) -> bool:
@@ -100,6 +113,9 @@ def timeline(page: CasePage) -> list[TimelineItem]:
                 "may_record": editable and record.pk not in superseded,
                 "corrected_by": superseded.get(record.pk),
                 "fields": record.shown_fields(personal=sees),
+                "sees": sees,  # free text (a correction's reason) masked unless
+                "marks": mark_labels(page, record),
+                "withheld": withheld(page, record),
                 # 打印, 上传签字件 … offered by the apps above records (records.links).
                 "links": record_links(record, page.officer),
             },
@@ -116,12 +132,14 @@ def api(page: CasePage) -> list[dict[str, Any]]:
             "kind": r.kind,
             "catalogue_version": r.version,
             "title": r.title,
-            "fields": fields_for(r.doc, r.fields, personal=sees),
+            "fields": {} if withheld(page, r) else fields_for(r.doc, r.fields, personal=sees),
             "personal_masked": not sees,
+            "marks": mark_labels(page, r),
+            "withheld": withheld(page, r) or None,
             "created_by": r.created_by.name,
             "created_at": r.created_at,
             "replaces": r.replaces_id,
-            "correction_reason": r.correction_reason,
+            "correction_reason": r.correction_reason if sees else mask_text(r.correction_reason),
             "ledger_seq": page.ledger.get(f"records.Record:{r.pk}"),
         }
         for r in _records(page)
@@ -129,3 +147,12 @@ def api(page: CasePage) -> list[dict[str, Any]]:
 
 
 PANEL = Panel("records", 60, "records/_panel_by_stage.html", by_stage, section="documents")
+
+
+MARK = CaseAct(
+    "标记涉密材料",
+    mark_form,
+    lambda case, officer, d: material_mark(officer=officer, **d),
+    lambda case: case.is_open,
+    order=96,
+)

@@ -279,3 +279,22 @@ def test_it_issues_every_served_document_of_the_demo_with_its_number(demo, perso
     # Loading again issues nothing new.
     assert issue_demo_documents(personas, cases) == (issued, [])
     assert IssuedDocument.objects.count() == issued
+
+
+def test_it_shows_marked_material_and_who_read_it(demo):
+    """第三十三条 in the demo: the home's accounts (商业秘密) withheld until a reason is given,
+    the 国家秘密 notice only where it is kept, 张承办's read in the read log."""
+    from casetrail.cases.models import Mark
+    from casetrail.conftest import client_for
+
+    case = demo[MAJOR_TITLE]
+    (accounts,) = Mark.objects.filter(case=case, kind="commercial_secret")
+    item_id = int(accounts.target.partition(":")[2])
+    overview = client_for("sun").get(f"/cases/{case.pk}/").content.decode()
+    assert "陵川县民政局机要室保密柜" in overview  # the supervisor may know where it is
+    assert "查阅记录" in overview and "张承办" in overview and "办案" in overview
+    media = client_for("sun").get(f"/cases/{case.pk}/section/media/").content.decode()
+    assert "〔商业秘密，已隐去〕" in media and "请选择查阅事由" in media
+    assert client_for("sun").get(f"/evidence/{item_id}/media").status_code == 403
+    api = client_for("sun").get(f"/api/evidence/{item_id}/", headers={"X-Read-Reason": "监督"})
+    assert api.json()["description"] == "养老院财务账册（营业收入明细）"

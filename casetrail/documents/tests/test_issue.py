@@ -149,3 +149,27 @@ def test_it_shows_the_record_page_with_print_and_issue(start_form, personas):
     document = IssuedDocument.objects.get(record=start_form)
     page = client_for("zhang").get(f"/records/{start_form.pk}/document/")
     assert f"/documents/{document.pk}/pdf/" in page.content.decode()
+
+
+@pytest.mark.behind_the_application
+def test_it_hands_a_secret_cases_pdf_only_with_a_read_reason(start_form, personas):
+    """第三十三条: a 涉密 case's 文书 print its personal data whole: the handler downloads them once
+    he says why (the read logged); the supervisor no longer at all."""
+    from casetrail.cases.models import Case, MarkedRead
+
+    document, _ = issue(record=start_form, officer=personas["zhang"])
+    Case.objects.filter(pk=start_form.case_id).update(confidentiality="secret")
+    url = f"/api/documents/{document.pk}/pdf/"
+    zhang = client_for("zhang")
+    refused = zhang.get(url)
+    assert refused.status_code == 400 and refused.json()["code"] == "read_reason_required"
+    assert client_for("sun").get(url, headers={"X-Read-Reason": "监督"}).status_code == 403
+    assert zhang.get(f"/documents/{document.pk}/pdf/").status_code == 403
+    page = zhang.get(f"/records/{start_form.pk}/document/").content.decode()
+    assert "请选择查阅事由" in page
+    assert not MarkedRead.objects.exists()
+    given = zhang.get(url, headers={"X-Read-Reason": "办案"})
+    assert given.status_code == 200
+    assert b"".join(given.streaming_content) == pdf_of(document)
+    (read,) = MarkedRead.objects.all()
+    assert (read.via, read.target) == ("download", f"record:{start_form.pk}")

@@ -24,12 +24,15 @@ def seq_of(record) -> int:
     return entry.order_by("seq").first().seq
 
 
-def views_of(who: str, record) -> dict[str, str]:
+def views_of(who: str, record, reason: str = "") -> dict[str, str]:
     """What ``who`` is shown of ``record``: the case page, the case API's records, the record
-    API and the ledger entry page."""
+    API and the ledger entry page (with ``reason``: the read reason chosen first, 第三十三条)."""
     client = client_for(who)
-    case_api = client.get(f"/api/cases/{record.case_id}/")
-    record_api = client.get(f"/api/records/{record.pk}/")
+    headers = {"X-Read-Reason": reason} if reason else {}
+    if reason:
+        client.post(f"/cases/{record.case_id}/reason/", {"reason": reason})
+    case_api = client.get(f"/api/cases/{record.case_id}/", headers=headers)
+    record_api = client.get(f"/api/records/{record.pk}/", headers=headers)
     code = record.case.agency.credit_code
     ledger_page = client.get(f"/ledger/{code}/entries/{seq_of(record)}/")
     page = client.get(f"/cases/{record.case_id}/section/timeline/")
@@ -87,7 +90,12 @@ def test_it_hides_a_secret_case_from_the_supervisor(interviewed):
     # 第三十三条: a 涉密 case's personal data is for its own officers only.
     Case.objects.filter(pk=interviewed.case_id).update(confidentiality="secret")
     assert_masked(views_of("sun", interviewed))
-    assert_whole(views_of("zhang", interviewed))
+    assert_masked(views_of("sun", interviewed, reason="监督"))  # a reason opens nothing to him
+    refused = client_for("sun").post(f"/cases/{interviewed.case_id}/reason/", {"reason": "监督"})
+    assert refused.status_code == 403
+    # Its handlers see it once they say why (第三十三条: every read of it is logged).
+    assert_masked(views_of("zhang", interviewed))
+    assert_whole(views_of("zhang", interviewed, reason="办案"))
 
 
 def test_it_masks_closed_cases_for_the_custodian(interviewed, personas):
