@@ -437,7 +437,15 @@ def redaction_create(
         rows=[row, blob],
         case=request.case_id,
         original={"seq": original.seq, "sha256": original.sha256, "sm3": original.sm3},
-        derived={"sha256": blob.sha256, "sm3": blob.sm3, "size": blob.size},
+        # The shape casetrail-verify links a redaction by: the derived file's digest beside its
+        # original's (a record's "digest" is that of its entry's bytes, named by ``original``).
+        derived={
+            "sha256": blob.sha256,
+            "sm3": blob.sm3,
+            "size": blob.size,
+            "original_sha256": original.sha256,
+            "original_seq": original.seq,
+        },
     )
     return row
 

@@ -226,6 +226,14 @@ def _stage_items(
         else:
             assert original.blob is not None
             data, media_type = blob_bytes(original.blob), original.media_type
+        # The file this copy is made from, when the log holds its digest (an issued PDF, a
+        # recording, a redaction): a watermarked copy names it (``original_sha256``) so the
+        # verifier follows the copy to that file's entry; an unwatermarked one is that file.
+        source = (
+            entry["redaction"]["sha256"]
+            if "redaction" in entry
+            else (original.sha256 if original.blob is not None else None)
+        )
         watermarked = True
         if media_type == "application/pdf":
             data = watermark_pdf(data, mark)
@@ -234,7 +242,10 @@ def _stage_items(
         else:
             watermarked = False  # audio/video: delivered as recorded
         name = f"items/{n:02d}-{_safe(item.label)}{EXTENSIONS.get(media_type, '.bin')}"
-        row = _add(staged, name, data, source=f"copy-item:{item.pk}", watermarked=watermarked)
+        about: dict[str, Any] = {"source": f"copy-item:{item.pk}", "watermarked": watermarked}
+        if watermarked and source is not None:
+            about["original_sha256"] = source
+        row = _add(staged, name, data, **about)
         entry["file"] = {k: row[k] for k in ("path", "sha256", "sm3", "size")}
         entry["watermarked"] = watermarked
     staged.described["items"] = listed

@@ -169,6 +169,26 @@ def check_package(data: bytes, tmp_path: Path, case) -> None:
     assert pdf.startswith(original)  # the sealed revision stays; the watermark is an update
     assert "仅供王律师使用" in text_of(pdf)
     assert "调用〔" in text_of((root / "data" / "调用单.pdf").read_bytes())
+    offline_check(root, tmp_path)
+
+
+def offline_check(root: Path, tmp_path: Path) -> None:
+    """The offline verifier (casetrail-verify) passes the package, follows each watermarked copy
+    to the file it is made from, and fails a copy with one byte changed."""
+    import shutil
+
+    from casetrail_verify.package import check_package
+
+    report = check_package(root)
+    assert report.ok, [f.__dict__ for f in report.findings]
+    assert any("源自原件" in line for line in report.passed), report.passed
+    tampered = tmp_path / "tampered"
+    shutil.copytree(root, tampered)
+    victim = next((tampered / "data" / "items").iterdir())
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 1
+    victim.write_bytes(bytes(data))
+    assert not check_package(tampered).ok
 
 
 def test_it_exports_a_package_to_a_folder_from_the_cli(copy_case, personas, tmp_path):

@@ -44,6 +44,12 @@ def test_it_fulfils_one_copy_request_a_newcomer_can_download(
     text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "钱某" in text and "140524197806153016" not in text and "13903561234" not in text
     assert any(n.endswith(".mp4") for n in names)
+    # What a newcomer runs on it offline: casetrail-verify passes it.
+    from casetrail_verify.package import check_package
+
+    z.extractall(tmp_path / "got")
+    report = check_package(tmp_path / "got" / top)
+    assert report.ok, [f.__dict__ for f in report.findings]
     assert CopyReceipt.objects.filter(package__request=copy).count() == 1
     assert load_copies(personas, ordinary).startswith(f"调用：{copy.number} 已办结")
     assert CopyRequest.objects.count() == 1
