@@ -156,7 +156,7 @@ def requests_of_case(case: Case) -> list[CopyRequest]:
     return list(
         CopyRequest.objects.filter(case=case)
         .select_related("chain", "registered_by")
-        .prefetch_related("packages__receipts")
+        .prefetch_related("packages__receipts__by")
         .order_by("registered_at", "id")
     )
 

@@ -33,6 +33,7 @@ REGISTER_API = row(404, anon=401, outsider=403, zhang=400, li=400, wang=403, zha
 DECIDE_API = row(404, anon=401, outsider=403, zhang=403, li=403, wang=403, zhao=400, sun=403)
 DECIDE_PAGE = row(404, anon=302, outsider=403, zhang=403, li=403, wang=403, zhao=400, sun=403)
 CARRY_OUT = row(404, anon=401, outsider=403, zhang=201, li=201, wang=403, zhao=403, sun=403)
+PACKAGE_PAGE = row(404, anon=302, outsider=403, zhang=200, li=200, wang=403, zhao=403, sun=403)
 REDACT_PAGE = row(404, anon=302, outsider=403, zhang=302, li=302, wang=403, zhao=403, sun=403)
 
 
@@ -85,6 +86,11 @@ def test_it_enforces_who_reads_registers_decides_and_carries_out(
             "redact_page": c.post(
                 f"/copies/{done.pk}/items/{item.pk}/redact/", {"reason": "第三十三条"}
             ).status_code,
+            "redact_api": c.post(
+                f"/api/copies/{done.pk}/items/{item.pk}/redaction/",
+                {"reason": "第三十三条"},
+                content_type="application/json",
+            ).status_code,
         }
         want = {
             "page": PAGE[who],
@@ -94,6 +100,7 @@ def test_it_enforces_who_reads_registers_decides_and_carries_out(
             "decide_api": DECIDE_API[who],
             "decide_page": DECIDE_PAGE[who],
             "redact_page": REDACT_PAGE[who],
+            "redact_api": CARRY_OUT[who],
         }
         assert got == want, who
 
@@ -110,7 +117,43 @@ def test_it_lets_only_the_case_handlers_make_a_package(
         f"/api/copies/{done.pk}/packages/", {"recipient": "王律师"}, content_type="application/json"
     )
     assert r.status_code == CARRY_OUT[who]
+    page = client(who).post(
+        f"/copies/{done.pk}/package/", {"recipient": "王律师", "days": 1, "uses": 1}
+    )
+    assert page.status_code == PACKAGE_PAGE[who]
     if r.status_code == 201:
         token = r.json()["link"].rstrip("/").rsplit("/", 1)[1]
         # The link is the authority: no login needed, whoever holds it.
         assert Client().get(f"/copies/d/{token}/").status_code == 200
+
+
+def test_it_reads_the_disclosure_register_in_a_fixed_number_of_queries(copy_case, personas):
+    """The case page's 调用与复制 panel: one more 调用单 with its package and delivery reads no more."""
+    from django.db import connection
+    from django.template.loader import render_to_string
+    from django.test.utils import CaptureQueriesContext
+
+    from casetrail.access.delivery import download, make_package
+    from casetrail.access.panels import PANEL
+    from casetrail.cases.selectors import case_page
+
+    def deliver() -> None:
+        copy = approved(copy_case, personas)
+        item = copy.items.get(proposed="redacted")
+        item.request = copy
+        redaction_create(item=item, officer=personas["zhang"], reason="第三十三条")
+        _package, token, _ = make_package(
+            request=copy, officer=personas["zhang"], recipient="王律师"
+        )
+        download(token=token)
+
+    def queries() -> int:
+        page = case_page(officer=personas["sun"], case=copy_case)
+        with CaptureQueriesContext(connection) as q:
+            render_to_string(PANEL.template, {"panel": PANEL.context(page), "case": copy_case})
+        return len(q)
+
+    deliver()
+    one = queries()
+    deliver()
+    assert queries() == one
