@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import re
 import shutil
 import tempfile
@@ -54,6 +55,9 @@ from casetrail.ledger.extract import write_ledger_extract
 from casetrail.ledger.models import Ledger
 from casetrail.ledger.selectors import ledger_index_for, row_key
 from casetrail.lib.errors import ActionError
+
+# bagit reports each file it writes at INFO; the server's console needs none of it.
+logging.getLogger("bagit").setLevel(logging.WARNING)
 
 EXTENSIONS = {
     "application/pdf": ".pdf",
