@@ -11,6 +11,7 @@ region without times covers the whole file). Mutes: ``{t0, t1}`` in seconds.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -43,7 +44,7 @@ def _number(raw: Any, n: int, what: str) -> float:
         value = float(raw)
     except (TypeError, ValueError):
         raise ActionError("invalid_region", f"第{n}个{what}格式不对", field="regions") from None
-    if value < 0 or value != value or value in (float("inf"),):
+    if not math.isfinite(value) or value < 0:
         raise ActionError("invalid_region", f"第{n}个{what}数值无效", field="regions")
     return value
 

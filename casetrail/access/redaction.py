@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +90,8 @@ def parse_boxes(raw: Any, *, pdf: bool) -> list[Box]:
             if len(row) != want:
                 raise ValueError
             values = [float(v) for v in row]
+            if not all(math.isfinite(v) for v in values):
+                raise ValueError  # "nan" and "inf" read as floats, but are no coordinates
         except (TypeError, ValueError):
             raise ActionError(
                 "invalid_region", f"第{n}个区域格式不对，应为：{shape}", field="regions"
