@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "casetrail.start",
     "casetrail.decisions",
     "casetrail.documents",
+    "casetrail.access",  # 调用单, redaction, copy packages (issue 13)
     "casetrail.oversight",
     "casetrail.ops",  # backup and restore (issue 15)
     "casetrail.demo",
@@ -418,6 +419,15 @@ CASETRAIL_SEAL_KEY_AUTOCREATE = envbool("CASETRAIL_SEAL_KEY_AUTOCREATE", True)
 # RFC 3161 timestamp in each seal's signature: the TSA here, else the ledger's (CASETRAIL_TSA_URL).
 CASETRAIL_DOCUMENT_TSA_URL = envstr("CASETRAIL_DOCUMENT_TSA_URL", "")
 # --- end documents ----------------------------------------------------------------------------
+
+# --- access (调用单 and copy packages: 第三十二条) ----------------------------------------------
+# Finished copy packages (zip of a BagIt bag) appear here only when complete (built beside, then
+# renamed in). A download link is valid this many days and this many downloads unless the
+# officer who makes it sets fewer.
+CASETRAIL_COPY_DIR = Path(envstr("CASETRAIL_COPY_DIR", str(VAR_DIR / "copies")))
+CASETRAIL_COPY_LINK_DAYS = envint("CASETRAIL_COPY_LINK_DAYS", 7, minimum=1)
+CASETRAIL_COPY_LINK_USES = envint("CASETRAIL_COPY_LINK_USES", 3, minimum=1)
+# --- end access --------------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

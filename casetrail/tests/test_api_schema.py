@@ -78,6 +78,9 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "version": CATALOGUE["interview_record"].version,
         "act": "advance",
         "finding_id": world["finding"].pk,
+        # 调用单 (issue 13): none in this world, so its endpoints answer their documented 404.
+        "request_id": 1,
+        "token": "no-such-link",
         "move": "order",
         "publication_id": world["publication"].pk,
         "sample_id": world["sample"].pk,

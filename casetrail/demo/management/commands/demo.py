@@ -9,10 +9,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from casetrail.cases.models import Case
+from casetrail.demo.copies import load_copies
 from casetrail.demo.documents import issue_demo_documents
 from casetrail.demo.oversight import load_oversight
 from casetrail.demo.personas import DEMO_PASSWORD, PERSONAS, load_demo
-from casetrail.demo.stories import load_demo_cases, summary
+from casetrail.demo.stories import ORDINARY_TITLE, load_demo_cases, summary
 
 
 class Command(BaseCommand):
@@ -48,4 +49,7 @@ class Command(BaseCommand):
             self.stdout.write(f"已签发的送达文书：{issued} 份（案件页“打印”可取 PDF）")
             for line in refused:
                 self.stdout.write(f"  未签发：{line}")
+            # The fulfilled 调用单 needs the issued decision (issue 13 item 8).
+            ordinary = next((c for c in cases if c.title == ORDINARY_TITLE), None)
+            self.stdout.write(load_copies(personas, ordinary))
         self.stdout.write(load_oversight(personas, cases))

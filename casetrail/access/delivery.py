@@ -1,0 +1,91 @@
+"""Making and handing over a copy package: staged, recorded by ``copy_package_make``, finished
+into place; downloaded through its link or written to a folder, each delivery a ledgered
+``copy_receipt_record`` (the disclosure register)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from pathlib import Path
+
+from django.http import Http404
+
+from casetrail.access.actions import (
+    copy_package_make,
+    copy_receipt_record,
+    require_fulfiller,
+    token_hash,
+)
+from casetrail.access.models import CopyPackage, CopyRequest, Delivery
+from casetrail.access.package import copy_folder, finish, package_path, stage
+from casetrail.access.selectors import package_by_token_hash
+from casetrail.ledger.selectors import ledger_index_for, row_key
+from casetrail.lib.errors import ActionError
+from casetrail.org.models import Officer
+
+
+def make_package(
+    *,
+    request: CopyRequest,
+    officer: Officer,
+    recipient: str,
+    delivery: str = Delivery.LINK,
+    days: int | None = None,
+    uses: int | None = None,
+    folder: Path | None = None,
+) -> tuple[CopyPackage, str | None, Path | None]:
+    """Build the package of an approved 调用单 for ``recipient``. Returns (package, the link's
+    token — shown once, only its hash is kept — and, for a folder delivery, the bag written
+    under ``folder``)."""
+    require_fulfiller(request, officer)  # before any work: no approved 调用单, no copy
+    if delivery == Delivery.FOLDER and folder is None:
+        raise ActionError("folder_required", "导出到文件夹须指定目标文件夹")
+    token = secrets.token_urlsafe(32) if delivery == Delivery.LINK else None
+    staged = stage(request=request, recipient=recipient.strip() or request.requester)
+    try:
+        package = copy_package_make(
+            request=request,
+            officer=officer,
+            recipient=recipient.strip() or request.requester,
+            delivery=delivery,
+            files=staged.files,
+            token=token,
+            days=days,
+            uses=uses,
+        )
+        seq = ledger_index_for(agency_id=request.agency_id, case_id=request.case_id)[
+            row_key("access.CopyPackage", package.pk)
+        ]
+        bag = finish(package=package, staged=staged, package_seq=seq)
+        written = None
+        if delivery == Delivery.FOLDER:
+            assert folder is not None
+            written = copy_folder(bag, folder, name=f"{request.number}-{package.pk}")
+            copy_receipt_record(
+                package=package, package_sha256=file_sha256(package_path(package)), officer=officer
+            )
+    finally:
+        staged.cleanup()
+    return package, token, written
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def download(*, token: str, address: str = "") -> tuple[CopyPackage, Path]:
+    """The package behind a link, counted as one delivery. 404 for a token that names nothing;
+    409 while the package is not yet complete; 410 past its date or its count (nothing
+    written)."""
+    package = package_by_token_hash(token_hash(token)) if token else None
+    if package is None or package.delivery != Delivery.LINK:
+        raise Http404("下载链接无效")
+    path = package_path(package)
+    if not path.is_file():
+        raise ActionError("package_not_ready", "复制件包尚在生成，请稍后再试", status=409)
+    copy_receipt_record(package=package, package_sha256=file_sha256(path), address=address)
+    return package, path
