@@ -38,6 +38,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("casetrail.oversight.urls")),
     path("", include("casetrail.records.urls")),
+    path("", include("casetrail.archive.urls")),
     path("", include("casetrail.documents.urls")),
     path("", include("casetrail.compliance.urls")),
     path("", include("casetrail.start.urls")),
@@ -50,6 +51,7 @@ urlpatterns = [
     # Before cases: /api/cases/<id>/records/ must not be taken for a case step.
     path("api/", include("casetrail.oversight.api_urls")),
     path("api/", include("casetrail.records.api_urls")),
+    path("api/", include("casetrail.archive.api_urls")),
     path("api/", include("casetrail.documents.api_urls")),
     path("api/", include("casetrail.compliance.api_urls")),
     path("api/", include("casetrail.start.api_urls")),

@@ -1,0 +1,25 @@
+"""Forms of the archive pages (the actions check everything again)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from casetrail.lib.form_fields import LineField, TextField
+
+
+class SubmitForm(forms.Form):
+    opinion = TextField(label="立卷意见", widget=forms.Textarea, required=False)
+
+
+class AttachForm(forms.Form):
+    file = forms.FileField(label="附件（PDF）")
+    title = LineField(label="题名", max_length=300)
+    responsible = LineField(label="责任者", max_length=100, required=False)
+    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = TextField(label="列入案卷的理由", widget=forms.Textarea, max_length=300)
+
+
+class TransferForm(forms.Form):
+    receiver = LineField(label="接收单位", max_length=100, initial="陵川县档案馆")
+    receiver_person = LineField(label="接收人", max_length=50)
+    note = LineField(label="备注", max_length=300, required=False)
