@@ -6,12 +6,16 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint install frontend fonts demo clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml verifier/pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）。Debian/Ubuntu：apt-get install python3.11 python3.11-venv"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	@# setuptools warns, boxed in "!!", that a folder named like the package may shadow it: true of
 	@# every editable install run from its own checkout, and harmless — not worth alarming anyone.
+	@# The offline verifier (verifier/, casetrail-verify) first: casetrail.lib re-exports its Merkle,
+	@# note and canonical-JSON modules, so that code exists once. Installed from this checkout only
+	@# (never named in pyproject's dependencies, where pip would look it up on an index).
+	PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -e ./verifier
 	PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
@@ -48,6 +52,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy casetrail
+	$(VENV)/bin/mypy -p casetrail_verify
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:

@@ -1,0 +1,3 @@
+from casetrail_verify.cli import main
+
+raise SystemExit(main())
