@@ -8,6 +8,7 @@ import os
 import shutil
 import tarfile
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from casetrail.archive import actions
@@ -16,6 +17,7 @@ from casetrail.archive.models import CaseFile, CheckReport, FileStatus, Package
 from casetrail.archive.package import package_temp, write_package
 from casetrail.evidence.storage import blob_store
 from casetrail.ledger.checkpoints import checkpoint_create
+from casetrail.ledger.extract import write_ledger_extract
 from casetrail.ledger.models import Ledger, LedgerEntry
 from casetrail.lib.errors import ActionError
 from casetrail.org.models import Officer
@@ -39,26 +41,14 @@ def check(*, case_file: CaseFile, officer: Officer) -> CheckReport:
     return actions.archive_check_record(case_file=case_file, officer=officer, results=results)
 
 
-def ledger_writer(case_file: CaseFile):  # type: ignore[no-untyped-def]
-    """The ledger extract of the case: each entry's canonical bytes, its C2SP tlog-proof against
-    the latest signed checkpoint, the checkpoint itself."""
-    from casetrail.ledger.selectors import latest_checkpoint, tlog_proof
+def ledger_writer(case_file: CaseFile) -> Callable[[Path], None]:
+    """The ledger extract of the case (``casetrail.ledger.extract``): every entry of the case, its
+    C2SP tlog-proof against a signed checkpoint containing it, the checkpoint, the verifier keys."""
 
     def write(dest: Path) -> None:
         ledger = Ledger.objects.get(agency_id=case_file.agency_id)
-        checkpoint = latest_checkpoint(ledger)
-        assert checkpoint is not None
-        (dest / "checkpoint").write_text(checkpoint.note, encoding="utf-8")
-        (dest / "entries").mkdir()
-        (dest / "proofs").mkdir()
-        entries = LedgerEntry.objects.filter(
-            ledger=ledger, case_ref=case_file.case_id, seq__lt=checkpoint.size
-        ).order_by("seq")
-        for entry in entries.iterator():
-            (dest / "entries" / f"{entry.seq}.json").write_text(entry.canonical, encoding="utf-8")
-            (dest / "proofs" / f"{entry.seq}.tlog-proof").write_text(
-                tlog_proof(ledger=ledger, index=entry.seq), encoding="utf-8"
-            )
+        entries = LedgerEntry.objects.filter(ledger=ledger, case_ref=case_file.case_id)
+        write_ledger_extract(ledger=ledger, entries=entries.only("seq", "ledger_id"), dest=dest)
 
     return write
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import bagit
 import pikepdf
 import pytest
+from casetrail_verify.package import check_package
 
 from casetrail.archive import actions, service
 from casetrail.archive.models import FileStatus, ItemKind, Package
@@ -56,6 +57,10 @@ def test_it_archives_a_closed_case_and_exports_a_valid_bag(personas, evidence_st
     assert (dest / "data" / "casefile.pdf").exists()
     assert (dest / "data" / "ledger" / "checkpoint").exists()
     assert list((dest / "data" / "ledger" / "proofs").iterdir())
+    # The offline verifier a court uses finds the bag, the extract and the files' entries sound.
+    verified = check_package(dest)
+    assert verified.ok, verified.findings
+    assert any("记录在所附日志条目中" in line for line in verified.passed)
 
     (dest / "data" / "stray.txt").write_text("not in the manifest")
     with pytest.raises(bagit.BagValidationError):
