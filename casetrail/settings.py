@@ -406,6 +406,9 @@ CASETRAIL_DOCUMENT_FONT = envstr("CASETRAIL_DOCUMENT_FONT", "Noto Serif CJK SC")
 # The clamd the 四性检测 scans each file with (DA/T 70 安全性): a unix socket path or host:port;
 # empty: no virus scan (the report says so).
 CASETRAIL_CLAMD = envstr("CASETRAIL_CLAMD", "")
+# The scheduled fixity cycle: every archived 案卷 and its package re-hashed once in this many days,
+# the work spread evenly over them (a day reads about 1/N of the archive).
+CASETRAIL_ARCHIVE_FIXITY_DAYS = envint("CASETRAIL_ARCHIVE_FIXITY_DAYS", 7, minimum=1)
 # The agency's document-signing key and self-signed certificate (one pair per agency, 0600),
 # created on first use unless 0; an HSM can replace the software key behind documents.seal.
 CASETRAIL_SEAL_KEY_DIR = Path(envstr("CASETRAIL_SEAL_KEY_DIR", str(VAR_DIR / "keys")))

@@ -28,10 +28,14 @@ from casetrail.archive.models import (
     CheckReport,
     CheckResult,
     FileStatus,
+    FixityCheck,
     ItemKind,
     Package,
     Retention,
     Transfer,
+    Use,
+    UseKind,
+    UseReturn,
 )
 from casetrail.archive.policy import GROUPS, Policy
 from casetrail.archive.writes import store_file, write_version
@@ -56,12 +60,26 @@ class ArchiveAction(ActionName):
     PACKAGE = "archive.package"
     TRANSFER = "archive.transfer"
     SETTINGS = "archive.settings"
+    FIXITY = "archive.fixity"
+    USE = "archive.use"
+    USE_RETURN = "archive.use_return"
 
 
 def require_custodian(officer: Officer, case: Case) -> None:
     """第三十一条: designated staff (the 档案管理员) assemble and keep the files."""
     if officer.agency_id != case.agency_id or not officer.has_role(Role.CUSTODIAN):
         raise ActionError("not_custodian", "只有本机关的档案管理员可以办理立卷归档", status=403)
+
+
+def _ledger(act: Act, case_file: CaseFile, actor: Officer | None, *rows: Model) -> None:
+    """The action's entry about a 案卷: its rows, under the case."""
+    act.record(
+        agency=case_file.agency_id,
+        actor=actor,
+        subject=f"case_file:{case_file.pk}",
+        rows=list(rows),
+        case=case_file.case_id,
+    )
 
 
 def open_chains_of(case: Case) -> list[Chain]:
@@ -273,13 +291,7 @@ def archive_check_record(
             for r in results
         ]
     )
-    act.record(
-        agency=case_file.agency_id,
-        actor=officer,
-        subject=f"case_file:{case_file.pk}",
-        rows=[report, *rows],
-        case=case_file.case_id,
-    )
+    _ledger(act, case_file, officer, report, *rows)
     return report
 
 
@@ -505,4 +517,99 @@ def archive_settings_set(act: Act, /, *, officer: Officer, policy: Policy) -> Ar
     act.record(
         agency=officer.agency_id, actor=officer, subject=f"agency:{officer.agency_id}", rows=[row]
     )
+    return row
+
+
+@action(ArchiveAction.FIXITY)
+def archive_fixity_record(
+    act: Act, /, *, case_file: CaseFile, findings: list[str], blobs: int, bytes_read: int
+) -> FixityCheck:
+    """Record a scheduled fixity run over an archived 案卷 (the system acts: no officer)."""
+    row = FixityCheck.objects.create(
+        case_file=case_file,
+        passed=not findings,
+        blobs=blobs,
+        bytes_read=bytes_read,
+        findings=findings,
+        at=timezone.now(),
+    )
+    _ledger(act, case_file, None, row)
+    return row
+
+
+def _archived(case_file: CaseFile) -> None:
+    if case_file.status != FileStatus.ARCHIVED:
+        raise ActionError("file_not_archived", "只有已归档的案卷可以登记利用")
+
+
+@action(ArchiveAction.USE)
+def archive_use_record(
+    act: Act,
+    /,
+    *,
+    case_file: CaseFile,
+    officer: Officer,
+    kind: str,
+    user_name: str,
+    purpose: str,
+    approved_by: str,
+    user_org: str = "",
+    due_back: dt.date | None = None,
+    source: str = "",
+) -> Use:
+    """登记一次利用 (第三十一条): 查阅, 借阅 (with the date due back) or 复制 — who, why, approved by
+    whom. The custodian registers it; the copies app (第三十二条) calls it for the copies it makes
+    of an archived file (``source`` names its own record)."""
+    if officer.agency_id != case_file.agency_id:
+        raise ActionError("not_allowed", "不是本机关人员", status=403)
+    if not (officer.has_role(Role.CUSTODIAN) or source):
+        raise ActionError("not_custodian", "档案利用由档案管理员登记", status=403)
+    _archived(case_file)
+    if kind not in UseKind.values:
+        raise ActionError("invalid_use_kind", "利用方式应为查阅、借阅或复制", field="kind")
+    user_name = clean_text(user_name, where="利用人", field="user_name", limit=60)
+    purpose = clean_text(purpose, where="利用目的", field="purpose", limit=300)
+    approved_by = clean_text(approved_by, where="批准人", field="approved_by", limit=60)
+    missing = [
+        label
+        for label, value in (("利用人", user_name), ("利用目的", purpose), ("批准人", approved_by))
+        if not value
+    ]
+    if missing:
+        raise ActionError("use_incomplete", "请填写" + "、".join(missing), field="user_name")
+    if kind == UseKind.BORROW and due_back is None:
+        raise ActionError("due_back_required", "借阅须填写应归还日期", field="due_back")
+    if due_back is not None and due_back < timezone.localdate():
+        raise ActionError("due_back_past", "应归还日期不能早于今天", field="due_back")
+    row = Use.objects.create(
+        case_file=case_file,
+        kind=kind,
+        user_name=user_name,
+        user_org=clean_text(user_org, where="利用人单位", field="user_org", limit=100),
+        purpose=purpose,
+        approved_by=approved_by,
+        due_back=due_back if kind == UseKind.BORROW else None,
+        source=source[:40],
+        by=officer,
+        at=timezone.now(),
+    )
+    _ledger(act, case_file, officer, row)
+    return row
+
+
+@action(ArchiveAction.USE_RETURN)
+def archive_use_return(act: Act, /, *, use: Use, officer: Officer, note: str = "") -> UseReturn:
+    """A borrowed file returned; refused for a use that is not a 借阅 or already returned."""
+    require_custodian(officer, use.case_file.case)
+    if use.kind != UseKind.BORROW:
+        raise ActionError("not_borrowed", "只有借阅需要登记归还")
+    if UseReturn.objects.filter(use=use).exists():
+        raise ActionError("already_returned", "该借阅已登记归还")
+    row = UseReturn.objects.create(
+        use=use,
+        by=officer,
+        at=timezone.now(),
+        note=clean_text(note, where="备注", field="note", limit=300),
+    )
+    _ledger(act, use.case_file, officer, row)
     return row

@@ -275,3 +275,73 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"移交 {self.receiver}"
+
+
+class FixityCheck(models.Model):
+    """One scheduled fixity run over an archived 案卷 (第三十一条: 保存): its package and every
+    blob it holds re-hashed; ``findings`` lists what differs (empty: intact)."""
+
+    RECORDED_AGENCY: ClassVar[str] = "case_file__agency_id"  # a recorded fact
+
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="fixity")
+    passed = models.BooleanField("完好")
+    blobs = models.PositiveIntegerField("检查文件数")
+    bytes_read = models.BigIntegerField("读取字节数")
+    findings = models.JSONField("发现的问题")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "档案定期检测"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"定期检测 {self.case_file_id} {'完好' if self.passed else '异常'}"
+
+
+class UseKind(models.TextChoices):
+    READ = "read", "查阅"
+    BORROW = "borrow", "借阅"
+    COPY = "copy", "复制"
+
+
+class Use(models.Model):
+    """The register of every use of an archived file (第三十一条): 查阅, 借阅 (with the date it is
+    due back), 复制 — who, when, why, approved by whom. Insert-only; a return is a ``UseReturn``.
+    Other apps record their uses through ``actions.archive_use_record`` (the copies of 第三十二条)."""
+
+    RECORDED_AGENCY: ClassVar[str] = "case_file__agency_id"  # a recorded fact
+
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="uses")
+    kind = models.CharField("利用方式", max_length=8, choices=UseKind.choices)
+    user_name = models.CharField("利用人", max_length=60)
+    user_org = models.CharField("利用人单位", max_length=100, blank=True)
+    purpose = models.CharField("利用目的", max_length=300)
+    approved_by = models.CharField("批准人", max_length=60)
+    due_back = models.DateField("应归还日期", null=True)
+    source = models.CharField("登记来源", max_length=40, blank=True)  # e.g. "access:copy:12"
+    by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "档案利用登记"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.user_name}"
+
+
+class UseReturn(models.Model):
+    """A borrowed file returned (借阅归还)."""
+
+    RECORDED_AGENCY: ClassVar[str] = "use__case_file__agency_id"  # a recorded fact
+
+    use = models.OneToOneField(Use, on_delete=models.PROTECT, related_name="returned")
+    by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    note = models.CharField("备注", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "借阅归还"
+
+    def __str__(self) -> str:
+        return f"归还 {self.use_id}"

@@ -30,3 +30,9 @@ def register() -> None:
     hooks.register_worklist(panels.WORKLIST)
     hooks.register_glance(panels.glance)
     hooks.register_link(panels.links)
+
+    from casetrail.archive.tasks import archive_fixity
+    from casetrail.lib.periodic import Job
+    from casetrail.lib.periodic import register as register_job
+
+    register_job(Job("archive-fixity", archive_fixity.enqueue, daily=True))

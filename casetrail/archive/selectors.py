@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from casetrail.archive.models import CaseFile, CheckReport, FileStatus, Package
+from casetrail.archive.models import CaseFile, CheckReport, FileStatus, FixityCheck, Package
 from casetrail.cases.models import Case, Stage
 from casetrail.cases.selectors import case_for_user, may_see_personal_data
 from casetrail.compliance.engine import DEADLINES, CaseView, Deadline
@@ -143,3 +143,14 @@ def archived_files(officer: Officer, limit: int = 50) -> list[CaseFile]:
         .select_related("case")
         .order_by("-archived_at")[:limit]
     )
+
+
+def fixity_failures(officer: Officer) -> list[FixityCheck]:
+    """The latest fixity run of each archived 案卷 of the agency, where it found a problem."""
+    latest: dict[int, FixityCheck] = {}
+    runs = FixityCheck.objects.filter(case_file__agency_id=officer.agency_id).select_related(
+        "case_file", "case_file__case"
+    )
+    for run in runs.order_by("at", "id"):
+        latest[run.case_file_id] = run
+    return [r for r in latest.values() if not r.passed]

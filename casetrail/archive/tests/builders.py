@@ -32,3 +32,18 @@ def approve_archiving(case: Case, personas: dict[str, Officer], outcome: str = "
     return approval_decide(
         chain=f.chain, officer=personas["wang"], outcome=outcome, opinion="案卷完整，同意归档"
     )
+
+
+def archived_case(personas: dict[str, Officer]) -> Any:
+    """A case taken through 立卷, 四性检测, 归档审批 and packaged; returns its archived 案卷."""
+    from casetrail.archive import actions, service
+
+    case = closed_case(personas)
+    liu = personas["liu"]
+    f = actions.archive_assemble(case=case, officer=liu)
+    assert service.check(case_file=f, officer=liu).passed
+    actions.archive_submit(case_file=f, officer=liu, opinion="提请归档")
+    approve_archiving(case, personas)
+    f.refresh_from_db()
+    service.package(case_file=f, officer=liu)
+    return f

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from casetrail.cases.models import Case
+from casetrail.demo.archive import archive_demo_cases
 from casetrail.demo.documents import issue_demo_documents
 from casetrail.demo.oversight import load_oversight
 from casetrail.demo.personas import DEMO_PASSWORD, PERSONAS, load_demo
@@ -48,4 +49,6 @@ class Command(BaseCommand):
             self.stdout.write(f"已签发的送达文书：{issued} 份（案件页“打印”可取 PDF）")
             for line in refused:
                 self.stdout.write(f"  未签发：{line}")
+            # Issue 12: the archive needs the issued documents (四性检测: 完整性).
+            self.stdout.write(archive_demo_cases(personas, cases))
         self.stdout.write(load_oversight(personas, cases))
