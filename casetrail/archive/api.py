@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casetrail.archive import actions, service
+from casetrail.archive.models import UseKind
 from casetrail.archive.selectors import FilePage, file_page
 from casetrail.cases.selectors import case_for_user
 from casetrail.lib import api_fields, openapi
@@ -41,6 +42,7 @@ def page_out(p: FilePage) -> dict[str, Any]:
         "items": [],
         "report": None,
         "package": None,
+        "uses": [],
     }
     if f is None:
         return out
@@ -91,6 +93,17 @@ def page_out(p: FilePage) -> dict[str, Any]:
                 for r in p.results
             ],
         }
+    out["uses"] = [
+        {
+            "kind": u.kind,
+            "user_name": u.user_name,
+            "purpose": u.purpose,
+            "approved_by": u.approved_by,
+            "due_back": u.due_back,
+            "at": u.at,
+        }
+        for u in p.uses
+    ]
     if p.package is not None:
         out["package"] = {
             "id": p.package.pk,
@@ -112,6 +125,12 @@ class StepSerializer(serializers.Serializer):
     receiver = api_fields.TextField(required=False, allow_blank=True, max_length=100)
     receiver_person = api_fields.TextField(required=False, allow_blank=True, max_length=50)
     note = api_fields.TextField(required=False, allow_blank=True, max_length=300)
+    kind = serializers.ChoiceField(required=False, choices=UseKind.choices)
+    user_name = api_fields.TextField(required=False, allow_blank=True, max_length=60)
+    user_org = api_fields.TextField(required=False, allow_blank=True, max_length=100)
+    purpose = api_fields.TextField(required=False, allow_blank=True, max_length=300)
+    approved_by = api_fields.TextField(required=False, allow_blank=True, max_length=60)
+    due_back = serializers.DateField(required=False, allow_null=True)
 
 
 class CaseFileAPI(APIView):
@@ -122,12 +141,14 @@ class CaseFileAPI(APIView):
         return Response(page_out(file_page(user=request.user, case_id=case_id)))
 
 
-STEPS = ("assemble", "check", "submit", "package", "transfer")
+STEPS = ("assemble", "check", "submit", "package", "transfer", "use")
 
 
 class CaseFileStepAPI(APIView):
     """立卷归档的一步（档案管理员）：assemble 立卷；check 四性检测；submit 提交归档审批
-    （opinion）；package 生成归档信息包；transfer 登记移交（receiver, receiver_person, note）。"""
+    （opinion）；package 生成归档信息包；transfer 登记移交（receiver, receiver_person, note）；
+    use 登记利用（kind 查阅 read / 借阅 borrow / 复制 copy, user_name, user_org, purpose,
+    approved_by, due_back）。"""
 
     @extend_schema(request=StepSerializer, responses={200: CASE_FILE})
     def post(self, request: Request, case_id: int, step: str) -> Response:
@@ -152,6 +173,17 @@ class CaseFileStepAPI(APIView):
                 )
             elif step == "package":
                 service.package(case_file=current, officer=officer)
+            elif step == "use":
+                actions.archive_use_record(
+                    case_file=current,
+                    officer=officer,
+                    kind=data.get("kind", ""),
+                    user_name=data.get("user_name", ""),
+                    user_org=data.get("user_org", ""),
+                    purpose=data.get("purpose", ""),
+                    approved_by=data.get("approved_by", ""),
+                    due_back=data.get("due_back"),
+                )
             else:
                 package = service.latest_package(current)
                 if package is None:

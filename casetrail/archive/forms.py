@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from casetrail.archive.models import UseKind
 from casetrail.lib.form_fields import LineField, TextField
 
 
@@ -23,3 +24,14 @@ class TransferForm(forms.Form):
     receiver = LineField(label="接收单位", max_length=100, initial="陵川县档案馆")
     receiver_person = LineField(label="接收人", max_length=50)
     note = LineField(label="备注", max_length=300, required=False)
+
+
+class UseForm(forms.Form):
+    kind = forms.ChoiceField(label="利用方式", choices=UseKind.choices)
+    user_name = LineField(label="利用人", max_length=60)
+    user_org = LineField(label="利用人单位", max_length=100, required=False)
+    purpose = LineField(label="利用目的", max_length=300)
+    approved_by = LineField(label="批准人", max_length=60)
+    due_back = forms.DateField(
+        label="应归还日期（借阅）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

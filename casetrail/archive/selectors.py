@@ -52,6 +52,7 @@ class FilePage:
     results: list[Any]
     package: Package | None
     versions: list[CaseFile]
+    uses: list[Any]
     deadline: Deadline | None
     custodian: bool
     may_download: bool
@@ -70,6 +71,7 @@ def file_page(*, user: Any, case_id: int | str) -> FilePage:
         results=list(report.results.all()) if report else [],
         package=f.packages.select_related("blob").order_by("-at", "-id").first() if f else None,
         versions=list(CaseFile.objects.filter(case=case).order_by("version")),
+        uses=list(f.uses.select_related("returned", "by").order_by("at")) if f else [],
         deadline=archive_deadline(case),
         custodian=is_custodian(officer) and officer.agency_id == case.agency_id,
         may_download=may_download(officer, case),

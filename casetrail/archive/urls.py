@@ -21,6 +21,12 @@ urlpatterns = [
         views.archive_transfer_view,
         name="archive-transfer",
     ),
+    path("cases/<int:case_id>/archive/uses/", views.archive_use_view, name="archive-use"),
+    path(
+        "cases/<int:case_id>/archive/uses/<int:use_id>/return/",
+        views.archive_use_return_view,
+        name="archive-use-return",
+    ),
     path("archive/files/<int:file_id>/pdf/", views.case_file_pdf, name="archive-file-pdf"),
     path(
         "archive/packages/<int:package_id>/",

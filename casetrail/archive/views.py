@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from casetrail.archive import actions, service
-from casetrail.archive.forms import AttachForm, SubmitForm, TransferForm
+from casetrail.archive.forms import AttachForm, SubmitForm, TransferForm, UseForm
 from casetrail.archive.selectors import (
     archived_files,
     case_file_for_user,
@@ -55,6 +55,7 @@ def _page(
         "submit_form": SubmitForm(),
         "attach_form": AttachForm(),
         "transfer_form": TransferForm(),
+        "use_form": UseForm(),
         **forms,
     }
     return render(request, "archive/case.html", context, status=status)
@@ -190,3 +191,30 @@ def package_download(request: HttpRequest, package_id: int) -> StreamingHttpResp
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
     response["Content-Length"] = str(package.blob.size)
     return response
+
+
+@login_required
+@require_POST
+def archive_use_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    form = UseForm(request.POST)
+    if not form.is_valid():
+        return _page(request, case_id, error="请检查利用登记", status=400, use_form=form)
+
+    def run() -> None:
+        officer, f = _current(request, case_id)
+        actions.archive_use_record(case_file=f, officer=officer, **form.cleaned_data)  # type: ignore[arg-type]
+
+    return _run(request, case_id, run)
+
+
+@login_required
+@require_POST
+def archive_use_return_view(request: HttpRequest, case_id: int, use_id: int) -> HttpResponse:
+    def run() -> None:
+        officer, f = _current(request, case_id)
+        use = f.uses.filter(pk=use_id).first()  # type: ignore[attr-defined]
+        if use is None:
+            raise ActionError("no_such_use", "没有该利用登记", status=404)
+        actions.archive_use_return(use=use, officer=officer)  # type: ignore[arg-type]
+
+    return _run(request, case_id, run)

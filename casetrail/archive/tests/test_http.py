@@ -62,6 +62,24 @@ def test_it_takes_a_case_to_archived_over_http(personas, evidence_store):
     assert r.status_code == 200
     assert r.json()["package"]["transfers"][0]["receiver"] == "陵川县档案馆"
     assert LedgerEntry.objects.filter(action="archive.transfer").count() == 1
+    r = liu.post(
+        f"/api/cases/{case.pk}/archive/use/",
+        {
+            "kind": "borrow",
+            "user_name": "李承办",
+            "purpose": "行政复议答辩",
+            "approved_by": "赵局长",
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and r.json()["code"] == "due_back_required"
+    r = liu.post(
+        f"/cases/{case.pk}/archive/uses/",
+        {"kind": "read", "user_name": "孙监督", "purpose": "案卷评查", "approved_by": "赵局长"},
+    )
+    assert r.status_code == 302
+    assert r.url == f"/cases/{case.pk}/archive/"
+    assert sun.get(f"/api/cases/{case.pk}/archive/").json()["uses"][0]["kind"] == "read"
 
     # 孙监督 reads the archived file, its report and downloads its PDF and package.
     r = sun.get(f"/api/cases/{case.pk}/archive/")
