@@ -23,6 +23,7 @@ from casetrail.archive.assembly import Proposed
 from casetrail.archive.checks import Result
 from casetrail.archive.models import (
     RETENTION_YEARS,
+    Addition,
     ArchiveSettings,
     CaseFile,
     CheckReport,
@@ -63,6 +64,7 @@ class ArchiveAction(ActionName):
     FIXITY = "archive.fixity"
     USE = "archive.use"
     USE_RETURN = "archive.use_return"
+    ADDITION = "archive.addition"
 
 
 def require_custodian(officer: Officer, case: Case) -> None:
@@ -613,3 +615,133 @@ def archive_use_return(act: Act, /, *, use: Use, officer: Officer, note: str = "
     )
     _ledger(act, use.case_file, officer, row)
     return row
+
+
+ADDITION_KIND = "case_file_addition"
+ADDITION_PROPOSAL = "case_file_addition_form"
+
+
+@action(ArchiveAction.ADDITION)
+def archive_addition_propose(
+    act: Act,
+    /,
+    *,
+    case_file: CaseFile,
+    officer: Officer,
+    path: Any,
+    title: str,
+    responsible: str,
+    date: dt.date,
+    reason: str,
+) -> Chain:
+    """附卷 (第三十条): material found after archiving (a PDF), proposed by the custodian with its
+    reason; the handling unit's head approves it (附卷审批) and the 案卷 gets a new version holding
+    it, with a 备考表 note. Nothing is added before the approval."""
+    from casetrail.archive.render import page_count
+
+    case_file = _locked_file(case_file)
+    case = locked(case_file.case)
+    require_custodian(officer, case)
+    if case_file.status != FileStatus.ARCHIVED:
+        raise ActionError("file_not_archived", "只有已归档的案卷可以附卷")
+    reason = clean_text(reason, where="附卷理由", field="reason", limit=300)
+    title = clean_text(title, where="题名", field="title", limit=300)
+    if not reason or not title:
+        raise ActionError("reason_required", "附卷须填写材料题名和附卷理由", field="reason")
+    with open(path, "rb") as fh:
+        if fh.read(5) != b"%PDF-":
+            raise ActionError("not_a_pdf", "附卷材料应为 PDF 文件", field="file")
+    blob = store_file(agency_id=case.agency_id, path=path, media_type="application/pdf")
+    try:
+        pages = page_count(blob.sha256)
+    except Exception:
+        raise ActionError("not_a_pdf", "附卷材料不是可读取的 PDF 文件", field="file") from None
+    now = timezone.now()
+    record = add_record(
+        case=case,
+        kind=ADDITION_PROPOSAL,
+        officer=officer,
+        fields={"archive_code": case_file.archive_code, "title": title, "reason": reason},
+        now=now,
+    )
+    chain, first = open_chain(
+        case=case,
+        kind=ADDITION_KIND,
+        record=record,
+        proposer=officer,
+        opinion=f"提请附卷：{title}。理由：{reason}",
+        requires_legal=False,
+        plan=[StepRole.REVIEW],
+        now=now,
+    )
+    addition = Addition.objects.create(
+        case_file=case_file,
+        chain=chain,
+        blob=blob,
+        title=title,
+        responsible=clean_text(responsible, where="责任者", field="responsible", limit=100)
+        or case.agency.name,
+        date=date,
+        pages=pages,
+        reason=reason,
+        by=officer,
+        at=now,
+    )
+    act.record(
+        agency=case.agency_id,
+        actor=officer,
+        subject=f"chain:{chain.pk}",
+        rows=[blob, record, chain, first, addition],
+        case=case.pk,
+    )
+    return chain
+
+
+@step
+def addition_ended(
+    *, chain: Chain, officer: Officer, approved: bool, now: dt.datetime
+) -> list[Model]:
+    """Effect of the 附卷审批: approved, a new archived version of the 案卷 holds the material
+    after the earlier 附件, its 备考表 says so; the old version stays (superseded). Refused:
+    nothing is added."""
+    if not approved:
+        return []
+    addition = Addition.objects.select_related("case_file", "blob").get(chain=chain)
+    previous = _locked_file(addition.case_file)
+    current = current_file(previous.case)
+    if current is None or current.pk != previous.pk or previous.status != FileStatus.ARCHIVED:
+        raise ActionError("file_changed", "该案卷已有更新的版本，请在最新版本上附卷")
+    chain.save(update_fields=["status", "decided_at"])  # decided, not pending
+    carried = [attachment_of(i) for i in previous.items.filter(kind=ItemKind.ATTACHMENT)]
+    added = Proposed(
+        kind=ItemKind.ATTACHMENT,
+        group="other",
+        blob=addition.blob,
+        title=addition.title,
+        responsible=addition.responsible,
+        date=addition.date,
+        pages=addition.pages,
+        reason=addition.reason,
+        note="附卷",
+    )
+    previous.status = FileStatus.SUPERSEDED
+    previous.save(update_fields=["status"])
+    case_file, items, counter = write_version(
+        case=previous.case,
+        officer=previous.assembled_by,
+        now=now,
+        previous=previous,
+        attachments=[*carried, added],
+        reason=f"附卷“{addition.title}”经{officer.name}批准（{addition.reason}）",
+    )
+    case_file.status = FileStatus.ARCHIVED
+    case_file.checked_by = officer
+    case_file.archived_at = now
+    case_file.dispose_after = previous.dispose_after
+    case_file.save(update_fields=["status", "checked_by", "archived_at", "dispose_after"])
+    rows: list[Model] = [previous, case_file.pdf, case_file, *items]  # type: ignore[list-item]
+    return rows + ([counter] if counter is not None else [])
+
+
+def addition_consequence(chain: Chain) -> tuple[str, list[str]]:
+    return "附卷材料列入案卷，案卷生成新版本（备考表注明），原版本保留（第三十条）", []

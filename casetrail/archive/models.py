@@ -345,3 +345,28 @@ class UseReturn(models.Model):
 
     def __str__(self) -> str:
         return f"归还 {self.use_id}"
+
+
+class Addition(models.Model):
+    """A 附卷: material found after archiving, proposed by the custodian with its reason; added to a
+    new version of the 案卷 only when its chain (附卷审批) is approved."""
+
+    RECORDED_AGENCY: ClassVar[str] = "case_file__agency_id"  # a recorded fact
+
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="additions")
+    chain = models.OneToOneField(Chain, on_delete=models.PROTECT, related_name="+")
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField("题名", max_length=300)
+    responsible = models.CharField("责任者", max_length=100)
+    date = models.DateField("日期")
+    pages = models.PositiveIntegerField("页数")
+    reason = models.CharField("附卷理由", max_length=300)
+    by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "附卷"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"附卷 {self.title}"

@@ -10,13 +10,22 @@ from typing import Any
 def register() -> None:
     from casetrail.approvals.kinds import register_consequence, register_due, register_kind
     from casetrail.archive import panels
-    from casetrail.archive.actions import CHAIN_KIND, archiving_consequence, archiving_ended
+    from casetrail.archive.actions import (
+        ADDITION_KIND,
+        CHAIN_KIND,
+        addition_consequence,
+        addition_ended,
+        archiving_consequence,
+        archiving_ended,
+    )
     from casetrail.archive.selectors import archive_deadline
     from casetrail.cases import hooks
     from casetrail.cases.models import Stage
 
     register_kind(CHAIN_KIND, archiving_ended, label="归档审批")
     register_consequence(CHAIN_KIND, archiving_consequence)
+    register_kind(ADDITION_KIND, addition_ended, label="附卷审批")
+    register_consequence(ADDITION_KIND, addition_consequence)
 
     def due(chain: Any) -> Any:
         return archive_deadline(chain.case)

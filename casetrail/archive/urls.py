@@ -23,6 +23,11 @@ urlpatterns = [
     ),
     path("cases/<int:case_id>/archive/uses/", views.archive_use_view, name="archive-use"),
     path(
+        "cases/<int:case_id>/archive/addition/",
+        views.archive_addition_view,
+        name="archive-addition",
+    ),
+    path(
         "cases/<int:case_id>/archive/uses/<int:use_id>/return/",
         views.archive_use_return_view,
         name="archive-use-return",

@@ -218,3 +218,31 @@ def archive_use_return_view(request: HttpRequest, case_id: int, use_id: int) -> 
         actions.archive_use_return(use=use, officer=officer)  # type: ignore[arg-type]
 
     return _run(request, case_id, run)
+
+
+@login_required
+@require_POST
+def archive_addition_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """附卷: the material is proposed; it joins the 案卷 only when the 附卷审批 is approved."""
+    form = AttachForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, case_id, error="请检查附卷材料", status=400, attach_form=form)
+
+    def run() -> None:
+        officer, f = _current(request, case_id)
+        with tempfile.TemporaryDirectory(prefix="addition-") as tmp:
+            path = Path(tmp) / "addition.pdf"
+            with path.open("wb") as out:
+                for chunk in form.cleaned_data["file"].chunks():
+                    out.write(chunk)
+            actions.archive_addition_propose(
+                case_file=f,  # type: ignore[arg-type]
+                officer=officer,  # type: ignore[arg-type]
+                path=path,
+                title=form.cleaned_data["title"],
+                responsible=form.cleaned_data["responsible"],
+                date=form.cleaned_data["date"],
+                reason=form.cleaned_data["reason"],
+            )
+
+    return _run(request, case_id, run)
