@@ -28,9 +28,13 @@ from casetrail.archive.models import (
     CaseFile,
     CheckReport,
     CheckResult,
+    Destruction,
     FileStatus,
     FixityCheck,
+    HoldKind,
+    HoldRelease,
     ItemKind,
+    LegalHold,
     Package,
     Retention,
     Transfer,
@@ -65,6 +69,9 @@ class ArchiveAction(ActionName):
     USE = "archive.use"
     USE_RETURN = "archive.use_return"
     ADDITION = "archive.addition"
+    HOLD = "archive.hold"
+    HOLD_RELEASE = "archive.hold_release"
+    DESTRUCTION = "archive.destruction"
 
 
 def require_custodian(officer: Officer, case: Case) -> None:
@@ -745,3 +752,181 @@ def addition_ended(
 
 def addition_consequence(chain: Chain) -> tuple[str, list[str]]:
     return "附卷材料列入案卷，案卷生成新版本（备考表注明），原版本保留（第三十条）", []
+
+
+DESTRUCTION_KIND = "archive_destruction"
+DESTRUCTION_PROPOSAL = "destruction_approval_form"
+
+
+def require_hold_keeper(officer: Officer, case: Case) -> None:
+    """The custodian or the supervisor places and lifts legal holds."""
+    allowed = officer.has_role(Role.CUSTODIAN) or officer.has_role(Role.SUPERVISOR)
+    if officer.agency_id != case.agency_id or not allowed:
+        raise ActionError("not_allowed", "只有档案管理员或监督人员可以设置诉讼保全", status=403)
+
+
+def active_holds(case: Case) -> list[LegalHold]:
+    return list(case.legal_holds.filter(released__isnull=True).order_by("at"))
+
+
+@action(ArchiveAction.HOLD)
+def archive_hold_place(
+    act: Act, /, *, case: Case, officer: Officer, kind: str, reason: str
+) -> LegalHold:
+    """诉讼保全 (行政诉讼、行政复议、执法监督): while it stands the case's files are not destroyed."""
+    require_hold_keeper(officer, case)
+    if kind not in HoldKind.values:
+        raise ActionError("invalid_hold_kind", "类别应为行政诉讼、行政复议或执法监督", field="kind")
+    reason = clean_text(reason, where="事由", field="reason", limit=300)
+    if not reason:
+        raise ActionError("reason_required", "请说明事由", field="reason")
+    row = LegalHold.objects.create(
+        case=case, kind=kind, reason=reason, by=officer, at=timezone.now()
+    )
+    act.record(
+        agency=case.agency_id, actor=officer, subject=f"case:{case.pk}", rows=[row], case=case.pk
+    )
+    return row
+
+
+@action(ArchiveAction.HOLD_RELEASE)
+def archive_hold_release(
+    act: Act, /, *, hold: LegalHold, officer: Officer, reason: str
+) -> HoldRelease:
+    require_hold_keeper(officer, hold.case)
+    if HoldRelease.objects.filter(hold=hold).exists():
+        raise ActionError("already_released", "该诉讼保全已解除")
+    reason = clean_text(reason, where="解除理由", field="reason", limit=300)
+    if not reason:
+        raise ActionError("reason_required", "请说明解除理由", field="reason")
+    row = HoldRelease.objects.create(hold=hold, reason=reason, by=officer, at=timezone.now())
+    act.record(
+        agency=hold.case.agency_id,
+        actor=officer,
+        subject=f"case:{hold.case_id}",
+        rows=[row],
+        case=hold.case_id,
+    )
+    return row
+
+
+def check_destroyable(case_file: CaseFile, today: dt.date) -> None:
+    """Only an archived file whose 保管期限 has run out, with no legal hold on its case."""
+    if case_file.status != FileStatus.ARCHIVED:
+        raise ActionError("file_not_archived", "只有已归档的案卷可以鉴定销毁")
+    if case_file.dispose_after is None or case_file.dispose_after >= today:
+        until = (
+            "永久保存" if case_file.dispose_after is None else f"保管至 {case_file.dispose_after}"
+        )
+        raise ActionError("retention_not_expired", f"该案卷保管期限未满（{until}），不能销毁")
+    holds = active_holds(case_file.case)
+    if holds:
+        raise ActionError(
+            "legal_hold",
+            "本案处于诉讼保全中，不能销毁："
+            + "；".join(f"{h.get_kind_display()}（{h.reason}）" for h in holds),
+            details=[f"hold:{h.pk}" for h in holds],
+        )
+
+
+@action(ArchiveAction.DESTRUCTION)
+def archive_destruction_propose(
+    act: Act,
+    /,
+    *,
+    case_file: CaseFile,
+    officer: Officer,
+    appraisal: str,
+    today: dt.date | None = None,
+) -> Chain:
+    """鉴定 then 销毁: the custodian proposes destroying an expired 案卷 with the appraisal
+    (鉴定意见); two people approve — the handling unit's head, then the 负责人."""
+    case_file = _locked_file(case_file)
+    case = locked(case_file.case)
+    require_custodian(officer, case)
+    check_destroyable(case_file, timezone.localdate())
+    appraisal = clean_text(appraisal, where="鉴定意见", field="appraisal")
+    if not appraisal:
+        raise ActionError("appraisal_required", "请填写鉴定意见", field="appraisal")
+    now = timezone.now()
+    record = add_record(
+        case=case,
+        kind=DESTRUCTION_PROPOSAL,
+        officer=officer,
+        fields={
+            "archive_code": case_file.archive_code,
+            "retention": case_file.get_retention_display(),
+            "appraisal": appraisal,
+        },
+        now=now,
+    )
+    chain, first = open_chain(
+        case=case,
+        kind=DESTRUCTION_KIND,
+        record=record,
+        proposer=officer,
+        opinion=f"经鉴定，提请销毁：{appraisal}",
+        requires_legal=False,
+        plan=[StepRole.REVIEW, StepRole.DECIDE],
+        now=now,
+    )
+    act.record(
+        agency=case.agency_id,
+        actor=officer,
+        subject=f"chain:{chain.pk}",
+        rows=[record, chain, first],
+        case=case.pk,
+    )
+    return chain
+
+
+@step
+def destruction_ended(
+    *, chain: Chain, officer: Officer, approved: bool, now: dt.datetime
+) -> list[Model]:
+    """Effect of the 销毁审批: approved (by the second person), checked again — a legal hold
+    placed meanwhile refuses it — then the 销毁清册 entry and the file marked destroyed."""
+    if not approved:
+        return []
+    case_file = current_file(chain.case)
+    if case_file is None:
+        raise ActionError("file_not_archived", "该案件没有可销毁的案卷")
+    case_file = _locked_file(case_file)
+    check_destroyable(case_file, timezone.localdate(now))
+    chain.save(update_fields=["status", "decided_at"])
+    files = [
+        {
+            "seq": i.seq,
+            "title": i.title,
+            "sha256": i.blob.sha256,
+            "sm3": i.blob.sm3,
+            "size": i.blob.size,
+        }
+        for i in case_file.items.select_related("blob").order_by("seq")
+    ]
+    row = Destruction.objects.create(
+        case_file=case_file,
+        chain=chain,
+        archive_code=case_file.archive_code,
+        title=case_file.title,
+        retention=case_file.retention,
+        appraisal=str(chain.record.fields.get("appraisal", "")),
+        files=files,
+        proposed_by=chain.proposer,
+        approved_by=officer,
+        at=now,
+    )
+    case_file.status = FileStatus.DESTROYED
+    case_file.save(update_fields=["status"])
+    return [row, case_file]
+
+
+def destruction_consequence(chain: Chain) -> tuple[str, list[str]]:
+    f = current_file(chain.case)
+    try:
+        if f is not None:
+            check_destroyable(f, timezone.localdate())
+        rules: list[str] = []
+    except ActionError as err:
+        rules = [err.message]
+    return "案卷销毁，列入销毁清册（清册及其日志条目永久保存）", rules

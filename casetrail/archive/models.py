@@ -89,6 +89,7 @@ class FileStatus(models.TextChoices):
     SUBMITTED = "submitted", "归档审批中"
     ARCHIVED = "archived", "已归档"
     SUPERSEDED = "superseded", "已被新版本取代"
+    DESTROYED = "destroyed", "已销毁"
 
 
 class CaseFile(models.Model):
@@ -370,3 +371,69 @@ class Addition(models.Model):
 
     def __str__(self) -> str:
         return f"附卷 {self.title}"
+
+
+class HoldKind(models.TextChoices):
+    LITIGATION = "litigation", "行政诉讼"
+    REVIEW = "review", "行政复议"
+    SUPERVISION = "supervision", "执法监督"
+
+
+class LegalHold(models.Model):
+    """A legal hold on a case (诉讼、复议、监督): while it stands, none of its files is destroyed.
+    Insert-only; lifting it is a ``HoldRelease``."""
+
+    RECORDED_AGENCY: ClassVar[str] = "case__agency_id"  # a recorded fact
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="legal_holds")
+    kind = models.CharField("类别", max_length=12, choices=HoldKind.choices)
+    reason = models.CharField("事由", max_length=300)
+    by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "诉讼保全（禁止销毁）"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.case_id}"
+
+
+class HoldRelease(models.Model):
+    RECORDED_AGENCY: ClassVar[str] = "hold__case__agency_id"  # a recorded fact
+
+    hold = models.OneToOneField(LegalHold, on_delete=models.PROTECT, related_name="released")
+    reason = models.CharField("解除理由", max_length=300)
+    by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "解除诉讼保全"
+
+    def __str__(self) -> str:
+        return f"解除 {self.hold_id}"
+
+
+class Destruction(models.Model):
+    """An entry of the 销毁清册: the 案卷 destroyed after 鉴定 and its two-person approval, what it
+    held (each file's digests), who approved. Kept forever, as its ledger entries."""
+
+    RECORDED_AGENCY: ClassVar[str] = "case_file__agency_id"  # a recorded fact
+
+    case_file = models.OneToOneField(CaseFile, on_delete=models.PROTECT, related_name="destruction")
+    chain = models.OneToOneField(Chain, on_delete=models.PROTECT, related_name="+")
+    archive_code = models.CharField("档号", max_length=80)
+    title = models.CharField("案卷题名", max_length=300)
+    retention = models.CharField("保管期限", max_length=4, choices=Retention.choices)
+    appraisal = models.TextField("鉴定意见")
+    files = models.JSONField("销毁的文件")  # [{"seq", "title", "sha256", "sm3", "size"}]
+    proposed_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "销毁清册"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"销毁 {self.archive_code}"

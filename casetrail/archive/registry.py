@@ -13,10 +13,13 @@ def register() -> None:
     from casetrail.archive.actions import (
         ADDITION_KIND,
         CHAIN_KIND,
+        DESTRUCTION_KIND,
         addition_consequence,
         addition_ended,
         archiving_consequence,
         archiving_ended,
+        destruction_consequence,
+        destruction_ended,
     )
     from casetrail.archive.selectors import archive_deadline
     from casetrail.cases import hooks
@@ -26,6 +29,8 @@ def register() -> None:
     register_consequence(CHAIN_KIND, archiving_consequence)
     register_kind(ADDITION_KIND, addition_ended, label="附卷审批")
     register_consequence(ADDITION_KIND, addition_consequence)
+    register_kind(DESTRUCTION_KIND, destruction_ended, label="档案销毁审批")
+    register_consequence(DESTRUCTION_KIND, destruction_consequence)
 
     def due(chain: Any) -> Any:
         return archive_deadline(chain.case)
