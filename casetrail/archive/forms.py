@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from casetrail.archive.models import UseKind
+from casetrail.archive.models import HoldKind, UseKind
 from casetrail.lib.form_fields import LineField, TextField
 
 
@@ -35,3 +35,12 @@ class UseForm(forms.Form):
     due_back = forms.DateField(
         label="应归还日期（借阅）", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class HoldForm(forms.Form):
+    kind = forms.ChoiceField(label="类别", choices=HoldKind.choices)
+    reason = LineField(label="事由", max_length=300)
+
+
+class DestructionForm(forms.Form):
+    appraisal = TextField(label="鉴定意见", widget=forms.Textarea)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from casetrail.archive.selectors import (
     current_file_of,
+    due_for_appraisal,
     fixity_failures,
     is_custodian,
     waiting_for_custodian,
@@ -37,7 +38,11 @@ def links(page: CasePage) -> list[tuple[str, str]]:
 def worklist(officer: Officer) -> dict[str, Any] | None:
     if not is_custodian(officer):
         return None
-    return {"waiting": waiting_for_custodian(officer), "fixity": fixity_failures(officer)}
+    return {
+        "waiting": waiting_for_custodian(officer),
+        "fixity": fixity_failures(officer),
+        "appraisal": due_for_appraisal(officer),
+    }
 
 
 def worklist_api(officer: Officer) -> list[dict[str, Any]]:

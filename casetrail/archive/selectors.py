@@ -53,6 +53,9 @@ class FilePage:
     package: Package | None
     versions: list[CaseFile]
     uses: list[Any]
+    holds: list[Any]
+    expired: bool
+    hold_keeper: bool
     deadline: Deadline | None
     custodian: bool
     may_download: bool
@@ -72,6 +75,15 @@ def file_page(*, user: Any, case_id: int | str) -> FilePage:
         package=f.packages.select_related("blob").order_by("-at", "-id").first() if f else None,
         versions=list(CaseFile.objects.filter(case=case).order_by("version")),
         uses=list(f.uses.select_related("returned", "by").order_by("at")) if f else [],
+        holds=list(case.legal_holds.select_related("released", "by").order_by("at")),
+        expired=bool(
+            f
+            and f.status == FileStatus.ARCHIVED
+            and f.dispose_after
+            and f.dispose_after < timezone.localdate()
+        ),
+        hold_keeper=officer.agency_id == case.agency_id
+        and (is_custodian(officer) or officer.has_role(Role.SUPERVISOR)),
         deadline=archive_deadline(case),
         custodian=is_custodian(officer) and officer.agency_id == case.agency_id,
         may_download=may_download(officer, case),
@@ -156,3 +168,16 @@ def fixity_failures(officer: Officer) -> list[FixityCheck]:
     for run in runs.order_by("at", "id"):
         latest[run.case_file_id] = run
     return [r for r in latest.values() if not r.passed]
+
+
+def due_for_appraisal(officer: Officer) -> list[CaseFile]:
+    """鉴定: archived files of the agency whose 保管期限 has run out."""
+    return list(
+        CaseFile.objects.filter(
+            agency_id=officer.agency_id,
+            status=FileStatus.ARCHIVED,
+            dispose_after__lt=timezone.localdate(),
+        )
+        .select_related("case")
+        .order_by("dispose_after")
+    )

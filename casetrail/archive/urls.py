@@ -32,6 +32,17 @@ urlpatterns = [
         views.archive_use_return_view,
         name="archive-use-return",
     ),
+    path("cases/<int:case_id>/archive/holds/", views.archive_hold_view, name="archive-hold"),
+    path(
+        "cases/<int:case_id>/archive/holds/<int:hold_id>/release/",
+        views.archive_hold_release_view,
+        name="archive-hold-release",
+    ),
+    path(
+        "cases/<int:case_id>/archive/destruction/",
+        views.archive_destruction_view,
+        name="archive-destruction",
+    ),
     path("archive/files/<int:file_id>/pdf/", views.case_file_pdf, name="archive-file-pdf"),
     path(
         "archive/packages/<int:package_id>/",

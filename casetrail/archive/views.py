@@ -14,7 +14,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from casetrail.archive import actions, service
-from casetrail.archive.forms import AttachForm, SubmitForm, TransferForm, UseForm
+from casetrail.archive.forms import (
+    AttachForm,
+    DestructionForm,
+    HoldForm,
+    SubmitForm,
+    TransferForm,
+    UseForm,
+)
 from casetrail.archive.selectors import (
     archived_files,
     case_file_for_user,
@@ -56,6 +63,8 @@ def _page(
         "attach_form": AttachForm(),
         "transfer_form": TransferForm(),
         "use_form": UseForm(),
+        "hold_form": HoldForm(),
+        "destruction_form": DestructionForm(),
         **forms,
     }
     return render(request, "archive/case.html", context, status=status)
@@ -244,5 +253,56 @@ def archive_addition_view(request: HttpRequest, case_id: int) -> HttpResponse:
                 date=form.cleaned_data["date"],
                 reason=form.cleaned_data["reason"],
             )
+
+    return _run(request, case_id, run)
+
+
+@login_required
+@require_POST
+def archive_hold_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    form = HoldForm(request.POST)
+    if not form.is_valid():
+        return _page(
+            request, case_id, error="请填写诉讼保全的类别和事由", status=400, hold_form=form
+        )
+    officer = officer_for_request(request.user)
+    case = case_for_user(user=request.user, case_id=case_id)
+    return _run(
+        request,
+        case_id,
+        lambda: actions.archive_hold_place(case=case, officer=officer, **form.cleaned_data),
+    )
+
+
+@login_required
+@require_POST
+def archive_hold_release_view(request: HttpRequest, case_id: int, hold_id: int) -> HttpResponse:
+    officer = officer_for_request(request.user)
+    case = case_for_user(user=request.user, case_id=case_id)
+
+    def run() -> None:
+        hold = case.legal_holds.filter(pk=hold_id).first()
+        if hold is None:
+            raise ActionError("no_such_hold", "没有该诉讼保全", status=404)
+        reason = str(request.POST.get("reason", ""))
+        actions.archive_hold_release(hold=hold, officer=officer, reason=reason)
+
+    return _run(request, case_id, run)
+
+
+@login_required
+@require_POST
+def archive_destruction_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    form = DestructionForm(request.POST)
+    if not form.is_valid():
+        return _page(request, case_id, error="请填写鉴定意见", status=400, destruction_form=form)
+
+    def run() -> None:
+        officer, f = _current(request, case_id)
+        actions.archive_destruction_propose(
+            case_file=f,  # type: ignore[arg-type]
+            officer=officer,  # type: ignore[arg-type]
+            appraisal=form.cleaned_data["appraisal"],
+        )
 
     return _run(request, case_id, run)

@@ -89,3 +89,24 @@ def test_it_refuses_destruction_during_a_legal_hold_both_ways(personas, evidence
             case=f.case, officer=personas["zhang"], kind="review", reason="x"
         )
     assert err.value.status == 403
+
+
+def test_it_places_and_lifts_holds_on_the_archive_page(personas, evidence_store):
+    from casetrail.conftest import client_for
+
+    f = archived_case(personas)
+    url = f"/cases/{f.case_id}/archive/"
+    r = client_for("sun").post(url + "holds/", {"kind": "litigation", "reason": "当事人起诉"})
+    assert r.status_code == 302
+    r = client_for("zhang").post(url + "holds/", {"kind": "litigation", "reason": "x"})
+    assert r.status_code == 403
+    page = client_for("liu").get(url).content.decode()
+    assert "当事人起诉" in page and "解除" in page
+    hold = f.case.legal_holds.get()
+    r = client_for("liu").post(url + f"holds/{hold.pk}/release/", {"reason": "判决生效"})
+    assert r.status_code == 302 and f.case.legal_holds.filter(released__isnull=False).exists()
+    with time_machine.travel(_after(f), tick=False):
+        assert "保管期满待鉴定" in client_for("liu").get("/").content.decode()
+        r = client_for("liu").post(url + "destruction/", {"appraisal": "保管期满，无保存价值"})
+        assert r.status_code == 302
+    assert f.case.chains.filter(kind="archive_destruction", status="pending_review").exists()
