@@ -240,7 +240,15 @@ def measure(var: Path, plan: dict[str, Any]) -> dict[str, Any]:
     liu = Officer.objects.get(user__username="liu")
     base = baseline(documents + media)
     t0 = time.perf_counter()
-    f = actions.archive_assemble(case=case, officer=liu)
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        with cProfile.Profile() as prof:
+            f = actions.archive_assemble(case=case, officer=liu)
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+    else:
+        f = actions.archive_assemble(case=case, officer=liu)
     t1 = time.perf_counter()
     report = service.check(case_file=f, officer=liu)
     t2 = time.perf_counter()

@@ -426,6 +426,7 @@ def archive_package_record(
     path: Any,
     files: int,
     payload_bytes: int,
+    digests: dict[str, str] | None = None,
 ) -> Package:
     """Record the archive package built by ``service.package`` (a finished tar of the bag at
     ``path``): moved into the blob store, its digests in this entry."""

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from casetrail.archive.models import CaseFile, FileItem, ItemKind
 from casetrail.evidence.storage import blob_store
-from casetrail.lib.digests import new_hasher
+from casetrail.lib.digests import MultiHasher, new_hasher
 
 ALGORITHMS = ("sha256", "sha512", "sm3")
 STALE_SECONDS = 6 * 3600
@@ -271,7 +271,7 @@ def new_digest(algorithm: str, data: bytes) -> str:
 
 
 def write_package(
-    case_file: CaseFile, items: list[FileItem], ledger_writer: Any, out: BinaryIO
+    case_file: CaseFile, items: list[FileItem], ledger_writer: Any, out: Any
 ) -> tuple[int, int]:
     """Write the bag as a tar to ``out``; returns (payload files, payload bytes).
     ``ledger_writer(dest: Path)`` writes the ledger extract into a folder."""
@@ -291,6 +291,21 @@ def write_package(
                     )
         _tag_files(bag, case_file=case_file)
         return bag.files, bag.payload_bytes
+
+
+class HashingWriter:
+    """The tar's own SHA-256 and SM3 computed as it is written (no second read to store it)."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.hasher = MultiHasher(("sha256", "sm3"))
+
+    def write(self, data: bytes) -> int:
+        self.hasher.update(data)
+        return self.out.write(data)
+
+    def digests(self) -> dict[str, str]:
+        return {**self.hasher.hexdigests(), "size": str(self.hasher.size)}
 
 
 def package_temp() -> tuple[int, Path]:

@@ -109,20 +109,36 @@ def media_rows(media: list[FileItem]) -> list[MediaRow]:
     return rows
 
 
-def _stamp_numbers(pages: list[Any], first: int) -> None:
+DIGIT_W, DIGIT_H = 3.2, 6.0  # mm: one digit of the 页号, set in the embedded face
+
+
+def _digit_forms(out: pikepdf.Pdf) -> list[pikepdf.Object]:
+    """The ten digits as Form XObjects of ``out``: rendered once (the CJK face embedded and
+    subset, PDF/A), so stamping 页号 on hundreds of pages costs a few bytes of content each."""
+    digits = _pdf_bytes(_html_pdf("archive/pdf/numbers.html", {"numbers": range(10)}))
+    source = pikepdf.open(io.BytesIO(digits))
+    forms = [out.copy_foreign(pikepdf.Page(p).as_form_xobject()) for p in source.pages]
+    source.close()
+    return forms
+
+
+def _stamp_numbers(out: pikepdf.Pdf, pages: list[Any], first: int) -> None:
     """The 页号 first, first+1, … top right of each page, as an overlay (the page's own content
-    is untouched underneath)."""
+    is untouched underneath): each number drawn from the digit forms, right-aligned."""
     if not pages:
         return
-    numbers = _pdf_bytes(
-        _html_pdf("archive/pdf/numbers.html", {"numbers": range(first, first + len(pages))})
-    )
-    overlay = pikepdf.open(io.BytesIO(numbers))
-    for page, stamp in zip(pages, overlay.pages, strict=True):
+    forms = _digit_forms(out)
+    for n, page in enumerate(pages, start=first):
         box = page.mediabox
-        right, top = float(box[2]), float(box[3])
-        rect = pikepdf.Rectangle(right - 40 * MM, top - 18 * MM, right - 10 * MM, top - 8 * MM)
-        page.add_overlay(stamp, rect)
+        right, top = float(box[2]) - 12 * MM, float(box[3]) - 14 * MM
+        ops = [b"q"]
+        text = str(n)
+        for i, ch in enumerate(text):
+            name = page.add_resource(forms[int(ch)], pikepdf.Name.XObject, prefix="Pg")
+            x = right - (len(text) - i) * DIGIT_W * MM
+            ops.append(f"q 1 0 0 1 {x:.2f} {top:.2f} cm {name} Do Q".encode())
+        ops.append(b"Q")
+        page.contents_add(b"\n".join(ops), prepend=False)
 
 
 def build(
@@ -164,7 +180,7 @@ def build(
             out.add_pages_from(source, forms="strip")
             numbered.extend(out.pages[first:])
             marks.append((f"{entry.seq} {entry.title}", first))
-        _stamp_numbers(numbered, 1)
+        _stamp_numbers(out, numbered, 1)
         back_first = len(out.pages)
         out.pages.extend(back.pages)
         if media_at is not None:

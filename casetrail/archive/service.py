@@ -14,7 +14,7 @@ from pathlib import Path
 from casetrail.archive import actions
 from casetrail.archive.checks import run_checks
 from casetrail.archive.models import CaseFile, CheckReport, FileStatus, Package
-from casetrail.archive.package import package_temp, write_package
+from casetrail.archive.package import HashingWriter, package_temp, write_package
 from casetrail.evidence.storage import blob_store
 from casetrail.ledger.checkpoints import checkpoint_create
 from casetrail.ledger.extract import write_ledger_extract
@@ -67,11 +67,17 @@ def package(*, case_file: CaseFile, officer: Officer) -> Package:
     fd, path = package_temp()
     try:
         with os.fdopen(fd, "wb") as out:
-            files, payload = write_package(case_file, items, ledger_writer(case_file), out)
+            writer = HashingWriter(out)
+            files, payload = write_package(case_file, items, ledger_writer(case_file), writer)
             out.flush()
             os.fsync(out.fileno())
         return actions.archive_package_record(
-            case_file=case_file, officer=officer, path=path, files=files, payload_bytes=payload
+            case_file=case_file,
+            officer=officer,
+            path=path,
+            files=files,
+            payload_bytes=payload,
+            digests=writer.digests(),
         )
     finally:
         path.unlink(missing_ok=True)  # moved into the store, or what a failure left

@@ -24,21 +24,25 @@ from casetrail.org.models import Officer, Role
 
 
 @step
-def store_file(*, agency_id: int, path: Path, media_type: str) -> Blob:
+def store_file(
+    *, agency_id: int, path: Path, media_type: str, digests: dict[str, str] | None = None
+) -> Blob:
     """Put a finished file in the blob store (moved in: an atomic rename on the file store, a
-    completed upload on S3) and record its row. Streams the bytes to hash them."""
-    hasher = MultiHasher(("sha256", "sm3"))
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            hasher.update(block)
-    digests = hasher.hexdigests()
+    completed upload on S3) and record its row. Streams the bytes to hash them, unless the caller
+    hashed them as it wrote them (``digests``: sha256, sm3 and size)."""
+    if digests is None:
+        hasher = MultiHasher(("sha256", "sm3"))
+        with path.open("rb") as fh:
+            while block := fh.read(1 << 20):
+                hasher.update(block)
+        digests = {**hasher.hexdigests(), "size": str(hasher.size)}
     store = blob_store()
     store.put_file(digests["sha256"], path, move=True)
     blob, _ = blob_row(
         agency_id=agency_id,
         sha256=digests["sha256"],
         sm3=digests["sm3"],
-        size=hasher.size,
+        size=int(digests["size"]),
         media_type=media_type,
         storage=store.name,
     )

@@ -32,6 +32,15 @@ def test_it_archives_a_closed_case_and_exports_a_valid_bag(personas, evidence_st
         titles = [item.title for item in pdf.open_outline().root]
         assert titles[0] == "封面" and titles[-1] == "卷内备考表"
         assert len(pdf.pages) > f.pages
+        # 页号 on the documents' pages only: drawn from the digit forms over the page's content.
+        outline = list(pdf.open_outline().root)
+        first_doc = outline[2].destination[0]
+        numbered = [
+            i
+            for i, page in enumerate(pdf.pages)
+            if any(str(k).startswith("/Pg") for k in page.Resources.get("/XObject", {}).keys())
+        ]
+        assert len(numbered) == f.pages and pdf.pages[numbered[0]].objgen == first_doc.objgen
 
     report = service.check(case_file=f, officer=liu)
     failed = [(r.code, r.target, r.detail) for r in report.results.filter(passed=False)]
