@@ -150,12 +150,13 @@ class CaseFileStepAPI(APIView):
     use 登记利用（kind 查阅 read / 借阅 borrow / 复制 copy, user_name, user_org, purpose,
     approved_by, due_back）。"""
 
+    step = ""  # one view per step (``as_view(step=…)`` in api_urls)
+
     @extend_schema(request=StepSerializer, responses={200: CASE_FILE})
-    def post(self, request: Request, case_id: int, step: str) -> Response:
+    def post(self, request: Request, case_id: int) -> Response:
         officer = officer_for_request(request.user)
         case = case_for_user(user=request.user, case_id=case_id)
-        if step not in STEPS:
-            raise ActionError("unknown_step", f"未知的步骤：{step}", status=404)
+        step = self.step
         s = StepSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         data = s.validated_data

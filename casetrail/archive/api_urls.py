@@ -4,9 +4,12 @@ from casetrail.archive import api
 
 urlpatterns = [
     path("cases/<int:case_id>/archive/", api.CaseFileAPI.as_view(), name="api-case-file"),
-    path(
-        "cases/<int:case_id>/archive/<slug:step>/",
-        api.CaseFileStepAPI.as_view(),
-        name="api-case-file-step",
-    ),
+    *[
+        path(
+            f"cases/<int:case_id>/archive/{step}/",
+            api.CaseFileStepAPI.as_view(step=step),
+            name=f"api-case-file-{step}",
+        )
+        for step in api.STEPS
+    ],
 ]
