@@ -97,3 +97,33 @@ def test_it_refuses_to_assemble_an_open_case_or_for_someone_else(personas, open_
     with pytest.raises(ActionError) as err:
         actions.archive_assemble(case=open_case, officer=personas["zhang"])
     assert err.value.code == "not_custodian" and err.value.status == 403
+
+
+def _clamd() -> str:
+    import os as _os
+
+    for candidate in (
+        _os.environ.get("CASETRAIL_CLAMD", ""),
+        "/var/run/clamav/clamd.ctl",
+        "/run/clamav/clamd.ctl",
+    ):
+        if candidate and (not candidate.startswith("/") or _os.path.exists(candidate)):
+            return candidate
+    return ""
+
+
+@pytest.mark.skipif(not _clamd(), reason="no clamd (Debian's clamav-daemon) on this machine")
+def test_it_finds_the_eicar_test_signature_with_clamav(personas, evidence_store, settings):
+    from casetrail.archive.checks import clamd_scan
+    from casetrail.evidence.models import Blob
+
+    eicar = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+    store = blob_store()
+    path = evidence_store / "eicar.bin"
+    path.write_bytes(eicar)
+    import hashlib
+
+    sha = hashlib.sha256(eicar).hexdigest()
+    store.put_file(sha, path, move=False)
+    blob = Blob(sha256=sha, sm3="", size=len(eicar), media_type="application/octet-stream")
+    assert "FOUND" in clamd_scan(blob, _clamd())

@@ -90,6 +90,9 @@ def test_it_takes_a_case_to_archived_over_http(personas, evidence_store):
     assert download.status_code == 200 and download["Content-Type"] == "application/x-tar"
     html = sun.get(f"/cases/{case.pk}/archive/").content.decode()
     assert f.archive_code in html and "四性检测报告" in html
+    detail = liu.get(f"/cases/{case.pk}/")
+    assert detail.status_code == 200 and f.archive_code in detail.content.decode()
+    assert f"/cases/{case.pk}/archive/" in detail.content.decode()  # the 案卷 line links it
     # Off the worklist once archived; the 30-day deadline is met.
     assert not [w for w in liu.get("/api/worklist/").json()["archive"] if w["case"] == case.pk]
 
