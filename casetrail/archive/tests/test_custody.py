@@ -122,3 +122,32 @@ def test_it_leaves_no_package_when_packaging_dies_half_way(personas, evidence_st
     monkeypatch.undo()
     package = service.package(case_file=f, officer=personas["liu"])
     assert not stale.exists() and package.blob.size > 0
+
+
+def test_it_exports_the_package_from_the_command_line(personas, evidence_store, tmp_path):
+    import io
+
+    import bagit
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from casetrail.archive.models import Transfer
+
+    f = archived_case(personas)
+    out = io.StringIO()
+    dest = tmp_path / "export" / "aip"
+    call_command(
+        "archive_export",
+        f.case.number,
+        str(dest),
+        receiver="陵川县档案馆",
+        receiver_person="周馆员",
+        stdout=out,
+    )
+    assert f.archive_code in out.getvalue()
+    bagit.Bag(str(dest)).validate()
+    assert Transfer.objects.get().receiver_person == "周馆员"
+    with pytest.raises(CommandError):  # never over an existing folder
+        call_command("archive_export", f.case.number, str(dest), stdout=out)
+    with pytest.raises(CommandError):
+        call_command("archive_export", "no such case", str(tmp_path / "x"), stdout=out)
