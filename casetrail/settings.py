@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "casetrail.start",
     "casetrail.decisions",
     "casetrail.documents",
+    "casetrail.archive",
     "casetrail.access",  # 调用单, redaction, copy packages (issue 13)
     "casetrail.oversight",
     "casetrail.ops",  # backup and restore (issue 15)
@@ -412,6 +413,14 @@ STORAGES = {
 # --- documents (文书: 第二十、三十六条) ---------------------------------------------------------
 # The CJK face every 文书 is set in (fontconfig family, regular and bold; Debian fonts-noto-cjk).
 CASETRAIL_DOCUMENT_FONT = envstr("CASETRAIL_DOCUMENT_FONT", "Noto Serif CJK SC")
+
+# --- archive (立卷归档: 第三十、三十一条) --------------------------------------------------------
+# The clamd the 四性检测 scans each file with (DA/T 70 安全性): a unix socket path or host:port;
+# empty: no virus scan (the report says so).
+CASETRAIL_CLAMD = envstr("CASETRAIL_CLAMD", "")
+# The scheduled fixity cycle: every archived 案卷 and its package re-hashed once in this many days,
+# the work spread evenly over them (a day reads about 1/N of the archive).
+CASETRAIL_ARCHIVE_FIXITY_DAYS = envint("CASETRAIL_ARCHIVE_FIXITY_DAYS", 7, minimum=1)
 # The agency's document-signing key and self-signed certificate (one pair per agency, 0600),
 # created on first use unless 0; an HSM can replace the software key behind documents.seal.
 CASETRAIL_SEAL_KEY_DIR = Path(envstr("CASETRAIL_SEAL_KEY_DIR", str(VAR_DIR / "keys")))

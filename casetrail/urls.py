@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("casetrail.ops.urls")),
     path("", include("casetrail.oversight.urls")),
     path("", include("casetrail.records.urls")),
+    path("", include("casetrail.archive.urls")),
     path("", include("casetrail.documents.urls")),
     path("", include("casetrail.access.urls")),
     path("", include("casetrail.compliance.urls")),
@@ -52,6 +53,7 @@ urlpatterns = [
     # Before cases: /api/cases/<id>/records/ must not be taken for a case step.
     path("api/", include("casetrail.oversight.api_urls")),
     path("api/", include("casetrail.records.api_urls")),
+    path("api/", include("casetrail.archive.api_urls")),
     path("api/", include("casetrail.documents.api_urls")),
     path("api/", include("casetrail.access.api_urls")),
     path("api/", include("casetrail.compliance.api_urls")),

@@ -24,6 +24,7 @@ from casetrail.cases.models import (
     StageChange,
     StartStatus,
 )
+from casetrail.lib.counters import next_in_year
 from casetrail.lib.errors import ActionError
 from casetrail.lib.identifiers import clean_credit_code, clean_id_number, clean_phone
 from casetrail.lib.ledgered import step
@@ -221,10 +222,7 @@ def assign_number(*, case: Case, now: dt.datetime) -> CaseNumberCounter:
     """Gapless per agency and year: the counter row is locked and advanced in the approving
     transaction, so a rolled-back approval never consumes a number."""
     year = timezone.localdate(now).year
-    CaseNumberCounter.objects.get_or_create(agency_id=case.agency_id, year=year)
-    counter = CaseNumberCounter.objects.select_for_update().get(agency_id=case.agency_id, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
+    counter = next_in_year(CaseNumberCounter, year=year, agency_id=case.agency_id)
     case.number_year, case.number_seq = year, counter.last
     case.number = case.agency.format_case_number(year=year, n=counter.last)
     return counter

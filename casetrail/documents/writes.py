@@ -13,6 +13,7 @@ from casetrail.documents.models import Family, NumberCounter, NumberPattern
 from casetrail.evidence.models import Blob
 from casetrail.evidence.storage import blob_store
 from casetrail.evidence.writes import blob_row
+from casetrail.lib.counters import next_in_year
 from casetrail.lib.digests import MultiHasher
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import step
@@ -62,10 +63,7 @@ def draw_number(
             f"本机关尚未设置{Family(family).label}的文号格式，请由系统管理员在“文号设置”中设置",
         )
     year = timezone.localdate(now).year
-    NumberCounter.objects.get_or_create(agency=agency, family=family, year=year)
-    counter = NumberCounter.objects.select_for_update().get(agency=agency, family=family, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
+    counter = next_in_year(NumberCounter, year=year, agency=agency, family=family)
     return pattern.pattern.format(year=year, n=counter.last), year, counter.last, counter
 
 

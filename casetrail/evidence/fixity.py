@@ -35,31 +35,46 @@ def iter_blob_findings(
     done = 0
     if progress:
         progress(0, total)
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(min(done, total), total)
+
     for blob in blobs:
-        name = f"blob {blob.sha256[:12]}…"
-        if not store.exists(blob.sha256):
-            yield f"{name}: missing from the store"
-            done += blob.size
-            if progress:
-                progress(done, total)
-            continue
-        hasher = MultiHasher(("sha256", "sm3"))
-        for block in store.iter_bytes(blob.sha256):
-            hasher.update(block)
-            done += len(block)
-            if progress:
-                progress(min(done, total), total)
-        digests = hasher.hexdigests()
-        if hasher.size != blob.size:
-            yield f"{name}: size of stored bytes differs ({hasher.size} ≠ {blob.size})"
-        if digests["sha256"] != blob.sha256:
-            yield f"{name}: sha256 of stored bytes differs"
-        if digests["sm3"] != blob.sm3:
-            yield f"{name}: sm3 of stored bytes differs"
-        if not store.is_write_protected(blob.sha256):
-            yield f"{name}: stored original is writable (expected read-only)"
+        yield from blob_findings(blob, store=store, on_bytes=step)
     if progress:
         progress(total, total)
+
+
+def blob_findings(
+    blob: Blob, *, store: BlobStore | None = None, on_bytes: Callable[[int], None] | None = None
+) -> Iterator[str]:
+    """What differs for one blob: missing from the store, another size, its SHA-256 or SM3 of the
+    stored bytes not the recorded digest, or (file store) writable again. Streams the bytes;
+    ``on_bytes(n)`` is told how many were read (all of a missing blob's at once)."""
+    store = store or blob_store()
+    name = f"blob {blob.sha256[:12]}…"
+    if not store.exists(blob.sha256):
+        yield f"{name}: missing from the store"
+        if on_bytes:
+            on_bytes(blob.size)
+        return
+    hasher = MultiHasher(("sha256", "sm3"))
+    for block in store.iter_bytes(blob.sha256):
+        hasher.update(block)
+        if on_bytes:
+            on_bytes(len(block))
+    digests = hasher.hexdigests()
+    if hasher.size != blob.size:
+        yield f"{name}: size of stored bytes differs ({hasher.size} ≠ {blob.size})"
+    if digests["sha256"] != blob.sha256:
+        yield f"{name}: sha256 of stored bytes differs"
+    if digests["sm3"] != blob.sm3:
+        yield f"{name}: sm3 of stored bytes differs"
+    if not store.is_write_protected(blob.sha256):
+        yield f"{name}: stored original is writable (expected read-only)"
 
 
 def blob_count(agency_id: int | None = None) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from casetrail.archive.models import FixityCheck
 from casetrail.cases.models import STAGE_ORDER, Case, Stage, StageChange
 from casetrail.compliance.deadlines import deadlines_of
 from casetrail.compliance.engine import DEADLINES, RULES, CaseView, Kind, evaluate
@@ -219,6 +220,29 @@ def unwitnessed_checkpoints(agency_id: int) -> Iterator[Raised]:
             subject=f"checkpoint:{pending.size}",
             details=f"日志检查点（第 {pending.size} 条）已 {hours:.0f} 小时未获见证方联署",
             facts={"size": pending.size, "since": pending.created_at.isoformat()},
+        )
+
+
+@finding_kind(
+    "archive_fixity",
+    title="归档案卷定期检测发现文件缺失或被改动",
+    article="第三十一条、第三十五条",
+    item="三",
+)
+def archive_fixity_failures(agency_id: int) -> Iterator[Raised]:
+    """Every scheduled fixity run of an archived 案卷 that found a file missing or changed
+    (``casetrail.archive.fixity``); the custodian keeps the files (第三十一条)."""
+    runs = FixityCheck.objects.filter(case_file__agency_id=agency_id, passed=False)
+    for run in runs.select_related("case_file__case"):
+        case = run.case_file.case
+        first = run.findings[0] if run.findings else ""
+        yield _of_case(
+            case,
+            officer_id=run.case_file.assembled_by_id,
+            subject=f"fixity:{run.pk}",
+            details=f"{case.label}：案卷 {run.case_file.archive_code} 定期检测发现 "
+            f"{len(run.findings)} 处异常，例如：{first}",
+            facts={"fixity": run.pk, "case_file": run.case_file_id},
         )
 
 

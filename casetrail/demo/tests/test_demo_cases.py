@@ -262,7 +262,9 @@ def test_it_loads_the_cases_only_once(personas, evidence_store):
         Blob.objects.count(),
         LedgerEntry.objects.count(),
     )
-    assert all(c.stage == Stage.CLOSED for c in again)
+    # Issue 12: the demo archives cases 1 and 2; case 3 waits on 刘档案's worklist.
+    assert [c.stage for c in again] == [Stage.ARCHIVED, Stage.ARCHIVED, Stage.CLOSED]
+    assert "立卷归档" in out.getvalue()
 
 
 def test_it_issues_every_served_document_of_the_demo_with_its_number(demo, personas):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from casetrail.cases.models import Case
+from casetrail.demo.archive import archive_demo_cases
 from casetrail.demo.copies import load_copies
 from casetrail.demo.documents import issue_demo_documents
 from casetrail.demo.oversight import load_oversight
@@ -52,4 +53,6 @@ class Command(BaseCommand):
             # The fulfilled 调用单 needs the issued decision (issue 13 item 8).
             ordinary = next((c for c in cases if c.title == ORDINARY_TITLE), None)
             self.stdout.write(load_copies(personas, ordinary))
+            # Issue 12: the archive needs the issued documents (四性检测: 完整性).
+            self.stdout.write(archive_demo_cases(personas, cases))
         self.stdout.write(load_oversight(personas, cases))

@@ -1,0 +1,933 @@
+"""Writes of the archive (第三十、三十一条; 行政处罚法第四十七条). Every public function is a
+ledgered action (``casetrail.lib.ledgered``): 立卷 (a new 案卷 version), a 附件 added with its
+reason, a 四性检测 report stored, the 归档 proposal (a chain: custodian → the handling unit's head),
+the archive package recorded, the 移交, and the agency's archive settings.
+
+The heavy work — hashing every byte for the 四性检测, writing the package — runs before the action
+(``casetrail.archive.service``), so an action's transaction stays short; the action checks again
+what may have changed and writes the rows with their one ledger entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import Model
+from django.utils import timezone
+
+from casetrail.approvals.models import OPEN_STATUSES, Chain, StepRole
+from casetrail.approvals.writes import open_chain
+from casetrail.archive.assembly import Proposed
+from casetrail.archive.checks import Result
+from casetrail.archive.models import (
+    RETENTION_YEARS,
+    Addition,
+    ArchiveSettings,
+    CaseFile,
+    CheckReport,
+    CheckResult,
+    Destruction,
+    FileStatus,
+    FixityCheck,
+    HoldKind,
+    HoldRelease,
+    ItemKind,
+    LegalHold,
+    Package,
+    Retention,
+    Transfer,
+    Use,
+    UseKind,
+    UseReturn,
+)
+from casetrail.archive.policy import GROUPS, Policy
+from casetrail.archive.writes import store_file, write_version
+from casetrail.cases.models import Case, Stage
+from casetrail.cases.writes import locked, move_stage
+from casetrail.evidence.models import Blob
+from casetrail.lib.errors import ActionError
+from casetrail.lib.ledgered import Act, ActionName, action, step
+from casetrail.lib.text import clean_text
+from casetrail.org.models import Officer, Role
+from casetrail.records.writes import add_record
+
+CHAIN_KIND = "case_archiving"
+PROPOSAL = "archive_approval_form"
+
+
+class ArchiveAction(ActionName):
+    ASSEMBLE = "archive.assemble"
+    ATTACH = "archive.attach"
+    CHECK = "archive.check"
+    SUBMIT = "archive.submit"
+    PACKAGE = "archive.package"
+    TRANSFER = "archive.transfer"
+    SETTINGS = "archive.settings"
+    FIXITY = "archive.fixity"
+    USE = "archive.use"
+    USE_RETURN = "archive.use_return"
+    ADDITION = "archive.addition"
+    HOLD = "archive.hold"
+    HOLD_RELEASE = "archive.hold_release"
+    DESTRUCTION = "archive.destruction"
+
+
+def require_custodian(officer: Officer, case: Case) -> None:
+    """第三十一条: designated staff (the 档案管理员) assemble and keep the files."""
+    if officer.agency_id != case.agency_id or not officer.has_role(Role.CUSTODIAN):
+        raise ActionError("not_custodian", "只有本机关的档案管理员可以办理立卷归档", status=403)
+
+
+def _ledger(act: Act, case_file: CaseFile, actor: Officer | None, *rows: Model) -> None:
+    """The action's entry about a 案卷: its rows, under the case."""
+    act.record(
+        agency=case_file.agency_id,
+        actor=actor,
+        subject=f"case_file:{case_file.pk}",
+        rows=list(rows),
+        case=case_file.case_id,
+    )
+
+
+def open_chains_of(case: Case) -> list[Chain]:
+    return list(case.chains.filter(status__in=OPEN_STATUSES).order_by("created_at", "id"))
+
+
+def check_assemblable(case: Case) -> None:
+    """A 案卷 is assembled only for a closed case with no decision pending."""
+    if case.stage != Stage.CLOSED:
+        raise ActionError(
+            "case_not_closed",
+            f"只有已结案的案件可以立卷归档，本案当前为“{case.get_stage_display()}”",
+        )
+    pending = [c for c in open_chains_of(case) if c.kind != CHAIN_KIND]
+    if pending:
+        raise ActionError(
+            "chain_open",
+            "尚有审批事项未办结，不能立卷归档：" + "、".join(c.get_kind_display() for c in pending),
+            details=[f"chain:{c.pk}" for c in pending],
+        )
+
+
+def current_file(case: Case) -> CaseFile | None:
+    """The newest 案卷 version of the case that is not superseded."""
+    return (
+        CaseFile.objects.filter(case=case)
+        .exclude(status=FileStatus.SUPERSEDED)
+        .order_by("-version")
+        .first()
+    )
+
+
+def _locked_file(case_file: CaseFile) -> CaseFile:
+    return (
+        CaseFile.objects.select_for_update().select_related("case", "agency").get(pk=case_file.pk)
+    )
+
+
+def _new_version(
+    act: Act,
+    *,
+    case: Case,
+    officer: Officer,
+    attachments: list[Proposed],
+    reason: str,
+    extra_rows: Sequence[Model] = (),
+) -> CaseFile:
+    previous = current_file(case)
+    if previous is not None and previous.status != FileStatus.DRAFT:
+        raise ActionError(
+            "file_not_draft",
+            f"本案案卷已{previous.get_status_display()}，不能重新立卷",
+        )
+    now = timezone.now()
+    superseded: list[Model] = []
+    if previous is not None:
+        previous = _locked_file(previous)
+        previous.status = FileStatus.SUPERSEDED
+        previous.save(update_fields=["status"])
+        superseded.append(previous)
+    case_file, items, counter = write_version(
+        case=case,
+        officer=officer,
+        now=now,
+        previous=previous,
+        attachments=attachments,
+        reason=reason,
+    )
+    act.record(
+        agency=case.agency_id,
+        actor=officer,
+        subject=f"case_file:{case_file.pk}",
+        rows=[
+            *extra_rows,
+            case_file.pdf,  # type: ignore[list-item]
+            case_file,
+            *items,
+            *superseded,
+            *([counter] if counter is not None else []),
+        ],
+        case=case.pk,
+    )
+    return case_file
+
+
+@action(ArchiveAction.ASSEMBLE)
+def archive_assemble(act: Act, /, *, case: Case, officer: Officer, reason: str = "") -> CaseFile:
+    """立卷: the 案卷 as the system proposes it from the case's issued documents and its media,
+    with the 附件 of the previous draft carried over; a new version replaces a draft."""
+    case = locked(case)
+    require_custodian(officer, case)
+    check_assemblable(case)
+    reason = clean_text(reason, where="立卷说明", field="reason", limit=300)
+    previous = current_file(case)
+    carried = (
+        [attachment_of(i) for i in previous.items.filter(kind=ItemKind.ATTACHMENT)]
+        if previous
+        else []
+    )
+    return _new_version(
+        act,
+        case=case,
+        officer=officer,
+        attachments=carried,
+        reason=reason or ("重新立卷" if previous else ""),
+    )
+
+
+def attachment_of(i: Any) -> Proposed:
+    return Proposed(
+        kind=ItemKind.ATTACHMENT,
+        group="other",
+        blob=i.blob,
+        title=i.title,
+        responsible=i.responsible,
+        date=i.date,
+        pages=i.pages,
+        reason=i.reason,
+        note=i.note,
+    )
+
+
+@action(ArchiveAction.ATTACH)
+def archive_attach(
+    act: Act,
+    /,
+    *,
+    case: Case,
+    officer: Officer,
+    path: Any,
+    title: str,
+    responsible: str,
+    date: dt.date,
+    reason: str,
+) -> CaseFile:
+    """A 附件 the custodian adds (a PDF, e.g. a scanned paper document), with the reason it belongs
+    in the file: a new draft version holding it after the documents."""
+    from casetrail.archive.render import page_count
+
+    case = locked(case)
+    require_custodian(officer, case)
+    check_assemblable(case)
+    reason = clean_text(reason, where="附件理由", field="reason", limit=300)
+    if not reason:
+        raise ActionError("reason_required", "添加附件须说明理由", field="reason")
+    title = clean_text(title, where="题名", field="title", limit=300)
+    if not title:
+        raise ActionError("title_required", "请填写附件题名", field="title")
+    responsible = clean_text(responsible, where="责任者", field="responsible", limit=100)
+    with open(path, "rb") as fh:
+        if fh.read(5) != b"%PDF-":
+            raise ActionError("not_a_pdf", "附件应为 PDF 文件", field="file")
+    blob = store_file(agency_id=case.agency_id, path=path, media_type="application/pdf")
+    try:
+        pages = page_count(blob.sha256)
+    except Exception:
+        raise ActionError("not_a_pdf", "附件不是可读取的 PDF 文件", field="file") from None
+    previous = current_file(case)
+    carried = (
+        [attachment_of(i) for i in previous.items.filter(kind=ItemKind.ATTACHMENT)]
+        if previous
+        else []
+    )
+    new = Proposed(
+        kind=ItemKind.ATTACHMENT,
+        group="other",
+        blob=blob,
+        title=title,
+        responsible=responsible or case.agency.name,
+        date=date,
+        pages=pages,
+        reason=reason,
+        note="附件",
+    )
+    return _new_version(
+        act,
+        case=case,
+        officer=officer,
+        attachments=[*carried, new],
+        reason=f"添加附件“{title}”：{reason}",
+        extra_rows=[blob],
+    )
+
+
+@action(ArchiveAction.CHECK)
+def archive_check_record(
+    act: Act, /, *, case_file: CaseFile, officer: Officer, results: list[Result]
+) -> CheckReport:
+    """Store a 四性检测 report (run by ``service.check``): one row per result."""
+    case_file = _locked_file(case_file)
+    require_custodian(officer, case_file.case)
+    report = CheckReport.objects.create(
+        case_file=case_file,
+        passed=all(r.passed for r in results),
+        by=officer,
+        at=timezone.now(),
+    )
+    rows = CheckResult.objects.bulk_create(
+        [
+            CheckResult(
+                report=report,
+                aspect=r.aspect,
+                code=r.code,
+                title=r.title,
+                target=r.target[:300],
+                passed=r.passed,
+                detail=r.detail[:500],
+            )
+            for r in results
+        ]
+    )
+    _ledger(act, case_file, officer, report, *rows)
+    return report
+
+
+def failures_of(report: CheckReport | None) -> list[str]:
+    if report is None:
+        return ["尚未进行四性检测"]
+    return [
+        f"{r.get_aspect_display()}·{r.title}：{r.target}" + (f"（{r.detail}）" if r.detail else "")
+        for r in report.results.filter(passed=False)
+    ]
+
+
+def latest_report(case_file: CaseFile) -> CheckReport | None:
+    return case_file.reports.order_by("-at", "-id").first()
+
+
+@action(ArchiveAction.SUBMIT)
+def archive_submit(act: Act, /, *, case_file: CaseFile, officer: Officer, opinion: str) -> Chain:
+    """归档审批 (第六条、第三十条): the custodian submits the checked 案卷; the handling unit's head
+    confirms it is complete; the case then enters 已归档. Refused while the latest 四性检测 of this
+    version did not pass (the failures named), or when the case is not closed or has open chains."""
+    case = locked(case_file.case)
+    case_file = _locked_file(case_file)
+    require_custodian(officer, case)
+    check_assemblable(case)
+    if case_file.status != FileStatus.DRAFT:
+        raise ActionError("file_not_draft", f"该案卷{case_file.get_status_display()}，不能提交归档")
+    failures = failures_of(latest_report(case_file))
+    if failures:
+        raise ActionError(
+            "checks_failed",
+            "四性检测未通过，不能归档：" + "；".join(failures[:10]),
+            details=failures,
+        )
+    opinion = clean_text(opinion, where="立卷意见", field="opinion")
+    now = timezone.now()
+    record = add_record(
+        case=case,
+        kind=PROPOSAL,
+        officer=officer,
+        fields={
+            "archive_code": case_file.archive_code,
+            "retention": case_file.get_retention_display(),
+            "pieces": case_file.piece_count,
+            "pages": case_file.pages,
+            "media": case_file.media_count,
+            "note": opinion,
+        },
+        now=now,
+    )
+    chain, first = open_chain(
+        case=case,
+        kind=CHAIN_KIND,
+        record=record,
+        proposer=officer,
+        opinion=opinion or "案卷已立卷并通过四性检测，提请归档",
+        requires_legal=False,
+        plan=[StepRole.REVIEW],
+        now=now,
+    )
+    case_file.status, case_file.chain = FileStatus.SUBMITTED, chain
+    case_file.save(update_fields=["status", "chain"])
+    act.record(
+        agency=case.agency_id,
+        actor=officer,
+        subject=f"chain:{chain.pk}",
+        rows=[record, chain, first, case_file],
+        case=case.pk,
+    )
+    return chain
+
+
+def dispose_after(retention: str, archived: dt.datetime) -> dt.date | None:
+    """保管期满: the end of the 年度 after the period (counted from 1 January after archiving)."""
+    years = RETENTION_YEARS[Retention(retention)]
+    if years is None:
+        return None
+    return dt.date(timezone.localdate(archived).year + years, 12, 31)
+
+
+@step
+def archiving_ended(
+    *, chain: Chain, officer: Officer, approved: bool, now: dt.datetime
+) -> list[Model]:
+    """Effect of the 归档审批: approved, the 案卷 is archived (检查人: who confirmed it) and the case
+    enters 已归档; refused, the 案卷 returns to 立卷中 for the custodian to fix and resubmit."""
+    case_file = _locked_file(CaseFile.objects.get(chain=chain))
+    if not approved:
+        case_file.status = FileStatus.DRAFT
+        case_file.save(update_fields=["status"])
+        return [case_file]
+    case = locked(chain.case)
+    if case.stage != Stage.CLOSED:
+        raise ActionError("case_not_closed", "案件不在结案阶段，不能归档")
+    chain.save(update_fields=["status", "decided_at"])  # decided, not pending
+    case_file.status = FileStatus.ARCHIVED
+    case_file.checked_by = officer
+    case_file.archived_at = now
+    case_file.dispose_after = dispose_after(case_file.retention, now)
+    case_file.save(update_fields=["status", "checked_by", "archived_at", "dispose_after"])
+    change = move_stage(
+        case=case,
+        officer=officer,
+        to_stage=Stage.ARCHIVED,
+        reason="归档审批经承办机构负责人确认",
+        now=now,
+    )
+    case.save()
+    return [case_file, change, case]
+
+
+def archiving_consequence(chain: Chain) -> tuple[str, list[str]]:
+    return "案卷归档，案件进入“已归档”阶段，此后只能经审批附卷（第三十条）", []
+
+
+@action(ArchiveAction.PACKAGE)
+def archive_package_record(
+    act: Act,
+    /,
+    *,
+    case_file: CaseFile,
+    officer: Officer,
+    path: Any,
+    files: int,
+    payload_bytes: int,
+    digests: dict[str, str] | None = None,
+) -> Package:
+    """Record the archive package built by ``service.package`` (a finished tar of the bag at
+    ``path``): moved into the blob store, its digests in this entry."""
+    case_file = _locked_file(case_file)
+    require_custodian(officer, case_file.case)
+    if case_file.status != FileStatus.ARCHIVED:
+        raise ActionError("file_not_archived", "案卷归档后才能生成归档信息包")
+    blob: Blob = store_file(
+        agency_id=case_file.agency_id, path=path, media_type="application/x-tar"
+    )
+    package = Package.objects.create(
+        case_file=case_file,
+        blob=blob,
+        files=files,
+        payload_bytes=payload_bytes,
+        by=officer,
+        at=timezone.now(),
+    )
+    act.record(
+        agency=case_file.agency_id,
+        actor=officer,
+        subject=f"package:{package.pk}",
+        rows=[blob, package],
+        case=case_file.case_id,
+        package={"sha256": blob.sha256, "sm3": blob.sm3, "size": blob.size},
+    )
+    return package
+
+
+@action(ArchiveAction.TRANSFER)
+def archive_transfer(
+    act: Act,
+    /,
+    *,
+    package: Package,
+    officer: Officer,
+    receiver: str,
+    receiver_person: str,
+    note: str = "",
+) -> Transfer:
+    """移交: the package handed to the 档案馆, with who received it."""
+    case_file = package.case_file
+    require_custodian(officer, case_file.case)
+    receiver = clean_text(receiver, where="接收单位", field="receiver", limit=100)
+    receiver_person = clean_text(receiver_person, where="接收人", field="receiver_person", limit=50)
+    if not receiver or not receiver_person:
+        raise ActionError("receiver_required", "请填写接收单位和接收人", field="receiver")
+    row = Transfer.objects.create(
+        package=package,
+        receiver=receiver,
+        receiver_person=receiver_person,
+        note=clean_text(note, where="备注", field="note", limit=300),
+        by=officer,
+        at=timezone.now(),
+    )
+    act.record(
+        agency=case_file.agency_id,
+        actor=officer,
+        subject=f"package:{package.pk}",
+        rows=[row],
+        case=case_file.case_id,
+        package={"sha256": package.blob.sha256},
+    )
+    return row
+
+
+@action(ArchiveAction.SETTINGS)
+def archive_settings_set(act: Act, /, *, officer: Officer, policy: Policy) -> ArchiveSettings:
+    """The agency's archive settings (档号 parts, formats, order, 保管期限 rules): 系统管理员 or
+    档案管理员; every change ledgered, the older settings kept."""
+    if not (officer.has_role(Role.ADMIN) or officer.has_role(Role.CUSTODIAN)):
+        raise ActionError("not_allowed", "只有系统管理员或档案管理员可以修改档案设置", status=403)
+    for name in ("fonds_code", "category_code", "org_code"):
+        value = getattr(policy, name)
+        if not value or not str(value).replace("_", "").isalnum() or not str(value).isascii():
+            raise ActionError("invalid_code", f"{name} 应为字母或数字", field=name)
+    unknown = [g for g in policy.order if g not in GROUPS]
+    if unknown:
+        raise ActionError("invalid_order", f"未知的排列类别：{'、'.join(unknown)}", field="order")
+    for rule in policy.retention_rules:
+        if rule.get("period") not in Retention.values:
+            raise ActionError(
+                "invalid_retention", "保管期限应为 Y、D30 或 D10", field="retention_rules"
+            )
+    row = ArchiveSettings.objects.create(
+        agency_id=officer.agency_id,
+        fonds_code=policy.fonds_code,
+        fonds_name=policy.fonds_name,
+        category_code=policy.category_code,
+        category_name=policy.category_name,
+        org_code=policy.org_code,
+        formats=policy.formats,
+        order=policy.order,
+        retention_rules=policy.retention_rules,
+        set_by=officer,
+        set_at=timezone.now(),
+    )
+    act.record(
+        agency=officer.agency_id, actor=officer, subject=f"agency:{officer.agency_id}", rows=[row]
+    )
+    return row
+
+
+@action(ArchiveAction.FIXITY)
+def archive_fixity_record(
+    act: Act, /, *, case_file: CaseFile, findings: list[str], blobs: int, bytes_read: int
+) -> FixityCheck:
+    """Record a scheduled fixity run over an archived 案卷 (the system acts: no officer)."""
+    row = FixityCheck.objects.create(
+        case_file=case_file,
+        passed=not findings,
+        blobs=blobs,
+        bytes_read=bytes_read,
+        findings=findings,
+        at=timezone.now(),
+    )
+    _ledger(act, case_file, None, row)
+    return row
+
+
+def _archived(case_file: CaseFile) -> None:
+    if case_file.status != FileStatus.ARCHIVED:
+        raise ActionError("file_not_archived", "只有已归档的案卷可以登记利用")
+
+
+@action(ArchiveAction.USE)
+def archive_use_record(
+    act: Act,
+    /,
+    *,
+    case_file: CaseFile,
+    officer: Officer,
+    kind: str,
+    user_name: str,
+    purpose: str,
+    approved_by: str,
+    user_org: str = "",
+    due_back: dt.date | None = None,
+    source: str = "",
+) -> Use:
+    """登记一次利用 (第三十一条): 查阅, 借阅 (with the date due back) or 复制 — who, why, approved by
+    whom. The custodian registers it; the copies app (第三十二条) calls it for the copies it makes
+    of an archived file (``source`` names its own record)."""
+    if officer.agency_id != case_file.agency_id:
+        raise ActionError("not_allowed", "不是本机关人员", status=403)
+    if not (officer.has_role(Role.CUSTODIAN) or source):
+        raise ActionError("not_custodian", "档案利用由档案管理员登记", status=403)
+    _archived(case_file)
+    if kind not in UseKind.values:
+        raise ActionError("invalid_use_kind", "利用方式应为查阅、借阅或复制", field="kind")
+    user_name = clean_text(user_name, where="利用人", field="user_name", limit=60)
+    purpose = clean_text(purpose, where="利用目的", field="purpose", limit=300)
+    approved_by = clean_text(approved_by, where="批准人", field="approved_by", limit=60)
+    missing = [
+        label
+        for label, value in (("利用人", user_name), ("利用目的", purpose), ("批准人", approved_by))
+        if not value
+    ]
+    if missing:
+        raise ActionError("use_incomplete", "请填写" + "、".join(missing), field="user_name")
+    if kind == UseKind.BORROW and due_back is None:
+        raise ActionError("due_back_required", "借阅须填写应归还日期", field="due_back")
+    if due_back is not None and due_back < timezone.localdate():
+        raise ActionError("due_back_past", "应归还日期不能早于今天", field="due_back")
+    row = Use.objects.create(
+        case_file=case_file,
+        kind=kind,
+        user_name=user_name,
+        user_org=clean_text(user_org, where="利用人单位", field="user_org", limit=100),
+        purpose=purpose,
+        approved_by=approved_by,
+        due_back=due_back if kind == UseKind.BORROW else None,
+        source=source[:40],
+        by=officer,
+        at=timezone.now(),
+    )
+    _ledger(act, case_file, officer, row)
+    return row
+
+
+@action(ArchiveAction.USE_RETURN)
+def archive_use_return(act: Act, /, *, use: Use, officer: Officer, note: str = "") -> UseReturn:
+    """A borrowed file returned; refused for a use that is not a 借阅 or already returned."""
+    require_custodian(officer, use.case_file.case)
+    if use.kind != UseKind.BORROW:
+        raise ActionError("not_borrowed", "只有借阅需要登记归还")
+    if UseReturn.objects.filter(use=use).exists():
+        raise ActionError("already_returned", "该借阅已登记归还")
+    row = UseReturn.objects.create(
+        use=use,
+        by=officer,
+        at=timezone.now(),
+        note=clean_text(note, where="备注", field="note", limit=300),
+    )
+    _ledger(act, use.case_file, officer, row)
+    return row
+
+
+ADDITION_KIND = "case_file_addition"
+ADDITION_PROPOSAL = "case_file_addition_form"
+
+
+@action(ArchiveAction.ADDITION)
+def archive_addition_propose(
+    act: Act,
+    /,
+    *,
+    case_file: CaseFile,
+    officer: Officer,
+    path: Any,
+    title: str,
+    responsible: str,
+    date: dt.date,
+    reason: str,
+) -> Chain:
+    """附卷 (第三十条): material found after archiving (a PDF), proposed by the custodian with its
+    reason; the handling unit's head approves it (附卷审批) and the 案卷 gets a new version holding
+    it, with a 备考表 note. Nothing is added before the approval."""
+    from casetrail.archive.render import page_count
+
+    case_file = _locked_file(case_file)
+    case = locked(case_file.case)
+    require_custodian(officer, case)
+    if case_file.status != FileStatus.ARCHIVED:
+        raise ActionError("file_not_archived", "只有已归档的案卷可以附卷")
+    reason = clean_text(reason, where="附卷理由", field="reason", limit=300)
+    title = clean_text(title, where="题名", field="title", limit=300)
+    if not reason or not title:
+        raise ActionError("reason_required", "附卷须填写材料题名和附卷理由", field="reason")
+    with open(path, "rb") as fh:
+        if fh.read(5) != b"%PDF-":
+            raise ActionError("not_a_pdf", "附卷材料应为 PDF 文件", field="file")
+    blob = store_file(agency_id=case.agency_id, path=path, media_type="application/pdf")
+    try:
+        pages = page_count(blob.sha256)
+    except Exception:
+        raise ActionError("not_a_pdf", "附卷材料不是可读取的 PDF 文件", field="file") from None
+    now = timezone.now()
+    record = add_record(
+        case=case,
+        kind=ADDITION_PROPOSAL,
+        officer=officer,
+        fields={"archive_code": case_file.archive_code, "title": title, "reason": reason},
+        now=now,
+    )
+    chain, first = open_chain(
+        case=case,
+        kind=ADDITION_KIND,
+        record=record,
+        proposer=officer,
+        opinion=f"提请附卷：{title}。理由：{reason}",
+        requires_legal=False,
+        plan=[StepRole.REVIEW],
+        now=now,
+    )
+    addition = Addition.objects.create(
+        case_file=case_file,
+        chain=chain,
+        blob=blob,
+        title=title,
+        responsible=clean_text(responsible, where="责任者", field="responsible", limit=100)
+        or case.agency.name,
+        date=date,
+        pages=pages,
+        reason=reason,
+        by=officer,
+        at=now,
+    )
+    act.record(
+        agency=case.agency_id,
+        actor=officer,
+        subject=f"chain:{chain.pk}",
+        rows=[blob, record, chain, first, addition],
+        case=case.pk,
+    )
+    return chain
+
+
+@step
+def addition_ended(
+    *, chain: Chain, officer: Officer, approved: bool, now: dt.datetime
+) -> list[Model]:
+    """Effect of the 附卷审批: approved, a new archived version of the 案卷 holds the material
+    after the earlier 附件, its 备考表 says so; the old version stays (superseded). Refused:
+    nothing is added."""
+    if not approved:
+        return []
+    addition = Addition.objects.select_related("case_file", "blob").get(chain=chain)
+    previous = _locked_file(addition.case_file)
+    current = current_file(previous.case)
+    if current is None or current.pk != previous.pk or previous.status != FileStatus.ARCHIVED:
+        raise ActionError("file_changed", "该案卷已有更新的版本，请在最新版本上附卷")
+    chain.save(update_fields=["status", "decided_at"])  # decided, not pending
+    carried = [attachment_of(i) for i in previous.items.filter(kind=ItemKind.ATTACHMENT)]
+    added = Proposed(
+        kind=ItemKind.ATTACHMENT,
+        group="other",
+        blob=addition.blob,
+        title=addition.title,
+        responsible=addition.responsible,
+        date=addition.date,
+        pages=addition.pages,
+        reason=addition.reason,
+        note="附卷",
+    )
+    previous.status = FileStatus.SUPERSEDED
+    previous.save(update_fields=["status"])
+    case_file, items, counter = write_version(
+        case=previous.case,
+        officer=previous.assembled_by,
+        now=now,
+        previous=previous,
+        attachments=[*carried, added],
+        reason=f"附卷“{addition.title}”经{officer.name}批准（{addition.reason}）",
+    )
+    case_file.status = FileStatus.ARCHIVED
+    case_file.checked_by = officer
+    case_file.archived_at = now
+    case_file.dispose_after = previous.dispose_after
+    case_file.save(update_fields=["status", "checked_by", "archived_at", "dispose_after"])
+    rows: list[Model] = [previous, case_file.pdf, case_file, *items]  # type: ignore[list-item]
+    return rows + ([counter] if counter is not None else [])
+
+
+def addition_consequence(chain: Chain) -> tuple[str, list[str]]:
+    return "附卷材料列入案卷，案卷生成新版本（备考表注明），原版本保留（第三十条）", []
+
+
+DESTRUCTION_KIND = "archive_destruction"
+DESTRUCTION_PROPOSAL = "destruction_approval_form"
+
+
+def require_hold_keeper(officer: Officer, case: Case) -> None:
+    """The custodian or the supervisor places and lifts legal holds."""
+    allowed = officer.has_role(Role.CUSTODIAN) or officer.has_role(Role.SUPERVISOR)
+    if officer.agency_id != case.agency_id or not allowed:
+        raise ActionError("not_allowed", "只有档案管理员或监督人员可以设置诉讼保全", status=403)
+
+
+def active_holds(case: Case) -> list[LegalHold]:
+    return list(case.legal_holds.filter(released__isnull=True).order_by("at"))
+
+
+@action(ArchiveAction.HOLD)
+def archive_hold_place(
+    act: Act, /, *, case: Case, officer: Officer, kind: str, reason: str
+) -> LegalHold:
+    """诉讼保全 (行政诉讼、行政复议、执法监督): while it stands the case's files are not destroyed."""
+    require_hold_keeper(officer, case)
+    if kind not in HoldKind.values:
+        raise ActionError("invalid_hold_kind", "类别应为行政诉讼、行政复议或执法监督", field="kind")
+    reason = clean_text(reason, where="事由", field="reason", limit=300)
+    if not reason:
+        raise ActionError("reason_required", "请说明事由", field="reason")
+    row = LegalHold.objects.create(
+        case=case, kind=kind, reason=reason, by=officer, at=timezone.now()
+    )
+    act.record(
+        agency=case.agency_id, actor=officer, subject=f"case:{case.pk}", rows=[row], case=case.pk
+    )
+    return row
+
+
+@action(ArchiveAction.HOLD_RELEASE)
+def archive_hold_release(
+    act: Act, /, *, hold: LegalHold, officer: Officer, reason: str
+) -> HoldRelease:
+    require_hold_keeper(officer, hold.case)
+    if HoldRelease.objects.filter(hold=hold).exists():
+        raise ActionError("already_released", "该诉讼保全已解除")
+    reason = clean_text(reason, where="解除理由", field="reason", limit=300)
+    if not reason:
+        raise ActionError("reason_required", "请说明解除理由", field="reason")
+    row = HoldRelease.objects.create(hold=hold, reason=reason, by=officer, at=timezone.now())
+    act.record(
+        agency=hold.case.agency_id,
+        actor=officer,
+        subject=f"case:{hold.case_id}",
+        rows=[row],
+        case=hold.case_id,
+    )
+    return row
+
+
+def check_destroyable(case_file: CaseFile, today: dt.date) -> None:
+    """Only an archived file whose 保管期限 has run out, with no legal hold on its case."""
+    if case_file.status != FileStatus.ARCHIVED:
+        raise ActionError("file_not_archived", "只有已归档的案卷可以鉴定销毁")
+    if case_file.dispose_after is None or case_file.dispose_after >= today:
+        until = (
+            "永久保存" if case_file.dispose_after is None else f"保管至 {case_file.dispose_after}"
+        )
+        raise ActionError("retention_not_expired", f"该案卷保管期限未满（{until}），不能销毁")
+    holds = active_holds(case_file.case)
+    if holds:
+        raise ActionError(
+            "legal_hold",
+            "本案处于诉讼保全中，不能销毁："
+            + "；".join(f"{h.get_kind_display()}（{h.reason}）" for h in holds),
+            details=[f"hold:{h.pk}" for h in holds],
+        )
+
+
+@action(ArchiveAction.DESTRUCTION)
+def archive_destruction_propose(
+    act: Act,
+    /,
+    *,
+    case_file: CaseFile,
+    officer: Officer,
+    appraisal: str,
+    today: dt.date | None = None,
+) -> Chain:
+    """鉴定 then 销毁: the custodian proposes destroying an expired 案卷 with the appraisal
+    (鉴定意见); two people approve — the handling unit's head, then the 负责人."""
+    case_file = _locked_file(case_file)
+    case = locked(case_file.case)
+    require_custodian(officer, case)
+    check_destroyable(case_file, timezone.localdate())
+    appraisal = clean_text(appraisal, where="鉴定意见", field="appraisal")
+    if not appraisal:
+        raise ActionError("appraisal_required", "请填写鉴定意见", field="appraisal")
+    now = timezone.now()
+    record = add_record(
+        case=case,
+        kind=DESTRUCTION_PROPOSAL,
+        officer=officer,
+        fields={
+            "archive_code": case_file.archive_code,
+            "retention": case_file.get_retention_display(),
+            "appraisal": appraisal,
+        },
+        now=now,
+    )
+    chain, first = open_chain(
+        case=case,
+        kind=DESTRUCTION_KIND,
+        record=record,
+        proposer=officer,
+        opinion=f"经鉴定，提请销毁：{appraisal}",
+        requires_legal=False,
+        plan=[StepRole.REVIEW, StepRole.DECIDE],
+        now=now,
+    )
+    act.record(
+        agency=case.agency_id,
+        actor=officer,
+        subject=f"chain:{chain.pk}",
+        rows=[record, chain, first],
+        case=case.pk,
+    )
+    return chain
+
+
+@step
+def destruction_ended(
+    *, chain: Chain, officer: Officer, approved: bool, now: dt.datetime
+) -> list[Model]:
+    """Effect of the 销毁审批: approved (by the second person), checked again — a legal hold
+    placed meanwhile refuses it — then the 销毁清册 entry and the file marked destroyed."""
+    if not approved:
+        return []
+    case_file = current_file(chain.case)
+    if case_file is None:
+        raise ActionError("file_not_archived", "该案件没有可销毁的案卷")
+    case_file = _locked_file(case_file)
+    check_destroyable(case_file, timezone.localdate(now))
+    chain.save(update_fields=["status", "decided_at"])
+    files = [
+        {
+            "seq": i.seq,
+            "title": i.title,
+            "sha256": i.blob.sha256,
+            "sm3": i.blob.sm3,
+            "size": i.blob.size,
+        }
+        for i in case_file.items.select_related("blob").order_by("seq")
+    ]
+    row = Destruction.objects.create(
+        case_file=case_file,
+        chain=chain,
+        archive_code=case_file.archive_code,
+        title=case_file.title,
+        retention=case_file.retention,
+        appraisal=str(chain.record.fields.get("appraisal", "")),
+        files=files,
+        proposed_by=chain.proposer,
+        approved_by=officer,
+        at=now,
+    )
+    case_file.status = FileStatus.DESTROYED
+    case_file.save(update_fields=["status"])
+    return [row, case_file]
+
+
+def destruction_consequence(chain: Chain) -> tuple[str, list[str]]:
+    f = current_file(chain.case)
+    try:
+        if f is not None:
+            check_destroyable(f, timezone.localdate())
+        rules: list[str] = []
+    except ActionError as err:
+        rules = [err.message]
+    return "案卷销毁，列入销毁清册（清册及其日志条目永久保存）", rules

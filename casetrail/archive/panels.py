@@ -1,0 +1,64 @@
+"""What the archive adds to the case page and the worklist: the 案卷 line of the overview, the
+archive panel, and the custodian's 待立卷归档 section with each case's 30-day deadline (第三十条)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from casetrail.archive.selectors import (
+    current_file_of,
+    due_for_appraisal,
+    fixity_failures,
+    is_custodian,
+    waiting_for_custodian,
+)
+from casetrail.cases.hooks import CasePage, Glance, WorklistSection
+from casetrail.cases.models import Stage
+from casetrail.org.models import Officer
+
+
+def glance(page: CasePage) -> list[Glance]:
+    case = page.case
+    if case.stage not in (Stage.CLOSED, Stage.ARCHIVED):
+        return []
+    f = current_file_of(case)
+    text = f"{f.archive_code}（{f.get_status_display()}）" if f else "未立卷"
+    tone = "ok" if case.stage == Stage.ARCHIVED else "warn"
+    return [Glance(35, "案卷", text, reverse("archive-case", args=[case.pk]), tone)]
+
+
+def links(page: CasePage) -> list[tuple[str, str]]:
+    if page.case.stage not in (Stage.CLOSED, Stage.ARCHIVED):
+        return []
+    return [(reverse("archive-case", args=[page.case.pk]), "案卷与归档")]
+
+
+def worklist(officer: Officer) -> dict[str, Any] | None:
+    if not is_custodian(officer):
+        return None
+    return {
+        "waiting": waiting_for_custodian(officer),
+        "fixity": fixity_failures(officer),
+        "appraisal": due_for_appraisal(officer),
+    }
+
+
+def worklist_api(officer: Officer) -> list[dict[str, Any]]:
+    if not is_custodian(officer):
+        return []
+    return [
+        {
+            "case": w.case.pk,
+            "number": w.case.number,
+            "title": w.case.title,
+            "state": w.state,
+            "due_at": w.deadline.due_at if w.deadline else None,
+            "overdue": bool(w.deadline and w.deadline.overdue),
+        }
+        for w in waiting_for_custodian(officer)
+    ]
+
+
+WORKLIST = WorklistSection("archive", 15, "archive/_worklist.html", worklist, worklist_api)

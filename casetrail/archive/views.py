@@ -1,0 +1,308 @@
+"""Web UI of the archive: the custodian's 档案 page (cases waiting for 立卷归档 with their 30-day
+deadline, files archived), a case's 案卷 page (items, 四性检测 report, versions, package, 移交)
+and its steps; the 案卷 PDF and the package downloads."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from casetrail.archive import actions, service
+from casetrail.archive.forms import (
+    AttachForm,
+    DestructionForm,
+    HoldForm,
+    SubmitForm,
+    TransferForm,
+    UseForm,
+)
+from casetrail.archive.selectors import (
+    archived_files,
+    case_file_for_user,
+    file_page,
+    is_custodian,
+    package_for_user,
+    waiting_for_custodian,
+)
+from casetrail.cases.selectors import case_for_user
+from casetrail.evidence.storage import blob_store
+from casetrail.lib.errors import ActionError
+from casetrail.org.selectors import officer_for_request
+
+
+@login_required
+def archive_home(request: HttpRequest) -> HttpResponse:
+    officer = officer_for_request(request.user)
+    custodian = is_custodian(officer)
+    return render(
+        request,
+        "archive/home.html",
+        {
+            "custodian": custodian,
+            "waiting": waiting_for_custodian(officer) if custodian else [],
+            "archived": archived_files(officer) if custodian else [],
+        },
+    )
+
+
+def _page(
+    request: HttpRequest, case_id: int, *, error: str = "", status: int = 200, **forms: object
+) -> HttpResponse:
+    page = file_page(user=request.user, case_id=case_id)
+    context = {
+        "p": page,
+        "case": page.case,
+        "error": error,
+        "submit_form": SubmitForm(),
+        "attach_form": AttachForm(),
+        "transfer_form": TransferForm(),
+        "use_form": UseForm(),
+        "hold_form": HoldForm(),
+        "destruction_form": DestructionForm(),
+        **forms,
+    }
+    return render(request, "archive/case.html", context, status=status)
+
+
+@login_required
+def archive_case(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _page(request, case_id)
+
+
+def _run(request: HttpRequest, case_id: int, fn: object) -> HttpResponse:
+    try:
+        fn()  # type: ignore[operator]
+    except ActionError as err:
+        return _page(request, case_id, error=err.message, status=err.status)
+    return redirect("archive-case", case_id=case_id)
+
+
+@login_required
+@require_POST
+def archive_assemble_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    officer = officer_for_request(request.user)
+    case = case_for_user(user=request.user, case_id=case_id)
+    return _run(request, case.pk, lambda: actions.archive_assemble(case=case, officer=officer))
+
+
+def _current(request: HttpRequest, case_id: int) -> tuple[object, object]:
+    officer = officer_for_request(request.user)
+    page = file_page(user=request.user, case_id=case_id)
+    if page.file is None:
+        raise ActionError("no_case_file", "本案尚未立卷", status=409)
+    return officer, page.file
+
+
+@login_required
+@require_POST
+def archive_check_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    def run() -> None:
+        officer, f = _current(request, case_id)
+        service.check(case_file=f, officer=officer)  # type: ignore[arg-type]
+
+    return _run(request, case_id, run)
+
+
+@login_required
+@require_POST
+def archive_submit_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    form = SubmitForm(request.POST)
+    if not form.is_valid():
+        return _page(request, case_id, error="请检查立卷意见", status=400, submit_form=form)
+
+    def run() -> None:
+        officer, f = _current(request, case_id)
+        actions.archive_submit(case_file=f, officer=officer, opinion=form.cleaned_data["opinion"])  # type: ignore[arg-type]
+
+    return _run(request, case_id, run)
+
+
+@login_required
+@require_POST
+def archive_attach_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    form = AttachForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, case_id, error="请检查附件信息", status=400, attach_form=form)
+    officer = officer_for_request(request.user)
+    case = case_for_user(user=request.user, case_id=case_id)
+
+    def run() -> None:
+        with tempfile.TemporaryDirectory(prefix="attach-") as tmp:
+            path = Path(tmp) / "attachment.pdf"
+            with path.open("wb") as out:
+                for chunk in form.cleaned_data["file"].chunks():
+                    out.write(chunk)
+            actions.archive_attach(
+                case=case,
+                officer=officer,
+                path=path,
+                title=form.cleaned_data["title"],
+                responsible=form.cleaned_data["responsible"],
+                date=form.cleaned_data["date"],
+                reason=form.cleaned_data["reason"],
+            )
+
+    return _run(request, case_id, run)
+
+
+@login_required
+@require_POST
+def archive_package_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    def run() -> None:
+        officer, f = _current(request, case_id)
+        service.package(case_file=f, officer=officer)  # type: ignore[arg-type]
+
+    return _run(request, case_id, run)
+
+
+@login_required
+@require_POST
+def archive_transfer_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    form = TransferForm(request.POST)
+    if not form.is_valid():
+        return _page(
+            request, case_id, error="请填写接收单位和接收人", status=400, transfer_form=form
+        )
+
+    def run() -> None:
+        officer, f = _current(request, case_id)
+        package = service.latest_package(f)  # type: ignore[arg-type]
+        if package is None:
+            raise ActionError("no_package", "请先生成归档信息包", status=409)
+        actions.archive_transfer(package=package, officer=officer, **form.cleaned_data)  # type: ignore[arg-type]
+
+    return _run(request, case_id, run)
+
+
+@login_required
+def case_file_pdf(request: HttpRequest, file_id: int) -> FileResponse:
+    f = case_file_for_user(user=request.user, file_id=file_id, download=True)
+    assert f.pdf is not None
+    response = FileResponse(blob_store().iter_bytes(f.pdf.sha256), content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(f.archive_code + '.pdf')}"
+    response["Content-Length"] = str(f.pdf.size)
+    return response
+
+
+@login_required
+def package_download(request: HttpRequest, package_id: int) -> StreamingHttpResponse:
+    package = package_for_user(user=request.user, package_id=package_id)
+    response = StreamingHttpResponse(
+        blob_store().iter_bytes(package.blob.sha256), content_type="application/x-tar"
+    )
+    name = quote(f"{package.case_file.archive_code}.tar")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    response["Content-Length"] = str(package.blob.size)
+    return response
+
+
+@login_required
+@require_POST
+def archive_use_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    form = UseForm(request.POST)
+    if not form.is_valid():
+        return _page(request, case_id, error="请检查利用登记", status=400, use_form=form)
+
+    def run() -> None:
+        officer, f = _current(request, case_id)
+        actions.archive_use_record(case_file=f, officer=officer, **form.cleaned_data)  # type: ignore[arg-type]
+
+    return _run(request, case_id, run)
+
+
+@login_required
+@require_POST
+def archive_use_return_view(request: HttpRequest, case_id: int, use_id: int) -> HttpResponse:
+    def run() -> None:
+        officer, f = _current(request, case_id)
+        use = f.uses.filter(pk=use_id).first()  # type: ignore[attr-defined]
+        if use is None:
+            raise ActionError("no_such_use", "没有该利用登记", status=404)
+        actions.archive_use_return(use=use, officer=officer)  # type: ignore[arg-type]
+
+    return _run(request, case_id, run)
+
+
+@login_required
+@require_POST
+def archive_addition_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """附卷: the material is proposed; it joins the 案卷 only when the 附卷审批 is approved."""
+    form = AttachForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, case_id, error="请检查附卷材料", status=400, attach_form=form)
+
+    def run() -> None:
+        officer, f = _current(request, case_id)
+        with tempfile.TemporaryDirectory(prefix="addition-") as tmp:
+            path = Path(tmp) / "addition.pdf"
+            with path.open("wb") as out:
+                for chunk in form.cleaned_data["file"].chunks():
+                    out.write(chunk)
+            actions.archive_addition_propose(
+                case_file=f,  # type: ignore[arg-type]
+                officer=officer,  # type: ignore[arg-type]
+                path=path,
+                title=form.cleaned_data["title"],
+                responsible=form.cleaned_data["responsible"],
+                date=form.cleaned_data["date"],
+                reason=form.cleaned_data["reason"],
+            )
+
+    return _run(request, case_id, run)
+
+
+@login_required
+@require_POST
+def archive_hold_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    form = HoldForm(request.POST)
+    if not form.is_valid():
+        return _page(
+            request, case_id, error="请填写诉讼保全的类别和事由", status=400, hold_form=form
+        )
+    officer = officer_for_request(request.user)
+    case = case_for_user(user=request.user, case_id=case_id)
+    return _run(
+        request,
+        case_id,
+        lambda: actions.archive_hold_place(case=case, officer=officer, **form.cleaned_data),
+    )
+
+
+@login_required
+@require_POST
+def archive_hold_release_view(request: HttpRequest, case_id: int, hold_id: int) -> HttpResponse:
+    officer = officer_for_request(request.user)
+    case = case_for_user(user=request.user, case_id=case_id)
+
+    def run() -> None:
+        hold = case.legal_holds.filter(pk=hold_id).first()
+        if hold is None:
+            raise ActionError("no_such_hold", "没有该诉讼保全", status=404)
+        reason = str(request.POST.get("reason", ""))
+        actions.archive_hold_release(hold=hold, officer=officer, reason=reason)
+
+    return _run(request, case_id, run)
+
+
+@login_required
+@require_POST
+def archive_destruction_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    form = DestructionForm(request.POST)
+    if not form.is_valid():
+        return _page(request, case_id, error="请填写鉴定意见", status=400, destruction_form=form)
+
+    def run() -> None:
+        officer, f = _current(request, case_id)
+        actions.archive_destruction_propose(
+            case_file=f,  # type: ignore[arg-type]
+            officer=officer,  # type: ignore[arg-type]
+            appraisal=form.cleaned_data["appraisal"],
+        )
+
+    return _run(request, case_id, run)
