@@ -24,6 +24,7 @@ __all__ = [
     "deadlines_for",
     "deadlines_of",
     "due_deadlines",
+    "loaded",
     "stored_due",
     "watched_for",
 ]
@@ -50,6 +51,17 @@ def as_deadline(row: CaseDeadline) -> Deadline:
     )
 
 
+def loaded(rows: QuerySet[CaseDeadline], limit: int) -> list[CaseDeadline]:
+    """The first ``limit`` of ``rows`` (earliest first) with their cases: the ids are read from
+    the deadlines' own index first, so the planner never starts from the joined tables (at 10^4
+    cases it walked every case of the agency to find 50 deadlines)."""
+    chosen = list(rows.order_by("due_at", "id").values_list("pk", flat=True)[:limit])
+    found = CaseDeadline.objects.filter(pk__in=chosen).select_related(
+        "case", "case__unit", "case__agency"
+    )
+    return sorted(found, key=lambda r: (r.due_at, r.pk))
+
+
 def watched_for(*, officer: Officer) -> QuerySet[CaseDeadline]:
     """The watched deadlines (not done, not a date to know, case not archived) of the cases the
     officer handles — the supervisor's: the agency's — earliest first, cases loaded."""
@@ -59,7 +71,7 @@ def watched_for(*, officer: Officer) -> QuerySet[CaseDeadline]:
         rows = rows.filter(
             Exists(CaseOfficer.objects.filter(case_id=OuterRef("case_id"), officer=officer))
         )
-    return rows.select_related("case", "case__unit", "case__agency").order_by("due_at", "id")
+    return rows.order_by("due_at", "id")
 
 
 def stored_due(rows: QuerySet[CaseDeadline]) -> QuerySet[CaseDeadline]:
@@ -68,11 +80,10 @@ def stored_due(rows: QuerySet[CaseDeadline]) -> QuerySet[CaseDeadline]:
     return rows.filter(due_at__lte=soon)
 
 
-def deadlines_for(*, officer: Officer, limit: int | None = None) -> list[Deadline]:
+def deadlines_for(*, officer: Officer, limit: int = 500) -> list[Deadline]:
     """Due and overdue deadlines on the cases the officer handles (supervisors: the agency),
     earliest first (the first ``limit``)."""
-    rows = stored_due(watched_for(officer=officer))
-    return [as_deadline(r) for r in (rows[:limit] if limit is not None else rows)]
+    return [as_deadline(r) for r in loaded(stored_due(watched_for(officer=officer)), limit)]
 
 
 def due_deadlines(*, agency_code: str | None = None) -> list[Deadline]:
@@ -81,4 +92,4 @@ def due_deadlines(*, agency_code: str | None = None) -> list[Deadline]:
     if agency_code:
         rows = rows.filter(agency__credit_code=agency_code)
     rows = stored_due(rows).select_related("case", "case__agency", "case__unit")
-    return [as_deadline(r) for r in rows.order_by("due_at", "id")]
+    return [as_deadline(r) for r in rows.order_by("due_at", "id").iterator(chunk_size=2000)]

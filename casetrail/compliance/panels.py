@@ -15,6 +15,7 @@ from casetrail.compliance.deadlines import (
     as_deadline,
     deadlines_for,
     deadlines_of,
+    loaded,
     stored_due,
     watched_for,
 )
@@ -110,8 +111,8 @@ def worklist(officer: Officer) -> dict[str, Any] | None:
     now = timezone.now()
     overdue = rows.filter(due_at__lt=now)
     due = rows.filter(due_at__gte=now)
-    shown_overdue = [as_deadline(r) for r in overdue[:WORKLIST_SHOWN]]
-    shown_due = [as_deadline(r) for r in due[:WORKLIST_SHOWN]]
+    shown_overdue = [as_deadline(r) for r in loaded(overdue, WORKLIST_SHOWN)]
+    shown_due = [as_deadline(r) for r in loaded(due, WORKLIST_SHOWN)]
     if not shown_overdue and not shown_due:
         if not {Role.HANDLER, Role.SUPERVISOR} & officer.role_set:
             return None  # deadlines bear on handlers (and supervisors watch them)
