@@ -101,7 +101,7 @@ def glance(page: CasePage) -> list[Glance]:
 
 # How many of each list the worklist shows (the most urgent first); the counts are of all. A
 # supervisor of a large agency may have tens of thousands overdue: the page stays one screen.
-WORKLIST_SHOWN = 50
+WORKLIST_SHOWN = 20
 # /api/worklist/ lists at most this many deadlines (earliest first).
 WORKLIST_API_LIMIT = 500
 
