@@ -302,6 +302,9 @@ CASETRAIL_SUMMARY_FILING_DAYS = envint("CASETRAIL_SUMMARY_FILING_DAYS", 2, minim
 CASETRAIL_LEDGER_HASH = envchoice("CASETRAIL_LEDGER_HASH", "sm3", ("sm3", "sha256"))
 CASETRAIL_CHECKPOINT_EVERY = envint("CASETRAIL_CHECKPOINT_EVERY", 100, minimum=0)
 CASETRAIL_CHECKPOINT_SECONDS = envint("CASETRAIL_CHECKPOINT_SECONDS", 300, minimum=1)
+# How often the scheduler refreshes the database planner's statistics (issue 18; SQLite: a bounded
+# ANALYZE of a few milliseconds; PostgreSQL leaves it to autovacuum).
+CASETRAIL_ANALYZE_SECONDS = envint("CASETRAIL_ANALYZE_SECONDS", 3600, minimum=60)
 CASETRAIL_KEY_DIR = Path(envstr("CASETRAIL_KEY_DIR", str(VAR_DIR / "keys")))
 # Generate the signing key on first use; production may set 0 to insist on a provisioned key.
 CASETRAIL_KEY_AUTOCREATE = envbool("CASETRAIL_KEY_AUTOCREATE", True)

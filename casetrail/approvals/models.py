@@ -58,6 +58,9 @@ class Chain(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "审批流程"
         ordering = ["created_at", "id"]
+        # Who may read a case because a chain waits for their role (``panels.visibility``) reads
+        # the chains by status: few are pending among the many decided.
+        indexes = [models.Index(fields=["status", "case"], name="chain_status_case")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.case}"

@@ -111,7 +111,15 @@ class Case(models.Model):
                 name="case_number_seq_unique",
             ),
         ]
-        indexes = [models.Index(fields=["agency", "stage"])]
+        indexes = [
+            models.Index(fields=["agency", "stage"]),
+            # The case list, newest first (issue 18): the first page read in index order, with
+            # or without the stage filter, instead of sorting the agency's cases.
+            models.Index(fields=["agency", "created_at", "id"], name="case_agency_newest"),
+            models.Index(
+                fields=["agency", "stage", "created_at", "id"], name="case_agency_stage_newest"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number or f"（未编号）{self.title}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from casetrail.cases.hooks import VISIBILITY, CasePage
@@ -33,7 +33,9 @@ def visible_cases(*, officer: Officer) -> QuerySet[Case]:
     roles = officer.role_set
     if Role.SUPERVISOR in roles:
         return base
-    q = Q(Exists(CaseOfficer.objects.filter(case=OuterRef("pk"), officer=officer)))
+    # Sets of case ids, each read through an index (assignments by officer, …), rather than
+    # subqueries correlated with every case of the agency (issue 18: 10^5 cases).
+    q = Q(pk__in=CaseOfficer.objects.filter(officer=officer).values("case_id"))
     for extra in VISIBILITY:
         q |= extra(officer)
     if Role.CUSTODIAN in roles:
@@ -177,11 +179,15 @@ def case_list(
     if mode:
         cases = cases.filter(start_mode=mode)
     if mine:
-        cases = cases.filter(assignments__officer=officer)
+        cases = cases.filter(pk__in=CaseOfficer.objects.filter(officer=officer).values("case_id"))
     if q:
+        # The parties' names as a set of case ids: no join multiplying the cases, so no DISTINCT
+        # over the whole list (issue 18: 165 ms at 10^5 cases).
         cases = cases.filter(
-            Q(number__icontains=q) | Q(title__icontains=q) | Q(parties__name__icontains=q)
-        ).distinct()
+            Q(number__icontains=q)
+            | Q(title__icontains=q)
+            | Q(pk__in=Party.objects.filter(name__icontains=q).values("case_id"))
+        )
     return cases.select_related("unit").prefetch_related(
         Prefetch("parties", queryset=Party.objects.filter(role=Party.Role.PARTY)),
         Prefetch("assignments", queryset=CaseOfficer.objects.select_related("officer")),

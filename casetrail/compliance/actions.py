@@ -16,6 +16,7 @@ from casetrail.compliance.engine import RULES, CaseView
 from casetrail.compliance.holidays import ScheduleInput, forget_calendar
 from casetrail.compliance.kinds import ComplianceChain
 from casetrail.compliance.models import HolidaySchedule
+from casetrail.compliance.tasks import refresh_deadlines
 from casetrail.evidence.models import Item
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
@@ -169,4 +170,6 @@ def holiday_schedule_import(
     )
     act.record(agency=officer.agency_id, actor=officer, subject=f"holidays:{row.year}", rows=[row])
     act.on_commit(forget_calendar)
+    # Every case's working-day periods may move: the stored deadlines follow, in the background.
+    act.on_commit(refresh_deadlines.enqueue)
     return row

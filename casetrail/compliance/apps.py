@@ -16,7 +16,9 @@ class ComplianceConfig(AppConfig):
         from casetrail.compliance.effects import exemption_ended
         from casetrail.compliance.engine import gate
         from casetrail.compliance.kinds import ComplianceChain
+        from casetrail.compliance.stored import refresh_case
         from casetrail.compliance.tasks import check_deadlines
+        from casetrail.lib.ledgered import register_after_case
         from casetrail.lib.periodic import Job, register
 
         # 第六条: an exemption is a decision, taken through its chain (its 规则豁免审批表 is a
@@ -30,3 +32,5 @@ class ComplianceConfig(AppConfig):
         hooks.register_glance(panels.glance)
         hooks.register_worklist(panels.DEADLINES)
         register(Job("deadlines", check_deadlines.enqueue, daily=True))
+        # The stored deadlines follow every action on a case, in its transaction.
+        register_after_case(refresh_case)

@@ -69,3 +69,37 @@ class HolidaySchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}（{self.source}）"
+
+
+class CaseDeadline(models.Model):
+    """One deadline of a case as the deadline registry last computed it (``deadlines_of``), kept
+    up to date after every ledgered action on the case (``casetrail.compliance.stored``), so the
+    worklists, dashboards and the daily check read an index instead of recomputing every case's
+    calendar. A projection, not a recorded fact: the records it is computed from are in the ledger,
+    and ``casetrail refresh-deadlines`` rebuilds it from them."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadline_rows")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    rule = models.CharField("期限规则", max_length=10)
+    title = models.CharField("事项", max_length=200)
+    basis = models.TextField("依据")
+    due_at = models.DateTimeField("期限")
+    done = models.BooleanField(default=False)
+    info = models.BooleanField(default=False)
+    estimated = models.BooleanField(default=False)
+    # Not done, not a date to know, on a case not archived: what worklists and the daily check
+    # watch (one indexed column instead of three conditions and a join to the case).
+    watched = models.BooleanField(default=True)
+    # When the daily check first saw it overdue: the check reports only deadlines that changed.
+    overdue_noted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件期限"
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["agency", "watched", "due_at"], name="deadline_agency_watch"),
+            models.Index(fields=["case", "watched", "due_at"], name="deadline_case_watch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.rule} {self.due_at:%Y-%m-%d}"

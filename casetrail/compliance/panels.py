@@ -7,9 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from casetrail.cases.hooks import CasePage, Glance, Panel, WorklistSection
-from casetrail.compliance.deadlines import deadlines_for, deadlines_of
+from casetrail.compliance.deadlines import (
+    as_deadline,
+    deadlines_for,
+    deadlines_of,
+    loaded,
+    stored_due,
+    watched_for,
+)
 from casetrail.compliance.engine import checklist, warnings
 from casetrail.compliance.selectors import pending_exemptions, subject_labels
 from casetrail.org.models import Officer, Role
@@ -80,13 +88,31 @@ def glance(page: CasePage) -> list[Glance]:
     return lines
 
 
+# How many of each list the worklist shows (the most urgent first); the counts are of all. A
+# supervisor of a large agency may have tens of thousands overdue: the page stays one screen.
+WORKLIST_SHOWN = 20
+# /api/worklist/ lists at most this many deadlines (earliest first).
+WORKLIST_API_LIMIT = 500
+
+
 def worklist(officer: Officer) -> dict[str, Any] | None:
-    deadlines = deadlines_for(officer=officer)
-    if not deadlines and not {Role.HANDLER, Role.SUPERVISOR} & officer.role_set:
-        return None  # deadlines bear on handlers (and supervisors watch them)
+    rows = stored_due(watched_for(officer=officer))
+    now = timezone.now()
+    overdue = rows.filter(due_at__lt=now)
+    due = rows.filter(due_at__gte=now)
+    shown_overdue = [as_deadline(r) for r in loaded(overdue, WORKLIST_SHOWN)]
+    shown_due = [as_deadline(r) for r in loaded(due, WORKLIST_SHOWN)]
+    if not shown_overdue and not shown_due:
+        if not {Role.HANDLER, Role.SUPERVISOR} & officer.role_set:
+            return None  # deadlines bear on handlers (and supervisors watch them)
     return {
-        "due": [d for d in deadlines if not d.overdue],
-        "overdue": [d for d in deadlines if d.overdue],
+        "due": shown_due,
+        "overdue": shown_overdue,
+        # Counted only when the list is cut, so the usual page costs no count query.
+        "due_total": due.count() if len(shown_due) == WORKLIST_SHOWN else len(shown_due),
+        "overdue_total": (
+            overdue.count() if len(shown_overdue) == WORKLIST_SHOWN else len(shown_overdue)
+        ),
     }
 
 
@@ -101,7 +127,7 @@ def worklist_api(officer: Officer) -> list[dict[str, Any]]:
             "overdue": d.overdue,
             "estimated": d.estimated,
         }
-        for d in deadlines_for(officer=officer)
+        for d in deadlines_for(officer=officer, limit=WORKLIST_API_LIMIT)
     ]
 
 

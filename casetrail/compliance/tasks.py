@@ -1,21 +1,42 @@
-"""Background work of compliance: the daily deadline check."""
+"""Background work of compliance: the daily deadline check, and the refresh of every case's stored
+deadlines after the working-day calendar changed."""
 
 from __future__ import annotations
 
 import logging
 
+from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
-from casetrail.compliance.deadlines import due_deadlines
+from casetrail.compliance.models import CaseDeadline
 
 log = logging.getLogger(__name__)
 
 
 @task()
 def check_deadlines() -> int:
-    """Log every overdue deadline (the worklists show them live); returns how many are overdue."""
-    rows = due_deadlines()
-    for d in rows:
-        if d.overdue:
-            log.warning("overdue: %s %s: %s (%s)", d.case.label, d.case.title, d.title, d.basis)
-    return sum(1 for d in rows if d.overdue)
+    """Note the deadlines that became overdue since the last check and log one summary line (the
+    worklists show them live). It touches only the rows that changed state — an index range — so
+    its cost, and that of `casetrail run`'s start-up which enqueues it, does not grow with the
+    number of cases. Returns how many became overdue."""
+    now = timezone.now()
+    watched = CaseDeadline.objects.filter(watched=True, due_at__lt=now)
+    with transaction.atomic():
+        newly = watched.filter(overdue_noted_at__isnull=True).update(overdue_noted_at=now)
+    total = watched.count()
+    if newly:
+        log.warning("deadlines: %d newly overdue, %d overdue in all", newly, total)
+    else:
+        log.info("deadlines: none newly overdue, %d overdue in all", total)
+    return newly
+
+
+@task()
+def refresh_deadlines() -> int:
+    """Recompute every case's stored deadlines (a holiday schedule changed the calendar)."""
+    from casetrail.compliance.stored import refresh_all
+
+    cases, added, removed = refresh_all()
+    log.info("deadlines refreshed: %d cases, %d rows added, %d removed", cases, added, removed)
+    return cases

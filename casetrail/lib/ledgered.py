@@ -54,6 +54,9 @@ class Appender(Protocol):
 
 
 _appender: list[Appender] = []
+# Run inside the action's transaction, after it recorded its entry, with the id of the case the
+# entry names: projections of a case kept beside its facts (the stored deadlines of compliance).
+_after_case: list[Callable[[int], Any]] = []
 _current: ContextVar[Act | None] = ContextVar("casetrail_action", default=None)
 
 
@@ -62,12 +65,21 @@ def register_appender(appender: Appender) -> None:
     _appender[:] = [appender]
 
 
+def register_after_case(hook: Callable[[int], Any]) -> None:
+    """Called by an app above (from its ``AppConfig.ready()``): ``hook(case_id)`` runs after every
+    action whose entry names a case, in the action's transaction, so what it derives from the case
+    commits with the facts it derives from (or not at all)."""
+    if hook not in _after_case:
+        _after_case.append(hook)
+
+
 class Act:
     """The running action: records its one ledger entry and schedules its side effects."""
 
     def __init__(self, name: ActionName) -> None:
         self.name = name
         self.entry: Any = None
+        self.case_id: int | None = None
         self._effects: list[Callable[[], Any]] = []
 
     def record(
@@ -89,6 +101,7 @@ class Act:
         payload: dict[str, Any] = {"rows": [fact_of(r) for r in rows], **extra}
         if case is not None:
             payload["case"] = case
+            self.case_id = case
         self.entry = _appender[0](
             agency=agency,
             actor=actor,
@@ -125,6 +138,9 @@ def action(name: ActionName) -> Callable[[Callable[Concatenate[Act, P], R]], Cal
                     result = fn(act, *args, **kwargs)
                     if act.entry is None:
                         raise RuntimeError(f"action {name} wrote no ledger entry")
+                    if act.case_id is not None:
+                        for hook in _after_case:
+                            hook(act.case_id)
                     for effect in act._effects:
                         transaction.on_commit(effect)
             finally:

@@ -14,10 +14,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from casetrail.archive.models import FixityCheck
-from casetrail.cases.models import STAGE_ORDER, Case, Stage, StageChange
-from casetrail.compliance.deadlines import deadlines_of
+from casetrail.cases.models import STAGE_ORDER, Case, StageChange
 from casetrail.compliance.engine import DEADLINES, RULES, CaseView, Kind, evaluate
-from casetrail.compliance.models import Exemption
+from casetrail.compliance.models import CaseDeadline, Exemption
 from casetrail.compliance.service import (
     SERVICE_DOCS,
     effective_service_date,
@@ -73,20 +72,20 @@ def overdue_deadlines(agency_id: int) -> Iterator[Raised]:
     """Every deadline of a case not archived that is past due and not done (the deadline registry
     of compliance: R9b, CF56, CF60, CF61, CF67, R21b, R27, R30a …). Keyed by the deadline and its due
     day, so a deadline moved by an approved extension and missed again is a new finding."""
-    cases = Case.objects.filter(agency_id=agency_id).exclude(stage=Stage.ARCHIVED)
-    for case in cases.select_related("agency", "unit"):
-        for d in deadlines_of(case):
-            if not d.overdue:
-                continue
-            due = timezone.localtime(d.due_at).date().isoformat()
-            rule = DEADLINES.get(d.rule)
-            yield _of_case(
-                case,
-                subject=f"case:{case.pk}:{d.rule}:{due}",
-                details=f"{case.label}：{d.title}，应于 {due} 前完成（{d.basis}）",
-                article=rule.article if rule else "",
-                facts={"deadline": d.rule, "due": due},
-            )
+    # The stored deadlines (kept by compliance after every action): an index range, not every
+    # case's calendar computed again.
+    rows = CaseDeadline.objects.filter(agency_id=agency_id, watched=True, due_at__lt=timezone.now())
+    for row in rows.select_related("case", "case__agency", "case__unit").order_by("due_at", "id"):
+        case = row.case
+        due = timezone.localtime(row.due_at).date().isoformat()
+        rule = DEADLINES.get(row.rule)
+        yield _of_case(
+            case,
+            subject=f"case:{case.pk}:{row.rule}:{due}",
+            details=f"{case.label}：{row.title}，应于 {due} 前完成（{row.basis}）",
+            article=rule.article if rule else "",
+            facts={"deadline": row.rule, "due": due},
+        )
 
 
 @finding_kind("late_upload", title="音像记录超过24小时上传", article="第三十条", item="一")

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 
 import pytest
-from django.db.models import F
 from django.utils import timezone
 
 from casetrail.approvals.actions import approval_decide
@@ -128,7 +127,7 @@ def test_it_requires_the_legal_review_for_a_major_case(personas, evidence_store)
 
 
 @pytest.mark.behind_the_application
-def test_it_opens_an_emergency_start_at_once_and_tracks_its_approval(personas):
+def test_it_opens_an_emergency_start_at_once_and_tracks_its_approval(personas, time_machine):
     r = client_for("zhang").post(
         "/cases/new/ex-officio/",
         form_data(personas, emergency="on", emergency_reason="现场证据可能灭失"),
@@ -143,7 +142,7 @@ def test_it_opens_an_emergency_start_at_once_and_tracks_its_approval(personas):
     assert "紧急启动事后补报审批" in page and "临近期限" in page
 
     # Past its limit it shows as overdue to the handler and the supervisor.
-    Case.objects.filter(pk=case.pk).update(approval_due_at=F("created_at") - dt.timedelta(hours=1))
+    time_machine.move_to(timezone.now() + dt.timedelta(hours=25))
     for who in ("zhang", "sun"):
         page = client_for(who).get("/").content.decode()
         assert "已逾期</span>" in page and case.title in page

@@ -1,0 +1,42 @@
+"""The pages measured at scale (issue 18, bench/pages.py) cost a fixed number of queries whatever
+the number of cases: the worklist, the case list (default, by stage, searched by a party's name)
+and a case's page, for a handler and for the supervisor."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from casetrail.conftest import approve_start, client_for, start_ex_officio
+
+
+def pages(case):
+    return {
+        "worklist": "/",
+        "case list": "/cases/",
+        "by stage": "/cases/?stage=investigation",
+        "by party name": "/cases/?q=" + case.parties.first().name,
+        "case page": f"/cases/{case.pk}/",
+    }
+
+
+def counts(who, case):
+    client = client_for(who)
+    out = {}
+    for name, path in pages(case).items():
+        client.get(path)  # warm: session, caches
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200, (who, name)
+        out[name] = len(ctx.captured_queries)
+    return out
+
+
+@pytest.mark.parametrize("who", ["zhang", "sun"])
+def test_it_reads_each_page_in_the_same_number_of_queries_for_more_cases(personas, who):
+    case = approve_start(start_ex_officio(personas), personas)
+    few = counts(who, case)
+    for _ in range(4):
+        approve_start(start_ex_officio(personas), personas)
+    start_ex_officio(personas)  # one waiting for its start approval
+    assert counts(who, case) == few

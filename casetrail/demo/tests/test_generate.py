@@ -1,0 +1,94 @@
+"""`casetrail generate` (issue 18): cases copied in bulk from the demo stories told through the
+actions — every row recorded by an entry of the agency's log, the log checkpointed — so that
+`casetrail verify` finds nothing; the cases stand in several stages, with their own parties,
+numbers, audio/video blobs and stored deadlines, and read like any other case."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from casetrail.cases.models import Case, Party
+from casetrail.compliance.deadlines import deadlines_of
+from casetrail.compliance.models import CaseDeadline
+from casetrail.conftest import client_for
+from casetrail.demo.generate import generate
+from casetrail.demo.stories import STORIES
+from casetrail.evidence.models import Blob, Item
+from casetrail.ledger.models import Checkpoint, LedgerEntry
+from casetrail.ledger.verify import verify
+
+# The generator writes in bulk what the actions wrote for the templates: outside an action, by
+# design (each row is the last fact an entry of its case records).
+pytestmark = pytest.mark.behind_the_application
+
+TEMPLATES = {title for title, _ in STORIES}
+
+
+@pytest.fixture
+def generated(personas, evidence_store):
+    report = generate(cases=24, agencies_count=1, seed=7, batch=10)
+    return report
+
+
+def made(**filters):
+    return Case.objects.exclude(title__in=TEMPLATES).filter(**filters)
+
+
+def test_it_generates_cases_that_verify_finds_intact(generated):
+    assert generated.cases == 24 and made().count() == 24
+    assert generated.entries > 24 and generated.blobs > 0
+    report = verify()
+    assert report.findings == []
+    assert report.rows >= generated.rows and report.checkpoints == 1
+    assert Checkpoint.objects.get().size == LedgerEntry.objects.count()
+
+
+def test_it_spreads_the_cases_over_stages_with_their_own_parties_and_numbers(generated):
+    stages = set(made().values_list("stage", flat=True))
+    assert len(stages) >= 3
+    numbers = [n for n in made().values_list("number", flat=True) if n]
+    assert numbers and len(numbers) == len(set(numbers))
+    names = set(Party.objects.filter(case__in=made()).values_list("name", flat=True))
+    assert len(names) >= 12
+    # Each audio/video item has a blob of its own, in the store, with real digests.
+    items = Item.objects.filter(link__case__in=made())
+    assert items.exists()
+    assert items.values("blob").distinct().count() == items.count()
+    assert Blob.objects.filter(pk__in=items.values("blob")).count() == items.count()
+
+
+def test_the_generated_cases_have_their_deadlines_and_read_like_others(generated, personas):
+    for case in made()[:8]:
+        stored = {(r.rule, r.due_at, r.done) for r in CaseDeadline.objects.filter(case=case)}
+        assert stored == {(d.rule, d.due_at, d.done) for d in deadlines_of(case)}
+    case = made().filter(assignments__officer=personas["zhang"]).first()
+    assert client_for("zhang").get(f"/cases/{case.pk}/").status_code == 200
+    name = case.parties.first().name
+    page = client_for("sun").get("/cases/", {"q": name}).content.decode()
+    assert case.title in page
+    assert client_for("zhang").get("/").status_code == 200
+
+
+def test_verify_finds_a_generated_row_changed_behind_the_application(generated):
+    case = made().first()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cases_case SET title = %s WHERE id = %s", ["改过的案由", case.pk])
+    findings = verify().findings
+    assert f'cases_case {case.pk}: field "title" differs' in " ".join(findings), findings
+
+
+def test_the_command_builds_each_agency_with_its_own_log_and_refuses_bad_counts(
+    personas, evidence_store, capsys
+):
+    call_command("generate", cases=6, agencies=2, batch=4)
+    assert "generate: 6 个案件" in capsys.readouterr().out
+    assert made().count() == 6
+    assert Checkpoint.objects.count() == 2  # one signed checkpoint per agency's log
+    assert verify().findings == []
+    with pytest.raises(CommandError):
+        call_command("generate", cases=-1)
+    with pytest.raises(CommandError):
+        call_command("generate", cases=1, agencies=0)
