@@ -27,6 +27,7 @@ from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.lib.text import clean_text
 from casetrail.org.models import Officer, Role
 from casetrail.records.models import Record
+from casetrail.records.numbers import remember_number
 
 
 class DocumentAction(ActionName):
@@ -107,6 +108,7 @@ def document_issue(act: Act, /, *, record: Record, officer: Officer) -> IssuedDo
         pdf={"sha256": digests["sha256"], "sm3": digests["sm3"], "size": len(pdf)},
         content=content.as_json(),
     )
+    remember_number(record, doc_no or "")
     return issued
 
 

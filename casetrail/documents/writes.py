@@ -40,12 +40,30 @@ def check_pattern(pattern: str) -> str:
     return text
 
 
+# The default pattern's word after the agency's case-number prefix (陵民罚 → 陵民罚决〔{year}〕{n}号).
+DEFAULT_WORD = {Family.DECISION: "决", Family.NOTICE: "告", Family.DEMAND: "催"}
+
+
+def default_pattern(agency: Agency, family: str) -> str:
+    """The pattern in force while the administrator has set none (zero configuration): the
+    prefix of the agency's case numbers with the family's word, e.g. 陵民罚〔{year}〕{n}号 gives
+    决定书 陵民罚决〔{year}〕{n}号, 告知书 陵民罚告〔…〕, 催告书 陵民罚催〔…〕."""
+    prefix = agency.case_number_pattern.split("〔")[0].split("{")[0].strip()
+    return f"{prefix}{DEFAULT_WORD.get(Family(family), '')}〔{{year}}〕{{n}}号"
+
+
 def pattern_of(agency: Agency, family: str) -> NumberPattern | None:
+    """The pattern the administrator set last (None: the default is in force)."""
     return (
         NumberPattern.objects.filter(agency=agency, family=family)
         .order_by("-set_at", "-id")
         .first()
     )
+
+
+def pattern_in_force(agency: Agency, family: str) -> str:
+    pattern = pattern_of(agency, family)
+    return pattern.pattern if pattern is not None else default_pattern(agency, family)
 
 
 @step
@@ -55,18 +73,13 @@ def draw_number(
     """The next 文号 of the family this year: gapless, as case numbers are — the counter row is
     locked and advanced inside the issuing transaction, so an issue that rolls back never uses a
     number. Returns (文号, year, n, counter)."""
-    pattern = pattern_of(agency, family)
-    if pattern is None:
-        raise ActionError(
-            "no_number_pattern",
-            f"本机关尚未设置{Family(family).label}的文号格式，请由系统管理员在“文号设置”中设置",
-        )
+    pattern = pattern_in_force(agency, family)
     year = timezone.localdate(now).year
     NumberCounter.objects.get_or_create(agency=agency, family=family, year=year)
     counter = NumberCounter.objects.select_for_update().get(agency=agency, family=family, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
-    return pattern.pattern.format(year=year, n=counter.last), year, counter.last, counter
+    return pattern.format(year=year, n=counter.last), year, counter.last, counter
 
 
 @step

@@ -16,6 +16,7 @@ from casetrail.cases.selectors import may_see_personal_data
 from casetrail.records.display import fields_for
 from casetrail.records.links import record_links
 from casetrail.records.models import Record
+from casetrail.records.numbers import prefetch_numbers
 
 
 def _records(page: CasePage) -> list[Record]:
@@ -25,6 +26,9 @@ def _records(page: CasePage) -> list[Record]:
                 "signatures__blob", "attachments__blob", "attachments__item__device"
             )
         )
+        # Their 文号 (issued documents) in one query, for every reference the page prints.
+        memo = page.memo["records"]
+        prefetch_numbers([*memo, *(r.replaces for r in memo if r.replaces is not None)])
     records: list[Record] = page.memo["records"]
     return records
 

@@ -17,20 +17,8 @@ from casetrail.documents.actions import document_pattern_set
 from casetrail.documents.fonts import faces
 from casetrail.documents.issuing import issue
 from casetrail.documents.models import IssuedDocument, NumberCounter
-from casetrail.documents.render import Rendered
 from casetrail.ledger.models import LedgerEntry
 from casetrail.lib.errors import ActionError
-
-
-@pytest.fixture
-def quick(monkeypatch: Any) -> None:
-    """Numbering is what is tested here: the pages and the seal are stood in for."""
-
-    def render(content: Any) -> Rendered:
-        return Rendered(b"%PDF-1.7 " + content.sm3.encode(), 1, 0, 1.0, 1.0)
-
-    monkeypatch.setattr(actions, "render", render)
-    monkeypatch.setattr(actions, "apply_seal", lambda pdf, **kw: (pdf + b" sealed", False))
 
 
 def notices(case: Any, personas: dict[str, Any], n: int) -> list[Any]:
