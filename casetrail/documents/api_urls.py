@@ -15,4 +15,10 @@ urlpatterns = [
         name="api-case-documents-pdf",
     ),
     path("documents/verify/", api.DocumentVerifyAPI.as_view(), name="api-document-verify"),
+    path("documents/patterns/", api.PatternsAPI.as_view(), name="api-document-patterns"),
+    path(
+        "documents/<int:document_id>/withdraw/",
+        api.DocumentWithdrawAPI.as_view(),
+        name="api-document-withdraw",
+    ),
 ]

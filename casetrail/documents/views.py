@@ -6,7 +6,9 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,17 +16,26 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casetrail.cases.hooks import Confirmation
 from casetrail.cases.selectors import may_see_personal_data
+from casetrail.documents.actions import document_pattern_set, document_withdraw
 from casetrail.documents.bulk import case_bundle, issued_of
 from casetrail.documents.content import blank_receipt
+from casetrail.documents.families import NUMBERED
 from casetrail.documents.issuable import check_issuable
 from casetrail.documents.issuing import issue
+from casetrail.documents.models import Family, IssuedDocument
 from casetrail.documents.panels import SERVED
 from casetrail.documents.render import render as render_pdf
-from casetrail.documents.selectors import case_for_print, document_for_user, issued_for_record
+from casetrail.documents.selectors import (
+    case_for_print,
+    document_for_user,
+    issued_for_record,
+    patterns_for_admin,
+)
 from casetrail.documents.verification import Verification, verify_code, verify_pdf
 from casetrail.evidence.storage import blob_store
 from casetrail.lib import form_fields
 from casetrail.lib.errors import ActionError
+from casetrail.org.reauth import recent_auth_required
 from casetrail.org.selectors import officer_for_request
 from casetrail.records.selectors import record_for_user
 
@@ -33,6 +44,10 @@ ISSUE_EFFECT = (
     "签发“{title}”：按文书类别取下一个文号，加盖本机关电子印章，生成 PDF/A 文书并记入日志。"
     "签发后文书不再重新生成，文号不再收回，签发不能撤销。"
 )
+
+
+def hasattr_withdrawal(document: IssuedDocument) -> bool:
+    return getattr(document, "withdrawal", None) is not None
 
 
 @login_required
@@ -57,6 +72,7 @@ def document_record(request: HttpRequest, record_id: int) -> HttpResponse:
             "case": case,
             "document": document,
             "may_issue": assigned and document is None and not refusal,
+            "may_withdraw": assigned and document is not None and not hasattr_withdrawal(document),
             "refusal": refusal,
             "may_download": may_see_personal_data(officer=officer, case=case),
         },
@@ -148,6 +164,83 @@ def blank_receipt_pdf(request: HttpRequest, record_id: int) -> HttpResponse:
     name = quote(f"送达回证-{document.doc_no or record.pk}.pdf")
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
     return response
+
+
+class PatternForm(forms.Form):
+    family = forms.ChoiceField(
+        label="文书类别", choices=[(f, Family(f).label) for f in sorted(NUMBERED)]
+    )
+    pattern = form_fields.TextField(
+        label="文号格式（须各含一次 {year} 和 {n}，如 陵民罚决〔{year}〕{n}号）", max_length=60
+    )
+
+
+@login_required
+@recent_auth_required
+@require_http_methods(["GET", "POST"])
+def document_patterns(request: HttpRequest) -> HttpResponse:
+    """文号设置: the agency's pattern of each numbered family (系统管理员; the default stays in
+    force until one is set). A new pattern applies to the numbers drawn after it; the counter of
+    the year goes on, so numbers are never reused."""
+    rows = patterns_for_admin(user=request.user)
+    form = PatternForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            document_pattern_set(
+                officer=officer_for_request(request.user),
+                family=form.cleaned_data["family"],
+                pattern=form.cleaned_data["pattern"],
+            )
+        except ActionError as err:
+            form.add_error(err.field if err.field in form.fields else None, err.message)
+            status = err.status
+        else:
+            messages.success(request, "文号格式已设置，此后签发的文书按新格式取号")
+            return redirect("document-patterns")
+    elif request.method == "POST":
+        status = 400
+    return render(request, "documents/patterns.html", {"rows": rows, "form": form}, status=status)
+
+
+class WithdrawForm(forms.Form):
+    reason = form_fields.TextField(
+        label="撤回理由（如：送达前发现当事人名称错误，已更正后重新签发）",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+@login_required
+@recent_auth_required
+@require_http_methods(["GET", "POST"])
+def document_withdraw_view(request: HttpRequest, document_id: int) -> HttpResponse:
+    """撤回文书 (the case's 承办人, after re-entering the password): the document keeps its 文号
+    and its PDF; the withdrawal says why, by whom and when."""
+    document = document_for_user(user=request.user, document_id=document_id)
+    officer = officer_for_request(request.user)
+    if not document.case.assignments.filter(officer=officer).exists():
+        raise PermissionDenied("只有本案承办人员可以撤回文书")
+    form = WithdrawForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            document_withdraw(
+                document=document, officer=officer, reason=form.cleaned_data["reason"]
+            )
+        except ActionError as err:
+            form.add_error("reason" if err.field == "reason" else None, err.message)
+            status = err.status
+        else:
+            return redirect("document-record", record_id=document.record_id)
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "documents/withdraw.html",
+        {"document": document, "form": form, "case": document.case},
+        status=status,
+    )
 
 
 class VerifyForm(forms.Form):
