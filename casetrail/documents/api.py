@@ -14,7 +14,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casetrail.documents.actions import document_pattern_set, document_withdraw
+from casetrail.documents.actions import (
+    document_pattern_set,
+    document_receipt_scanned,
+    document_withdraw,
+)
+from casetrail.documents.forms import METHODS, RELATIONS, receipt_from
 from casetrail.documents.issuing import issue
 from casetrail.documents.models import IssuedDocument
 from casetrail.documents.selectors import (
@@ -24,7 +29,12 @@ from casetrail.documents.selectors import (
     patterns_for_admin,
 )
 from casetrail.documents.verification import Verification, verify_code, verify_pdf
-from casetrail.documents.views import MAX_VERIFY_BYTES, bundle_response, document_pdf
+from casetrail.documents.views import (
+    MAX_VERIFY_BYTES,
+    bundle_response,
+    document_pdf,
+    read_upload,
+)
 from casetrail.lib import api_fields, openapi
 from casetrail.lib.errors import ActionError
 from casetrail.org.reauth import require_recent_auth
@@ -50,6 +60,13 @@ DOCUMENT = openapi.obj(
     withdrawn_by=openapi.nullable("string"),
     withdrawn_at=openapi.nullable("string"),
     pdf=openapi.STRING,
+)
+RECEIPT = openapi.obj(
+    ("record", "document"),
+    record=openapi.INTEGER,
+    document=openapi.INTEGER,
+    reference=openapi.STRING,
+    scan_sha256=openapi.nullable("string"),
 )
 PATTERN = openapi.obj(
     ("family", "label", "pattern", "default"),
@@ -189,6 +206,61 @@ class PatternsAPI(APIView):
         row = document_pattern_set(officer=officer, **s.validated_data)
         (now,) = [p for p in patterns_for_admin(user=request.user) if p.family == row.family]
         return Response(pattern_out(now), status=201)
+
+
+class ReceiptScanSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="签收的送达回证扫描件或照片：PDF、JPEG 或 PNG，不超过20MB"
+    )
+    served_at = serializers.DateTimeField(help_text="送达时间（签收或留置时间）")
+    method = serializers.ChoiceField(choices=list(METHODS), help_text="direct、left（留置）或 mail")
+    recipient = api_fields.NameField(max_length=100, help_text="受送达人")
+    signer_relation = serializers.ChoiceField(
+        choices=[value for value, _ in RELATIONS],
+        default="self",
+        help_text="签收人身份",
+    )
+    signer = api_fields.NameField(
+        max_length=100, required=False, allow_blank=True, help_text="签收人（非本人签收）"
+    )
+    place = api_fields.TextField(max_length=200, help_text="送达地点")
+    refusal_reason = api_fields.TextField(
+        max_length=500, required=False, allow_blank=True, help_text="拒收事由（留置送达）"
+    )
+    servers = serializers.ListField(
+        child=api_fields.IdField(), required=False, help_text="送达人（默认本人）"
+    )
+
+
+class ReceiptScanAPI(APIView):
+    """登记签收的纸质送达回证（本案承办人员）：上传扫描件并填写送达情况，一次记入：送达回证记录、
+    扫描件作为签名和附件。扫描件不是 PDF 或图片的为 400 scan_type，不写入任何内容。"""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=ReceiptScanSerializer, responses={201: RECEIPT})
+    def post(self, request: Request, document_id: int) -> Response:
+        officer = officer_for_request(request.user)
+        document = document_for_user(user=request.user, document_id=document_id)
+        s = ReceiptScanSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        made = document_receipt_scanned(
+            document=document,
+            officer=officer,
+            scan=read_upload(d["file"]),
+            receipt=receipt_from(d),
+        )
+        attachment = made.attachments.get()
+        return Response(
+            {
+                "record": made.pk,
+                "document": document.pk,
+                "reference": made.reference,
+                "scan_sha256": attachment.blob.sha256 if attachment.blob else None,
+            },
+            status=201,
+        )
 
 
 class VerifySerializer(serializers.Serializer):

@@ -11,12 +11,14 @@ from django.utils import timezone
 
 from casetrail.cases.models import Case
 from casetrail.cases.selectors import case_for_user, may_see_personal_data
+from casetrail.compliance.engine import ref
 from casetrail.documents.families import NUMBERED
 from casetrail.documents.models import Family, IssuedDocument, NumberPattern
 from casetrail.documents.writes import default_pattern
 from casetrail.lib.numbers import id_or_none
 from casetrail.org.models import Agency, Role
 from casetrail.org.selectors import officer_for_request
+from casetrail.records.models import Record
 
 
 def document_for_user(*, user: Any, document_id: int | str, pdf: bool = False) -> IssuedDocument:
@@ -55,6 +57,12 @@ def issued_for_record(record_id: int) -> IssuedDocument | None:
         .filter(record_id=record_id)
         .first()
     )
+
+
+def receipts_of(record: Record) -> list[Record]:
+    """The 送达回证 of the case that prove ``record`` served (its ``document`` field)."""
+    receipts = record.case.records.filter(kind="service_receipt").order_by("created_at", "id")
+    return [r for r in receipts if ref(r, "document") == record.pk]
 
 
 @dataclass(frozen=True)

@@ -3,23 +3,29 @@ a PDF or a paper copy's code against the ledger."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casetrail.cases.hooks import Confirmation
 from casetrail.cases.selectors import may_see_personal_data
-from casetrail.documents.actions import document_pattern_set, document_withdraw
+from casetrail.documents.actions import (
+    document_pattern_set,
+    document_receipt_scanned,
+    document_withdraw,
+)
 from casetrail.documents.bulk import case_bundle, issued_of
 from casetrail.documents.content import blank_receipt
 from casetrail.documents.families import NUMBERED
+from casetrail.documents.forms import ReceiptScanForm
 from casetrail.documents.issuable import check_issuable
 from casetrail.documents.issuing import issue
 from casetrail.documents.models import Family, IssuedDocument
@@ -30,13 +36,17 @@ from casetrail.documents.selectors import (
     document_for_user,
     issued_for_record,
     patterns_for_admin,
+    receipts_of,
 )
 from casetrail.documents.verification import Verification, verify_code, verify_pdf
+from casetrail.documents.writes import MAX_SCAN_BYTES
 from casetrail.evidence.storage import blob_store
 from casetrail.lib import form_fields
 from casetrail.lib.errors import ActionError
+from casetrail.lib.forms import apply_error
 from casetrail.org.reauth import recent_auth_required
 from casetrail.org.selectors import officer_for_request
+from casetrail.records.models import Record
 from casetrail.records.selectors import record_for_user
 
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
@@ -52,11 +62,18 @@ def hasattr_withdrawal(document: IssuedDocument) -> bool:
 
 @login_required
 def document_record(request: HttpRequest, record_id: int) -> HttpResponse:
-    """The record's 文书: issued (文号, who, when, digests, 打印) or what stands in the way."""
-    officer = officer_for_request(request.user)
+    """The record's 文书: issued (文号, who, when, digests, 打印; for a served document its
+    送达回证, blank to print and signed to record from its scan) or what stands in the way."""
     record = record_for_user(user=request.user, record_id=record_id)
+    context = record_context(request, record, issued_for_record(record.pk))
+    return render(request, "documents/record.html", context)
+
+
+def record_context(
+    request: HttpRequest, record: Record, document: IssuedDocument | None
+) -> dict[str, Any]:
+    officer = officer_for_request(request.user)
     case = record.case
-    document = issued_for_record(record.pk)
     assigned = case.assignments.filter(officer=officer).exists()
     refusal = ""
     if document is None:
@@ -64,19 +81,25 @@ def document_record(request: HttpRequest, record_id: int) -> HttpResponse:
             check_issuable(record)
         except ActionError as err:
             refusal = err.message
-    return render(
-        request,
-        "documents/record.html",
-        {
-            "record": record,
-            "case": case,
-            "document": document,
-            "may_issue": assigned and document is None and not refusal,
-            "may_withdraw": assigned and document is not None and not hasattr_withdrawal(document),
-            "refusal": refusal,
-            "may_download": may_see_personal_data(officer=officer, case=case),
-        },
-    )
+    live = document is not None and not hasattr_withdrawal(document)
+    receipts = receipts_of(record) if document is not None and record.kind in SERVED else []
+    party = (record.fields or {}).get("party")
+    return {
+        "record": record,
+        "case": case,
+        "document": document,
+        "may_issue": assigned and document is None and not refusal,
+        "may_withdraw": assigned and live,
+        "refusal": refusal,
+        "may_download": may_see_personal_data(officer=officer, case=case),
+        "served": record.kind in SERVED,
+        "receipts": receipts,
+        "receipt_form": ReceiptScanForm(
+            initial={"recipient": party.get("name", "") if isinstance(party, dict) else ""}
+        )
+        if assigned and live and record.kind in SERVED
+        else None,
+    }
 
 
 @login_required
@@ -164,6 +187,42 @@ def blank_receipt_pdf(request: HttpRequest, record_id: int) -> HttpResponse:
     name = quote(f"送达回证-{document.doc_no or record.pk}.pdf")
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
     return response
+
+
+@login_required
+@require_POST
+def receipt_scan_view(request: HttpRequest, record_id: int) -> HttpResponse:
+    """The signed paper 送达回证 of the record's issued document, scanned back: one form (the scan,
+    when, to whom, how, where) records the service and keeps the scan as its attachment."""
+    officer = officer_for_request(request.user)
+    record = record_for_user(user=request.user, record_id=record_id)
+    document = issued_for_record(record.pk)
+    if document is None:
+        raise Http404("该文书尚未签发")
+    form = ReceiptScanForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            document_receipt_scanned(
+                document=document,
+                officer=officer,
+                scan=read_upload(form.cleaned_data["file"]),
+                receipt=form.receipt(),
+            )
+        except ActionError as err:
+            apply_error(form, err)
+        else:
+            messages.success(request, "送达回证已登记，扫描件已附在送达回证上")
+            return redirect("document-record", record_id=record.pk)
+    context = record_context(request, record, document)
+    context["receipt_form"] = form
+    return render(request, "documents/record.html", context, status=400)
+
+
+def read_upload(upload: Any) -> bytes:
+    """An upload's bytes, refused whole when larger than a scan may be (read no further)."""
+    if upload.size > MAX_SCAN_BYTES:
+        raise ActionError("scan_too_large", "扫描件不得超过20MB", field="file")
+    return b"".join(upload.chunks())
 
 
 class PatternForm(forms.Form):

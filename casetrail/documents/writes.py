@@ -4,10 +4,12 @@ stored as a content-addressed blob."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import tempfile
 from pathlib import Path
 
 from django.utils import timezone
+from PIL import Image
 
 from casetrail.documents.models import Family, NumberCounter, NumberPattern
 from casetrail.evidence.models import Blob
@@ -80,6 +82,34 @@ def draw_number(
     counter.last += 1
     counter.save(update_fields=["last"])
     return pattern.format(year=year, n=counter.last), year, counter.last, counter
+
+
+# The scans accepted: what the file's first bytes say, never the name or the browser's word.
+SCAN_MAGIC = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+MAX_SCAN_BYTES = 20 * 1024 * 1024
+
+
+def scan_media_type(data: bytes) -> str:
+    """The media type of a signed paper's scan or photo (PDF, PNG or JPEG, ≤ 20 MB), read from
+    its bytes; anything else is refused (``scan_type``), an image that does not decode too."""
+    if len(data) > MAX_SCAN_BYTES:
+        raise ActionError("scan_too_large", "扫描件不得超过20MB", field="file")
+    media_type = next((m for magic, m in SCAN_MAGIC if data.startswith(magic)), "")
+    if media_type.startswith("image/"):
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+        except Exception:
+            media_type = ""
+    if not media_type:
+        raise ActionError(
+            "scan_type", "签字件应为 PDF 文件或 JPEG、PNG 图片（扫描件或照片）", field="file"
+        )
+    return media_type
 
 
 @step
