@@ -25,7 +25,9 @@ def issued_numbers(records: Sequence[Any]) -> dict[int, str]:
     if not ids:
         return {}
     rows = IssuedDocument.objects.filter(record_id__in=ids, doc_no__isnull=False)
-    return dict(rows.values_list("record_id", "doc_no"))
+    return {
+        record_id: doc_no or "" for record_id, doc_no in rows.values_list("record_id", "doc_no")
+    }
 
 
 def no_typed_number(case: Case, kind: str, fields: dict[str, Any]) -> Refusal | None:

@@ -91,7 +91,8 @@ def patterns_for_admin(*, user: Any) -> list[PatternInForce]:
     )
     year = timezone.localdate().year
     out = []
-    for family in sorted(NUMBERED, key=list(Family).index):
+    order = [str(f) for f in Family]
+    for family in sorted(NUMBERED, key=order.index):
         mine = [r for r in rows if r.family == family]
         text = mine[0].pattern if mine else default_pattern(agency, family)
         out.append(
