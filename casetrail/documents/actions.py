@@ -20,6 +20,7 @@ from casetrail.documents.families import NUMBERED, family_of
 from casetrail.documents.fonts import FontMissing
 from casetrail.documents.issuable import check_issuable
 from casetrail.documents.models import Family, IssuedDocument, NumberPattern, Withdrawal
+from casetrail.documents.numbers import SPOT_FORM_NO
 from casetrail.documents.panels import SERVED
 from casetrail.documents.render import render
 from casetrail.documents.seal import SealError, apply_seal
@@ -63,7 +64,16 @@ def document_issue(act: Act, /, *, record: Record, officer: Officer) -> IssuedDo
     family = family_of(record.kind)
     rows: list[Any] = []
     doc_no, year, seq = None, None, None
-    if family in NUMBERED:
+    preprinted = str((record.fields or {}).get(SPOT_FORM_NO) or "").strip()
+    if family in NUMBERED and preprinted:
+        # An on-the-spot decision was handed over on a pre-printed, numbered form (行政处罚法
+        # 第五十二条): its copy carries that number, never a second one from the register.
+        if IssuedDocument.objects.filter(agency=case.agency, doc_no=preprinted).exists():
+            raise ActionError(
+                "doc_no_taken", f"编号{preprinted}已用于本机关另一份已签发的文书，请核对后更正"
+            )
+        doc_no = preprinted
+    elif family in NUMBERED:
         doc_no, year, seq, counter = draw_number(agency=case.agency, family=family, now=now)
         rows.append(counter)
     record_seq = ledger_index_for(agency_id=case.agency_id, case_id=case.pk).get(

@@ -56,7 +56,7 @@ ISSUE_EFFECT = (
 )
 
 
-def hasattr_withdrawal(document: IssuedDocument) -> bool:
+def is_withdrawn(document: IssuedDocument) -> bool:
     return getattr(document, "withdrawal", None) is not None
 
 
@@ -81,7 +81,7 @@ def record_context(
             check_issuable(record)
         except ActionError as err:
             refusal = err.message
-    live = document is not None and not hasattr_withdrawal(document)
+    live = document is not None and not is_withdrawn(document)
     receipts = receipts_of(record) if document is not None and record.kind in SERVED else []
     party = (record.fields or {}).get("party")
     return {
