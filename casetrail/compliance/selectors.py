@@ -16,6 +16,7 @@ from casetrail.compliance.kinds import ComplianceChain
 from casetrail.compliance.models import Exemption
 from casetrail.org.models import Officer, Role
 from casetrail.records.models import Record
+from casetrail.records.numbers import prefetch_numbers
 
 LEGACY = "recorded"  # an exemption recorded before exemptions were decisions (no chain)
 
@@ -26,7 +27,9 @@ def subject_labels(subjects: list[tuple[int, str]]) -> dict[tuple[int, str], str
     "stage:investigation". The records named are read in one query; a record of another case
     than the one given is not named."""
     ids = {int(s[7:]) for _, s in subjects if s.startswith("record:") and s[7:].isdigit()}
-    records = {(r.case_id, r.pk): r.reference for r in Record.objects.filter(pk__in=ids)}
+    found = list(Record.objects.filter(pk__in=ids))
+    prefetch_numbers(found)
+    records = {(r.case_id, r.pk): r.reference for r in found}
     return {
         (case_id, subject): _subject_label(subject, case_id, records)
         for case_id, subject in subjects

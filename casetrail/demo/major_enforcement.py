@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from casetrail.approvals.models import Chain
 from casetrail.cases.actions import marked_read_record, state_secret_register
 from casetrail.cases.models import Case
@@ -240,7 +242,6 @@ def review_and_decide(s: Story, chain: Chain) -> Record:
     decision = s.record(
         "administrative_decision",
         {
-            "doc_no": s.doc_no,
             "decided_at": now(),
             "party": s.party_id,
             "facts": FACTS,
@@ -293,7 +294,7 @@ def serve_by_public_notice(s: Story, decision: Record) -> None:
             "reasons": "受送达人下落不明，以其他方式无法送达。",
             "carrier": "board",
             "carrier_detail": "陵川县民政局公告栏及当事人原住所门口",
-            "notice_text": f"陵川县福寿养老服务中心：本局已对你单位作出{s.doc_no}行政处罚决定，"
+            "notice_text": f"陵川县福寿养老服务中心：本局已于{timezone.localtime(decision.created_at):%Y年%m月%d日}对你单位作出行政处罚决定，"
             "自公告之日起经过三十日即视为送达。",
             "published_at": now(),
             "course": "两名执法人员张贴公告并全程录像、拍照，公告留存件归档。",
@@ -465,7 +466,6 @@ def enforce(s: Story, decision: Record, demand: Record) -> Record:
     enforcement = s.record(
         "enforcement_decision",
         {
-            "doc_no": f"陵民强决〔{s.opened.number_year}〕{s.opened.number_seq}号",
             "approval": chain.record_id,
             "decided_at": now(),
             **s.party_field,

@@ -379,7 +379,6 @@ def review_and_decide(s: Story, chain: Chain) -> Record:
     decision = s.record(
         "administrative_decision",
         {
-            "doc_no": s.doc_no,
             "decided_at": now(),
             **s.party_field,
             "facts": FACTS,

@@ -77,7 +77,9 @@ def _publish(cases: list[Case], sun: Officer, zhao: Officer) -> None:
         pk__in=Record.objects.filter(replaces__isnull=False).values("replaces_id")
     )
     for record in decisions.order_by("pk"):
-        if Publication.objects.filter(decision=record).exists():
+        # A decision is published with its 文号, drawn when it is issued (none when the demo was
+        # loaded with CASETRAIL_DEMO_DOCUMENTS=0).
+        if Publication.objects.filter(decision=record).exists() or not record.doc_no:
             continue
         draft = publication_prepare(case=record.case, decision=record, officer=sun)
         publication_approve(publication=draft, officer=zhao)

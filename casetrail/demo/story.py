@@ -215,11 +215,6 @@ class Story:
         self.approve(chain, {"review": "办理程序完备，同意结案", "decide": "同意结案"})
         self.opened.refresh_from_db()
 
-    @property
-    def doc_no(self) -> str:
-        assert self.case is not None
-        return f"陵民罚决〔{self.case.number_year}〕{self.case.number_seq}号"
-
     # --- the decision on the case (处理决定审批, 第六条、第十五至十九条) ---
 
     def propose_decision(self, fields: dict[str, Any], opinion: str) -> Chain:

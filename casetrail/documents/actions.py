@@ -8,6 +8,8 @@ document instead, so issuing twice gives the same PDF and the same 文号.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
@@ -18,19 +20,25 @@ from casetrail.documents.families import NUMBERED, family_of
 from casetrail.documents.fonts import FontMissing
 from casetrail.documents.issuable import check_issuable
 from casetrail.documents.models import Family, IssuedDocument, NumberPattern, Withdrawal
+from casetrail.documents.numbers import SPOT_FORM_NO
+from casetrail.documents.panels import SERVED
 from casetrail.documents.render import render
 from casetrail.documents.seal import SealError, apply_seal
-from casetrail.documents.writes import check_pattern, draw_number, store_pdf
+from casetrail.documents.writes import check_pattern, draw_number, scan_media_type, store_pdf
 from casetrail.ledger.selectors import ledger_index_for, row_key
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.lib.text import clean_text
 from casetrail.org.models import Officer, Role
-from casetrail.records.models import Record
+from casetrail.records.actions import SignatureInput, created_record
+from casetrail.records.models import Record, RecordSignature
+from casetrail.records.numbers import remember_number
+from casetrail.records.writes import attach_file, store_image
 
 
 class DocumentAction(ActionName):
     ISSUE = "document.issue"
+    RECEIPT = "document.receipt_scanned"
     WITHDRAW = "document.withdraw"
     PATTERN = "document.pattern"
 
@@ -56,7 +64,16 @@ def document_issue(act: Act, /, *, record: Record, officer: Officer) -> IssuedDo
     family = family_of(record.kind)
     rows: list[Any] = []
     doc_no, year, seq = None, None, None
-    if family in NUMBERED:
+    preprinted = str((record.fields or {}).get(SPOT_FORM_NO) or "").strip()
+    if family in NUMBERED and preprinted:
+        # An on-the-spot decision was handed over on a pre-printed, numbered form (行政处罚法
+        # 第五十二条): its copy carries that number, never a second one from the register.
+        if IssuedDocument.objects.filter(agency=case.agency, doc_no=preprinted).exists():
+            raise ActionError(
+                "doc_no_taken", f"编号{preprinted}已用于本机关另一份已签发的文书，请核对后更正"
+            )
+        doc_no = preprinted
+    elif family in NUMBERED:
         doc_no, year, seq, counter = draw_number(agency=case.agency, family=family, now=now)
         rows.append(counter)
     record_seq = ledger_index_for(agency_id=case.agency_id, case_id=case.pk).get(
@@ -107,7 +124,94 @@ def document_issue(act: Act, /, *, record: Record, officer: Officer) -> IssuedDo
         pdf={"sha256": digests["sha256"], "sm3": digests["sm3"], "size": len(pdf)},
         content=content.as_json(),
     )
+    remember_number(record, doc_no or "")
     return issued
+
+
+@dataclass(frozen=True)
+class ReceiptInput:
+    """What the signed paper 送达回证 says, typed from it beside its scan."""
+
+    served_at: dt.datetime
+    recipient: str
+    signer_relation: str
+    method: str
+    place: str
+    signer: str = ""
+    refusal_reason: str = ""
+    servers: tuple[int, ...] = ()
+
+
+@action(DocumentAction.RECEIPT)
+def document_receipt_scanned(
+    act: Act, /, *, document: IssuedDocument, officer: Officer, scan: bytes, receipt: ReceiptInput
+) -> Record:
+    """A 送达回证 signed on paper, scanned back (第二十二、二十四条): the scan stored (PDF, JPEG or
+    PNG, read from its bytes), the service recorded as a 送达回证 of the issued document — its
+    signatures the scan (the recipient's, or the refusal with its reason for 留置送达, and the
+    servers'), the scan its 签收的送达回证扫描件 — in one entry, so the rules that wait for the
+    document's service see it. Refuses (nothing written) what 制作文书 refuses, a document that
+    needs no receipt or was withdrawn, a scan that is not an image or PDF."""
+    record = document.record
+    if record.kind not in SERVED:
+        raise ActionError("no_receipt", "该文书无需送达回证")
+    if Withdrawal.objects.filter(document=document).exists():
+        raise ActionError("document_withdrawn", "该文书已撤回，不能再送达")
+    media_type = scan_media_type(scan)
+    case = record.case
+    now = timezone.now()
+    blob = store_image(agency_id=case.agency_id, data=scan, media_type=media_type)
+    party = (record.fields or {}).get("party")
+    left = receipt.method == "left"
+    fields: dict[str, Any] = {
+        "document": record.pk,
+        "recipient": {"name": receipt.recipient},
+        "signer_relation": "none" if left else receipt.signer_relation,
+        "method": receipt.method,
+        "place": receipt.place,
+        "served_at": receipt.served_at.isoformat(),
+        "server": list(receipt.servers) or [officer.pk],
+    }
+    if party:
+        fields["party"] = party.get("id") if isinstance(party, dict) else party
+    if receipt.signer and not left:
+        fields["signer"] = {"name": receipt.signer}
+    if left:
+        fields["refusal_reason"] = receipt.refusal_reason
+        fields["refusal_date"] = timezone.localdate(receipt.served_at).isoformat()
+    scanned = RecordSignature.Method.SCAN
+    signer = receipt.signer or receipt.recipient
+    signatures = [
+        SignatureInput(
+            key="recipient",
+            name=signer,
+            method=RecordSignature.Method.REFUSED if left else scanned,
+            blob_sha256="" if left else blob.sha256,
+            refusal_reason=receipt.refusal_reason if left else "",
+        ),
+        SignatureInput(key="server", name=officer.name, method=scanned, blob_sha256=blob.sha256),
+    ]
+    made, rows = created_record(
+        case=case,
+        officer=officer,
+        kind="service_receipt",
+        fields=fields,
+        officers_present=None,
+        signatures=signatures,
+        now=now,
+    )
+    attachment = attach_file(
+        record=made, officer=officer, slot="signed_scan", blob_sha256=blob.sha256, now=now
+    )
+    act.record(
+        agency=case.agency_id,
+        actor=officer,
+        subject=f"record:{made.pk}",
+        rows=[blob, *rows, attachment],
+        case=case.pk,
+        document=document.pk,
+    )
+    return made
 
 
 @action(DocumentAction.WITHDRAW)

@@ -15,4 +15,15 @@ urlpatterns = [
         name="api-case-documents-pdf",
     ),
     path("documents/verify/", api.DocumentVerifyAPI.as_view(), name="api-document-verify"),
+    path(
+        "documents/<int:document_id>/receipt/",
+        api.ReceiptScanAPI.as_view(),
+        name="api-document-receipt",
+    ),
+    path("documents/patterns/", api.PatternsAPI.as_view(), name="api-document-patterns"),
+    path(
+        "documents/<int:document_id>/withdraw/",
+        api.DocumentWithdrawAPI.as_view(),
+        name="api-document-withdraw",
+    ),
 ]

@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import math
 import os
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -157,17 +157,33 @@ def _tsa_url() -> str:
 
 
 def software_signer(agency: Agency) -> Any:
-    """pyHanko's signer over the agency's software key (an HSM's PKCS#11 signer fits here)."""
-    from pyhanko.sign import signers
-
+    """pyHanko's signer over the agency's software key (an HSM's PKCS#11 signer fits here).
+    Loaded once per process and key file (a restored or replaced file, with its new
+    modification time, is loaded anew): parsing the key and certificate for every document
+    cost a tenth of a second, their DER re-encoded in every signature."""
     key_path, cert_path = ensure_key(agency)
     try:
-        signer = signers.SimpleSigner.load(str(key_path), str(cert_path))
+        stamp = (key_path.stat().st_mtime_ns, cert_path.stat().st_mtime_ns)
+        signer = _load_signer(str(key_path), str(cert_path), stamp)
     except (OSError, ValueError) as exc:
         raise SealError(f"{agency.name}的文书签章密钥无法读取（{exc}）；请从备份恢复。") from None
     if signer is None:
         raise SealError(f"{agency.name}的文书签章密钥无法读取；请从备份恢复。")
     return signer
+
+
+@lru_cache(maxsize=16)
+def _load_signer(key_path: str, cert_path: str, stamp: tuple[int, int]) -> Any:
+    from pyhanko.sign import signers
+
+    return signers.SimpleSigner.load(key_path, cert_path)
+
+
+# Room for the CMS signature in the PDF without a timestamp: an ECDSA P-256 signature, the
+# self-signed certificate and the signed attributes take under 3 KB. Given, pyHanko skips the
+# trial signature it otherwise makes to measure it (a third of the sealing time). With a TSA the
+# token's size is the TSA's, so it is measured.
+RESERVED_WITHOUT_TSA = 8192
 
 
 def apply_seal(
@@ -208,7 +224,9 @@ def apply_seal(
     )
     out = io.BytesIO()
     try:
-        pdf_signer.sign_pdf(writer, output=out)
+        pdf_signer.sign_pdf(
+            writer, output=out, bytes_reserved=None if timestamper else RESERVED_WITHOUT_TSA
+        )
     except Exception as exc:  # pyHanko wraps TSA and key failures in several types
         if timestamper is not None and "time" in type(exc).__name__.lower() + str(exc).lower():
             raise SealError(f"时间戳服务 {url} 未应答或拒绝（{exc}），文书未签发") from None

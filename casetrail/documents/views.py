@@ -3,12 +3,14 @@ a PDF or a paper copy's code against the ledger."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,18 +18,36 @@ from django.views.decorators.http import require_http_methods, require_POST
 from casetrail.cases.hooks import Confirmation
 from casetrail.cases.reading import object_read, read_state
 from casetrail.cases.selectors import marks_of, may_see_personal_data
+from casetrail.documents.actions import (
+    document_pattern_set,
+    document_receipt_scanned,
+    document_withdraw,
+)
 from casetrail.documents.bulk import case_bundle, issued_of
 from casetrail.documents.content import blank_receipt
+from casetrail.documents.families import NUMBERED
+from casetrail.documents.forms import ReceiptScanForm
 from casetrail.documents.issuable import check_issuable
 from casetrail.documents.issuing import issue
+from casetrail.documents.models import Family, IssuedDocument
 from casetrail.documents.panels import SERVED
 from casetrail.documents.render import render as render_pdf
-from casetrail.documents.selectors import case_for_print, document_for_user, issued_for_record
+from casetrail.documents.selectors import (
+    case_for_print,
+    document_for_user,
+    issued_for_record,
+    patterns_for_admin,
+    receipts_of,
+)
 from casetrail.documents.verification import Verification, verify_code, verify_pdf
+from casetrail.documents.writes import MAX_SCAN_BYTES
 from casetrail.evidence.storage import blob_store
 from casetrail.lib import form_fields
 from casetrail.lib.errors import ActionError
+from casetrail.lib.forms import apply_error
+from casetrail.org.reauth import recent_auth_required
 from casetrail.org.selectors import officer_for_request
+from casetrail.records.models import Record
 from casetrail.records.selectors import record_for_user
 
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
@@ -37,13 +57,24 @@ ISSUE_EFFECT = (
 )
 
 
+def is_withdrawn(document: IssuedDocument) -> bool:
+    return getattr(document, "withdrawal", None) is not None
+
+
 @login_required
 def document_record(request: HttpRequest, record_id: int) -> HttpResponse:
-    """The record's 文书: issued (文号, who, when, digests, 打印) or what stands in the way."""
-    officer = officer_for_request(request.user)
+    """The record's 文书: issued (文号, who, when, digests, 打印; for a served document its
+    送达回证, blank to print and signed to record from its scan) or what stands in the way."""
     record = record_for_user(user=request.user, record_id=record_id)
+    context = record_context(request, record, issued_for_record(record.pk))
+    return render(request, "documents/record.html", context)
+
+
+def record_context(
+    request: HttpRequest, record: Record, document: IssuedDocument | None
+) -> dict[str, Any]:
+    officer = officer_for_request(request.user)
     case = record.case
-    document = issued_for_record(record.pk)
     assigned = case.assignments.filter(officer=officer).exists()
     refusal = ""
     if document is None:
@@ -51,24 +82,31 @@ def document_record(request: HttpRequest, record_id: int) -> HttpResponse:
             check_issuable(record)
         except ActionError as err:
             refusal = err.message
-    return render(
-        request,
-        "documents/record.html",
-        {
-            "record": record,
-            "case": case,
-            "document": document,
-            "may_issue": assigned and document is None and not refusal,
-            "refusal": refusal,
-            "may_download": may_see_personal_data(officer=officer, case=case),
-            # 第三十三条: a marked record's 文书 (or a 涉密 case's) after the reader's reason.
-            "ask_reason": read_state(request, officer=officer, case=case).needs_reason
-            and (
-                case.confidentiality == "secret"
-                or bool(marks_of(case=case, target=f"record:{record.pk}"))
-            ),
-        },
-    )
+    live = document is not None and not is_withdrawn(document)
+    receipts = receipts_of(record) if document is not None and record.kind in SERVED else []
+    party = (record.fields or {}).get("party")
+    return {
+        "record": record,
+        "case": case,
+        "document": document,
+        "may_issue": assigned and document is None and not refusal,
+        "may_withdraw": assigned and live,
+        "refusal": refusal,
+        "may_download": may_see_personal_data(officer=officer, case=case),
+        # 第三十三条: a marked record's 文书 (or a 涉密 case's) after the reader's reason.
+        "ask_reason": read_state(request, officer=officer, case=case).needs_reason
+        and (
+            case.confidentiality == "secret"
+            or bool(marks_of(case=case, target=f"record:{record.pk}"))
+        ),
+        "served": record.kind in SERVED,
+        "receipts": receipts,
+        "receipt_form": ReceiptScanForm(
+            initial={"recipient": party.get("name", "") if isinstance(party, dict) else ""}
+        )
+        if assigned and live and record.kind in SERVED
+        else None,
+    }
 
 
 @login_required
@@ -169,6 +207,119 @@ def blank_receipt_pdf(request: HttpRequest, record_id: int) -> HttpResponse:
     name = quote(f"送达回证-{document.doc_no or record.pk}.pdf")
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
     return response
+
+
+@login_required
+@require_POST
+def receipt_scan_view(request: HttpRequest, record_id: int) -> HttpResponse:
+    """The signed paper 送达回证 of the record's issued document, scanned back: one form (the scan,
+    when, to whom, how, where) records the service and keeps the scan as its attachment."""
+    officer = officer_for_request(request.user)
+    record = record_for_user(user=request.user, record_id=record_id)
+    document = issued_for_record(record.pk)
+    if document is None:
+        raise Http404("该文书尚未签发")
+    form = ReceiptScanForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            document_receipt_scanned(
+                document=document,
+                officer=officer,
+                scan=read_upload(form.cleaned_data["file"]),
+                receipt=form.receipt(),
+            )
+        except ActionError as err:
+            apply_error(form, err)
+        else:
+            messages.success(request, "送达回证已登记，扫描件已附在送达回证上")
+            return redirect("document-record", record_id=record.pk)
+    context = record_context(request, record, document)
+    context["receipt_form"] = form
+    return render(request, "documents/record.html", context, status=400)
+
+
+def read_upload(upload: Any) -> bytes:
+    """An upload's bytes, refused whole when larger than a scan may be (read no further)."""
+    if upload.size > MAX_SCAN_BYTES:
+        raise ActionError("scan_too_large", "扫描件不得超过20MB", field="file")
+    return b"".join(upload.chunks())
+
+
+class PatternForm(forms.Form):
+    family = forms.ChoiceField(
+        label="文书类别", choices=[(f, Family(f).label) for f in sorted(NUMBERED)]
+    )
+    pattern = form_fields.TextField(
+        label="文号格式（须各含一次 {year} 和 {n}，如 陵民罚决〔{year}〕{n}号）", max_length=60
+    )
+
+
+@login_required
+@recent_auth_required
+@require_http_methods(["GET", "POST"])
+def document_patterns(request: HttpRequest) -> HttpResponse:
+    """文号设置: the agency's pattern of each numbered family (系统管理员; the default stays in
+    force until one is set). A new pattern applies to the numbers drawn after it; the counter of
+    the year goes on, so numbers are never reused."""
+    rows = patterns_for_admin(user=request.user)
+    form = PatternForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            document_pattern_set(
+                officer=officer_for_request(request.user),
+                family=form.cleaned_data["family"],
+                pattern=form.cleaned_data["pattern"],
+            )
+        except ActionError as err:
+            form.add_error(err.field if err.field in form.fields else None, err.message)
+            status = err.status
+        else:
+            messages.success(request, "文号格式已设置，此后签发的文书按新格式取号")
+            return redirect("document-patterns")
+    elif request.method == "POST":
+        status = 400
+    return render(request, "documents/patterns.html", {"rows": rows, "form": form}, status=status)
+
+
+class WithdrawForm(forms.Form):
+    reason = form_fields.TextField(
+        label="撤回理由（如：送达前发现当事人名称错误，已更正后重新签发）",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+@login_required
+@recent_auth_required
+@require_http_methods(["GET", "POST"])
+def document_withdraw_view(request: HttpRequest, document_id: int) -> HttpResponse:
+    """撤回文书 (the case's 承办人, after re-entering the password): the document keeps its 文号
+    and its PDF; the withdrawal says why, by whom and when."""
+    document = document_for_user(user=request.user, document_id=document_id)
+    officer = officer_for_request(request.user)
+    if not document.case.assignments.filter(officer=officer).exists():
+        raise PermissionDenied("只有本案承办人员可以撤回文书")
+    form = WithdrawForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            document_withdraw(
+                document=document, officer=officer, reason=form.cleaned_data["reason"]
+            )
+        except ActionError as err:
+            form.add_error("reason" if err.field == "reason" else None, err.message)
+            status = err.status
+        else:
+            return redirect("document-record", record_id=document.record_id)
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "documents/withdraw.html",
+        {"document": document, "form": form, "case": document.case},
+        status=status,
+    )
 
 
 class VerifyForm(forms.Form):

@@ -4,10 +4,12 @@ stored as a content-addressed blob."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import tempfile
 from pathlib import Path
 
 from django.utils import timezone
+from PIL import Image
 
 from casetrail.documents.models import Family, NumberCounter, NumberPattern
 from casetrail.evidence.models import Blob
@@ -41,12 +43,30 @@ def check_pattern(pattern: str) -> str:
     return text
 
 
+# The default pattern's word after the agency's case-number prefix (陵民罚 → 陵民罚决〔{year}〕{n}号).
+DEFAULT_WORD = {Family.DECISION: "决", Family.NOTICE: "告", Family.DEMAND: "催"}
+
+
+def default_pattern(agency: Agency, family: str) -> str:
+    """The pattern in force while the administrator has set none (zero configuration): the
+    prefix of the agency's case numbers with the family's word, e.g. 陵民罚〔{year}〕{n}号 gives
+    决定书 陵民罚决〔{year}〕{n}号, 告知书 陵民罚告〔…〕, 催告书 陵民罚催〔…〕."""
+    prefix = agency.case_number_pattern.split("〔")[0].split("{")[0].strip()
+    return f"{prefix}{DEFAULT_WORD.get(Family(family), '')}〔{{year}}〕{{n}}号"
+
+
 def pattern_of(agency: Agency, family: str) -> NumberPattern | None:
+    """The pattern the administrator set last (None: the default is in force)."""
     return (
         NumberPattern.objects.filter(agency=agency, family=family)
         .order_by("-set_at", "-id")
         .first()
     )
+
+
+def pattern_in_force(agency: Agency, family: str) -> str:
+    pattern = pattern_of(agency, family)
+    return pattern.pattern if pattern is not None else default_pattern(agency, family)
 
 
 @step
@@ -56,15 +76,38 @@ def draw_number(
     """The next 文号 of the family this year: gapless, as case numbers are — the counter row is
     locked and advanced inside the issuing transaction, so an issue that rolls back never uses a
     number. Returns (文号, year, n, counter)."""
-    pattern = pattern_of(agency, family)
-    if pattern is None:
-        raise ActionError(
-            "no_number_pattern",
-            f"本机关尚未设置{Family(family).label}的文号格式，请由系统管理员在“文号设置”中设置",
-        )
+    pattern = pattern_in_force(agency, family)
     year = timezone.localdate(now).year
     counter = next_in_year(NumberCounter, year=year, agency=agency, family=family)
-    return pattern.pattern.format(year=year, n=counter.last), year, counter.last, counter
+    return pattern.format(year=year, n=counter.last), year, counter.last, counter
+
+
+# The scans accepted: what the file's first bytes say, never the name or the browser's word.
+SCAN_MAGIC = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+MAX_SCAN_BYTES = 20 * 1024 * 1024
+
+
+def scan_media_type(data: bytes) -> str:
+    """The media type of a signed paper's scan or photo (PDF, PNG or JPEG, ≤ 20 MB), read from
+    its bytes; anything else is refused (``scan_type``), an image that does not decode too."""
+    if len(data) > MAX_SCAN_BYTES:
+        raise ActionError("scan_too_large", "扫描件不得超过20MB", field="file")
+    media_type = next((m for magic, m in SCAN_MAGIC if data.startswith(magic)), "")
+    if media_type.startswith("image/"):
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+        except Exception:
+            media_type = ""
+    if not media_type:
+        raise ActionError(
+            "scan_type", "签字件应为 PDF 文件或 JPEG、PNG 图片（扫描件或照片）", field="file"
+        )
+    return media_type
 
 
 @step

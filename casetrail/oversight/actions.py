@@ -227,6 +227,11 @@ def publication_prepare(
         )
     if Publication.objects.filter(decision=decision).exists():
         raise ActionError("already_prepared", "该决定书已拟写公示内容")
+    if not decision.doc_no:
+        # The public text names the 文号, drawn from the register when the decision is issued.
+        raise ActionError(
+            "not_issued", "该决定书尚未签发，还没有文号：请先签发（打印）决定书，再拟写公示内容"
+        )
     name, generated = draft(case, decision, policy_of(case.agency_id))
     text = clean_text(text, where="公示内容", field="text") or generated
     require_clean(text)
@@ -235,7 +240,7 @@ def publication_prepare(
         agency_id=case.agency_id,
         case=case,
         decision=decision,
-        doc_no=str(decision.fields.get("doc_no", ""))[:100],
+        doc_no=decision.doc_no[:100],
         party=name[:200],
         text=text,
         decided_on=decided_on(decision),

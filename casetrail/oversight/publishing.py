@@ -107,7 +107,7 @@ def draft(case: Case, record: Record, policy: PublicationPolicy) -> tuple[str, s
     amount = f.get("penalty_amount") or ""
     lines = [
         f"{case.agency.name}行政处罚决定信息公开",
-        f"行政处罚决定书文号：{f.get('doc_no', '')}",
+        f"行政处罚决定书文号：{record.doc_no}",
         f"被处罚当事人：{name}",
         f"主要违法事实：{f.get('facts', '')}",
         f"处罚依据：{f.get('legal_basis', '')}",
@@ -151,7 +151,7 @@ def published_in_time(view: CaseView) -> Iterator[Deadline]:
     for record in decisions:
         yield Deadline(
             view.case,
-            f"公示行政处罚决定（{record.fields.get('doc_no', '')}）",
+            f"公示行政处罚决定（{record.doc_no or record.reference}）",
             f"国办发〔2018〕118号：作出决定之日起{PUBLISH_WORKDAYS}个工作日内公示",
             calendar().add_workdays(decided_on(record), PUBLISH_WORKDAYS),
             done=record.pk in done,

@@ -27,6 +27,7 @@ from casetrail.oversight.models import (
 from casetrail.oversight.publishing import DECISION
 from casetrail.oversight.sampling import draw
 from casetrail.records.models import Record
+from casetrail.records.numbers import prefetch_numbers
 
 OVERSEERS = {Role.SUPERVISOR, Role.APPROVER}  # 监督人员 and the 负责人 (director)
 
@@ -163,13 +164,15 @@ def publication_for_user(*, user: Any, publication_id: int | str) -> Publication
 def unpublished_decisions(*, officer: Officer) -> list[Record]:
     """The agency's 行政执法决定书 (latest versions) with no publication yet."""
     corrected = Record.objects.filter(replaces__isnull=False).values("replaces_id")
-    return list(
+    found = list(
         Record.objects.filter(case__agency_id=officer.agency_id, kind=DECISION)
         .exclude(pk__in=corrected)
         .exclude(pk__in=Publication.objects.values("decision_id"))
         .select_related("case")
         .order_by("-created_at")[:200]
     )
+    prefetch_numbers(found)  # their 文号 (issued documents), in one query
+    return found
 
 
 # --- 抽查 ------------------------------------------------------------------------------------------

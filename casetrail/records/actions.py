@@ -3,6 +3,7 @@ Every public function is a ledgered action (``casetrail.lib.ledgered``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django.utils import timezone
 from casetrail.cases.models import Case, Mark, Stage
 from casetrail.cases.writes import add_mark
 from casetrail.lib.errors import ActionError
-from casetrail.lib.ledgered import Act, ActionName, action
+from casetrail.lib.ledgered import Act, ActionName, action, step
 from casetrail.org.models import Officer
 from casetrail.records.catalogue import doc_type, successor
 from casetrail.records.guards import check_document_allowed, require_made_by_handler
@@ -28,6 +29,7 @@ from casetrail.records.writes import (
 __all__ = [
     "OfficerPresent",
     "SignatureInput",
+    "created_record",
     "material_mark",
     "record_attach",
     "record_correct",
@@ -96,11 +98,44 @@ def record_create(
     """Make a document of the case (第三至五章): validated against its catalogue entry — the
     fields, the officers present with their certificates shown, every required signature —
     in the stage it belongs to. Audio/video and scans may be attached afterwards."""
+    record, rows = created_record(
+        case=case,
+        officer=officer,
+        kind=kind,
+        fields=fields,
+        officers_present=officers_present,
+        signatures=signatures,
+        now=timezone.now(),
+    )
+    act.record(
+        agency=record.case.agency_id,
+        actor=officer,
+        subject=f"record:{record.pk}",
+        rows=rows,
+        case=record.case_id,
+    )
+    return record
+
+
+@step
+def created_record(
+    *,
+    case: Case,
+    officer: Officer,
+    kind: str,
+    fields: dict[str, Any],
+    officers_present: list[OfficerPresent] | None,
+    signatures: list[SignatureInput] | None,
+    now: dt.datetime,
+) -> tuple[Record, list[Any]]:
+    """What ``record_create`` writes, for an action that makes a document as part of more (the
+    送达回证 recorded from its signed scan, casetrail.documents): every check of record_create,
+    the record and its signatures. Returns (record, rows for the ledger entry)."""
     doc = doc_type(kind)
     case = Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
     _require_assigned(case, officer, "只有本案承办人员可以制作本案文书")
     require_made_by_handler(doc)
-    if not officer.certificate_valid_on(timezone.localdate()):
+    if not officer.certificate_valid_on(timezone.localdate(now)):
         raise ActionError("certificate_invalid", f"{officer.name}的执法证件无效")
     if "start" in doc.stages:
         raise ActionError("wrong_stage", f"{doc.title}在程序启动环节办理，请使用启动页面")
@@ -114,7 +149,6 @@ def record_create(
         raise ActionError(
             "wrong_procedure", f"{doc.title}不适用于本案的{case.get_procedure_display()}"
         )
-    now = timezone.now()
     values = clean_fields(doc, fields, case=case, now=now)
     check_document_allowed(case, kind, values)
     present = check_officers_present(doc, case, officers_present or [])
@@ -128,10 +162,7 @@ def record_create(
         catalogue_version=doc.version,
     )
     rows = [record, *signature_rows(doc=doc, record=record, signatures=signatures or [], now=now)]
-    act.record(
-        agency=case.agency_id, actor=officer, subject=f"record:{record.pk}", rows=rows, case=case.pk
-    )
-    return record
+    return record, rows
 
 
 @action(RecordAction.ATTACH)

@@ -22,6 +22,7 @@ from casetrail.records.catalogue import (
     doc_type,
     doc_version,
 )
+from casetrail.records.numbers import prefetch_numbers
 from casetrail.records.validation import PERSON_LIMITS, text_limit
 
 DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -35,7 +36,8 @@ def _context_choices(f: Any, case: Any) -> list[tuple[Any, str]]:
         return [(p.pk, f"{p.name}（{p.get_role_display()}）") for p in case.parties.all()]
     if f.type in ("document", "documents"):
         kinds = [k for code in f.refers_to for k in aliases(code)]
-        records = case.records.filter(kind__in=kinds) if kinds else case.records.all()
+        records = list(case.records.filter(kind__in=kinds) if kinds else case.records.all())
+        prefetch_numbers(records)
         # Named as people name them (title, 文号, date); a superseded version stays choosable (an
         # old reference must still validate) but says it was corrected.
         corrected = set(

@@ -12,6 +12,7 @@ from casetrail.cases.models import Case
 from casetrail.org.models import Officer
 from casetrail.records.catalogue import DocType, entry
 from casetrail.records.display import referenced_ids, shown_fields
+from casetrail.records.numbers import issued_number, prefetch_numbers
 
 
 class Record(models.Model):
@@ -60,8 +61,15 @@ class Record(models.Model):
 
     @property
     def doc_no(self) -> str:
-        """The 文号 the record carries (its ``doc_no`` field), or ""."""
-        value = (self.fields or {}).get("doc_no") if isinstance(self.fields, dict) else None
+        """The record's 文号, or "": the number drawn from the register when its document was
+        issued (casetrail.records.numbers); else the number typed into a record made under an
+        earlier catalogue version (``doc_no``) or printed on an on-the-spot decision's
+        pre-printed form (``spot_form_no``, 行政处罚法第五十二条)."""
+        issued = issued_number(self)
+        if issued:
+            return issued
+        fields = self.fields if isinstance(self.fields, dict) else {}
+        value = fields.get("doc_no") or fields.get("spot_form_no")
         return str(value).strip() if value else ""
 
     @property
@@ -103,6 +111,7 @@ class Record(models.Model):
         if references is None:
             ids = referenced_ids(self.doc, self.fields)
             found = Record.objects.filter(case_id=self.case_id, pk__in=ids) if ids else []
+            prefetch_numbers(found)
             references = {r.pk: r.reference for r in found}
         return shown_fields(self.doc, self.fields, personal=personal, references=references)
 

@@ -19,6 +19,7 @@ from casetrail.records.display import fields_for, withheld_for
 from casetrail.records.forms import mark_form
 from casetrail.records.links import record_links
 from casetrail.records.models import Record
+from casetrail.records.numbers import prefetch_numbers
 
 
 def _records(page: CasePage) -> list[Record]:
@@ -28,6 +29,9 @@ def _records(page: CasePage) -> list[Record]:
                 "signatures__blob", "attachments__blob", "attachments__item__device"
             )
         )
+        # Their 文号 (issued documents) in one query, for every reference the page prints.
+        memo = page.memo["records"]
+        prefetch_numbers([*memo, *(r.replaces for r in memo if r.replaces is not None)])
     records: list[Record] = page.memo["records"]
     return records
 

@@ -159,7 +159,7 @@ def on_the_spot_documents(
         officer=officer,
         now=now,
         fields={
-            "doc_no": spot.doc_no,
+            "spot_form_no": spot.doc_no,
             "decided_at": spot.decided_at,
             "party": party.pk,
             "facts": spot.facts,

@@ -158,7 +158,6 @@ def test_it_takes_the_decision_through_its_chain_to_service(
     _log_in(page, base, "zhang")
     page.goto(f"{case_url}records/new/")
     page.get_by_role("link", name="行政执法决定书").click()
-    page.locator("[name=doc_no]").fill("陵民罚决〔2026〕9号")
     page.locator("[name=party]").select_option(index=1)
     for name, value in [
         ("facts", "当事人未按规定备案擅自开展养老服务。"),

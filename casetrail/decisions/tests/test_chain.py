@@ -43,9 +43,9 @@ def waiting(who):
     return [c for c in body["approvals_waiting"] if c["kind"] == "case_decision"]
 
 
-def decision_document(case, who="zhang", fine="500.00"):
-    fields = {
-        "doc_no": "陵民罚决〔2026〕1号",
+def decision_fields(case, fine="500.00"):
+    """The fields of a 行政执法决定书 (version 3: no 文号, drawn when it is issued)."""
+    return {
         "decided_at": timezone.localtime().isoformat(),
         "party": case.parties.first().pk,
         "facts": "当事人未按规定备案擅自开展养老服务。",
@@ -59,6 +59,10 @@ def decision_document(case, who="zhang", fine="500.00"):
         "litigation_court": "陵川县人民法院",
         "litigation_period": "自收到本决定书之日起六个月内",
     }
+
+
+def decision_document(case, who="zhang", fine="500.00"):
+    fields = decision_fields(case, fine)
     image = "data:image/png;base64," + base64.b64encode(png()).decode()
     return api(
         who,

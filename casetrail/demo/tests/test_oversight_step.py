@@ -10,16 +10,23 @@ from django.utils import timezone
 
 from casetrail.cases.models import Case
 from casetrail.conftest import client_for
+from casetrail.demo.documents import issue_demo_documents
 from casetrail.demo.oversight import load_oversight
 from casetrail.demo.stories import load_demo_cases
+from casetrail.documents.tests.builders import stand_in_pages
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.verify import verify
 from casetrail.oversight.models import EvaluationReport, Finding, Publication, Sample
 
 
-def test_it_raises_publishes_samples_and_reports_once(personas: Any, evidence_store: Any) -> None:
+def test_it_raises_publishes_samples_and_reports_once(
+    personas: Any, evidence_store: Any, monkeypatch: Any
+) -> None:
     titles = [c.title for c in load_demo_cases(personas)]
     cases = list(Case.objects.filter(title__in=titles))
+    # A decision is published with its 文号, drawn when the demo issues it (pages stood in for).
+    stand_in_pages(monkeypatch)
+    issue_demo_documents(personas, cases)
     line = load_oversight(personas, cases)
     assert "公示决定 3 件" in line
     (finding,) = Finding.objects.all()

@@ -10,6 +10,7 @@ import pytest
 from casetrail.decisions.tests.builders import to_service
 from casetrail.documents.actions import document_pattern_set
 from casetrail.documents.fonts import faces
+from casetrail.documents.tests.builders import stand_in_pages
 from casetrail.records.models import Record
 
 PATTERNS = {
@@ -29,6 +30,12 @@ def _seal_keys(settings: Any, tmp_path_factory: Any) -> None:
 def set_patterns(personas: dict[str, Any]) -> None:
     for family, pattern in PATTERNS.items():
         document_pattern_set(officer=personas["admin"], family=family, pattern=pattern)
+
+
+@pytest.fixture
+def quick(monkeypatch: Any) -> None:
+    """Numbering is what is tested: the pages and the seal are stood in for."""
+    stand_in_pages(monkeypatch)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from casetrail.documents.models import IssuedDocument, NumberCounter
 from casetrail.evidence.storage import blob_store
 from casetrail.ledger.models import LedgerEntry
 from casetrail.lib.errors import ActionError
+from casetrail.records.models import Record
 
 
 def pdf_of(document: IssuedDocument) -> bytes:
@@ -95,17 +96,17 @@ def test_it_refuses_a_record_whose_chain_has_not_passed(new_case, personas, evid
     assert (IssuedDocument.objects.count(), LedgerEntry.objects.count()) == before
 
 
-def test_it_refuses_when_the_agency_has_no_pattern_and_gives_the_number_back(
-    open_case, personas, evidence_store
+def test_it_numbers_by_the_default_pattern_when_the_agency_set_none(
+    open_case, personas, evidence_store, quick
 ):
     from casetrail.decisions.tests.builders import to_service
 
-    to_service(open_case, personas)  # no patterns set: nothing was numbered yet
+    to_service(open_case, personas)  # no patterns set: the zero-configuration default is in force
     decision = open_case.records.get(kind="administrative_decision")
-    with pytest.raises(ActionError) as err:
-        issue(record=decision, officer=personas["zhang"])
-    assert err.value.code == "no_number_pattern"
-    assert not NumberCounter.objects.filter(last__gt=0).exists()
+    document, _ = issue(record=decision, officer=personas["zhang"])
+    year = document.number_year
+    assert document.doc_no == f"陵民罚决〔{year}〕1号" == Record.objects.get(pk=decision.pk).doc_no
+    assert NumberCounter.objects.get(family="decision").last == 1
 
 
 def test_it_refuses_an_officer_who_does_not_handle_the_case(start_form, personas):

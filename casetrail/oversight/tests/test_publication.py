@@ -17,6 +17,8 @@ from django.utils import timezone
 from casetrail.compliance.deadlines import deadlines_of
 from casetrail.compliance.tests.builders import sigs
 from casetrail.conftest import VALID_ID, client_for
+from casetrail.documents.issuing import issue
+from casetrail.documents.tests.builders import stand_in_pages
 from casetrail.ledger.models import LedgerEntry
 from casetrail.oversight.actions import publication_policy_set
 from casetrail.oversight.models import Finding, Publication
@@ -28,9 +30,9 @@ FACTS = "周某（电话13912345678，住山西省晋城市陵川县崇文镇某
 
 
 @pytest.fixture
-def decision(serving: Any) -> Any:
+def unissued(serving: Any) -> Any:
     """The 行政执法决定书 of a case in 送达执行, corrected so its facts name the party's phone and
-    address (as a careless draft might)."""
+    address (as a careless draft might); not issued yet, so without a 文号."""
     original = serving.records.get(kind="administrative_decision")
     return record_correct(
         record=original,
@@ -39,6 +41,21 @@ def decision(serving: Any) -> Any:
         reason="补充违法事实",
         signatures=sigs("administrative_decision"),
     )
+
+
+@pytest.fixture
+def decision(unissued: Any, monkeypatch: Any) -> Any:
+    """That decision issued: its 文号 drawn from the register (the pages stood in for)."""
+    stand_in_pages(monkeypatch)
+    issue(record=unissued, officer=unissued.case.assignments.first().officer)
+    return unissued
+
+
+def test_it_refuses_to_publish_a_decision_not_issued_yet(unissued: Any) -> None:
+    entries = LedgerEntry.objects.count()
+    r = prepare(unissued)
+    assert r.status_code == 400 and r.json()["code"] == "not_issued"
+    assert LedgerEntry.objects.count() == entries and not Publication.objects.exists()
 
 
 def prepare(decision: Any, who: str = "zhang", **body: Any) -> Any:
@@ -94,7 +111,9 @@ def test_it_publishes_on_the_directors_approval_within_seven_working_days(
     (due,) = gs(case, "GS7")
     assert due.done
     page = anon.get("/public/decisions/")
-    assert page.status_code == 200 and decision.fields["doc_no"] in page.content.decode()
+    assert "doc_no" not in decision.fields and "〔" in decision.doc_no
+    assert page.status_code == 200 and decision.doc_no in page.content.decode()
+    assert Publication.objects.get(pk=pid).doc_no == decision.doc_no
     assert "未经备案开展养老服务" in anon.get(f"/public/decisions/{pid}/").content.decode()
     feed = anon.get("/public/decisions.json").json()
     assert feed["count"] == 1 and feed["results"][0]["party"] == "周某"

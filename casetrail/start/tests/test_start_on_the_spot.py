@@ -130,7 +130,7 @@ def test_it_opens_and_decides_a_summary_warning_on_the_spot_through_the_page(per
     assert all(o["shown"] for o in record.officers_present)
     assert "出示执法证件" in record.fields["steps"] and "当事人签收" in record.fields["steps"]
     decision = Record.objects.get(case=case, kind="administrative_decision")
-    assert decision.fields["doc_no"] == "陵民当罚〔2026〕0001号"
+    assert decision.fields["spot_form_no"] == "陵民当罚〔2026〕0001号" == decision.doc_no
     receipt = Record.objects.get(case=case, kind="service_receipt")
     assert receipt.fields["document"]["id"] == decision.pk
     assert receipt.fields["method"] == "direct"

@@ -61,7 +61,6 @@ def enforcement_document(case, approval_id, decision, notice):
     return api_record(
         case,
         "enforcement_decision",
-        doc_no="陵民强决〔2026〕1号",
         approval=approval_id,
         decided_at=timezone.localtime().isoformat(),
         party=case.parties.first().pk,
