@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_start_mode_on_the_spot'),
+        ('cases', '0004_marks_and_marked_reads'),
         ('org', '0008_hash_existing_api_tokens'),
     ]
 
