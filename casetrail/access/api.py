@@ -28,6 +28,7 @@ from casetrail.access.selectors import binding_decisions, items_of, request_for_
 from casetrail.cases.selectors import case_for_user, may_see_personal_data
 from casetrail.lib import api_fields, openapi
 from casetrail.lib.errors import ActionError
+from casetrail.org.reauth import require_recent_auth
 from casetrail.org.selectors import officer_for_request
 
 COPY = openapi.obj(
@@ -192,6 +193,7 @@ class CopyDecisionsAPI(APIView):
         copy = request_for_user(user=request.user, request_id=request_id)
         s = DecisionsSerializer(data=request.data)
         s.is_valid(raise_exception=True)
+        require_recent_auth(request)  # the 局长's decision on a copy (issue 15)
         copy_decisions_set(request=copy, officer=officer, decisions=s.validated_data["decisions"])
         return Response(
             copy_out(request_for_user(user=request.user, request_id=copy.pk), officer), status=201
@@ -245,6 +247,7 @@ class CopyPackageAPI(APIView):
         copy = request_for_user(user=request.user, request_id=request_id)
         s = PackageSerializer(data=request.data)
         s.is_valid(raise_exception=True)
+        require_recent_auth(request)  # issuing a copy (issue 15)
         package, token, _ = make_package(
             request=copy,
             officer=officer,

@@ -41,6 +41,7 @@ from casetrail.approvals.selectors import why_cannot_act
 from casetrail.cases.selectors import case_for_user, may_see_personal_data
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
+from casetrail.org.reauth import recent_auth_required
 from casetrail.org.selectors import officer_for_request
 
 FORM_FIELDS = (
@@ -156,6 +157,7 @@ def _refused(
 
 @login_required
 @require_POST
+@recent_auth_required  # issuing a copy is a sensitive action (issue 15)
 def copy_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     officer = officer_for_request(request.user)
     copy = request_for_user(user=request.user, request_id=request_id)
@@ -197,6 +199,7 @@ def copy_redact(request: HttpRequest, request_id: int, item_id: int) -> HttpResp
 
 @login_required
 @require_POST
+@recent_auth_required  # issuing a copy is a sensitive action (issue 15)
 def copy_package(request: HttpRequest, request_id: int) -> HttpResponse:
     """Make a link package; the link is shown once on the page that answers (only its hash is
     kept)."""

@@ -146,3 +146,22 @@ def test_it_refuses_a_download_after_expiry_or_past_its_count(copy_case, persona
     assert again.status_code == 410 and again.json()["code"] == "link_used_up"
     assert anonymous.get("/api/copies/d/not-a-token/").status_code == 404
     assert counts() == before
+
+
+def test_it_asks_for_the_password_again_before_issuing_a_copy(copy_case, personas):
+    """Issue 15: issuing a copy (a package and its link) and the 局长's decision per item are
+    sensitive actions: a session whose password is older than CASETRAIL_REAUTH_MINUTES re-enters
+    it first; nothing is written meanwhile."""
+    copy = approved(copy_case, personas)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        zhang = client_for("zhang")
+        clock.shift(dt.timedelta(minutes=11))
+        before = counts()
+        r = zhang.post(
+            f"/api/copies/{copy.pk}/packages/", {"recipient": "王律师"}, "application/json"
+        )
+        assert r.status_code == 403 and r.json()["code"] == "reauth_required"
+        page = f"/copies/{copy.pk}/"
+        r = zhang.post(f"/copies/{copy.pk}/package/", {"recipient": "王律师"}, HTTP_REFERER=page)
+        assert r.status_code == 302 and r["Location"].startswith("/reauth/")
+        assert counts() == before
