@@ -242,6 +242,9 @@ if set(CASETRAIL_TOTP_REQUIRED_ROLES) - {"reviewer", "legal_reviewer", "approver
         "CASETRAIL_TOTP_REQUIRED_ROLES takes reviewer, legal_reviewer, approver, admin"
     )
 OTP_TOTP_ISSUER = "CaseTrail"
+# Oversight (第三十三条): reading a case's marked material in more sessions than this, without being
+# on the case, is a finding (marked_read).
+CASETRAIL_MARKED_READ_LIMIT = envint("CASETRAIL_MARKED_READ_LIMIT", 3, minimum=1)
 # API tokens: the default and the longest validity of a new token.
 CASETRAIL_TOKEN_DAYS = envint("CASETRAIL_TOKEN_DAYS", 90, minimum=1)
 CASETRAIL_TOKEN_MAX_DAYS = envint("CASETRAIL_TOKEN_MAX_DAYS", 365, minimum=1)

@@ -11,10 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 
+from casetrail.access.models import CopyPackage
+from casetrail.approvals.models import ChainStatus, Step
 from casetrail.archive.models import FixityCheck
-from casetrail.cases.models import STAGE_ORDER, Case, StageChange
+from casetrail.cases.models import STAGE_ORDER, Case, MarkedRead, ReadReason, StageChange
 from casetrail.compliance.engine import DEADLINES, RULES, CaseView, Kind, evaluate
 from casetrail.compliance.models import CaseDeadline, Exemption
 from casetrail.compliance.service import (
@@ -26,8 +29,8 @@ from casetrail.compliance.service import (
 from casetrail.evidence.models import Item
 from casetrail.ledger.models import Ledger, LedgerEntry, VerificationRun
 from casetrail.ledger.witnesses import oldest_unwitnessed
-from casetrail.org.models import Officer
-from casetrail.oversight.kinds import FindingKind, Raised, finding_kind, register_finding_kind
+from casetrail.org.models import Officer, Role
+from casetrail.oversight.kinds import Raised, finding_kind
 
 # Rules that read the state of the procedure rather than a record (an approval chain still open,
 # R6) say nothing about a record missing once the stage was entered.
@@ -245,10 +248,55 @@ def archive_fixity_failures(agency_id: int) -> Iterator[Raised]:
         )
 
 
-# Sources not on main yet: declared so the page says what is still to come; the app that builds
-# the source (or this one when it lands) registers the detector under the same code.
-for _code, _title, _article, _item, _waits in [
-    ("marked_read", "无合理理由反复查阅标记材料", "第三十三条", "二", "调阅记录（调用模块）"),
-    ("copy_without_form", "无有效调用单复制记录", "第三十二条", "二", "调用单（调用模块）"),
-]:
-    register_finding_kind(FindingKind(_code, _title, _article, _item, None, waits_for=_waits))
+@finding_kind("marked_read", title="无合理理由反复查阅标记材料", article="第三十三条", item="二")
+def repeated_marked_reads(agency_id: int) -> Iterator[Raised]:
+    """Someone not on the case — not assigned to it, not a step of any of its chains — who read
+    its marked material (国家秘密 papers' register, 商业秘密, 个人隐私, a 涉密 case) in more than
+    CASETRAIL_MARKED_READ_LIMIT sessions. A supervisor reading for 监督 is their duty and not
+    counted. One finding per reader and case."""
+    limit = settings.CASETRAIL_MARKED_READ_LIMIT
+    reads = (
+        MarkedRead.objects.filter(case__agency_id=agency_id)
+        .exclude(reason=ReadReason.SUPERVISION, officer__roles__role=Role.SUPERVISOR)
+        .values("case_id", "officer_id")
+        .annotate(n=Count("session", distinct=True))
+        .filter(n__gt=limit)
+    )
+    for row in reads:
+        case = Case.objects.get(pk=row["case_id"])
+        officer_id = row["officer_id"]
+        if (
+            case.assignments.filter(officer_id=officer_id).exists()
+            or Step.objects.filter(chain__case=case, officer_id=officer_id).exists()
+        ):
+            continue
+        name = Officer.objects.get(pk=officer_id).name
+        yield _of_case(
+            case,
+            officer_id=officer_id,
+            subject=f"marked_read:{case.pk}:{officer_id}",
+            details=f"{name} 并非{case.label}的办案或审批人员，已在 {row['n']} 次登录中查阅其标记材料",
+            facts={"case": case.pk, "officer": officer_id, "sessions": row["n"]},
+        )
+
+
+@finding_kind("copy_without_form", title="无有效调用单复制记录", article="第三十二条", item="二")
+def copies_without_form(agency_id: int) -> Iterator[Raised]:
+    """A copy package (a download link or a folder written) whose 调用单 was not approved by the
+    局长 when it was made — impossible through the actions, checked anyway (rows written behind
+    the application)."""
+    packages = CopyPackage.objects.filter(request__agency_id=agency_id).select_related(
+        "request__chain", "request__case"
+    )
+    for p in packages:
+        chain = p.request.chain
+        approved = chain.status == ChainStatus.APPROVED and chain.decided_at is not None
+        if approved and chain.decided_at <= p.made_at:
+            continue
+        yield _of_case(
+            p.request.case,
+            officer_id=p.made_by_id,
+            subject=f"package:{p.pk}",
+            details=f"调用单 {p.request.number} 未经局长批准即向 {p.recipient} 制作了复制件包",
+            facts={"package": p.pk, "request": p.request_id},
+        )

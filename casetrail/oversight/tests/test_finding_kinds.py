@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from casetrail.access.tests.conftest import _copy_settings, copy_case  # noqa: F401 (fixtures)
 from casetrail.compliance.engine import RULES, Kind, Missing, Rule
 from casetrail.compliance.tests.builders import make
 from casetrail.conftest import start_ex_officio
@@ -190,9 +191,64 @@ def test_it_raises_a_checkpoint_left_unwitnessed_and_shows_it_on_the_worklist(
     assert client_for("zhang").get("/api/worklist/").json()["oversight"] is None
 
 
-def test_it_declares_the_kinds_whose_source_is_not_built_yet() -> None:
-    waiting = {k.code for k in KINDS.values() if k.detect is None}
-    assert waiting == {"marked_read", "copy_without_form"}
+def test_it_raises_repeated_reads_of_marked_material_by_someone_not_on_the_case(
+    open_case: Any, personas: Any, settings: Any
+) -> None:
+    from casetrail.cases.actions import marked_read_record
+
+    settings.CASETRAIL_MARKED_READ_LIMIT = 2
+    agency = open_case.agency_id
+
+    def read(who: str, n: int, reason: str = "review") -> None:
+        for i in range(n):
+            marked_read_record(
+                case=open_case,
+                officer=personas[who],
+                reason=reason,
+                session=f"{who}{i}",
+                via="page",
+            )
+
+    read("zhang", 5, "handling")  # on the case: never a finding
+    read("sun", 5, "supervision")  # the supervisor's duty
+    read("liu", 2)  # not on the case, but not more than the limit: the twin
+    assert kinds_found(agency, "marked_read") == []
+    read("chen", 3)
+    (finding,) = raised(personas["sun"], "marked_read")
+    assert finding.subject == f"marked_read:{open_case.pk}:{personas['chen'].pk}"
+    assert finding.officer == personas["chen"] and finding.item == "二"
+    assert "3 次" in finding.details
+
+
+@pytest.mark.behind_the_application
+def test_it_raises_a_copy_package_made_without_an_approved_request(
+    copy_case: Any,  # noqa: F811 (fixture)
+    _copy_settings: Any,  # noqa: F811 (fixture: the packages in a temporary folder)
+    personas: Any,
+) -> None:
+    from casetrail.access.actions import redaction_create
+    from casetrail.access.tests.conftest import approved
+
+    copy = approved(copy_case, personas)
+    item = copy.items.get(proposed="redacted")
+    redaction_create(item=item, officer=personas["zhang"], reason="第三十三条")
+    r = post("zhang", f"/api/copies/{copy.pk}/packages/", {"recipient": "王律师"})
+    assert r.status_code == 201, r.content
+    assert kinds_found(copy_case.agency_id, "copy_without_form") == []  # the twin
+    from casetrail.ledger.tests.test_tamper import sql
+
+    # Behind the application: the 调用单's approval undone in the database.
+    sql(
+        "UPDATE approvals_chain SET status = 'pending_decision' WHERE id = %s",
+        [copy.chain_id],
+        table="approvals_chain",
+    )
+    (finding,) = raised(personas["sun"], "copy_without_form")
+    assert finding.subject == f"package:{r.json()['id']}" and finding.item == "二"
+
+
+def test_it_has_a_detector_for_every_kind() -> None:
+    assert {k.code for k in KINDS.values() if k.detect is None} == set()
     assert all(k.item in "一二三四五" for k in KINDS.values())
 
 
