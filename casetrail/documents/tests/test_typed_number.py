@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 
+import pytest
 from django.utils import timezone
 
 from casetrail.compliance.tests.builders import png
@@ -63,3 +64,24 @@ def test_it_reads_the_number_typed_under_version_2(decision, personas):
     )
     assert old.doc_no == "陵民罚决〔2025〕7号" and old.doc.field("doc_no") is not None
     assert ("文号", "陵民罚决〔2025〕7号") in old.shown_fields(personal=True)
+
+
+def test_it_issues_an_on_the_spot_decision_under_its_pre_printed_number(
+    personas, evidence_store, quick
+):
+    from casetrail.documents.models import IssuedDocument, NumberCounter
+    from casetrail.lib.errors import ActionError
+    from casetrail.start.tests.summary_builders import on_the_spot
+
+    first = on_the_spot(personas).records.get(kind="administrative_decision")
+    document, _ = issue(record=first, officer=personas["zhang"])
+    assert document.doc_no == "陵民当罚〔2026〕0001号" and document.number_seq is None
+    assert not NumberCounter.objects.filter(last__gt=0).exists()  # no register number drawn
+    # The same pre-printed number on a second decision: found when it is issued, nothing issued.
+    again = on_the_spot(personas, title="周某再次违规焚烧祭祀用品案")
+    second = again.records.get(kind="administrative_decision")
+    before = LedgerEntry.objects.count()
+    with pytest.raises(ActionError) as err:
+        issue(record=second, officer=personas["zhang"])
+    assert err.value.code == "doc_no_taken"
+    assert IssuedDocument.objects.count() == 1 and LedgerEntry.objects.count() == before
