@@ -80,20 +80,43 @@ def font_configuration() -> Any:
     return config
 
 
-def render(printed: Printed) -> Rendered:
-    """Lay out and write the document. Raises ``FontMissing`` when the face is not installed."""
+def layout(template: str, context: dict[str, Any]) -> Any:
+    """A WeasyPrint document of ``template`` (an HTML template given ``font``, the 文书 face, in
+    its context) laid out with this thread's font configuration: the 文书, and the pages other
+    apps print in the same face (the 案卷's front matter, the 评议考核 report). Raises
+    ``FontMissing`` when the face is not installed."""
     from weasyprint import HTML
 
-    document = HTML(string=html_of(printed)).render(font_config=font_configuration())
-    seal_page, seal_x, seal_y = len(document.pages) - 1, 400.0, 200.0
+    regular, _bold = faces()  # FontMissing before anything is laid out
+    html = render_to_string(template, {**context, "font": regular.family})
+    return HTML(string=html).render(font_config=font_configuration())
+
+
+def pdf_a(document: Any) -> bytes:
+    """The laid-out document written as PDF/A-2b (ISO 19005-2, level B), the face embedded."""
+    return bytes(document.write_pdf(pdf_variant="pdf/a-2b", custom_metadata=True))
+
+
+def seal_place(document: Any) -> tuple[int, float, float]:
+    """Where the seal goes on a laid-out document: (page index from 0, x and y of its centre in PDF
+    points from the page's lower left corner), over the sign-off marked ``id="seal"`` (else the
+    last page's lower right)."""
     for index, page in enumerate(document.pages):
         anchor = page.anchors.get("seal")
         if anchor is not None:
-            seal_page = index
             x, y = anchor[0], anchor[1]
             # The anchor is the sign-off's top left corner (CSS px from the top left of the page);
             # the seal is centred over the agency's name, as a seal is pressed on paper.
             seal_x = (x + 132) * CSS_PX_TO_PT
             seal_y = page.height * CSS_PX_TO_PT - (y + 38) * CSS_PX_TO_PT
-    pdf = document.write_pdf(pdf_variant="pdf/a-2b", custom_metadata=True)
-    return Rendered(bytes(pdf), len(document.pages), seal_page, seal_x, seal_y)
+            return index, seal_x, seal_y
+    return len(document.pages) - 1, 400.0, 200.0
+
+
+def render(printed: Printed) -> Rendered:
+    """Lay out and write the document. Raises ``FontMissing`` when the face is not installed."""
+    from weasyprint import HTML
+
+    document = HTML(string=html_of(printed)).render(font_config=font_configuration())
+    seal_page, seal_x, seal_y = seal_place(document)
+    return Rendered(pdf_a(document), len(document.pages), seal_page, seal_x, seal_y)

@@ -10,6 +10,9 @@ from typing import Any
 from django.utils import timezone
 
 from casetrail.cases.models import Case
+from casetrail.documents.fonts import FontMissing
+from casetrail.documents.seal import SealError
+from casetrail.documents.writes import store_pdf
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.lib.text import clean_text
@@ -30,7 +33,7 @@ from casetrail.oversight.models import (
     SampleReview,
 )
 from casetrail.oversight.publishing import DECISION, decided_on, draft, policy_of, require_clean
-from casetrail.oversight.reports import check_weights, evaluate, numbers
+from casetrail.oversight.reports import check_weights, evaluate, numbers, report_pdf
 from casetrail.oversight.sampling import draw, period_bounds
 from casetrail.records.models import Record
 
@@ -470,6 +473,13 @@ def report_issue(
         agency_id=officer.agency_id, period=period, unit_id=unit.pk if unit is not None else None
     )
     rows, total = evaluate(counted, chosen)
+    try:
+        sealed = report_pdf(
+            agency=officer.agency, unit=unit, period=period, indicators=rows, total=total
+        )
+    except (FontMissing, SealError) as exc:
+        raise ActionError("report_not_rendered", f"报告 PDF 无法生成：{exc}", status=503) from None
+    blob, _ = store_pdf(agency_id=officer.agency_id, data=sealed)
     report = EvaluationReport.objects.create(
         agency_id=officer.agency_id,
         unit=unit,
@@ -479,8 +489,12 @@ def report_issue(
         total=total,
         issued_by=officer,
         issued_at=timezone.now(),
+        pdf=blob,
     )
     act.record(
-        agency=officer.agency_id, actor=officer, subject=f"report:{report.pk}", rows=[report]
+        agency=officer.agency_id,
+        actor=officer,
+        subject=f"report:{report.pk}",
+        rows=[report, blob],
     )
     return report

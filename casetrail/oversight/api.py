@@ -461,6 +461,7 @@ REPORT = openapi.obj(
     total=openapi.STRING,
     issued_by=openapi.STRING,
     issued_at=openapi.STRING,
+    pdf=openapi.nullable("object"),
 )
 
 
@@ -474,6 +475,14 @@ def report_out(r: EvaluationReport) -> dict[str, Any]:
         "total": r.total,
         "issued_by": r.issued_by.name,
         "issued_at": r.issued_at,
+        # The sealed PDF as issued: its digests, and where to read it.
+        "pdf": {
+            "url": f"/oversight/reports/{r.pk}/pdf/",
+            "sha256": r.pdf.sha256,
+            "sm3": r.pdf.sm3,
+        }
+        if r.pdf is not None
+        else None,
     }
 
 

@@ -12,6 +12,7 @@ from typing import ClassVar
 from django.db import models
 
 from casetrail.cases.models import Case
+from casetrail.evidence.models import Blob
 from casetrail.org.models import Agency, Officer, Unit
 from casetrail.records.models import Record
 
@@ -257,6 +258,11 @@ class EvaluationReport(models.Model):
     total = models.CharField("综合得分", max_length=8)
     issued_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField("出具时间")
+    # The sealed PDF/A as issued (NULL: reports issued before it was kept). Nullable without a
+    # default so SQLite adds the column in place (a rebuild would drop the insert-only triggers).
+    pdf = models.ForeignKey(
+        Blob, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="PDF"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "评议考核报告"

@@ -6,11 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from casetrail.evidence.storage import blob_store
 from casetrail.lib import form_fields
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
@@ -94,4 +95,17 @@ def report_download(request: HttpRequest, report_id: int) -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="evaluation-{report.pk}.xlsx"'
+    return response
+
+
+@login_required
+def report_pdf_download(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The sealed PDF as issued (never rendered again)."""
+    report = report_for_user(user=request.user, report_id=report_id)
+    if report.pdf is None:
+        raise Http404("该报告出具时尚未保存 PDF，请下载 XLSX")
+    response = FileResponse(
+        blob_store().iter_bytes(report.pdf.sha256), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="evaluation-{report.pk}.pdf"'
     return response

@@ -12,8 +12,12 @@ from typing import Any
 from django.utils import timezone
 
 from casetrail.compliance.holidays import calendar
+from casetrail.documents.content import chinese_date
+from casetrail.documents.render import layout, pdf_a, seal_place
+from casetrail.documents.seal import apply_seal
 from casetrail.evidence.models import Item
 from casetrail.lib.errors import ActionError
+from casetrail.org.models import Agency, Unit
 from casetrail.oversight.indicators import DEFAULT_WEIGHTS, INDICATORS
 from casetrail.oversight.models import (
     EvaluationReport,
@@ -147,6 +151,34 @@ def report_table(report: EvaluationReport) -> tuple[str, list[list[Any]]]:
         rows.append([r["title"], r["article"], r["weight"], r["value"], score])
     rows.append(["综合得分", "", 100, "", float(report.total)])
     return title, rows
+
+
+def report_pdf(
+    *, agency: Agency, unit: Unit | None, period: str, indicators: list[dict[str, Any]], total: str
+) -> bytes:
+    """The report as a sealed PDF/A (the documents app's face, PDF/A output and the agency's
+    PAdES seal over the sign-off): what ``report_issue`` keeps as issued. Raises ``FontMissing``
+    or ``SealError`` (nothing is issued)."""
+    draft = EvaluationReport(agency=agency, unit=unit, period=period, indicators=indicators)
+    draft.total = total
+    title, rows = report_table(draft)
+    document = layout(
+        "oversight/pdf/report.html",
+        {
+            "title": title,
+            "agency": agency.name,
+            "period": period_label(period),
+            "scope": unit.name if unit else "全局",
+            "head": rows[0],
+            "rows": rows[1:],
+            "date": chinese_date(timezone.localdate()),
+        },
+    )
+    page, seal_x, seal_y = seal_place(document)
+    sealed, _ = apply_seal(
+        pdf_a(document), agency=agency, page=page, x=seal_x, y=seal_y, reason="评议考核报告"
+    )
+    return sealed
 
 
 def report_xlsx(report: EvaluationReport) -> bytes:

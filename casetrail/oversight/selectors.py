@@ -210,7 +210,7 @@ def redraw_matches(sample: Sample) -> bool:
 
 def reports_of_agency(*, officer: Officer) -> QuerySet[EvaluationReport]:
     return EvaluationReport.objects.filter(agency_id=officer.agency_id).select_related(
-        "unit", "issued_by", "agency"
+        "unit", "issued_by", "agency", "pdf"
     )
 
 

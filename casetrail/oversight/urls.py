@@ -39,6 +39,7 @@ urlpatterns = [
     path("oversight/reports/", rv.report_list, name="report-list"),
     path("oversight/reports/<int:report_id>/", rv.report_detail, name="report-detail"),
     path("oversight/reports/<int:report_id>/xlsx/", rv.report_download, name="report-xlsx"),
+    path("oversight/reports/<int:report_id>/pdf/", rv.report_pdf_download, name="report-pdf"),
     # 公示 to the public: no login; only what is published and not yet taken down.
     path("public/decisions/", pv.public_list, name="public-decisions"),
     path("public/decisions.json", pv.public_feed_json, name="public-decisions-json"),

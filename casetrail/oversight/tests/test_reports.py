@@ -4,12 +4,14 @@ reads back with openpyxl."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from typing import Any
 
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from casetrail.conftest import client_for, film
 from casetrail.ledger.models import LedgerEntry
@@ -81,6 +83,18 @@ def test_it_issues_a_report_and_exports_it_as_xlsx(year_of_uploads: Any) -> None
     assert by_title["音像记录24小时内存储率"][2:] == [25, "1/2", 50.0]
     assert by_title["行政处罚决定按时公示率"][3:] == ["不适用", "不适用"]
     assert by_title["综合得分"][4] == 27.8
+    # The sealed PDF/A kept as issued: its blob in the entry, the same bytes served, the text.
+    assert body["pdf"]["sha256"] == report.pdf.sha256
+    assert {"table": "evidence.Blob", "id": report.pdf.pk} in [
+        {"table": f["table"], "id": f["id"]} for f in entry.entry["payload"]["rows"]
+    ]
+    pdf = client_for("zhao").get(body["pdf"]["url"])
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    data = b"".join(pdf.streaming_content)
+    assert hashlib.sha256(data).hexdigest() == report.pdf.sha256
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "评议考核" in text and "音像记录24小时内存储率" in text and "27.8" in text
+    assert client_for("zhang").get(body["pdf"]["url"]).status_code == 403
 
 
 @pytest.mark.parametrize(
