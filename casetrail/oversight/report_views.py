@@ -99,7 +99,7 @@ def report_download(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 @login_required
-def report_pdf_download(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_pdf_download(request: HttpRequest, report_id: int) -> FileResponse:
     """The sealed PDF as issued (never rendered again)."""
     report = report_for_user(user=request.user, report_id=report_id)
     if report.pdf is None:

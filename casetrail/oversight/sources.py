@@ -290,8 +290,8 @@ def copies_without_form(agency_id: int) -> Iterator[Raised]:
     )
     for p in packages:
         chain = p.request.chain
-        approved = chain.status == ChainStatus.APPROVED and chain.decided_at is not None
-        if approved and chain.decided_at <= p.made_at:
+        decided = chain.decided_at
+        if chain.status == ChainStatus.APPROVED and decided is not None and decided <= p.made_at:
             continue
         yield _of_case(
             p.request.case,
