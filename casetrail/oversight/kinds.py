@@ -51,6 +51,12 @@ class FindingKind:
     def item_label(self) -> str:
         return ITEMS[self.item]
 
+    @property
+    def automatic(self) -> bool:
+        """Whether the kind has its detector (templates must not touch ``detect``: they would
+        call it)."""
+        return self.detect is not None
+
 
 KINDS: dict[str, FindingKind] = {}
 
