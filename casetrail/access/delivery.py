@@ -16,9 +16,12 @@ from casetrail.access.actions import (
     require_fulfiller,
     token_hash,
 )
-from casetrail.access.models import CopyPackage, CopyRequest, Delivery
+from casetrail.access.models import CopyItem, CopyPackage, CopyRequest, Delivery, ItemKind
 from casetrail.access.package import copy_folder, finish, package_path, stage
-from casetrail.access.selectors import package_by_token_hash
+from casetrail.access.selectors import items_of, package_by_token_hash
+from casetrail.cases.actions import marked_read_record
+from casetrail.cases.models import ReadReason
+from casetrail.cases.selectors import is_marked_material, marks_of
 from casetrail.ledger.selectors import ledger_index_for, row_key
 from casetrail.lib.errors import ActionError
 from casetrail.org.models import Officer
@@ -43,6 +46,7 @@ def make_package(
     token = secrets.token_urlsafe(32) if delivery == Delivery.LINK else None
     staged = stage(request=request, recipient=recipient.strip() or request.requester)
     try:
+        _log_marked_read(request, officer)
         package = copy_package_make(
             request=request,
             officer=officer,
@@ -67,6 +71,37 @@ def make_package(
     finally:
         staged.cleanup()
     return package, token, written
+
+
+def _target(item: CopyItem) -> str:
+    """The item's ledger subject, as marks name it."""
+    if item.kind == ItemKind.MEDIA:
+        return f"evidence:{item.media_id}"
+    if item.kind == ItemKind.DOCUMENT and item.document is not None:
+        return f"record:{item.document.record_id}"
+    return f"record:{item.record_id}"
+
+
+def _log_marked_read(request: CopyRequest, officer: Officer) -> None:
+    """第三十三条: packaging reads the originals; where one is marked material (a 商业秘密 or
+    个人隐私 mark, or any item of a 涉密 case) the read log names the officer, reason 调用."""
+    case = request.case
+    marked = [
+        item
+        for item in items_of(request)
+        if is_marked_material(case=case, marks=marks_of(case=case, target=_target(item)))
+    ]
+    if marked:
+        marked_read_record(
+            case=case,
+            officer=officer,
+            reason=ReadReason.COPY,
+            session=hashlib.sha256(
+                f"copy:{request.pk}:{secrets.token_hex(8)}".encode()
+            ).hexdigest(),
+            via="download",
+            target=_target(marked[0]),
+        )
 
 
 def file_sha256(path: Path) -> str:

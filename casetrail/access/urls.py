@@ -12,5 +12,10 @@ urlpatterns = [
         name="copy-redact",
     ),
     path("copies/<int:request_id>/package/", views.copy_package, name="copy-package"),
+    path(
+        "copies/<int:request_id>/redactions/<int:redaction_id>/",
+        views.redaction_file,
+        name="copy-redaction-file",
+    ),
     path("copies/d/<str:token>/", views.copy_download, name="copy-download"),
 ]

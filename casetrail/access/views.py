@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,7 +28,7 @@ from casetrail.access.forms import (
     decisions_of,
     register_form,
 )
-from casetrail.access.models import CopyRequest, Disposition
+from casetrail.access.models import CopyRequest, Disposition, Redaction
 from casetrail.access.selectors import (
     binding_decisions,
     candidates,
@@ -39,6 +39,7 @@ from casetrail.access.selectors import (
 from casetrail.approvals.models import ChainStatus
 from casetrail.approvals.selectors import why_cannot_act
 from casetrail.cases.selectors import case_for_user, may_see_personal_data
+from casetrail.evidence.storage import blob_store
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
 from casetrail.org.reauth import recent_auth_required
@@ -224,6 +225,25 @@ def copy_package(request: HttpRequest, request_id: int) -> HttpResponse:
         "access/link.html",
         {"copy": copy, "case": copy.case, "package": package, "link": link},
     )
+
+
+@login_required
+@require_GET
+def redaction_file(request: HttpRequest, request_id: int, redaction_id: int) -> FileResponse:
+    """The redacted file as made, for the officers who read the case to check it before it is
+    delivered (it holds no more than the copy will)."""
+    copy = request_for_user(user=request.user, request_id=request_id)
+    redaction = (
+        Redaction.objects.select_related("blob").filter(pk=redaction_id, item__request=copy).first()
+    )
+    if redaction is None:
+        raise Http404("删除处理件不存在")
+    response = FileResponse(
+        blob_store().iter_bytes(redaction.blob.sha256), content_type=redaction.blob.media_type
+    )
+    response["Content-Length"] = str(redaction.blob.size)
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 @require_GET

@@ -104,14 +104,17 @@ AGENT = {
 }
 
 
-def register(case: Case, personas: dict[str, Any], **over: Any) -> CopyRequest:
+def register(
+    case: Case, personas: dict[str, Any], items: list[dict[str, Any]] | None = None, **over: Any
+) -> CopyRequest:
+    """张承办 registers the agent's request for ``items`` (default ``items_for``)."""
     from casetrail.access.actions import Authority
 
     return copy_request_register(
         case=case,
         officer=personas["zhang"],
         fields={**AGENT, **over},
-        items=items_for(case),
+        items=items if items is not None else items_for(case),
         opinion="申请人为当事人的代理人，附授权委托书，建议同意复制",
         authority=Authority(AGENT_LETTER, "application/pdf"),
     )
@@ -134,8 +137,11 @@ def decide_all(copy: CopyRequest, personas: dict[str, Any]) -> None:
     )
 
 
-def approved(case: Case, personas: dict[str, Any]) -> CopyRequest:
-    copy = register(case, personas)
+def approved(
+    case: Case, personas: dict[str, Any], items: list[dict[str, Any]] | None = None
+) -> CopyRequest:
+    """Registered, reviewed by 王审核, decided by 赵局长 as proposed, and approved."""
+    copy = register(case, personas, items)
     approval_decide(chain=copy.chain, officer=personas["wang"], outcome="approve", opinion="同意")
     decide_all(copy, personas)
     approval_decide(

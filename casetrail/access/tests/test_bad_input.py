@@ -7,7 +7,7 @@ import base64
 
 import pytest
 
-from casetrail.access.tests.conftest import AGENT, AGENT_LETTER, items_for
+from casetrail.access.tests.conftest import AGENT, AGENT_LETTER, approved, items_for
 from casetrail.access.tests.test_refusals import counts
 from casetrail.conftest import client_for
 
@@ -46,27 +46,13 @@ def test_it_answers_bad_registrations_in_json(copy_case, personas, change):
 
 
 def test_it_answers_bad_redactions_decisions_and_packages_in_json(copy_case, personas):
-    from casetrail.access.actions import Authority, copy_decisions_set, copy_request_register
-    from casetrail.approvals.actions import approval_decide
     from casetrail.documents.models import IssuedDocument
 
     document = IssuedDocument.objects.get(case=copy_case)
-    copy = copy_request_register(
-        case=copy_case,
-        officer=personas["zhang"],
-        fields=AGENT,
-        items=[{"kind": "document", "id": document.pk, "proposed": "redacted"}],
-        opinion="建议删除个人信息后提供",
-        authority=Authority(AGENT_LETTER, "application/pdf"),
+    copy = approved(
+        copy_case, personas, [{"kind": "document", "id": document.pk, "proposed": "redacted"}]
     )
-    approval_decide(chain=copy.chain, officer=personas["wang"], outcome="approve", opinion="同意")
     (item,) = copy.items.all()
-    copy_decisions_set(
-        request=copy,
-        officer=personas["zhao"],
-        decisions=[{"item": item.pk, "disposition": "redacted", "reason": "个人隐私"}],
-    )
-    approval_decide(chain=copy.chain, officer=personas["zhao"], outcome="approve", opinion="同意")
     zhang = client_for("zhang")
     before = counts()
     for regions in (

@@ -216,3 +216,33 @@ def test_it_exports_a_package_to_a_folder_from_the_cli(copy_case, personas, tmp_
     receipt = CopyReceipt.objects.get(package__request=copy)
     assert receipt.by == personas["zhang"]
     assert LedgerEntry.objects.filter(subject=f"copy-package:{receipt.package_id}").count() == 2
+
+
+def test_it_logs_the_read_of_marked_material_it_packages(copy_case, personas):
+    """第三十三条: a 个人隐私 mark on the 笔录 — packaging it is a read, reason 调用, by the handler."""
+    from casetrail.access.actions import redaction_create
+    from casetrail.access.delivery import make_package
+    from casetrail.access.tests.conftest import SAID, approved
+    from casetrail.cases.models import MarkedRead
+    from casetrail.records.actions import material_mark
+
+    interview = copy_case.records.get(kind="interview_record", fields__content=SAID)
+    material_mark(
+        target=f"record:{interview.pk}",
+        officer=personas["zhang"],
+        kind="privacy",
+        reason="被询问人隐私",
+    )
+    copy = approved(copy_case, personas)
+    assert any("个人隐私" in m for m in copy.items.get(kind="record").marks)  # shown as marked
+    item = copy.items.get(proposed="redacted")
+    item.request = copy
+    redaction_create(item=item, officer=personas["li"], reason="第三十三条")
+    assert not MarkedRead.objects.exists()
+    make_package(request=copy, officer=personas["li"], recipient="王律师")
+    (read,) = MarkedRead.objects.all()
+    assert (read.officer, read.reason, read.target) == (
+        personas["li"],
+        "copy",
+        f"record:{interview.pk}",
+    )

@@ -53,7 +53,7 @@ def test_it_enforces_who_reads_registers_decides_and_carries_out(
     done = approved(case, personas)
     item = done.items.get(proposed="redacted")
     item.request = done
-    redaction_create(item=item, officer=personas["zhang"], reason="第三十三条")
+    redaction = redaction_create(item=item, officer=personas["zhang"], reason="第三十三条")
     waiting = register(case, personas)
     approval_decide(
         chain=waiting.chain, officer=personas["wang"], outcome="approve", opinion="同意"
@@ -86,6 +86,7 @@ def test_it_enforces_who_reads_registers_decides_and_carries_out(
             "redact_page": c.post(
                 f"/copies/{done.pk}/items/{item.pk}/redact/", {"reason": "第三十三条"}
             ).status_code,
+            "redaction_file": c.get(f"/copies/{done.pk}/redactions/{redaction.pk}/").status_code,
             "redact_api": c.post(
                 f"/api/copies/{done.pk}/items/{item.pk}/redaction/",
                 {"reason": "第三十三条"},
@@ -101,6 +102,7 @@ def test_it_enforces_who_reads_registers_decides_and_carries_out(
             "decide_page": DECIDE_PAGE[who],
             "redact_page": REDACT_PAGE[who],
             "redact_api": CARRY_OUT[who],
+            "redaction_file": PAGE[who],
         }
         assert got == want, who
 

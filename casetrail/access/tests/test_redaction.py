@@ -14,10 +14,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from casetrail.access.actions import Authority, copy_decisions_set, copy_request_register
 from casetrail.access.redaction import Box, parse_boxes, redact_image, redact_pdf
-from casetrail.access.tests.conftest import AGENT, AGENT_LETTER, photo
-from casetrail.approvals.actions import approval_decide
+from casetrail.access.tests.conftest import approved, photo
 from casetrail.conftest import client_for
 from casetrail.documents.models import IssuedDocument
 from casetrail.evidence.storage import blob_store
@@ -108,27 +106,14 @@ def test_it_redacts_a_pdf_and_a_photo_through_the_action(copy_case, personas):
     picture = photo(case, personas["zhang"])
     document = IssuedDocument.objects.get(case=case)
     original_pdf = b"".join(blob_store().iter_bytes(document.blob.sha256))
-    copy = copy_request_register(
-        case=case,
-        officer=personas["zhang"],
-        fields=AGENT,
-        items=[
+    copy = approved(
+        case,
+        personas,
+        [
             {"kind": "document", "id": document.pk, "proposed": "redacted"},
             {"kind": "media", "id": picture.pk, "proposed": "redacted"},
         ],
-        opinion="建议删除个人信息后提供",
-        authority=Authority(AGENT_LETTER, "application/pdf"),
     )
-    approval_decide(chain=copy.chain, officer=personas["wang"], outcome="approve", opinion="同意")
-    copy_decisions_set(
-        request=copy,
-        officer=personas["zhao"],
-        decisions=[
-            {"item": i.pk, "disposition": "redacted", "reason": "当事人身份证号属个人隐私"}
-            for i in copy.items.all()
-        ],
-    )
-    approval_decide(chain=copy.chain, officer=personas["zhao"], outcome="approve", opinion="同意")
     zhang = client_for("zhang")
     pdf_item = copy.items.get(kind="document")
     party_id = case.parties.first().id_number
@@ -265,22 +250,8 @@ def test_it_redacts_a_video_through_the_action(copy_case, personas):
 
     case = copy_case
     video = Item.objects.filter(link__case=case, kind="video").first()
-    copy = copy_request_register(
-        case=case,
-        officer=personas["zhang"],
-        fields=AGENT,
-        items=[{"kind": "media", "id": video.pk, "proposed": "redacted"}],
-        opinion="画面中有旁人，建议遮挡后提供",
-        authority=Authority(AGENT_LETTER, "application/pdf"),
-    )
-    approval_decide(chain=copy.chain, officer=personas["wang"], outcome="approve", opinion="同意")
+    copy = approved(case, personas, [{"kind": "media", "id": video.pk, "proposed": "redacted"}])
     (item,) = copy.items.all()
-    copy_decisions_set(
-        request=copy,
-        officer=personas["zhao"],
-        decisions=[{"item": item.pk, "disposition": "redacted", "reason": "旁人面部属个人隐私"}],
-    )
-    approval_decide(chain=copy.chain, officer=personas["zhao"], outcome="approve", opinion="同意")
     r = client_for("zhang").post(
         f"/api/copies/{copy.pk}/items/{item.pk}/redaction/",
         {"reason": "第三十三条", "regions": {"regions": [{"x0": 0, "y0": 0, "x1": 32, "y1": 24}]}},
