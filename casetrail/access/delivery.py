@@ -18,13 +18,37 @@ from casetrail.access.actions import (
 )
 from casetrail.access.models import CopyItem, CopyPackage, CopyRequest, Delivery, ItemKind
 from casetrail.access.package import copy_folder, finish, package_path, stage
-from casetrail.access.selectors import items_of, package_by_token_hash
+from casetrail.access.selectors import approving_step, items_of, package_by_token_hash
+from casetrail.archive.actions import archive_use_record
+from casetrail.archive.models import CaseFile, FileStatus, UseKind
 from casetrail.cases.actions import marked_read_record
 from casetrail.cases.models import ReadReason
 from casetrail.cases.selectors import is_marked_material, marks_of
 from casetrail.ledger.selectors import ledger_index_for, row_key
 from casetrail.lib.errors import ActionError
 from casetrail.org.models import Officer
+
+
+def _register_archive_use(request: CopyRequest, package: CopyPackage, officer: Officer) -> None:
+    """A copy of an archived case is also a 复制 in the archive's use register (第三十一条): one
+    row for the 案卷 in force, naming the package, approved by the 局长 who decided the 调用单."""
+    case_file = (
+        CaseFile.objects.filter(case_id=request.case_id, status=FileStatus.ARCHIVED)
+        .order_by("-version", "-id")
+        .first()
+    )
+    if case_file is None:
+        return
+    step = approving_step(request.chain)
+    archive_use_record(
+        case_file=case_file,
+        officer=officer,
+        kind=UseKind.COPY,
+        user_name=package.recipient[:60],
+        purpose=request.purpose[:300],
+        approved_by=step.officer.name if step is not None else "",
+        source=f"copy-package:{package.pk}",
+    )
 
 
 def make_package(
@@ -61,6 +85,7 @@ def make_package(
             row_key("access.CopyPackage", package.pk)
         ]
         bag = finish(package=package, staged=staged, package_seq=seq)
+        _register_archive_use(request, package, officer)
         written = None
         if delivery == Delivery.FOLDER:
             assert folder is not None

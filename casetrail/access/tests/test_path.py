@@ -246,3 +246,36 @@ def test_it_logs_the_read_of_marked_material_it_packages(copy_case, personas):
         "copy",
         f"record:{interview.pk}",
     )
+
+
+def test_it_enters_a_copy_of_an_archived_case_in_the_archive_use_register(personas, evidence_store):
+    """第三十一条 with 第三十二条: a copy made of an archived 案卷 is a 复制 in its use register,
+    naming the package and the 局长 who approved the 调用单."""
+    from casetrail.access.delivery import make_package
+    from casetrail.access.tests.conftest import decide_all, register
+    from casetrail.approvals.actions import approval_decide
+    from casetrail.archive.models import Use
+    from casetrail.archive.tests.builders import archived_case
+    from casetrail.documents.models import IssuedDocument
+
+    case_file = archived_case(personas)
+    case = case_file.case
+    document = IssuedDocument.objects.filter(case=case).first()
+    copy = register(
+        case,
+        personas,
+        items=[{"kind": "document", "id": document.pk, "proposed": "given"}],
+        requester_kind="party",
+        requester=case.parties.first().name,
+    )
+    approval_decide(chain=copy.chain, officer=personas["wang"], outcome="approve", opinion="同意")
+    decide_all(copy, personas)
+    approval_decide(chain=copy.chain, officer=personas["zhao"], outcome="approve", opinion="批准")
+    copy.refresh_from_db()
+    package, _, _ = make_package(request=copy, officer=personas["zhang"], recipient="当事人")
+    (use,) = Use.objects.filter(case_file=case_file)
+    assert (use.kind, use.source, use.approved_by) == (
+        "copy",
+        f"copy-package:{package.pk}",
+        "赵局长",
+    )
