@@ -92,6 +92,9 @@ class CaseDeadline(models.Model):
     watched = models.BooleanField(default=True)
     # When the daily check first saw it overdue: the check reports only deadlines that changed.
     overdue_noted_at = models.DateTimeField(null=True, blank=True)
+    # When it was met: the action that turned the stored row done (NULL: met before the rows were
+    # kept, or not met) — what the supervisors' "deadlines met on time" reads.
+    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "案件期限"

@@ -14,8 +14,11 @@ configuration change of a period, or to rebuild the projection).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
+
+from django.utils import timezone
 
 from casetrail.cases.models import Case, Stage
 from casetrail.compliance.deadlines import deadlines_of
@@ -43,10 +46,20 @@ def refresh_case(case_id: int) -> tuple[int, int]:
     return _sync(case, deadlines_of(case), list(CaseDeadline.objects.filter(case_id=case_id)))
 
 
+def _done_at(d: Deadline, stored: list[CaseDeadline], now: dt.datetime) -> dt.datetime | None:
+    """When a changed row of ``d`` was met: kept from its stored row when that was done already;
+    now when it was stored open (this action met it); unknown otherwise (first seen done)."""
+    for row in stored:
+        if (row.rule, row.title) == (d.rule, d.title[:200]) and not row.info:
+            return row.done_at if row.done else now
+    return None
+
+
 def _sync(case: Case, computed: Iterable[Deadline], stored: list[CaseDeadline]) -> tuple[int, int]:
     by_key: dict[tuple[Any, ...], list[CaseDeadline]] = {}
     for row in stored:
         by_key.setdefault(_key(row), []).append(row)
+    now = timezone.now()
     new = []
     for d in computed:
         values = _values(case, d)
@@ -56,7 +69,10 @@ def _sync(case: Case, computed: Iterable[Deadline], stored: list[CaseDeadline]) 
             continue
         new.append(
             CaseDeadline(
-                case_id=case.pk, agency_id=case.agency_id, **dict(zip(_FIELDS, values, strict=True))
+                case_id=case.pk,
+                agency_id=case.agency_id,
+                done_at=_done_at(d, stored, now) if d.done else None,
+                **dict(zip(_FIELDS, values, strict=True)),
             )
         )
     gone = [row.pk for rows in by_key.values() for row in rows]

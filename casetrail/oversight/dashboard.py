@@ -173,6 +173,29 @@ def sections(d: Dashboard, scope: Scope) -> list[Section]:
             ],
         )
     )
+    met = d.deadlines_on_time
+    out.append(
+        Section(
+            "法定期限",
+            bar_chart(
+                "期限按时办结率",
+                [Bar("按时办结", met.percent or 0, scope.drill("deadlines_late"))],
+                unit="%",
+            ),
+            ["项目", "按时率", "按时 / 办结", "逾期办结的案件"],
+            [
+                Row(
+                    "统计期内办结的法定期限（第二十七、三十条等）",
+                    [
+                        (_pct(met.percent), ""),
+                        (f"{len(met.hit)} / {len(met.of)}", ""),
+                        (len(met.cases), scope.drill("deadlines_late")),
+                    ],
+                )
+            ],
+            note="办结时间为办结该事项的动作时间；期限记录保存之前办结的不计。",
+        )
+    )
     out.append(
         Section(
             "监督发现（第三十五条）",

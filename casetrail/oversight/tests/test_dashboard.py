@@ -124,3 +124,26 @@ def test_it_shows_another_agency_only_its_own_cases(
     assert client_for(None).get("/oversight/").status_code == 302
     # Bad parameters fall back to the defaults, never an error.
     assert client_for("sun").get("/oversight/?year=１２&period=x&unit=abc").status_code == 200
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_it_counts_deadlines_met_on_time_and_late(
+    serving: Any, personas: Any, time_machine: Any, late: bool
+) -> None:
+    """期限按时办结率: a stored deadline met by an action, on time or after its due moment."""
+    from casetrail.compliance.models import CaseDeadline
+    from casetrail.compliance.tests.builders import make
+
+    cf61 = CaseDeadline.objects.get(case=serving, rule="CF61", done=False)
+    if late:
+        time_machine.move_to(cf61.due_at + dt.timedelta(days=2), tick=False)
+    decision = serving.records.get(kind="administrative_decision")
+    make(serving, personas, "service_receipt", document=decision.pk)
+    met = CaseDeadline.objects.get(case=serving, rule="CF61", done=True)
+    assert met.done_at is not None and (met.done_at > met.due_at) == late
+    d = dashboard(agency_id=serving.agency_id, year=timezone.localdate().year, period="month")
+    assert len(d.deadlines_on_time.of) >= 1
+    assert (met.pk in d.deadlines_on_time.hit) != late
+    assert (serving.pk in d.metric("deadlines_late")) == late
+    page = client_for("sun").get(f"/oversight/?year={timezone.localdate().year}").content.decode()
+    assert "期限按时办结率" in page
