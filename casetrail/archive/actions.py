@@ -63,7 +63,7 @@ from casetrail.cases.models import Case
 from casetrail.cases.writes import locked
 from casetrail.evidence.models import Blob
 from casetrail.lib.errors import ActionError
-from casetrail.lib.ledgered import Act, ActionName, action
+from casetrail.lib.ledgered import Act, ActionName, action, step
 from casetrail.lib.text import clean_text
 from casetrail.org.models import Officer, Role
 from casetrail.records.writes import add_record
@@ -95,6 +95,48 @@ def _ledger(act: Act, case_file: CaseFile, actor: Officer | None, *rows: Model) 
         rows=list(rows),
         case=case_file.case_id,
     )
+
+
+@step
+def _proposal(
+    *,
+    case: Case,
+    officer: Officer,
+    kind: str,
+    chain_kind: str,
+    fields: dict[str, Any],
+    opinion: str,
+    plan: list[str],
+    now: dt.datetime,
+) -> tuple[Chain, list[Model]]:
+    """The proposal's record and its chain (第六条): returns the chain and the rows to ledger."""
+    record = add_record(case=case, kind=kind, officer=officer, fields=fields, now=now)
+    chain, first = open_chain(
+        case=case,
+        kind=chain_kind,
+        record=record,
+        proposer=officer,
+        opinion=opinion,
+        requires_legal=False,
+        plan=plan,
+        now=now,
+    )
+    return chain, [record, chain, first]
+
+
+@step
+def _stored_pdf(*, agency_id: int, path: Any, what: str) -> tuple[Blob, int]:
+    """An uploaded PDF (附件, 附卷 material) put in the blob store: (blob, page count)."""
+    from casetrail.archive.render import page_count
+
+    with open(path, "rb") as fh:
+        if fh.read(5) != b"%PDF-":
+            raise ActionError("not_a_pdf", f"{what}应为 PDF 文件", field="file")
+    blob = store_file(agency_id=agency_id, path=path, media_type="application/pdf")
+    try:
+        return blob, page_count(blob.sha256)
+    except Exception:
+        raise ActionError("not_a_pdf", f"{what}不是可读取的 PDF 文件", field="file") from None
 
 
 def _new_version(
@@ -182,8 +224,6 @@ def archive_attach(
 ) -> CaseFile:
     """A 附件 the custodian adds (a PDF, e.g. a scanned paper document), with the reason it belongs
     in the file: a new draft version holding it after the documents."""
-    from casetrail.archive.render import page_count
-
     case = locked(case)
     require_custodian(officer, case)
     check_assemblable(case)
@@ -194,14 +234,7 @@ def archive_attach(
     if not title:
         raise ActionError("title_required", "请填写附件题名", field="title")
     responsible = clean_text(responsible, where="责任者", field="responsible", limit=100)
-    with open(path, "rb") as fh:
-        if fh.read(5) != b"%PDF-":
-            raise ActionError("not_a_pdf", "附件应为 PDF 文件", field="file")
-    blob = store_file(agency_id=case.agency_id, path=path, media_type="application/pdf")
-    try:
-        pages = page_count(blob.sha256)
-    except Exception:
-        raise ActionError("not_a_pdf", "附件不是可读取的 PDF 文件", field="file") from None
+    blob, pages = _stored_pdf(agency_id=case.agency_id, path=path, what="附件")
     previous = current_file(case)
     carried = (
         [attachment_of(i) for i in previous.items.filter(kind=ItemKind.ATTACHMENT)]
@@ -280,10 +313,11 @@ def archive_submit(act: Act, /, *, case_file: CaseFile, officer: Officer, opinio
         )
     opinion = clean_text(opinion, where="立卷意见", field="opinion")
     now = timezone.now()
-    record = add_record(
+    chain, rows = _proposal(
         case=case,
-        kind=PROPOSAL,
         officer=officer,
+        kind=PROPOSAL,
+        chain_kind=CHAIN_KIND,
         fields={
             "archive_code": case_file.archive_code,
             "retention": case_file.get_retention_display(),
@@ -292,15 +326,7 @@ def archive_submit(act: Act, /, *, case_file: CaseFile, officer: Officer, opinio
             "media": case_file.media_count,
             "note": opinion,
         },
-        now=now,
-    )
-    chain, first = open_chain(
-        case=case,
-        kind=CHAIN_KIND,
-        record=record,
-        proposer=officer,
         opinion=opinion or "案卷已立卷并通过四性检测，提请归档",
-        requires_legal=False,
         plan=[StepRole.REVIEW],
         now=now,
     )
@@ -310,7 +336,7 @@ def archive_submit(act: Act, /, *, case_file: CaseFile, officer: Officer, opinio
         agency=case.agency_id,
         actor=officer,
         subject=f"chain:{chain.pk}",
-        rows=[record, chain, first, case_file],
+        rows=[*rows, case_file],
         case=case.pk,
     )
     return chain
@@ -541,8 +567,6 @@ def archive_addition_propose(
     """附卷 (第三十条): material found after archiving (a PDF), proposed by the custodian with its
     reason; the handling unit's head approves it (附卷审批) and the 案卷 gets a new version holding
     it, with a 备考表 note. Nothing is added before the approval."""
-    from casetrail.archive.render import page_count
-
     case_file = locked_file(case_file)
     case = locked(case_file.case)
     require_custodian(officer, case)
@@ -552,29 +576,15 @@ def archive_addition_propose(
     title = clean_text(title, where="题名", field="title", limit=300)
     if not reason or not title:
         raise ActionError("reason_required", "附卷须填写材料题名和附卷理由", field="reason")
-    with open(path, "rb") as fh:
-        if fh.read(5) != b"%PDF-":
-            raise ActionError("not_a_pdf", "附卷材料应为 PDF 文件", field="file")
-    blob = store_file(agency_id=case.agency_id, path=path, media_type="application/pdf")
-    try:
-        pages = page_count(blob.sha256)
-    except Exception:
-        raise ActionError("not_a_pdf", "附卷材料不是可读取的 PDF 文件", field="file") from None
+    blob, pages = _stored_pdf(agency_id=case.agency_id, path=path, what="附卷材料")
     now = timezone.now()
-    record = add_record(
+    chain, rows = _proposal(
         case=case,
-        kind=ADDITION_PROPOSAL,
         officer=officer,
+        kind=ADDITION_PROPOSAL,
+        chain_kind=ADDITION_KIND,
         fields={"archive_code": case_file.archive_code, "title": title, "reason": reason},
-        now=now,
-    )
-    chain, first = open_chain(
-        case=case,
-        kind=ADDITION_KIND,
-        record=record,
-        proposer=officer,
         opinion=f"提请附卷：{title}。理由：{reason}",
-        requires_legal=False,
         plan=[StepRole.REVIEW],
         now=now,
     )
@@ -595,7 +605,7 @@ def archive_addition_propose(
         agency=case.agency_id,
         actor=officer,
         subject=f"chain:{chain.pk}",
-        rows=[blob, record, chain, first, addition],
+        rows=[blob, *rows, addition],
         case=case.pk,
     )
     return chain
@@ -662,32 +672,21 @@ def archive_destruction_propose(
     if not appraisal:
         raise ActionError("appraisal_required", "请填写鉴定意见", field="appraisal")
     now = timezone.now()
-    record = add_record(
+    chain, rows = _proposal(
         case=case,
-        kind=DESTRUCTION_PROPOSAL,
         officer=officer,
+        kind=DESTRUCTION_PROPOSAL,
+        chain_kind=DESTRUCTION_KIND,
         fields={
             "archive_code": case_file.archive_code,
             "retention": case_file.get_retention_display(),
             "appraisal": appraisal,
         },
-        now=now,
-    )
-    chain, first = open_chain(
-        case=case,
-        kind=DESTRUCTION_KIND,
-        record=record,
-        proposer=officer,
         opinion=f"经鉴定，提请销毁：{appraisal}",
-        requires_legal=False,
         plan=[StepRole.REVIEW, StepRole.DECIDE],
         now=now,
     )
     act.record(
-        agency=case.agency_id,
-        actor=officer,
-        subject=f"chain:{chain.pk}",
-        rows=[record, chain, first],
-        case=case.pk,
+        agency=case.agency_id, actor=officer, subject=f"chain:{chain.pk}", rows=rows, case=case.pk
     )
     return chain

@@ -4,8 +4,11 @@ and its steps; the 案卷 PDF and the package downloads."""
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
@@ -34,6 +37,17 @@ from casetrail.cases.selectors import case_for_user
 from casetrail.evidence.storage import blob_store
 from casetrail.lib.errors import ActionError
 from casetrail.org.selectors import officer_for_request
+
+
+@contextlib.contextmanager
+def _uploaded(upload: Any) -> Iterator[Path]:
+    """The uploaded file on disk, streamed chunk by chunk (the action moves it into the store)."""
+    with tempfile.TemporaryDirectory(prefix="archive-upload-") as tmp:
+        path = Path(tmp) / "upload.pdf"
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        yield path
 
 
 @login_required
@@ -133,11 +147,7 @@ def archive_attach_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for_user(user=request.user, case_id=case_id)
 
     def run() -> None:
-        with tempfile.TemporaryDirectory(prefix="attach-") as tmp:
-            path = Path(tmp) / "attachment.pdf"
-            with path.open("wb") as out:
-                for chunk in form.cleaned_data["file"].chunks():
-                    out.write(chunk)
+        with _uploaded(form.cleaned_data["file"]) as path:
             actions.archive_attach(
                 case=case,
                 officer=officer,
@@ -239,11 +249,7 @@ def archive_addition_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
     def run() -> None:
         officer, f = _current(request, case_id)
-        with tempfile.TemporaryDirectory(prefix="addition-") as tmp:
-            path = Path(tmp) / "addition.pdf"
-            with path.open("wb") as out:
-                for chunk in form.cleaned_data["file"].chunks():
-                    out.write(chunk)
+        with _uploaded(form.cleaned_data["file"]) as path:
             actions.archive_addition_propose(
                 case_file=f,  # type: ignore[arg-type]
                 officer=officer,  # type: ignore[arg-type]
