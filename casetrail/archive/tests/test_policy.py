@@ -65,3 +65,29 @@ def test_it_applies_the_agencys_settings_to_the_next_file(personas, evidence_sto
     assert f.archive_code.startswith("J012-ZF·") and f.archive_code.endswith("-FZK-0001")
     again = actions.archive_assemble(case=case, officer=personas["liu"], reason="重新立卷")
     assert again.archive_code == f.archive_code  # the 件号 is kept by a new version
+
+
+SETTINGS_MATRIX = {"admin": 200, "liu": 200, "zhang": 403, "wang": 403, "sun": 403}
+
+
+@pytest.mark.parametrize("who", sorted(SETTINGS_MATRIX))
+def test_it_lets_the_administrator_and_the_custodian_change_the_settings(who, personas):
+    from casetrail.conftest import client_for
+
+    client = client_for(who)
+    current = client.get("/api/archive/settings/")
+    assert current.status_code == 200 and current.json()["category_code"] == "ZF"
+    body = {**current.json(), "fonds_code": "J012"}
+    r = client.put("/api/archive/settings/", body, content_type="application/json")
+    assert r.status_code == SETTINGS_MATRIX[who], r.content
+    if r.status_code == 200:
+        assert r.json()["fonds_code"] == "J012"
+    else:
+        assert r.json()["code"] == "not_allowed"
+    bad = client.put(
+        "/api/archive/settings/",
+        {**body, "retention_rules": [{"period": "forever"}]},
+        content_type="application/json",
+    )
+    assert bad.status_code in (400, 403) and bad.json()["code"]
+    assert client_for(None).get("/api/archive/settings/").status_code in (401, 403)
