@@ -71,6 +71,9 @@ def test_it_adds_material_to_an_archived_file_only_through_its_approval(
     assert CaseFile.objects.filter(case=case).count() == 2  # the old version stays
     case.refresh_from_db()
     assert case.stage == Stage.ARCHIVED
+    from casetrail.ledger.verify import verify
+
+    assert verify().intact  # every row as its last ledger entry says
 
 
 def test_it_keeps_the_file_as_it_was_when_the_addition_is_refused(
