@@ -4,6 +4,7 @@ the AIP and records it; ``export`` writes a stored package out as a bag folder f
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tarfile
@@ -93,6 +94,7 @@ def export(*, package: Package, dest: Path) -> Path:
     a temporary name, validated with ``bagit``, then renamed — never half there."""
     import bagit
 
+    logging.getLogger("bagit").setLevel(logging.WARNING)  # one INFO line per file otherwise
     if dest.exists():
         raise ActionError("destination_exists", f"目标目录已存在：{dest}")
     dest.parent.mkdir(parents=True, exist_ok=True)
