@@ -9,7 +9,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from casetrail.approvals.models import OPEN_STATUSES, Chain
 from casetrail.archive.assembly import Proposed
 from casetrail.archive.models import (
     RETENTION_YEARS,
@@ -21,6 +20,7 @@ from casetrail.archive.models import (
     Retention,
 )
 from casetrail.cases.models import Case, Stage
+from casetrail.decisions.chains import open_chains
 from casetrail.lib.errors import ActionError
 from casetrail.org.models import Officer, Role
 
@@ -39,10 +39,6 @@ def require_custodian(officer: Officer, case: Case) -> None:
         raise ActionError("not_custodian", "只有本机关的档案管理员可以办理立卷归档", status=403)
 
 
-def open_chains_of(case: Case) -> list[Chain]:
-    return list(case.chains.filter(status__in=OPEN_STATUSES).order_by("created_at", "id"))
-
-
 def check_assemblable(case: Case) -> None:
     """A 案卷 is assembled only for a closed case with no decision pending."""
     if case.stage != Stage.CLOSED:
@@ -50,7 +46,7 @@ def check_assemblable(case: Case) -> None:
             "case_not_closed",
             f"只有已结案的案件可以立卷归档，本案当前为“{case.get_stage_display()}”",
         )
-    pending = [c for c in open_chains_of(case) if c.kind != CHAIN_KIND]
+    pending = [c for c in open_chains(case) if c.kind != CHAIN_KIND]
     if pending:
         raise ActionError(
             "chain_open",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -25,6 +25,7 @@ from casetrail.archive.forms import (
     TransferForm,
     UseForm,
 )
+from casetrail.archive.models import CaseFile
 from casetrail.archive.selectors import (
     archived_files,
     case_file_for_user,
@@ -36,6 +37,7 @@ from casetrail.archive.selectors import (
 from casetrail.cases.selectors import case_for_user
 from casetrail.evidence.storage import blob_store
 from casetrail.lib.errors import ActionError
+from casetrail.org.models import Officer
 from casetrail.org.selectors import officer_for_request
 
 
@@ -89,9 +91,9 @@ def archive_case(request: HttpRequest, case_id: int) -> HttpResponse:
     return _page(request, case_id)
 
 
-def _run(request: HttpRequest, case_id: int, fn: object) -> HttpResponse:
+def _run(request: HttpRequest, case_id: int, fn: Callable[[], object]) -> HttpResponse:
     try:
-        fn()  # type: ignore[operator]
+        fn()
     except ActionError as err:
         return _page(request, case_id, error=err.message, status=err.status)
     return redirect("archive-case", case_id=case_id)
@@ -105,7 +107,7 @@ def archive_assemble_view(request: HttpRequest, case_id: int) -> HttpResponse:
     return _run(request, case.pk, lambda: actions.archive_assemble(case=case, officer=officer))
 
 
-def _current(request: HttpRequest, case_id: int) -> tuple[object, object]:
+def _current(request: HttpRequest, case_id: int) -> tuple[Officer, CaseFile]:
     officer = officer_for_request(request.user)
     page = file_page(user=request.user, case_id=case_id)
     if page.file is None:
@@ -118,7 +120,7 @@ def _current(request: HttpRequest, case_id: int) -> tuple[object, object]:
 def archive_check_view(request: HttpRequest, case_id: int) -> HttpResponse:
     def run() -> None:
         officer, f = _current(request, case_id)
-        service.check(case_file=f, officer=officer)  # type: ignore[arg-type]
+        service.check(case_file=f, officer=officer)
 
     return _run(request, case_id, run)
 
@@ -132,7 +134,7 @@ def archive_submit_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
     def run() -> None:
         officer, f = _current(request, case_id)
-        actions.archive_submit(case_file=f, officer=officer, opinion=form.cleaned_data["opinion"])  # type: ignore[arg-type]
+        actions.archive_submit(case_file=f, officer=officer, opinion=form.cleaned_data["opinion"])
 
     return _run(request, case_id, run)
 
@@ -166,7 +168,7 @@ def archive_attach_view(request: HttpRequest, case_id: int) -> HttpResponse:
 def archive_package_view(request: HttpRequest, case_id: int) -> HttpResponse:
     def run() -> None:
         officer, f = _current(request, case_id)
-        service.package(case_file=f, officer=officer)  # type: ignore[arg-type]
+        service.package(case_file=f, officer=officer)
 
     return _run(request, case_id, run)
 
@@ -182,10 +184,10 @@ def archive_transfer_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
     def run() -> None:
         officer, f = _current(request, case_id)
-        package = service.latest_package(f)  # type: ignore[arg-type]
+        package = service.latest_package(f)
         if package is None:
             raise ActionError("no_package", "请先生成归档信息包", status=409)
-        actions.archive_transfer(package=package, officer=officer, **form.cleaned_data)  # type: ignore[arg-type]
+        actions.archive_transfer(package=package, officer=officer, **form.cleaned_data)
 
     return _run(request, case_id, run)
 
@@ -221,7 +223,7 @@ def archive_use_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
     def run() -> None:
         officer, f = _current(request, case_id)
-        actions.archive_use_record(case_file=f, officer=officer, **form.cleaned_data)  # type: ignore[arg-type]
+        actions.archive_use_record(case_file=f, officer=officer, **form.cleaned_data)
 
     return _run(request, case_id, run)
 
@@ -231,10 +233,10 @@ def archive_use_view(request: HttpRequest, case_id: int) -> HttpResponse:
 def archive_use_return_view(request: HttpRequest, case_id: int, use_id: int) -> HttpResponse:
     def run() -> None:
         officer, f = _current(request, case_id)
-        use = f.uses.filter(pk=use_id).first()  # type: ignore[attr-defined]
+        use = f.uses.filter(pk=use_id).first()
         if use is None:
             raise ActionError("no_such_use", "没有该利用登记", status=404)
-        actions.archive_use_return(use=use, officer=officer)  # type: ignore[arg-type]
+        actions.archive_use_return(use=use, officer=officer)
 
     return _run(request, case_id, run)
 
@@ -251,8 +253,8 @@ def archive_addition_view(request: HttpRequest, case_id: int) -> HttpResponse:
         officer, f = _current(request, case_id)
         with _uploaded(form.cleaned_data["file"]) as path:
             actions.archive_addition_propose(
-                case_file=f,  # type: ignore[arg-type]
-                officer=officer,  # type: ignore[arg-type]
+                case_file=f,
+                officer=officer,
                 path=path,
                 title=form.cleaned_data["title"],
                 responsible=form.cleaned_data["responsible"],
@@ -306,8 +308,8 @@ def archive_destruction_view(request: HttpRequest, case_id: int) -> HttpResponse
     def run() -> None:
         officer, f = _current(request, case_id)
         actions.archive_destruction_propose(
-            case_file=f,  # type: ignore[arg-type]
-            officer=officer,  # type: ignore[arg-type]
+            case_file=f,
+            officer=officer,
             appraisal=form.cleaned_data["appraisal"],
         )
 
