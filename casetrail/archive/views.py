@@ -52,6 +52,11 @@ def _uploaded(upload: Any) -> Iterator[Path]:
         yield path
 
 
+def _material(form: AttachForm) -> dict[str, Any]:
+    """What the custodian says of an uploaded PDF (附件 or 附卷 material)."""
+    return {k: form.cleaned_data[k] for k in ("title", "responsible", "date", "reason")}
+
+
 @login_required
 def archive_home(request: HttpRequest) -> HttpResponse:
     officer = officer_for_request(request.user)
@@ -154,10 +159,7 @@ def archive_attach_view(request: HttpRequest, case_id: int) -> HttpResponse:
                 case=case,
                 officer=officer,
                 path=path,
-                title=form.cleaned_data["title"],
-                responsible=form.cleaned_data["responsible"],
-                date=form.cleaned_data["date"],
-                reason=form.cleaned_data["reason"],
+                **_material(form),
             )
 
     return _run(request, case_id, run)
@@ -256,10 +258,7 @@ def archive_addition_view(request: HttpRequest, case_id: int) -> HttpResponse:
                 case_file=f,
                 officer=officer,
                 path=path,
-                title=form.cleaned_data["title"],
-                responsible=form.cleaned_data["responsible"],
-                date=form.cleaned_data["date"],
-                reason=form.cleaned_data["reason"],
+                **_material(form),
             )
 
     return _run(request, case_id, run)
