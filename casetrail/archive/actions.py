@@ -17,18 +17,33 @@ from typing import Any
 from django.db.models import Model
 from django.utils import timezone
 
-from casetrail.approvals.models import OPEN_STATUSES, Chain, StepRole
+from casetrail.approvals.models import Chain, StepRole
 from casetrail.approvals.writes import open_chain
 from casetrail.archive.assembly import Proposed
 from casetrail.archive.checks import Result
+from casetrail.archive.guards import (
+    ADDITION_KIND,
+    ADDITION_PROPOSAL,
+    CHAIN_KIND,
+    DESTRUCTION_KIND,
+    DESTRUCTION_PROPOSAL,
+    PROPOSAL,
+    attachment_of,
+    check_assemblable,
+    check_destroyable,
+    current_file,
+    failures_of,
+    latest_report,
+    locked_file,
+    require_custodian,
+    require_hold_keeper,
+)
 from casetrail.archive.models import (
-    RETENTION_YEARS,
     Addition,
     ArchiveSettings,
     CaseFile,
     CheckReport,
     CheckResult,
-    Destruction,
     FileStatus,
     FixityCheck,
     HoldKind,
@@ -44,17 +59,14 @@ from casetrail.archive.models import (
 )
 from casetrail.archive.policy import GROUPS, Policy
 from casetrail.archive.writes import store_file, write_version
-from casetrail.cases.models import Case, Stage
-from casetrail.cases.writes import locked, move_stage
+from casetrail.cases.models import Case
+from casetrail.cases.writes import locked
 from casetrail.evidence.models import Blob
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action, step
 from casetrail.lib.text import clean_text
 from casetrail.org.models import Officer, Role
 from casetrail.records.writes import add_record
-
-CHAIN_KIND = "case_archiving"
-PROPOSAL = "archive_approval_form"
 
 
 class ArchiveAction(ActionName):
@@ -74,12 +86,6 @@ class ArchiveAction(ActionName):
     DESTRUCTION = "archive.destruction"
 
 
-def require_custodian(officer: Officer, case: Case) -> None:
-    """第三十一条: designated staff (the 档案管理员) assemble and keep the files."""
-    if officer.agency_id != case.agency_id or not officer.has_role(Role.CUSTODIAN):
-        raise ActionError("not_custodian", "只有本机关的档案管理员可以办理立卷归档", status=403)
-
-
 def _ledger(act: Act, case_file: CaseFile, actor: Officer | None, *rows: Model) -> None:
     """The action's entry about a 案卷: its rows, under the case."""
     act.record(
@@ -91,40 +97,46 @@ def _ledger(act: Act, case_file: CaseFile, actor: Officer | None, *rows: Model) 
     )
 
 
-def open_chains_of(case: Case) -> list[Chain]:
-    return list(case.chains.filter(status__in=OPEN_STATUSES).order_by("created_at", "id"))
-
-
-def check_assemblable(case: Case) -> None:
-    """A 案卷 is assembled only for a closed case with no decision pending."""
-    if case.stage != Stage.CLOSED:
-        raise ActionError(
-            "case_not_closed",
-            f"只有已结案的案件可以立卷归档，本案当前为“{case.get_stage_display()}”",
-        )
-    pending = [c for c in open_chains_of(case) if c.kind != CHAIN_KIND]
-    if pending:
-        raise ActionError(
-            "chain_open",
-            "尚有审批事项未办结，不能立卷归档：" + "、".join(c.get_kind_display() for c in pending),
-            details=[f"chain:{c.pk}" for c in pending],
-        )
-
-
-def current_file(case: Case) -> CaseFile | None:
-    """The newest 案卷 version of the case that is not superseded."""
-    return (
-        CaseFile.objects.filter(case=case)
-        .exclude(status=FileStatus.SUPERSEDED)
-        .order_by("-version")
-        .first()
+@step
+def _proposal(
+    *,
+    case: Case,
+    officer: Officer,
+    kind: str,
+    chain_kind: str,
+    fields: dict[str, Any],
+    opinion: str,
+    plan: list[str],
+    now: dt.datetime,
+) -> tuple[Chain, list[Model]]:
+    """The proposal's record and its chain (第六条): returns the chain and the rows to ledger."""
+    record = add_record(case=case, kind=kind, officer=officer, fields=fields, now=now)
+    chain, first = open_chain(
+        case=case,
+        kind=chain_kind,
+        record=record,
+        proposer=officer,
+        opinion=opinion,
+        requires_legal=False,
+        plan=plan,
+        now=now,
     )
+    return chain, [record, chain, first]
 
 
-def _locked_file(case_file: CaseFile) -> CaseFile:
-    return (
-        CaseFile.objects.select_for_update().select_related("case", "agency").get(pk=case_file.pk)
-    )
+@step
+def _stored_pdf(*, agency_id: int, path: Any, what: str) -> tuple[Blob, int]:
+    """An uploaded PDF (附件, 附卷 material) put in the blob store: (blob, page count)."""
+    from casetrail.archive.render import page_count
+
+    with open(path, "rb") as fh:
+        if fh.read(5) != b"%PDF-":
+            raise ActionError("not_a_pdf", f"{what}应为 PDF 文件", field="file")
+    blob = store_file(agency_id=agency_id, path=path, media_type="application/pdf")
+    try:
+        return blob, page_count(blob.sha256)
+    except Exception:
+        raise ActionError("not_a_pdf", f"{what}不是可读取的 PDF 文件", field="file") from None
 
 
 def _new_version(
@@ -145,7 +157,7 @@ def _new_version(
     now = timezone.now()
     superseded: list[Model] = []
     if previous is not None:
-        previous = _locked_file(previous)
+        previous = locked_file(previous)
         previous.status = FileStatus.SUPERSEDED
         previous.save(update_fields=["status"])
         superseded.append(previous)
@@ -197,20 +209,6 @@ def archive_assemble(act: Act, /, *, case: Case, officer: Officer, reason: str =
     )
 
 
-def attachment_of(i: Any) -> Proposed:
-    return Proposed(
-        kind=ItemKind.ATTACHMENT,
-        group="other",
-        blob=i.blob,
-        title=i.title,
-        responsible=i.responsible,
-        date=i.date,
-        pages=i.pages,
-        reason=i.reason,
-        note=i.note,
-    )
-
-
 @action(ArchiveAction.ATTACH)
 def archive_attach(
     act: Act,
@@ -226,8 +224,6 @@ def archive_attach(
 ) -> CaseFile:
     """A 附件 the custodian adds (a PDF, e.g. a scanned paper document), with the reason it belongs
     in the file: a new draft version holding it after the documents."""
-    from casetrail.archive.render import page_count
-
     case = locked(case)
     require_custodian(officer, case)
     check_assemblable(case)
@@ -238,14 +234,7 @@ def archive_attach(
     if not title:
         raise ActionError("title_required", "请填写附件题名", field="title")
     responsible = clean_text(responsible, where="责任者", field="responsible", limit=100)
-    with open(path, "rb") as fh:
-        if fh.read(5) != b"%PDF-":
-            raise ActionError("not_a_pdf", "附件应为 PDF 文件", field="file")
-    blob = store_file(agency_id=case.agency_id, path=path, media_type="application/pdf")
-    try:
-        pages = page_count(blob.sha256)
-    except Exception:
-        raise ActionError("not_a_pdf", "附件不是可读取的 PDF 文件", field="file") from None
+    blob, pages = _stored_pdf(agency_id=case.agency_id, path=path, what="附件")
     previous = current_file(case)
     carried = (
         [attachment_of(i) for i in previous.items.filter(kind=ItemKind.ATTACHMENT)]
@@ -278,7 +267,7 @@ def archive_check_record(
     act: Act, /, *, case_file: CaseFile, officer: Officer, results: list[Result]
 ) -> CheckReport:
     """Store a 四性检测 report (run by ``service.check``): one row per result."""
-    case_file = _locked_file(case_file)
+    case_file = locked_file(case_file)
     require_custodian(officer, case_file.case)
     report = CheckReport.objects.create(
         case_file=case_file,
@@ -304,26 +293,13 @@ def archive_check_record(
     return report
 
 
-def failures_of(report: CheckReport | None) -> list[str]:
-    if report is None:
-        return ["尚未进行四性检测"]
-    return [
-        f"{r.get_aspect_display()}·{r.title}：{r.target}" + (f"（{r.detail}）" if r.detail else "")
-        for r in report.results.filter(passed=False)
-    ]
-
-
-def latest_report(case_file: CaseFile) -> CheckReport | None:
-    return case_file.reports.order_by("-at", "-id").first()
-
-
 @action(ArchiveAction.SUBMIT)
 def archive_submit(act: Act, /, *, case_file: CaseFile, officer: Officer, opinion: str) -> Chain:
     """归档审批 (第六条、第三十条): the custodian submits the checked 案卷; the handling unit's head
     confirms it is complete; the case then enters 已归档. Refused while the latest 四性检测 of this
     version did not pass (the failures named), or when the case is not closed or has open chains."""
     case = locked(case_file.case)
-    case_file = _locked_file(case_file)
+    case_file = locked_file(case_file)
     require_custodian(officer, case)
     check_assemblable(case)
     if case_file.status != FileStatus.DRAFT:
@@ -337,10 +313,11 @@ def archive_submit(act: Act, /, *, case_file: CaseFile, officer: Officer, opinio
         )
     opinion = clean_text(opinion, where="立卷意见", field="opinion")
     now = timezone.now()
-    record = add_record(
+    chain, rows = _proposal(
         case=case,
-        kind=PROPOSAL,
         officer=officer,
+        kind=PROPOSAL,
+        chain_kind=CHAIN_KIND,
         fields={
             "archive_code": case_file.archive_code,
             "retention": case_file.get_retention_display(),
@@ -349,15 +326,7 @@ def archive_submit(act: Act, /, *, case_file: CaseFile, officer: Officer, opinio
             "media": case_file.media_count,
             "note": opinion,
         },
-        now=now,
-    )
-    chain, first = open_chain(
-        case=case,
-        kind=CHAIN_KIND,
-        record=record,
-        proposer=officer,
         opinion=opinion or "案卷已立卷并通过四性检测，提请归档",
-        requires_legal=False,
         plan=[StepRole.REVIEW],
         now=now,
     )
@@ -367,53 +336,10 @@ def archive_submit(act: Act, /, *, case_file: CaseFile, officer: Officer, opinio
         agency=case.agency_id,
         actor=officer,
         subject=f"chain:{chain.pk}",
-        rows=[record, chain, first, case_file],
+        rows=[*rows, case_file],
         case=case.pk,
     )
     return chain
-
-
-def dispose_after(retention: str, archived: dt.datetime) -> dt.date | None:
-    """保管期满: the end of the 年度 after the period (counted from 1 January after archiving)."""
-    years = RETENTION_YEARS[Retention(retention)]
-    if years is None:
-        return None
-    return dt.date(timezone.localdate(archived).year + years, 12, 31)
-
-
-@step
-def archiving_ended(
-    *, chain: Chain, officer: Officer, approved: bool, now: dt.datetime
-) -> list[Model]:
-    """Effect of the 归档审批: approved, the 案卷 is archived (检查人: who confirmed it) and the case
-    enters 已归档; refused, the 案卷 returns to 立卷中 for the custodian to fix and resubmit."""
-    case_file = _locked_file(CaseFile.objects.get(chain=chain))
-    if not approved:
-        case_file.status = FileStatus.DRAFT
-        case_file.save(update_fields=["status"])
-        return [case_file]
-    case = locked(chain.case)
-    if case.stage != Stage.CLOSED:
-        raise ActionError("case_not_closed", "案件不在结案阶段，不能归档")
-    chain.save(update_fields=["status", "decided_at"])  # decided, not pending
-    case_file.status = FileStatus.ARCHIVED
-    case_file.checked_by = officer
-    case_file.archived_at = now
-    case_file.dispose_after = dispose_after(case_file.retention, now)
-    case_file.save(update_fields=["status", "checked_by", "archived_at", "dispose_after"])
-    change = move_stage(
-        case=case,
-        officer=officer,
-        to_stage=Stage.ARCHIVED,
-        reason="归档审批经承办机构负责人确认",
-        now=now,
-    )
-    case.save()
-    return [case_file, change, case]
-
-
-def archiving_consequence(chain: Chain) -> tuple[str, list[str]]:
-    return "案卷归档，案件进入“已归档”阶段，此后只能经审批附卷（第三十条）", []
 
 
 @action(ArchiveAction.PACKAGE)
@@ -430,7 +356,7 @@ def archive_package_record(
 ) -> Package:
     """Record the archive package built by ``service.package`` (a finished tar of the bag at
     ``path``): moved into the blob store, its digests in this entry."""
-    case_file = _locked_file(case_file)
+    case_file = locked_file(case_file)
     require_custodian(officer, case_file.case)
     if case_file.status != FileStatus.ARCHIVED:
         raise ActionError("file_not_archived", "案卷归档后才能生成归档信息包")
@@ -625,10 +551,6 @@ def archive_use_return(act: Act, /, *, use: Use, officer: Officer, note: str = "
     return row
 
 
-ADDITION_KIND = "case_file_addition"
-ADDITION_PROPOSAL = "case_file_addition_form"
-
-
 @action(ArchiveAction.ADDITION)
 def archive_addition_propose(
     act: Act,
@@ -645,9 +567,7 @@ def archive_addition_propose(
     """附卷 (第三十条): material found after archiving (a PDF), proposed by the custodian with its
     reason; the handling unit's head approves it (附卷审批) and the 案卷 gets a new version holding
     it, with a 备考表 note. Nothing is added before the approval."""
-    from casetrail.archive.render import page_count
-
-    case_file = _locked_file(case_file)
+    case_file = locked_file(case_file)
     case = locked(case_file.case)
     require_custodian(officer, case)
     if case_file.status != FileStatus.ARCHIVED:
@@ -656,29 +576,15 @@ def archive_addition_propose(
     title = clean_text(title, where="题名", field="title", limit=300)
     if not reason or not title:
         raise ActionError("reason_required", "附卷须填写材料题名和附卷理由", field="reason")
-    with open(path, "rb") as fh:
-        if fh.read(5) != b"%PDF-":
-            raise ActionError("not_a_pdf", "附卷材料应为 PDF 文件", field="file")
-    blob = store_file(agency_id=case.agency_id, path=path, media_type="application/pdf")
-    try:
-        pages = page_count(blob.sha256)
-    except Exception:
-        raise ActionError("not_a_pdf", "附卷材料不是可读取的 PDF 文件", field="file") from None
+    blob, pages = _stored_pdf(agency_id=case.agency_id, path=path, what="附卷材料")
     now = timezone.now()
-    record = add_record(
+    chain, rows = _proposal(
         case=case,
-        kind=ADDITION_PROPOSAL,
         officer=officer,
+        kind=ADDITION_PROPOSAL,
+        chain_kind=ADDITION_KIND,
         fields={"archive_code": case_file.archive_code, "title": title, "reason": reason},
-        now=now,
-    )
-    chain, first = open_chain(
-        case=case,
-        kind=ADDITION_KIND,
-        record=record,
-        proposer=officer,
         opinion=f"提请附卷：{title}。理由：{reason}",
-        requires_legal=False,
         plan=[StepRole.REVIEW],
         now=now,
     )
@@ -699,75 +605,10 @@ def archive_addition_propose(
         agency=case.agency_id,
         actor=officer,
         subject=f"chain:{chain.pk}",
-        rows=[blob, record, chain, first, addition],
+        rows=[blob, *rows, addition],
         case=case.pk,
     )
     return chain
-
-
-@step
-def addition_ended(
-    *, chain: Chain, officer: Officer, approved: bool, now: dt.datetime
-) -> list[Model]:
-    """Effect of the 附卷审批: approved, a new archived version of the 案卷 holds the material
-    after the earlier 附件, its 备考表 says so; the old version stays (superseded). Refused:
-    nothing is added."""
-    if not approved:
-        return []
-    addition = Addition.objects.select_related("case_file", "blob").get(chain=chain)
-    previous = _locked_file(addition.case_file)
-    current = current_file(previous.case)
-    if current is None or current.pk != previous.pk or previous.status != FileStatus.ARCHIVED:
-        raise ActionError("file_changed", "该案卷已有更新的版本，请在最新版本上附卷")
-    chain.save(update_fields=["status", "decided_at"])  # decided, not pending
-    carried = [attachment_of(i) for i in previous.items.filter(kind=ItemKind.ATTACHMENT)]
-    added = Proposed(
-        kind=ItemKind.ATTACHMENT,
-        group="other",
-        blob=addition.blob,
-        title=addition.title,
-        responsible=addition.responsible,
-        date=addition.date,
-        pages=addition.pages,
-        reason=addition.reason,
-        note="附卷",
-    )
-    previous.status = FileStatus.SUPERSEDED
-    previous.save(update_fields=["status"])
-    case_file, items, counter = write_version(
-        case=previous.case,
-        officer=previous.assembled_by,
-        now=now,
-        previous=previous,
-        attachments=[*carried, added],
-        reason=f"附卷“{addition.title}”经{officer.name}批准（{addition.reason}）",
-    )
-    case_file.status = FileStatus.ARCHIVED
-    case_file.checked_by = officer
-    case_file.archived_at = now
-    case_file.dispose_after = previous.dispose_after
-    case_file.save(update_fields=["status", "checked_by", "archived_at", "dispose_after"])
-    rows: list[Model] = [previous, case_file.pdf, case_file, *items]  # type: ignore[list-item]
-    return rows + ([counter] if counter is not None else [])
-
-
-def addition_consequence(chain: Chain) -> tuple[str, list[str]]:
-    return "附卷材料列入案卷，案卷生成新版本（备考表注明），原版本保留（第三十条）", []
-
-
-DESTRUCTION_KIND = "archive_destruction"
-DESTRUCTION_PROPOSAL = "destruction_approval_form"
-
-
-def require_hold_keeper(officer: Officer, case: Case) -> None:
-    """The custodian or the supervisor places and lifts legal holds."""
-    allowed = officer.has_role(Role.CUSTODIAN) or officer.has_role(Role.SUPERVISOR)
-    if officer.agency_id != case.agency_id or not allowed:
-        raise ActionError("not_allowed", "只有档案管理员或监督人员可以设置诉讼保全", status=403)
-
-
-def active_holds(case: Case) -> list[LegalHold]:
-    return list(case.legal_holds.filter(released__isnull=True).order_by("at"))
 
 
 @action(ArchiveAction.HOLD)
@@ -811,25 +652,6 @@ def archive_hold_release(
     return row
 
 
-def check_destroyable(case_file: CaseFile, today: dt.date) -> None:
-    """Only an archived file whose 保管期限 has run out, with no legal hold on its case."""
-    if case_file.status != FileStatus.ARCHIVED:
-        raise ActionError("file_not_archived", "只有已归档的案卷可以鉴定销毁")
-    if case_file.dispose_after is None or case_file.dispose_after >= today:
-        until = (
-            "永久保存" if case_file.dispose_after is None else f"保管至 {case_file.dispose_after}"
-        )
-        raise ActionError("retention_not_expired", f"该案卷保管期限未满（{until}），不能销毁")
-    holds = active_holds(case_file.case)
-    if holds:
-        raise ActionError(
-            "legal_hold",
-            "本案处于诉讼保全中，不能销毁："
-            + "；".join(f"{h.get_kind_display()}（{h.reason}）" for h in holds),
-            details=[f"hold:{h.pk}" for h in holds],
-        )
-
-
 @action(ArchiveAction.DESTRUCTION)
 def archive_destruction_propose(
     act: Act,
@@ -842,7 +664,7 @@ def archive_destruction_propose(
 ) -> Chain:
     """鉴定 then 销毁: the custodian proposes destroying an expired 案卷 with the appraisal
     (鉴定意见); two people approve — the handling unit's head, then the 负责人."""
-    case_file = _locked_file(case_file)
+    case_file = locked_file(case_file)
     case = locked(case_file.case)
     require_custodian(officer, case)
     check_destroyable(case_file, timezone.localdate())
@@ -850,84 +672,21 @@ def archive_destruction_propose(
     if not appraisal:
         raise ActionError("appraisal_required", "请填写鉴定意见", field="appraisal")
     now = timezone.now()
-    record = add_record(
+    chain, rows = _proposal(
         case=case,
-        kind=DESTRUCTION_PROPOSAL,
         officer=officer,
+        kind=DESTRUCTION_PROPOSAL,
+        chain_kind=DESTRUCTION_KIND,
         fields={
             "archive_code": case_file.archive_code,
             "retention": case_file.get_retention_display(),
             "appraisal": appraisal,
         },
-        now=now,
-    )
-    chain, first = open_chain(
-        case=case,
-        kind=DESTRUCTION_KIND,
-        record=record,
-        proposer=officer,
         opinion=f"经鉴定，提请销毁：{appraisal}",
-        requires_legal=False,
         plan=[StepRole.REVIEW, StepRole.DECIDE],
         now=now,
     )
     act.record(
-        agency=case.agency_id,
-        actor=officer,
-        subject=f"chain:{chain.pk}",
-        rows=[record, chain, first],
-        case=case.pk,
+        agency=case.agency_id, actor=officer, subject=f"chain:{chain.pk}", rows=rows, case=case.pk
     )
     return chain
-
-
-@step
-def destruction_ended(
-    *, chain: Chain, officer: Officer, approved: bool, now: dt.datetime
-) -> list[Model]:
-    """Effect of the 销毁审批: approved (by the second person), checked again — a legal hold
-    placed meanwhile refuses it — then the 销毁清册 entry and the file marked destroyed."""
-    if not approved:
-        return []
-    case_file = current_file(chain.case)
-    if case_file is None:
-        raise ActionError("file_not_archived", "该案件没有可销毁的案卷")
-    case_file = _locked_file(case_file)
-    check_destroyable(case_file, timezone.localdate(now))
-    chain.save(update_fields=["status", "decided_at"])
-    files = [
-        {
-            "seq": i.seq,
-            "title": i.title,
-            "sha256": i.blob.sha256,
-            "sm3": i.blob.sm3,
-            "size": i.blob.size,
-        }
-        for i in case_file.items.select_related("blob").order_by("seq")
-    ]
-    row = Destruction.objects.create(
-        case_file=case_file,
-        chain=chain,
-        archive_code=case_file.archive_code,
-        title=case_file.title,
-        retention=case_file.retention,
-        appraisal=str(chain.record.fields.get("appraisal", "")),
-        files=files,
-        proposed_by=chain.proposer,
-        approved_by=officer,
-        at=now,
-    )
-    case_file.status = FileStatus.DESTROYED
-    case_file.save(update_fields=["status"])
-    return [row, case_file]
-
-
-def destruction_consequence(chain: Chain) -> tuple[str, list[str]]:
-    f = current_file(chain.case)
-    try:
-        if f is not None:
-            check_destroyable(f, timezone.localdate())
-        rules: list[str] = []
-    except ActionError as err:
-        rules = [err.message]
-    return "案卷销毁，列入销毁清册（清册及其日志条目永久保存）", rules

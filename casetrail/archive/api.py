@@ -4,6 +4,7 @@ message}`` (zh-Hans) as the actions refuse them. The 归档审批 itself is the 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -14,6 +15,7 @@ from rest_framework.views import APIView
 
 from casetrail.archive import actions, service
 from casetrail.archive.models import UseKind
+from casetrail.archive.policy import Policy, policy_of
 from casetrail.archive.selectors import FilePage, file_page
 from casetrail.cases.selectors import case_for_user
 from casetrail.lib import api_fields, openapi
@@ -197,3 +199,33 @@ class CaseFileStepAPI(APIView):
                     note=data.get("note", ""),
                 )
         return Response(page_out(file_page(user=request.user, case_id=case.pk)))
+
+
+class SettingsSerializer(serializers.Serializer):
+    fonds_code = serializers.CharField(max_length=20)
+    fonds_name = api_fields.TextField(max_length=100)
+    category_code = serializers.CharField(max_length=10)
+    category_name = api_fields.TextField(max_length=60)
+    org_code = serializers.CharField(max_length=20)
+    formats = serializers.ListField(child=serializers.CharField(max_length=100), min_length=1)
+    order = serializers.ListField(child=serializers.CharField(max_length=20), min_length=1)
+    retention_rules = serializers.ListField(child=serializers.DictField(), min_length=1)
+
+
+class ArchiveSettingsAPI(APIView):
+    """本机关的档案设置：档号的全宗号、门类代码、机构代码，全宗名称、类目名称，可归档文件格式，
+    卷内文件排列顺序，保管期限规则（按顺序匹配：when 为案件情况，period 为 Y / D30 / D10）。
+    GET 本机关人员可读；PUT 由系统管理员或档案管理员修改（记入日志，旧设置保留）。"""
+
+    @extend_schema(responses={200: SettingsSerializer})
+    def get(self, request: Request) -> Response:
+        officer = officer_for_request(request.user)
+        return Response(dataclasses.asdict(policy_of(officer.agency)))
+
+    @extend_schema(request=SettingsSerializer, responses={200: SettingsSerializer})
+    def put(self, request: Request) -> Response:
+        officer = officer_for_request(request.user)
+        s = SettingsSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        actions.archive_settings_set(officer=officer, policy=Policy(**s.validated_data))
+        return Response(dataclasses.asdict(policy_of(officer.agency)))

@@ -3,6 +3,7 @@ from django.urls import path
 from casetrail.archive import api
 
 urlpatterns = [
+    path("archive/settings/", api.ArchiveSettingsAPI.as_view(), name="api-archive-settings"),
     path("cases/<int:case_id>/archive/", api.CaseFileAPI.as_view(), name="api-case-file"),
     *[
         path(

@@ -10,10 +10,7 @@ from typing import Any
 def register() -> None:
     from casetrail.approvals.kinds import register_consequence, register_due, register_kind
     from casetrail.archive import panels
-    from casetrail.archive.actions import (
-        ADDITION_KIND,
-        CHAIN_KIND,
-        DESTRUCTION_KIND,
+    from casetrail.archive.effects import (
         addition_consequence,
         addition_ended,
         archiving_consequence,
@@ -21,6 +18,7 @@ def register() -> None:
         destruction_consequence,
         destruction_ended,
     )
+    from casetrail.archive.guards import ADDITION_KIND, CHAIN_KIND, DESTRUCTION_KIND
     from casetrail.archive.selectors import archive_deadline
     from casetrail.cases import hooks
     from casetrail.cases.models import Stage

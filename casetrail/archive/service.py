@@ -4,6 +4,7 @@ the AIP and records it; ``export`` writes a stored package out as a bag folder f
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tarfile
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from casetrail.archive import actions
 from casetrail.archive.checks import run_checks
+from casetrail.archive.guards import require_custodian
 from casetrail.archive.models import CaseFile, CheckReport, FileStatus, Package
 from casetrail.archive.package import HashingWriter, package_temp, write_package
 from casetrail.evidence.storage import blob_store
@@ -33,7 +35,7 @@ def ensure_checkpoint(agency_id: int) -> None:
 
 def check(*, case_file: CaseFile, officer: Officer) -> CheckReport:
     """四性检测 of ``case_file`` (refused for another person than a custodian before any reading)."""
-    actions.require_custodian(officer, case_file.case)
+    require_custodian(officer, case_file.case)
     if case_file.status not in (FileStatus.DRAFT, FileStatus.ARCHIVED):
         raise ActionError("file_not_draft", f"该案卷{case_file.get_status_display()}，不能检测")
     ensure_checkpoint(case_file.agency_id)
@@ -55,7 +57,7 @@ def ledger_writer(case_file: CaseFile) -> Callable[[Path], None]:
 
 def package(*, case_file: CaseFile, officer: Officer) -> Package:
     """Write the AIP of an archived 案卷 and record it."""
-    actions.require_custodian(officer, case_file.case)
+    require_custodian(officer, case_file.case)
     if case_file.status != FileStatus.ARCHIVED:
         raise ActionError("file_not_archived", "案卷归档后才能生成归档信息包")
     ensure_checkpoint(case_file.agency_id)
@@ -92,6 +94,7 @@ def export(*, package: Package, dest: Path) -> Path:
     a temporary name, validated with ``bagit``, then renamed — never half there."""
     import bagit
 
+    logging.getLogger("bagit").setLevel(logging.WARNING)  # one INFO line per file otherwise
     if dest.exists():
         raise ActionError("destination_exists", f"目标目录已存在：{dest}")
     dest.parent.mkdir(parents=True, exist_ok=True)

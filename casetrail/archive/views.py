@@ -4,8 +4,11 @@ and its steps; the 案卷 PDF and the package downloads."""
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
@@ -22,6 +25,7 @@ from casetrail.archive.forms import (
     TransferForm,
     UseForm,
 )
+from casetrail.archive.models import CaseFile
 from casetrail.archive.selectors import (
     archived_files,
     case_file_for_user,
@@ -33,7 +37,24 @@ from casetrail.archive.selectors import (
 from casetrail.cases.selectors import case_for_user
 from casetrail.evidence.storage import blob_store
 from casetrail.lib.errors import ActionError
+from casetrail.org.models import Officer
 from casetrail.org.selectors import officer_for_request
+
+
+@contextlib.contextmanager
+def _uploaded(upload: Any) -> Iterator[Path]:
+    """The uploaded file on disk, streamed chunk by chunk (the action moves it into the store)."""
+    with tempfile.TemporaryDirectory(prefix="archive-upload-") as tmp:
+        path = Path(tmp) / "upload.pdf"
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        yield path
+
+
+def _material(form: AttachForm) -> dict[str, Any]:
+    """What the custodian says of an uploaded PDF (附件 or 附卷 material)."""
+    return {k: form.cleaned_data[k] for k in ("title", "responsible", "date", "reason")}
 
 
 @login_required
@@ -75,9 +96,9 @@ def archive_case(request: HttpRequest, case_id: int) -> HttpResponse:
     return _page(request, case_id)
 
 
-def _run(request: HttpRequest, case_id: int, fn: object) -> HttpResponse:
+def _run(request: HttpRequest, case_id: int, fn: Callable[[], object]) -> HttpResponse:
     try:
-        fn()  # type: ignore[operator]
+        fn()
     except ActionError as err:
         return _page(request, case_id, error=err.message, status=err.status)
     return redirect("archive-case", case_id=case_id)
@@ -91,7 +112,7 @@ def archive_assemble_view(request: HttpRequest, case_id: int) -> HttpResponse:
     return _run(request, case.pk, lambda: actions.archive_assemble(case=case, officer=officer))
 
 
-def _current(request: HttpRequest, case_id: int) -> tuple[object, object]:
+def _current(request: HttpRequest, case_id: int) -> tuple[Officer, CaseFile]:
     officer = officer_for_request(request.user)
     page = file_page(user=request.user, case_id=case_id)
     if page.file is None:
@@ -104,7 +125,7 @@ def _current(request: HttpRequest, case_id: int) -> tuple[object, object]:
 def archive_check_view(request: HttpRequest, case_id: int) -> HttpResponse:
     def run() -> None:
         officer, f = _current(request, case_id)
-        service.check(case_file=f, officer=officer)  # type: ignore[arg-type]
+        service.check(case_file=f, officer=officer)
 
     return _run(request, case_id, run)
 
@@ -118,7 +139,7 @@ def archive_submit_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
     def run() -> None:
         officer, f = _current(request, case_id)
-        actions.archive_submit(case_file=f, officer=officer, opinion=form.cleaned_data["opinion"])  # type: ignore[arg-type]
+        actions.archive_submit(case_file=f, officer=officer, opinion=form.cleaned_data["opinion"])
 
     return _run(request, case_id, run)
 
@@ -133,19 +154,12 @@ def archive_attach_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for_user(user=request.user, case_id=case_id)
 
     def run() -> None:
-        with tempfile.TemporaryDirectory(prefix="attach-") as tmp:
-            path = Path(tmp) / "attachment.pdf"
-            with path.open("wb") as out:
-                for chunk in form.cleaned_data["file"].chunks():
-                    out.write(chunk)
+        with _uploaded(form.cleaned_data["file"]) as path:
             actions.archive_attach(
                 case=case,
                 officer=officer,
                 path=path,
-                title=form.cleaned_data["title"],
-                responsible=form.cleaned_data["responsible"],
-                date=form.cleaned_data["date"],
-                reason=form.cleaned_data["reason"],
+                **_material(form),
             )
 
     return _run(request, case_id, run)
@@ -156,7 +170,7 @@ def archive_attach_view(request: HttpRequest, case_id: int) -> HttpResponse:
 def archive_package_view(request: HttpRequest, case_id: int) -> HttpResponse:
     def run() -> None:
         officer, f = _current(request, case_id)
-        service.package(case_file=f, officer=officer)  # type: ignore[arg-type]
+        service.package(case_file=f, officer=officer)
 
     return _run(request, case_id, run)
 
@@ -172,10 +186,10 @@ def archive_transfer_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
     def run() -> None:
         officer, f = _current(request, case_id)
-        package = service.latest_package(f)  # type: ignore[arg-type]
+        package = service.latest_package(f)
         if package is None:
             raise ActionError("no_package", "请先生成归档信息包", status=409)
-        actions.archive_transfer(package=package, officer=officer, **form.cleaned_data)  # type: ignore[arg-type]
+        actions.archive_transfer(package=package, officer=officer, **form.cleaned_data)
 
     return _run(request, case_id, run)
 
@@ -211,7 +225,7 @@ def archive_use_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
     def run() -> None:
         officer, f = _current(request, case_id)
-        actions.archive_use_record(case_file=f, officer=officer, **form.cleaned_data)  # type: ignore[arg-type]
+        actions.archive_use_record(case_file=f, officer=officer, **form.cleaned_data)
 
     return _run(request, case_id, run)
 
@@ -221,10 +235,10 @@ def archive_use_view(request: HttpRequest, case_id: int) -> HttpResponse:
 def archive_use_return_view(request: HttpRequest, case_id: int, use_id: int) -> HttpResponse:
     def run() -> None:
         officer, f = _current(request, case_id)
-        use = f.uses.filter(pk=use_id).first()  # type: ignore[attr-defined]
+        use = f.uses.filter(pk=use_id).first()
         if use is None:
             raise ActionError("no_such_use", "没有该利用登记", status=404)
-        actions.archive_use_return(use=use, officer=officer)  # type: ignore[arg-type]
+        actions.archive_use_return(use=use, officer=officer)
 
     return _run(request, case_id, run)
 
@@ -239,19 +253,12 @@ def archive_addition_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
     def run() -> None:
         officer, f = _current(request, case_id)
-        with tempfile.TemporaryDirectory(prefix="addition-") as tmp:
-            path = Path(tmp) / "addition.pdf"
-            with path.open("wb") as out:
-                for chunk in form.cleaned_data["file"].chunks():
-                    out.write(chunk)
+        with _uploaded(form.cleaned_data["file"]) as path:
             actions.archive_addition_propose(
-                case_file=f,  # type: ignore[arg-type]
-                officer=officer,  # type: ignore[arg-type]
+                case_file=f,
+                officer=officer,
                 path=path,
-                title=form.cleaned_data["title"],
-                responsible=form.cleaned_data["responsible"],
-                date=form.cleaned_data["date"],
-                reason=form.cleaned_data["reason"],
+                **_material(form),
             )
 
     return _run(request, case_id, run)
@@ -300,8 +307,8 @@ def archive_destruction_view(request: HttpRequest, case_id: int) -> HttpResponse
     def run() -> None:
         officer, f = _current(request, case_id)
         actions.archive_destruction_propose(
-            case_file=f,  # type: ignore[arg-type]
-            officer=officer,  # type: ignore[arg-type]
+            case_file=f,
+            officer=officer,
             appraisal=form.cleaned_data["appraisal"],
         )
 

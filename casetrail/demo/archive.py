@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from casetrail.approvals.actions import approval_decide
 from casetrail.archive import actions, service
+from casetrail.archive.guards import failures_of
 from casetrail.archive.models import FileStatus
 from casetrail.archive.selectors import current_file_of
 from casetrail.cases.models import Case, Stage
@@ -25,7 +26,7 @@ def archive_one(personas: dict[str, Officer], case: Case) -> str:
         f = f or actions.archive_assemble(case=case, officer=liu)
         report = service.check(case_file=f, officer=liu)
         if not report.passed:
-            failed = "；".join(actions.failures_of(report)[:3])
+            failed = "；".join(failures_of(report)[:3])
             return f"{case.label} 四性检测未通过：{failed}"
         actions.archive_submit(
             case_file=f, officer=liu, opinion="案卷已立卷并通过四性检测，提请归档"

@@ -211,7 +211,16 @@ def _every_role_reads(walk: Walk, case_path: str, demo: dict[str, Any]) -> None:
     for username, paths in (
         ("li", [case_path, case_path + "section/timeline/"]),
         ("chen", ["/cases/"]),
-        ("liu", [third + "section/documents/", third + "section/media/"]),
+        # Issue 12: the closed case waits on the custodian's worklist; its 案卷 page.
+        (
+            "liu",
+            [
+                third + "section/documents/",
+                third + "section/media/",
+                "/archive/",
+                third + "archive/",
+            ],
+        ),
         (
             "sun",
             [

@@ -134,3 +134,35 @@ def test_it_answers_anonymous_requests_without_revealing_anything(personas):
     client = client_for(None)
     assert client.get("/api/cases/1/archive/").status_code in (401, 403)
     assert client.get("/archive/").status_code == 302
+
+
+def test_it_takes_an_attachment_with_its_reason_on_the_page(personas, evidence_store):
+    import io
+
+    import pikepdf
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from casetrail.archive.selectors import current_file_of
+
+    case = closed_case(personas)
+    liu = client_for("liu")
+    assert liu.post(f"/cases/{case.pk}/archive/assemble/").status_code == 302
+    buf = io.BytesIO()
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(buf)
+    form = {
+        "title": "现场示意图（纸质扫描）",
+        "responsible": "张承办",
+        "date": "2026-11-30",
+        "reason": "纸质材料扫描件，系统外形成",
+    }
+    upload = SimpleUploadedFile("scan.pdf", buf.getvalue(), content_type="application/pdf")
+    r = liu.post(f"/cases/{case.pk}/archive/attach/", {**form, "file": upload})
+    assert r.status_code == 302
+    f = current_file_of(case)
+    assert f.version == 2 and f.items.filter(kind="attachment", reason=form["reason"]).exists()
+    not_pdf = SimpleUploadedFile("x.pdf", b"hello", content_type="application/pdf")
+    r = liu.post(f"/cases/{case.pk}/archive/attach/", {**form, "file": not_pdf})
+    assert r.status_code == 400 and "PDF" in r.content.decode()
+    assert current_file_of(case).version == 2

@@ -60,6 +60,9 @@ def test_it_destroys_an_expired_file_after_two_approvals(personas, evidence_stor
         and entry.archive_code == f.archive_code
     )
     assert LedgerEntry.objects.filter(canonical__contains='"archive.Destruction"').exists()
+    from casetrail.ledger.verify import verify
+
+    assert verify().intact  # every row as its last ledger entry says
 
 
 def test_it_refuses_destruction_during_a_legal_hold_both_ways(personas, evidence_store):

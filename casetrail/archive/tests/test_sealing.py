@@ -71,6 +71,9 @@ def test_it_adds_material_to_an_archived_file_only_through_its_approval(
     assert CaseFile.objects.filter(case=case).count() == 2  # the old version stays
     case.refresh_from_db()
     assert case.stage == Stage.ARCHIVED
+    from casetrail.ledger.verify import verify
+
+    assert verify().intact  # every row as its last ledger entry says
 
 
 def test_it_keeps_the_file_as_it_was_when_the_addition_is_refused(
@@ -89,3 +92,26 @@ def test_it_keeps_the_file_as_it_was_when_the_addition_is_refused(
     approval_decide(chain=chain, officer=personas["wang"], outcome="refuse", opinion="与本案无关")
     f.refresh_from_db()
     assert f.status == FileStatus.ARCHIVED and current_file_of(f.case).pk == f.pk
+
+
+def test_it_proposes_an_addition_on_the_page(personas, evidence_store, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from casetrail.conftest import client_for
+
+    f = archived_case(personas)
+    data = _pdf(tmp_path / "c.pdf").read_bytes()
+    form = {
+        "title": "复查照片说明",
+        "responsible": "",
+        "date": "2026-11-30",
+        "reason": "归档后补充",
+    }
+    upload = SimpleUploadedFile("c.pdf", data, content_type="application/pdf")
+    r = client_for("zhang").post(f"/cases/{f.case_id}/archive/addition/", {**form, "file": upload})
+    assert r.status_code == 403
+    upload = SimpleUploadedFile("c.pdf", data, content_type="application/pdf")
+    r = client_for("liu").post(f"/cases/{f.case_id}/archive/addition/", {**form, "file": upload})
+    assert r.status_code == 302
+    chain = f.case.chains.get(kind="case_file_addition")
+    assert chain.status == "pending_review" and current_file_of(f.case).pk == f.pk

@@ -54,8 +54,9 @@ def test_the_catalogue_in_the_repository_is_valid_and_locked():
     assert set(read_lock()) == set(loaded.fingerprints)
     # 58 with the decision on the case, and the proposals of the other internal decisions (issue 9): 强制执行决定审批表,
     # 申请人民法院强制执行审批表, 结案审批表, 延长办案期限审批表, 重大复杂案件认定变更, 规则豁免审批表;
-    # 66 with the 密级变更审批表 and the 行政执法全过程记录调用单 (issue 13).
-    assert len(CATALOGUE) == 66 and "investigation_service_receipt" not in CATALOGUE
+    # 66 with the 密级变更审批表 and the 行政执法全过程记录调用单 (issue 13); 69 with the archive's
+    # 案卷归档审批表, 附卷审批表 and 销毁审批表 (issue 12).
+    assert len(CATALOGUE) == 69 and "investigation_service_receipt" not in CATALOGUE
     # Every entry changed by schema 2 is version 2, its version 1 kept in the history.
     for (code, version), old in HISTORY.items():
         assert version < (CATALOGUE[code].version if code in CATALOGUE else 2), code
