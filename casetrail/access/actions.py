@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,15 +44,14 @@ from casetrail.access.redaction import (
     redact_pdf,
     redacted_printed,
 )
+from casetrail.access.rules import require_decider, require_fulfiller, token_hash
 from casetrail.access.selectors import (
     approving_step,
     binding_decisions,
     candidates,
-    is_approved,
 )
 from casetrail.access.writes import blob_bytes, store_derived
-from casetrail.approvals.models import ChainStatus, StepRole
-from casetrail.approvals.selectors import why_cannot_act
+from casetrail.approvals.models import StepRole
 from casetrail.approvals.writes import open_chain
 from casetrail.cases.models import Case
 from casetrail.cases.writes import locked, require_assigned, require_handler
@@ -252,18 +250,6 @@ def copy_request_register(
     return request
 
 
-def require_decider(request: CopyRequest, officer: Officer) -> None:
-    """Only the one who may now take the chain's 批准 step decides per item (403); only while
-    the chain waits for it (``not_awaiting_decision``)."""
-    chain = request.chain
-    chain.refresh_from_db()
-    reason = why_cannot_act(officer=officer, chain=chain)
-    if chain.status == ChainStatus.PENDING_DECISION and reason:
-        raise ActionError("not_allowed_to_decide", reason, status=403)
-    if chain.status != ChainStatus.PENDING_DECISION:
-        raise ActionError("not_awaiting_decision", "该调用单不在待局长批准环节，不能作出决定")
-
-
 @action(AccessAction.DECIDE)
 def copy_decisions_set(
     act: Act, /, *, request: CopyRequest, officer: Officer, decisions: list[dict[str, Any]]
@@ -332,17 +318,6 @@ def copy_decisions_set(
         case=request.case_id,
     )
     return rows
-
-
-def require_fulfiller(request: CopyRequest, officer: Officer) -> None:
-    """The approved 调用单 is carried out by a handler of its case."""
-    require_assigned(request.case, officer)
-    if not is_approved(request):
-        raise ActionError(
-            "no_approved_request",
-            "调用单未经局长批准，不能复制（第三十二条）",
-            status=409,
-        )
 
 
 @action(AccessAction.REDACT)
@@ -453,10 +428,6 @@ def redaction_create(
 def _times(span: Span) -> dict[str, str]:
     """A span as the ledger keeps it (no floats in canonical JSON): seconds as decimal strings."""
     return {"t0": format(round(span.t0, 3), "g"), "t1": format(round(span.t1, 3), "g")}
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @action(AccessAction.PACKAGE)

@@ -10,14 +10,10 @@ from pathlib import Path
 
 from django.http import Http404
 
-from casetrail.access.actions import (
-    copy_package_make,
-    copy_receipt_record,
-    require_fulfiller,
-    token_hash,
-)
+from casetrail.access.actions import copy_package_make, copy_receipt_record
 from casetrail.access.models import CopyItem, CopyPackage, CopyRequest, Delivery, ItemKind
 from casetrail.access.package import copy_folder, finish, package_path, stage
+from casetrail.access.rules import require_fulfiller, token_hash
 from casetrail.access.selectors import approving_step, items_of, package_by_token_hash
 from casetrail.archive.actions import archive_use_record
 from casetrail.archive.models import CaseFile, FileStatus, UseKind

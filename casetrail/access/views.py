@@ -17,7 +17,6 @@ from casetrail.access.actions import (
     copy_decisions_set,
     copy_request_register,
     redaction_create,
-    require_decider,
 )
 from casetrail.access.delivery import download, make_package
 from casetrail.access.forms import (
@@ -29,6 +28,7 @@ from casetrail.access.forms import (
     register_form,
 )
 from casetrail.access.models import CopyRequest, Disposition, Redaction
+from casetrail.access.rules import require_decider
 from casetrail.access.selectors import (
     binding_decisions,
     candidates,

@@ -71,9 +71,12 @@ def require_handler(officer: Officer, today: dt.date) -> None:
         )
 
 
-def require_assigned(case: Case, officer: Officer) -> None:
+def require_assigned(
+    case: Case, officer: Officer, message: str = "只有本案承办人员可以办理此事项"
+) -> None:
+    """403 ``not_assigned`` unless ``officer`` is assigned to ``case`` (``message`` says what)."""
     if not case.assignments.filter(officer=officer).exists():
-        raise ActionError("not_assigned", "只有本案承办人员可以办理此事项", status=403)
+        raise ActionError("not_assigned", message, status=403)
 
 
 def normal_party(p: PartyInput, index: int) -> PartyInput:

@@ -30,10 +30,9 @@ from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.lib.text import clean_text
 from casetrail.org.models import Officer, Role
-from casetrail.records.actions import SignatureInput, created_record
 from casetrail.records.models import Record, RecordSignature
 from casetrail.records.numbers import remember_number
-from casetrail.records.writes import attach_file, store_image
+from casetrail.records.writes import SignatureInput, attach_file, created_record, store_image
 
 
 class DocumentAction(ActionName):

@@ -3,25 +3,23 @@ Every public function is a ledgered action (``casetrail.lib.ledgered``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.utils import timezone
 
-from casetrail.cases.models import Case, Mark, Stage
-from casetrail.cases.writes import add_mark
+from casetrail.cases.models import Case, Mark
+from casetrail.cases.writes import add_mark, require_assigned
 from casetrail.lib.errors import ActionError
-from casetrail.lib.ledgered import Act, ActionName, action, step
+from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.org.models import Officer
-from casetrail.records.catalogue import doc_type, successor
+from casetrail.records.catalogue import successor
 from casetrail.records.guards import check_document_allowed, require_made_by_handler
 from casetrail.records.models import Record, RecordAttachment
-from casetrail.records.validation import clean_fields
 from casetrail.records.writes import (
     OfficerPresent,
     SignatureInput,
     attach_file,
-    check_officers_present,
+    created_record,
     new_version,
     signature_rows,
 )
@@ -29,7 +27,6 @@ from casetrail.records.writes import (
 __all__ = [
     "OfficerPresent",
     "SignatureInput",
-    "created_record",
     "material_mark",
     "record_attach",
     "record_correct",
@@ -42,11 +39,6 @@ class RecordAction(ActionName):
     CORRECT = "record.correct"
     ATTACH = "record.attach"
     MARK = "record.mark"
-
-
-def _require_assigned(case: Case, officer: Officer, message: str) -> None:
-    if not case.assignments.filter(officer=officer).exists():
-        raise ActionError("not_assigned", message, status=403)
 
 
 @action(RecordAction.CORRECT)
@@ -66,7 +58,7 @@ def record_correct(
     The correction is made under the catalogue entry version the record was made with (see
     ``new_version``) and signed in that version's signature slots."""
     case = record.case
-    _require_assigned(case, officer, "只有本案承办人员可以更正记录")
+    require_assigned(case, officer, "只有本案承办人员可以更正记录")
     require_made_by_handler(successor(record.kind))
     if not case.is_open:
         raise ActionError("case_closed", "案件已结案，记录不能再更正")
@@ -117,54 +109,6 @@ def record_create(
     return record
 
 
-@step
-def created_record(
-    *,
-    case: Case,
-    officer: Officer,
-    kind: str,
-    fields: dict[str, Any],
-    officers_present: list[OfficerPresent] | None,
-    signatures: list[SignatureInput] | None,
-    now: dt.datetime,
-) -> tuple[Record, list[Any]]:
-    """What ``record_create`` writes, for an action that makes a document as part of more (the
-    送达回证 recorded from its signed scan, casetrail.documents): every check of record_create,
-    the record and its signatures. Returns (record, rows for the ledger entry)."""
-    doc = doc_type(kind)
-    case = Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
-    _require_assigned(case, officer, "只有本案承办人员可以制作本案文书")
-    require_made_by_handler(doc)
-    if not officer.certificate_valid_on(timezone.localdate(now)):
-        raise ActionError("certificate_invalid", f"{officer.name}的执法证件无效")
-    if "start" in doc.stages:
-        raise ActionError("wrong_stage", f"{doc.title}在程序启动环节办理，请使用启动页面")
-    if not case.is_open or case.stage not in doc.stages:
-        stages = "、".join(f"“{Stage(s).label}”" for s in doc.stages)
-        raise ActionError(
-            "wrong_stage",
-            f"{doc.title}属于{stages}阶段，本案当前为“{case.get_stage_display()}”",
-        )
-    if doc.procedure and doc.procedure != case.procedure:
-        raise ActionError(
-            "wrong_procedure", f"{doc.title}不适用于本案的{case.get_procedure_display()}"
-        )
-    values = clean_fields(doc, fields, case=case, now=now)
-    check_document_allowed(case, kind, values)
-    present = check_officers_present(doc, case, officers_present or [])
-    record = Record.objects.create(
-        case=case,
-        kind=kind,
-        fields=values,
-        created_by=officer,
-        created_at=now,
-        officers_present=present or None,
-        catalogue_version=doc.version,
-    )
-    rows = [record, *signature_rows(doc=doc, record=record, signatures=signatures or [], now=now)]
-    return record, rows
-
-
 @action(RecordAction.ATTACH)
 def record_attach(
     act: Act,
@@ -179,7 +123,7 @@ def record_attach(
     """Attach a file to a named slot of the record's catalogue entry: an audio/video or photo
     evidence item of the same case, or a stored scan/document, as the slot's kind says."""
     case = record.case
-    _require_assigned(case, officer, "只有本案承办人员可以添加附件")
+    require_assigned(case, officer, "只有本案承办人员可以添加附件")
     attachment = attach_file(
         record=record,
         officer=officer,
@@ -227,7 +171,7 @@ def material_mark(
         raise ActionError(
             "mark_target_not_found", "要标记的记录或音像记录不存在，或尚未归入案件", status=404
         )
-    _require_assigned(case, officer, "只有本案承办人员可以标记涉密材料")
+    require_assigned(case, officer, "只有本案承办人员可以标记涉密材料")
     mark = add_mark(
         case=case, officer=officer, target=target, kind=kind, reason=reason, title=title
     )

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from casetrail.cases.models import Case
+from casetrail.cases.models import Case, Stage
+from casetrail.cases.writes import require_assigned
 from casetrail.evidence.models import Blob, Item
 from casetrail.evidence.storage import blob_store
 from casetrail.evidence.writes import blob_row
@@ -22,6 +23,7 @@ from casetrail.lib.ledgered import step
 from casetrail.lib.text import clean_name, clean_text
 from casetrail.org.models import Officer
 from casetrail.records.catalogue import DocType, doc_type, doc_version
+from casetrail.records.guards import check_document_allowed, require_made_by_handler
 from casetrail.records.models import Record, RecordAttachment, RecordSignature
 from casetrail.records.validation import clean_fields
 
@@ -338,3 +340,51 @@ def attach_file(
         attached_by=officer,
         attached_at=now,
     )
+
+
+@step
+def created_record(
+    *,
+    case: Case,
+    officer: Officer,
+    kind: str,
+    fields: dict[str, Any],
+    officers_present: list[OfficerPresent] | None,
+    signatures: list[SignatureInput] | None,
+    now: dt.datetime,
+) -> tuple[Record, list[Any]]:
+    """What ``record_create`` writes, for an action that makes a document as part of more (the
+    送达回证 recorded from its signed scan, casetrail.documents): every check of record_create,
+    the record and its signatures. Returns (record, rows for the ledger entry)."""
+    doc = doc_type(kind)
+    case = Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
+    require_assigned(case, officer, "只有本案承办人员可以制作本案文书")
+    require_made_by_handler(doc)
+    if not officer.certificate_valid_on(timezone.localdate(now)):
+        raise ActionError("certificate_invalid", f"{officer.name}的执法证件无效")
+    if "start" in doc.stages:
+        raise ActionError("wrong_stage", f"{doc.title}在程序启动环节办理，请使用启动页面")
+    if not case.is_open or case.stage not in doc.stages:
+        stages = "、".join(f"“{Stage(s).label}”" for s in doc.stages)
+        raise ActionError(
+            "wrong_stage",
+            f"{doc.title}属于{stages}阶段，本案当前为“{case.get_stage_display()}”",
+        )
+    if doc.procedure and doc.procedure != case.procedure:
+        raise ActionError(
+            "wrong_procedure", f"{doc.title}不适用于本案的{case.get_procedure_display()}"
+        )
+    values = clean_fields(doc, fields, case=case, now=now)
+    check_document_allowed(case, kind, values)
+    present = check_officers_present(doc, case, officers_present or [])
+    record = Record.objects.create(
+        case=case,
+        kind=kind,
+        fields=values,
+        created_by=officer,
+        created_at=now,
+        officers_present=present or None,
+        catalogue_version=doc.version,
+    )
+    rows = [record, *signature_rows(doc=doc, record=record, signatures=signatures or [], now=now)]
+    return record, rows
