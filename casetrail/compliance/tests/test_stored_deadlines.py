@@ -195,3 +195,29 @@ def test_an_action_rolled_back_leaves_the_rows_as_they_were(investigating, perso
         ledgered._after_case.remove(fail)
     assert stored(investigating) == before
     assert investigating.records.count() == made
+
+
+def test_every_action_of_the_demo_stories_leaves_the_rows_in_line(personas, evidence_store):
+    """The three demo stories (every stage, every service method, court enforcement) through the
+    actions: after each action on a case its stored rows are exactly what the registry computes."""
+    from casetrail.cases.models import Case
+    from casetrail.demo.stories import load_demo_cases
+    from casetrail.lib import ledgered
+
+    checked = []
+
+    def check(case_id):
+        case = Case.objects.get(pk=case_id)
+        assert stored(case) == computed(case), case_id
+        checked.append(case_id)
+
+    ledgered._after_case.append(check)  # after compliance's refresh (registered at start-up)
+    try:
+        load_demo_cases(personas)
+    finally:
+        ledgered._after_case.remove(check)
+    assert len(checked) > 150 and len(set(checked)) == 3
+    kinds = set(CaseDeadline.objects.values_list("rule", flat=True))
+    assert {"CF56", "CF60", "CF61", "CF67", "GS7", "QZ54", "R21b", "R25", "R27", "R30a", "R44"} <= (
+        kinds
+    ), kinds
