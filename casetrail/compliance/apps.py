@@ -35,4 +35,4 @@ class ComplianceConfig(AppConfig):
         # The stored deadlines follow every action on a case: marked in its transaction,
         # recomputed in batches (and by every reader first).
         register_after_case(mark_case)
-        register(Job("deadlines-marked", refresh_marked_deadlines.enqueue, every=lambda: 5))
+        register(Job("deadlines-marked", refresh_marked_deadlines.enqueue, every=lambda: 60))

@@ -107,8 +107,8 @@ class CaseDeadline(models.Model):
 
 class CaseDeadlineDirty(models.Model):
     """A case whose stored deadlines an action may have changed: marked inside the action (one
-    row insert, ignored if already there), refreshed later in batches — by the scheduler every few
-    seconds and by each reader of the stored deadlines before it reads — so an action pays an
+    row insert, ignored if already there), refreshed later in batches — by the scheduler every minute
+    and by each reader of the stored deadlines before it reads — so an action pays an
     insert, not the deadline registry's computation (which grows with the case's records)."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="+")

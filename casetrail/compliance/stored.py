@@ -4,13 +4,13 @@ Every ledgered action that names a case marks it (``mark_case``, registered with
 ``casetrail.lib.ledgered.register_after_case`` from ``ComplianceConfig.ready()``): one row insert
 in the action's transaction, so the mark commits with the facts or not at all. ``refresh_marked``
 then recomputes the marked cases' deadlines with ``deadlines_of`` — the registry decides them,
-nothing here knows a deadline kind — and writes only the rows that changed. It runs every few
-seconds from the scheduler and at the start of every reader of the stored rows (the worklists, the
-daily check, the findings), so a reader never sees a case's rows older than its last action.
+nothing here knows a deadline kind — and writes only the rows that changed. It runs every minute
+from the scheduler and at the start of every reader of the stored rows (the worklists, the daily
+check, the findings), so a reader never sees a case's rows older than its last action.
 (Recomputing inside each action cost 2 ms to 40 ms an action, growing with the case's records: the
-action rate fell tenfold.) The
-worklists, dashboards, the daily check and the findings then read an index instead of computing
-every case's calendar on each view (issue 18: 8 minutes for a handler's worklist at 10^5 cases).
+action rate fell tenfold.) The worklists, dashboards, the daily check and the findings then read an
+index instead of computing every case's calendar on each view (issue 18: 8 minutes for a handler's
+worklist at 10^5 cases).
 
 Holiday schedules change the working-day calendar of every case: their import refreshes all rows
 in the background (``refresh_all``); `casetrail refresh-deadlines` does the same by hand (after a
