@@ -91,12 +91,12 @@ zhang = Officer.objects.get(user__username="zhang")
 case = (Case.objects.filter(assignments__officer=zhang, stage="service").order_by("-id").first()
         or Case.objects.filter(assignments__officer=zhang).order_by("-id").first())
 party = Party.objects.filter(case=case).first()
-print(case.pk); print(party.name)
+print(case.pk); print(party.name); print(Case.objects.count())
 """
     out = subprocess.run(
         [PY, "-c", code], env=env_for(var), cwd=ROOT, check=True, capture_output=True, text=True
     ).stdout.split("\n")
-    return {"case": out[0], "party": out[1]}
+    return {"case": out[0], "party": out[1], "cases": out[2]}
 
 
 class Server:
@@ -307,7 +307,7 @@ def main() -> None:
                 )
             print(f"round {r + 1} done", file=sys.stderr)
         print(
-            f"\n### Pages at {args.cases if not args.var else 'the given'} cases "
+            f"\n### Pages at {int(where['cases']):,} cases "
             f"({os.environ.get('DATABASE_URL', 'sqlite').split(':')[0]}, {args.workers} workers, "
             f"{args.rounds} rounds; min / median / max)\n"
         )

@@ -16,8 +16,8 @@ class ComplianceConfig(AppConfig):
         from casetrail.compliance.effects import exemption_ended
         from casetrail.compliance.engine import gate
         from casetrail.compliance.kinds import ComplianceChain
-        from casetrail.compliance.stored import refresh_case
-        from casetrail.compliance.tasks import check_deadlines
+        from casetrail.compliance.stored import mark_case
+        from casetrail.compliance.tasks import check_deadlines, refresh_marked_deadlines
         from casetrail.lib.ledgered import register_after_case
         from casetrail.lib.periodic import Job, register
 
@@ -32,5 +32,7 @@ class ComplianceConfig(AppConfig):
         hooks.register_glance(panels.glance)
         hooks.register_worklist(panels.DEADLINES)
         register(Job("deadlines", check_deadlines.enqueue, daily=True))
-        # The stored deadlines follow every action on a case, in its transaction.
-        register_after_case(refresh_case)
+        # The stored deadlines follow every action on a case: marked in its transaction,
+        # recomputed in batches (and by every reader first).
+        register_after_case(mark_case)
+        register(Job("deadlines-marked", refresh_marked_deadlines.enqueue, every=lambda: 60))

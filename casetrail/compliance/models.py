@@ -106,3 +106,21 @@ class CaseDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.rule} {self.due_at:%Y-%m-%d}"
+
+
+class CaseDeadlineDirty(models.Model):
+    """A case whose stored deadlines an action may have changed: marked inside the action (one
+    row insert, ignored if already there), refreshed later in batches — by the scheduler every minute
+    and by each reader of the stored deadlines before it reads — so an action pays an
+    insert, not the deadline registry's computation (which grows with the case's records)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    # The first action since the last recomputation (a later one keeps it): what a deadline met in
+    # this recomputation records as its ``done_at``.
+    marked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待重算期限的案件"
+
+    def __str__(self) -> str:
+        return str(self.case_id)

@@ -10,16 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casetrail.cases.hooks import CasePage, Glance, Panel, WorklistSection
-from casetrail.compliance.deadlines import (
+from casetrail.compliance.deadlines import deadlines_of
+from casetrail.compliance.engine import checklist, warnings
+from casetrail.compliance.selectors import pending_exemptions, subject_labels
+from casetrail.compliance.stored import (
     as_deadline,
     deadlines_for,
-    deadlines_of,
     loaded,
     stored_due,
     watched_for,
 )
-from casetrail.compliance.engine import checklist, warnings
-from casetrail.compliance.selectors import pending_exemptions, subject_labels
 from casetrail.org.models import Officer, Role
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from casetrail.compliance.models import CaseDeadline
+from casetrail.compliance.stored import refresh_all, refresh_marked
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,7 @@ def check_deadlines() -> int:
     worklists show them live). It touches only the rows that changed state — an index range — so
     its cost, and that of `casetrail run`'s start-up which enqueues it, does not grow with the
     number of cases. Returns how many became overdue."""
+    refresh_marked()
     now = timezone.now()
     watched = CaseDeadline.objects.filter(watched=True, due_at__lt=now)
     with transaction.atomic():
@@ -33,10 +35,14 @@ def check_deadlines() -> int:
 
 
 @task()
+def refresh_marked_deadlines() -> int:
+    """Recompute the deadlines of the cases actions marked since the last run."""
+    return refresh_marked()
+
+
+@task()
 def refresh_deadlines() -> int:
     """Recompute every case's stored deadlines (a holiday schedule changed the calendar)."""
-    from casetrail.compliance.stored import refresh_all
-
     cases, added, removed = refresh_all()
     log.info("deadlines refreshed: %d cases, %d rows added, %d removed", cases, added, removed)
     return cases

@@ -51,7 +51,7 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from casetrail.cases.models import Case, CaseNumberCounter, Stage
-from casetrail.compliance.stored import refresh_all
+from casetrail.compliance.stored import refresh_all, refresh_marked
 from casetrail.demo import stories
 from casetrail.demo.personas import DEMO_PASSWORD, PERSONAS, UNITS, load_demo
 from casetrail.demo.story import Story
@@ -733,6 +733,7 @@ def generate(
     seconds["检查点"] = time.monotonic() - t
     t = time.monotonic()
     refresh_all()
+    refresh_marked()  # the templates' actions marked their cases: computed just now
     seconds["期限"] = time.monotonic() - t
     t = time.monotonic()
     refresh_statistics(after_bulk_load=True)

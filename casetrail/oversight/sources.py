@@ -26,6 +26,7 @@ from casetrail.compliance.service import (
     services_of,
     why_not_served,
 )
+from casetrail.compliance.stored import refresh_marked
 from casetrail.evidence.models import Item
 from casetrail.ledger.models import Ledger, LedgerEntry, VerificationRun
 from casetrail.ledger.witnesses import oldest_unwitnessed
@@ -77,6 +78,7 @@ def overdue_deadlines(agency_id: int) -> Iterator[Raised]:
     day, so a deadline moved by an approved extension and missed again is a new finding."""
     # The stored deadlines (kept by compliance after every action): an index range, not every
     # case's calendar computed again.
+    refresh_marked()
     rows = CaseDeadline.objects.filter(agency_id=agency_id, watched=True, due_at__lt=timezone.now())
     for row in rows.select_related("case", "case__agency", "case__unit").order_by("due_at", "id"):
         case = row.case

@@ -15,13 +15,14 @@ from django.utils import timezone
 
 from casetrail.compliance.deadlines import deadlines_of
 from casetrail.compliance.models import CaseDeadline
-from casetrail.compliance.stored import refresh_all
+from casetrail.compliance.stored import refresh_all, refresh_marked
 from casetrail.compliance.tasks import check_deadlines
 from casetrail.compliance.tests.builders import advance, make
 from casetrail.conftest import approve_start, client_for, start_ex_officio
 
 
 def stored(case):
+    refresh_marked()  # what every reader of the rows does first
     return {
         (r.rule, r.title, r.due_at, r.done, r.info, r.watched)
         for r in CaseDeadline.objects.filter(case=case)
@@ -100,21 +101,37 @@ def test_it_adds_and_removes_rows_when_records_come_and_go(investigating, person
 
 def test_a_new_case_gets_rows_when_its_start_is_approved(personas):
     case = start_ex_officio(personas)
+    refresh_marked()
     assert not CaseDeadline.objects.filter(case=case, rule="CF60").exists()
     approve_start(case, personas)
+    refresh_marked()
     (cf60,) = CaseDeadline.objects.filter(case=case, rule="CF60")
     assert cf60.watched and not cf60.done and cf60.agency_id == case.agency_id
     in_line(case)
 
 
 def test_unchanged_rows_are_left_alone(investigating, personas):
+    refresh_marked()
     before = {r.pk for r in CaseDeadline.objects.filter(case=investigating)}
     make(investigating, personas, "interview_record")  # changes no deadline
+    assert refresh_marked() == 1  # the action marked its case
     assert {r.pk for r in CaseDeadline.objects.filter(case=investigating)} == before
+
+
+def test_an_action_only_marks_its_case_and_readers_refresh_it(investigating, personas):
+    from casetrail.compliance.models import CaseDeadlineDirty
+
+    refresh_marked()
+    decision = make(investigating, personas, "interview_record")
+    assert list(CaseDeadlineDirty.objects.values_list("pk", flat=True)) == [investigating.pk]
+    assert decision.pk
+    client_for("zhang").get("/")  # the worklist reads the stored rows: it refreshes first
+    assert not CaseDeadlineDirty.objects.exists()
 
 
 def test_refresh_all_rebuilds_the_rows(investigating, other_agency):
     expected = stored(investigating)
+    refresh_marked()
     CaseDeadline.objects.all().delete()
     cases, added, removed = refresh_all()
     assert cases >= 1 and added == len(expected) and removed == 0
@@ -143,6 +160,7 @@ def later(days):
 def test_the_daily_check_notes_only_what_became_overdue_and_logs_one_line(
     investigating, personas, caplog
 ):
+    refresh_marked()
     (cf60,) = CaseDeadline.objects.filter(case=investigating, rule="CF60")
     days = (timezone.localtime(cf60.due_at).date() - timezone.localdate()).days + 1
     with caplog.at_level(logging.INFO, logger="casetrail.compliance.tasks"):
@@ -172,6 +190,7 @@ def test_the_worklist_costs_the_same_queries_whatever_the_number_of_cases(person
     one = queries()
     for _ in range(3):
         approve_start(start_ex_officio(personas), personas)
+    refresh_marked()
     assert CaseDeadline.objects.filter(watched=True).count() >= 4
     assert queries() == one
 
@@ -195,3 +214,29 @@ def test_an_action_rolled_back_leaves_the_rows_as_they_were(investigating, perso
         ledgered._after_case.remove(fail)
     assert stored(investigating) == before
     assert investigating.records.count() == made
+
+
+def test_every_action_of_the_demo_stories_leaves_the_rows_in_line(personas, evidence_store):
+    """The three demo stories (every stage, every service method, court enforcement) through the
+    actions: after each action on a case its stored rows are exactly what the registry computes."""
+    from casetrail.cases.models import Case
+    from casetrail.demo.stories import load_demo_cases
+    from casetrail.lib import ledgered
+
+    checked = []
+
+    def check(case_id):
+        case = Case.objects.get(pk=case_id)
+        assert stored(case) == computed(case), case_id
+        checked.append(case_id)
+
+    ledgered._after_case.append(check)  # after compliance's mark (registered at start-up)
+    try:
+        load_demo_cases(personas)
+    finally:
+        ledgered._after_case.remove(check)
+    assert len(checked) > 150 and len(set(checked)) == 3
+    kinds = set(CaseDeadline.objects.values_list("rule", flat=True))
+    assert {"CF56", "CF60", "CF61", "CF67", "GS7", "QZ54", "R21b", "R25", "R27", "R30a", "R44"} <= (
+        kinds
+    ), kinds

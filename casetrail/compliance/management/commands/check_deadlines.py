@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from casetrail.compliance.deadlines import due_deadlines
+from casetrail.compliance.stored import due_deadlines
 
 
 class Command(BaseCommand):
