@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pikepdf
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from casetrail.archive.models import CaseFile, FileItem
-from casetrail.documents.fonts import faces
+from casetrail.documents.render import layout, pdf_a
 from casetrail.evidence.storage import blob_store
 
 MM = 72 / 25.4  # PDF points per millimetre
@@ -46,18 +45,6 @@ def open_blob_pdf(sha256: str) -> Iterator[pikepdf.Pdf]:
 def page_count(sha256: str) -> int:
     with open_blob_pdf(sha256) as pdf:
         return len(pdf.pages)
-
-
-def _html_pdf(template: str, context: dict[str, Any]) -> Any:
-    from weasyprint import HTML
-
-    regular, _bold = faces()  # FontMissing before anything is laid out
-    html = render_to_string(template, {**context, "font": regular.family})
-    return HTML(string=html).render()
-
-
-def _pdf_bytes(document: Any) -> bytes:
-    return bytes(document.write_pdf(pdf_variant="pdf/a-2b", custom_metadata=True))
 
 
 def _first_page_with(document: Any, anchor: str) -> int | None:
@@ -115,7 +102,7 @@ DIGIT_W, DIGIT_H = 3.2, 6.0  # mm: one digit of the 页号, set in the embedded 
 def _digit_forms(out: pikepdf.Pdf) -> list[pikepdf.Object]:
     """The ten digits as Form XObjects of ``out``: rendered once (the CJK face embedded and
     subset, PDF/A), so stamping 页号 on hundreds of pages costs a few bytes of content each."""
-    digits = _pdf_bytes(_html_pdf("archive/pdf/numbers.html", {"numbers": range(10)}))
+    digits = pdf_a(layout("archive/pdf/numbers.html", {"numbers": range(10)}))
     source = pikepdf.open(io.BytesIO(digits))
     forms = [out.copy_foreign(pikepdf.Page(p).as_form_xobject()) for p in source.pages]
     source.close()
@@ -154,16 +141,16 @@ def build(
     numbers already (``start_page``, ``pages``)."""
     filing_no = f"{case_file.year}-{case_file.piece_no:04d}"
     context = {"f": case_file, "items": items, "filing_no": filing_no}
-    front_doc = _html_pdf("archive/pdf/front.html", context)
-    back_doc = _html_pdf(
+    front_doc = layout("archive/pdf/front.html", context)
+    back_doc = layout(
         "archive/pdf/back.html",
         {**context, "media": media_rows(media), "notes": notes, "checker": checker},
     )
     index_at = _first_page_with(front_doc, "index") or 0
     media_at = _first_page_with(back_doc, "media")
     notes_at = _first_page_with(back_doc, "notes") or 0
-    out = pikepdf.open(io.BytesIO(_pdf_bytes(front_doc)))
-    back = pikepdf.open(io.BytesIO(_pdf_bytes(back_doc)))
+    out = pikepdf.open(io.BytesIO(pdf_a(front_doc)))
+    back = pikepdf.open(io.BytesIO(pdf_a(back_doc)))
     marks: list[tuple[str, int]] = [("封面", 0), ("卷内目录", index_at)]
     # QPDF copies a foreign page's streams when the result is written: the sources stay open
     # until then.
