@@ -25,13 +25,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pages import (  # the pages benchmark's server, login and timing helpers
     DEMO_PASSWORD,
-    HELLO,
     PY,
     ROOT,
     Server,
     env_for,
     free_port,
     generate,
+    hello_server,
     latency,
     login,
     spread,
@@ -82,27 +82,10 @@ def main() -> None:
     env["CASETRAIL_BIND"] = f"127.0.0.1:{app_port}"
     env["CASETRAIL_WEB_WORKERS"] = str(args.workers)
     hello_dir = Path(tempfile.mkdtemp(prefix="ct-hello-"))
-    (hello_dir / "hello.py").write_text(HELLO)
     app = hello = None
     try:
         app = Server([PY, "-m", "casetrail.cli", "run"], env, app_port, ROOT, "/login/")
-        hello = Server(
-            [
-                PY,
-                "-m",
-                "gunicorn",
-                "hello:application",
-                "--bind",
-                f"127.0.0.1:{hello_port}",
-                "--workers",
-                str(args.workers),
-                "--access-logfile",
-                "-",
-            ],
-            {**os.environ, "PYTHONPATH": str(hello_dir)},
-            hello_port,
-            hello_dir,
-        )
+        hello = hello_server(hello_dir, hello_port, args.workers)
         sun = login(app_port, "sun", DEMO_PASSWORD)
         pages = {
             "dashboard (months)": "/oversight/",

@@ -152,6 +152,31 @@ class Server:
             os.killpg(self.proc.pid, signal.SIGKILL)
 
 
+def hello_server(folder: Path, port: int, workers: int) -> Server:
+    """The same-run reference: a Django hello-world (``HELLO``, written into ``folder``) under
+    gunicorn with the app's worker count."""
+    (folder / "hello.py").write_text(HELLO)
+    return Server(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "hello:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "600",
+            "--access-logfile",
+            "-",  # as `casetrail run` serves (its log goes to the same /dev/null here)
+        ],
+        {**os.environ, "PYTHONPATH": str(folder)},
+        port,
+        folder,
+    )
+
+
 def request(
     port: int, method: str, path: str, headers: dict[str, str] | None = None, body: str = ""
 ) -> tuple[int, dict[str, str], bytes]:
@@ -256,30 +281,11 @@ def main() -> None:
     env["CASETRAIL_BIND"] = f"127.0.0.1:{app_port}"
     env["CASETRAIL_WEB_WORKERS"] = str(args.workers)
     hello_dir = Path(tempfile.mkdtemp(prefix="ct-hello-"))
-    (hello_dir / "hello.py").write_text(HELLO)
     app = hello = None
     try:
         where = targets(var)
         app = Server([PY, "-m", "casetrail.cli", "run"], env, app_port, ROOT, "/login/")
-        hello = Server(
-            [
-                PY,
-                "-m",
-                "gunicorn",
-                "hello:application",
-                "--bind",
-                f"127.0.0.1:{hello_port}",
-                "--workers",
-                str(args.workers),
-                "--timeout",
-                "600",
-                "--access-logfile",
-                "-",  # as `casetrail run` serves (its log goes to the same /dev/null here)
-            ],
-            {**os.environ, "PYTHONPATH": str(hello_dir)},
-            hello_port,
-            hello_dir,
-        )
+        hello = hello_server(hello_dir, hello_port, args.workers)
         cookies = {who: login(app_port, who, DEMO_PASSWORD) for who in ("zhang", "sun")}
         q = urllib.parse.quote(where["party"])
         pages = {
