@@ -200,6 +200,13 @@ def bulk_fill(ledger, target: int) -> None:  # type: ignore[no-untyped-def]
         # Keep only what later appends can need: the rightmost node of each level.
         cache = {k: v for k, v in cache.items() if ((k[1] + 1) << k[0]) > size - (1 << k[0]) * 2}
         print(f"  filled {size:,}", file=sys.stderr)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # Planner statistics after a bulk load (autovacuum would get there later), so the queries
+        # of verify and of the references are planned on what the tables hold.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE ledger_ledgerentry, ledger_ledgernode")
 
 
 def hash_rate(ledger) -> tuple[float, int]:  # type: ignore[no-untyped-def]
