@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from casetrail.ledger.models import Ledger, LedgerEntry
+from casetrail.ledger.nodes import nodes_query
 from casetrail.ledger.tasks import make_checkpoint
 from casetrail.lib import merkle
 from casetrail.lib.canonical_json import canonicalize
@@ -73,12 +74,8 @@ def _lock_head(cursor: Any, agency_id: int) -> tuple[int, int, str, dict[int, by
     wanted = _siblings(seq)
     siblings: dict[int, bytes] = {}
     if wanted:
-        terms = " OR ".join(['(level = %s AND "index" = %s)'] * len(wanted))
-        cursor.execute(
-            f"SELECT level, hash FROM ledger_ledgernode WHERE ledger_id = %s AND ({terms})",
-            [ledger_id, *(v for pair in wanted for v in pair)],
-        )
-        siblings = {lv: bytes(h) for lv, h in cursor.fetchall()}
+        cursor.execute(*nodes_query(ledger_id, wanted))
+        siblings = {lv: bytes(h) for lv, _ix, h in cursor.fetchall()}
     return ledger_id, seq, hash_name, siblings
 
 

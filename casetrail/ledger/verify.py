@@ -8,6 +8,7 @@ entry recorded and recorded rows that are gone; and it re-hashes every evidence 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 
 from casetrail.ledger import verify_jobs
@@ -224,8 +225,13 @@ class SpanResult:
 
 
 def _stream(sql: str, params: list[Any]) -> Iterator[list[Any]]:
-    """Rows of ``sql`` in batches through a streaming (server-side on PostgreSQL) cursor."""
-    with connection.chunked_cursor() as cursor:
+    """Rows of ``sql`` in batches through a streaming (server-side on PostgreSQL) cursor. Inside a
+    transaction: in autocommit Django declares the cursor WITH HOLD, and PostgreSQL then
+    materialises the whole result before the first row (minutes and disk at 10^5 entries). Not on
+    SQLite, whose cursor streams anyway and where a transaction would be IMMEDIATE: it would hold
+    the write lock, and every action, for as long as verify reads."""
+    hold = transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
+    with hold, connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(BATCH):
             yield batch
