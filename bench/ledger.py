@@ -4,6 +4,9 @@ raw hash rate of the same bytes, and inclusion-proof latency at 10^5 and 10^6 en
     .venv/bin/python bench/ledger.py            # full run (10^6 entries: a few minutes)
     .venv/bin/python bench/ledger.py --quick    # 10^4 / 10^5, for a smoke run
 
+With a real witness process on 127.0.0.1 it also times a checkpoint signed alone and with the
+witness's round trip (issue 14), and `verify` with the witness checks against the raw hash rate.
+
 Runs on a throw-away SQLite database under a temporary folder (DATABASE_URL=postgresql://… to
 measure PostgreSQL instead: a fresh database on that server, dropped at the end). The temporary
 folder is removed at the end. Figures are printed as a Markdown table for the README.
@@ -214,14 +217,20 @@ def hash_rate(ledger) -> tuple[float, int]:  # type: ignore[no-untyped-def]
     from casetrail.ledger.models import LedgerEntry
     from casetrail.lib import merkle
 
-    datas = [
-        c.encode()
-        for c in LedgerEntry.objects.filter(ledger=ledger)
-        .values_list("canonical", flat=True)
-        .iterator(chunk_size=5000)
-    ]
-    seconds, _ = timed(lambda: [merkle.leaf_hash(ledger.hash_name, d) for d in datas])
-    return len(datas) / seconds, sum(map(len, datas))
+    rows = LedgerEntry.objects.filter(ledger=ledger).values_list("canonical", flat=True)
+    seconds = 0.0
+    count = size = 0
+    chunk: list[bytes] = []
+    for canonical in rows.iterator(chunk_size=5000):
+        chunk.append(canonical.encode())
+        if len(chunk) == 5000:
+            took, _ = timed(lambda c=chunk: [merkle.leaf_hash(ledger.hash_name, d) for d in c])
+            seconds, count, size = seconds + took, count + len(chunk), size + sum(map(len, chunk))
+            chunk = []
+    if chunk:
+        took, _ = timed(lambda: [merkle.leaf_hash(ledger.hash_name, d) for d in chunk])
+        seconds, count, size = seconds + took, count + len(chunk), size + sum(map(len, chunk))
+    return count / seconds, size
 
 
 def proof_latency(ledger, samples: int = 200) -> tuple[float, float]:  # type: ignore[no-untyped-def]
@@ -268,7 +277,7 @@ def start_witness(tmp: Path, ledger):  # type: ignore[no-untyped-def]
     url = process.stdout.readline().split()[-1]
     vkey = process.stdout.readline().split()[-1]
     settings.CASETRAIL_WITNESSES = [f"{url} {vkey}"]
-    return process
+    return process, f"{url} {vkey}"
 
 
 def checkpoint_latency(ledger, agency, samples: int = 30) -> float:  # type: ignore[no-untyped-def]
@@ -511,6 +520,49 @@ def run_bench(tmp: Path, small: int, big: int, args: argparse.Namespace) -> None
                 f"{spread(rates[key])} — {statistics.median(rates[key]) / ref:.2f} of the reference",
             )
         )
+    # Trust (issue 14): a checkpoint signed alone, and with a real witness's round trip
+    # (add-checkpoint with the consistency proof, the cosignature checked and stored).
+    from django.conf import settings
+
+    witness, configured = start_witness(tmp, ledger)
+
+    def checkpoint_ms(witnessed: bool) -> float:
+        settings.CASETRAIL_WITNESSES = [configured] if witnessed else []
+        return checkpoint_latency(ledger, agency, samples=10)
+
+    try:
+        cps = rounds(
+            {"alone": lambda: checkpoint_ms(False), "witnessed": lambda: checkpoint_ms(True)},
+            args.rounds,
+        )
+        alone, witnessed = statistics.median(cps["alone"]), statistics.median(cps["witnessed"])
+        rows.append(("checkpoint signed alone, ms", spread(cps["alone"], "{:.1f}")))
+        rows.append(
+            (
+                "checkpoint with one witness's round trip, ms",
+                f"{spread(cps['witnessed'], '{:.1f}')} — the witness adds {witnessed - alone:.1f} ms",
+            )
+        )
+        verify_rows(tmp, ledger, small, big, args, rows, configured)
+    finally:
+        witness.terminate()
+        witness.wait()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append(("peak memory of the benchmark process", f"{peak:,.0f} MiB"))
+    print("| measure | value |\n|---|---|")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+
+
+def verify_rows(  # type: ignore[no-untyped-def]
+    tmp: Path, ledger, small: int, big: int, args: argparse.Namespace, rows: list, witness: str
+) -> None:
+    """Proof latency and verify at each size; at each, verify also with the witness checks, as
+    entries/s against the same run's raw hash rate of the same entries."""
+    from django.conf import settings
+
+    from casetrail.ledger.checkpoints import checkpoint_create
+
     for size in (small, big):
         bulk_fill(ledger, size)
         lat = rounds(
@@ -550,11 +602,24 @@ def run_bench(tmp: Path, small: int, big: int, args: argparse.Namespace) -> None
                     f"reference's speed; peak RSS {rss:,.0f} MiB; {findings} findings",
                 )
             )
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rows.append(("peak memory of the benchmark process", f"{peak:,.0f} MiB"))
-    print("| measure | value |\n|---|---|")
-    for name, value in rows:
-        print(f"| {name} | {value} |")
+        # With the witness checks (the witness holds this size: verify asks it and compares).
+        settings.CASETRAIL_WITNESSES = [witness]
+        checkpoint_create(ledger=ledger)
+        os.environ["CASETRAIL_WITNESSES"] = witness
+        try:
+            seconds, rss, findings = verify_process(1)
+        finally:
+            del os.environ["CASETRAIL_WITNESSES"]
+        hashed, _ = hash_rate(ledger)
+        ledger.refresh_from_db()
+        rate = ledger.size / seconds
+        rows.append(
+            (
+                f"`casetrail verify` with the witness checks at {ledger.size:,} entries",
+                f"{seconds:.1f} s, {rate:,.0f} entries/s — {rate / hashed:.2f} of the raw hash rate "
+                f"({hashed:,.0f} entries/s); peak RSS {rss:,.0f} MiB; {findings} findings",
+            )
+        )
 
 
 if __name__ == "__main__":
