@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django import forms
 
 from casetrail.archive.models import HoldKind, UseKind
+from casetrail.lib import form_fields
 from casetrail.lib.form_fields import LineField, TextField
 
 
@@ -44,3 +48,41 @@ class HoldForm(forms.Form):
 
 class DestructionForm(forms.Form):
     appraisal = TextField(label="鉴定意见", widget=forms.Textarea)
+
+
+class SettingsForm(forms.Form):
+    """档案设置 on one page: the 档号's codes and names, the formats (one media type a line), the
+    order of the groups (one code a line) and the 保管期限 rules (JSON, first match applies)."""
+
+    fonds_code = form_fields.NameField(label="全宗号", max_length=20)
+    fonds_name = form_fields.LineField(label="全宗名称", max_length=100)
+    category_code = form_fields.NameField(label="门类代码", max_length=10)
+    category_name = form_fields.LineField(label="类目名称", max_length=60)
+    org_code = form_fields.NameField(label="机构（问题）代码", max_length=20)
+    formats = form_fields.TextField(
+        label="可归档文件格式（每行一种，如 application/pdf）",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    order = form_fields.TextField(
+        label="卷内文件排列顺序（每行一个类别代码）", widget=forms.Textarea(attrs={"rows": 9})
+    )
+    retention_rules = form_fields.TextField(
+        label="保管期限规则（JSON 列表，按顺序匹配：when 为案件情况，period 为 Y / D30 / D10）",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=20000,
+    )
+
+    def clean_retention_rules(self) -> list[dict[str, Any]]:
+        try:
+            rules = json.loads(self.cleaned_data["retention_rules"])
+        except ValueError:
+            raise forms.ValidationError("保管期限规则应为 JSON 列表") from None
+        if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules) or not rules:
+            raise forms.ValidationError("保管期限规则应为非空的 JSON 列表，每条为一个对象")
+        return rules
+
+    def clean_formats(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["formats"].splitlines() if line.strip()]
+
+    def clean_order(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["order"].splitlines() if line.strip()]

@@ -4,6 +4,7 @@ from casetrail.archive import views
 
 urlpatterns = [
     path("archive/", views.archive_home, name="archive-home"),
+    path("archive/settings/", views.archive_settings, name="archive-settings"),
     path("cases/<int:case_id>/archive/", views.archive_case, name="archive-case"),
     path(
         "cases/<int:case_id>/archive/assemble/",

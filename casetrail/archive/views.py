@@ -5,27 +5,33 @@ and its steps; the 案卷 PDF and the package downloads."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from casetrail.archive import actions, service
 from casetrail.archive.forms import (
     AttachForm,
     DestructionForm,
     HoldForm,
+    SettingsForm,
     SubmitForm,
     TransferForm,
     UseForm,
 )
 from casetrail.archive.models import CaseFile
+from casetrail.archive.policy import GROUPS, Policy, policy_of
 from casetrail.archive.selectors import (
     archived_files,
     case_file_for_user,
@@ -37,7 +43,8 @@ from casetrail.archive.selectors import (
 from casetrail.cases.selectors import case_for_user
 from casetrail.evidence.storage import blob_store
 from casetrail.lib.errors import ActionError
-from casetrail.org.models import Officer
+from casetrail.lib.forms import apply_error
+from casetrail.org.models import Officer, Role
 from casetrail.org.selectors import officer_for_request
 
 
@@ -313,3 +320,40 @@ def archive_destruction_view(request: HttpRequest, case_id: int) -> HttpResponse
         )
 
     return _run(request, case_id, run)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def archive_settings(request: HttpRequest) -> HttpResponse:
+    """档案设置: what the agency's 档号, formats, order and 保管期限 rules are (every officer of the
+    agency reads them, as the API does); 系统管理员 and 档案管理员 change them (ledgered, the older
+    settings kept)."""
+    officer = officer_for_request(request.user)
+    policy = policy_of(officer.agency)
+    may_change = officer.has_role(Role.ADMIN) or officer.has_role(Role.CUSTODIAN)
+    initial = {
+        **dataclasses.asdict(policy),
+        "formats": "\n".join(policy.formats),
+        "order": "\n".join(policy.order),
+        "retention_rules": json.dumps(policy.retention_rules, ensure_ascii=False, indent=1),
+    }
+    form = SettingsForm(request.POST or None, initial=initial) if may_change else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("只有系统管理员或档案管理员可以修改档案设置")
+        status = 400
+        if form.is_valid():
+            try:
+                actions.archive_settings_set(officer=officer, policy=Policy(**form.cleaned_data))
+            except ActionError as err:
+                apply_error(form, err)
+            else:
+                messages.success(request, "档案设置已保存")
+                return redirect("archive-settings")
+    context = {
+        "policy": policy,
+        "groups": [(code, GROUPS[code][0]) for code in policy.order if code in GROUPS],
+        "form": form,
+    }
+    return render(request, "archive/settings.html", context, status=status)

@@ -91,3 +91,37 @@ def test_it_lets_the_administrator_and_the_custodian_change_the_settings(who, pe
     )
     assert bad.status_code in (400, 403) and bad.json()["code"]
     assert client_for(None).get("/api/archive/settings/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("who", sorted(SETTINGS_MATRIX))
+def test_it_shows_the_settings_page_and_changes_them_through_it(who, personas):
+    """档案设置 (/archive/settings/): every officer reads; the administrator and the custodian
+    change them on the page, a bad rule list refused beside its field with nothing written."""
+    import json
+
+    from casetrail.conftest import client_for
+    from casetrail.ledger.models import LedgerEntry
+
+    client = client_for(who)
+    page = client.get("/archive/settings/")
+    assert page.status_code == 200 and "保管期限规则" in page.content.decode()
+    assert ('name="fonds_code"' in page.content.decode()) == (SETTINGS_MATRIX[who] == 200)
+    current = client.get("/api/archive/settings/").json()
+    form = {
+        **{k: current[k] for k in ("fonds_code", "fonds_name", "category_code", "category_name")},
+        "org_code": current["org_code"],
+        "formats": "\n".join(current["formats"]),
+        "order": "\n".join(current["order"]),
+        "retention_rules": json.dumps(current["retention_rules"], ensure_ascii=False),
+    }
+    before = LedgerEntry.objects.count()
+    bad = client.post("/archive/settings/", {**form, "retention_rules": "[不是 JSON"})
+    assert bad.status_code == (400 if SETTINGS_MATRIX[who] == 200 else 403)
+    assert LedgerEntry.objects.count() == before
+    r = client.post("/archive/settings/", {**form, "fonds_code": "J013"})
+    if SETTINGS_MATRIX[who] == 200:
+        assert r.status_code == 302
+        assert client.get("/api/archive/settings/").json()["fonds_code"] == "J013"
+        assert LedgerEntry.objects.filter(action="archive.settings").count() == 1
+    else:
+        assert r.status_code == 403 and LedgerEntry.objects.count() == before
