@@ -143,7 +143,7 @@ class CaseDocumentsPdfAPI(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, case_id: int) -> HttpResponse:
-        return bundle_response(request.user, case_id)
+        return bundle_response(request, case_id)
 
 
 class WithdrawSerializer(serializers.Serializer):

@@ -146,18 +146,7 @@ def document_pdf(request: HttpRequest, document_id: int) -> FileResponse:
     """The issued PDF, as issued (never rendered again)."""
     document = document_for_user(user=request.user, document_id=document_id, pdf=True)
     # 第三十三条: the 文书 of a marked record (or of a 涉密 case) with the reader's reason, logged.
-    read = object_read(
-        request,
-        officer=officer_for_request(request.user),
-        case=document.case,
-        target=f"record:{document.record_id}",
-        via="download",
-    )
-    if read.withheld or not read.personal:
-        message = "该文书涉及涉密或个人隐私材料（第三十三条），请先选择查阅事由"
-        if request.path.startswith("/api/"):
-            raise ActionError("read_reason_required", message, field="reason")
-        raise PermissionDenied(message)
+    require_marked_read(request, document.case, [document])
     name = f"{document.record.title}-{document.doc_no or document.pk}.pdf"
     response = FileResponse(
         blob_store().iter_bytes(document.blob.sha256), content_type="application/pdf"
@@ -167,12 +156,33 @@ def document_pdf(request: HttpRequest, document_id: int) -> FileResponse:
     return response
 
 
-def bundle_response(user: object, case_id: int) -> HttpResponse:
-    """One PDF of every issued document of the case, bookmarked (for the case file)."""
-    case = case_for_print(user=user, case_id=case_id)
+def require_marked_read(request: HttpRequest, case: Any, documents: list[IssuedDocument]) -> None:
+    """第三十三条: the 文书 of a marked record (or of a 涉密 case) only with the reader's reason,
+    each read logged (once per session); refused otherwise (the API: ``read_reason_required``)."""
+    officer = officer_for_request(request.user)
+    for document in documents:
+        read = object_read(
+            request,
+            officer=officer,
+            case=case,
+            target=f"record:{document.record_id}",
+            via="download",
+        )
+        if read.withheld or not read.personal:
+            message = "该文书涉及涉密或个人隐私材料（第三十三条），请先选择查阅事由"
+            if request.path.startswith("/api/"):
+                raise ActionError("read_reason_required", message, field="reason")
+            raise PermissionDenied(message)
+
+
+def bundle_response(request: HttpRequest, case_id: int) -> HttpResponse:
+    """One PDF of every issued document of the case, bookmarked (for the case file); marked ones
+    only with the reader's reason, as each PDF alone."""
+    case = case_for_print(user=request.user, case_id=case_id)
     documents = issued_of(case)
     if not documents:
         raise ActionError("no_documents", "本案尚无已签发的文书", status=404)
+    require_marked_read(request, case, list(documents))
     data, _count = case_bundle(case, documents)
     response = HttpResponse(data, content_type="application/pdf")
     name = quote(f"{case.label}-文书汇总.pdf")
@@ -183,7 +193,7 @@ def bundle_response(user: object, case_id: int) -> HttpResponse:
 @login_required
 def case_documents_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
     try:
-        return bundle_response(request.user, case_id)
+        return bundle_response(request, case_id)
     except ActionError as err:
         return render(request, "error.html", {"message": err.message}, status=err.status)
 

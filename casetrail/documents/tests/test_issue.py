@@ -182,3 +182,22 @@ def test_it_hands_a_secret_cases_pdf_only_with_a_read_reason(start_form, persona
     assert b"".join(given.streaming_content) == pdf_of(document)
     (read,) = MarkedRead.objects.all()
     assert (read.via, read.target) == ("download", f"record:{start_form.pk}")
+
+
+@pytest.mark.behind_the_application
+def test_it_prints_a_secret_cases_bundle_only_with_a_read_reason(start_form, personas):
+    """The bundle of all 文书 is a download of each of them: the same reason first, each logged."""
+    from casetrail.cases.models import Case, MarkedRead
+
+    issue(record=start_form, officer=personas["zhang"])
+    Case.objects.filter(pk=start_form.case_id).update(confidentiality="secret")
+    url = f"/api/cases/{start_form.case_id}/documents/pdf/"
+    zhang = client_for("zhang")
+    refused = zhang.get(url)
+    assert refused.status_code == 400 and refused.json()["code"] == "read_reason_required"
+    assert zhang.get(f"/cases/{start_form.case_id}/documents/pdf/").status_code == 403
+    assert not MarkedRead.objects.exists()
+    given = zhang.get(url, headers={"X-Read-Reason": "办案"})
+    assert given.status_code == 200 and given.content.startswith(b"%PDF")
+    (read,) = MarkedRead.objects.all()
+    assert (read.via, read.target) == ("download", f"record:{start_form.pk}")
