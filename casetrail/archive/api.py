@@ -202,14 +202,20 @@ class CaseFileStepAPI(APIView):
 
 
 class SettingsSerializer(serializers.Serializer):
-    fonds_code = serializers.CharField(max_length=20)
+    fonds_code = api_fields.NameField(max_length=20)
     fonds_name = api_fields.TextField(max_length=100)
-    category_code = serializers.CharField(max_length=10)
+    category_code = api_fields.NameField(max_length=10)
     category_name = api_fields.TextField(max_length=60)
-    org_code = serializers.CharField(max_length=20)
-    formats = serializers.ListField(child=serializers.CharField(max_length=100), min_length=1)
-    order = serializers.ListField(child=serializers.CharField(max_length=20), min_length=1)
-    retention_rules = serializers.ListField(child=serializers.DictField(), min_length=1)
+    org_code = api_fields.NameField(max_length=20)
+    formats = serializers.ListField(
+        child=api_fields.NameField(max_length=100), min_length=1, max_length=50
+    )
+    order = serializers.ListField(
+        child=api_fields.NameField(max_length=20), min_length=1, max_length=30
+    )
+    retention_rules = serializers.ListField(
+        child=serializers.DictField(), min_length=1, max_length=50
+    )
 
 
 class ArchiveSettingsAPI(APIView):

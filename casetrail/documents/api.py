@@ -228,7 +228,7 @@ class ReceiptScanSerializer(serializers.Serializer):
         max_length=500, required=False, allow_blank=True, help_text="拒收事由（留置送达）"
     )
     servers = serializers.ListField(
-        child=api_fields.IdField(), required=False, help_text="送达人（默认本人）"
+        child=api_fields.IdField(), required=False, max_length=20, help_text="送达人（默认本人）"
     )
 
 

@@ -65,6 +65,13 @@ def truncate(ledger: Ledger, size: int, *, rows: bool) -> None:
             for fact in reversed(facts):
                 table = apps.get_model(fact["table"])._meta.db_table
                 sql(f'DELETE FROM "{table}" WHERE id = %s', [fact["id"]], table=table)
+        # What the database held then holds no projection of the cases it did not have yet
+        # (stored deadlines and their recomputation marks are kept from the recorded rows).
+        for table in ("compliance_casedeadline", "compliance_casedeadlinedirty"):
+            sql(
+                f"DELETE FROM {table} WHERE case_id NOT IN (SELECT id FROM cases_case)",
+                table=table,
+            )
     sql(
         "DELETE FROM ledger_ledgerentry WHERE ledger_id = %s AND seq >= %s",
         [ledger.pk, size],
