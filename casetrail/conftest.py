@@ -46,6 +46,33 @@ def _keys(tmp_path_factory: Any) -> Any:
     get_signer.cache_clear()
 
 
+# Fixtures whose clocks are outside this process (a witness process, an OpenSSL TSA): their tests
+# keep the real clock (see _agency_daytime).
+REAL_CLOCK_FIXTURES = {"witness", "witnessed", "published", "tsa", "tsa_url"}
+EARLY_HOURS = 7
+
+
+@pytest.fixture(autouse=True)
+def _agency_daytime(request: Any) -> Any:
+    """Tests make records "an hour ago" on a case registered now. In the agency's small hours that
+    is the day before the case was registered, which the records refuse (rightly: 不能早于案件登记
+    日期) — so between midnight and 07:00 agency time a test runs on a clock moved forward to 07:00
+    of the same day (ticking). Tests with an outside clock (a witness, a TSA) keep the real one."""
+    now = timezone.localtime()
+    uses_outside_clock = REAL_CLOCK_FIXTURES & set(request.fixturenames)
+    if (
+        now.hour >= EARLY_HOURS
+        or uses_outside_clock
+        or request.node.get_closest_marker("real_clock")
+    ):
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(now.replace(hour=EARLY_HOURS, minute=0, second=0), tick=True):
+        yield
+
+
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 
