@@ -23,6 +23,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+# Other processes (a server, workers) keep the real clock: so does this test process.
+pytestmark = pytest.mark.real_clock
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "casetrail-demo"
 ID_NUMBER = "110101199003074514"  # valid GB 11643 check digit

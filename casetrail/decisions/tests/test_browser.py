@@ -33,6 +33,9 @@ from casetrail.decisions.tests.builders import notify
 from casetrail.demo.personas import load_demo
 from casetrail.start.actions import case_start_ex_officio
 
+# Other processes (a server, workers) keep the real clock: so does this test process.
+pytestmark = pytest.mark.real_clock
+
 p = load_demo()
 case = case_start_ex_officio(
     officer=p["zhang"],

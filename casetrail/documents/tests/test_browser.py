@@ -28,6 +28,9 @@ SETUP = """
 from casetrail.conftest import approve_start, start_ex_officio
 from casetrail.decisions.tests.builders import to_service
 from casetrail.demo.personas import load_demo
+
+# Other processes (a server, workers) keep the real clock: so does this test process.
+pytestmark = pytest.mark.real_clock
 personas = load_demo()
 case = to_service(approve_start(start_ex_officio(personas), personas), personas)
 print(case.records.get(kind="administrative_decision").pk)

@@ -12,8 +12,13 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+
 from casetrail.evidence.tests.media_files import make_video
 from casetrail.evidence.tests.server import Server, free_port, prepare, server_env
+
+# Other processes (a server, workers) keep the real clock: so does this test process.
+pytestmark = pytest.mark.real_clock
 
 
 def _b64(s: str) -> str:

@@ -15,6 +15,9 @@ import psycopg
 import pytest
 from django.db import connection
 
+# Other processes (a server, workers) keep the real clock: so does this test process.
+pytestmark = pytest.mark.real_clock
+
 PROCESSES, EACH = 8, 40
 
 

@@ -29,6 +29,9 @@ from casetrail.lib.cosignature import CosignatureSigner
 from casetrail.lib.signed_note import Ed25519Signer, parse_note, sign_note
 from casetrail_verify import cli, digests
 
+# Other processes (a server, workers) keep the real clock: so does this test process.
+pytestmark = pytest.mark.real_clock
+
 VERIFIER = Path(__file__).resolve().parents[3] / "verifier"
 
 

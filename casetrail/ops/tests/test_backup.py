@@ -22,6 +22,9 @@ from django.core.management import CommandError, call_command
 from casetrail.ops import backup as ops
 from casetrail.ops.backup import BackupError, backup
 
+# Other processes (a server, workers) keep the real clock: so does this test process.
+pytestmark = pytest.mark.real_clock
+
 PASSPHRASE = "a passphrase for the test"
 SCENARIO = Path(__file__).with_name("scenario.py")
 
