@@ -16,6 +16,8 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
+
 from casetrail.cases.tests.test_browser import (  # noqa: F401  (fixtures: the server, the browser)
     REPO_ROOT,
     _log_in,
@@ -23,6 +25,9 @@ from casetrail.cases.tests.test_browser import (  # noqa: F401  (fixtures: the s
     browser,
     server,
 )
+
+# Other processes (a server, workers) keep the real clock: so does this test process.
+pytestmark = pytest.mark.real_clock
 
 TITLE = "某养老机构未备案擅自开展服务案（浏览器）"
 SETUP = f"""
@@ -33,8 +38,6 @@ from casetrail.decisions.tests.builders import notify
 from casetrail.demo.personas import load_demo
 from casetrail.start.actions import case_start_ex_officio
 
-# Other processes (a server, workers) keep the real clock: so does this test process.
-pytestmark = pytest.mark.real_clock
 
 p = load_demo()
 case = case_start_ex_officio(

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
 from PIL import Image
 from pypdf import PdfReader
 
@@ -22,6 +23,9 @@ from casetrail.cases.tests.test_browser import (  # noqa: F401  (fixtures: the s
     server,
 )
 
+# Other processes (a server, workers) keep the real clock: so does this test process.
+pytestmark = pytest.mark.real_clock
+
 # A case carried to 送达执行 through the actions (the builders of the decisions tests), its
 # 行政执法决定书 approved and made but not issued: the demo's cases are all closed.
 SETUP = """
@@ -29,8 +33,6 @@ from casetrail.conftest import approve_start, start_ex_officio
 from casetrail.decisions.tests.builders import to_service
 from casetrail.demo.personas import load_demo
 
-# Other processes (a server, workers) keep the real clock: so does this test process.
-pytestmark = pytest.mark.real_clock
 personas = load_demo()
 case = to_service(approve_start(start_ex_officio(personas), personas), personas)
 print(case.records.get(kind="administrative_decision").pk)
