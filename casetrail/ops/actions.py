@@ -10,7 +10,6 @@ from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.lib.text import clean_text
 from casetrail.ops.models import Recovery, RecoveryStatus
-from casetrail.ops.recovery import behind_outside
 from casetrail.org.models import Officer, Role
 
 
@@ -26,20 +25,37 @@ def _text(value: str, *, where: str, field: str) -> str:
     return value
 
 
+def _checked_behind(behind: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The checkpoints the log fell behind of, as ``ops.recovery.behind_outside`` reads them."""
+    out = []
+    for item in behind:
+        try:
+            bytes.fromhex(str(item["root"]))
+            out.append(
+                {"who": str(item["who"]), "size": int(str(item["size"])), "root": item["root"]}
+            )
+        except (KeyError, TypeError, ValueError):
+            raise ActionError("invalid_behind", "落后检查点的记录无效") from None
+    return out
+
+
 @action(OpsAction.RECOVERY_PROPOSE)
-def recovery_propose(act: Act, /, *, by: Officer, reason: str) -> Recovery:
+def recovery_propose(
+    act: Act, /, *, by: Officer, reason: str, behind: list[dict[str, object]]
+) -> Recovery:
     """登记恢复: after restoring a backup older than what the witnesses hold, a 系统管理员
     records why (the incident, the backup restored, what was re-entered) and which checkpoints the
-    log fell behind of — read now from the witnesses and the publication folder."""
+    log fell behind of: ``behind``, read from the witnesses and the publication folder by
+    ``ops.recovery.behind_outside`` *before* this transaction (a witness may take its timeout to
+    answer; no write lock is held meanwhile)."""
     if not by.has_role(Role.ADMIN):
         raise ActionError("not_admin", "只有系统管理员可以提请恢复登记", status=403)
     reason = _text(reason, where="恢复经过", field="reason")
-    ledger = Ledger.objects.select_for_update().filter(agency_id=by.agency_id).first()
+    ledger = Ledger.objects.filter(agency_id=by.agency_id).first()
     if ledger is None:
         raise ActionError("no_ledger", "本机关尚无记录日志")
     if Recovery.objects.filter(agency_id=by.agency_id, status=RecoveryStatus.PROPOSED).exists():
         raise ActionError("recovery_pending", "已有待批准的恢复登记，请先由负责人批准或不予批准")
-    behind, _ = behind_outside(ledger)
     if not behind:
         raise ActionError(
             "no_rollback", "日志与见证方、公布的检查点一致（或无法连接见证方），无需登记恢复"
@@ -47,7 +63,7 @@ def recovery_propose(act: Act, /, *, by: Officer, reason: str) -> Recovery:
     recovery = Recovery.objects.create(
         agency_id=by.agency_id,
         size=ledger.size,
-        behind=behind,
+        behind=_checked_behind(behind),
         reason=reason,
         proposed_by=by,
         proposed_at=timezone.now(),

@@ -25,6 +25,13 @@ def behind_outside(ledger: Ledger) -> tuple[list[dict[str, object]], list[str]]:
     return behind, report.notes + report.findings
 
 
+def behind_of(agency_id: int) -> list[dict[str, object]]:
+    """``behind_outside`` of the agency's log (none when it has no log yet), read outside any
+    transaction: what ``recovery_propose`` records."""
+    ledger = Ledger.objects.filter(agency_id=agency_id).first()
+    return behind_outside(ledger)[0] if ledger is not None else []
+
+
 def acknowledged(ledger: Ledger) -> dict[tuple[int, bytes], str]:
     """(size, root) → the note verify gives, for each checkpoint an approved recovery names."""
     out: dict[tuple[int, bytes], str] = {}

@@ -15,6 +15,7 @@ from casetrail.lib.forms import apply_error
 from casetrail.ops.actions import recovery_decide, recovery_propose
 from casetrail.ops.forms import RecoveryDecideForm, RecoveryProposeForm
 from casetrail.ops.models import RecoveryStatus
+from casetrail.ops.recovery import behind_of
 from casetrail.ops.selectors import recoveries_of_agency, recovery_for_user, recovery_reader
 from casetrail.org.models import Role
 from casetrail.org.reauth import recent_auth_required
@@ -34,7 +35,11 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                row = recovery_propose(by=officer, reason=form.cleaned_data["reason"])
+                row = recovery_propose(
+                    by=officer,
+                    reason=form.cleaned_data["reason"],
+                    behind=behind_of(officer.agency_id),
+                )
             except ActionError as err:
                 apply_error(form, err)
                 status = err.status

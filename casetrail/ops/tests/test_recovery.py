@@ -18,6 +18,7 @@ from casetrail.ledger.witnesses import is_witnessed
 from casetrail.lib.errors import ActionError
 from casetrail.ops.actions import recovery_propose
 from casetrail.ops.models import Recovery
+from casetrail.ops.recovery import behind_of
 from casetrail.org.actions import token_issue
 
 pytestmark = pytest.mark.behind_the_application
@@ -90,9 +91,14 @@ def test_it_keeps_a_rollback_a_finding_until_an_approved_recovery_acknowledges_i
 def test_it_refuses_a_recovery_when_nothing_was_lost(witnessed, personas):  # noqa: F811
     before = (Recovery.objects.count(), LedgerEntry.objects.count())
     with pytest.raises(ActionError) as err:
-        recovery_propose(by=personas["admin"], reason="演练")
+        recovery_propose(
+            by=personas["admin"], reason="演练", behind=behind_of(personas["admin"].agency_id)
+        )
     assert err.value.code == "no_rollback"
     with pytest.raises(ActionError) as err:
-        recovery_propose(by=personas["zhang"], reason="演练")
+        recovery_propose(by=personas["zhang"], reason="演练", behind=[])
     assert err.value.code == "not_admin"
+    with pytest.raises(ActionError) as err:
+        recovery_propose(by=personas["admin"], reason="演练", behind=[{"who": "w", "size": 3}])
+    assert err.value.code == "invalid_behind"
     assert (Recovery.objects.count(), LedgerEntry.objects.count()) == before
