@@ -97,7 +97,7 @@ def install() -> None:
                 return _Deferred(hb_object)
             return original_data(hb_object, ot_color, glyph)
 
-        class LeanFont(fonts.Font):  # type: ignore[misc, name-defined]
+        class LeanFont(fonts.Font):
             """``weasyprint.pdf.fonts.Font`` whose ``file_content`` is read on first use."""
 
             def __init__(self, pango_font: Any, description: Any, font_size: Any) -> None:
