@@ -10,7 +10,9 @@ row naming a blob keeps it (a copy package, a report, another case's item or doc
 
 from __future__ import annotations
 
-from django.db.models import Q
+from typing import Any
+
+from django.db.models import ForeignObjectRel, Q
 
 from casetrail.archive.models import CaseFile
 from casetrail.cases.models import Case
@@ -52,10 +54,10 @@ def kept_elsewhere(case: Case, blob_ids: set[int]) -> set[int]:
     relations = [
         f
         for f in Blob._meta.get_fields(include_hidden=True)
-        if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)
+        if isinstance(f, ForeignObjectRel) and (f.one_to_many or f.one_to_one)
     ]
     for rel in relations:
-        model = rel.related_model
+        model: Any = rel.related_model
         label = model._meta.label
         if label in IGNORED or not blob_ids - kept:
             continue
