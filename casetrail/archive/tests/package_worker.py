@@ -34,18 +34,11 @@ def main() -> None:
     if mode == "setup":
         from django.core.management import call_command
 
-        from casetrail.archive import actions
-        from casetrail.archive.tests.builders import approve_archiving, closed_case
+        from casetrail.archive.tests.builders import archived_case
         from casetrail.demo.personas import load_demo
 
         call_command("migrate", verbosity=0, interactive=False)
-        personas = load_demo()
-        case = closed_case(personas)
-        liu = personas["liu"]
-        f = actions.archive_assemble(case=case, officer=liu)
-        assert service.check(case_file=f, officer=liu).passed
-        actions.archive_submit(case_file=f, officer=liu, opinion="提请归档")
-        approve_archiving(case, personas)
+        f = archived_case(load_demo(), package=False)
         print(f.pk)
         return
     if mode == "sweep":

@@ -12,36 +12,15 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
-from django.db import connection
+
+# A fresh database on the suite's own engine (SQLite file / PostgreSQL database), shared fixture.
+from casetrail.ledger.tests.test_concurrent_append import database_url  # noqa: F401
 
 # The worker processes run on the real clock; so does this test process.
 pytestmark = pytest.mark.real_clock
-
-
-@pytest.fixture
-def database_url(tmp_path):
-    if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kill.sqlite3'}"
-        return
-    params = connection.settings_dict
-    name = f"ct_kill_{uuid.uuid4().hex[:8]}"
-    host, port, user = params["HOST"] or "127.0.0.1", params["PORT"] or 5432, params["USER"]
-    admin = psycopg.connect(
-        host=host, port=port, user=user, password=params["PASSWORD"], dbname="postgres"
-    )
-    admin.autocommit = True
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        auth = f"{user}:{params['PASSWORD']}@" if params["PASSWORD"] else f"{user}@"
-        yield f"postgresql://{auth}{host}:{port}/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def _start(env, *args):
@@ -61,7 +40,7 @@ def _run(env, *args) -> str:
     return out.strip().splitlines()[-1]
 
 
-def test_it_leaves_no_package_when_the_packager_is_killed(database_url, tmp_path):
+def test_it_leaves_no_package_when_the_packager_is_killed(database_url, tmp_path):  # noqa: F811
     var = tmp_path / "var"
     env = {
         **os.environ,
