@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pikepdf
 from django.conf import settings
 
 from casetrail.archive.models import Aspect, CaseFile, FileItem, ItemKind
+from casetrail.archive.pdfa import problems
 from casetrail.archive.policy import REQUIRED_KINDS, policy_of
 from casetrail.archive.render import open_blob_pdf
 from casetrail.documents.models import IssuedDocument
@@ -323,25 +323,19 @@ def metadata_filled(ctx: Context) -> Iterator[Result]:
 # --- 可用性 -----------------------------------------------------------------------------------
 
 
-def pdfa_part(pdf: pikepdf.Pdf) -> str:
-    try:
-        meta = pdf.open_metadata()
-        return str(meta.get("pdfaid:part") or "")
-    except Exception:
-        return ""
-
-
 @check
 def pdfs_readable(ctx: Context) -> Iterator[Result]:
-    """Every PDF parses and declares PDF/A (ISO 19005) conformance — the 案卷 PDF too."""
+    """Every PDF parses and is PDF/A-2b in substance (``archive.pdfa``: output intent with its
+    ICC profile, every font embedded, XMP identification 2B, no encryption, no JavaScript) — the
+    案卷 PDF too."""
     targets = [(target_of(i), i.blob.sha256) for i in ctx.documents]
     if ctx.case_file.pdf_id is not None:
         targets.append(("案卷 PDF", ctx.case_file.pdf.sha256))  # type: ignore[union-attr]
     for name, sha in targets:
         try:
             with open_blob_pdf(sha) as pdf:
-                part = pdfa_part(pdf)
-                ok, detail = bool(part), "" if part else "不是 PDF/A 文件（无 PDF/A 标识）"
+                found = problems(pdf)
+                ok, detail = not found, "；".join(found)
         except Exception as exc:
             ok, detail = False, f"无法解析 PDF（{type(exc).__name__}）"
         yield Result(Aspect.USABILITY, "pdf", "PDF 可读且为 PDF/A", name, ok, detail)

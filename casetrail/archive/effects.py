@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from casetrail.approvals.models import Chain
 from casetrail.archive.assembly import Proposed
+from casetrail.archive.disposal import blobs_to_destroy
 from casetrail.archive.guards import (
     attachment_of,
     check_destroyable,
@@ -23,6 +24,7 @@ from casetrail.archive.models import Addition, CaseFile, Destruction, FileStatus
 from casetrail.archive.writes import write_version
 from casetrail.cases.models import Stage
 from casetrail.cases.writes import locked, move_stage
+from casetrail.evidence.writes import destroy_blobs
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import step
 from casetrail.org.models import Officer
@@ -118,7 +120,10 @@ def destruction_ended(
     *, chain: Chain, officer: Officer, approved: bool, now: dt.datetime
 ) -> list[Model]:
     """Effect of the 销毁审批: approved (by the second person), checked again — a legal hold
-    placed meanwhile refuses it — then the 销毁清册 entry and the file marked destroyed."""
+    placed meanwhile refuses it — then the 销毁清册 entry, the file marked destroyed and the bytes
+    of the material only this case holds recorded as destroyed (``DestroyedBlob``) and deleted
+    from the store once the deciding action has committed (a blob another case, record, document
+    or package still names is kept)."""
     if not approved:
         return []
     case_file = current_file(chain.case)
@@ -151,7 +156,13 @@ def destruction_ended(
     )
     case_file.status = FileStatus.DESTROYED
     case_file.save(update_fields=["status"])
-    return [row, case_file]
+    gone = destroy_blobs(
+        blobs=blobs_to_destroy(case_file.case),
+        agency_id=case_file.agency_id,
+        destroyed_by=f"archive.destruction:{row.pk}",
+        now=now,
+    )
+    return [row, case_file, *gone]
 
 
 def destruction_consequence(chain: Chain) -> tuple[str, list[str]]:

@@ -12,11 +12,16 @@ and their tag manifests, holding:
 
 The tar is written to a temporary name in the store's own temporary folder and becomes the
 package only by the atomic rename into the blob store (``writes.store_file``): a ``kill -9`` while
-packaging leaves at most a temporary file, removed by the next attempt.
+packaging leaves at most a temporary file, removed by the next attempt. A live packager holds an
+``flock`` on its temporary file (the kernel drops it when the process dies, however it dies), and
+the folder's ``.lock`` is held while a temporary file is made and locked and while leftovers are
+swept: the sweep removes only files nobody holds, never a running packager's.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import io
 import os
@@ -36,7 +41,7 @@ from casetrail.evidence.storage import blob_store
 from casetrail.lib.digests import MultiHasher, new_hasher
 
 ALGORITHMS = ("sha256", "sha512", "sm3")
-STALE_SECONDS = 6 * 3600
+PREFIX = ".aip-"
 
 
 def work_dir() -> Path:
@@ -52,15 +57,40 @@ def work_dir() -> Path:
     return root
 
 
-def clean_stale(root: Path) -> None:
-    """Remove what an interrupted attempt left (older than a few hours: never a running one)."""
-    now = time.time()
-    for child in root.iterdir():
-        try:
-            if now - child.stat().st_mtime > STALE_SECONDS:
+@contextlib.contextmanager
+def folder_lock(root: Path) -> Iterator[None]:
+    """The temporary folder's own lock: making-and-locking a temporary file and sweeping
+    leftovers never interleave (a sweep cannot take a file made but not yet locked)."""
+    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def clean_stale(root: Path) -> list[str]:
+    """Remove what interrupted attempts left: every temporary package no live process holds
+    locked (a killed packager's lock died with it). Returns the names removed."""
+    removed: list[str] = []
+    with folder_lock(root):
+        for child in root.iterdir():
+            if not child.name.startswith(PREFIX):
+                continue
+            try:
+                fd = os.open(child, os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a running packager's file
+            finally:
+                os.close(fd)
+            with contextlib.suppress(OSError):
                 child.unlink()
-        except OSError:
-            pass
+                removed.append(child.name)
+    return removed
 
 
 class _Hashing:
@@ -308,11 +338,22 @@ class HashingWriter:
         return {**self.hasher.hexdigests(), "size": str(self.hasher.size)}
 
 
-def package_temp() -> tuple[int, Path]:
+@contextlib.contextmanager
+def package_temp() -> Iterator[tuple[int, Path]]:
+    """A new temporary package file (fd open for writing, path), held locked until the block
+    ends — past the rename into the store — after sweeping what dead packagers left."""
     root = work_dir()
     clean_stale(root)
-    fd, name = tempfile.mkstemp(prefix=".aip-", suffix=".tar", dir=root)
-    return fd, Path(name)
+    with folder_lock(root):
+        fd, name = tempfile.mkstemp(prefix=PREFIX, suffix=".tar", dir=root)
+        # A second open file description holds the lock: the writer's fd is closed before the
+        # rename, the lock must outlive it.
+        holder = os.open(name, os.O_RDONLY)
+        fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        yield fd, Path(name)
+    finally:
+        os.close(holder)
 
 
 def fsync(fh: BinaryIO) -> None:

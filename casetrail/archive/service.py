@@ -66,23 +66,23 @@ def package(*, case_file: CaseFile, officer: Officer) -> Package:
             "seq"
         )
     )
-    fd, path = package_temp()
-    try:
-        with os.fdopen(fd, "wb") as out:
-            writer = HashingWriter(out)
-            files, payload = write_package(case_file, items, ledger_writer(case_file), writer)
-            out.flush()
-            os.fsync(out.fileno())
-        return actions.archive_package_record(
-            case_file=case_file,
-            officer=officer,
-            path=path,
-            files=files,
-            payload_bytes=payload,
-            digests=writer.digests(),
-        )
-    finally:
-        path.unlink(missing_ok=True)  # moved into the store, or what a failure left
+    with package_temp() as (fd, path):
+        try:
+            with os.fdopen(fd, "wb") as out:
+                writer = HashingWriter(out)
+                files, payload = write_package(case_file, items, ledger_writer(case_file), writer)
+                out.flush()
+                os.fsync(out.fileno())
+            return actions.archive_package_record(
+                case_file=case_file,
+                officer=officer,
+                path=path,
+                files=files,
+                payload_bytes=payload,
+                digests=writer.digests(),
+            )
+        finally:
+            path.unlink(missing_ok=True)  # moved into the store, or what a failure left
 
 
 def latest_package(case_file: CaseFile) -> Package | None:

@@ -41,6 +41,7 @@ from casetrail.archive.selectors import (
     waiting_for_custodian,
 )
 from casetrail.cases.selectors import case_for_user
+from casetrail.evidence.destroyed import gone, gone_response
 from casetrail.evidence.storage import blob_store
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
@@ -202,9 +203,11 @@ def archive_transfer_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
-def case_file_pdf(request: HttpRequest, file_id: int) -> FileResponse:
+def case_file_pdf(request: HttpRequest, file_id: int) -> HttpResponse | FileResponse:
     f = case_file_for_user(user=request.user, file_id=file_id, download=True)
     assert f.pdf is not None
+    if gone(f.pdf.sha256):
+        return gone_response(request)
     response = FileResponse(blob_store().iter_bytes(f.pdf.sha256), content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(f.archive_code + '.pdf')}"
     response["Content-Length"] = str(f.pdf.size)
@@ -212,8 +215,10 @@ def case_file_pdf(request: HttpRequest, file_id: int) -> FileResponse:
 
 
 @login_required
-def package_download(request: HttpRequest, package_id: int) -> StreamingHttpResponse:
+def package_download(request: HttpRequest, package_id: int) -> HttpResponse | StreamingHttpResponse:
     package = package_for_user(user=request.user, package_id=package_id)
+    if gone(package.blob.sha256):
+        return gone_response(request)
     response = StreamingHttpResponse(
         blob_store().iter_bytes(package.blob.sha256), content_type="application/x-tar"
     )

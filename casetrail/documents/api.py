@@ -134,7 +134,7 @@ class DocumentPdfAPI(APIView):
     """签发的 PDF 原件（含当事人个人信息：仅本案承办人员和监督人员可下载）。"""
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    def get(self, request: Request, document_id: int) -> FileResponse:
+    def get(self, request: Request, document_id: int) -> HttpResponse | FileResponse:
         return document_pdf(request._request, document_id)
 
 

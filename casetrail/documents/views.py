@@ -41,6 +41,7 @@ from casetrail.documents.selectors import (
 )
 from casetrail.documents.verification import Verification, verify_code, verify_pdf
 from casetrail.documents.writes import MAX_SCAN_BYTES
+from casetrail.evidence.destroyed import gone, gone_response
 from casetrail.evidence.storage import blob_store
 from casetrail.lib import form_fields
 from casetrail.lib.errors import ActionError
@@ -142,9 +143,11 @@ def document_issue_view(request: HttpRequest, record_id: int) -> HttpResponse:
 
 
 @login_required
-def document_pdf(request: HttpRequest, document_id: int) -> FileResponse:
-    """The issued PDF, as issued (never rendered again)."""
+def document_pdf(request: HttpRequest, document_id: int) -> HttpResponse | FileResponse:
+    """The issued PDF, as issued (never rendered again); 410 ``destroyed`` once destroyed."""
     document = document_for_user(user=request.user, document_id=document_id, pdf=True)
+    if gone(document.blob.sha256):
+        return gone_response(request)
     # 第三十三条: the 文书 of a marked record (or of a 涉密 case) with the reader's reason, logged.
     require_marked_read(request, document.case, [document])
     name = f"{document.record.title}-{document.doc_no or document.pk}.pdf"
@@ -183,6 +186,8 @@ def bundle_response(request: HttpRequest, case_id: int) -> HttpResponse:
     if not documents:
         raise ActionError("no_documents", "本案尚无已签发的文书", status=404)
     require_marked_read(request, case, list(documents))
+    if any(gone(d.blob.sha256) for d in documents):
+        return gone_response(request)
     data, _count = case_bundle(case, documents)
     response = HttpResponse(data, content_type="application/pdf")
     name = quote(f"{case.label}-文书汇总.pdf")

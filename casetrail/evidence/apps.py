@@ -23,3 +23,8 @@ class EvidenceConfig(AppConfig):
         hooks.register_panel(panels.PANEL)
         hooks.register_worklist(panels.WORKLIST)
         register(Job("expire-uploads", expire_abandoned_uploads.enqueue, every=lambda: 300))
+        from casetrail.evidence.tasks import purge_destroyed
+
+        # A destruction deletes its bytes after its commit; a process dying in between leaves
+        # them, and this pass deletes them (never bytes a DestroyedBlob row does not name).
+        register(Job("purge-destroyed", purge_destroyed.enqueue, daily=True))

@@ -1,5 +1,6 @@
 """Fixity: re-hash every stored blob and say exactly what differs. ``casetrail verify`` (the ledger)
-and ``casetrail verify-blobs`` both use :func:`iter_blob_findings`."""
+and ``casetrail verify-blobs`` both use :func:`iter_blob_findings`. A blob whose bytes a lawful
+destruction deleted (``DestroyedBlob``) is recorded, not missing: it is no finding."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from casetrail.evidence.destroyed import destroyed_set
 from casetrail.evidence.models import Blob
 from casetrail.evidence.storage import BlobStore, blob_store
 from casetrail.lib.digests import MultiHasher
@@ -31,6 +33,7 @@ def iter_blob_findings(
     ``progress(done_bytes, total_bytes)`` is called as bytes are hashed."""
     store = store or blob_store()
     blobs = blobs_of(agency_id)
+    destroyed = destroyed_set()
     total = sum(b.size for b in blobs)
     done = 0
     if progress:
@@ -43,20 +46,31 @@ def iter_blob_findings(
             progress(min(done, total), total)
 
     for blob in blobs:
-        yield from blob_findings(blob, store=store, on_bytes=step)
+        yield from blob_findings(blob, store=store, on_bytes=step, destroyed=destroyed)
     if progress:
         progress(total, total)
 
 
 def blob_findings(
-    blob: Blob, *, store: BlobStore | None = None, on_bytes: Callable[[int], None] | None = None
+    blob: Blob,
+    *,
+    store: BlobStore | None = None,
+    on_bytes: Callable[[int], None] | None = None,
+    destroyed: set[str] | None = None,
 ) -> Iterator[str]:
     """What differs for one blob: missing from the store, another size, its SHA-256 or SM3 of the
     stored bytes not the recorded digest, or (file store) writable again. Streams the bytes;
-    ``on_bytes(n)`` is told how many were read (all of a missing blob's at once)."""
+    ``on_bytes(n)`` is told how many were read (all of a missing blob's at once). A blob absent
+    because it was destroyed (in ``destroyed``, else looked up) is no finding."""
     store = store or blob_store()
     name = f"blob {blob.sha256[:12]}…"
     if not store.exists(blob.sha256):
+        if destroyed is None:
+            destroyed = destroyed_set([blob.sha256])
+        if blob.sha256 in destroyed:
+            if on_bytes:
+                on_bytes(blob.size)
+            return
         yield f"{name}: missing from the store"
         if on_bytes:
             on_bytes(blob.size)

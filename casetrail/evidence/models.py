@@ -70,6 +70,29 @@ class Blob(models.Model):
         return self.sha256[:12] + "…"
 
 
+class DestroyedBlob(models.Model):
+    """Bytes deleted from the store by a lawful destruction (档案销毁, 第三十条 with the retention
+    rules): the blob's row stays (every record naming it keeps its digests), this row says the
+    bytes are gone on purpose. Insert-only; ``verify``, ``verify-blobs``, fixity and backup read
+    it as recorded, not missing. ``destroyed_by`` names the destruction (``app.kind:id``); the
+    deciding action's ledger entry carries this row."""
+
+    RECORDED_AGENCY: ClassVar[str] = "agency_id"  # a recorded fact (casetrail.lib.facts)
+
+    sha256 = models.CharField("SHA-256", max_length=64, unique=True)
+    sm3 = models.CharField("SM3", max_length=64)
+    size = models.BigIntegerField("字节数")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    destroyed_by = models.CharField("销毁依据", max_length=80)
+    at = models.DateTimeField("销毁时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已销毁的存储对象"
+
+    def __str__(self) -> str:
+        return f"destroyed {self.sha256[:12]}…"
+
+
 class Item(models.Model):
     """An audio/video or photo record (音像记录): what, who, with which device, when and where."""
 

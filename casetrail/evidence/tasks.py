@@ -9,6 +9,7 @@ import tempfile
 from django.utils import timezone
 from django_tasks import task
 
+from casetrail.evidence.destroyed import purge_destroyed as purge
 from casetrail.evidence.media import make_poster as render_poster
 from casetrail.evidence.models import Blob, Poster
 from casetrail.evidence.storage import blob_store, poster_key
@@ -58,3 +59,9 @@ def make_poster(*, blob_id: int) -> str:
         },
     )
     return key
+
+
+@task()
+def purge_destroyed() -> int:
+    """Daily: delete the bytes of destroyed blobs a dead process left in the store."""
+    return purge()

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casetrail.cases.reading import ObjectRead, object_read
 from casetrail.cases.selectors import ReadState
 from casetrail.evidence import actions
+from casetrail.evidence.destroyed import gone, gone_response
 from casetrail.evidence.forms import (
     AgencyDevicePolicyForm,
     DeviceForm,
@@ -161,6 +162,8 @@ def media_response(request: HttpRequest, item_id: int) -> HttpResponseBase:
         media_type=item.blob.media_type,
         fetch_dest=request.headers.get("Sec-Fetch-Dest", ""),
     )
+    if gone(item.blob.sha256):
+        return gone_response(request)  # 410 destroyed: lawfully deleted, nothing to log
     read = item_read(request, officer=officer, item=item, via="download" if download else "media")
     if read is not None and read.withheld:
         # 第三十三条: a marked item's bytes go only to a reader allowed who gave the reason.
@@ -198,6 +201,8 @@ def item_poster(request: HttpRequest, item_id: int) -> HttpResponseBase:
     read = item_read(request, officer=officer_for_request(request.user), item=item, via="media")
     if read is not None and read.withheld:
         raise Http404("封面帧不存在")  # a marked item's frame shows its content
+    if gone(item.blob.sha256):
+        return gone_response(request)
     poster = getattr(item.blob, "poster", None)
     if poster is None or not poster.key:
         raise Http404("暂无封面")

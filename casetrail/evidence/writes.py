@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import partial
+
+from django.db import transaction
 from django.utils import timezone
 
-from casetrail.evidence.models import Blob
+from casetrail.evidence.destroyed import delete_bytes
+from casetrail.evidence.models import Blob, DestroyedBlob
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import step
 
@@ -35,3 +40,33 @@ def blob_row(
         # Same SHA-256, different SM3 or size: impossible for honest bytes; refuse loudly.
         raise ActionError("digest_conflict", "同一 SHA-256 的文件 SM3 或大小不一致，已拒收")
     return blob, False
+
+
+@step
+def destroy_blobs(
+    *, blobs: list[Blob], agency_id: int, destroyed_by: str, now: dt.datetime
+) -> list[DestroyedBlob]:
+    """Record ``blobs`` as destroyed (``destroyed_by``: the destruction, ``app.kind:id``) and
+    delete their bytes once the action has committed — never before: a rolled-back destruction
+    keeps every byte. The caller decides which blobs may go (none another record still needs);
+    a blob destroyed already is skipped. Returns the new rows, for the action's ledger entry."""
+    done = set(
+        DestroyedBlob.objects.filter(sha256__in=[b.sha256 for b in blobs]).values_list(
+            "sha256", flat=True
+        )
+    )
+    rows = [
+        DestroyedBlob.objects.create(
+            sha256=b.sha256,
+            sm3=b.sm3,
+            size=b.size,
+            agency_id=agency_id,
+            destroyed_by=destroyed_by[:80],
+            at=now,
+        )
+        for b in sorted(blobs, key=lambda b: b.sha256)
+        if b.sha256 not in done
+    ]
+    for row in rows:
+        transaction.on_commit(partial(delete_bytes, row.sha256))
+    return rows

@@ -39,7 +39,8 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
-from casetrail.evidence.models import Blob
+from casetrail.evidence.destroyed import is_destroyed
+from casetrail.evidence.models import Blob, DestroyedBlob
 from casetrail.evidence.storage import blob_key, blob_store
 from casetrail.ledger.models import Checkpoint, Ledger
 from casetrail.ops.keyfile import open_into, seal_folder
@@ -140,12 +141,16 @@ def _snapshot_pg(target: Path) -> None:
 def _snapshot_facts(db_copy: Path | None) -> tuple[list[tuple[str, int]], dict[str, Any]]:
     """The blobs referenced and each ledger's size and latest checkpoint, read from the SQLite
     copy itself (exactly the snapshot) or, for PostgreSQL, from the live database right after the
-    dump (blobs are never deleted, so this lists at least the dump's)."""
+    dump (blob rows are never deleted, so this lists at least the dump's). Blobs whose bytes a
+    destruction deleted (``evidence_destroyedblob``) are recorded, not copied."""
     ledgers: dict[str, Any] = {}
     if db_copy is not None:
         con = sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True)
         try:
-            blobs = con.execute(f"SELECT sha256, size FROM {Blob._meta.db_table}").fetchall()
+            blobs = con.execute(
+                f"SELECT sha256, size FROM {Blob._meta.db_table} WHERE sha256 NOT IN "
+                f"(SELECT sha256 FROM {DestroyedBlob._meta.db_table})"
+            ).fetchall()
             for origin, size, note in con.execute(
                 f"SELECT l.origin, l.size, (SELECT c.note FROM {Checkpoint._meta.db_table} c "
                 f"WHERE c.ledger_id = l.id ORDER BY c.size DESC LIMIT 1) "
@@ -158,7 +163,8 @@ def _snapshot_facts(db_copy: Path | None) -> tuple[list[tuple[str, int]], dict[s
     for ledger in Ledger.objects.order_by("pk"):
         latest = ledger.checkpoints.order_by("-size").first()
         ledgers[ledger.origin] = {"size": ledger.size, "checkpoint": latest and latest.note}
-    return list(Blob.objects.values_list("sha256", "size")), ledgers
+    destroyed = DestroyedBlob.objects.values("sha256")
+    return list(Blob.objects.exclude(sha256__in=destroyed).values_list("sha256", "size")), ledgers
 
 
 def _copy_blobs(blobs: list[tuple[str, int]], folder: Path) -> dict[str, dict[str, Any]]:
@@ -167,6 +173,8 @@ def _copy_blobs(blobs: list[tuple[str, int]], folder: Path) -> dict[str, dict[st
     if not store.is_file:
         return files
     for sha256, size in blobs:
+        if not store.exists(sha256) and is_destroyed(sha256):
+            continue  # destroyed after the snapshot was taken: recorded, not missing
         name = f"blobs/{blob_key(sha256)}"
         digest = _copy(store.path(sha256), folder / name)
         if digest != sha256:

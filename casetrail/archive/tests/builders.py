@@ -34,8 +34,9 @@ def approve_archiving(case: Case, personas: dict[str, Officer], outcome: str = "
     )
 
 
-def archived_case(personas: dict[str, Officer]) -> Any:
-    """A case taken through 立卷, 四性检测, 归档审批 and packaged; returns its archived 案卷."""
+def archived_case(personas: dict[str, Officer], *, package: bool = True) -> Any:
+    """A case taken through 立卷, 四性检测, 归档审批 and (``package``) packaged; returns its
+    archived 案卷."""
     from casetrail.archive import actions, service
 
     case = closed_case(personas)
@@ -45,5 +46,6 @@ def archived_case(personas: dict[str, Officer]) -> Any:
     actions.archive_submit(case_file=f, officer=liu, opinion="提请归档")
     approve_archiving(case, personas)
     f.refresh_from_db()
-    service.package(case_file=f, officer=liu)
+    if package:
+        service.package(case_file=f, officer=liu)
     return f
