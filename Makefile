@@ -63,7 +63,7 @@ $(SCALE_STAMP): $(STAMP) pyproject.toml
 	touch $(SCALE_STAMP)
 
 scale-test: install $(SCALE_STAMP)
-	$(PY) bench/scale_test.py
+	$(PY) bench/scale_test.py $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var
