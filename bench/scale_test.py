@@ -411,14 +411,17 @@ def app_env(folder: Path, s3_port: int, witness_port: int) -> dict[str, str]:
 
 
 def manage(env: dict[str, str], *args: str, timeout: float = 180) -> str:
-    done = subprocess.run(
-        [PY, "-m", "casetrail.cli", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    try:
+        done = subprocess.run(
+            [PY, "-m", "casetrail.cli", *args],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise Failed(f"超时：casetrail {args[0]} 超过 {timeout:.0f} 秒（--timeout）") from None
     if done.returncode != 0:
         raise Failed(
             f"casetrail {' '.join(args)}: exit {done.returncode}\n{done.stdout}{done.stderr}"
