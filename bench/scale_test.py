@@ -270,8 +270,11 @@ def weed_binary() -> str:
 
 
 def preflight() -> None:
+    """Refuse (Missing) before touching anything when a part is not on this machine."""
     import psycopg
     import redis
+
+    weed_binary()
 
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
