@@ -96,8 +96,9 @@ def free_ports(n: int) -> list[int]:
             s.close()
 
 
-def wait_port(port: int, what: str, until: float) -> None:
+def wait_port(port: int, what: str, until: float, procs: Processes) -> None:
     while time.monotonic() < until:
+        procs.alive()  # a process that exited at once fails now, with its last lines
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
@@ -342,6 +343,7 @@ def start_seaweedfs(procs: Processes, folder: Path, until: float) -> tuple[int, 
         "seaweedfs",
         [
             weed,
+            f"-logdir={folder}",  # its glog files (otherwise in /tmp); a flag before the command
             "server",
             f"-dir={data}",
             "-ip=127.0.0.1",
@@ -367,7 +369,7 @@ def start_seaweedfs(procs: Processes, folder: Path, until: float) -> tuple[int, 
         ],
         dict(os.environ),
     )
-    wait_port(s3, "SeaweedFS S3", until)
+    wait_port(s3, "SeaweedFS S3", until, procs)
     client = boto3.client(
         "s3",
         endpoint_url=f"http://127.0.0.1:{s3}",
@@ -525,8 +527,8 @@ def start_app(
             ],
             env,
         )
-    wait_port(witness_port, "the witness", until)
-    wait_port(web_port, "gunicorn", until)
+    wait_port(witness_port, "the witness", until, procs)
+    wait_port(web_port, "gunicorn", until, procs)
     # Both instances up: each access log exists once its master has bound the port.
     while time.monotonic() < until:
         procs.alive()
