@@ -13,8 +13,9 @@ Runs CaseTrail the way a provincial platform runs it, every part a separate proc
 - two gunicorn instances bound to the same address with ``--reuse-port`` (the kernel spreads the
   connections), and the local witness that ``casetrail run`` would start.
 
-Then, over HTTP only: the personas log in and take API tokens; 张承办 starts cases ex officio,
-王审核 and 赵局长 approve them; tus uploads of small real media (video, audio, photo) into each case;
+Then, over HTTP only, for the demo agency and a second agency with a log of its own: the officers
+log in and take API tokens; the handler (张承办, 马承办) starts cases ex officio, the reviewer and
+the approver approve them; tus uploads of small real media (video, audio, photo) into each case;
 a 询问笔录 per case with the video attached; a checkpoint per agency's log (made by an RQ worker,
 cosigned by the witness); 孙监督's 核验 requested on its page and made by an RQ worker. Finally
 `casetrail verify` must be clean, every blob must be an object in the bucket (listed) with
