@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install frontend fonts demo clean
+.PHONY: run test lint install frontend fonts demo clean scale-test
 
 $(STAMP): pyproject.toml verifier/pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）。Debian/Ubuntu：apt-get install python3.11 python3.11-venv"; exit 1; }
@@ -54,6 +54,16 @@ lint: install
 	$(VENV)/bin/mypy casetrail
 	$(VENV)/bin/mypy -p casetrail_verify
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Scale-out on one machine (issue 18 item 7): PostgreSQL, SeaweedFS S3 with Object Lock, RQ on
+# Redis with two workers, two gunicorn instances on one address; see README 省级部署.
+SCALE_STAMP := $(VENV)/.scale-installed
+$(SCALE_STAMP): $(STAMP) pyproject.toml
+	PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -e '.[dev,scale]'
+	touch $(SCALE_STAMP)
+
+scale-test: install $(SCALE_STAMP)
+	$(PY) bench/scale_test.py $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -285,12 +285,18 @@ EMBEDDED_SECRET_KEY = "casetrail-embedded-default-key-change-me-in-production"
 # --- background tasks -------------------------------------------------------------------------
 CASETRAIL_TASKS = envchoice("CASETRAIL_TASKS", "db", ("db", "rq", "immediate"))
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Read by django-rq (the `rqworker` command and the backend's queues) whichever backend is chosen,
+# so a test can switch TASKS to RQ and get the deployment's queues. JOB_CLASS: django-tasks-rq
+# enqueues its own Job class (it calls the task through ``Task.call`` and keeps the result for
+# django-tasks); a worker fetching rq's plain Job instead calls the Task object itself and every
+# job fails ("TypeError: 'Task' object is not callable"; casetrail/tests/test_tasks_rq.py).
+RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 TASKS: dict[str, dict[str, object]]
 if TESTING or CASETRAIL_TASKS == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 elif CASETRAIL_TASKS == "rq":
     INSTALLED_APPS += ["django_rq"]
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
