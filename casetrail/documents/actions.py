@@ -24,10 +24,17 @@ from casetrail.documents.numbers import SPOT_FORM_NO
 from casetrail.documents.panels import SERVED
 from casetrail.documents.render import render
 from casetrail.documents.seal import SealError, apply_seal
-from casetrail.documents.writes import check_pattern, draw_number, scan_media_type, store_pdf
+from casetrail.documents.writes import (
+    check_pattern,
+    draw_number,
+    scan_media_type,
+    scan_upload,
+    store_pdf,
+)
 from casetrail.ledger.selectors import ledger_index_for, row_key
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
+from casetrail.lib.outside import known_inside_transaction
 from casetrail.lib.text import clean_text
 from casetrail.org.models import Officer, Role
 from casetrail.records.models import Record, RecordSignature
@@ -81,21 +88,25 @@ def document_issue(act: Act, /, *, record: Record, officer: Officer) -> IssuedDo
     if record_seq is None:
         raise ActionError("record_not_ledgered", "该记录不在账本中，不能签发")
     content = printed(record=record, case=case, doc_no=doc_no, record_seq=record_seq, now=now)
-    try:
-        pages = render(content)
-        pdf, timestamped = apply_seal(
-            pages.pdf,
-            agency=case.agency,
-            page=pages.seal_page,
-            x=pages.seal_x,
-            y=pages.seal_y,
-            reason=f"{case.agency.name}签发{content.title}" + (f"（{doc_no}）" if doc_no else ""),
-        )
-    except FontMissing as exc:
-        raise ActionError("font_missing", str(exc), status=503) from None
-    except SealError as exc:
-        raise ActionError("seal_failed", str(exc), status=503) from None
-    blob, digests = store_pdf(agency_id=case.agency_id, data=pdf)
+    # Known debt (#18): the PDF carries the 文号, drawn gapless under this transaction's lock, so
+    # it is sealed (the TSA asked, when configured) and stored here, inside the transaction.
+    with known_inside_transaction("documents.document_issue: seal TSA and PDF upload"):
+        try:
+            pages = render(content)
+            pdf, timestamped = apply_seal(
+                pages.pdf,
+                agency=case.agency,
+                page=pages.seal_page,
+                x=pages.seal_x,
+                y=pages.seal_y,
+                reason=f"{case.agency.name}签发{content.title}"
+                + (f"（{doc_no}）" if doc_no else ""),
+            )
+        except FontMissing as exc:
+            raise ActionError("font_missing", str(exc), status=503) from None
+        except SealError as exc:
+            raise ActionError("seal_failed", str(exc), status=503) from None
+        blob, digests = store_pdf(agency_id=case.agency_id, data=pdf)
     issued = IssuedDocument.objects.create(
         agency=case.agency,
         case=case,
@@ -141,7 +152,7 @@ class ReceiptInput:
     servers: tuple[int, ...] = ()
 
 
-@action(DocumentAction.RECEIPT)
+@action(DocumentAction.RECEIPT, before=scan_upload)
 def document_receipt_scanned(
     act: Act, /, *, document: IssuedDocument, officer: Officer, scan: bytes, receipt: ReceiptInput
 ) -> Record:

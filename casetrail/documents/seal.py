@@ -26,6 +26,7 @@ from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont
 
 from casetrail.documents.fonts import faces
+from casetrail.lib.outside import require_no_transaction
 from casetrail.org.models import Agency
 
 SEAL_RED = (230, 0, 18)
@@ -206,6 +207,8 @@ def apply_seal(
         border_width=0,
     )
     url = _tsa_url()
+    if url:
+        require_no_transaction("the seal's TSA request (RFC 3161)")
     timestamper = timestamps.HTTPTimeStamper(url, timeout=10) if url else None
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(
