@@ -193,6 +193,8 @@ def apply_seal(
     """Sign ``pdf`` as a PAdES B-B (B-T with a TSA) signature, the seal image centred at (x, y)
     on ``page`` (PDF points). Returns (signed PDF, whether it is timestamped). Raises
     ``SealError`` (nothing is issued) when the key or the configured TSA fails."""
+    if _tsa_url():
+        require_no_transaction("the seal's TSA request (RFC 3161)")
     from pyhanko.pdf_utils import images
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers, timestamps
@@ -207,8 +209,6 @@ def apply_seal(
         border_width=0,
     )
     url = _tsa_url()
-    if url:
-        require_no_transaction("the seal's TSA request (RFC 3161)")
     timestamper = timestamps.HTTPTimeStamper(url, timeout=10) if url else None
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(

@@ -1,0 +1,63 @@
+"""#18: the receipt's scan is uploaded before the action's transaction; the seal's own TSA
+request is refused inside a transaction (document_issue's, made under the 文号's lock, is the
+one place marked as known — see the README)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from casetrail.documents.actions import ReceiptInput, document_receipt_scanned
+from casetrail.documents.issuing import issue
+from casetrail.documents.seal import apply_seal
+from casetrail.documents.tests.test_receipt_scan import scan_png
+from casetrail.evidence.storage import BlobStore
+from casetrail.lib.outside import InsideTransaction, open_transactions
+from casetrail.records.models import Record
+
+
+@pytest.fixture
+def uploads(monkeypatch):
+    seen: list[tuple[str, list[str]]] = []
+    put_file = BlobStore.put_file
+
+    def spy(self, sha256, source, *, move):
+        seen.append((sha256, open_transactions()))
+        return put_file(self, sha256, source, move=move)
+
+    monkeypatch.setattr(BlobStore, "put_file", spy)
+    return seen
+
+
+@pytest.fixture
+def issued_document(decision, personas, quick):
+    document, _ = issue(record=decision, officer=personas["zhang"])
+    return document
+
+
+def test_it_uploads_the_receipts_scan_before_the_transaction(issued_document, personas, uploads):
+    receipt = document_receipt_scanned(
+        document=issued_document,
+        officer=personas["zhang"],
+        scan=scan_png(),
+        receipt=ReceiptInput(
+            served_at=timezone.now(),
+            recipient="周某",
+            signer_relation="self",
+            method="direct",
+            place="陵川县崇文镇某街12号",
+        ),
+    )
+    assert isinstance(receipt, Record)
+    (attachment,) = receipt.attachments.all()
+    assert uploads == [(attachment.blob.sha256, [])]
+
+
+def test_it_refuses_the_seals_tsa_request_inside_a_transaction(personas, settings):
+    settings.CASETRAIL_DOCUMENT_TSA_URL = "http://127.0.0.1:9/"  # never asked: refused before
+    with pytest.raises(InsideTransaction, match="the seal's TSA request"):
+        with transaction.atomic():
+            apply_seal(
+                b"%PDF-1.4\n", agency=personas["zhang"].agency, page=0, x=0, y=0, reason="test"
+            )
