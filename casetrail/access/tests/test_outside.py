@@ -3,35 +3,19 @@
 
 from __future__ import annotations
 
-import pytest
-
 from casetrail.access.actions import redaction_create
 from casetrail.access.tests.conftest import approved, photo
-from casetrail.evidence.storage import BlobStore, blob_store
-from casetrail.lib.outside import open_transactions
-
-
-@pytest.fixture
-def uploads(monkeypatch):
-    seen: list[tuple[str, list[str]]] = []
-    put_file = BlobStore.put_file
-
-    def spy(self, sha256, source, *, move):
-        seen.append((sha256, open_transactions()))
-        return put_file(self, sha256, source, move=move)
-
-    monkeypatch.setattr(BlobStore, "put_file", spy)
-    return seen
+from casetrail.evidence.storage import blob_store
 
 
 def test_it_makes_and_uploads_the_redacted_copy_before_the_transaction(
-    copy_case, personas, uploads
+    copy_case, personas, blob_uploads
 ):
     picture = photo(copy_case, personas["zhang"])
     copy = approved(
         copy_case, personas, [{"kind": "media", "id": picture.pk, "proposed": "redacted"}]
     )
-    uploads.clear()  # the photo's and the request's own
+    blob_uploads.clear()  # the photo's and the request's own
     item = copy.items.get(kind="media")
     row = redaction_create(
         item=item,
@@ -39,5 +23,5 @@ def test_it_makes_and_uploads_the_redacted_copy_before_the_transaction(
         reason="第三十三条",
         regions=[{"x0": 0, "y0": 0, "x1": 40, "y1": 30}],
     )
-    assert uploads == [(row.blob.sha256, [])]
+    assert blob_uploads == [(row.blob.sha256, [])]
     assert blob_store().exists(row.blob.sha256) and row.blob.sha256 != row.original_sha256

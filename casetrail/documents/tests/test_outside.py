@@ -15,22 +15,8 @@ from casetrail.documents.models import IssuedDocument
 from casetrail.documents.seal import apply_seal
 from casetrail.documents.tests.test_numbers import notices
 from casetrail.documents.tests.test_receipt_scan import scan_png
-from casetrail.evidence.storage import BlobStore
 from casetrail.lib.outside import InsideTransaction, open_transactions
 from casetrail.records.models import Record
-
-
-@pytest.fixture
-def uploads(monkeypatch):
-    seen: list[tuple[str, list[str]]] = []
-    put_file = BlobStore.put_file
-
-    def spy(self, sha256, source, *, move):
-        seen.append((sha256, open_transactions()))
-        return put_file(self, sha256, source, move=move)
-
-    monkeypatch.setattr(BlobStore, "put_file", spy)
-    return seen
 
 
 @pytest.fixture
@@ -39,7 +25,9 @@ def issued_document(decision, personas, quick):
     return document
 
 
-def test_it_uploads_the_receipts_scan_before_the_transaction(issued_document, personas, uploads):
+def test_it_uploads_the_receipts_scan_before_the_transaction(
+    issued_document, personas, blob_uploads
+):
     receipt = document_receipt_scanned(
         document=issued_document,
         officer=personas["zhang"],
@@ -54,7 +42,7 @@ def test_it_uploads_the_receipts_scan_before_the_transaction(issued_document, pe
     )
     assert isinstance(receipt, Record)
     (attachment,) = receipt.attachments.all()
-    assert uploads == [(attachment.blob.sha256, [])]
+    assert blob_uploads == [(attachment.blob.sha256, [])]
 
 
 def test_it_refuses_the_seals_tsa_request_inside_a_transaction(personas, settings):
@@ -67,10 +55,10 @@ def test_it_refuses_the_seals_tsa_request_inside_a_transaction(personas, setting
 
 
 def test_it_seals_and_uploads_the_document_before_the_transaction(
-    open_case, personas, evidence_store, patterns, quick, uploads, monkeypatch
+    open_case, personas, evidence_store, patterns, quick, blob_uploads, monkeypatch
 ):
     (notice,) = notices(open_case, personas, 1)
-    uploads.clear()  # the notice's own signatures
+    blob_uploads.clear()  # the notice's own signatures
     sealed_in: list[list[str]] = []
 
     def seal(pdf: bytes, **kw):
@@ -80,12 +68,12 @@ def test_it_seals_and_uploads_the_document_before_the_transaction(
     monkeypatch.setattr(actions, "apply_seal", seal)
     document, _ = issue(record=notice, officer=personas["zhang"])
     assert sealed_in == [[]]
-    assert uploads == [(document.blob.sha256, [])]
+    assert blob_uploads == [(document.blob.sha256, [])]
     assert document.number_seq == 1 and document.doc_no.endswith("1号")
 
 
 def test_it_seals_again_under_the_lock_when_the_foreseen_number_was_taken(
-    open_case, personas, evidence_store, patterns, quick, uploads, monkeypatch
+    open_case, personas, evidence_store, patterns, quick, blob_uploads, monkeypatch
 ):
     first, second = notices(open_case, personas, 2)
     sealed: list[tuple[str, list[str]]] = []
@@ -104,4 +92,4 @@ def test_it_seals_again_under_the_lock_when_the_foreseen_number_was_taken(
     # one place marked known); the second was sealed outside.
     assert [inside for _, inside in sealed] == [[], [], ["default"]]
     assert document.doc_no in sealed[2][0] and other.doc_no in sealed[1][0]
-    assert {sha for sha, _ in uploads} >= {document.blob.sha256, other.blob.sha256}
+    assert {sha for sha, _ in blob_uploads} >= {document.blob.sha256, other.blob.sha256}

@@ -8,40 +8,26 @@ import pytest
 from django.db import transaction
 
 from casetrail.evidence.models import Blob
-from casetrail.evidence.storage import BlobStore, blob_store, put_bytes
+from casetrail.evidence.storage import blob_store, put_bytes
 from casetrail.lib.errors import ActionError
-from casetrail.lib.outside import InsideTransaction, open_transactions
+from casetrail.lib.outside import InsideTransaction
 from casetrail.records.actions import record_create
 from casetrail.records.tests.test_record_create import DOC, good_input, png, test_doc  # noqa: F401
 
 
-@pytest.fixture
-def uploads(monkeypatch):
-    """Every blob stored, with the transactions open at that moment."""
-    seen: list[tuple[str, list[str]]] = []
-    put_file = BlobStore.put_file
-
-    def spy(self, sha256, source, *, move):
-        seen.append((sha256, open_transactions()))
-        return put_file(self, sha256, source, move=move)
-
-    monkeypatch.setattr(BlobStore, "put_file", spy)
-    return seen
-
-
 def test_it_uploads_a_drawn_signature_before_the_transaction(
-    open_case, personas, evidence_store, uploads
+    open_case, personas, evidence_store, blob_uploads
 ):
     record = record_create(
         case=open_case, officer=personas["zhang"], kind=DOC.code, **good_input(open_case, personas)
     )
     blob = record.signatures.get(role="officers").blob
-    assert uploads == [(blob.sha256, [])]
+    assert blob_uploads == [(blob.sha256, [])]
     assert blob_store().exists(blob.sha256) and blob.size == len(png())
 
 
 def test_it_leaves_only_an_orphan_blob_when_the_action_is_refused(
-    open_case, personas, evidence_store, uploads
+    open_case, personas, evidence_store, blob_uploads
 ):
     image = png()[:-1] + b"\x00"  # another PNG's bytes: another blob
     values = good_input(open_case, personas, officers_present=[])
@@ -51,14 +37,14 @@ def test_it_leaves_only_an_orphan_blob_when_the_action_is_refused(
     with pytest.raises(ActionError) as err:
         record_create(case=open_case, officer=personas["zhang"], kind=DOC.code, **values)
     assert err.value.code == "too_few_officers"
-    ((sha256, inside),) = uploads
+    ((sha256, inside),) = blob_uploads
     assert inside == [] and blob_store().exists(sha256)
     assert not Blob.objects.filter(sha256=sha256).exists()
 
 
-def test_it_refuses_to_store_blob_bytes_inside_a_transaction(db, evidence_store, uploads):
+def test_it_refuses_to_store_blob_bytes_inside_a_transaction(db, evidence_store, blob_uploads):
     with pytest.raises(InsideTransaction, match="inside a database transaction"):
         with transaction.atomic():
             put_bytes(b"a scan")
-    assert uploads == []
-    assert put_bytes(b"a scan")["sha256"] == uploads[0][0]  # outside: stored
+    assert blob_uploads == []
+    assert put_bytes(b"a scan")["sha256"] == blob_uploads[0][0]  # outside: stored
