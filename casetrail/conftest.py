@@ -280,3 +280,21 @@ def evidence_store(settings: Any, tmp_path: Any) -> Any:
         },
     }
     return tmp_path
+
+
+@pytest.fixture
+def blob_uploads(monkeypatch: Any) -> list[tuple[str, list[str]]]:
+    """Every blob stored from now on: (sha256, the database transactions open at that moment —
+    ``[]`` when stored outside any, as #18 wants)."""
+    from casetrail.evidence.storage import BlobStore
+    from casetrail.lib.outside import open_transactions
+
+    seen: list[tuple[str, list[str]]] = []
+    put_file = BlobStore.put_file
+
+    def spy(self: Any, sha256: str, source: Any, *, move: bool) -> None:
+        seen.append((sha256, open_transactions()))
+        put_file(self, sha256, source, move=move)
+
+    monkeypatch.setattr(BlobStore, "put_file", spy)
+    return seen

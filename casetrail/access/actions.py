@@ -58,9 +58,11 @@ from casetrail.cases.writes import locked, require_assigned, require_handler
 from casetrail.documents.fonts import FontMissing
 from casetrail.documents.render import render
 from casetrail.evidence.models import Kind
+from casetrail.evidence.storage import upload_before
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.lib.numbers import parse_int
+from casetrail.lib.outside import known_inside_transaction
 from casetrail.lib.text import clean_text
 from casetrail.org.models import Agency, Officer
 from casetrail.records.writes import add_record
@@ -162,7 +164,16 @@ def _next_number(agency: Agency, now: dt.datetime) -> tuple[str, int, int]:
     return f"调用〔{year}〕{seq}号", year, seq
 
 
-@action(AccessAction.REGISTER)
+def _letter_upload(**kwargs: Any) -> dict[str, Any]:
+    """Before the transaction: the authority letter's bytes uploaded (content-addressed; an
+    orphan when the registration is then refused, listed by ``verify-blobs``)."""
+    authority = kwargs.get("authority")
+    if authority is None or not authority.data or len(authority.data) > MAX_AUTHORITY_BYTES:
+        return {}  # none, or one the action refuses
+    return upload_before(authority.data)
+
+
+@action(AccessAction.REGISTER, before=_letter_upload)
 def copy_request_register(
     act: Act,
     /,
@@ -320,40 +331,11 @@ def copy_decisions_set(
     return rows
 
 
-@action(AccessAction.REDACT)
-def redaction_create(
-    act: Act,
-    /,
-    *,
-    item: CopyItem,
-    officer: Officer,
-    reason: str,
-    regions: Any = None,
-) -> Redaction:
-    """Derive the redacted copy of ``item`` (the original untouched): a record rendered with its
-    personal parts blanked; an issued PDF with ``regions`` (page, x0, y0, x1, y1 in points from
-    the top left) burned in; a photo with ``regions`` (x0, y0, x1, y1 pixels) filled. The
-    approver is the 局长 who decided the item is given redacted. Refused: no approved 调用单, the
-    item not decided redacted (no approver), no reason, regions invalid. Audio/video:
-    ``regions`` is ``{"regions": [{x0, y0, x1, y1, t0, t1}], "mute": [{t0, t1}]}`` (pixels,
-    seconds): re-encoded with the same length and timestamps."""
-    request = item.request
-    require_fulfiller(request, officer)
-    decision = binding_decisions(request).get(item.pk)
-    step = approving_step(request.chain)
-    if decision is None or decision.disposition != Disposition.REDACTED or step is None:
-        raise ActionError(
-            "redaction_not_approved",
-            "局长未决定该材料“删除保密部分后提供”，不能制作删除处理件（无批准人）",
-            status=409,
-        )
-    text = clean_text(reason or "", where="删除理由", field="reason", limit=300)
-    if not text:
-        raise ActionError(
-            "reason_required", "请写明删除的理由和法律依据（如第三十三条）", field="reason"
-        )
-    original = original_of(item)
-    now = timezone.now()
+def _derived(
+    item: CopyItem, request: Any, original: Any, regions: Any, now: dt.datetime
+) -> tuple[str, list[Any], bytes, str]:
+    """The redacted copy of ``item`` made from ``original``: (method, regions as recorded, bytes,
+    media type). Reads the original; re-encodes audio/video (seconds to minutes)."""
     if item.kind == ItemKind.RECORD and item.record is not None:
         method = Method.FIELDS
         region_facts: list[Any] = blanked_fields(item.record)
@@ -391,7 +373,71 @@ def redaction_create(
         data, media_type = redact_av(blob_bytes(original.blob), shapes, mutes), "video/mp4"
     else:
         raise ActionError("redaction_not_supported", "该材料不能制作删除处理件", status=409)
-    blob = store_derived(agency_id=request.agency_id, data=data, media_type=media_type)
+    return method, region_facts, data, media_type
+
+
+def _redaction_checks(item: CopyItem, officer: Officer, reason: str) -> tuple[Any, Any, str]:
+    """(the 调用单, the approving step, the reason cleaned), or the refusal."""
+    request = item.request
+    require_fulfiller(request, officer)
+    decision = binding_decisions(request).get(item.pk)
+    step = approving_step(request.chain)
+    if decision is None or decision.disposition != Disposition.REDACTED or step is None:
+        raise ActionError(
+            "redaction_not_approved",
+            "局长未决定该材料“删除保密部分后提供”，不能制作删除处理件（无批准人）",
+            status=409,
+        )
+    text = clean_text(reason or "", where="删除理由", field="reason", limit=300)
+    if not text:
+        raise ActionError(
+            "reason_required", "请写明删除的理由和法律依据（如第三十三条）", field="reason"
+        )
+    return request, step, text
+
+
+def _redacted_before(**kwargs: Any) -> dict[str, Any]:
+    """Before the transaction (#18): the checks, then the redacted copy made from the original
+    and uploaded — no transaction open while the original is read, re-encoded and stored. The
+    action uses it when the original it reads under its lock is the same."""
+    item: CopyItem = kwargs["item"]
+    _redaction_checks(item, kwargs["officer"], kwargs.get("reason") or "")
+    original = original_of(item)
+    now = timezone.now()
+    derived = _derived(item, item.request, original, kwargs.get("regions"), now)
+    return {**upload_before(derived[2]), "redacted": (original.sha256, now, derived)}
+
+
+@action(AccessAction.REDACT, before=_redacted_before)
+def redaction_create(
+    act: Act,
+    /,
+    *,
+    item: CopyItem,
+    officer: Officer,
+    reason: str,
+    regions: Any = None,
+) -> Redaction:
+    """Derive the redacted copy of ``item`` (the original untouched): a record rendered with its
+    personal parts blanked; an issued PDF with ``regions`` (page, x0, y0, x1, y1 in points from
+    the top left) burned in; a photo with ``regions`` (x0, y0, x1, y1 pixels) filled. The
+    approver is the 局长 who decided the item is given redacted. Refused: no approved 调用单, the
+    item not decided redacted (no approver), no reason, regions invalid. Audio/video:
+    ``regions`` is ``{"regions": [{x0, y0, x1, y1, t0, t1}], "mute": [{t0, t1}]}`` (pixels,
+    seconds): re-encoded with the same length and timestamps."""
+    request, step, text = _redaction_checks(item, officer, reason)
+    original = original_of(item)
+    prepared = act.prepared.get("redacted")
+    if prepared is not None and prepared[0] == original.sha256:
+        _, now, (method, region_facts, data, media_type) = prepared
+        blob = store_derived(agency_id=request.agency_id, data=data, media_type=media_type)
+    else:
+        # The original changed between the two reads (or no hook ran): made again here, from
+        # what is read under the lock, and stored inside the transaction.
+        now = timezone.now()
+        with known_inside_transaction("access redaction: the original changed meanwhile"):
+            method, region_facts, data, media_type = _derived(item, request, original, regions, now)
+            blob = store_derived(agency_id=request.agency_id, data=data, media_type=media_type)
     row = Redaction.objects.create(
         item=item,
         method=method,

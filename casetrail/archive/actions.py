@@ -62,6 +62,7 @@ from casetrail.archive.writes import store_file, write_version
 from casetrail.cases.models import Case
 from casetrail.cases.writes import locked
 from casetrail.evidence.models import Blob
+from casetrail.evidence.storage import upload_path_before, uploaded_path
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action, step
 from casetrail.lib.text import clean_text
@@ -124,14 +125,25 @@ def _proposal(
     return chain, [record, chain, first]
 
 
+def _pdf_upload(**kwargs: Any) -> dict[str, Any]:
+    """Before the transaction: an uploaded PDF moved into the blob store (``lib.outside``)."""
+    return upload_path_before(kwargs["path"], magic=b"%PDF-")
+
+
+def _package_upload(**kwargs: Any) -> dict[str, Any]:
+    """Before the transaction: the finished archive package moved into the blob store."""
+    return upload_path_before(kwargs["path"], digests=kwargs.get("digests"))
+
+
 @step
 def _stored_pdf(*, agency_id: int, path: Any, what: str) -> tuple[Blob, int]:
     """An uploaded PDF (附件, 附卷 material) put in the blob store: (blob, page count)."""
     from casetrail.archive.render import page_count
 
-    with open(path, "rb") as fh:
-        if fh.read(5) != b"%PDF-":
-            raise ActionError("not_a_pdf", f"{what}应为 PDF 文件", field="file")
+    if uploaded_path(path) is None:  # else checked by the hook, which moved it into the store
+        with open(path, "rb") as fh:
+            if fh.read(5) != b"%PDF-":
+                raise ActionError("not_a_pdf", f"{what}应为 PDF 文件", field="file")
     blob = store_file(agency_id=agency_id, path=path, media_type="application/pdf")
     try:
         return blob, page_count(blob.sha256)
@@ -209,7 +221,7 @@ def archive_assemble(act: Act, /, *, case: Case, officer: Officer, reason: str =
     )
 
 
-@action(ArchiveAction.ATTACH)
+@action(ArchiveAction.ATTACH, before=_pdf_upload)
 def archive_attach(
     act: Act,
     /,
@@ -342,7 +354,7 @@ def archive_submit(act: Act, /, *, case_file: CaseFile, officer: Officer, opinio
     return chain
 
 
-@action(ArchiveAction.PACKAGE)
+@action(ArchiveAction.PACKAGE, before=_package_upload)
 def archive_package_record(
     act: Act,
     /,
@@ -551,7 +563,7 @@ def archive_use_return(act: Act, /, *, use: Use, officer: Officer, note: str = "
     return row
 
 
-@action(ArchiveAction.ADDITION)
+@action(ArchiveAction.ADDITION, before=_pdf_upload)
 def archive_addition_propose(
     act: Act,
     /,

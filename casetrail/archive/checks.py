@@ -32,6 +32,7 @@ from casetrail.ledger.models import Checkpoint, Ledger, LedgerEntry
 from casetrail.ledger.nodes import node_getter
 from casetrail.ledger.selectors import latest_checkpoint, ledger_index_for, row_key
 from casetrail.lib import merkle
+from casetrail.lib.outside import require_no_transaction
 from casetrail.records.catalogue import doc_type
 
 
@@ -431,6 +432,7 @@ def no_file_outside(ctx: Context) -> Iterator[Result]:
 def clamd_scan(blob: Blob, address: str) -> str:
     """The clamd verdict on the blob's bytes (INSTREAM, streamed in chunks): "" when clean,
     else the signature found or the error."""
+    require_no_transaction("the clamd scan")
     if address.startswith("/"):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.connect(address)

@@ -15,11 +15,11 @@ from casetrail.archive.models import CaseFile, FileItem, FileStatus, ItemKind, P
 from casetrail.archive.policy import archive_code, policy_of
 from casetrail.cases.models import Case
 from casetrail.evidence.models import Blob
-from casetrail.evidence.storage import blob_store
+from casetrail.evidence.storage import blob_store, hash_path, uploaded_path
 from casetrail.evidence.writes import blob_row
 from casetrail.lib.counters import next_in_year
-from casetrail.lib.digests import MultiHasher
 from casetrail.lib.ledgered import step
+from casetrail.lib.outside import known_inside_transaction
 from casetrail.org.models import Officer, Role
 
 
@@ -29,15 +29,17 @@ def store_file(
 ) -> Blob:
     """Put a finished file in the blob store (moved in: an atomic rename on the file store, a
     completed upload on S3) and record its row. Streams the bytes to hash them, unless the caller
-    hashed them as it wrote them (``digests``: sha256, sm3 and size)."""
-    if digests is None:
-        hasher = MultiHasher(("sha256", "sm3"))
-        with path.open("rb") as fh:
-            while block := fh.read(1 << 20):
-                hasher.update(block)
-        digests = {**hasher.hexdigests(), "size": str(hasher.size)}
+    hashed them as it wrote them (``digests``: sha256, sm3 and size). When the action's
+    ``before`` hook stored it already (``upload_path_before``), only the row is written here;
+    otherwise the bytes are stored here, which ``lib.outside`` refuses inside a transaction
+    except where marked known."""
     store = blob_store()
-    store.put_file(digests["sha256"], path, move=True)
+    uploaded = uploaded_path(path)
+    if uploaded is not None:
+        digests = uploaded
+    else:
+        digests = digests or hash_path(path)
+        store.put_file(digests["sha256"], path, move=True)
     blob, _ = blob_row(
         agency_id=agency_id,
         sha256=digests["sha256"],
@@ -186,8 +188,11 @@ def write_version(
             checker=checker_name(case),
             dest=dest,
         )
-        case_file.pdf = store_file(
-            agency_id=case.agency_id, path=dest, media_type="application/pdf"
-        )
+        # Known debt (#18): the 案卷 PDF is rendered from the rows read under this transaction,
+        # so it is stored here, inside it (an upload on S3).
+        with known_inside_transaction("archive.writes.write_version: the 案卷 PDF's upload"):
+            case_file.pdf = store_file(
+                agency_id=case.agency_id, path=dest, media_type="application/pdf"
+            )
     case_file.save(update_fields=["pdf"])
     return case_file, items, counter

@@ -19,15 +19,30 @@ from casetrail.documents.content import printed
 from casetrail.documents.families import NUMBERED, family_of
 from casetrail.documents.fonts import FontMissing
 from casetrail.documents.issuable import check_issuable
-from casetrail.documents.models import Family, IssuedDocument, NumberPattern, Withdrawal
+from casetrail.documents.models import (
+    Family,
+    IssuedDocument,
+    NumberCounter,
+    NumberPattern,
+    Withdrawal,
+)
 from casetrail.documents.numbers import SPOT_FORM_NO
 from casetrail.documents.panels import SERVED
 from casetrail.documents.render import render
 from casetrail.documents.seal import SealError, apply_seal
-from casetrail.documents.writes import check_pattern, draw_number, scan_media_type, store_pdf
+from casetrail.documents.writes import (
+    check_pattern,
+    draw_number,
+    pattern_in_force,
+    scan_media_type,
+    scan_upload,
+    store_pdf,
+)
+from casetrail.evidence.storage import upload_before
 from casetrail.ledger.selectors import ledger_index_for, row_key
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
+from casetrail.lib.outside import known_inside_transaction
 from casetrail.lib.text import clean_text
 from casetrail.org.models import Officer, Role
 from casetrail.records.models import Record, RecordSignature
@@ -47,39 +62,21 @@ def _require_handler(case: Case, officer: Officer) -> None:
         raise ActionError("not_assigned", "只有本案承办人员可以签发文书", status=403)
 
 
-@action(DocumentAction.ISSUE)
-def document_issue(act: Act, /, *, record: Record, officer: Officer) -> IssuedDocument:
-    """Issue ``record`` as its 文书: the 文号 drawn (numbered families), the pages rendered as
-    PDF/A-2b, sealed with the agency's key (PAdES), stored as a blob; the ledger entry holds the
-    PDF's SHA-256 and SM3. Refuses (nothing issued): not the case's handler (403), a superseded
-    record, a chain not approved, no 文号 pattern, a missing font or key, a TSA not answering,
-    ``already_issued``."""
-    case = Case.objects.select_for_update().select_related("agency").get(pk=record.case_id)
-    _require_handler(case, officer)
-    if IssuedDocument.objects.filter(record=record).exists():
-        raise ActionError("already_issued", "该文书已签发")
-    check_issuable(record)
-    now = timezone.now()
-    family = family_of(record.kind)
-    rows: list[Any] = []
-    doc_no, year, seq = None, None, None
-    preprinted = str((record.fields or {}).get(SPOT_FORM_NO) or "").strip()
-    if family in NUMBERED and preprinted:
-        # An on-the-spot decision was handed over on a pre-printed, numbered form (行政处罚法
-        # 第五十二条): its copy carries that number, never a second one from the register.
-        if IssuedDocument.objects.filter(agency=case.agency, doc_no=preprinted).exists():
-            raise ActionError(
-                "doc_no_taken", f"编号{preprinted}已用于本机关另一份已签发的文书，请核对后更正"
-            )
-        doc_no = preprinted
-    elif family in NUMBERED:
-        doc_no, year, seq, counter = draw_number(agency=case.agency, family=family, now=now)
-        rows.append(counter)
-    record_seq = ledger_index_for(agency_id=case.agency_id, case_id=case.pk).get(
-        row_key("records.Record", record.pk)
-    )
-    if record_seq is None:
-        raise ActionError("record_not_ledgered", "该记录不在账本中，不能签发")
+@dataclass(frozen=True)
+class _Sealed:
+    """A 文书 rendered and sealed for one 文号 and time."""
+
+    doc_no: str | None
+    now: dt.datetime
+    content: Any
+    pages: Any
+    pdf: bytes
+    timestamped: bool
+
+
+def _seal(
+    *, record: Record, case: Case, doc_no: str | None, record_seq: int, now: dt.datetime
+) -> _Sealed:
     content = printed(record=record, case=case, doc_no=doc_no, record_seq=record_seq, now=now)
     try:
         pages = render(content)
@@ -95,7 +92,96 @@ def document_issue(act: Act, /, *, record: Record, officer: Officer) -> IssuedDo
         raise ActionError("font_missing", str(exc), status=503) from None
     except SealError as exc:  # seal_key_missing, tsa_failed, seal_failed
         raise ActionError(exc.code, str(exc), status=503) from None
-    blob, digests = store_pdf(agency_id=case.agency_id, data=pdf)
+    return _Sealed(doc_no, now, content, pages, pdf, timestamped)
+
+
+def _record_seq(case: Case, record: Record) -> int | None:
+    return ledger_index_for(agency_id=case.agency_id, case_id=case.pk).get(
+        row_key("records.Record", record.pk)
+    )
+
+
+def _issue_checks(case: Case, record: Record, officer: Officer) -> None:
+    _require_handler(case, officer)
+    if IssuedDocument.objects.filter(record=record).exists():
+        raise ActionError("already_issued", "该文书已签发")
+    check_issuable(record)
+
+
+def _sealed_before(**kwargs: Any) -> dict[str, Any]:
+    """Before the transaction (#18): the 文书 rendered, sealed — the TSA asked, when configured —
+    and uploaded with the 文号 the register will most likely give it (its next number, read
+    without a lock). The action uses it when it draws that very 文号; when another issue took
+    the number meanwhile it seals again under its lock (the one place left inside, marked)."""
+    record: Record = kwargs["record"]
+    case = Case.objects.select_related("agency").get(pk=record.case_id)
+    _issue_checks(case, record, kwargs["officer"])
+    record_seq = _record_seq(case, record)
+    if record_seq is None:
+        return {}  # refused by the action
+    now = timezone.now()
+    family = family_of(record.kind)
+    preprinted = str((record.fields or {}).get(SPOT_FORM_NO) or "").strip()
+    doc_no: str | None = None
+    if family in NUMBERED and preprinted:
+        doc_no = preprinted
+    elif family in NUMBERED:
+        year = timezone.localdate(now).year
+        counter = NumberCounter.objects.filter(agency=case.agency, family=family, year=year)
+        last = counter.values_list("last", flat=True).first() or 0
+        doc_no = pattern_in_force(case.agency, family).format(year=year, n=last + 1)
+    made = _seal(record=record, case=case, doc_no=doc_no, record_seq=record_seq, now=now)
+    return {**upload_before(made.pdf), "sealed": made}
+
+
+@action(DocumentAction.ISSUE, before=_sealed_before)
+def document_issue(act: Act, /, *, record: Record, officer: Officer) -> IssuedDocument:
+    """Issue ``record`` as its 文书: the 文号 drawn (numbered families), the pages rendered as
+    PDF/A-2b, sealed with the agency's key (PAdES), stored as a blob; the ledger entry holds the
+    PDF's SHA-256 and SM3. Refuses (nothing issued): not the case's handler (403), a superseded
+    record, a chain not approved, no 文号 pattern, a missing font or key, a TSA not answering,
+    ``already_issued``. The sealing and the upload happen before the transaction
+    (``_sealed_before``) unless another issue took the 文号 foreseen meanwhile."""
+    case = Case.objects.select_for_update().select_related("agency").get(pk=record.case_id)
+    _issue_checks(case, record, officer)
+    prepared: _Sealed | None = act.prepared.get("sealed")
+    now = prepared.now if prepared is not None else timezone.now()
+    family = family_of(record.kind)
+    rows: list[Any] = []
+    doc_no, year, seq = None, None, None
+    preprinted = str((record.fields or {}).get(SPOT_FORM_NO) or "").strip()
+    if family in NUMBERED and preprinted:
+        # An on-the-spot decision was handed over on a pre-printed, numbered form (行政处罚法
+        # 第五十二条): its copy carries that number, never a second one from the register.
+        if IssuedDocument.objects.filter(agency=case.agency, doc_no=preprinted).exists():
+            raise ActionError(
+                "doc_no_taken", f"编号{preprinted}已用于本机关另一份已签发的文书，请核对后更正"
+            )
+        doc_no = preprinted
+    elif family in NUMBERED:
+        doc_no, year, seq, counter = draw_number(agency=case.agency, family=family, now=now)
+        rows.append(counter)
+    record_seq = _record_seq(case, record)
+    if record_seq is None:
+        raise ActionError("record_not_ledgered", "该记录不在账本中，不能签发")
+    if (
+        prepared is not None
+        and prepared.doc_no == doc_no
+        # What it prints, read again under the lock, is what was sealed (a party's name
+        # corrected meanwhile would differ): the content's SM3 covers every printed word.
+        and printed(record=record, case=case, doc_no=doc_no, record_seq=record_seq, now=now).sm3
+        == prepared.content.sm3
+    ):
+        made = prepared
+        blob, digests = store_pdf(agency_id=case.agency_id, data=made.pdf)
+    else:
+        # Another issue drew the 文号 foreseen (or the pattern or the content changed)
+        # meanwhile: the 文书 must carry what is read under this lock, so it is sealed and
+        # stored here, inside the transaction.
+        with known_inside_transaction("documents.document_issue: 文号 taken meanwhile"):
+            made = _seal(record=record, case=case, doc_no=doc_no, record_seq=record_seq, now=now)
+            blob, digests = store_pdf(agency_id=case.agency_id, data=made.pdf)
+    content, pages, pdf, timestamped = made.content, made.pages, made.pdf, made.timestamped
     issued = IssuedDocument.objects.create(
         agency=case.agency,
         case=case,
@@ -141,7 +227,7 @@ class ReceiptInput:
     servers: tuple[int, ...] = ()
 
 
-@action(DocumentAction.RECEIPT)
+@action(DocumentAction.RECEIPT, before=scan_upload)
 def document_receipt_scanned(
     act: Act, /, *, document: IssuedDocument, officer: Officer, scan: bytes, receipt: ReceiptInput
 ) -> Record:

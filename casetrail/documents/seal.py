@@ -26,6 +26,7 @@ from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont
 
 from casetrail.documents.fonts import faces
+from casetrail.lib.outside import require_no_transaction
 from casetrail.org.models import Agency
 
 SEAL_RED = (230, 0, 18)
@@ -229,6 +230,8 @@ def apply_seal(
     ``SealKeyMissing`` when the key or certificate is absent or unreadable, ``TsaFailed`` when
     the configured TSA does not answer within ``CASETRAIL_TSA_TIMEOUT`` seconds or refuses, and
     ``SealError`` for any other signing failure; nothing is issued then."""
+    if _tsa_url():
+        require_no_transaction("the seal's TSA request (RFC 3161)")
     from pyhanko.pdf_utils import images
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers, timestamps

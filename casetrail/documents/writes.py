@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import tempfile
-from pathlib import Path
+from typing import Any
 
 from django.utils import timezone
 from PIL import Image
 
 from casetrail.documents.models import Family, NumberCounter, NumberPattern
 from casetrail.evidence.models import Blob
-from casetrail.evidence.storage import blob_store
+from casetrail.evidence.storage import blob_store, put_bytes, upload_before, uploaded_before
 from casetrail.evidence.writes import blob_row
 from casetrail.lib.counters import next_in_year
 from casetrail.lib.digests import MultiHasher
@@ -110,16 +109,25 @@ def scan_media_type(data: bytes) -> str:
     return media_type
 
 
+def scan_upload(**kwargs: Any) -> dict[str, Any]:
+    """The ``before`` hook of the receipt action: the scan uploaded before the transaction when
+    it is one the action accepts (``scan_media_type``); the action refuses the rest as before."""
+    scan = kwargs.get("scan") or b""
+    try:
+        scan_media_type(scan)
+    except ActionError:
+        return {}
+    return upload_before(scan)
+
+
 @step
 def store_pdf(*, agency_id: int, data: bytes) -> tuple[Blob, dict[str, str]]:
     """Put the PDF in the blob store (addressed by SHA-256, write-once) and record its row.
     Returns (blob, {"sha256": …, "sm3": …})."""
     digests = MultiHasher(("sha256", "sm3")).update(data).hexdigests()
     store = blob_store()
-    if not store.exists(digests["sha256"]):
-        with tempfile.NamedTemporaryFile(delete=False, suffix=".pdf") as tmp:
-            tmp.write(data)
-        store.put_file(digests["sha256"], Path(tmp.name), move=True)
+    if not uploaded_before(digests["sha256"]):
+        put_bytes(data)  # refused inside a transaction except where marked known (lib.outside)
     blob, _ = blob_row(
         agency_id=agency_id,
         sha256=digests["sha256"],

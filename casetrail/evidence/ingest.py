@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from casetrail.evidence import actions
 from casetrail.evidence.devices import check_device, device_by_serial
 from casetrail.evidence.media import guess_kind, kind_matches, probe
 from casetrail.evidence.models import Blob, Item, Kind, Upload
-from casetrail.evidence.storage import CHUNK, blob_store
+from casetrail.evidence.storage import CHUNK, blob_store, put_bytes
 from casetrail.lib.digests import MultiHasher
 from casetrail.lib.errors import ActionError
 from casetrail.lib.numbers import id_or_none
@@ -278,18 +277,13 @@ def new_upload(
 def store_bytes(*, officer: Officer, data: bytes, media_type: str) -> Blob:
     """Store a small file held in memory (a scan, a document) and record its blob: the bytes are
     in the store whole before ``blob_ingest`` records them."""
-    digests = MultiHasher(("sha256", "sm3")).update(data).hexdigests()
-    store = blob_store()
-    if not store.exists(digests["sha256"]):
-        with tempfile.NamedTemporaryFile(delete=False) as tmp:
-            tmp.write(data)
-        store.put_file(digests["sha256"], Path(tmp.name), move=True)
+    digests = put_bytes(data)
     blob, _ = actions.blob_ingest(
         officer=officer,
         sha256=digests["sha256"],
         sm3=digests["sm3"],
         size=len(data),
         media_type=media_type,
-        storage=store.name,
+        storage=blob_store().name,
     )
     return blob

@@ -28,6 +28,10 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from storages.backends.s3 import S3Storage
 
+from casetrail.lib.digests import MultiHasher
+from casetrail.lib.ledgered import current_action
+from casetrail.lib.outside import require_no_transaction
+
 CHUNK = 1024 * 1024  # bounded read size everywhere in the evidence app
 
 
@@ -82,7 +86,9 @@ class BlobStore:
 
         ``move``: the file is ours to consume (a finished upload) — on the file backend it is renamed
         into place (same file system) instead of copied. The original source of an import is never
-        moved or changed (``move=False``)."""
+        moved or changed (``move=False``). Never inside a transaction (``lib.outside``): on S3
+        this is an upload of any size; an action's blob is uploaded before it (``upload_before``)."""
+        require_no_transaction(f"storing blob {sha256[:12]}… ({self.name})")
         if self.exists(sha256):
             return
         if self.is_file:
@@ -156,6 +162,8 @@ class BlobStore:
     def put_derived(self, key: str, data: bytes) -> None:
         from django.core.files.base import ContentFile
 
+        require_no_transaction(f"storing the derived file {key} ({self.name})")
+
         if self.storage.exists(key):
             if self.is_file:
                 os.chmod(self.storage.path(key), 0o644)
@@ -195,3 +203,62 @@ class _suppress:
 
 def blob_store() -> BlobStore:
     return BlobStore()
+
+
+def put_bytes(data: bytes) -> dict[str, str]:
+    """Store ``data`` (held in memory: a scan, a drawn signature, a PDF) as a blob unless it is
+    already there, outside any transaction. Returns its digests {"sha256": …, "sm3": …} (hex).
+    Raises ``InsideTransaction`` inside one."""
+    require_no_transaction("storing a blob's bytes")
+    digests = MultiHasher(("sha256", "sm3")).update(data).hexdigests()
+    store = blob_store()
+    if not store.exists(digests["sha256"]):
+        with tempfile.NamedTemporaryFile(delete=False) as tmp:
+            tmp.write(data)
+        store.put_file(digests["sha256"], Path(tmp.name), move=True)
+    return digests
+
+
+def upload_before(*datas: bytes) -> dict[str, Any]:
+    """For an action's ``before`` hook: store each non-empty ``datas`` before the transaction.
+    Returns ``{"blobs": {sha256, …}}`` for ``act.prepared`` (read by ``uploaded_before``)."""
+    return {"blobs": frozenset(put_bytes(d)["sha256"] for d in datas if d)}
+
+
+def uploaded_before(sha256: str) -> bool:
+    """Whether the running action's ``before`` hook stored blob ``sha256`` already."""
+    act = current_action()
+    return act is not None and sha256 in act.prepared.get("blobs", ())
+
+
+def hash_path(path: Path) -> dict[str, str]:
+    """{"sha256", "sm3", "size"} of the file at ``path``, streamed (bounded memory)."""
+    hasher = MultiHasher(("sha256", "sm3"))
+    with path.open("rb") as fh:
+        while block := fh.read(CHUNK):
+            hasher.update(block)
+    return {**hasher.hexdigests(), "size": str(hasher.size)}
+
+
+def upload_path_before(
+    path: Path, *, digests: dict[str, str] | None = None, magic: bytes = b""
+) -> dict[str, Any]:
+    """For an action's ``before`` hook: the finished file at ``path`` moved into the store before
+    the transaction (the caller's to consume, as the action would have). ``digests`` when the
+    caller hashed it as it wrote it; ``magic``: only a file that starts so is stored (the action
+    refuses the others as before). Returns ``{"blobs": {sha256}, "paths": {path: digests}}``."""
+    path = Path(path)
+    if magic:
+        with path.open("rb") as fh:
+            if fh.read(len(magic)) != magic:
+                return {}
+    digests = digests or hash_path(path)
+    blob_store().put_file(digests["sha256"], path, move=True)
+    return {"blobs": frozenset({digests["sha256"]}), "paths": {str(path): digests}}
+
+
+def uploaded_path(path: Path) -> dict[str, str] | None:
+    """The digests of the file at ``path`` when the running action's ``before`` hook stored it
+    (``upload_path_before``; the file is then no longer at ``path``), else None."""
+    act = current_action()
+    return None if act is None else act.prepared.get("paths", {}).get(str(path))

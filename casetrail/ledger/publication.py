@@ -19,6 +19,7 @@ from django.conf import settings
 from casetrail.ledger.keys import trusted_keys
 from casetrail.ledger.models import Checkpoint, Ledger
 from casetrail.ledger.witnesses import configured_witnesses, witnessed_note
+from casetrail.lib.outside import require_no_transaction
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ def publish(checkpoint: Checkpoint) -> bool:
     target = settings.CASETRAIL_PUBLISH_TO
     if not target:
         return False
+    # Before the try: a programming error is not a storage failure to log and pass over.
+    require_no_transaction(f"publishing to {target}")
     ledger = checkpoint.ledger
     files = {
         "checkpoint": witnessed_note(checkpoint),

@@ -26,6 +26,8 @@ from pathlib import Path
 from cryptography import x509
 from django.conf import settings
 
+from casetrail.lib.outside import require_no_transaction
+
 
 class TimestampError(RuntimeError):
     """The TSA did not give a valid timestamp for the checkpoint."""
@@ -53,6 +55,7 @@ def timestamp(data: bytes) -> bytes | None:
     url = settings.CASETRAIL_TSA_URL
     if not url:
         return None
+    require_no_transaction("the TSA request (RFC 3161)")
     from rfc3161_client import HashAlgorithm, TimestampRequestBuilder
 
     request = (

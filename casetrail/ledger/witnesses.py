@@ -29,6 +29,7 @@ from casetrail.ledger.nodes import proof_getter
 from casetrail.ledger.witness_server import TIMESTAMP_HEADER, add_log_key
 from casetrail.lib import merkle
 from casetrail.lib.cosignature import CosignatureVerifier, format_add_checkpoint, timestamp_of
+from casetrail.lib.outside import require_no_transaction
 from casetrail.lib.signed_note import (
     Checkpoint as CheckpointText,
 )
@@ -103,6 +104,7 @@ def _request(
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
 ) -> tuple[int, str, str]:
+    require_no_transaction(f"the request to the witness {witness.name}")
     url = urllib.parse.urlsplit(witness.url)
     conn_cls = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
     conn = conn_cls(url.netloc, timeout=settings.CASETRAIL_WITNESS_TIMEOUT)

@@ -81,6 +81,9 @@ class Act:
         self.entry: Any = None
         self.case_id: int | None = None
         self._effects: list[Callable[[], Any]] = []
+        # What the action's ``before`` hook did outside the transaction (e.g. the blobs it
+        # uploaded: {"blobs": {sha256, …}}); empty without a hook.
+        self.prepared: dict[str, Any] = {}
 
     def record(
         self,
@@ -117,8 +120,17 @@ class Act:
         self._effects.append(effect)
 
 
-def action(name: ActionName) -> Callable[[Callable[Concatenate[Act, P], R]], Callable[P, R]]:
-    """Make ``fn(act, /, *, …)`` a ledgered action called as ``fn(*, …)``."""
+def action(
+    name: ActionName, *, before: Callable[..., dict[str, Any]] | None = None
+) -> Callable[[Callable[Concatenate[Act, P], R]], Callable[P, R]]:
+    """Make ``fn(act, /, *, …)`` a ledgered action called as ``fn(*, …)``.
+
+    ``before(**kwargs)``, when given, runs with the action's arguments before its transaction
+    opens: the remote I/O the action needs (uploading the bytes of a blob it records) happens
+    there, never with the transaction's locks held (``lib.outside``). What it returns is
+    ``act.prepared`` for the action's steps to read. It must be idempotent and harmless when the
+    action then refuses or rolls back (a content-addressed upload is: the orphan is listed by
+    ``verify-blobs``)."""
     if not isinstance(name, ActionName):
         raise TypeError(f"action names are ActionName members, not {name!r}")
 
@@ -132,6 +144,8 @@ def action(name: ActionName) -> Callable[[Callable[Concatenate[Act, P], R]], Cal
                     "transaction with one ledger entry; call a @step instead"
                 )
             act = Act(name)
+            if before is not None:
+                act.prepared = before(*args, **kwargs)
             token = _current.set(act)
             try:
                 with transaction.atomic(durable=True):

@@ -7,12 +7,14 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from casetrail.cases.models import Case
 from casetrail.documents.fonts import FontMissing
 from casetrail.documents.seal import SealError
 from casetrail.documents.writes import store_pdf
+from casetrail.evidence.storage import upload_before
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.lib.text import clean_text
@@ -447,7 +449,41 @@ def sample_review(
 # --- 评议考核 (第三十四条) ---------------------------------------------------------------------------
 
 
-@action(OversightAction.REPORT_ISSUE)
+def _report_made(**kwargs: Any) -> dict[str, Any]:
+    """Before the report's transaction: the checks, the numbers (read in one short read-only
+    transaction, a consistent snapshot), then — with no transaction open — the PDF sealed (its
+    TSA asked, when configured) and uploaded. Refusals are raised here; nothing is written."""
+    officer: Officer = kwargs["officer"]
+    period: str = kwargs["period"]
+    unit: Unit | None = kwargs.get("unit")
+    if not officer.has_role(Role.SUPERVISOR):
+        raise ActionError("not_a_supervisor", "只有监督人员可以出具评议考核报告", status=403)
+    start, _ = period_bounds(period, what="考核期间")
+    if not 2000 <= start.year or start > timezone.now():
+        raise ActionError("invalid_period", "考核期间尚未开始或无效", field="period")
+    if unit is not None and unit.agency_id != officer.agency_id:
+        raise ActionError("invalid_unit", "股室不属于本机关", field="unit")
+    chosen = check_weights(kwargs.get("weights"))
+    with transaction.atomic():
+        counted = numbers(
+            agency_id=officer.agency_id,
+            period=period,
+            unit_id=unit.pk if unit is not None else None,
+        )
+    rows, total = evaluate(counted, chosen)
+    try:
+        sealed = report_pdf(
+            agency=officer.agency, unit=unit, period=period, indicators=rows, total=total
+        )
+    except (FontMissing, SealError) as exc:
+        raise ActionError("report_not_rendered", f"报告 PDF 无法生成：{exc}", status=503) from None
+    return {
+        **upload_before(sealed),
+        "report": {"numbers": counted, "indicators": rows, "total": total, "pdf": sealed},
+    }
+
+
+@action(OversightAction.REPORT_ISSUE, before=_report_made)
 def report_issue(
     act: Act,
     /,
@@ -460,26 +496,11 @@ def report_issue(
     """Issue the 评议考核 report of ``period`` — a year (2026), a quarter (2026-Q3) or a month
     (2026-07), begun by now — for the agency (or one unit) with the agency's weights (the
     defaults of ``indicators.py`` when none are given): the numbers and scores are computed now
-    and kept as they were issued. A supervisor."""
-    if not officer.has_role(Role.SUPERVISOR):
-        raise ActionError("not_a_supervisor", "只有监督人员可以出具评议考核报告", status=403)
-    start, _ = period_bounds(period, what="考核期间")
-    if not 2000 <= start.year or start > timezone.now():
-        raise ActionError("invalid_period", "考核期间尚未开始或无效", field="period")
-    if unit is not None and unit.agency_id != officer.agency_id:
-        raise ActionError("invalid_unit", "股室不属于本机关", field="unit")
-    chosen = check_weights(weights)
-    counted = numbers(
-        agency_id=officer.agency_id, period=period, unit_id=unit.pk if unit is not None else None
-    )
-    rows, total = evaluate(counted, chosen)
-    try:
-        sealed = report_pdf(
-            agency=officer.agency, unit=unit, period=period, indicators=rows, total=total
-        )
-    except (FontMissing, SealError) as exc:
-        raise ActionError("report_not_rendered", f"报告 PDF 无法生成：{exc}", status=503) from None
-    blob, _ = store_pdf(agency_id=officer.agency_id, data=sealed)
+    and kept as they were issued. A supervisor. The numbers and the sealed PDF are made before
+    the transaction (``_report_made``): the seal may ask a TSA, the PDF is uploaded."""
+    made = act.prepared["report"]
+    counted, rows, total = made["numbers"], made["indicators"], made["total"]
+    blob, _ = store_pdf(agency_id=officer.agency_id, data=made["pdf"])
     report = EvaluationReport.objects.create(
         agency_id=officer.agency_id,
         unit=unit,

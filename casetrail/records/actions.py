@@ -22,6 +22,7 @@ from casetrail.records.writes import (
     created_record,
     new_version,
     signature_rows,
+    signature_uploads,
 )
 
 __all__ = [
@@ -41,7 +42,7 @@ class RecordAction(ActionName):
     MARK = "record.mark"
 
 
-@action(RecordAction.CORRECT)
+@action(RecordAction.CORRECT, before=signature_uploads)
 def record_correct(
     act: Act,
     /,
@@ -75,7 +76,7 @@ def record_correct(
     return new
 
 
-@action(RecordAction.CREATE)
+@action(RecordAction.CREATE, before=signature_uploads)
 def record_create(
     act: Act,
     /,

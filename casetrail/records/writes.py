@@ -5,9 +5,7 @@ its one ledger entry."""
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
@@ -15,7 +13,7 @@ from django.utils import timezone
 from casetrail.cases.models import Case, Stage
 from casetrail.cases.writes import require_assigned
 from casetrail.evidence.models import Blob, Item
-from casetrail.evidence.storage import blob_store
+from casetrail.evidence.storage import blob_store, put_bytes, upload_before, uploaded_before
 from casetrail.evidence.writes import blob_row
 from casetrail.lib.digests import MultiHasher
 from casetrail.lib.errors import ActionError
@@ -125,13 +123,14 @@ def first_made(record: Record) -> dt.datetime:
 
 @step
 def store_image(*, agency_id: int, data: bytes, media_type: str) -> Blob:
-    """Put a small image (a drawn signature) into the blob store and record the blob row."""
+    """Record the blob row of a small file (a drawn signature, a scan) and make sure its bytes
+    are stored: uploaded by the action's ``before`` hook (``upload_before``), outside the
+    transaction; otherwise stored here, which ``lib.outside`` refuses inside a transaction
+    (except where marked as known)."""
     digests = MultiHasher(("sha256", "sm3")).update(data).hexdigests()
     store = blob_store()
-    if not store.exists(digests["sha256"]):
-        with tempfile.NamedTemporaryFile(delete=False) as tmp:
-            tmp.write(data)
-        store.put_file(digests["sha256"], Path(tmp.name), move=True)
+    if not uploaded_before(digests["sha256"]):
+        put_bytes(data)
     blob, _ = blob_row(
         agency_id=agency_id,
         sha256=digests["sha256"],
@@ -141,6 +140,21 @@ def store_image(*, agency_id: int, data: bytes, media_type: str) -> Blob:
         storage=store.name,
     )
     return blob
+
+
+def signature_uploads(**kwargs: Any) -> dict[str, Any]:
+    """The ``before`` hook of the actions taking ``signatures`` (a list, or lists by document):
+    the drawn signatures' PNGs uploaded before the transaction. Only what the action may accept
+    (a PNG within the size limit) is uploaded; the action refuses the rest as before."""
+    given = kwargs.get("signatures") or []
+    if isinstance(given, dict):
+        given = [s for signatures in given.values() for s in signatures]
+    images = [
+        s.image
+        for s in given
+        if s.image and s.image.startswith(PNG_MAGIC) and len(s.image) <= MAX_SIGNATURE_BYTES
+    ]
+    return upload_before(*images)
 
 
 def check_officers_present(

@@ -37,7 +37,7 @@ from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.org.models import Officer
 from casetrail.records.models import Record
-from casetrail.records.writes import SignatureInput, add_record
+from casetrail.records.writes import SignatureInput, add_record, signature_uploads
 from casetrail.start.kinds import StartChain
 from casetrail.start.summary import OnTheSpot, check_on_the_spot, filing_due
 from casetrail.start.writes import on_the_spot_documents
@@ -518,7 +518,7 @@ def complaint_notify(
 # --- the summary procedure (第二十一条; 行政处罚法第五十一、五十二条) -----------------------------------
 
 
-@action(StartAction.START_ON_THE_SPOT)
+@action(StartAction.START_ON_THE_SPOT, before=signature_uploads)
 def case_start_on_the_spot(
     act: Act,
     /,
