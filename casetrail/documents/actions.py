@@ -54,7 +54,11 @@ def document_issue(act: Act, /, *, record: Record, officer: Officer) -> IssuedDo
     PDF's SHA-256 and SM3. Refuses (nothing issued): not the case's handler (403), a superseded
     record, a chain not approved, no 文号 pattern, a missing font or key, a TSA not answering,
     ``already_issued``."""
-    case = Case.objects.select_for_update().select_related("agency").get(pk=record.case_id)
+    case = (
+        Case.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("agency")
+        .get(pk=record.case_id)
+    )
     _require_handler(case, officer)
     if IssuedDocument.objects.filter(record=record).exists():
         raise ActionError("already_issued", "该文书已签发")
@@ -219,7 +223,7 @@ def document_withdraw(
 ) -> Withdrawal:
     """Withdraw an issued document: it keeps its 文号 and PDF (a number is never reused); the
     withdrawal says why. A second withdrawal is refused."""
-    case = Case.objects.select_for_update().get(pk=document.case_id)
+    case = Case.objects.select_for_update(no_key=True).get(pk=document.case_id)
     _require_handler(case, officer)
     text = clean_text(reason, where="撤回理由", field="reason", limit=300)
     if not text:

@@ -34,7 +34,7 @@ def checkpoint_create(*, ledger: Ledger) -> Checkpoint | None:
 
 def _sign(ledger: Ledger, signers: list[Signer]) -> Checkpoint | None:
     with transaction.atomic():
-        ledger = Ledger.objects.select_for_update().get(pk=ledger.pk)
+        ledger = Ledger.objects.select_for_update(no_key=True).get(pk=ledger.pk)
         previous = Checkpoint.objects.filter(ledger=ledger).order_by("-size", "-id").first()
         if ledger.size == 0 or (previous and previous.size == ledger.size):
             return None
