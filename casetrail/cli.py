@@ -104,7 +104,8 @@ def gunicorn_options(
     keepalive: int | None = None,
 ) -> list[str]:
     """gunicorn's options as `casetrail run` serves (bind, workers, threads, keep-alive from the
-    settings unless given): gthread workers, 600 s timeout (long uploads), access log to stdout.
+    settings unless given): gthread workers, 600 s timeout (long uploads), access log to stdout,
+    no control socket.
     The benchmarks serve their same-run reference with the same options."""
     from django.conf import settings
 
@@ -123,6 +124,10 @@ def gunicorn_options(
         "600",
         "--access-logfile",
         "-",
+        # gunicorn 27 opens a control socket at one fixed path per user (~/.gunicorn/gunicorn.ctl):
+        # a second server on the machine (another instance behind the same address, a benchmark's
+        # reference) would take it over. Nothing here uses it.
+        "--no-control-socket",
     ]
 
 

@@ -1,4 +1,5 @@
-"""Two actions on one case at once never deadlock on PostgreSQL (issue 18, load).
+"""Concurrent actions on PostgreSQL (issue 18, load): two on one case never deadlock; two storing the
+same new bytes never fail on the unique digest.
 
 An action that locks its case first (``cases.writes.locked``: 制作文书, a decision, a stage change)
 then waits for the agency log's head, which another action of the agency holds from its append to
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from casetrail.cases.writes import locked
 from casetrail.compliance.models import CaseDeadlineDirty
@@ -24,10 +26,12 @@ from casetrail.compliance.stored import refresh_marked
 from casetrail.compliance.tests.builders import make
 from casetrail.conftest import approve_start, start_ex_officio
 from casetrail.demo.personas import load_demo
+from casetrail.evidence.models import Blob
 from casetrail.ledger.models import LedgerEntry
 from casetrail.lib import ledgered
 from casetrail.lib.ledgered import Act, ActionName, action
 from casetrail.records.models import Record
+from casetrail.records.writes import store_image
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -37,6 +41,7 @@ pytestmark = pytest.mark.skipif(
 
 class Probe(ActionName):
     TOUCH = "test.touch_case"
+    STORE = "test.store_image"
 
 
 @action(Probe.TOUCH)
@@ -44,6 +49,18 @@ def touch_case(act: Act, /, *, case: Any, officer: Any) -> None:
     """An action whose rows reach the case only through other rows (as attaching a file to a
     record does): the case row is first touched by the deadline mark, after the append."""
     act.record(agency=case.agency_id, actor=officer, subject=f"case:{case.pk}", case=case.pk)
+
+
+@action(Probe.STORE)
+def store(act: Act, /, *, officer: Any, data: bytes, hold: tuple[Any, Any] | None) -> int:
+    """Store a small image as a signature is stored; with ``hold`` (inserted, go), say when the
+    row is in and keep the transaction open until told."""
+    blob = store_image(agency_id=officer.agency_id, data=data, media_type="image/png")
+    act.record(agency=officer.agency_id, actor=officer, subject=f"blob:{blob.sha256}")
+    if hold is not None:
+        hold[0].set()
+        assert hold[1].wait(30)
+    return int(blob.pk)
 
 
 def test_it_locks_the_case_row_alone_and_lets_foreign_keys_through(personas: Any) -> None:
@@ -111,3 +128,39 @@ def test_it_runs_two_actions_on_one_case_at_once_without_a_deadlock(
     assert errors == []
     assert Record.objects.filter(case=case, kind="interview_record").count() == 1
     assert LedgerEntry.objects.filter(action=str(Probe.TOUCH)).count() == 1
+
+
+@pytest.mark.behind_the_application  # the `committed` clean-up deletes recorded rows
+def test_it_stores_the_same_new_bytes_from_two_actions_at_once(committed: Any) -> None:
+    # Both find no blob row; the second's insert waits on the unique digest until the first
+    # commits, then fails — and takes the first's row instead of answering 500.
+    personas = load_demo()
+    data = b"\x89PNG\r\n\x1a\n" + timezone.now().isoformat().encode()
+    inserted, go = threading.Event(), threading.Event()
+    results: dict[str, int] = {}
+    errors: list[BaseException] = []
+
+    def run(name: str, hold: tuple[Any, Any] | None) -> None:
+        try:
+            results[name] = store(officer=personas[name], data=data, hold=hold)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=run, args=("zhang", (inserted, go)))
+    second = threading.Thread(target=run, args=("li", None))
+    first.start()
+    assert inserted.wait(30)
+    second.start()
+    seen = threading.Event()
+    for _ in range(600):  # the second waits on the unique digest
+        if waiting_locks():
+            break
+        seen.wait(0.05)
+    go.set()
+    first.join(60)
+    second.join(60)
+    assert errors == []
+    assert results["zhang"] == results["li"]
+    assert Blob.objects.filter(pk=results["zhang"]).count() == 1
