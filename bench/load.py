@@ -8,8 +8,9 @@ options as the reference; Locust (``bench/load_users.py``), headless and bounded
         --cases 2000                                                     # on PostgreSQL
 
 The users: three in four read in a browser session (worklist, case list — default, by stage,
-searched by a party's name — and case pages; logged in through the login form, as 张承办, 李承办
-and 孙监督 in turn), one in four writes through the API with a token (询问笔录 on cases in 调查取证
+searched by a party's name — and case pages, as 张承办, 李承办 and 孙监督 in turn, each starting
+with a session made before the run; one request in twelve is the login form again, as a new
+browser), one in four writes through the API with a token (询问笔录 on cases in 调查取证
 that 张承办 and 李承办 handle, and small photos over tus: create + one PATCH), each waiting 1–3 s
 between requests. Reported per request kind and in all: requests, requests/s, p50, p95, max,
 failures (any answer but the expected one, by status and error code); from the server's log the
@@ -33,7 +34,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pages import PY, ROOT, Server, env_for, free_port, generate, hello_server
+from pages import PY, ROOT, Server, env_for, free_port, generate, hello_server, login
 
 USERS_FILE = Path(__file__).resolve().parent / "load_users.py"
 TARGETS = """
@@ -199,7 +200,8 @@ def main() -> None:
     threads = args.threads or settings.CASETRAIL_WEB_THREADS
     out = Path(tempfile.mkdtemp(prefix="ct-load-out-"))
     targets = out / "targets.json"
-    targets.write_text(json.dumps(prepare(var, args.pool)))
+    found = prepare(var, args.pool)
+    targets.write_text(json.dumps({**found, "sessions": {}}))
     database = os.environ.get("DATABASE_URL", "sqlite").split(":")[0]
     results: dict[str, list[dict[str, dict[str, str]]]] = {"hello": [], "app": []}
     logs: list[dict[str, int]] = []
@@ -222,6 +224,8 @@ def main() -> None:
             app = Server([PY, "-m", "casetrail.cli", "run"], env, app_port, ROOT, "/login/", log)
             try:
                 subprocess.run([PY, "-c", SETTLED, "300"], env=env, cwd=ROOT, check=True)
+                sessions = {u: login(app_port, u, found["password"]) for u in found["readers"]}
+                targets.write_text(json.dumps({**found, "sessions": sessions}))
                 results["app"].append(locust(app_port, ["Reader", "Writer"], args, targets, out))
                 peak.append(app.peak_rss_mib())
             finally:

@@ -4,8 +4,9 @@ the API (a token): records made with ``POST /api/cases/<id>/records/`` and small
 over tus. ``HelloUser`` asks the same-run reference (a Django hello-world) at the same pace.
 
 What to ask for comes from the JSON file named by ``CASETRAIL_LOAD_TARGETS`` (written by
-``bench/load.py``): the password, who reads, the writers' tokens and officer ids, the cases in
-调查取证 that the writers handle (with a party each) and the party name to search for.
+``bench/load.py``): the password, who reads and a session of each, the writers' tokens and officer
+ids, the cases in 调查取证 that the writers handle (with a party each) and the party name to search
+for.
 
 Every answer outside what the request expects is a Locust failure, named by its status and, for
 the API, its error code, so the report says what went wrong, not only how often.
@@ -55,7 +56,18 @@ class Reader(HttpUser):
     wait_time = between(*THINK)
 
     def on_start(self) -> None:
+        # A session made before the run (``bench/load.py`` logs each reader in once): 75 logins
+        # at once would measure the password hash (PBKDF2, 10^6 rounds, ~0.4 s of a core each)
+        # for the whole first minute. Logins under load are the ``login`` task's.
         self.username = next(_readers)
+        for pair in TARGETS["sessions"][self.username].split("; "):
+            name, _, value = pair.partition("=")
+            self.client.cookies.set(name, value)
+
+    @task(1)
+    def login(self) -> None:
+        """The login form again, as a new browser: the form, then the password."""
+        self.client.cookies.clear()
         page = self.client.get("/login/", name="login page")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
         with self.client.post(
