@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pages import PY, ROOT, Server, env_for, free_port, generate, hello_server, login
@@ -76,30 +77,23 @@ while time.monotonic() < deadline:
 """
 
 
-def prepare(var: Path, pool: int) -> dict[str, object]:
+def prepare(var: Path, pool: int) -> dict[str, Any]:
     """The cases, writers and their fresh tokens (`casetrail token`, ledgered like any)."""
     env = env_for(var)
-    found = json.loads(
-        subprocess.run(
-            [PY, "-c", TARGETS, str(pool)],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    )
+
+    def output(*argv: str) -> str:
+        done = subprocess.run(
+            [PY, *argv], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+        )
+        return done.stdout.strip()
+
+    found = json.loads(output("-c", TARGETS, str(pool)))
     if not found["cases"]:
         raise SystemExit("no case in 调查取证 handled by zhang and li: generate more cases")
     for writer in found["writers"]:
-        writer["token"] = subprocess.run(
-            [PY, "-m", "casetrail.cli", "token", writer["user"], "--name", "load", "--days", "1"],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
+        writer["token"] = output(
+            "-m", "casetrail.cli", "token", writer["user"], "--name", "load", "--days", "1"
+        )
     found["readers"] = ["zhang", "li", "sun"]
     found["password"] = "casetrail-demo"  # casetrail.demo.personas: what `generate` makes
     return found
