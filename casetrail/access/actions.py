@@ -509,7 +509,7 @@ def copy_receipt_record(
     (no officer: the recipient) or a folder written by ``officer``. A link past its date
     (410 ``link_expired``) or its count (410 ``link_used_up``) is refused, nothing written."""
     package = (
-        CopyPackage.objects.select_for_update(no_key=True, of=("self",))
+        CopyPackage.objects.select_for_update(no_key=True, of=("self", "request"))
         .select_related("request")
         .get(pk=package.pk)
     )
