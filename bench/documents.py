@@ -12,6 +12,7 @@ The issue's goal: ≥ 10 documents/s rendered and sealed on the 2-core machine, 
     .venv/bin/python bench/documents.py                  # 3 rounds × 100 documents
     .venv/bin/python bench/documents.py --n 20 --rounds 5
     .venv/bin/python bench/documents.py --workers 2      # two processes, as two server workers
+    .venv/bin/python bench/documents.py --weasyprint-fonts  # reference: without lean_fonts
 
 Each round renders N documents, then renders and seals N (the reference and the measured run of
 the same round); min, median and max of documents/s over the rounds, and the load average, are
@@ -117,7 +118,11 @@ def _batch(n: int, seal: bool) -> tuple[float, float, int]:
 _STATE: dict[str, object] = {}
 
 
-def _worker_init() -> None:
+def _worker_init(weasyprint_fonts: bool = False) -> None:
+    if weasyprint_fonts:
+        from casetrail.documents import lean_fonts
+
+        lean_fonts.enabled = False  # WeasyPrint's own Font: the whole font file copied per face
     _STATE["agency"], _STATE["content"] = _setup()
 
 
@@ -142,15 +147,23 @@ def main() -> int:
         default=1,
         help="processes issuing side by side, as the server's workers do (default 1: this one)",
     )
+    parser.add_argument(
+        "--weasyprint-fonts",
+        action="store_true",
+        help="WeasyPrint's own PDF font objects, without casetrail.documents.lean_fonts "
+        "(the reference for its memory)",
+    )
     args = parser.parse_args()
     pool = None
     if args.workers > 1:
         import multiprocessing
 
-        pool = multiprocessing.get_context("spawn").Pool(args.workers, initializer=_worker_init)
+        pool = multiprocessing.get_context("spawn").Pool(
+            args.workers, initializer=_worker_init, initargs=(args.weasyprint_fonts,)
+        )
         pool.starmap(_batch, [(1, True)] * args.workers)  # every worker warm
     else:
-        _worker_init()
+        _worker_init(args.weasyprint_fonts)
     load = os.getloadavg()
     render_only: list[float] = []
     sealed: list[float] = []
@@ -179,7 +192,8 @@ def main() -> int:
     ratio = statistics.median(render_only) / statistics.median(sealed)
     print(
         f"documents: {args.rounds} rounds × {args.n} × 行政执法决定书 ({size // 1024} KiB sealed), "
-        f"{args.workers} process{'es' if args.workers > 1 else ''}; "
+        f"{args.workers} process{'es' if args.workers > 1 else ''}, "
+        f"{'WeasyPrint' if args.weasyprint_fonts else 'lean'} fonts; "
         f"load average {load[0]:.1f} before, {after[0]:.1f} after ({os.cpu_count()} cores)"
     )
     print(f"render only:    {spread(render_only)}")

@@ -12,13 +12,15 @@ from functools import cache
 from PIL import Image, ImageDraw, ImageFont
 
 from casetrail.documents.fonts import faces
+from casetrail.documents.render import font_configuration
 
 GREY = (160, 0, 0)
 
 
 @cache
 def _stamp(text: str) -> bytes:
-    """One A4 page (PDF) with ``text`` repeated diagonally in light red, transparent elsewhere."""
+    """One A4 page (PDF) with ``text`` repeated diagonally in light red, transparent elsewhere;
+    laid out with the 文书's font set-up (one Pango font map a thread, lean fonts)."""
     from weasyprint import HTML
 
     regular, _bold = faces()
@@ -31,7 +33,7 @@ def _stamp(text: str) -> bytes:
         ".r{transform:rotate(-30deg);transform-origin:50% 50%;width:140%;margin-left:-20%}"
         f'</style></head><body><div class="r">{rows}</div></body></html>'
     )
-    return bytes(HTML(string=doc).write_pdf())
+    return bytes(HTML(string=doc).write_pdf(font_config=font_configuration()))
 
 
 def watermark_pdf(data: bytes, text: str) -> bytes:

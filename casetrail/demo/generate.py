@@ -23,7 +23,9 @@ the last fact its case's entries record of it, which is exactly what `casetrail 
 Entries are canonicalised by the ledger's encoder and appended to the agency's log with every
 perfect-subtree node, in batches of one transaction; the log is then checkpointed (signed, pinned
 key) by the real checkpoint action, the cases' stored deadlines are computed by the deadline
-registry, and the planner statistics are refreshed.
+registry once per copy class (cases copied from the same template prefix moved by the same days;
+the records their titles name follow each copy; a sample of copies is recomputed one by one and
+compared), and the planner statistics are refreshed.
 
 Left out: entries whose extra payload keys hold ids other than rows (they keep the template's
 values, e.g. a chain id beside its rows); poster frames of videos (derived, made on demand);
@@ -32,6 +34,7 @@ entry times are the moved action times, so they are not monotonic across cases.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -51,7 +54,7 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from casetrail.cases.models import Case, CaseNumberCounter, Stage
-from casetrail.compliance.stored import refresh_all, refresh_marked
+from casetrail.compliance.stored import matches_registry, refresh_case, refresh_marked, store_copies
 from casetrail.demo import stories
 from casetrail.demo.personas import DEMO_PASSWORD, PERSONAS, UNITS, load_demo
 from casetrail.demo.story import Story
@@ -73,6 +76,7 @@ from casetrail.records.catalogue import entry as catalogue_entry
 ITEM_TABLES = {"evidence.Item", "evidence.ItemLink", "evidence.AccessLog"}
 BLOB = "evidence.Blob"
 COUNTER = "cases.CaseNumberCounter"
+RECORD = "records.Record"
 # Share of generated cases in each stage (a county bureau's year: most cases closed).
 STAGE_WEIGHTS = {
     Stage.START: 0.05,
@@ -83,7 +87,7 @@ STAGE_WEIGHTS = {
 }
 # Share of each demo story among the templates: summary warnings, ordinary fines, major cases.
 STORY_WEIGHTS = (0.4, 0.45, 0.15)
-DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+DATE = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉兰文斌海波宁晨阳"
 ORG_KINDS = ["养老服务中心", "颐养院", "殡葬用品店", "社会工作服务社", "婚姻介绍所", "慈善协会"]
@@ -115,8 +119,10 @@ class Template:
     fast: bool = False
 
     @functools.cached_property
-    def texts(self) -> list[str]:
-        return [_fast_json(e) for e in self.entries]
+    def texts(self) -> list[list[str]]:
+        """Each entry as JSON, split at its dates: [text, date, text, date, …, text] (the dates
+        ISO "YYYY-MM-DD"), so that a copy moves them without searching the text again."""
+        return [_split_dates(_fast_json(e)) for e in self.entries]
 
     def prefixes_in(self, stage: str) -> list[int]:
         """Lengths of the entry prefixes after which the case is in ``stage``."""
@@ -293,6 +299,10 @@ def _template(case: Case, owned: set[str]) -> Template:
     return Template(case.agency, ledger.pk, case.pk, entries, stages, item_blobs, fast)
 
 
+def _split_dates(text: str) -> list[str]:
+    return DATE.split(text)
+
+
 def _fast_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -300,7 +310,14 @@ def _fast_json(value: Any) -> str:
 class Generator:
     """Copies templates into new cases, batch by batch (one transaction per batch)."""
 
-    def __init__(self, templates: list[list[Template]], *, seed: int, batch: int) -> None:
+    def __init__(
+        self,
+        templates: list[list[Template]],
+        *,
+        seed: int,
+        batch: int,
+        max_days: int | None = None,
+    ) -> None:
         self.templates = templates
         self.rng = random.Random(seed)
         self.batch = batch
@@ -328,10 +345,14 @@ class Generator:
         self.blob_bytes: dict[int, bytes] = {}
         self.store = blob_store()
         today = timezone.localdate()
-        self.max_days = max((today - dt.date(today.year, 1, 1)).days, 1)
+        # Cases are moved up to this many days into the past (within the current year).
+        self.max_days = max(min((today - dt.date(today.year, 1, 1)).days, max_days or 366), 1)
         self.report = Report()
         self.writers: dict[str, Writer] = {}
         self.dates: dict[int, dict[str, str]] = {}
+        # Copy classes: the cases made of the same template prefix moved by the same days.
+        # Each member: its case id and its records' ids by the template's record ids.
+        self.classes: dict[tuple[int, int, int], list[tuple[int, dict[int, int]]]] = {}
 
     # --- one case ------------------------------------------------------------------------------
 
@@ -344,17 +365,20 @@ class Generator:
 
     def _shifted(self, text: str, days: int) -> str:
         """``text`` (an entry as JSON) with every date in it — of rows, of the entry, inside
-        records' fields — moved ``days`` into the past: one pass over the text."""
+        records' fields — moved ``days`` into the past."""
+        return self._moved(_split_dates(text), days)
+
+    def _moved(self, parts: list[str], days: int) -> str:
+        """``parts`` (from ``_split_dates``) joined, each date moved ``days`` into the past."""
         cache = self.dates.setdefault(days, {})
-
-        def move(m: re.Match[str]) -> str:
-            found = cache.get(m[0])
+        out = parts.copy()
+        for i in range(1, len(out), 2):
+            found = cache.get(out[i])
             if found is None:
-                day = dt.date(int(m[1]), int(m[2]), int(m[3])) - dt.timedelta(days=days)
-                found = cache[m[0]] = day.isoformat()
-            return found
-
-        return DATE.sub(move, text)
+                day = dt.date.fromisoformat(out[i]) - dt.timedelta(days=days)
+                found = cache[out[i]] = day.isoformat()
+            out[i] = found
+        return "".join(out)
 
     def _record_fields(
         self, fact: dict[str, Any], ids: dict[tuple[str, int], int], names: dict[int, str]
@@ -511,8 +535,8 @@ class Generator:
         case_id = self._new_id("cases.Case", c["ids"], template.case_id)
         c["case_key"] = f"generated case {template.agency.credit_code} {case_id}"
         out = []
-        for text in template.texts[:length]:
-            entry = json.loads(self._shifted(text, c["days"]))
+        for parts in template.texts[:length]:
+            entry = json.loads(self._moved(parts, c["days"]))
             payload = self._walk(entry["payload"], c)
             if "case" in payload and isinstance(payload["case"], int):
                 payload["case"] = self._new_id("cases.Case", c["ids"], payload["case"])
@@ -536,6 +560,10 @@ class Generator:
                     "case": payload.get("case"),
                 }
             )
+        records = {old: new for (label, old), new in c["ids"].items() if label == RECORD}
+        self.classes.setdefault((template.case_id, length, c["days"]), []).append(
+            (case_id, records)
+        )
         return out
 
     def _walk(self, value: Any, c: dict[str, Any]) -> Any:
@@ -625,6 +653,31 @@ class Generator:
             log.nodes = _frontier(log.ledger)
         self._first_blob = self.next_id[BLOB]
 
+    def deadlines(self, sample: int = 100) -> int:
+        """The generated cases' stored deadlines, computed by the registry once per copy class
+        (the cases made of the same template prefix moved by the same days: at 10^5 cases a class
+        holds several; each computation costs a few milliseconds and a dozen queries). A sample of
+        ``sample`` other cases is then computed one by one and compared: a class with a member
+        that differs is computed case by case. Returns the number of classes recomputed so."""
+        for (first, first_records), *rest in self.classes.values():
+            copies = [
+                (case_id, {first_records[t]: r for t, r in records.items() if t in first_records})
+                for case_id, records in rest
+            ]
+            with transaction.atomic():
+                store_copies(Case.objects.select_related("agency", "unit").get(pk=first), copies)
+        others = [(key, m[0]) for key, ms in self.classes.items() for m in ms[1:]]
+        wrong = {
+            key
+            for key, case_id in self.rng.sample(others, min(sample, len(others)))
+            if not matches_registry(case_id)
+        }
+        for key in wrong:
+            for case_id, _ in self.classes[key]:
+                with transaction.atomic():
+                    refresh_case(case_id)
+        return len(wrong)
+
     def _finish(self) -> None:
         if connection.vendor == "postgresql":
             # Rows were written with explicit ids: move the sequences past them.
@@ -705,15 +758,35 @@ def node_sql() -> str:
     return f"INSERT INTO {table} ({', '.join(quote(c) for c in cols)}) VALUES (%s, %s, %s, %s)"
 
 
+@contextlib.contextmanager
+def _unsynced() -> Iterator[None]:
+    """On SQLite, commits not synced to disk while generating (``synchronous=OFF``; FULL again
+    after, as settings set it): a bulk load of test data, thousands of batches each waiting on a
+    sync otherwise. A crash meanwhile can lose the load, which is generated again; the data of
+    a real agency never goes through here."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield  # (inside a transaction, a test's, SQLite cannot change it)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous=OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous=FULL")
+
+
 def generate(
     *,
     cases: int,
     agencies_count: int = 1,
     seed: int = 1,
     batch: int = 200,
+    max_days: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
-    """Build ``cases`` cases over ``agencies_count`` agencies; see the module's docstring."""
+    """Build ``cases`` cases over ``agencies_count`` agencies; see the module's docstring.
+    ``max_days`` narrows how far into the past cases are moved (default: since 1 January)."""
     say = progress or (lambda _: None)
     seconds: dict[str, float] = {}
     started = time.monotonic()
@@ -721,10 +794,11 @@ def generate(
     templates = [templates_for(p, n) for n, p in enumerate(everyone, start=1)]
     seconds["模板（真实动作）"] = time.monotonic() - started
     say(f"模板：{sum(len(t) for t in templates)} 个案件经真实动作办理完毕")
-    gen = Generator(templates, seed=seed, batch=batch)
+    gen = Generator(templates, seed=seed, batch=batch, max_days=max_days)
     gen.start()
     t = time.monotonic()
-    gen.run(cases, lambda n: say(f"已生成 {n:,} / {cases:,} 个案件"))
+    with _unsynced():
+        gen.run(cases, lambda n: say(f"已生成 {n:,} / {cases:,} 个案件"))
     seconds["批量写入"] = time.monotonic() - t
     t = time.monotonic()
     for log in gen.logs.values():
@@ -732,7 +806,10 @@ def generate(
         make_checkpoint.call(ledger_id=log.ledger.pk)
     seconds["检查点"] = time.monotonic() - t
     t = time.monotonic()
-    refresh_all()
+    with _unsynced():
+        wrong = gen.deadlines()
+    if wrong:
+        say(f"期限：{wrong} 类复制案件与逐案计算不一致，已逐案计算")
     refresh_marked()  # the templates' actions marked their cases: computed just now
     seconds["期限"] = time.monotonic() - t
     t = time.monotonic()

@@ -97,8 +97,8 @@ def document_issue(act: Act, /, *, record: Record, officer: Officer) -> IssuedDo
         )
     except FontMissing as exc:
         raise ActionError("font_missing", str(exc), status=503) from None
-    except SealError as exc:
-        raise ActionError("seal_failed", str(exc), status=503) from None
+    except SealError as exc:  # seal_key_missing, tsa_failed, seal_failed
+        raise ActionError(exc.code, str(exc), status=503) from None
     blob, digests = store_pdf(agency_id=case.agency_id, data=pdf)
     issued = IssuedDocument.objects.create(
         agency=case.agency,

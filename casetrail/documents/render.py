@@ -15,6 +15,7 @@ from typing import Any
 import segno
 from django.template.loader import render_to_string
 
+from casetrail.documents import lean_fonts
 from casetrail.documents.content import Printed
 from casetrail.documents.fonts import faces
 
@@ -71,10 +72,15 @@ def font_configuration() -> Any:
     """WeasyPrint's font configuration (Pango's font map), made once per thread and kept: made
     anew for every document, as WeasyPrint does unless given one, each document loaded the CJK
     collection again and the process grew by some 25 MB a document (Pango objects are not shared
-    between threads, hence one per thread)."""
+    between threads, hence one per thread). Installs ``lean_fonts`` first (raises
+    ``LeanFontsUnsupported`` on another WeasyPrint version)."""
     config = getattr(_FONTS, "config", None)
     if config is None:
         from weasyprint.text.fonts import FontConfiguration
+
+        # The PDF writer reads a CJK collection only when it needs it (see lean_fonts); refuses
+        # loudly on a WeasyPrint it was not written for.
+        lean_fonts.install()
 
         config = _FONTS.config = FontConfiguration()
     return config

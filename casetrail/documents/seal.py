@@ -34,7 +34,40 @@ MM_TO_PT = 72 / 25.4
 
 
 class SealError(RuntimeError):
-    """The seal cannot be applied (key missing or unreadable, TSA not answering); nothing issued."""
+    """The seal cannot be applied (key missing or unreadable, TSA not answering); nothing issued.
+    ``code`` is the stable error code the issuing action answers with."""
+
+    code = "seal_failed"
+
+
+class SealKeyMissing(SealError):
+    """The agency's document-signing key or certificate is absent or unreadable."""
+
+    code = "seal_key_missing"
+
+
+class TsaFailed(SealError):
+    """The configured RFC 3161 TSA did not answer in ``CASETRAIL_TSA_TIMEOUT`` seconds, could not
+    be reached, or refused or garbled its reply."""
+
+    code = "tsa_failed"
+
+
+def _tsa_failure(exc: BaseException) -> BaseException | None:
+    """The TSA failure behind ``exc``, if any: pyHanko raises ``TimestampRequestError`` (an
+    ``OSError``) from the requests error; either may come wrapped in pyHanko's signing errors,
+    so the chain of causes is walked."""
+    import requests
+    from pyhanko.sign.timestamps import TimestampRequestError
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, TimestampRequestError | requests.RequestException):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def key_paths(agency: Agency) -> tuple[Path, Path]:
@@ -87,7 +120,7 @@ def ensure_key(agency: Agency) -> tuple[Path, Path]:
     if key_path.exists() and cert_path.exists():
         return key_path, cert_path
     if key_path.exists() or not settings.CASETRAIL_SEAL_KEY_AUTOCREATE:
-        raise SealError(
+        raise SealKeyMissing(
             f"找不到{agency.name}的文书签章密钥或证书（{key_path}、{cert_path}）；"
             "请从备份恢复，系统不会覆盖已有密钥。"
         )
@@ -166,9 +199,11 @@ def software_signer(agency: Agency) -> Any:
         stamp = (key_path.stat().st_mtime_ns, cert_path.stat().st_mtime_ns)
         signer = _load_signer(str(key_path), str(cert_path), stamp)
     except (OSError, ValueError) as exc:
-        raise SealError(f"{agency.name}的文书签章密钥无法读取（{exc}）；请从备份恢复。") from None
+        raise SealKeyMissing(
+            f"{agency.name}的文书签章密钥无法读取（{exc}）；请从备份恢复。"
+        ) from None
     if signer is None:
-        raise SealError(f"{agency.name}的文书签章密钥无法读取；请从备份恢复。")
+        raise SealKeyMissing(f"{agency.name}的文书签章密钥无法读取；请从备份恢复。")
     return signer
 
 
@@ -191,7 +226,9 @@ def apply_seal(
 ) -> tuple[bytes, bool]:
     """Sign ``pdf`` as a PAdES B-B (B-T with a TSA) signature, the seal image centred at (x, y)
     on ``page`` (PDF points). Returns (signed PDF, whether it is timestamped). Raises
-    ``SealError`` (nothing is issued) when the key or the configured TSA fails."""
+    ``SealKeyMissing`` when the key or certificate is absent or unreadable, ``TsaFailed`` when
+    the configured TSA does not answer within ``CASETRAIL_TSA_TIMEOUT`` seconds or refuses, and
+    ``SealError`` for any other signing failure; nothing is issued then."""
     from pyhanko.pdf_utils import images
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers, timestamps
@@ -206,7 +243,8 @@ def apply_seal(
         border_width=0,
     )
     url = _tsa_url()
-    timestamper = timestamps.HTTPTimeStamper(url, timeout=10) if url else None
+    timeout = settings.CASETRAIL_TSA_TIMEOUT  # seconds, shared with the ledger's checkpoints
+    timestamper = timestamps.HTTPTimeStamper(url, timeout=timeout) if url else None
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(
         field_name="AgencySeal",
@@ -227,8 +265,11 @@ def apply_seal(
         pdf_signer.sign_pdf(
             writer, output=out, bytes_reserved=None if timestamper else RESERVED_WITHOUT_TSA
         )
-    except Exception as exc:  # pyHanko wraps TSA and key failures in several types
-        if timestamper is not None and "time" in type(exc).__name__.lower() + str(exc).lower():
-            raise SealError(f"时间戳服务 {url} 未应答或拒绝（{exc}），文书未签发") from None
+    except Exception as exc:  # pyHanko's signing errors are not one type; what is known is typed
+        failure = _tsa_failure(exc) if timestamper is not None else None
+        if failure is not None:
+            raise TsaFailed(
+                f"时间戳服务 {url} 未应答或拒绝（{type(failure).__name__}：{failure}），文书未签发"
+            ) from None
         raise SealError(f"加盖电子印章失败（{exc}），文书未签发") from None
     return out.getvalue(), timestamper is not None

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Model
 
 from casetrail.ledger import verify_jobs
@@ -109,12 +109,15 @@ def _rows_of(payload: dict[str, Any]) -> list[dict[str, Any]]:
 # stored leaf) and nodes (with their two children) are read in ordered batches through the database's
 # streaming cursor, and the last fact recorded for each row goes to a throw-away SQLite file on disk
 # (its digest and where it was recorded); rows are then compared table by table in batches against
-# it. With ``jobs`` > 1 the log is cut into ranges of seqs verified by separate processes (spawned,
-# each with its own connection), each writing its own facts file, merged in order by the parent.
+# it. With ``jobs`` > 1 the log is cut into ranges of seqs verified by separate processes (forked
+# where possible, each with its own connection), each writing its own facts file, merged in order
+# by the parent; a log is cut into at least four spans a job so that the jobs stay balanced.
 
 BATCH = 5000
 #: Entries per unit of work: small enough to balance jobs and move the progress bar.
 CHUNK = 50_000
+#: The smallest span a log is cut into for several jobs (below it a span's set-up dominates).
+MIN_CHUNK = 5_000
 _ORDER_BITS = 42  # facts are ordered by (log, seq): a log's rank above its seqs
 
 
@@ -363,12 +366,13 @@ def _existing_leaves(ledger_id: int, seqs: list[int]) -> set[int]:
     return found
 
 
-def _spans(ledger: Ledger, since: int, rank: int) -> list[Span]:
+def _spans(ledger: Ledger, since: int, rank: int, jobs: int) -> list[Span]:
     name = f"ledger {ledger.agency.credit_code}"
     top = max(ledger.size, since)
-    bounds = list(range(since, top, CHUNK)) or [since]
+    chunk = CHUNK if jobs <= 1 else min(CHUNK, max(MIN_CHUNK, -(-(top - since) // (4 * jobs))))
+    bounds = list(range(since, top, chunk)) or [since]
     return [
-        Span(ledger.pk, ledger.hash_name, name, ledger.size, since, lo, min(lo + CHUNK, top), rank)
+        Span(ledger.pk, ledger.hash_name, name, ledger.size, since, lo, min(lo + chunk, top), rank)
         for lo in bounds
     ]
 
@@ -382,12 +386,13 @@ def _verify_log(
     scratch: Path,
     progress: Progress | None,
     pool: Any,
+    jobs: int,
 ) -> None:
     name = f"ledger {ledger.agency.credit_code}"
     total = LedgerEntry.objects.filter(ledger=ledger).count()
     if total != ledger.size:
         report.findings.append(f"{name}: head says {ledger.size} entries, {total} are stored")
-    spans = _spans(ledger, since, rank)
+    spans = _spans(ledger, since, rank, jobs)
     todo = max(ledger.size - since, 0)
     work = [(span, str(scratch / f"facts-{rank}-{span.lo}.sqlite3")) for span in spans]
     results = pool.imap(run_span_in_worker, work) if pool is not None else map(run_span_here, work)
@@ -724,6 +729,21 @@ def _batched(items: Iterator[Model], size: int) -> Iterator[list[Model]]:
         yield batch
 
 
+def _pool(jobs: int) -> Any:
+    """``jobs`` worker processes, or None for one. Forked where the platform forks and no
+    transaction is open (a worker is ready in milliseconds; a spawned one imports Django and the
+    project first, seconds each), spawned otherwise. Before forking every connection is closed:
+    a child must never write to the parent's database socket or SQLite handle."""
+    if jobs <= 1:
+        return None
+    if "fork" in multiprocessing.get_all_start_methods() and not any(
+        c.in_atomic_block for c in connections.all(initialized_only=True)
+    ):
+        connections.close_all()
+        return multiprocessing.get_context("fork").Pool(jobs)
+    return multiprocessing.get_context("spawn").Pool(jobs, initializer=verify_jobs.init)
+
+
 def verify(
     *,
     agency_code: str | None = None,
@@ -746,14 +766,10 @@ def verify(
             return report
     with tempfile.TemporaryDirectory(prefix="casetrail-verify-") as scratch:
         store = FactStore(Path(scratch) / "facts.sqlite3")
-        pool = (
-            multiprocessing.get_context("spawn").Pool(jobs, initializer=verify_jobs.init)
-            if jobs > 1
-            else None
-        )
+        pool = _pool(jobs)
         try:
             for rank, ledger in enumerate(ledgers):
-                _verify_log(ledger, since, rank, report, store, Path(scratch), progress, pool)
+                _verify_log(ledger, since, rank, report, store, Path(scratch), progress, pool, jobs)
         finally:
             if pool is not None:
                 pool.close()

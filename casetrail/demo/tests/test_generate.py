@@ -5,6 +5,8 @@ numbers, audio/video blobs and stored deadlines, and read like any other case.""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -13,12 +15,14 @@ from django.db import connection
 from casetrail.cases.models import Case, Party
 from casetrail.compliance.deadlines import deadlines_of
 from casetrail.compliance.models import CaseDeadline
+from casetrail.compliance.stored import matches_registry
 from casetrail.conftest import client_for
 from casetrail.demo.generate import generate
 from casetrail.demo.stories import STORIES
 from casetrail.evidence.models import Blob, Item
 from casetrail.ledger.models import Checkpoint, LedgerEntry
 from casetrail.ledger.verify import verify
+from casetrail.records.models import Record
 
 # The generator writes in bulk what the actions wrote for the templates: outside an action, by
 # design (each row is the last fact an entry of its case records).
@@ -70,6 +74,21 @@ def test_the_generated_cases_have_their_deadlines_and_read_like_others(generated
     page = client_for("sun").get("/cases/", {"q": name}).content.decode()
     assert case.title in page
     assert client_for("zhang").get("/").status_code == 200
+
+
+def test_it_stores_each_copy_class_deadlines_as_the_registry_computes_them_case_by_case(
+    personas, evidence_store
+):
+    # Moved by at most one day, 30 cases fall into a few copy classes, computed once each.
+    generate(cases=30, agencies_count=1, seed=3, batch=10, max_days=1)
+    classes = Counter((case.stage, case.records.count()) for case in made())
+    assert max(classes.values()) > 1
+    for case in made():
+        assert matches_registry(case.pk), case.title
+        for row in CaseDeadline.objects.filter(case=case, title__contains="#"):
+            # The record a deadline names is the case's own, not the class's first case's.
+            record_id = int(row.title.rsplit("#", 1)[1].rstrip("）"))
+            assert Record.objects.filter(pk=record_id, case=case).exists()
 
 
 def test_verify_finds_a_generated_row_changed_behind_the_application(generated):

@@ -77,9 +77,20 @@ def main() -> None:
                     "subjects": LedgerEntry.objects.filter(action="test.concurrent").count(),
                     "findings": verify().findings,
                     "findings_2_jobs": verify(jobs=int(sys.argv[2])).findings,
+                    "findings_2_spawned": spawned_verify(int(sys.argv[2])),
                 }
             )
         )
+
+
+def spawned_verify(jobs: int) -> list[str]:
+    """verify with jobs from inside a transaction, where its workers are spawned, not forked."""
+    from django.db import transaction
+
+    from casetrail.ledger.verify import verify
+
+    with transaction.atomic():
+        return verify(jobs=jobs).findings
 
 
 if __name__ == "__main__":
