@@ -101,15 +101,24 @@ print(case.pk); print(party.name); print(Case.objects.count())
 
 class Server:
     def __init__(
-        self, argv: list[str], env: dict[str, str], port: int, cwd: Path, probe: str = "/"
+        self,
+        argv: list[str],
+        env: dict[str, str],
+        port: int,
+        cwd: Path,
+        probe: str = "/",
+        log: Path | None = None,
     ) -> None:
+        """Start ``argv`` in its own process group and wait until ``probe`` answers; its output
+        goes to ``log`` (access log and errors, for the load bench to read) or nowhere."""
         self.port = port
+        out = open(log, "wb") if log else subprocess.DEVNULL
         self.proc = subprocess.Popen(
             argv,
             env=env,
             cwd=cwd,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
             start_new_session=True,
         )
         deadline = time.monotonic() + 120
@@ -152,28 +161,22 @@ class Server:
             os.killpg(self.proc.pid, signal.SIGKILL)
 
 
-def hello_server(folder: Path, port: int, workers: int) -> Server:
+def hello_server(
+    folder: Path, port: int, workers: int, threads: int | None = None, log: Path | None = None
+) -> Server:
     """The same-run reference: a Django hello-world (``HELLO``, written into ``folder``) under
-    gunicorn with the app's worker count."""
+    gunicorn with the options `casetrail run` serves with (worker class, keep-alive, access log)
+    and the app's worker and thread counts."""
+    from casetrail.cli import gunicorn_options
+
     (folder / "hello.py").write_text(HELLO)
+    options = gunicorn_options(bind=f"127.0.0.1:{port}", workers=workers, threads=threads)
     return Server(
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "hello:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            "600",
-            "--access-logfile",
-            "-",  # as `casetrail run` serves (its log goes to the same /dev/null here)
-        ],
+        [PY, "-m", "gunicorn", "hello:application", *options],
         {**os.environ, "PYTHONPATH": str(folder)},
         port,
         folder,
+        log=log,
     )
 
 

@@ -17,8 +17,7 @@ def _run(argv: list[str]) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    bind = os.environ.get("CASETRAIL_BIND", "127.0.0.1:8000")
-    workers = os.environ.get("CASETRAIL_WEB_WORKERS", "3")
+    bind = settings.CASETRAIL_BIND
     from casetrail.org.checks import embedded_key_refused
 
     refused = embedded_key_refused()
@@ -76,21 +75,7 @@ def _run(argv: list[str]) -> int:
     elif settings.CASETRAIL_TASKS == "rq":
         children.append(subprocess.Popen([sys.executable, "-m", "casetrail.cli", "rqworker"]))
     web = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "casetrail.wsgi:application",
-            "--bind",
-            bind,
-            "--workers",
-            workers,
-            "--timeout",
-            "600",
-            "--access-logfile",
-            "-",
-            *argv,
-        ]
+        [sys.executable, "-m", "gunicorn", "casetrail.wsgi:application", *gunicorn_options(), *argv]
     )
     children.append(web)
     print(f"CaseTrail 已启动：http://{bind}/  （按 Ctrl+C 停止）", flush=True)
@@ -111,9 +96,45 @@ def _run(argv: list[str]) -> int:
     return code
 
 
+def gunicorn_options(
+    *,
+    bind: str | None = None,
+    workers: int | None = None,
+    threads: int | None = None,
+    keepalive: int | None = None,
+) -> list[str]:
+    """gunicorn's options as `casetrail run` serves (bind, workers, threads, keep-alive from the
+    settings unless given): gthread workers, 600 s timeout (long uploads), access log to stdout,
+    no control socket.
+    The benchmarks serve their same-run reference with the same options."""
+    from django.conf import settings
+
+    return [
+        "--bind",
+        bind or settings.CASETRAIL_BIND,
+        "--worker-class",
+        "gthread",
+        "--workers",
+        str(workers or settings.CASETRAIL_WEB_WORKERS),
+        "--threads",
+        str(threads or settings.CASETRAIL_WEB_THREADS),
+        "--keep-alive",
+        str(settings.CASETRAIL_WEB_KEEPALIVE if keepalive is None else keepalive),
+        "--timeout",
+        "600",
+        "--access-logfile",
+        "-",
+        # gunicorn 27 opens a control socket at one fixed path per user (~/.gunicorn/gunicorn.ctl):
+        # a second server on the machine (another instance behind the same address, a benchmark's
+        # reference) would take it over. Nothing here uses it.
+        "--no-control-socket",
+    ]
+
+
 RUN_HELP = """用法：casetrail run [gunicorn 参数…]
 
-迁移数据库，然后启动 gunicorn（CASETRAIL_BIND，默认 127.0.0.1:8000；CASETRAIL_WEB_WORKERS，默认 3）、
+迁移数据库，然后启动 gunicorn（CASETRAIL_BIND，默认 127.0.0.1:8000；gthread 工作进程
+CASETRAIL_WEB_WORKERS 默认 3，每进程线程 CASETRAIL_WEB_THREADS 默认 8，长连接保持 CASETRAIL_WEB_KEEPALIVE 默认 75 秒）、
 后台任务进程和定时任务（casetrail scheduler），按 Ctrl+C 停止。其余参数原样交给 gunicorn。"""
 
 

@@ -8,7 +8,8 @@ import re
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 from hypothesis import settings as hypothesis_settings
@@ -17,6 +18,7 @@ from casetrail.cases.models import Case
 from casetrail.cases.writes import CaseInput, PartyInput
 from casetrail.demo.personas import DEMO_PASSWORD, load_demo
 from casetrail.lib.facts import recorded_models
+from casetrail.lib.insert_only import _drop_sql, insert_only_tables, install_sql, missing_triggers
 from casetrail.lib.ledgered import current_action
 from casetrail.org.actions import agency_create, officer_create, unit_create
 from casetrail.org.models import ApiToken, Officer, Role, Unit
@@ -298,3 +300,36 @@ def blob_uploads(monkeypatch: Any) -> list[tuple[str, list[str]]]:
 
     monkeypatch.setattr(BlobStore, "put_file", spy)
     return seen
+
+
+@pytest.fixture
+def committed(django_db_setup: Any, django_db_blocker: Any, evidence_store: Any) -> Any:
+    """The database without the test's wrapping transaction: threads see only committed rows.
+    Afterwards the rows are removed behind the application — the insert-only triggers (第三十五条)
+    lifted for that moment and put back — so the next test starts from an empty database.
+
+    pytest-django creates the test database only when a collected test asks for ``db`` (or is
+    marked ``django_db``): a module whose tests all use this fixture alone must hold one such
+    test too, or this fixture would empty the real database — it refuses to."""
+    import dj_database_url
+    from django.conf import settings
+
+    real = dj_database_url.parse(settings.DATABASE_URL)["NAME"]
+    if connection.settings_dict["NAME"] == real:
+        pytest.fail(f"no test database was set up: refusing to work on {real!r}")
+    with django_db_blocker.unblock():
+        try:
+            yield
+        finally:
+            connections.close_all()
+            tables = insert_only_tables(connection)
+            with connection.cursor() as cursor:
+                for table in tables:
+                    for sql in _drop_sql(connection.vendor, table):
+                        cursor.execute(sql)
+            call_command("flush", verbosity=0, interactive=False)
+            with connection.cursor() as cursor:
+                for table in tables:
+                    for sql in install_sql(connection.vendor, table):
+                        cursor.execute(sql)
+            assert missing_triggers(connection) == []

@@ -282,6 +282,18 @@ if envstr("CASETRAIL_PROXY_SSL_HEADER", ""):  # e.g. "HTTP_X_FORWARDED_PROTO" be
 # (casetrail.org.checks: at start-up and in `casetrail check --deploy`).
 EMBEDDED_SECRET_KEY = "casetrail-embedded-default-key-change-me-in-production"
 
+# --- the web server (read by `casetrail run`) ---------------------------------------------------
+# gthread workers (issue 18, load): a request waiting on the database or a slow client holds a
+# thread, not a whole process, and idle keep-alive connections cost a thread each instead of a
+# worker. 3 processes × 8 threads served 100 concurrent users on 2 cores (bench/load.py); threads
+# share a process's GIL, so CPU-bound pages scale with WORKERS, waits with THREADS. KEEPALIVE (s)
+# is longer than a browser's idle reuse and than a proxy's idle timeout (nginx: 60 s), so the
+# proxy closes first and never sends into a closing socket.
+CASETRAIL_BIND = envstr("CASETRAIL_BIND", "127.0.0.1:8000")
+CASETRAIL_WEB_WORKERS = envint("CASETRAIL_WEB_WORKERS", 3, minimum=1)
+CASETRAIL_WEB_THREADS = envint("CASETRAIL_WEB_THREADS", 8, minimum=1)
+CASETRAIL_WEB_KEEPALIVE = envint("CASETRAIL_WEB_KEEPALIVE", 75, minimum=0)
+
 # --- background tasks -------------------------------------------------------------------------
 CASETRAIL_TASKS = envchoice("CASETRAIL_TASKS", "db", ("db", "rq", "immediate"))
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")

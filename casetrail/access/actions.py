@@ -152,7 +152,9 @@ def _check_requester(case: Case, kind: str, name: str, authority: Authority | No
 
 
 def _next_number(agency: Agency, now: dt.datetime) -> tuple[str, int, int]:
-    Agency.objects.select_for_update().filter(pk=agency.pk).first()  # numbers drawn one at a time
+    Agency.objects.select_for_update(no_key=True).filter(
+        pk=agency.pk
+    ).first()  # numbers drawn one at a time
     year = timezone.localdate(now).year
     last = (
         CopyRequest.objects.filter(agency=agency, year=year)
@@ -552,7 +554,11 @@ def copy_receipt_record(
     """One delivery of ``package`` (调用记录, the disclosure register): a download through its link
     (no officer: the recipient) or a folder written by ``officer``. A link past its date
     (410 ``link_expired``) or its count (410 ``link_used_up``) is refused, nothing written."""
-    package = CopyPackage.objects.select_for_update().select_related("request").get(pk=package.pk)
+    package = (
+        CopyPackage.objects.select_for_update(no_key=True, of=("self", "request"))
+        .select_related("request")
+        .get(pk=package.pk)
+    )
     now = timezone.now()
     if package.delivery == Delivery.LINK:
         if package.expires_at is not None and now >= package.expires_at:

@@ -31,7 +31,11 @@ class ApprovalAction(ActionName):
 
 
 def _locked(chain: Chain) -> Chain:
-    return Chain.objects.select_for_update().select_related("case", "case__agency").get(pk=chain.pk)
+    return (
+        Chain.objects.select_for_update(no_key=True, of=("self", "case"))
+        .select_related("case", "case__agency")
+        .get(pk=chain.pk)
+    )
 
 
 @action(ApprovalAction.STEP)

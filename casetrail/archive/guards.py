@@ -67,7 +67,9 @@ def current_file(case: Case) -> CaseFile | None:
 
 def locked_file(case_file: CaseFile) -> CaseFile:
     return (
-        CaseFile.objects.select_for_update().select_related("case", "agency").get(pk=case_file.pk)
+        CaseFile.objects.select_for_update(no_key=True, of=("self", "case"))
+        .select_related("case", "agency")
+        .get(pk=case_file.pk)
     )
 
 

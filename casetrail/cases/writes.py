@@ -233,7 +233,11 @@ def assign_number(*, case: Case, now: dt.datetime) -> CaseNumberCounter:
 
 def locked(case: Case) -> Case:
     """The case row locked for the running action, with its agency and unit."""
-    return Case.objects.select_for_update().select_related("agency", "unit").get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("agency", "unit")
+        .get(pk=case.pk)
+    )
 
 
 # A mark as people may send it: its code or its Chinese name.

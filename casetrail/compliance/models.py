@@ -118,6 +118,11 @@ class CaseDeadlineDirty(models.Model):
     # The first action since the last recomputation (a later one keeps it): what a deadline met in
     # this recomputation records as its ``done_at``.
     marked_at = models.DateTimeField(null=True, blank=True)
+    # A new random value at every mark: the recomputation runs outside the write lock and removes
+    # the mark only if it still holds the value read before computing, so an action that marked
+    # the case meanwhile is not lost (issue 18, load: computing under SQLite's write lock stalled
+    # every writer of the database for 2–40 ms a case).
+    version = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "待重算期限的案件"

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -48,28 +49,59 @@ def _key(row: CaseDeadline) -> tuple[Any, ...]:
 
 
 def mark_case(case_id: int) -> None:
-    """The after-action hook: the case's deadlines are to be recomputed (the first action since
-    the last recomputation keeps its time)."""
+    """The after-action hook: the case's deadlines are to be recomputed. One ``INSERT … ON
+    CONFLICT DO UPDATE`` of a new random ``version`` (the first action since the last
+    recomputation keeps its ``marked_at``)."""
     CaseDeadlineDirty.objects.bulk_create(
-        [CaseDeadlineDirty(case_id=case_id, marked_at=timezone.now())], ignore_conflicts=True
+        [
+            CaseDeadlineDirty(
+                case_id=case_id, marked_at=timezone.now(), version=secrets.randbits(62)
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["case"],
+        update_fields=["version"],
     )
 
 
 def refresh_marked(*, batch: int = 200) -> int:
-    """Recompute the deadlines of the marked cases; returns how many. Each case's mark is removed
-    in the transaction that recomputes it: an action committing meanwhile marks it again."""
+    """Recompute the deadlines of the marked cases, one pass in case order; returns how many.
+
+    Each case is computed outside any transaction (the registry's reads: 2–40 ms a case), then
+    its rows are written and its mark removed in a short transaction — only if the mark still
+    has the version read before computing. A case marked again meanwhile (an action committed
+    during the computation) is computed once more inside the transaction, the old way, so the
+    pass ends and no reader sees rows older than an action committed before it began."""
     done = 0
+    last = 0
     while True:
         marks = list(
-            CaseDeadlineDirty.objects.order_by("pk").values_list("pk", "marked_at")[:batch]
+            CaseDeadlineDirty.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "marked_at", "version")[:batch]
         )
         if not marks:
             return done
-        for case_id, marked_at in marks:
-            with transaction.atomic():
-                if CaseDeadlineDirty.objects.filter(pk=case_id).delete()[0]:
-                    refresh_case(case_id, at=marked_at)
-                    done += 1
+        last = marks[-1][0]
+        for case_id, marked_at, version in marks:
+            done += _refresh_mark(case_id, marked_at, version)
+
+
+def _refresh_mark(case_id: int, marked_at: dt.datetime | None, version: int) -> int:
+    case = Case.objects.filter(pk=case_id).select_related("agency", "unit").first()
+    computed = list(deadlines_of(case)) if case is not None else []
+    with transaction.atomic():
+        if CaseDeadlineDirty.objects.filter(pk=case_id, version=version).delete()[0]:
+            if case is not None:
+                _sync(
+                    case, computed, list(CaseDeadline.objects.filter(case_id=case_id)), at=marked_at
+                )
+            return 1
+    with transaction.atomic():
+        if CaseDeadlineDirty.objects.filter(pk=case_id).delete()[0]:
+            refresh_case(case_id, at=marked_at)
+            return 1
+    return 0  # another reader refreshed it meanwhile
 
 
 def refresh_case(case_id: int, *, at: dt.datetime | None = None) -> tuple[int, int]:

@@ -142,7 +142,11 @@ def document_issue(act: Act, /, *, record: Record, officer: Officer) -> IssuedDo
     record, a chain not approved, no 文号 pattern, a missing font or key, a TSA not answering,
     ``already_issued``. The sealing and the upload happen before the transaction
     (``_sealed_before``) unless another issue took the 文号 foreseen meanwhile."""
-    case = Case.objects.select_for_update().select_related("agency").get(pk=record.case_id)
+    case = (
+        Case.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("agency")
+        .get(pk=record.case_id)
+    )
     _issue_checks(case, record, officer)
     prepared: _Sealed | None = act.prepared.get("sealed")
     now = prepared.now if prepared is not None else timezone.now()
@@ -305,7 +309,7 @@ def document_withdraw(
 ) -> Withdrawal:
     """Withdraw an issued document: it keeps its 文号 and PDF (a number is never reused); the
     withdrawal says why. A second withdrawal is refused."""
-    case = Case.objects.select_for_update().get(pk=document.case_id)
+    case = Case.objects.select_for_update(no_key=True).get(pk=document.case_id)
     _require_handler(case, officer)
     text = clean_text(reason, where="撤回理由", field="reason", limit=300)
     if not text:

@@ -91,7 +91,7 @@ def _sign(ledger: Ledger, signers: list[Signer]) -> SignedHead | None:
     """Step 1: the current head's root, proved consistent with the latest checkpoint, signed.
     Nothing is written; the log's row is locked only for this short transaction."""
     with transaction.atomic():
-        ledger = Ledger.objects.select_for_update().get(pk=ledger.pk)
+        ledger = Ledger.objects.select_for_update(no_key=True).get(pk=ledger.pk)
         previous = _latest(ledger)
         if ledger.size == 0 or (previous and previous.size >= ledger.size):
             return None
@@ -110,7 +110,7 @@ def _store(ledger: Ledger, head: SignedHead, token: bytes | None) -> Checkpoint 
     Checkpoints are stored in increasing size only: each is proved against the one below it,
     and the witnesses, which refuse to go back, are given them in that order."""
     with transaction.atomic():
-        ledger = Ledger.objects.select_for_update().get(pk=ledger.pk)
+        ledger = Ledger.objects.select_for_update(no_key=True).get(pk=ledger.pk)
         latest = _latest(ledger)
         if latest is not None and latest.size >= head.size:
             # The stored one's tree must contain this one's: proved from the stored nodes.

@@ -23,7 +23,7 @@ def next_in_year(model: type[M], *, year: int, **key: Any) -> M:
     """Lock the counter row of (``key``…, ``year``), creating it at 0 if missing, advance ``last``
     by one and return the row (``row.last`` is the number drawn). Runs only inside an action."""
     model._default_manager.get_or_create(year=year, **key)
-    counter = model._default_manager.select_for_update().get(year=year, **key)
+    counter = model._default_manager.select_for_update(no_key=True).get(year=year, **key)
     counter.last += 1  # type: ignore[attr-defined]
     counter.save(update_fields=["last"])
     return counter

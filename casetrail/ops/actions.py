@@ -83,7 +83,7 @@ def recovery_decide(
     if by.pk == recovery.proposed_by_id:
         raise ActionError("own_proposal", "不能批准本人提请的恢复登记（第六条）", status=403)
     opinion = _text(opinion, where="意见", field="opinion")
-    row = Recovery.objects.select_for_update().get(pk=recovery.pk)
+    row = Recovery.objects.select_for_update(no_key=True).get(pk=recovery.pk)
     if row.status != RecoveryStatus.PROPOSED:
         raise ActionError("recovery_decided", f"该恢复登记已{row.get_status_display()}")
     row.status = RecoveryStatus.APPROVED if approve else RecoveryStatus.REFUSED

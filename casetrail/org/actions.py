@@ -89,7 +89,7 @@ def agency_settings_change(
     if not by.is_active or not by.has_role(Role.ADMIN):
         raise ActionError("not_an_admin", "只有本机关的系统管理员可以变更机关设置", status=403)
     reason = _require_reason(reason)
-    agency = Agency.objects.select_for_update().get(pk=by.agency_id)
+    agency = Agency.objects.select_for_update(no_key=True).get(pk=by.agency_id)
     if agency.requires_av_device == av_device_required:
         raise ActionError(
             "setting_unchanged",
@@ -128,7 +128,7 @@ def _locked(officer: Officer) -> Officer:
     """The officer's row, locked for the action: two administrators changing the same officer
     at once are serialised, and each decides on what the other committed."""
     return (
-        Officer.objects.select_for_update()
+        Officer.objects.select_for_update(no_key=True, of=("self",))
         .select_related("user", "agency")
         .prefetch_related("roles")
         .get(pk=officer.pk)
@@ -517,7 +517,7 @@ def token_revoke(act: Act, /, *, by: Officer | None, token: ApiToken) -> ApiToke
     """Revoke an API token (a lost device, a finished script): requests with it get 401 from
     then on. By its owner, an administrator of the agency, or the console (``by`` None)."""
     _require_self_or_admin(by, token.officer)
-    row = ApiToken.objects.select_for_update().get(pk=token.pk)
+    row = ApiToken.objects.select_for_update(no_key=True).get(pk=token.pk)
     if row.revoked_at is not None:
         raise ActionError("token_revoked", f"令牌“{row.name}”已撤销")
     row.revoked_at, row.revoked_by = timezone.now(), by

@@ -120,7 +120,7 @@ def _move(
     deadline: dt.date | None = None,
 ) -> FindingStep:
     _require_supervisor(finding, officer)
-    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    finding = Finding.objects.select_for_update(no_key=True).get(pk=finding.pk)
     if finding.state not in FROM[to]:
         if to == FindingState.CLOSED:
             raise ActionError(
@@ -263,7 +263,7 @@ def publication_approve(act: Act, /, *, publication: Publication, officer: Offic
     organisation). Nobody approves a text they prepared."""
     if officer.agency_id != publication.agency_id or not officer.has_role(Role.APPROVER):
         raise ActionError("not_an_approver", "只有本机关负责人可以批准公示", status=403)
-    publication = Publication.objects.select_for_update().get(pk=publication.pk)
+    publication = Publication.objects.select_for_update(no_key=True).get(pk=publication.pk)
     if publication.state != PublicationState.DRAFT:
         raise ActionError("publication_state", "该公示不在待审批状态")
     if publication.steps.filter(officer=officer).exists():
@@ -304,7 +304,7 @@ def publication_withdraw(
         raise ActionError(
             "reason_required", "请写明撤回理由（如：决定已被撤销、变更）", field="reason"
         )
-    publication = Publication.objects.select_for_update().get(pk=publication.pk)
+    publication = Publication.objects.select_for_update(no_key=True).get(pk=publication.pk)
     if publication.state != PublicationState.PUBLISHED:
         raise ActionError("publication_state", "只有已公示的决定可以撤回")
     now = timezone.now()

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from casetrail.cases.models import Case, Stage
-from casetrail.cases.writes import require_assigned
+from casetrail.cases.writes import locked, require_assigned
 from casetrail.evidence.models import Blob, Item
 from casetrail.evidence.storage import blob_store, put_bytes, upload_before, uploaded_before
 from casetrail.evidence.writes import blob_row
@@ -90,7 +90,7 @@ def new_version(
         raise ActionError("correction_reason_required", "更正记录须说明理由", field="reason")
     # Two corrections at once: the second waits for the first and then finds it (the unique
     # `replaces` constraint is the database's own guard).
-    Record.objects.select_for_update().filter(pk=record.pk).first()
+    Record.objects.select_for_update(no_key=True).filter(pk=record.pk).first()
     if record.replaced_by.exists():
         raise ActionError("record_superseded", "该记录已有更新的版本，请在最新版本上更正")
     merged = {**record.fields, **fields}
@@ -371,7 +371,7 @@ def created_record(
     送达回证 recorded from its signed scan, casetrail.documents): every check of record_create,
     the record and its signatures. Returns (record, rows for the ledger entry)."""
     doc = doc_type(kind)
-    case = Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
+    case = locked(case)
     require_assigned(case, officer, "只有本案承办人员可以制作本案文书")
     require_made_by_handler(doc)
     if not officer.certificate_valid_on(timezone.localdate(now)):

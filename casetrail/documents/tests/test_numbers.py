@@ -8,7 +8,6 @@ import threading
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db import OperationalError, connection, connections
 
 from casetrail.compliance.tests.builders import make
@@ -22,7 +21,6 @@ from casetrail.documents.models import IssuedDocument, NumberCounter
 from casetrail.documents.tests.builders import stand_in_pages
 from casetrail.ledger.models import LedgerEntry
 from casetrail.lib.errors import ActionError
-from casetrail.lib.insert_only import _drop_sql, insert_only_tables, install_sql, missing_triggers
 
 
 def notices(case: Any, personas: dict[str, Any], n: int) -> list[Any]:
@@ -61,29 +59,6 @@ def test_it_draws_numbers_under_sqlites_immediate_write_lock(settings):
     # Two issuing transactions cannot interleave on SQLite: BEGIN IMMEDIATE takes the database's
     # write lock before the counter is read, so the second waits and reads the first's number.
     assert settings.DATABASES["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-
-
-@pytest.fixture
-def committed(django_db_setup: Any, django_db_blocker: Any, evidence_store: Any) -> Any:
-    """The database without the test's wrapping transaction: threads see only committed rows.
-    Afterwards the rows are removed behind the application — the insert-only triggers (第三十五条)
-    lifted for that moment and put back — so the next test starts from an empty database."""
-    with django_db_blocker.unblock():
-        try:
-            yield
-        finally:
-            connections.close_all()
-            tables = insert_only_tables(connection)
-            with connection.cursor() as cursor:
-                for table in tables:
-                    for sql in _drop_sql(connection.vendor, table):
-                        cursor.execute(sql)
-            call_command("flush", verbosity=0, interactive=False)
-            with connection.cursor() as cursor:
-                for table in tables:
-                    for sql in install_sql(connection.vendor, table):
-                        cursor.execute(sql)
-            assert missing_triggers(connection) == []
 
 
 def issue_waiting(record: Any, officer: Any) -> None:
