@@ -26,7 +26,7 @@ from casetrail.cases.hooks import (
     TimelineItem,
     WorklistSection,
 )
-from casetrail.cases.models import Case, Confidentiality, Stage, StartStatus
+from casetrail.cases.models import Case, CaseOfficer, Confidentiality, Stage, StartStatus
 from casetrail.cases.selectors import (
     case_list,
     marked_reads_of,
@@ -173,21 +173,36 @@ def api_sections() -> dict[str, Any]:
     }
 
 
-def _my_cases(officer: Officer) -> Any:
+# 我的案件 on the worklist: the latest open cases shown, the rest behind the filtered case list
+# (a handler of a large agency has thousands; the page stays one screen).
+MY_CASES_SHOWN = 20
+
+
+def _my_cases(officer: Officer, limit: int = 50) -> Any:
     return case_list(officer=officer, mine=True).exclude(stage__in=[Stage.CLOSED, Stage.ARCHIVED])[
-        :50
+        :limit
     ]
 
 
 def my_cases_section(officer: Officer) -> dict[str, Any] | None:
-    """我的案件: the officer's open cases, and how many of theirs are closed (behind a link to the
-    case list filtered on them); left out for an officer who never handled a case."""
-    mine = Case.objects.filter(agency_id=officer.agency_id, assignments__officer=officer)
+    """我的案件: the officer's latest open cases (``MY_CASES_SHOWN``; how many are open when there
+    are more), and how many of theirs are closed (behind links to the case list filtered on
+    them); left out for an officer who never handled a case."""
+    mine = Case.objects.filter(
+        agency_id=officer.agency_id,
+        pk__in=CaseOfficer.objects.filter(officer=officer).values("case_id"),
+    )
     closed = mine.filter(stage__in=[Stage.CLOSED, Stage.ARCHIVED]).count()
-    cases = list(_my_cases(officer))
+    cases = list(_my_cases(officer, MY_CASES_SHOWN + 1))
     if not cases and not closed:
         return None
-    return {"my_cases": cases, "closed": closed}
+    # Counted only when the list is cut, so the usual page costs no count query.
+    open_total = (
+        mine.exclude(stage__in=[Stage.CLOSED, Stage.ARCHIVED]).count()
+        if len(cases) > MY_CASES_SHOWN
+        else len(cases)
+    )
+    return {"my_cases": cases[:MY_CASES_SHOWN], "open": open_total, "closed": closed}
 
 
 def _my_cases_api(officer: Officer) -> Any:

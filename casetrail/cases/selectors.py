@@ -188,9 +188,9 @@ def case_list(
             | Q(title__icontains=q)
             | Q(pk__in=Party.objects.filter(name__icontains=q).values("case_id"))
         )
+    # The parties shown in each row, in one query for the page (no row shows its officers).
     return cases.select_related("unit").prefetch_related(
         Prefetch("parties", queryset=Party.objects.filter(role=Party.Role.PARTY)),
-        Prefetch("assignments", queryset=CaseOfficer.objects.select_related("officer")),
     )
 
 
