@@ -12,7 +12,7 @@ from django.urls import reverse
 from casetrail.approvals.api import chain_out, due_out
 from casetrail.approvals.kinds import due_of
 from casetrail.approvals.models import Chain, ChainStatus, Step
-from casetrail.approvals.selectors import ROLE_FOR_STATUS, chains_of_case, chains_waiting_for
+from casetrail.approvals.selectors import ROLE_FOR_STATUS, chains_waiting_for, load_chains
 from casetrail.cases.hooks import CasePage, Glance, Panel, TimelineItem, WorklistSection
 from casetrail.cases.selectors import may_read_marked, page_sees_personal
 from casetrail.org.models import Officer, Role, Unit
@@ -42,7 +42,7 @@ def visibility(officer: Officer) -> Q:
 def _chains(page: CasePage) -> list[Chain]:
     # One read per page view: the panel, the timeline and the API share it.
     if "chains" not in page.memo:
-        page.memo["chains"] = list(chains_of_case(case_id=page.case.pk))
+        page.memo["chains"] = load_chains(page.case)
     chains: list[Chain] = page.memo["chains"]
     return chains
 

@@ -79,7 +79,7 @@ class CaseAct:
     def offered_to(self, case: Case, officer: Officer) -> bool:
         if self.allowed is not None:
             return self.allowed(case, officer)
-        return case.assignments.filter(officer=officer).exists()
+        return case.is_assigned(officer.pk)
 
 
 @dataclass(frozen=True)

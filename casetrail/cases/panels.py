@@ -34,7 +34,6 @@ from casetrail.cases.selectors import (
     page_read_state,
     page_sees_personal,
     parties_for,
-    state_secret_papers,
 )
 from casetrail.org.models import Officer
 
@@ -222,7 +221,8 @@ def marks(page: CasePage) -> dict[str, Any] | None:
     records and items, and who read marked material, with the reason they chose. Left out of a
     case with nothing marked and nothing read."""
     by_target = page_marks(page)
-    papers = state_secret_papers(case=page.case)
+    # The 国家秘密 papers are among the case's marks the page read already (target "").
+    papers = [m for m in by_target.get("", []) if m.kind == "state_secret"]
     reads = marked_reads_of(case=page.case)
     secret = page.case.confidentiality == Confidentiality.SECRET
     if not (by_target or reads or secret):

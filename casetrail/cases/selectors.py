@@ -50,9 +50,14 @@ def case_for_user(*, user: Any, case_id: int | str) -> Case:
     pk = id_or_none(case_id)
     if pk is None:
         raise Http404("案件不存在")
+    # The officers assigned come with the case: the page, the access function of its marked
+    # material and the steps offered all read them (one query instead of one each).
     case = (
         visible_cases(officer=officer)
         .select_related("agency", "unit", "created_by")
+        .prefetch_related(
+            Prefetch("assignments", queryset=CaseOfficer.objects.select_related("officer"))
+        )
         .filter(pk=pk)
         .first()
     )
@@ -67,7 +72,7 @@ def may_read_marked(*, officer: Officer, case: Case) -> bool:
     商业秘密 or 个人隐私 (``Mark``), and the entries and bytes that carry them. Assigned officers
     may; supervisors too unless the case is 涉密; everyone else sees the material exists and is
     withheld."""
-    if any(a.officer_id == officer.pk for a in case.assignments.all()):
+    if case.is_assigned(officer.pk):
         return True
     return officer.has_role(Role.SUPERVISOR) and case.confidentiality != Confidentiality.SECRET
 
@@ -200,9 +205,16 @@ def case_page(*, officer: Officer, case: Case) -> CasePage:
     return CasePage(
         officer=officer,
         case=case,
-        assigned=list(case.assignments.select_related("officer")),
+        assigned=_assigned(case),
         ledger=ledger_index_for(agency_id=case.agency_id, case_id=case.pk),
     )
+
+
+def _assigned(case: Case) -> list[CaseOfficer]:
+    """The case's officers with their names: as ``case_for_user`` loaded them, or read now."""
+    if "assignments" in getattr(case, "_prefetched_objects_cache", {}):
+        return list(case.assignments.all())
+    return list(case.assignments.select_related("officer"))
 
 
 def case_access_for_ledger(*, user: Any, case_id: int, personal: bool) -> None:

@@ -9,9 +9,10 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
+from casetrail.approvals.selectors import load_chains
 from casetrail.cases.hooks import CasePage, Glance, Panel, WorklistSection
 from casetrail.compliance.deadlines import deadlines_of
-from casetrail.compliance.engine import checklist, warnings
+from casetrail.compliance.engine import CaseView, checklist, warnings
 from casetrail.compliance.selectors import pending_exemptions, subject_labels
 from casetrail.compliance.stored import (
     as_deadline,
@@ -23,17 +24,27 @@ from casetrail.compliance.stored import (
 from casetrail.org.models import Officer, Role
 
 
+def _view(page: CasePage) -> CaseView:
+    # What the rules read of the case (records, chains, stage changes), loaded once a page view:
+    # the checklist and the deadlines share it.
+    if "case_view" not in page.memo:
+        load_chains(page.case)  # the rules read case.chains (and their steps) several times
+        page.memo["case_view"] = CaseView(page.case)
+    view: CaseView = page.memo["case_view"]
+    return view
+
+
 def _checklist(page: CasePage) -> list[Any]:
     # One evaluation per page view: the 待办事项 section and the overview's line share it.
     if "checklist" not in page.memo:
-        page.memo["checklist"] = checklist(page.case) if page.case.is_open else []
+        page.memo["checklist"] = checklist(page.case, _view(page)) if page.case.is_open else []
     items: list[Any] = page.memo["checklist"]
     return items
 
 
 def _deadlines(page: CasePage) -> list[Any]:
     if "deadlines" not in page.memo:
-        page.memo["deadlines"] = deadlines_of(page.case)
+        page.memo["deadlines"] = deadlines_of(page.case, _view(page))
     items: list[Any] = page.memo["deadlines"]
     return items
 
@@ -44,7 +55,7 @@ def panel(page: CasePage) -> dict[str, Any]:
     return {
         # Each unmet item with the exemption proposal waiting for approval, if one is.
         "checklist": [(f, pending.get((f.rule.id, f.missing.subject))) for f in _checklist(page)],
-        "warnings": warnings(case),
+        "warnings": warnings(case, _view(page)),
         "exemptions": _exemptions(case),
         "may_record": page.is_assigned and case.is_open and case.stage != "start",
     }
