@@ -117,7 +117,16 @@ class Item(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency", "blob"], name="item_blob_once_per_agency")
         ]
-        indexes = [models.Index(fields=["agency", "late"])]
+        indexes = [
+            # Partial: the late ones only (第三十条 findings), newest first. The former (agency,
+            # late) served the agency prefix only — the bare boolean term is no equality for
+            # SQLite's planner — and read every item of the agency (issue 18).
+            models.Index(
+                fields=["agency", "-uploaded_at"],
+                condition=models.Q(late=True),
+                name="item_late_uploaded",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -84,3 +84,23 @@ def test_it_shows_the_latest_open_cases_on_the_worklist_with_the_total(personas,
     assert "养老机构检查第0号" not in page
     assert "我办理中的全部案件（3 件，此处显示最近 2 件）" in page
     assert "?mine=1&amp;status=open" in page
+
+
+def test_it_reads_the_same_visible_cases_in_both_shapes_of_the_access_filter(personas):
+    # The long list's correlated EXISTS and the sets of ids elsewhere are one access function:
+    # assigned, acted on in a chain, waiting for one's role, custodians' closed cases.
+    from casetrail.cases.selectors import case_list, visible_cases
+
+    approve_start(start_ex_officio(personas), personas)
+    start_ex_officio(personas)  # waiting for 王审核's review
+    for who, officer in personas.items():
+        by_sets = set(visible_cases(officer=officer).values_list("pk", flat=True))
+        by_exists = set(
+            visible_cases(officer=officer, correlated=True).values_list("pk", flat=True)
+        )
+        assert by_sets == by_exists, who
+        mine = set(case_list(officer=officer, mine=True).values_list("pk", flat=True))
+        assert mine == set(
+            case_list(officer=officer, mine=True, correlated=True).values_list("pk", flat=True)
+        ), who
+    assert visible_cases(officer=personas["wang"]).exists()  # the reviewer sees the waiting one
