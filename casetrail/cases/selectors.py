@@ -51,6 +51,18 @@ def visible_cases(*, officer: Officer, correlated: bool = False) -> QuerySet[Cas
     return base.filter(q)
 
 
+# Above this many assigned cases an officer's lists read the access filter correlated (EXISTS on
+# each case in index order) rather than as sets of ids gathered in full (``visible_cases``).
+MANY_CASES = 1000
+
+
+def has_many_cases(officer: Officer) -> bool:
+    """Whether ``officer`` is assigned to more than ``MANY_CASES`` cases: one count over the
+    assignments' officer index, stopped at the threshold."""
+    assigned = CaseOfficer.objects.filter(officer=officer).order_by()[: MANY_CASES + 1]
+    return int(assigned.count()) > MANY_CASES
+
+
 def case_for_user(*, user: Any, case_id: int | str) -> Case:
     """The case with ``case_id`` if ``user`` may read it; otherwise 404, never revealing whether
     it exists (another agency's case, or one the officer has no part in)."""

@@ -22,6 +22,7 @@ from casetrail.cases.selectors import (
     case_for_user,
     case_list,
     case_page,
+    has_many_cases,
     may_read_marked,
     page_marks,
     page_sees_personal,
@@ -70,13 +71,14 @@ def cases_index(request: HtmxHttpRequest) -> HttpResponse:
         "status": status,
     }
     # Counted up to 1,000 (「超过 1000 件」): an exact count of a large agency's list cost more
-    # than the page (issue 18). Past that, the rows are read with the access filter correlated
-    # to each case, in the list's index order: the first cases found are the page.
-    page = CappedPaginator(
-        case_list(officer=officer, **filters),
-        PER_PAGE,
-        past_cap=case_list(officer=officer, correlated=True, **filters),
-    ).get_page(id_or_none(request.GET.get("page")) or 1)
+    # than the page (issue 18). An officer on more than 1,000 cases has the access filter
+    # correlated to each case read in the list's index order (the first cases found are the
+    # page; the count stops at 1,001), not their every case gathered and sorted.
+    correlated = has_many_cases(officer)
+    paginator = CappedPaginator(
+        case_list(officer=officer, correlated=correlated, **filters), PER_PAGE
+    )
+    page = paginator.get_page(id_or_none(request.GET.get("page")) or 1)
     context = {
         "page": page,
         "stages": Stage.choices,

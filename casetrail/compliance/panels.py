@@ -21,6 +21,7 @@ from casetrail.compliance.stored import (
     stored_due,
     watched_for,
 )
+from casetrail.lib.paging import COUNT_CAP
 from casetrail.org.models import Officer, Role
 
 
@@ -116,15 +117,23 @@ def worklist(officer: Officer) -> dict[str, Any] | None:
     if not shown_overdue and not shown_due:
         if not {Role.HANDLER, Role.SUPERVISOR} & officer.role_set:
             return None  # deadlines bear on handlers (and supervisors watch them)
+    # Counted only when the list is cut, so the usual page costs no count query; and then up
+    # to COUNT_CAP (「超过 1000」), as the case list counts: a handler's count tests each
+    # deadline's case for their assignment.
+    due_total = _total(due) if len(shown_due) == WORKLIST_SHOWN else len(shown_due)
+    overdue_total = _total(overdue) if len(shown_overdue) == WORKLIST_SHOWN else len(shown_overdue)
     return {
         "due": shown_due,
         "overdue": shown_overdue,
-        # Counted only when the list is cut, so the usual page costs no count query.
-        "due_total": due.count() if len(shown_due) == WORKLIST_SHOWN else len(shown_due),
-        "overdue_total": (
-            overdue.count() if len(shown_overdue) == WORKLIST_SHOWN else len(shown_overdue)
-        ),
+        "due_total": due_total,
+        "due_shown": f"超过 {COUNT_CAP}" if due_total > COUNT_CAP else str(due_total),
+        "overdue_total": overdue_total,
+        "overdue_shown": (f"超过 {COUNT_CAP}" if overdue_total > COUNT_CAP else str(overdue_total)),
     }
+
+
+def _total(rows: Any) -> int:
+    return int(rows.order_by()[: COUNT_CAP + 1].count())
 
 
 def worklist_api(officer: Officer) -> list[dict[str, Any]]:

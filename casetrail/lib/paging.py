@@ -5,9 +5,7 @@ cost more than the page itself).
 ``COUNT(*)`` over at most ``cap + 1`` rows, and past the cap says so (``capped``; the page shows
 「超过 1000 件」) instead of the total. Pages beyond the cap are still served: their number is
 accepted as long as the page is not empty, and ``has_next`` is read from one row more than the page
-holds, never from the count. Past the cap the rows may be read through another query of the same
-rows (``past_cap``): a shape that is fast when the rows are many (walking an index in the list's
-order) may be slow when they are few, and the count tells which case this is.
+holds, never from the count.
 """
 
 from __future__ import annotations
@@ -24,12 +22,9 @@ COUNT_CAP = 1000
 class CappedPaginator(Paginator):
     """A Paginator over a QuerySet counting at most ``cap`` + 1 rows (see the module)."""
 
-    def __init__(
-        self, object_list: Any, per_page: int, cap: int | None = None, past_cap: Any = None
-    ) -> None:
+    def __init__(self, object_list: Any, per_page: int, cap: int | None = None) -> None:
         super().__init__(object_list, per_page)
         self.cap = COUNT_CAP if cap is None else cap
-        self.past_cap = past_cap
 
     @cached_property
     def count(self) -> int:
@@ -58,8 +53,7 @@ class CappedPaginator(Paginator):
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        rows_of = self.object_list if self.past_cap is None else self.past_cap
-        rows = list(rows_of[bottom : bottom + self.per_page + 1])
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         if not rows and number > 1:
             raise EmptyPage("该页没有内容")
         return CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
