@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from casetrail.cases.actions import case_advance, state_secret_register
@@ -179,10 +180,11 @@ def api_sections() -> dict[str, Any]:
 MY_CASES_SHOWN = 20
 
 
-def _my_cases(officer: Officer, limit: int = 50) -> Any:
+def _my_cases(officer: Officer, limit: int = 50, many: bool | None = None) -> Any:
     # An officer on many cases: the newest open ones found walking the case index (EXISTS on
     # each), not all of theirs gathered and sorted (``visible_cases``).
-    mine = case_list(officer=officer, mine=True, correlated=has_many_cases(officer))
+    many = has_many_cases(officer) if many is None else many
+    mine = case_list(officer=officer, mine=True, correlated=many)
     return mine.exclude(stage__in=[Stage.CLOSED, Stage.ARCHIVED])[:limit]
 
 
@@ -190,15 +192,19 @@ def my_cases_section(officer: Officer) -> dict[str, Any] | None:
     """我的案件: the officer's latest open cases (``MY_CASES_SHOWN``; how many are open when there
     are more), and how many of theirs are closed (behind links to the case list filtered on
     them); left out for an officer who never handled a case."""
-    mine = Case.objects.filter(
-        agency_id=officer.agency_id,
-        pk__in=CaseOfficer.objects.filter(officer=officer).values("case_id"),
-    )
+    assigned = CaseOfficer.objects.filter(officer=officer)
+    many = has_many_cases(officer)
+    if many:  # counted walking the case index, stopped at the cap
+        mine = Case.objects.filter(
+            Exists(assigned.filter(case_id=OuterRef("pk"))), agency_id=officer.agency_id
+        )
+    else:
+        mine = Case.objects.filter(agency_id=officer.agency_id, pk__in=assigned.values("case_id"))
     # Counted up to COUNT_CAP (the template says 「超过」 past it), as the case list counts.
     closed = (
         mine.filter(stage__in=[Stage.CLOSED, Stage.ARCHIVED]).order_by()[: COUNT_CAP + 1].count()
     )
-    cases = list(_my_cases(officer, MY_CASES_SHOWN + 1))
+    cases = list(_my_cases(officer, MY_CASES_SHOWN + 1, many))
     if not cases and not closed:
         return None
     # Counted only when the list is cut, so the usual page costs no count query.
