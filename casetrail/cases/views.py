@@ -63,7 +63,7 @@ def cases_index(request: HtmxHttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     status = request.GET.get("status", "")
     status = status if status in STATUSES else ""
-    filters = {
+    filters: dict[str, Any] = {
         "stage": stage if stage in Stage.values else "",
         "mode": mode if mode in StartMode.values else "",
         "q": q,

@@ -82,21 +82,15 @@ class UnlinkedItems(migrations.operations.base.Operation):
     def state_forwards(self, app_label: str, state: Any) -> None:
         pass
 
-    def database_forwards(
-        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
-    ) -> None:
-        vendor = schema_editor.connection.vendor
-        for sql in SQLITE if vendor == "sqlite" else PG:
-            schema_editor.execute(sql, params=None)
-        schema_editor.execute(FILL, params=None)
+    def database_forwards(self, app_label: str, editor: Any, *states: Any) -> None:
+        sqlite = editor.connection.vendor == "sqlite"
+        for sql in [*(SQLITE if sqlite else PG), FILL]:
+            editor.execute(sql, params=None)
 
-    def database_backwards(
-        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
-    ) -> None:
-        vendor = schema_editor.connection.vendor
-        for sql in DROP_SQLITE if vendor == "sqlite" else DROP_PG:
-            schema_editor.execute(sql, params=None)
-        schema_editor.execute(f"DELETE FROM {TABLE}", params=None)
+    def database_backwards(self, app_label: str, editor: Any, *states: Any) -> None:
+        sqlite = editor.connection.vendor == "sqlite"
+        for sql in [*(DROP_SQLITE if sqlite else DROP_PG), f"DELETE FROM {TABLE}"]:
+            editor.execute(sql, params=None)
 
     def describe(self) -> str:
         return f"Keep {TABLE} by triggers on evidence_item and evidence_itemlink"

@@ -30,7 +30,8 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         """The rows, or ``cap + 1`` when there are more than ``cap`` (``capped``); counted
         without the list's order (no sort of every row to count some)."""
-        return int(self.object_list.order_by()[: self.cap + 1].count())
+        rows: Any = self.object_list  # a QuerySet (Django's stubs type it as any sequence)
+        return int(rows.order_by()[: self.cap + 1].count())
 
     @property
     def capped(self) -> bool:
