@@ -112,7 +112,13 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------------------------
 DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'casetrail.sqlite3'}")
 try:
-    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CASETRAIL_DB_CONN_MAX_AGE", 0))
+    # Persistent connections (issue 18): opening one (and on SQLite its PRAGMAs) on every request
+    # cost more than a small page's queries. Tests keep 0: each test's connection is its own.
+    _db = dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=envint("CASETRAIL_DB_CONN_MAX_AGE", 0 if TESTING else 600),
+        conn_health_checks=True,
+    )
 except Exception as exc:  # dj_database_url raises several types for a malformed URL
     raise ConfigError(f"DATABASE_URL={DATABASE_URL!r} is not a database URL: {exc}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":

@@ -6,43 +6,52 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from casetrail.approvals.api import chain_out, due_out
 from casetrail.approvals.kinds import due_of
 from casetrail.approvals.models import Chain, ChainStatus, Step
-from casetrail.approvals.selectors import ROLE_FOR_STATUS, chains_of_case, chains_waiting_for
+from casetrail.approvals.selectors import ROLE_FOR_STATUS, chains_waiting_for, load_chains
 from casetrail.cases.hooks import CasePage, Glance, Panel, TimelineItem, WorklistSection
 from casetrail.cases.selectors import may_read_marked, page_sees_personal
 from casetrail.org.models import Officer, Role, Unit
 
 
-def visibility(officer: Officer) -> Q:
+def visibility(officer: Officer, correlated: bool = False) -> Q:
     """Cases the officer acted on in a chain, or whose chain waits for a role they hold now.
 
-    Each part is a set of case ids read through an index (steps by officer, chains by status),
-    not a subquery correlated with every case of the agency: the handler's case list at 10^5
-    cases (issue 18)."""
+    By default each part is a set of case ids read through an index (steps by officer, chains
+    by status), not a subquery correlated with every case of the agency: the handler's case list
+    at 10^5 cases (issue 18). ``correlated``: the same parts as EXISTS on the outer case, for
+    the first page of a long list (``cases.selectors.visible_cases``)."""
     roles = officer.role_set
-    q = Q(pk__in=Step.objects.filter(officer=officer).values("chain__case_id"))
+
+    def of(chains: QuerySet[Chain]) -> Q:
+        if correlated:
+            return Q(Exists(chains.filter(case_id=OuterRef("pk"))))
+        return Q(pk__in=chains.values("case_id"))
+
+    if correlated:
+        q = Q(Exists(Step.objects.filter(officer=officer, chain__case_id=OuterRef("pk"))))
+    else:
+        q = Q(pk__in=Step.objects.filter(officer=officer).values("chain__case_id"))
     if Role.REVIEWER in roles:
-        q |= Q(
-            pk__in=Chain.objects.filter(status=ChainStatus.PENDING_REVIEW).values("case_id"),
-            unit_id=officer.unit_id,
+        q |= of(Chain.objects.filter(status=ChainStatus.PENDING_REVIEW)) & Q(
+            unit_id=officer.unit_id
         )
     if Role.LEGAL_REVIEWER in roles and officer.unit.kind == Unit.Kind.LEGAL:
-        q |= Q(pk__in=Chain.objects.filter(status=ChainStatus.PENDING_LEGAL).values("case_id"))
+        q |= of(Chain.objects.filter(status=ChainStatus.PENDING_LEGAL))
     if Role.APPROVER in roles:
         waiting = [ChainStatus.PENDING_COLLECTIVE, ChainStatus.PENDING_DECISION]
-        q |= Q(pk__in=Chain.objects.filter(status__in=waiting).values("case_id"))
+        q |= of(Chain.objects.filter(status__in=waiting))
     return q
 
 
 def _chains(page: CasePage) -> list[Chain]:
     # One read per page view: the panel, the timeline and the API share it.
     if "chains" not in page.memo:
-        page.memo["chains"] = list(chains_of_case(case_id=page.case.pk))
+        page.memo["chains"] = load_chains(page.case)
     chains: list[Chain] = page.memo["chains"]
     return chains
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from casetrail.approvals.models import Chain, ChainStatus, Step, StepRole
+from casetrail.cases.models import Case
 from casetrail.lib.numbers import id_or_none
 from casetrail.org.models import Officer, Role, Unit
 
@@ -75,12 +76,22 @@ def chains_waiting_for(*, officer: Officer) -> list[Chain]:
     return [c for c in chains if why_cannot_act(officer=officer, chain=c) is None]
 
 
-def chains_of_case(*, case_id: int) -> QuerySet[Chain]:
-    return (
-        Chain.objects.filter(case_id=case_id)
-        .select_related("proposer", "record")
-        .prefetch_related("steps__officer", "steps__record")
+def _chains_shown() -> QuerySet[Chain]:
+    return Chain.objects.select_related("proposer", "record").prefetch_related(
+        "steps__officer", "steps__record"
     )
+
+
+def chains_of_case(*, case_id: int) -> QuerySet[Chain]:
+    return _chains_shown().filter(case_id=case_id)
+
+
+def load_chains(case: Case) -> list[Chain]:
+    """The case's chains with their steps, loaded onto ``case`` itself (``case.chains.all()``
+    then reads no more): for one page view, where the approvals panel, the compliance rules and
+    the deadlines each read them. Not for a case an action goes on to change."""
+    prefetch_related_objects([case], Prefetch("chains", queryset=_chains_shown()))
+    return list(case.chains.all())
 
 
 def chain_for_user(*, user: Any, chain_id: int | str) -> Chain:

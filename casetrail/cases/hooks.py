@@ -79,7 +79,7 @@ class CaseAct:
     def offered_to(self, case: Case, officer: Officer) -> bool:
         if self.allowed is not None:
             return self.allowed(case, officer)
-        return case.assignments.filter(officer=officer).exists()
+        return case.is_assigned(officer.pk)
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,9 @@ class WorklistSection:
     api: Callable[[Officer], Any] | None = None
 
 
-VISIBILITY: list[Callable[[Officer], Q]] = []
+# fn(officer, correlated): ``correlated`` asks for EXISTS subqueries on the outer case
+# (``OuterRef("pk")``) instead of sets of case ids (see ``cases.selectors.visible_cases``).
+VISIBILITY: list[Callable[[Officer, bool], Q]] = []
 GATES: list[Callable[[Case, str], list[str]]] = []
 ACTS: dict[str, CaseAct] = {}
 PANELS: dict[str, Panel] = {}
@@ -158,7 +160,7 @@ def _add(registry: list[Any], item: Any) -> None:
         registry.append(item)
 
 
-def register_visibility(fn: Callable[[Officer], Q]) -> None:
+def register_visibility(fn: Callable[[Officer, bool], Q]) -> None:
     _add(VISIBILITY, fn)
 
 

@@ -135,6 +135,14 @@ class Case(models.Model):
     def stage_index(self) -> int:
         return STAGE_ORDER.index(self.stage)
 
+    def is_assigned(self, officer_id: int) -> bool:
+        """Whether the officer is assigned to the case: read from the assignments already loaded
+        (the case page loads them once, ``case_for_user``), otherwise one indexed query."""
+        loaded = getattr(self, "_prefetched_objects_cache", {}).get("assignments")
+        if loaded is not None:
+            return any(a.officer_id == officer_id for a in loaded)
+        return bool(self.assignments.filter(officer_id=officer_id).exists())
+
 
 class CaseNumberCounter(models.Model):
     """Last case number issued per agency and year; locked while a number is assigned, so the

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from casetrail.cases.actions import case_advance, state_secret_register
@@ -26,16 +27,17 @@ from casetrail.cases.hooks import (
     TimelineItem,
     WorklistSection,
 )
-from casetrail.cases.models import Case, Confidentiality, Stage, StartStatus
+from casetrail.cases.models import Case, CaseOfficer, Confidentiality, Stage, StartStatus
 from casetrail.cases.selectors import (
     case_list,
+    has_many_cases,
     marked_reads_of,
     page_marks,
     page_read_state,
     page_sees_personal,
     parties_for,
-    state_secret_papers,
 )
+from casetrail.lib.paging import COUNT_CAP
 from casetrail.org.models import Officer
 
 
@@ -173,21 +175,56 @@ def api_sections() -> dict[str, Any]:
     }
 
 
-def _my_cases(officer: Officer) -> Any:
-    return case_list(officer=officer, mine=True).exclude(stage__in=[Stage.CLOSED, Stage.ARCHIVED])[
-        :50
-    ]
+# 我的案件 on the worklist: the latest open cases shown, the rest behind the filtered case list
+# (a handler of a large agency has thousands; the page stays one screen).
+MY_CASES_SHOWN = 20
+
+
+def _my_cases(officer: Officer, limit: int = 50, many: bool | None = None) -> Any:
+    # An officer on many cases: the newest open ones found walking the case index (EXISTS on
+    # each), not all of theirs gathered and sorted (``visible_cases``).
+    many = has_many_cases(officer) if many is None else many
+    mine = case_list(officer=officer, mine=True, correlated=many)
+    return mine.exclude(stage__in=[Stage.CLOSED, Stage.ARCHIVED])[:limit]
 
 
 def my_cases_section(officer: Officer) -> dict[str, Any] | None:
-    """我的案件: the officer's open cases, and how many of theirs are closed (behind a link to the
-    case list filtered on them); left out for an officer who never handled a case."""
-    mine = Case.objects.filter(agency_id=officer.agency_id, assignments__officer=officer)
-    closed = mine.filter(stage__in=[Stage.CLOSED, Stage.ARCHIVED]).count()
-    cases = list(_my_cases(officer))
+    """我的案件: the officer's latest open cases (``MY_CASES_SHOWN``; how many are open when there
+    are more), and how many of theirs are closed (behind links to the case list filtered on
+    them); left out for an officer who never handled a case."""
+    assigned = CaseOfficer.objects.filter(officer=officer)
+    many = has_many_cases(officer)
+    if many:  # counted walking the case index, stopped at the cap
+        mine = Case.objects.filter(
+            Exists(assigned.filter(case_id=OuterRef("pk"))), agency_id=officer.agency_id
+        )
+    else:
+        mine = Case.objects.filter(agency_id=officer.agency_id, pk__in=assigned.values("case_id"))
+    # Counted up to COUNT_CAP (the template says 「超过」 past it), as the case list counts.
+    closed = (
+        mine.filter(stage__in=[Stage.CLOSED, Stage.ARCHIVED]).order_by()[: COUNT_CAP + 1].count()
+    )
+    cases = list(_my_cases(officer, MY_CASES_SHOWN + 1, many))
     if not cases and not closed:
         return None
-    return {"my_cases": cases, "closed": closed}
+    # Counted only when the list is cut, so the usual page costs no count query.
+    open_total = (
+        mine.exclude(stage__in=[Stage.CLOSED, Stage.ARCHIVED]).order_by()[: COUNT_CAP + 1].count()
+        if len(cases) > MY_CASES_SHOWN
+        else len(cases)
+    )
+    return {
+        "my_cases": cases[:MY_CASES_SHOWN],
+        "open": open_total,
+        "open_shown": _counted(open_total),
+        "closed": closed,
+        "closed_shown": _counted(closed),
+    }
+
+
+def _counted(n: int) -> str:
+    """A count as shown: past the cap it was not counted to the end."""
+    return f"超过 {COUNT_CAP}" if n > COUNT_CAP else str(n)
 
 
 def _my_cases_api(officer: Officer) -> Any:
@@ -207,7 +244,8 @@ def marks(page: CasePage) -> dict[str, Any] | None:
     records and items, and who read marked material, with the reason they chose. Left out of a
     case with nothing marked and nothing read."""
     by_target = page_marks(page)
-    papers = state_secret_papers(case=page.case)
+    # The 国家秘密 papers are among the case's marks the page read already (target "").
+    papers = [m for m in by_target.get("", []) if m.kind == "state_secret"]
     reads = marked_reads_of(case=page.case)
     secret = page.case.confidentiality == Confidentiality.SECRET
     if not (by_target or reads or secret):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from casetrail.cases.hooks import VISIBILITY, CasePage
@@ -25,22 +25,42 @@ from casetrail.org.models import Officer, Role
 from casetrail.org.selectors import officer_for_request
 
 
-def visible_cases(*, officer: Officer) -> QuerySet[Case]:
+def visible_cases(*, officer: Officer, correlated: bool = False) -> QuerySet[Case]:
     """The cases an officer may read: supervisors see the agency; others see the cases they are
     assigned to, and those the apps above add (``hooks.VISIBILITY``: chains they acted on or may
-    act on now); custodians see closed cases."""
+    act on now); custodians see closed cases.
+
+    Two shapes of the same set (issue 18). By default sets of case ids, each read through an
+    index (assignments by officer, …): right for a count, a search and an officer who sees a
+    few cases, where subqueries correlated with every case of the agency would test each one.
+    ``correlated``: EXISTS on each case, for the first page of a list of more than ~1,000
+    visible cases read in the list's index order — a few dozen cases tested instead of every
+    visible one gathered and sorted."""
     base = Case.objects.filter(agency_id=officer.agency_id)
     roles = officer.role_set
     if Role.SUPERVISOR in roles:
         return base
-    # Sets of case ids, each read through an index (assignments by officer, …), rather than
-    # subqueries correlated with every case of the agency (issue 18: 10^5 cases).
-    q = Q(pk__in=CaseOfficer.objects.filter(officer=officer).values("case_id"))
+    if correlated:
+        q = Q(Exists(CaseOfficer.objects.filter(case_id=OuterRef("pk"), officer=officer)))
+    else:
+        q = Q(pk__in=CaseOfficer.objects.filter(officer=officer).values("case_id"))
     for extra in VISIBILITY:
-        q |= extra(officer)
+        q |= extra(officer, correlated)
     if Role.CUSTODIAN in roles:
         q |= Q(stage__in=[Stage.CLOSED, Stage.ARCHIVED])
     return base.filter(q)
+
+
+# Above this many assigned cases an officer's lists read the access filter correlated (EXISTS on
+# each case in index order) rather than as sets of ids gathered in full (``visible_cases``).
+MANY_CASES = 1000
+
+
+def has_many_cases(officer: Officer) -> bool:
+    """Whether ``officer`` is assigned to more than ``MANY_CASES`` cases: one count over the
+    assignments' officer index, stopped at the threshold."""
+    assigned = CaseOfficer.objects.filter(officer=officer).order_by()[: MANY_CASES + 1]
+    return int(assigned.count()) > MANY_CASES
 
 
 def case_for_user(*, user: Any, case_id: int | str) -> Case:
@@ -50,9 +70,14 @@ def case_for_user(*, user: Any, case_id: int | str) -> Case:
     pk = id_or_none(case_id)
     if pk is None:
         raise Http404("案件不存在")
+    # The officers assigned come with the case: the page, the access function of its marked
+    # material and the steps offered all read them (one query instead of one each).
     case = (
         visible_cases(officer=officer)
         .select_related("agency", "unit", "created_by")
+        .prefetch_related(
+            Prefetch("assignments", queryset=CaseOfficer.objects.select_related("officer"))
+        )
         .filter(pk=pk)
         .first()
     )
@@ -67,7 +92,7 @@ def may_read_marked(*, officer: Officer, case: Case) -> bool:
     商业秘密 or 个人隐私 (``Mark``), and the entries and bytes that carry them. Assigned officers
     may; supervisors too unless the case is 涉密; everyone else sees the material exists and is
     withheld."""
-    if any(a.officer_id == officer.pk for a in case.assignments.all()):
+    if case.is_assigned(officer.pk):
         return True
     return officer.has_role(Role.SUPERVISOR) and case.confidentiality != Confidentiality.SECRET
 
@@ -166,10 +191,12 @@ def case_list(
     mode: str = "",
     mine: bool = False,
     status: str = "",
+    correlated: bool = False,
 ) -> QuerySet[Case]:
     """The case list with its filters (``status``: "open" or "closed", 结案 and 已归档 being
-    closed); parties and units come in a fixed number of queries."""
-    cases = visible_cases(officer=officer)
+    closed); parties and units come in a fixed number of queries. ``correlated``: the shape of
+    the access filter for a long list (``visible_cases``)."""
+    cases = visible_cases(officer=officer, correlated=correlated)
     if stage:
         cases = cases.filter(stage=stage)
     if status == "open":
@@ -178,7 +205,11 @@ def case_list(
         cases = cases.filter(stage__in=[Stage.CLOSED, Stage.ARCHIVED])
     if mode:
         cases = cases.filter(start_mode=mode)
-    if mine:
+    if mine and correlated:
+        cases = cases.filter(
+            Exists(CaseOfficer.objects.filter(case_id=OuterRef("pk"), officer=officer))
+        )
+    elif mine:
         cases = cases.filter(pk__in=CaseOfficer.objects.filter(officer=officer).values("case_id"))
     if q:
         # The parties' names as a set of case ids: no join multiplying the cases, so no DISTINCT
@@ -188,9 +219,9 @@ def case_list(
             | Q(title__icontains=q)
             | Q(pk__in=Party.objects.filter(name__icontains=q).values("case_id"))
         )
+    # The parties shown in each row, in one query for the page (no row shows its officers).
     return cases.select_related("unit").prefetch_related(
         Prefetch("parties", queryset=Party.objects.filter(role=Party.Role.PARTY)),
-        Prefetch("assignments", queryset=CaseOfficer.objects.select_related("officer")),
     )
 
 
@@ -200,9 +231,16 @@ def case_page(*, officer: Officer, case: Case) -> CasePage:
     return CasePage(
         officer=officer,
         case=case,
-        assigned=list(case.assignments.select_related("officer")),
+        assigned=_assigned(case),
         ledger=ledger_index_for(agency_id=case.agency_id, case_id=case.pk),
     )
+
+
+def _assigned(case: Case) -> list[CaseOfficer]:
+    """The case's officers with their names: as ``case_for_user`` loaded them, or read now."""
+    if "assignments" in getattr(case, "_prefetched_objects_cache", {}):
+        return list(case.assignments.all())
+    return list(case.assignments.select_related("officer"))
 
 
 def case_access_for_ledger(*, user: Any, case_id: int, personal: bool) -> None:

@@ -218,16 +218,17 @@ def rule_blockers(case: Case, *rule_ids: str) -> list[Finding]:
     return [f for f in evaluate(CaseView(case), chosen) if not f.exempted]
 
 
-def checklist(case: Case) -> list[Finding]:
-    """What leaving the current stage still needs (exempted items included, marked)."""
+def checklist(case: Case, view: CaseView | None = None) -> list[Finding]:
+    """What leaving the current stage still needs (exempted items included, marked). ``view``:
+    the case as already loaded for other reads of the same request (the case page)."""
     here = STAGE_ORDER.index(case.stage)
     if here + 1 >= len(STAGE_ORDER):
         return []
-    return evaluate(CaseView(case), gate_rules(STAGE_ORDER[here + 1]))
+    return evaluate(view or CaseView(case), gate_rules(STAGE_ORDER[here + 1]))
 
 
-def warnings(case: Case) -> list[Finding]:
-    return evaluate(CaseView(case), [r for r in RULES.values() if r.kind == Kind.WARN])
+def warnings(case: Case, view: CaseView | None = None) -> list[Finding]:
+    return evaluate(view or CaseView(case), [r for r in RULES.values() if r.kind == Kind.WARN])
 
 
 def gate(case: Case, to_stage: str) -> list[str]:

@@ -100,7 +100,14 @@ class CaseDeadline(models.Model):
         verbose_name = verbose_name_plural = "案件期限"
         ordering = ["due_at", "id"]
         indexes = [
-            models.Index(fields=["agency", "watched", "due_at"], name="deadline_agency_watch"),
+            # Partial: only watched rows, in due order. (The former (agency, watched, due_at)
+            # could not range over due_at — the query's bare boolean term is no equality for
+            # the planner — and sorted every watched row of the agency: issue 18.)
+            models.Index(
+                fields=["agency", "due_at", "id"],
+                condition=models.Q(watched=True),
+                name="deadline_watched_due",
+            ),
             models.Index(fields=["case", "watched", "due_at"], name="deadline_case_watch"),
         ]
 

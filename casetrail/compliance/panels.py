@@ -9,9 +9,11 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
+from casetrail.approvals.selectors import load_chains
 from casetrail.cases.hooks import CasePage, Glance, Panel, WorklistSection
 from casetrail.compliance.deadlines import deadlines_of
-from casetrail.compliance.engine import checklist, warnings
+from casetrail.compliance.engine import CaseView, checklist, warnings
+from casetrail.compliance.models import CaseDeadline, CaseDeadlineDirty
 from casetrail.compliance.selectors import pending_exemptions, subject_labels
 from casetrail.compliance.stored import (
     as_deadline,
@@ -20,22 +22,56 @@ from casetrail.compliance.stored import (
     stored_due,
     watched_for,
 )
+from casetrail.lib.paging import COUNT_CAP
 from casetrail.org.models import Officer, Role
+
+
+def _view(page: CasePage) -> CaseView:
+    # What the rules read of the case (records, chains, stage changes), loaded once a page view:
+    # the checklist and the deadlines share it.
+    if "case_view" not in page.memo:
+        load_chains(page.case)  # the rules read case.chains (and their steps) several times
+        page.memo["case_view"] = CaseView(page.case)
+    view: CaseView = page.memo["case_view"]
+    return view
 
 
 def _checklist(page: CasePage) -> list[Any]:
     # One evaluation per page view: the 待办事项 section and the overview's line share it.
     if "checklist" not in page.memo:
-        page.memo["checklist"] = checklist(page.case) if page.case.is_open else []
+        page.memo["checklist"] = checklist(page.case, _view(page)) if page.case.is_open else []
     items: list[Any] = page.memo["checklist"]
     return items
 
 
 def _deadlines(page: CasePage) -> list[Any]:
     if "deadlines" not in page.memo:
-        page.memo["deadlines"] = deadlines_of(page.case)
+        page.memo["deadlines"] = deadlines_of(page.case, _view(page))
     items: list[Any] = page.memo["deadlines"]
     return items
+
+
+def _next_open(page: CasePage) -> Any:
+    """The case's nearest deadline not yet met (dates to know left out). Read from the stored
+    rows the actions keep (``CaseDeadline``: the registry's calendar as of the case's last
+    action) unless the case is marked for recomputation or the page computed its calendar
+    already — then from the live calendar. The overview needs one deadline, not the calendar
+    (issue 18: computing it was a third of the case page's time)."""
+    case = page.case
+    if "deadlines" not in page.memo and not CaseDeadlineDirty.objects.filter(pk=case.pk).exists():
+        row = (
+            CaseDeadline.objects.filter(case_id=case.pk, done=False, info=False)
+            .order_by("due_at", "id")
+            .first()
+        )
+        if row is None:
+            return None
+        row.case = case
+        return as_deadline(row)
+    open_ = sorted(
+        (d for d in _deadlines(page) if not d.done and not d.info), key=lambda d: d.due_at
+    )
+    return open_[0] if open_ else None
 
 
 def panel(page: CasePage) -> dict[str, Any]:
@@ -44,7 +80,7 @@ def panel(page: CasePage) -> dict[str, Any]:
     return {
         # Each unmet item with the exemption proposal waiting for approval, if one is.
         "checklist": [(f, pending.get((f.rule.id, f.missing.subject))) for f in _checklist(page)],
-        "warnings": warnings(case),
+        "warnings": warnings(case, _view(page)),
         "exemptions": _exemptions(case),
         "may_record": page.is_assigned and case.is_open and case.stage != "start",
     }
@@ -75,11 +111,8 @@ def glance(page: CasePage) -> list[Glance]:
             lines.append(Glance(10, "本阶段还需", f"{first}{more}", todo, "warn"))
         else:
             lines.append(Glance(10, "本阶段还需", "本阶段要求均已满足", todo, "ok"))
-    open_ = sorted(
-        (d for d in _deadlines(page) if not d.done and not d.info), key=lambda d: d.due_at
-    )
-    if open_:
-        d = open_[0]
+    d = _next_open(page)
+    if d is not None:
         tone = "bad" if d.overdue else "warn"
         text = f"{d.title}：{d.due_at:%Y-%m-%d}{'（已逾期）' if d.overdue else ''}"
         lines.append(
@@ -105,15 +138,23 @@ def worklist(officer: Officer) -> dict[str, Any] | None:
     if not shown_overdue and not shown_due:
         if not {Role.HANDLER, Role.SUPERVISOR} & officer.role_set:
             return None  # deadlines bear on handlers (and supervisors watch them)
+    # Counted only when the list is cut, so the usual page costs no count query; and then up
+    # to COUNT_CAP (「超过 1000」), as the case list counts: a handler's count tests each
+    # deadline's case for their assignment.
+    due_total = _total(due) if len(shown_due) == WORKLIST_SHOWN else len(shown_due)
+    overdue_total = _total(overdue) if len(shown_overdue) == WORKLIST_SHOWN else len(shown_overdue)
     return {
         "due": shown_due,
         "overdue": shown_overdue,
-        # Counted only when the list is cut, so the usual page costs no count query.
-        "due_total": due.count() if len(shown_due) == WORKLIST_SHOWN else len(shown_due),
-        "overdue_total": (
-            overdue.count() if len(shown_overdue) == WORKLIST_SHOWN else len(shown_overdue)
-        ),
+        "due_total": due_total,
+        "due_shown": f"超过 {COUNT_CAP}" if due_total > COUNT_CAP else str(due_total),
+        "overdue_total": overdue_total,
+        "overdue_shown": (f"超过 {COUNT_CAP}" if overdue_total > COUNT_CAP else str(overdue_total)),
     }
+
+
+def _total(rows: Any) -> int:
+    return int(rows.order_by()[: COUNT_CAP + 1].count())
 
 
 def worklist_api(officer: Officer) -> list[dict[str, Any]]:

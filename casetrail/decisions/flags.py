@@ -31,7 +31,7 @@ def may_raise(case: Case, officer: Officer) -> bool:
         return False
     if officer.has_role(Role.REVIEWER) and officer.unit_id == case.unit_id:
         return True
-    return officer.has_role(Role.HANDLER) and case.assignments.filter(officer=officer).exists()
+    return officer.has_role(Role.HANDLER) and case.is_assigned(officer.pk)
 
 
 def check_changeable(case: Case, *, raising: bool) -> None:

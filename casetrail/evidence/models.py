@@ -140,7 +140,16 @@ class Item(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency", "blob"], name="item_blob_once_per_agency")
         ]
-        indexes = [models.Index(fields=["agency", "late"])]
+        indexes = [
+            # Partial: the late ones only (第三十条 findings), newest first. The former (agency,
+            # late) served the agency prefix only — the bare boolean term is no equality for
+            # SQLite's planner — and read every item of the agency (issue 18).
+            models.Index(
+                fields=["agency", "-uploaded_at"],
+                condition=models.Q(late=True),
+                name="item_late_uploaded",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -224,6 +233,35 @@ class ItemLink(models.Model):
 
     def __str__(self) -> str:
         return f"item {self.item_id} → case {self.case_id}"
+
+
+class UnlinkedItem(models.Model):
+    """A projection, not a recorded fact: one row per item not yet linked to a case, kept by
+    database triggers (``casetrail.evidence.projection``: inserted with the item, removed with its
+    link, in the same statement's transaction), so a handler's inbox on the worklist reads its
+    few rows through an index instead of checking every item they ever recorded for a link
+    (issue 18). Never written by the application; rebuilt from Item and ItemLink at any time."""
+
+    item = models.OneToOneField(
+        Item, on_delete=models.DO_NOTHING, primary_key=True, related_name="+", db_constraint=False
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    # Each officer column is indexed (a ForeignKey's own index): the inbox is "uploaded or
+    # recorded by me", read as two index lookups.
+    uploaded_by = models.ForeignKey(
+        Officer, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    officer = models.ForeignKey(
+        Officer, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待归案音像记录（投影）"
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} unlinked"
 
 
 class AccessLog(models.Model):

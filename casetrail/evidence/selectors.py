@@ -13,7 +13,7 @@ from django.http import Http404
 
 from casetrail.cases.models import Case, Confidentiality, Mark
 from casetrail.cases.selectors import ReadState, case_for_user, may_read_marked, visible_cases
-from casetrail.evidence.models import AccessLog, Item, ItemLink, Upload
+from casetrail.evidence.models import AccessLog, Item, ItemLink, UnlinkedItem, Upload
 from casetrail.lib.masking import mask_text, withheld_text
 from casetrail.lib.numbers import id_or_none
 from casetrail.org.models import Officer, Role
@@ -61,12 +61,12 @@ def items_of_case(*, case: Case) -> list[Item]:
 
 def inbox_for(*, officer: Officer) -> dict[str, Any]:
     """The officer's recordings not yet in a case, and uploads waiting for details."""
-    unlinked = list(
-        _items()
-        .filter(agency_id=officer.agency_id, link__isnull=True)
-        .filter(Q(uploaded_by=officer) | Q(officer=officer))
-        .order_by("-uploaded_at")
+    # Through the projection of unlinked items (kept by triggers): a handler's few waiting items,
+    # not every item they ever recorded checked for a link (issue 18).
+    waiting = UnlinkedItem.objects.filter(agency_id=officer.agency_id).filter(
+        Q(uploaded_by=officer) | Q(officer=officer)
     )
+    unlinked = list(_items().filter(pk__in=waiting.values("item_id")).order_by("-uploaded_at"))
     pending = list(
         Upload.objects.filter(
             officer=officer, state__in=[Upload.State.NEEDS_DETAILS, Upload.State.RECEIVING]

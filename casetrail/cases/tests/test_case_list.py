@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -50,3 +51,61 @@ def test_it_filters_by_stage_and_searches_by_number_and_party(personas):
     # htmx requests get only the results partial.
     partial = zhang.get("/cases/?stage=investigation", HTTP_HX_REQUEST="true").content.decode()
     assert "养老院消防问题" in partial and "<html" not in partial
+
+
+@pytest.mark.parametrize("many", [1000, 2])
+def test_it_caps_the_count_of_a_long_list_and_still_pages_through_it(personas, monkeypatch, many):
+    # Issue 18: past the cap the list says 「超过 N 件」 instead of counting every visible case;
+    # its pages go on while they have cases. (A cap of 3 and pages of 2 stand for 1,000 and 30;
+    # ``many`` 2: zhang counts as an officer on many cases, whose list reads the access filter
+    # correlated to each case.)
+    monkeypatch.setattr("casetrail.lib.paging.COUNT_CAP", 3)
+    monkeypatch.setattr("casetrail.cases.selectors.MANY_CASES", many)
+    monkeypatch.setattr("casetrail.cases.views.PER_PAGE", 2)
+    titles = [f"养老机构检查第{i}号" for i in range(5)]
+    for title in titles:
+        start_ex_officio(personas, title=title)
+    zhang = client_for("zhang")
+    first = zhang.get("/cases/").content.decode()
+    assert "超过 3 件" in first and "共 5 件" not in first and "page=2" in first
+    assert titles[4] in first and titles[3] in first and titles[2] not in first
+    last = zhang.get("/cases/?page=3").content.decode()
+    assert titles[0] in last and titles[1] not in last
+    assert "page=4" not in last and "page=2" in last
+    # A page past the end: the first page, as Django's paginator answers.
+    assert titles[4] in zhang.get("/cases/?page=9").content.decode()
+    # Under the cap the exact total, as before.
+    monkeypatch.setattr("casetrail.lib.paging.COUNT_CAP", 1000)
+    page = zhang.get("/cases/").content.decode()
+    assert "第 1 / 3 页，共 5 件" in page
+
+
+def test_it_shows_the_latest_open_cases_on_the_worklist_with_the_total(personas, monkeypatch):
+    monkeypatch.setattr("casetrail.cases.panels.MY_CASES_SHOWN", 2)
+    for i in range(3):
+        start_ex_officio(personas, title=f"养老机构检查第{i}号")
+    page = client_for("zhang").get("/").content.decode()
+    assert "养老机构检查第2号" in page and "养老机构检查第1号" in page
+    assert "养老机构检查第0号" not in page
+    assert "我办理中的全部案件（3 件，此处显示最近 2 件）" in page
+    assert "?mine=1&amp;status=open" in page
+
+
+def test_it_reads_the_same_visible_cases_in_both_shapes_of_the_access_filter(personas):
+    # The long list's correlated EXISTS and the sets of ids elsewhere are one access function:
+    # assigned, acted on in a chain, waiting for one's role, custodians' closed cases.
+    from casetrail.cases.selectors import case_list, visible_cases
+
+    approve_start(start_ex_officio(personas), personas)
+    start_ex_officio(personas)  # waiting for 王审核's review
+    for who, officer in personas.items():
+        by_sets = set(visible_cases(officer=officer).values_list("pk", flat=True))
+        by_exists = set(
+            visible_cases(officer=officer, correlated=True).values_list("pk", flat=True)
+        )
+        assert by_sets == by_exists, who
+        mine = set(case_list(officer=officer, mine=True).values_list("pk", flat=True))
+        assert mine == set(
+            case_list(officer=officer, mine=True, correlated=True).values_list("pk", flat=True)
+        ), who
+    assert visible_cases(officer=personas["wang"]).exists()  # the reviewer sees the waiting one

@@ -40,3 +40,15 @@ def test_it_reads_each_page_in_the_same_number_of_queries_for_more_cases(persona
         approve_start(start_ex_officio(personas), personas)
     start_ex_officio(personas)  # one waiting for its start approval
     assert counts(who, case) == few
+
+
+@pytest.mark.parametrize("who", ["zhang", "sun"])
+def test_it_reads_a_case_page_in_at_most_22_queries(personas, who, django_assert_max_num_queries):
+    # Issue 18: 31 before the officers, the chains with their steps and the rules' view of the
+    # case were each read once a page (session and login included). A case just acted on (as
+    # here) also asks whether it waits for its stored deadlines to be recomputed.
+    case = approve_start(start_ex_officio(personas), personas)
+    client = client_for(who)
+    client.get(f"/cases/{case.pk}/")  # warm: session, caches
+    with django_assert_max_num_queries(22):
+        assert client.get(f"/cases/{case.pk}/").status_code == 200

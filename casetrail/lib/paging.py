@@ -1,0 +1,80 @@
+"""Paging a long list without counting all of it (issue 18: an exact COUNT over 10^5 visible cases
+cost more than the page itself).
+
+``CappedPaginator`` is Django's Paginator whose ``count`` stops at ``cap``: it reads
+``COUNT(*)`` over at most ``cap + 1`` rows, and past the cap says so (``capped``; the page shows
+「超过 1000 件」) instead of the total. Pages beyond the cap are still served: their number is
+accepted as long as the page is not empty, and ``has_next`` is read from one row more than the page
+holds, never from the count.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.core.paginator import EmptyPage, Page, Paginator
+
+# Above this many rows a list gives no exact total.
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """A Paginator over a QuerySet counting at most ``cap`` + 1 rows (see the module)."""
+
+    def __init__(self, object_list: Any, per_page: int, cap: int | None = None) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = COUNT_CAP if cap is None else cap
+
+    @cached_property
+    def count(self) -> int:
+        """The rows, or ``cap + 1`` when there are more than ``cap`` (``capped``); counted
+        without the list's order (no sort of every row to count some)."""
+        rows: Any = self.object_list  # a QuerySet (Django's stubs type it as any sequence)
+        return int(rows.order_by()[: self.cap + 1].count())
+
+    @property
+    def capped(self) -> bool:
+        """Whether there are more than ``cap`` rows (the total is then not known)."""
+        return self.count > self.cap
+
+    def validate_number(self, number: Any) -> int:
+        if not self.capped:
+            return int(super().validate_number(number))
+        try:
+            value = int(number)
+        except (TypeError, ValueError):
+            value = 1
+        if value < 1:
+            raise EmptyPage("页码小于 1")
+        return value
+
+    def page(self, number: Any) -> Page:
+        if not self.capped:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage("该页没有内容")
+        return CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+
+    def get_page(self, number: Any) -> Page:
+        try:
+            return self.page(self.validate_number(number))
+        except EmptyPage:
+            return self.page(1)
+
+
+class CappedPage(Page):
+    """A page past the paginator's cap: ``has_next`` from the extra row read."""
+
+    def __init__(self, object_list: Any, number: int, paginator: Any, *, more: bool) -> None:
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def has_other_pages(self) -> bool:
+        return self.more or self.number > 1
