@@ -27,6 +27,7 @@ from casetrail.compliance.tests.builders import make
 from casetrail.conftest import approve_start, start_ex_officio
 from casetrail.demo.personas import load_demo
 from casetrail.evidence.models import Blob
+from casetrail.evidence.storage import upload_before
 from casetrail.ledger.models import LedgerEntry
 from casetrail.lib import ledgered
 from casetrail.lib.ledgered import Act, ActionName, action
@@ -51,7 +52,7 @@ def touch_case(act: Act, /, *, case: Any, officer: Any) -> None:
     act.record(agency=case.agency_id, actor=officer, subject=f"case:{case.pk}", case=case.pk)
 
 
-@action(Probe.STORE)
+@action(Probe.STORE, before=lambda **kwargs: upload_before(kwargs["data"]))
 def store(act: Act, /, *, officer: Any, data: bytes, hold: tuple[Any, Any] | None) -> int:
     """Store a small image as a signature is stored; with ``hold`` (inserted, go), say when the
     row is in and keep the transaction open until told."""
