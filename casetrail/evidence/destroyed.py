@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from casetrail.evidence.models import DestroyedBlob
+from casetrail.evidence.models import DestroyedBlob, PendingDeletion
 from casetrail.evidence.storage import BlobStore, blob_key, blob_store, poster_key
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,8 @@ def gone_response(request: HttpRequest) -> HttpResponse:
 
 def delete_bytes(sha256: str, store: BlobStore | None = None) -> bool:
     """Delete a destroyed blob's bytes (and its poster frame) from the store; True when nothing
-    is left. A failure (S3 Object Lock still running, a permission) is logged and left to the
-    daily pass."""
+    is left, and then its ``PendingDeletion`` row goes. A failure (S3 Object Lock still running,
+    a permission) is logged and left to the daily pass."""
     store = store or blob_store()
     try:
         if store.is_file:
@@ -66,15 +66,16 @@ def delete_bytes(sha256: str, store: BlobStore | None = None) -> bool:
     except Exception:
         log.exception("could not delete destroyed blob %s", sha256)
         return False
-    return not store.exists(sha256)
+    if store.exists(sha256):
+        return False
+    PendingDeletion.objects.filter(sha256=sha256).delete()
+    return True
 
 
 def purge_destroyed(store: BlobStore | None = None) -> int:
-    """The daily pass: delete the bytes of every destroyed blob still in the store (the process
-    that destroyed them died between its commit and the deletion). Returns how many it deleted."""
+    """The daily pass: delete the bytes of the destroyed blobs whose deletion is still pending
+    (the process that destroyed them died between its commit and the deletion, or the store
+    refused). Returns how many it deleted."""
     store = store or blob_store()
-    deleted = 0
-    for sha256 in DestroyedBlob.objects.order_by("id").values_list("sha256", flat=True):
-        if store.exists(sha256) and delete_bytes(sha256, store):
-            deleted += 1
-    return deleted
+    pending = PendingDeletion.objects.order_by("since", "sha256").values_list("sha256", flat=True)
+    return sum(delete_bytes(sha256, store) for sha256 in pending)

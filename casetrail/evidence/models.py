@@ -93,6 +93,23 @@ class DestroyedBlob(models.Model):
         return f"destroyed {self.sha256[:12]}…"
 
 
+class PendingDeletion(models.Model):
+    """The bytes of a destroyed blob not yet deleted from the store: written beside its
+    ``DestroyedBlob`` row, removed once the bytes are gone. The daily pass works through these
+    rows only, so bytes stored again later under the same digest (the same file brought into
+    another case after the deletion) are never deleted by it. Bookkeeping, not a recorded fact
+    (as the deadline marks)."""
+
+    sha256 = models.CharField("SHA-256", max_length=64, primary_key=True)
+    since = models.DateTimeField("销毁时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待删除的已销毁对象"
+
+    def __str__(self) -> str:
+        return f"pending deletion {self.sha256[:12]}…"
+
+
 class Item(models.Model):
     """An audio/video or photo record (音像记录): what, who, with which device, when and where."""
 

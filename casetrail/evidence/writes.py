@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from casetrail.evidence.destroyed import delete_bytes
-from casetrail.evidence.models import Blob, DestroyedBlob
+from casetrail.evidence.models import Blob, DestroyedBlob, PendingDeletion
 from casetrail.lib.errors import ActionError
 from casetrail.lib.ledgered import step
 
@@ -56,7 +56,7 @@ def destroy_blobs(
 ) -> list[DestroyedBlob]:
     """Record ``blobs`` as destroyed (``destroyed_by``: the destruction, ``app.kind:id``) and
     delete their bytes once the action has committed — never before: a rolled-back destruction
-    keeps every byte. The caller decides which blobs may go (none another record still needs);
+    keeps every byte; until then its ``PendingDeletion`` row stays for the daily pass. The caller decides which blobs may go (none another record still needs);
     a blob destroyed already is skipped. Returns the new rows, for the action's ledger entry."""
     done = set(
         DestroyedBlob.objects.filter(sha256__in=[b.sha256 for b in blobs]).values_list(
@@ -75,6 +75,9 @@ def destroy_blobs(
         for b in sorted(blobs, key=lambda b: b.sha256)
         if b.sha256 not in done
     ]
+    PendingDeletion.objects.bulk_create(
+        [PendingDeletion(sha256=row.sha256, since=now) for row in rows], ignore_conflicts=True
+    )
     for row in rows:
         transaction.on_commit(partial(delete_bytes, row.sha256))
     return rows

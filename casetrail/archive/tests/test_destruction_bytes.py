@@ -22,7 +22,7 @@ from casetrail.conftest import client_for
 from casetrail.documents.models import IssuedDocument
 from casetrail.evidence.destroyed import purge_destroyed
 from casetrail.evidence.fixity import iter_blob_findings
-from casetrail.evidence.models import Blob, DestroyedBlob, ItemLink
+from casetrail.evidence.models import Blob, DestroyedBlob, ItemLink, PendingDeletion
 from casetrail.evidence.storage import blob_store
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.verify import verify
@@ -185,10 +185,29 @@ def test_it_purges_what_a_dead_process_left(
     _destroy(f, personas, django_capture_on_commit_callbacks)
     store = blob_store()
     assert all(store.exists(b.sha256) for b in doomed)
+    assert PendingDeletion.objects.count() == len(doomed)
     assert purge_destroyed() == len(doomed)
     assert not any(store.exists(b.sha256) for b in doomed)
+    assert not PendingDeletion.objects.exists()
     assert purge_destroyed() == 0
     assert list(iter_blob_findings()) == []
+
+
+def test_it_never_purges_the_same_bytes_stored_again_after_the_deletion(
+    personas, evidence_store, django_capture_on_commit_callbacks, tmp_path
+):
+    f = archived_case(personas)
+    again = blobs_to_destroy(f.case)[0]
+    store = blob_store()
+    data = b"".join(store.iter_bytes(again.sha256))
+    _destroy(f, personas, django_capture_on_commit_callbacks)
+    assert not store.exists(again.sha256)
+    assert not PendingDeletion.objects.exists()  # deleted after the commit: nothing pending
+    # The same file brought into another case later: its bytes are stored again, and stay.
+    (tmp_path / "again").write_bytes(data)
+    store.put_file(again.sha256, tmp_path / "again", move=True)
+    assert purge_destroyed() == 0
+    assert store.exists(again.sha256)
 
 
 def test_it_leaves_destroyed_blobs_out_of_a_backup(
