@@ -64,8 +64,14 @@ def mark_case(case_id: int) -> None:
     )
 
 
-def refresh_marked(*, batch: int = 200) -> int:
+def refresh_marked(*, batch: int = 200, officer: Officer | None = None) -> int:
     """Recompute the deadlines of the marked cases, one pass in case order; returns how many.
+
+    ``officer``: only the marks bearing on what their worklist reads — their agency's cases, and
+    for an officer who is not a supervisor only the cases assigned to them. A page view pays for
+    the cases it shows, not for whatever the whole database did since the scheduler's last pass
+    (another agency's or another handler's actions); the rest waits for the minute job or for
+    their own readers.
 
     Each case is computed outside any transaction (the registry's reads: 2–40 ms a case), then
     its rows are written and its mark removed in a short transaction — only if the mark still
@@ -76,7 +82,8 @@ def refresh_marked(*, batch: int = 200) -> int:
     last = 0
     while True:
         marks = list(
-            CaseDeadlineDirty.objects.filter(pk__gt=last)
+            _marks_for(officer)
+            .filter(pk__gt=last)
             .order_by("pk")
             .values_list("pk", "marked_at", "version")[:batch]
         )
@@ -85,6 +92,22 @@ def refresh_marked(*, batch: int = 200) -> int:
         last = marks[-1][0]
         for case_id, marked_at, version in marks:
             done += _refresh_mark(case_id, marked_at, version)
+
+
+def _marks_for(officer: Officer | None) -> QuerySet[CaseDeadlineDirty]:
+    marks = CaseDeadlineDirty.objects.all()
+    if officer is None:
+        return marks
+    # Correlated to each mark (a short table): probed through the indexes on case and on
+    # (case, officer), never a scan of a handler's thousands of assignments.
+    marks = marks.filter(
+        Exists(Case.objects.filter(pk=OuterRef("case_id"), agency_id=officer.agency_id))
+    )
+    if not officer.has_role(Role.SUPERVISOR):
+        marks = marks.filter(
+            Exists(CaseOfficer.objects.filter(case_id=OuterRef("case_id"), officer=officer))
+        )
+    return marks
 
 
 def _refresh_mark(case_id: int, marked_at: dt.datetime | None, version: int) -> int:
@@ -254,7 +277,7 @@ def loaded(rows: QuerySet[CaseDeadline], limit: int) -> list[CaseDeadline]:
 def watched_for(*, officer: Officer) -> QuerySet[CaseDeadline]:
     """The watched deadlines (not done, not a date to know, case not archived) of the cases the
     officer handles — the supervisor's: the agency's — earliest first, cases loaded."""
-    refresh_marked()
+    refresh_marked(officer=officer)  # the marks of the cases read here, not every agency's
     rows = CaseDeadline.objects.filter(agency_id=officer.agency_id, watched=True)
     if not officer.has_role(Role.SUPERVISOR):
         # Assigned cases are a subset of the visible ones: no need for the access filter here.
