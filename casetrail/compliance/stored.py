@@ -33,7 +33,7 @@ from django.utils import timezone
 from casetrail.cases.models import Case, CaseOfficer, Stage
 from casetrail.cases.selectors import MANY_CASES
 from casetrail.compliance.deadlines import deadlines_of
-from casetrail.compliance.engine import Deadline
+from casetrail.compliance.engine import DEADLINES, CaseView, Deadline
 from casetrail.compliance.models import CaseDeadline, CaseDeadlineDirty
 from casetrail.org.models import Officer, Role
 
@@ -332,3 +332,25 @@ def due_deadlines(*, agency_code: str | None = None) -> list[Deadline]:
         rows = rows.filter(agency__credit_code=agency_code)
     rows = stored_due(rows).select_related("case", "case__agency", "case__unit")
     return [as_deadline(r) for r in rows.order_by("due_at", "id").iterator(chunk_size=2000)]
+
+
+def rule_deadlines(cases: Sequence[Case], rule: str) -> dict[int, Deadline | None]:
+    """The first deadline ``rule`` gives each case (case id → deadline or None), as computing
+    ``DEADLINES[rule]`` on each case would: read from the stored rows in one query, computed
+    live only for the cases marked for recomputation (their rows may predate their last
+    action). For lists that show one deadline per row (the chains waiting for an approver, the
+    cases waiting for the custodian)."""
+    by_id = {c.pk: c for c in cases}
+    if not by_id:
+        return {}
+    marked = set(CaseDeadlineDirty.objects.filter(pk__in=list(by_id)).values_list("pk", flat=True))
+    out: dict[int, Deadline | None] = {}
+    unmarked = [pk for pk in by_id if pk not in marked]
+    if unmarked:
+        for row in CaseDeadline.objects.filter(case_id__in=unmarked, rule=rule).order_by("id"):
+            if row.case_id not in out:
+                row.case = by_id[row.case_id]
+                out[row.case_id] = as_deadline(row)
+    for pk in marked:
+        out[pk] = next(DEADLINES[rule].compute(CaseView(by_id[pk])), None)
+    return {pk: out.get(pk) for pk in by_id}

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from casetrail.start.actions import case_start_ex_officio
 from casetrail.compliance import stored
 from casetrail.compliance.models import CaseDeadlineDirty
 from casetrail.conftest import case_input, client_for, start_ex_officio
+from casetrail.start.actions import case_start_ex_officio
 
 
 def _other_agency_case(personas: Any, other_agency: Any) -> Any:
