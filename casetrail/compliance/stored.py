@@ -341,16 +341,24 @@ def rule_deadlines(cases: Sequence[Case], rule: str) -> dict[int, Deadline | Non
     action). For lists that show one deadline per row (the chains waiting for an approver, the
     cases waiting for the custodian)."""
     by_id = {c.pk: c for c in cases}
-    if not by_id:
-        return {}
-    marked = set(CaseDeadlineDirty.objects.filter(pk__in=list(by_id)).values_list("pk", flat=True))
+    ids = list(by_id)
     out: dict[int, Deadline | None] = {}
-    unmarked = [pk for pk in by_id if pk not in marked]
-    if unmarked:
+    marked: set[int] = set()
+    # In chunks: the custodian's closed cases may be tens of thousands, more than a statement's
+    # parameters allow on SQLite.
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        marked.update(CaseDeadlineDirty.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+        unmarked = [pk for pk in chunk if pk not in marked]
+        if not unmarked:
+            continue
         for row in CaseDeadline.objects.filter(case_id__in=unmarked, rule=rule).order_by("id"):
             if row.case_id not in out:
                 row.case = by_id[row.case_id]
                 out[row.case_id] = as_deadline(row)
     for pk in marked:
         out[pk] = next(DEADLINES[rule].compute(CaseView(by_id[pk])), None)
-    return {pk: out.get(pk) for pk in by_id}
+    return {pk: out.get(pk) for pk in ids}
+
+
+_CHUNK = 500

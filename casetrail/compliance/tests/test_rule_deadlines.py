@@ -9,6 +9,7 @@ from typing import Any
 from casetrail.compliance import stored
 from casetrail.compliance.engine import DEADLINES, CaseView
 from casetrail.compliance.models import CaseDeadline, CaseDeadlineDirty
+from casetrail.conftest import approve_start, start_ex_officio
 
 
 def shown(d: Any) -> Any:
@@ -36,3 +37,15 @@ def test_it_computes_a_marked_case_live(open_case: Any) -> None:
     live = next(DEADLINES["CF60"].compute(CaseView(open_case)), None)
     assert shown(found[open_case.pk]) == shown(live)
     assert CaseDeadlineDirty.objects.filter(pk=open_case.pk).exists()  # read, not refreshed
+
+
+def test_it_reads_many_cases_in_chunks(personas: Any, monkeypatch: Any) -> None:
+    cases = [approve_start(start_ex_officio(personas), personas) for _ in range(3)]
+    stored.refresh_marked()
+    stored.mark_case(cases[1].pk)
+    monkeypatch.setattr(stored, "_CHUNK", 2)  # the custodian's thousands, in small
+    found = stored.rule_deadlines(cases, "CF60")
+    assert list(found) == [c.pk for c in cases]
+    for case in cases:
+        live = next(DEADLINES["CF60"].compute(CaseView(case)), None)
+        assert shown(found[case.pk]) == shown(live)
