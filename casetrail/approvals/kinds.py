@@ -44,16 +44,40 @@ class ChainDue(Protocol):
 
 
 DUES: dict[str, ChainDue] = {}
+# The same for many chains of a kind at once (chain id → deadline or None): a list of waiting
+# chains reads them in a fixed number of queries, not one calendar computed per chain (issue 18:
+# an approver's worklist took a second for 50 chains at 3,000 cases).
+DUES_MANY: dict[str, Callable[[list[Chain]], dict[int, Any]]] = {}
 
 
-def register_due(kind: str, due: ChainDue) -> None:
+def register_due(
+    kind: str, due: ChainDue, *, many: Callable[[list[Chain]], dict[int, Any]] | None = None
+) -> None:
     DUES[kind] = due
+    if many is not None:
+        DUES_MANY[kind] = many
 
 
 def due_of(chain: Chain) -> Any:
     """The deadline an app registered for chains of this kind, if any."""
     due = DUES.get(chain.kind)
     return due(chain) if due is not None else None
+
+
+def dues_of(chains: list[Chain]) -> list[Any]:
+    """``due_of`` of each chain, in order: each kind's chains together where its app registered
+    how to read many at once."""
+    by_kind: dict[str, list[Chain]] = {}
+    for chain in chains:
+        by_kind.setdefault(chain.kind, []).append(chain)
+    found: dict[int, Any] = {}
+    for kind, group in by_kind.items():
+        many = DUES_MANY.get(kind)
+        if many is not None:
+            found.update(many(group))
+        else:
+            found.update((c.pk, due_of(c)) for c in group)
+    return [found.get(c.pk) for c in chains]
 
 
 def register_kind(

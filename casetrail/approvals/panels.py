@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from casetrail.approvals.api import chain_out, due_out
-from casetrail.approvals.kinds import due_of
+from casetrail.approvals.kinds import dues_of
 from casetrail.approvals.models import Chain, ChainStatus, Step
 from casetrail.approvals.selectors import ROLE_FOR_STATUS, chains_waiting_for, load_chains
 from casetrail.cases.hooks import CasePage, Glance, Panel, TimelineItem, WorklistSection
@@ -108,7 +108,8 @@ def api(page: CasePage) -> list[dict[str, Any]]:
 def _waiting(officer: Officer) -> list[tuple[Chain, Any]]:
     """The chains waiting for the officer, each with the deadline that bears on it (if its kind
     registered one)."""
-    return [(c, due_of(c)) for c in chains_waiting_for(officer=officer)]
+    chains = chains_waiting_for(officer=officer)
+    return list(zip(chains, dues_of(chains), strict=True))
 
 
 def waiting_section(officer: Officer) -> dict[str, Any] | None:

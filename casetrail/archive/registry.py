@@ -19,7 +19,7 @@ def register() -> None:
         destruction_ended,
     )
     from casetrail.archive.guards import ADDITION_KIND, CHAIN_KIND, DESTRUCTION_KIND
-    from casetrail.archive.selectors import archive_deadline
+    from casetrail.archive.selectors import archive_deadline, archive_deadlines
     from casetrail.cases import hooks
     from casetrail.cases.models import Stage
 
@@ -33,7 +33,11 @@ def register() -> None:
     def due(chain: Any) -> Any:
         return archive_deadline(chain.case)
 
-    register_due(CHAIN_KIND, due)
+    def dues(chains: list[Any]) -> dict[int, Any]:
+        found = archive_deadlines([c.case for c in chains])
+        return {c.pk: found[c.case_id] for c in chains}
+
+    register_due(CHAIN_KIND, due, many=dues)
     hooks.register_decided_stage(
         Stage.ARCHIVED,
         "archiving_needs_approval",

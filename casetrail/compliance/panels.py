@@ -18,10 +18,12 @@ from casetrail.compliance.selectors import pending_exemptions, subject_labels
 from casetrail.compliance.stored import (
     as_deadline,
     deadlines_for,
-    loaded,
+    first_ids,
     stored_due,
     watched_for,
+    with_cases,
 )
+from casetrail.lib.listing import id_link, minute
 from casetrail.lib.paging import COUNT_CAP
 from casetrail.org.models import Officer, Role
 
@@ -131,21 +133,24 @@ WORKLIST_API_LIMIT = 500
 def worklist(officer: Officer) -> dict[str, Any] | None:
     rows = stored_due(watched_for(officer=officer))
     now = timezone.now()
-    overdue = rows.filter(due_at__lt=now)
-    due = rows.filter(due_at__gte=now)
-    shown_overdue = [as_deadline(r) for r in loaded(overdue, WORKLIST_SHOWN)]
-    shown_due = [as_deadline(r) for r in loaded(due, WORKLIST_SHOWN)]
+    # The ids of each list up to COUNT_CAP + 1 (「超过 1000」, as the case list counts): one
+    # index walk gives both the most urgent shown and the total, where a list and then a count
+    # walked it twice; the rows of both lists then come with their cases in one query.
+    overdue = first_ids(rows.filter(due_at__lt=now), COUNT_CAP + 1)
+    due = first_ids(rows.filter(due_at__gte=now), COUNT_CAP + 1)
+    found = {r.pk: r for r in with_cases(overdue[:WORKLIST_SHOWN] + due[:WORKLIST_SHOWN])}
+    shown_overdue = [as_deadline(found[pk]) for pk in overdue[:WORKLIST_SHOWN] if pk in found]
+    shown_due = [as_deadline(found[pk]) for pk in due[:WORKLIST_SHOWN] if pk in found]
     if not shown_overdue and not shown_due:
         if not {Role.HANDLER, Role.SUPERVISOR} & officer.role_set:
             return None  # deadlines bear on handlers (and supervisors watch them)
-    # Counted only when the list is cut, so the usual page costs no count query; and then up
-    # to COUNT_CAP (「超过 1000」), as the case list counts: a handler's count tests each
-    # deadline's case for their assignment.
-    due_total = _total(due) if len(shown_due) == WORKLIST_SHOWN else len(shown_due)
-    overdue_total = _total(overdue) if len(shown_overdue) == WORKLIST_SHOWN else len(shown_overdue)
+    due_total, overdue_total = len(due), len(overdue)
     return {
         "due": shown_due,
         "overdue": shown_overdue,
+        # Each card's link and time prepared once a page, not per card in the template.
+        "due_rows": _cards(shown_due),
+        "overdue_rows": _cards(shown_overdue),
         "due_total": due_total,
         "due_shown": f"超过 {COUNT_CAP}" if due_total > COUNT_CAP else str(due_total),
         "overdue_total": overdue_total,
@@ -153,8 +158,9 @@ def worklist(officer: Officer) -> dict[str, Any] | None:
     }
 
 
-def _total(rows: Any) -> int:
-    return int(rows.order_by()[: COUNT_CAP + 1].count())
+def _cards(deadlines: list[Any]) -> list[tuple[Any, str, str]]:
+    link = id_link("case-detail")
+    return [(d, link(d.case.pk), minute(d.due_at)) for d in deadlines]
 
 
 def worklist_api(officer: Officer) -> list[dict[str, Any]]:

@@ -32,7 +32,11 @@ class DecisionsConfig(AppConfig):
         from casetrail.decisions.guards import decision_document_guard
         from casetrail.decisions.kinds import DecisionChain as K
         from casetrail.decisions.proposals import ACTS as PROPOSALS
-        from casetrail.decisions.selectors import check_settings, decision_deadline
+        from casetrail.decisions.selectors import (
+            check_settings,
+            decision_deadline,
+            decision_deadlines,
+        )
         from casetrail.records.guards import register_document_guard
 
         check_settings()
@@ -49,7 +53,7 @@ class DecisionsConfig(AppConfig):
             (K.CONFIDENTIALITY_CHANGE, flags.confidentiality_ended, False),
         ):
             register_kind(kind, effect, label=kind.label, legal_checklist=checklist)
-        register_due(K.CASE_DECISION, decision_deadline)
+        register_due(K.CASE_DECISION, decision_deadline, many=decision_deadlines)
         register_consequence(K.CASE_CLOSING, closing.closing_consequence)
         register_extension(extension.approved_extension_days)
         # The decision's documents follow its approval; the proposals are catalogue entries

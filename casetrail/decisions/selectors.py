@@ -21,6 +21,7 @@ from casetrail.cases.models import Case, Category, Procedure, Stage
 from casetrail.compliance.engine import DEADLINES, CaseView, Deadline, ref, title
 from casetrail.compliance.holidays import calendar
 from casetrail.compliance.service import SERVICE_RECORDS, effective_service_date
+from casetrail.compliance.stored import rule_deadlines
 from casetrail.decisions.kinds import DecisionChain
 from casetrail.lib.env import ConfigError
 from casetrail.lib.workdays import Due
@@ -380,6 +381,13 @@ def decision_deadline(chain: Chain) -> Deadline | None:
     """The deadline bearing on a waiting 处理决定审批 (shown beside it on the worklist of whoever
     must take its next step): the decision within 90 days of filing (行政处罚法第六十条, CF60)."""
     return next(DEADLINES["CF60"].compute(CaseView(chain.case)), None)
+
+
+def decision_deadlines(chains: list[Chain]) -> dict[int, Deadline | None]:
+    """``decision_deadline`` of many chains, from the stored deadlines in a fixed number of
+    queries (the approver's worklist lists every chain waiting for them)."""
+    found = rule_deadlines([c.case for c in chains], "CF60")
+    return {c.pk: found[c.case_id] for c in chains}
 
 
 def check_settings() -> None:

@@ -7,7 +7,12 @@ from typing import Any
 
 from casetrail.cases.hooks import CasePage, Panel, WorklistSection
 from casetrail.cases.selectors import page_read_state
-from casetrail.evidence.selectors import as_seen, inbox_for, items_of_case, late_recordings_for
+from casetrail.evidence.selectors import (
+    as_seen,
+    inbox_counts,
+    items_of_case,
+    late_recordings_for,
+)
 from casetrail.org.models import Officer, Role
 
 
@@ -25,7 +30,8 @@ def panel(page: CasePage) -> dict[str, Any]:
 def worklist(officer: Officer) -> dict[str, Any] | None:
     """Uploads, the inbox and late uploads: a handler's steps (or anyone's who has recordings
     waiting); left out of the other roles' 待办."""
-    inbox = inbox_for(officer=officer)
+    # The button shows how many are waiting: counted, not read (the inbox page lists them).
+    inbox = inbox_counts(officer=officer)
     late = late_recordings_for(officer)
     if not officer.has_role(Role.HANDLER) and not (inbox["unlinked"] or inbox["pending"] or late):
         return None

@@ -32,6 +32,8 @@ def test_it_requires_a_reason_for_a_recording_uploaded_after_24_hours(
     assert not Item.objects.exists()
     # The inbox shows it; the form refuses without a reason and accepts one.
     assert "补充信息" in zhang.get("/evidence/inbox/").content.decode()
+    # The worklist's button counts it (counted, not read: issue 18).
+    assert '<span class="tag warn">0 + 待补充 1</span>' in zhang.get("/").content.decode()
     url = f"/evidence/uploads/{up.pk}/complete/"
     form = {"informed": "told", "informed_how": "口头告知", "case": str(open_case.pk)}
     r = zhang.post(url, form)
@@ -59,6 +61,7 @@ def test_it_keeps_unlinked_recordings_in_the_inbox_until_linked(
     assert not hasattr(item, "link") or item.link is None
     assert zhang.get("/api/evidence/inbox/").json()["unlinked"][0]["id"] == item.pk
     assert f"/evidence/{item.pk}/" in zhang.get("/evidence/inbox/").content.decode()
+    assert '我的待归案音像记录 <span class="tag warn">1</span>' in zhang.get("/").content.decode()
     # Unlinked: its uploader and the supervisor see it; a colleague does not.
     assert client_for("li").get(f"/evidence/{item.pk}/").status_code == 404
     assert client_for("sun").get(f"/evidence/{item.pk}/").status_code == 200
@@ -72,6 +75,7 @@ def test_it_keeps_unlinked_recordings_in_the_inbox_until_linked(
     r = zhang.post(f"/evidence/{item.pk}/link/", {"case": open_case.pk})
     assert r.status_code == 302
     assert zhang.get("/api/evidence/inbox/").json()["unlinked"] == []
+    assert '我的待归案音像记录 <span class="tag">0</span>' in zhang.get("/").content.decode()
     # Now the case decides: li handles the case and sees it.
     assert client_for("li").get(f"/evidence/{item.pk}/").status_code == 200
     again = zhang.post(

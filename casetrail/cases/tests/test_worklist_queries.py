@@ -1,0 +1,30 @@
+"""The worklist (the page after login) reads a fixed, small number of queries whatever the number
+of cases and whoever looks (issue 18, pages at scale): each panel's lists bounded, their totals
+counted with them, no query per row — for a handler, the supervisor, an approver with chains
+waiting for them and the custodian."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from casetrail.conftest import approve_start, client_for, start_ex_officio
+
+# Session, login and the officer with their roles, then each panel's few reads: the evidence
+# buttons and late uploads, the deadlines (marks, the officer's cases, both lists' ids and their
+# rows), 待我审批 with the deadlines of its chains, 我的案件, the supervisor's findings.
+MOST = {"zhang": 17, "sun": 18, "zhao": 17, "liu": 18}
+
+
+@pytest.mark.parametrize("who", sorted(MOST))
+def test_it_reads_the_worklist_in_a_bounded_number_of_queries(
+    personas: Any, who: str, django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(3):
+        approve_start(start_ex_officio(personas), personas)
+    start_ex_officio(personas)  # one waiting for its start approval
+    client = client_for(who)
+    client.get("/")  # warm: session, caches
+    with django_assert_max_num_queries(MOST[who]):
+        assert client.get("/").status_code == 200
