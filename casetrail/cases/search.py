@@ -121,6 +121,25 @@ def search_filter(*, agency_id: int, q: str) -> Q:
     return tests & exact
 
 
+def grams_from_facts() -> set[tuple[int, str, int]]:
+    """The index computed from the cases and parties there are, as (agency, gram, case): what
+    the triggers keep (tests compare them; a case whose number or title was replaced keeps the
+    old text's grams as well)."""
+    from casetrail.cases.models import Case, Party
+
+    out: set[tuple[int, str, int]] = set()
+    agency_of = {}
+    for pk, agency_id, number, title in Case.objects.values_list(
+        "pk", "agency_id", "number", "title"
+    ).iterator():
+        agency_of[pk] = agency_id
+        for text in (number or "", title):
+            out |= {(agency_id, g, pk) for g in grams_of(text[:MAX_LENGTH])}
+    for case_id, name in Party.objects.values_list("case_id", "name").iterator():
+        out |= {(agency_of[case_id], g, case_id) for g in grams_of(name[:MAX_LENGTH])}
+    return out
+
+
 # --- the triggers and the fill -----------------------------------------------------------------
 
 _WIDTHS = "(SELECT 1 AS w UNION ALL SELECT 2)"

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.db.models import Exists, OuterRef, Q
 
-from casetrail.cases.models import Case, Party, SearchGram
-from casetrail.cases.search import grams_of
+from casetrail.cases.models import Party, SearchGram
+from casetrail.cases.search import grams_from_facts
 from casetrail.cases.writes import CaseInput, PartyInput
 from casetrail.conftest import approve_start, client_for, start_ex_officio
 from casetrail.start.actions import case_start_ex_officio
@@ -19,14 +19,7 @@ def person(name: str) -> PartyInput:
 
 
 def expected_grams() -> set[tuple[int, str, int]]:
-    """The index computed from the facts."""
-    out = set()
-    for case in Case.objects.all():
-        for text in [case.number or "", case.title]:
-            out |= {(case.agency_id, g, case.pk) for g in grams_of(text)}
-    for party in Party.objects.select_related("case"):
-        out |= {(party.case.agency_id, g, party.case_id) for g in grams_of(party.name)}
-    return out
+    return grams_from_facts()
 
 
 def stored_grams() -> set[tuple[int, str, int]]:
