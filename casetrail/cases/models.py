@@ -318,3 +318,27 @@ class MarkedRead(models.Model):
     @property
     def via_label(self) -> str:
         return self.VIA_LABELS.get(self.via, self.via)
+
+
+class SearchGram(models.Model):
+    """A projection, not a recorded fact: every character and pair of adjacent characters (ASCII
+    letters in lower case) of a case's number, title and parties' names, once per (agency, gram,
+    case), kept by database triggers (``casetrail.cases.search``) so the case list's search reads
+    short posting lists instead of a LIKE over every case and party (issue 18). A superset of the
+    cases' text (a replaced title leaves its grams): every candidate is confirmed by the exact
+    test. Never written by the application; rebuilt from Case and Party at any time."""
+
+    pk = models.CompositePrimaryKey("agency", "gram", "case")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    gram = models.CharField(max_length=2)
+    case = models.ForeignKey(
+        Case, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件检索片段（投影）"
+
+    def __str__(self) -> str:
+        return f"{self.gram} → case {self.case_id}"

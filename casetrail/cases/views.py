@@ -22,6 +22,7 @@ from casetrail.cases.selectors import (
     case_for_user,
     case_list,
     case_page,
+    case_rows,
     has_many_cases,
     may_read_marked,
     page_marks,
@@ -76,7 +77,7 @@ def cases_index(request: HtmxHttpRequest) -> HttpResponse:
     # page; the count stops at 1,001), not their every case gathered and sorted.
     correlated = has_many_cases(officer)
     paginator = CappedPaginator(
-        case_list(officer=officer, correlated=correlated, **filters), PER_PAGE
+        case_rows(case_list(officer=officer, correlated=correlated, **filters)), PER_PAGE
     )
     page = paginator.get_page(id_or_none(request.GET.get("page")) or 1)
     context = {

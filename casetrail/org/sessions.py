@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from casetrail.org.login import LOGIN_AT, MUST_CHANGE, SEEN_AT
 from casetrail.org.second_factor import OTP_PENDING, must_enrol
+from casetrail.org.selectors import officer_for_user
 
 # Requests that do not count as activity nor need a changed password.
 _EXEMPT = ("/static/", "/logout/", "/login/")
@@ -71,8 +72,12 @@ class SessionTimeoutMiddleware:
             return self._first(
                 request, "org-my-password", "password_change_required", "请先修改密码"
             )
-        officer = getattr(request.user, "officer", None)
-        if settings.CASETRAIL_TOTP_REQUIRED_ROLES and officer is not None and must_enrol(officer):
+        if not settings.CASETRAIL_TOTP_REQUIRED_ROLES:
+            return None
+        # The request's officer as the views read it (one query, cached on the user), not
+        # ``user.officer`` — a query of its own on every page (issue 18).
+        officer = officer_for_user(request.user)
+        if officer is not None and must_enrol(officer):
             return self._first(
                 request, "org-my-totp", "totp_required", "请先绑定验证器（双因素认证）"
             )

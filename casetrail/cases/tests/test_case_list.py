@@ -109,3 +109,25 @@ def test_it_reads_the_same_visible_cases_in_both_shapes_of_the_access_filter(per
             case_list(officer=officer, mine=True, correlated=True).values_list("pk", flat=True)
         ), who
     assert visible_cases(officer=personas["wang"]).exists()  # the reviewer sees the waiting one
+
+
+def test_it_shows_each_row_as_the_case_reads(personas):
+    # The rows are computed once in Python (issue 18); they say what the case's fields say.
+    from django.utils import timezone
+
+    from casetrail.cases.writes import PartyInput
+
+    case = start_ex_officio(
+        personas,
+        title="殡葬服务收费问题",
+        emergency=True,
+        parties=[PartyInput(kind="person", name="张三"), PartyInput(kind="person", name="李四")],
+    )
+    page = client_for("zhang").get("/cases/").content.decode()
+    registered = timezone.localtime(case.created_at).strftime("%Y-%m-%d %H:%M")
+    assert f'<a href="/cases/{case.pk}/">（未编号）</a>' in page
+    assert '殡葬服务收费问题 <span class="tag warn">紧急</span>' in page
+    assert '<td data-label="当事人">张三、李四</td>' in page
+    assert f'<td data-label="启动方式">{case.get_start_mode_display()} · ' in page
+    assert f'<span class="tag">{case.get_stage_display()}</span>' in page
+    assert f'<td data-label="登记时间">{registered}</td>' in page

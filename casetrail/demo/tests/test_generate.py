@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from casetrail.cases.models import Case, Party
+from casetrail.cases.models import Case, Party, SearchGram
+from casetrail.cases.search import grams_from_facts
 from casetrail.compliance.deadlines import deadlines_of
 from casetrail.compliance.models import CaseDeadline
 from casetrail.compliance.stored import matches_registry
@@ -57,6 +58,8 @@ def test_it_spreads_the_cases_over_stages_with_their_own_parties_and_numbers(gen
     assert numbers and len(numbers) == len(set(numbers))
     names = set(Party.objects.filter(case__in=made()).values_list("name", flat=True))
     assert len(names) >= 12
+    # The case list's search index is filled by its triggers as the rows are written in bulk.
+    assert set(SearchGram.objects.values_list("agency_id", "gram", "case_id")) == grams_from_facts()
     # Each audio/video item has a blob of its own, in the store, with real digests.
     items = Item.objects.filter(link__case__in=made())
     assert items.exists()
