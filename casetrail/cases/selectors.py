@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -232,7 +233,7 @@ def case_page(*, officer: Officer, case: Case) -> CasePage:
         officer=officer,
         case=case,
         assigned=_assigned(case),
-        ledger=ledger_index_for(agency_id=case.agency_id, case_id=case.pk),
+        load_ledger=partial(ledger_index_for, agency_id=case.agency_id, case_id=case.pk),
     )
 
 
