@@ -4,9 +4,12 @@ where each fact sits in it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from casetrail.conftest import approve_start, client_for, start_ex_officio
 
@@ -33,7 +36,11 @@ def test_it_reads_the_ledger_only_on_the_full_record(personas, who):
     timeline = read(client, f"/cases/{case.pk}/section/timeline/")
     assert [sql for sql in timeline if '"ledger_ledgerentry"' in sql]
     page = client.get(f"/cases/{case.pk}/section/timeline/").content.decode()
-    assert "日志序号 #" in page
+    seqs = re.findall(r"日志序号 #(\d+)", page)
+    assert seqs
+    for seq in seqs:  # each links to its own entry
+        url = reverse("ledger-entry", args=[case.agency.credit_code, int(seq)])
+        assert f'<a href="{url}" title="查看日志条目及其包含证明">日志序号 #{seq}</a>' in page
 
 
 @pytest.mark.parametrize("who", ["zhang", "sun"])
