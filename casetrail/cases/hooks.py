@@ -40,8 +40,19 @@ class CasePage:
     officer: Officer
     case: Case
     assigned: list[CaseOfficer]
-    ledger: dict[str, int] = field(default_factory=dict)  # "app.Model:pk" → ledger seq
     memo: dict[str, Any] = field(default_factory=dict)  # reads the page's parts share
+    # Reads "app.Model:pk" → ledger seq for the case: called the first time ``ledger`` is asked
+    # for. Only the full record and the API show ledger positions; reading and parsing every
+    # entry of the case on the overview too cost a query and a JSON parse per entry (issue 18).
+    load_ledger: Callable[[], dict[str, int]] | None = None
+
+    @property
+    def ledger(self) -> dict[str, int]:
+        """Where each recorded row of the case sits in the ledger ("app.Model:pk" → seq)."""
+        if "ledger" not in self.memo:
+            self.memo["ledger"] = self.load_ledger() if self.load_ledger is not None else {}
+        index: dict[str, int] = self.memo["ledger"]
+        return index
 
     @property
     def is_assigned(self) -> bool:

@@ -36,6 +36,7 @@ from casetrail.cases.selectors import (
     page_read_state,
     page_sees_personal,
     parties_for,
+    stage_changes_of,
 )
 from casetrail.lib.paging import COUNT_CAP
 from casetrail.org.models import Officer
@@ -122,7 +123,7 @@ def stage_changes(page: CasePage) -> list[TimelineItem]:
             change,
             page.ledger.get(f"cases.StageChange:{change.pk}"),
         )
-        for change in page.case.stage_changes.select_related("by")
+        for change in stage_changes_of(page.case)
     ]
 
 

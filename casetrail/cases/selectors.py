@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from casetrail.cases.models import (
     MarkedRead,
     Party,
     Stage,
+    StageChange,
     StartMode,
     StartStatus,
 )
@@ -315,7 +317,7 @@ def case_page(*, officer: Officer, case: Case) -> CasePage:
         officer=officer,
         case=case,
         assigned=_assigned(case),
-        ledger=ledger_index_for(agency_id=case.agency_id, case_id=case.pk),
+        load_ledger=partial(ledger_index_for, agency_id=case.agency_id, case_id=case.pk),
     )
 
 
@@ -352,12 +354,26 @@ class StageMark:
         ]
 
 
+def stage_changes_of(case: Case) -> list[StageChange]:
+    """The case's stage changes in order, with who made each, read once onto ``case`` itself:
+    for one page view, where the stage bar, the documents by stage and the full record each
+    read them (then ``case.stage_changes.all()`` reads no more). Not for a case an action goes on
+    to change."""
+    prefetch_related_objects(
+        [case],
+        Prefetch(
+            "stage_changes", queryset=StageChange.objects.select_related("by").order_by("at", "id")
+        ),
+    )
+    return list(case.stage_changes.all())
+
+
 def stage_bar(case: Case) -> list[StageMark]:
     """The stages of ``case`` in order, each with its state and the time it was entered (the
     registration time for 程序启动, the first stage change into it for the others)."""
     entered: dict[str, Any] = {Stage.START.value: case.created_at}
-    for to_stage, at in case.stage_changes.order_by("at", "id").values_list("to_stage", "at"):
-        entered.setdefault(to_stage, at)
+    for change in stage_changes_of(case):
+        entered.setdefault(change.to_stage, change.at)
     here = case.stage_index()
     marks = []
     for i, (value, label) in enumerate(Stage.choices):

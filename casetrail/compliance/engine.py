@@ -141,7 +141,10 @@ class CaseView:
     def stage_spans(self) -> dict[str, tuple[dt.datetime, dt.datetime]]:
         """When the case was in each stage: from entering it to leaving it (or now)."""
         spans: dict[str, tuple[dt.datetime, dt.datetime]] = {}
-        changes = list(self.case.stage_changes.order_by("at", "id"))
+        if "stage_changes" in getattr(self.case, "_prefetched_objects_cache", {}):
+            changes = list(self.case.stage_changes.all())  # the page read them (in this order)
+        else:
+            changes = list(self.case.stage_changes.order_by("at", "id"))
         for i, change in enumerate(changes):
             end = changes[i + 1].at if i + 1 < len(changes) else self.now
             spans[change.to_stage] = (change.at, end)

@@ -37,6 +37,12 @@ PENALTY = "penalty"
 def decision_chains(view: CaseView) -> list[Chain]:
     """Every 处理决定审批 of the case, oldest first, with its steps (read once per view)."""
     chains: list[Chain] | None = view.__dict__.get("decision_chains")
+    if chains is None and "chains" in getattr(view.case, "_prefetched_objects_cache", {}):
+        # The case page loaded every chain of the case with its steps and their officers
+        # (``approvals.selectors.load_chains``, same order): no query of its own, on each of
+        # the page's views of the case (the rules', the steps offered).
+        chains = [c for c in view.case.chains.all() if c.kind == DECISION]
+        view.__dict__["decision_chains"] = chains
     if chains is None:
         chains = list(
             Chain.objects.filter(case=view.case, kind=DECISION)

@@ -12,7 +12,12 @@ from django.urls import reverse
 
 from casetrail.cases.hooks import CaseAct, CasePage, Panel, TimelineItem
 from casetrail.cases.models import Stage
-from casetrail.cases.selectors import page_marks, page_read_state, page_sees_personal
+from casetrail.cases.selectors import (
+    page_marks,
+    page_read_state,
+    page_sees_personal,
+    stage_changes_of,
+)
 from casetrail.lib.masking import mask_text
 from casetrail.records.actions import material_mark
 from casetrail.records.display import fields_for, withheld_for
@@ -83,7 +88,7 @@ def by_stage(page: CasePage) -> dict[str, Any] | None:
     records = _records(page)
     superseded = corrected_by(page)
     editable = may_record(page)
-    changes = list(page.case.stage_changes.order_by("at", "id").values_list("at", "to_stage"))
+    changes = [(c.at, c.to_stage) for c in stage_changes_of(page.case)]
     groups: dict[str, list[tuple[Record, list[tuple[str, str]]]]] = {v: [] for v in Stage.values}
     for r in records:
         doc = r.doc

@@ -15,6 +15,7 @@ from casetrail.conftest import client_for
 from casetrail.documents.issuing import issue
 from casetrail.documents.models import IssuedDocument
 from casetrail.records.links import record_links
+from casetrail.records.models import Record
 
 
 @pytest.fixture
@@ -89,3 +90,18 @@ def test_it_shows_print_links_on_the_case_page(three, open_case):
     assert overview.status_code == 200
     assert f"/cases/{open_case.pk}/documents/pdf/" in overview.content.decode()
     assert IssuedDocument.objects.count() == 3
+
+
+def test_it_asks_whether_the_viewer_handles_the_records_case_not_every_case_of_theirs(
+    open_case, personas, evidence_store
+):
+    # Issue 18: a handler of a large agency is assigned to tens of thousands of cases; the 上传签字件
+    # link asks about the record's case alone (one indexed query per case, none on the case page).
+    make(open_case, personas, "interview_record")
+    records = list(Record.objects.filter(case=open_case))  # their case not loaded with them
+    zhang = personas["zhang"]
+    with CaptureQueriesContext(connection) as queries:
+        links = [record_links(r, zhang) for r in records]
+    assigned = [q["sql"] for q in queries if '"cases_caseofficer"' in q["sql"]]
+    assert len(assigned) == 1 and f'"case_id" = {open_case.pk}' in assigned[0]
+    assert "上传签字件" in [t for one in links for _url, t in one]
