@@ -24,7 +24,9 @@ class Record(models.Model):
 
     RECORDED_AGENCY: ClassVar[str] = "case__agency_id"  # a recorded fact (casetrail.lib.facts)
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="records")
+    # No index of its own (issue 18): the (case, kind) index serves every lookup by case, and a
+    # second index is one more page written by every record.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="records", db_index=False)
     kind = models.CharField("文书类型", max_length=40)
     fields = models.JSONField("内容")
     created_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
