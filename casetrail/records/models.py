@@ -31,8 +31,16 @@ class Record(models.Model):
     fields = models.JSONField("内容")
     created_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("记录时间")
+    # No index of its own: the partial unique index record_replaced_once serves every lookup of a
+    # record's correction (replaces_id = ?), and the plain one was written for every record, NULL
+    # included.
     replaces = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        db_index=False,
     )
     correction_reason = models.CharField("更正理由", max_length=300, blank=True)
     # 第十一条: the officers present, their certificate numbers and whether they were shown.
