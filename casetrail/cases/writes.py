@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.utils import timezone
 
 from casetrail.cases.models import (

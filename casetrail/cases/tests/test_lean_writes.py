@@ -13,6 +13,7 @@ from casetrail.ledger.models import LedgerEntry
 from casetrail.lib.errors import ActionError
 from casetrail.lib.facts import fact_of
 from casetrail.lib.ledgered import current_action
+from casetrail.org.models import Officer
 from casetrail.records.models import Record
 from casetrail.start import actions
 
@@ -33,7 +34,9 @@ def test_it_loads_the_locked_case_as_the_orm_does(open_case: Case) -> None:
     assert case.created_at == orm.created_at and case._state.adding is False
 
 
-def test_it_refuses_a_missing_case_and_an_officer_not_assigned(open_case, personas) -> None:
+def test_it_refuses_a_missing_case_and_an_officer_not_assigned(
+    open_case: Case, personas: dict[str, Officer]
+) -> None:
     with transaction.atomic():
         with pytest.raises(Case.DoesNotExist):
             locked(Case(pk=10**9))
@@ -43,7 +46,7 @@ def test_it_refuses_a_missing_case_and_an_officer_not_assigned(open_case, person
     assert refused.value.code == "not_assigned"
 
 
-def test_it_stores_zhangs_record_as_the_orm_reads_it_back(personas) -> None:
+def test_it_stores_zhangs_record_as_the_orm_reads_it_back(personas: dict[str, Officer]) -> None:
     zhang, li = personas["zhang"], personas["li"]
     case = actions.case_register_application(
         officer=zhang,
