@@ -462,6 +462,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10^4 / 10^5 entries")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--appends", type=int, default=2000, help="appends per round")
+    parser.add_argument(
+        "--appends-only",
+        action="store_true",
+        help="only the append rates (no checkpoints, proofs or verify): a minute, not many",
+    )
     args = parser.parse_args()
     small, big = (10_000, 100_000) if args.quick else (100_000, 1_000_000)
     tmp = Path(tempfile.mkdtemp(prefix="casetrail-bench-"))
@@ -520,6 +525,9 @@ def run_bench(tmp: Path, small: int, big: int, args: argparse.Namespace) -> None
                 f"{spread(rates[key])} — {statistics.median(rates[key]) / ref:.2f} of the reference",
             )
         )
+    if args.appends_only:
+        print_rows(rows)
+        return
     # Trust (issue 14): a checkpoint signed alone, and with a real witness's round trip
     # (add-checkpoint with the consistency proof, the cosignature checked and stored).
     from django.conf import settings
@@ -549,6 +557,13 @@ def run_bench(tmp: Path, small: int, big: int, args: argparse.Namespace) -> None
         witness.wait()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("peak memory of the benchmark process", f"{peak:,.0f} MiB"))
+    print_rows(rows)
+
+
+def print_rows(rows: list[tuple[str, str]]) -> None:
+    rows.append(
+        ("load average at the end (1/5/15 min)", " / ".join(f"{x:.1f}" for x in os.getloadavg()))
+    )
     print("| measure | value |\n|---|---|")
     for name, value in rows:
         print(f"| {name} | {value} |")

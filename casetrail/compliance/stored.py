@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -49,20 +49,27 @@ def _key(row: CaseDeadline) -> tuple[Any, ...]:
     return tuple(getattr(row, f) for f in _FIELDS)
 
 
+# The mark as one plain statement (issue 18): the ORM's bulk_create(update_conflicts=…) built the
+# same SQL on every action at a cost comparable to the ledger append itself.
+_MARK = (
+    "INSERT INTO compliance_casedeadlinedirty (case_id, marked_at, version) VALUES (%s, %s, %s) "
+    "ON CONFLICT (case_id) DO UPDATE SET version = EXCLUDED.version"
+)
+
+
 def mark_case(case_id: int) -> None:
     """The after-action hook: the case's deadlines are to be recomputed. One ``INSERT … ON
     CONFLICT DO UPDATE`` of a new random ``version`` (the first action since the last
     recomputation keeps its ``marked_at``)."""
-    CaseDeadlineDirty.objects.bulk_create(
-        [
-            CaseDeadlineDirty(
-                case_id=case_id, marked_at=timezone.now(), version=secrets.randbits(62)
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["case"],
-        update_fields=["version"],
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MARK,
+            [
+                case_id,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                secrets.randbits(62),
+            ],
+        )
 
 
 def refresh_marked(*, batch: int = 200, officer: Officer | None = None) -> int:

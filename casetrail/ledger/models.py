@@ -40,7 +40,11 @@ class Ledger(models.Model):
 class LedgerEntry(models.Model):
     """One fact, as the canonical JSON of {seq, time, actor, action, subject, payload}. Insert-only."""
 
-    ledger = models.ForeignKey(Ledger, on_delete=models.PROTECT, related_name="entries")
+    # No index of its own (issue 18): the unique (ledger, seq) index serves every lookup by log, and
+    # a second index is one more page written on every append.
+    ledger = models.ForeignKey(
+        Ledger, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     seq = models.PositiveBigIntegerField()
     time = models.DateTimeField()
     action = models.CharField(max_length=60)
@@ -69,7 +73,10 @@ class LedgerNode(models.Model):
     """A perfect-subtree hash: (level, index) covers leaves [index·2^level, (index+1)·2^level).
     Level 0 is the leaf hash of entry ``index``. Written once when complete; insert-only."""
 
-    ledger = models.ForeignKey(Ledger, on_delete=models.PROTECT, related_name="nodes")
+    # No index of its own: the unique (ledger, level, index) index serves it (see LedgerEntry).
+    ledger = models.ForeignKey(
+        Ledger, on_delete=models.PROTECT, related_name="nodes", db_index=False
+    )
     level = models.PositiveSmallIntegerField()
     index = models.PositiveBigIntegerField()
     hash = models.BinaryField(max_length=32)

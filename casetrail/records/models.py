@@ -24,13 +24,23 @@ class Record(models.Model):
 
     RECORDED_AGENCY: ClassVar[str] = "case__agency_id"  # a recorded fact (casetrail.lib.facts)
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="records")
+    # No index of its own (issue 18): the (case, kind) index serves every lookup by case, and a
+    # second index is one more page written by every record.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="records", db_index=False)
     kind = models.CharField("文书类型", max_length=40)
     fields = models.JSONField("内容")
     created_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("记录时间")
+    # No index of its own: the partial unique index record_replaced_once serves every lookup of a
+    # record's correction (replaces_id = ?), and the plain one was written for every record, NULL
+    # included.
     replaces = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        db_index=False,
     )
     correction_reason = models.CharField("更正理由", max_length=300, blank=True)
     # 第十一条: the officers present, their certificate numbers and whether they were shown.
