@@ -30,6 +30,7 @@ from casetrail.cases.hooks import (
 from casetrail.cases.models import Case, CaseOfficer, Confidentiality, Stage, StartStatus
 from casetrail.cases.selectors import (
     case_list,
+    case_rows,
     has_many_cases,
     marked_reads_of,
     page_marks,
@@ -205,7 +206,8 @@ def my_cases_section(officer: Officer) -> dict[str, Any] | None:
     closed = (
         mine.filter(stage__in=[Stage.CLOSED, Stage.ARCHIVED]).order_by()[: COUNT_CAP + 1].count()
     )
-    cases = list(_my_cases(officer, MY_CASES_SHOWN + 1, many))
+    # Read as the case list's table reads them (its columns and the parties' names only).
+    cases = list(case_rows(_my_cases(officer, MY_CASES_SHOWN + 1, many)))
     if not cases and not closed:
         return None
     # Counted only when the list is cut, so the usual page costs no count query.

@@ -78,9 +78,11 @@ def case_for_user(*, user: Any, case_id: int | str) -> Case:
     if pk is None:
         raise Http404("案件不存在")
     # The officers assigned come with the case: the page, the access function of its marked
-    # material and the steps offered all read them (one query instead of one each).
+    # material and the steps offered all read them (one query instead of one each). One case is
+    # tested with the correlated shape: a few index probes for it, where the sets of ids would
+    # gather every case a handler was ever assigned (27 ms for 张承办 at 10^5 cases).
     case = (
-        visible_cases(officer=officer)
+        visible_cases(officer=officer, correlated=True)
         .select_related("agency", "unit", "created_by")
         .prefetch_related(
             Prefetch("assignments", queryset=CaseOfficer.objects.select_related("officer"))

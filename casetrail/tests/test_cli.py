@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,3 +35,16 @@ def test_it_accepts_both_spellings_of_a_command():
     assert command_name("check_deadlines") == "check_deadlines"
     assert command_name("verify-blobs") == "verify_blobs"
     assert command_name("no-such-command") == "no-such-command"  # Django says it is unknown
+
+
+def test_it_serves_with_the_loaded_project_out_of_the_collectors_reach():
+    # Issue 18: a full garbage collection no longer walks the objects the project loaded.
+    code = (
+        "import gc; assert gc.get_freeze_count() == 0\n"
+        "import casetrail.wsgi\n"
+        "assert 'casetrail.cases.views' in __import__('sys').modules\n"
+        "assert gc.get_freeze_count() > 50_000, gc.get_freeze_count()\n"
+    )
+    env = {**os.environ, "CASETRAIL_DEMO": "1", "DJANGO_SETTINGS_MODULE": "casetrail.settings"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]

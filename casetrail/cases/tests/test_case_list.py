@@ -131,3 +131,19 @@ def test_it_shows_each_row_as_the_case_reads(personas):
     assert f'<td data-label="启动方式">{case.get_start_mode_display()} · ' in page
     assert f'<span class="tag">{case.get_stage_display()}</span>' in page
     assert f'<td data-label="登记时间">{registered}</td>' in page
+
+
+def test_it_reads_one_case_with_the_correlated_access_filter(personas):
+    # One case's page tests that case alone (EXISTS probes), not every case a handler was ever
+    # assigned gathered as a set of ids; still a 404 for an officer with no part in it.
+    from django.http import Http404
+
+    from casetrail.cases.selectors import case_for_user
+
+    case = start_ex_officio(personas)
+    with CaptureQueriesContext(connection) as ctx:
+        assert case_for_user(user=personas["zhang"].user, case_id=case.pk) == case
+    read = next(q["sql"] for q in ctx.captured_queries if 'FROM "cases_case"' in q["sql"])
+    assert "EXISTS" in read and 'IN (SELECT U0."case_id"' not in read
+    with pytest.raises(Http404):
+        case_for_user(user=personas["liu"].user, case_id=case.pk)
