@@ -33,8 +33,10 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from django.db import connection, migrations
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
+
+from casetrail.lib.projection import TriggerProjection
 
 TABLE = "cases_searchgram"
 POSITIONS = "cases_searchposition"
@@ -249,28 +251,15 @@ DROP_PG = [
 ]
 
 
-class SearchGrams(migrations.operations.base.Operation):
+class SearchGrams(TriggerProjection):
     """Migration operation: install the search index's triggers and fill it from the cases and
     parties there are."""
 
-    reversible = True
-    reduces_to_sql = True
+    table = TABLE
+    description = f"Keep {TABLE} by triggers on cases_case and cases_party"
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
-        pass
+    def install(self, vendor: str) -> list[str]:
+        return [*SQLITE, *FILL_SQLITE] if vendor == "sqlite" else [*PG, *FILL_PG]
 
-    def database_forwards(self, app_label: str, editor: Any, *states: Any) -> None:
-        sqlite = editor.connection.vendor == "sqlite"
-        for sql in [*SQLITE, *FILL_SQLITE] if sqlite else [*PG, *FILL_PG]:
-            editor.execute(sql, params=None)
-
-    def database_backwards(self, app_label: str, editor: Any, *states: Any) -> None:
-        sqlite = editor.connection.vendor == "sqlite"
-        for sql in [*(DROP_SQLITE if sqlite else DROP_PG), f"DELETE FROM {TABLE}"]:
-            editor.execute(sql, params=None)
-
-    def describe(self) -> str:
-        return f"Keep {TABLE} by triggers on cases_case and cases_party"
-
-    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
-        return ("casetrail.cases.search.SearchGrams", [], {})
+    def remove(self, vendor: str) -> list[str]:
+        return DROP_SQLITE if vendor == "sqlite" else DROP_PG

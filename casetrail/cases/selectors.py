@@ -8,8 +8,6 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
-from django.urls import reverse
-from django.utils import timezone
 
 from casetrail.cases.hooks import VISIBILITY, CasePage
 from casetrail.cases.models import (
@@ -26,6 +24,7 @@ from casetrail.cases.models import (
 )
 from casetrail.cases.search import search_filter
 from casetrail.ledger.selectors import ledger_index_for
+from casetrail.lib.listing import id_link, minute
 from casetrail.lib.masking import mask_address, mask_id_number, mask_phone
 from casetrail.lib.numbers import id_or_none
 from casetrail.org.models import Officer, Role
@@ -279,16 +278,11 @@ class CaseRow:
     registered: str
 
 
-# A case id no case has, replaced in one reversed URL: one ``reverse`` for a table, not one a row.
-_URL_SENTINEL = 987654321987
-
-
 def case_table_rows(cases: Any) -> list[CaseRow]:
     """``cases`` (their parties prefetched, as ``case_list`` reads them) as the rows of
     ``cases/_case_table.html``: the same text the cells showed (parties of the role 当事人 joined
     with 、, 启动方式 · 状态, the stage, the registration time in the current time zone)."""
-    url = reverse("case-detail", args=[_URL_SENTINEL])
-    sentinel = str(_URL_SENTINEL)
+    link = id_link("case-detail")
     modes = {k: str(v) for k, v in StartMode.choices}
     statuses = {k: str(v) for k, v in StartStatus.choices}
     stages = {k: str(v) for k, v in Stage.choices}
@@ -297,7 +291,7 @@ def case_table_rows(cases: Any) -> list[CaseRow]:
         rows.append(
             CaseRow(
                 pk=c.pk,
-                url=url.replace(sentinel, str(c.pk)),
+                url=link(c.pk),
                 number=c.number or "",
                 title=c.title,
                 is_major=c.is_major,
@@ -306,7 +300,7 @@ def case_table_rows(cases: Any) -> list[CaseRow]:
                 start=f"{modes.get(c.start_mode, c.start_mode)} · "
                 f"{statuses.get(c.start_status, c.start_status)}",
                 stage=stages.get(c.stage, c.stage),
-                registered=timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
+                registered=minute(c.created_at),
             )
         )
     return rows

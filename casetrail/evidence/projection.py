@@ -11,9 +11,7 @@ triggers and fills the table from what is there.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db import migrations
+from casetrail.lib.projection import TriggerProjection
 
 TABLE = "evidence_unlinkeditem"
 COLUMNS = "item_id, agency_id, uploaded_by_id, officer_id"
@@ -73,27 +71,14 @@ def trigger_names() -> set[str]:
     return {f"{TABLE}_on_item", f"{TABLE}_on_link"}
 
 
-class UnlinkedItems(migrations.operations.base.Operation):
+class UnlinkedItems(TriggerProjection):
     """Migration operation: install the projection's triggers and fill it from Item and ItemLink."""
 
-    reversible = True
-    reduces_to_sql = True
+    table = TABLE
+    description = f"Keep {TABLE} by triggers on evidence_item and evidence_itemlink"
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
-        pass
+    def install(self, vendor: str) -> list[str]:
+        return [*(SQLITE if vendor == "sqlite" else PG), FILL]
 
-    def database_forwards(self, app_label: str, editor: Any, *states: Any) -> None:
-        sqlite = editor.connection.vendor == "sqlite"
-        for sql in [*(SQLITE if sqlite else PG), FILL]:
-            editor.execute(sql, params=None)
-
-    def database_backwards(self, app_label: str, editor: Any, *states: Any) -> None:
-        sqlite = editor.connection.vendor == "sqlite"
-        for sql in [*(DROP_SQLITE if sqlite else DROP_PG), f"DELETE FROM {TABLE}"]:
-            editor.execute(sql, params=None)
-
-    def describe(self) -> str:
-        return f"Keep {TABLE} by triggers on evidence_item and evidence_itemlink"
-
-    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
-        return ("casetrail.evidence.projection.UnlinkedItems", [], {})
+    def remove(self, vendor: str) -> list[str]:
+        return DROP_SQLITE if vendor == "sqlite" else DROP_PG

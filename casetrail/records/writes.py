@@ -66,7 +66,8 @@ def add_record(
     ``check_officers_present`` returned them where the entry lists them (第十一条)."""
     doc = doc_type(kind)
     values = clean_fields(doc, fields, case=case, now=now)
-    # A lean insert (issue 18): the ORM's create() cost more than the ledger append.
+    # A lean insert (issue 18), as every record is written: the ORM's create() cost more than
+    # the ledger append.
     return insert(
         Record(
             case=case,
@@ -105,16 +106,18 @@ def new_version(
         now=now,
         made=first_made(record),
     )
-    return Record.objects.create(
-        case=record.case,
-        kind=record.kind,
-        fields=values,
-        officers_present=record.officers_present,
-        created_by=officer,
-        created_at=now,
-        replaces=record,
-        correction_reason=reason,
-        catalogue_version=record.version,
+    return insert(
+        Record(
+            case=record.case,
+            kind=record.kind,
+            fields=values,
+            officers_present=record.officers_present,
+            created_by=officer,
+            created_at=now,
+            replaces=record,
+            correction_reason=reason,
+            catalogue_version=record.version,
+        )
     )
 
 
@@ -395,14 +398,16 @@ def created_record(
     values = clean_fields(doc, fields, case=case, now=now)
     check_document_allowed(case, kind, values)
     present = check_officers_present(doc, case, officers_present or [])
-    record = Record.objects.create(
-        case=case,
-        kind=kind,
-        fields=values,
-        created_by=officer,
-        created_at=now,
-        officers_present=present or None,
-        catalogue_version=doc.version,
+    record = insert(
+        Record(
+            case=case,
+            kind=kind,
+            fields=values,
+            created_by=officer,
+            created_at=now,
+            officers_present=present or None,
+            catalogue_version=doc.version,
+        )
     )
     rows = [record, *signature_rows(doc=doc, record=record, signatures=signatures or [], now=now)]
     return record, rows
