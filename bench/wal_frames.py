@@ -1,5 +1,6 @@
 """WAL frames (pages) written per transaction on SQLite, and which table or index each page
 belongs to: the minimal reference append, a raw ``ledger_append`` and an action (issue 18 §2).
+With DATABASE_URL=postgresql://… instead: statements (round trips) and WAL bytes per transaction.
 
     .venv/bin/python bench/wal_frames.py [--count 200]
 
@@ -77,16 +78,83 @@ def measure(
     return len(frames) / max(commits, 1), by_owner
 
 
+def postgresql(bench, n: int) -> None:  # type: ignore[no-untyped-def]
+    """Statements sent and WAL bytes written per transaction on PostgreSQL. The WAL position is
+    the server's, so other sessions' writes count too: the least of three runs is reported (an
+    upper bound on a shared server)."""
+    import psycopg
+    from django.db import connection
+
+    from casetrail.demo.personas import load_demo
+    from casetrail.lib.canonical_json import canonicalize
+
+    officers = load_demo()
+    agency = officers["zhang"].agency
+    conn = psycopg.connect(os.environ["DATABASE_URL"], autocommit=False)
+    conn.execute("CREATE TABLE ref_e (seq bigint PRIMARY KEY, canonical text)")
+    conn.execute("CREATE TABLE ref_n (level int, idx bigint, hash bytea, PRIMARY KEY (level, idx))")
+    conn.commit()
+    entry = {"action": "ref", "payload": {"text": bench.PAYLOAD_TEXT * 2}, "seq": 0}
+    state = {"seq": 0}
+
+    def reference() -> None:
+        for _ in range(n):
+            seq = state["seq"]
+            state["seq"] += 1
+            data = canonicalize({**entry, "seq": seq})
+            leaf = hashlib.new("sm3", b"\x00" + data).digest()
+            with conn.transaction():
+                conn.execute("INSERT INTO ref_e VALUES (%s, %s)", [seq, data.decode()])
+                conn.execute("INSERT INTO ref_n VALUES (0, %s, %s)", [seq, leaf])
+                conn.execute("INSERT INTO ref_n VALUES (1, %s, %s)", [seq, leaf])
+
+    def lsn() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
+            return int(cursor.fetchone()[0])
+
+    statements = {"count": 0}
+
+    def counting(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        statements["count"] += 1
+        return execute(sql, params, many, context)
+
+    kinds: dict[str, tuple[Callable[[], None], int]] = {
+        "reference": (reference, 3 + 2),  # three statements, BEGIN and COMMIT
+        "raw `ledger_append`": (lambda: bench.raw_appends(agency, n), 0),
+        "action (record row + entry)": (lambda: bench.action_appends(officers, n), 0),
+    }
+    print(
+        "| transaction | statements per transaction (with BEGIN, COMMIT) | WAL bytes per commit |"
+    )
+    print("|---|---|---|")
+    for label, (run, fixed) in kinds.items():
+        run()  # warm-up
+        walled = []
+        for _ in range(3):
+            statements["count"] = 0
+            start = lsn()
+            with connection.execute_wrapper(counting):
+                run()
+            walled.append((lsn() - start) / n)
+        per = fixed or statements["count"] / n + 2
+        print(f"| {label} | {per:.1f} | {min(walled):,.0f} |")
+    conn.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=200)
     args = parser.parse_args()
     n = args.count
     tmp = Path(tempfile.mkdtemp(prefix="casetrail-frames-"))
-    try:
-        import ledger as bench
+    import ledger as bench
 
+    try:
         bench.setup(tmp)
+        if os.environ["DATABASE_URL"].startswith("postgres"):
+            postgresql(bench, n)
+            return
         from django.db import connection
 
         from casetrail.demo.personas import load_demo
@@ -137,6 +205,14 @@ def main() -> None:
         rconn.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        url = os.environ.get("DATABASE_URL", "")
+        if url.endswith(f"/{bench.PG_NAME}"):  # the bench's own database, never another
+            import psycopg
+            from django.db import connections
+
+            connections.close_all()
+            with psycopg.connect(url.rpartition("/")[0] + "/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{bench.PG_NAME}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
