@@ -50,13 +50,22 @@ class LedgerEntry(models.Model):
     action = models.CharField(max_length=60)
     subject = models.CharField(max_length=80, db_index=True)
     # Index only (not part of the hashed entry): the case this fact belongs to, for the case page.
-    case_ref = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    # Indexed only where set (Meta.indexes): every read is ``case_ref = ?``, and an entry without a
+    # case then writes no index page for its NULL (issue 18 §2).
+    case_ref = models.PositiveBigIntegerField(null=True, blank=True)
     canonical = models.TextField(help_text="RFC 8785 canonical JSON of the entry")
 
     class Meta:
         verbose_name = verbose_name_plural = "日志条目"
         constraints = [
             models.UniqueConstraint(fields=["ledger", "seq"], name="ledger_entry_seq_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["case_ref"],
+                condition=models.Q(case_ref__isnull=False),
+                name="ledger_entry_case",
+            )
         ]
         ordering = ["ledger", "seq"]
 

@@ -167,3 +167,97 @@ def check_insert_only(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
         )
         for line in lost
     ]
+
+
+# --- insert-only tables without SQLite's AUTOINCREMENT (issue 18 §2) -------------------------
+# Django declares every SQLite id column AUTOINCREMENT, so each insert also rewrites the
+# sqlite_sequence table: one more page in the WAL at every commit, and the commit's fsync grows with
+# the pages it writes. AUTOINCREMENT only promises that the id of a deleted row is never given again;
+# an insert-only table never deletes (its triggers refuse it), so max(id) + 1 — SQLite's plain rowid
+# — gives exactly the same ids. The table's stored form is the same with or without the keyword, so
+# only the CREATE TABLE text in sqlite_schema changes (SQLite's documented procedure for schema
+# changes that leave the stored content as it is: lang_altertable.html#otheralter): no copy, no
+# rebuild, the triggers stay — a constant-time migration whatever the table holds.
+
+_AUTOINCREMENT = '"id" integer NOT NULL PRIMARY KEY AUTOINCREMENT'
+_PLAIN = '"id" integer NOT NULL PRIMARY KEY'
+
+
+def _edit_schema(connection: Any, table: str, old: str, new: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = %s", [table])
+        row = cursor.fetchone()
+        if row is None:
+            raise RuntimeError(f"{table}: no such table")
+        sql = row[0]
+        if new in sql and old not in sql:
+            return  # already so (a table made without the keyword)
+        if sql.count(old) != 1:
+            raise RuntimeError(f"{table}: unexpected id column in {sql!r}")
+        cursor.execute("PRAGMA schema_version")
+        version = cursor.fetchone()[0]
+        cursor.execute("PRAGMA writable_schema = ON")
+        try:
+            cursor.execute(
+                "UPDATE sqlite_schema SET sql = %s WHERE type = 'table' AND name = %s",
+                [sql.replace(old, new), table],
+            )
+            # Every connection, this one included, reads the schema again before its next statement.
+            cursor.execute(f"PRAGMA schema_version = {int(version) + 1}")
+        finally:
+            cursor.execute("PRAGMA writable_schema = OFF")
+
+
+class WithoutAutoincrement(migrations.operations.base.Operation):
+    """On SQLite, drop AUTOINCREMENT from the id of an insert-only table (see above); nothing on
+    PostgreSQL (a sequence is not written per row). Reversible."""
+
+    reversible = True
+    reduces_to_sql = False
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        pass
+
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
+        connection = schema_editor.connection
+        if connection.vendor != "sqlite":
+            return
+        _edit_schema(connection, self.table, _AUTOINCREMENT, _PLAIN)
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [self.table])
+
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
+        connection = schema_editor.connection
+        if connection.vendor != "sqlite":
+            return
+        _edit_schema(connection, self.table, _PLAIN, _AUTOINCREMENT)
+        with connection.cursor() as cursor:
+            # The counter AUTOINCREMENT would hold: the largest id given so far.
+            cursor.execute(
+                f'INSERT INTO sqlite_sequence (name, seq) SELECT %s, coalesce(max(id), 0) FROM "{self.table}"',
+                [self.table],
+            )
+
+    def describe(self) -> str:
+        return f"Drop SQLite's AUTOINCREMENT from insert-only {self.table}"
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return ("casetrail.lib.insert_only.WithoutAutoincrement", [self.table], {})
+
+
+def declares_autoincrement(connection: Any, table: str) -> bool:
+    """Whether ``table`` declares AUTOINCREMENT on SQLite (a later rebuild of the table by Django
+    would put it back); always False on PostgreSQL."""
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = %s", [table])
+        row = cursor.fetchone()
+    return row is not None and "AUTOINCREMENT" in row[0]

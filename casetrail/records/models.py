@@ -29,7 +29,11 @@ class Record(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="records", db_index=False)
     kind = models.CharField("文书类型", max_length=40)
     fields = models.JSONField("内容")
-    created_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    # No index (issue 18 §2): nothing reads records by their officer and officers are never
+    # deleted; the index was one more page written by every record.
+    created_by = models.ForeignKey(
+        Officer, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField("记录时间")
     # No index of its own: the partial unique index record_replaced_once serves every lookup of a
     # record's correction (replaces_id = ?), and the plain one was written for every record, NULL
