@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Model
@@ -58,7 +59,8 @@ from casetrail.archive.models import (
     UseReturn,
 )
 from casetrail.archive.policy import GROUPS, Policy
-from casetrail.archive.writes import store_file, write_version
+from casetrail.archive.render import page_count
+from casetrail.archive.writes import foreseen, render_before, store_file, write_version
 from casetrail.cases.models import Case
 from casetrail.cases.writes import locked
 from casetrail.evidence.models import Blob
@@ -138,8 +140,6 @@ def _package_upload(**kwargs: Any) -> dict[str, Any]:
 @step
 def _stored_pdf(*, agency_id: int, path: Any, what: str) -> tuple[Blob, int]:
     """An uploaded PDF (附件, 附卷 material) put in the blob store: (blob, page count)."""
-    from casetrail.archive.render import page_count
-
     if uploaded_path(path) is None:  # else checked by the hook, which moved it into the store
         with open(path, "rb") as fh:
             if fh.read(5) != b"%PDF-":
@@ -166,7 +166,8 @@ def _new_version(
             "file_not_draft",
             f"本案案卷已{previous.get_status_display()}，不能重新立卷",
         )
-    now = timezone.now()
+    made = foreseen()
+    now = made.now if made is not None else timezone.now()
     superseded: list[Model] = []
     if previous is not None:
         previous = locked_file(previous)
@@ -198,11 +199,9 @@ def _new_version(
     return case_file
 
 
-@action(ArchiveAction.ASSEMBLE)
-def archive_assemble(act: Act, /, *, case: Case, officer: Officer, reason: str = "") -> CaseFile:
-    """立卷: the 案卷 as the system proposes it from the case's issued documents and its media,
-    with the 附件 of the previous draft carried over; a new version replaces a draft."""
-    case = locked(case)
+def _assembly(case: Case, officer: Officer, reason: str) -> tuple[list[Proposed], str]:
+    """What 立卷 puts in the new version besides the proposal: the 附件 carried over from the
+    previous draft, and the reason. Refuses what ``archive_assemble`` refuses."""
     require_custodian(officer, case)
     check_assemblable(case)
     reason = clean_text(reason, where="立卷说明", field="reason", limit=300)
@@ -212,16 +211,129 @@ def archive_assemble(act: Act, /, *, case: Case, officer: Officer, reason: str =
         if previous
         else []
     )
-    return _new_version(
-        act,
-        case=case,
-        officer=officer,
-        attachments=carried,
-        reason=reason or ("重新立卷" if previous else ""),
+    return carried, reason or ("重新立卷" if previous else "")
+
+
+def _assembled_before(**kwargs: Any) -> dict[str, Any]:
+    """Before the transaction (``lib.outside``, #18): the new version's PDF rendered and stored
+    as 立卷 will most likely write it (``render_before``); nothing when the action will refuse."""
+    case = Case.objects.select_related("agency").get(pk=kwargs["case"].pk)
+    officer: Officer = kwargs["officer"]
+    try:
+        carried, reason = _assembly(case, officer, kwargs.get("reason", ""))
+    except ActionError:
+        return {}  # refused by the action, with its own message
+    previous = current_file(case)
+    if previous is not None and previous.status != FileStatus.DRAFT:
+        return {}
+    return render_before(
+        case=case, officer=officer, previous=previous, attachments=carried, reason=reason
     )
 
 
-@action(ArchiveAction.ATTACH, before=_pdf_upload)
+@action(ArchiveAction.ASSEMBLE, before=_assembled_before)
+def archive_assemble(act: Act, /, *, case: Case, officer: Officer, reason: str = "") -> CaseFile:
+    """立卷: the 案卷 as the system proposes it from the case's issued documents and its media,
+    with the 附件 of the previous draft carried over; a new version replaces a draft. The PDF is
+    rendered and stored before the transaction (``_assembled_before``) unless the case or the
+    件号 foreseen changed meanwhile."""
+    case = locked(case)
+    carried, reason = _assembly(case, officer, reason)
+    return _new_version(act, case=case, officer=officer, attachments=carried, reason=reason)
+
+
+def _attachment_text(
+    case: Case, officer: Officer, *, title: str, responsible: str, reason: str
+) -> tuple[str, str, str]:
+    """The 附件's 题名, 责任者 and reason as they will be kept. Refuses what ``archive_attach``
+    refuses before it stores the file."""
+    require_custodian(officer, case)
+    check_assemblable(case)
+    reason = clean_text(reason, where="附件理由", field="reason", limit=300)
+    if not reason:
+        raise ActionError("reason_required", "添加附件须说明理由", field="reason")
+    title = clean_text(title, where="题名", field="title", limit=300)
+    if not title:
+        raise ActionError("title_required", "请填写附件题名", field="title")
+    responsible = clean_text(responsible, where="责任者", field="responsible", limit=100)
+    return title, responsible or case.agency.name, reason
+
+
+def _with_attachment(
+    case: Case, *, blob: Blob, pages: int, title: str, responsible: str, date: dt.date, reason: str
+) -> tuple[list[Proposed], str]:
+    """The new version's 附件 (the previous draft's, then this one) and the version's reason."""
+    previous = current_file(case)
+    carried = (
+        [attachment_of(i) for i in previous.items.filter(kind=ItemKind.ATTACHMENT)]
+        if previous
+        else []
+    )
+    new = Proposed(
+        kind=ItemKind.ATTACHMENT,
+        group="other",
+        blob=blob,
+        title=title,
+        responsible=responsible,
+        date=date,
+        pages=pages,
+        reason=reason,
+        note="附件",
+    )
+    return [*carried, new], f"添加附件“{title}”：{reason}"
+
+
+def _attached_before(**kwargs: Any) -> dict[str, Any]:
+    """Before the transaction (``lib.outside``, #18): the uploaded PDF moved into the blob store,
+    then the new version's PDF rendered and stored as ``archive_attach`` will most likely write it
+    (``render_before``); only the first when the action will refuse."""
+    prepared = _pdf_upload(**kwargs)
+    digests = prepared.get("paths", {}).get(str(Path(kwargs["path"])))
+    if digests is None:
+        return prepared  # not a PDF: refused by the action
+    case = Case.objects.select_related("agency").get(pk=kwargs["case"].pk)
+    officer: Officer = kwargs["officer"]
+    try:
+        title, responsible, reason = _attachment_text(
+            case,
+            officer,
+            title=kwargs["title"],
+            responsible=kwargs["responsible"],
+            reason=kwargs["reason"],
+        )
+    except ActionError:
+        return prepared  # refused by the action, with its own message
+    previous = current_file(case)
+    if previous is not None and previous.status != FileStatus.DRAFT:
+        return prepared
+    try:
+        pages = page_count(digests["sha256"])
+    except Exception:
+        return prepared  # an unreadable PDF: refused by the action (not_a_pdf)
+    blob = Blob(
+        sha256=digests["sha256"],
+        sm3=digests["sm3"],
+        size=int(digests["size"]),
+        media_type="application/pdf",
+    )
+    attachments, why = _with_attachment(
+        case,
+        blob=blob,
+        pages=pages,
+        title=title,
+        responsible=responsible,
+        date=kwargs["date"],
+        reason=reason,
+    )
+    return {
+        **prepared,
+        **render_before(
+            case=case, officer=officer, previous=previous, attachments=attachments, reason=why
+        ),
+    }
+
+
+@action(ArchiveAction.ATTACH, before=_attached_before)
 def archive_attach(
     act: Act,
     /,
@@ -235,42 +347,24 @@ def archive_attach(
     reason: str,
 ) -> CaseFile:
     """A 附件 the custodian adds (a PDF, e.g. a scanned paper document), with the reason it belongs
-    in the file: a new draft version holding it after the documents."""
+    in the file: a new draft version holding it after the documents. The file and the new
+    version's PDF are stored before the transaction (``_attached_before``)."""
     case = locked(case)
-    require_custodian(officer, case)
-    check_assemblable(case)
-    reason = clean_text(reason, where="附件理由", field="reason", limit=300)
-    if not reason:
-        raise ActionError("reason_required", "添加附件须说明理由", field="reason")
-    title = clean_text(title, where="题名", field="title", limit=300)
-    if not title:
-        raise ActionError("title_required", "请填写附件题名", field="title")
-    responsible = clean_text(responsible, where="责任者", field="responsible", limit=100)
-    blob, pages = _stored_pdf(agency_id=case.agency_id, path=path, what="附件")
-    previous = current_file(case)
-    carried = (
-        [attachment_of(i) for i in previous.items.filter(kind=ItemKind.ATTACHMENT)]
-        if previous
-        else []
+    title, responsible, reason = _attachment_text(
+        case, officer, title=title, responsible=responsible, reason=reason
     )
-    new = Proposed(
-        kind=ItemKind.ATTACHMENT,
-        group="other",
+    blob, pages = _stored_pdf(agency_id=case.agency_id, path=path, what="附件")
+    attachments, why = _with_attachment(
+        case,
         blob=blob,
-        title=title,
-        responsible=responsible or case.agency.name,
-        date=date,
         pages=pages,
+        title=title,
+        responsible=responsible,
+        date=date,
         reason=reason,
-        note="附件",
     )
     return _new_version(
-        act,
-        case=case,
-        officer=officer,
-        attachments=[*carried, new],
-        reason=f"添加附件“{title}”：{reason}",
-        extra_rows=[blob],
+        act, case=case, officer=officer, attachments=attachments, reason=why, extra_rows=[blob]
     )
 
 

@@ -11,7 +11,10 @@ are read first (``page_count``); the front matter and the closing sheets are not
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +24,7 @@ import pikepdf
 from django.utils import timezone
 
 from casetrail.archive.models import CaseFile, FileItem
-from casetrail.documents.render import layout, pdf_a
+from casetrail.documents.render import layout, layout_html, page_html, pdf_a
 from casetrail.evidence.storage import blob_store
 
 MM = 72 / 25.4  # PDF points per millimetre
@@ -128,24 +131,52 @@ def _stamp_numbers(out: pikepdf.Pdf, pages: list[Any], first: int) -> None:
         page.contents_add(b"\n".join(ops), prepend=False)
 
 
-def build(
+@dataclass(frozen=True)
+class Printed:
+    """What the 案卷 PDF prints, before any layout: the HTML of the front matter (cover, 卷内目录)
+    and of the closing sheets (音像资料目录, 卷内备考表), the issued PDFs set between them (``sources``:
+    件号, 题名 and SHA-256 of each, in order) and the title in its metadata. Equal ``Printed`` make
+    the same pages; ``digest`` (SHA-256, hex) stands for them."""
+
+    front: str
+    back: str
+    sources: tuple[tuple[int, str, str], ...]
+    title: str
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(
+            json.dumps(dataclasses.astuple(self), ensure_ascii=False).encode()
+        ).hexdigest()
+
+
+def printed(
     *,
     case_file: CaseFile,
     items: list[FileItem],
     media: list[FileItem],
     notes: list[str],
     checker: str,
-    dest: Path,
-) -> int:
-    """Write the 案卷 PDF/A to ``dest``; returns its page count. ``items`` carry their page
-    numbers already (``start_page``, ``pages``)."""
+) -> Printed:
+    """What the 案卷 of ``case_file`` prints (its rows need not be saved yet). ``items`` carry
+    their page numbers already (``start_page``, ``pages``). Milliseconds: no layout."""
     filing_no = f"{case_file.year}-{case_file.piece_no:04d}"
     context = {"f": case_file, "items": items, "filing_no": filing_no}
-    front_doc = layout("archive/pdf/front.html", context)
-    back_doc = layout(
-        "archive/pdf/back.html",
-        {**context, "media": media_rows(media), "notes": notes, "checker": checker},
+    return Printed(
+        front=page_html("archive/pdf/front.html", context),
+        back=page_html(
+            "archive/pdf/back.html",
+            {**context, "media": media_rows(media), "notes": notes, "checker": checker},
+        ),
+        sources=tuple((entry.seq, entry.title, entry.blob.sha256) for entry in items),
+        title=f"{case_file.title} {case_file.archive_code}",
     )
+
+
+def build(pages: Printed, dest: Path) -> int:
+    """Write the 案卷 PDF/A of ``pages`` to ``dest``; returns its page count."""
+    front_doc = layout_html(pages.front)
+    back_doc = layout_html(pages.back)
     index_at = _first_page_with(front_doc, "index") or 0
     media_at = _first_page_with(back_doc, "media")
     notes_at = _first_page_with(back_doc, "notes") or 0
@@ -157,8 +188,8 @@ def build(
     sources = contextlib.ExitStack()
     try:
         numbered: list[Any] = []
-        for entry in items:
-            source = sources.enter_context(open_blob_pdf(entry.blob.sha256))
+        for seq, title, sha256 in pages.sources:
+            source = sources.enter_context(open_blob_pdf(sha256))
             # The seal's appearance goes into the page content and the signature field is left
             # out: the copy is no longer the signed file (the issued PDF, kept beside it in the
             # package, is), so a reader must not show a signature that no longer verifies.
@@ -166,7 +197,7 @@ def build(
             first = len(out.pages)
             out.add_pages_from(source, forms="strip")
             numbered.extend(out.pages[first:])
-            marks.append((f"{entry.seq} {entry.title}", first))
+            marks.append((f"{seq} {title}", first))
         _stamp_numbers(out, numbered, 1)
         back_first = len(out.pages)
         out.pages.extend(back.pages)
@@ -177,7 +208,7 @@ def build(
             outline.root.clear()  # the renderer's own, from the headings
             outline.root.extend(pikepdf.OutlineItem(title, page) for title, page in marks)
         with out.open_metadata(set_pikepdf_as_editor=False) as meta:
-            meta["dc:title"] = f"{case_file.title} {case_file.archive_code}"
+            meta["dc:title"] = pages.title
         out.save(dest, linearize=False)
         return len(out.pages)
     finally:

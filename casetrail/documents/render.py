@@ -91,10 +91,20 @@ def layout(template: str, context: dict[str, Any]) -> Any:
     its context) laid out with this thread's font configuration: the 文书, and the pages other
     apps print in the same face (the 案卷's front matter, the 评议考核 report). Raises
     ``FontMissing`` when the face is not installed."""
+    return layout_html(page_html(template, context))
+
+
+def page_html(template: str, context: dict[str, Any]) -> str:
+    """The HTML of ``template`` given the 文书 face as ``font``: everything a page prints, before
+    its (far costlier) layout. Raises ``FontMissing`` when the face is not installed."""
+    regular, _bold = faces()  # FontMissing before anything is laid out
+    return render_to_string(template, {**context, "font": regular.family})
+
+
+def layout_html(html: str) -> Any:
+    """``html`` (from ``page_html``) laid out with this thread's font configuration."""
     from weasyprint import HTML
 
-    regular, _bold = faces()  # FontMissing before anything is laid out
-    html = render_to_string(template, {**context, "font": regular.family})
     return HTML(string=html).render(font_config=font_configuration())
 
 

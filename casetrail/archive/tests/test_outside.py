@@ -1,14 +1,25 @@
 """#18: the clamd scan of the 四性检测 is refused inside a transaction (it streams every file to
-clamd, up to a minute's timeout each)."""
+clamd, up to a minute's timeout each); the 案卷 PDF is rendered and stored before the
+transaction of 立卷 and of 添加附件, and again inside only when the 件号 foreseen was taken."""
 
 from __future__ import annotations
 
+import io
+
+import pikepdf
 import pytest
 from django.db import transaction
+from pypdf import PdfReader
 
+from casetrail.archive import actions, render
+from casetrail.archive.assembly import cover_facts
 from casetrail.archive.checks import clamd_scan
+from casetrail.archive.models import PieceCounter
+from casetrail.archive.policy import policy_of
+from casetrail.archive.tests.builders import closed_case
 from casetrail.evidence.models import Blob
-from casetrail.lib.outside import InsideTransaction
+from casetrail.evidence.storage import blob_store
+from casetrail.lib.outside import InsideTransaction, open_transactions
 
 
 def test_it_refuses_the_clamd_scan_inside_a_transaction(db):
@@ -18,3 +29,98 @@ def test_it_refuses_the_clamd_scan_inside_a_transaction(db):
             clamd_scan(blob, "127.0.0.1:9")
     with pytest.raises(OSError):  # outside one it goes to clamd (nothing listens on port 9)
         clamd_scan(blob, "127.0.0.1:9")
+
+
+def _blank_pdf(path):
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(path)
+    return path
+
+
+def _made_in(monkeypatch) -> list[list[str]]:
+    """The transactions open at each rendering of a 案卷 PDF."""
+    made: list[list[str]] = []
+    build = render.build
+
+    def spy(pages, dest):
+        made.append(open_transactions())
+        return build(pages, dest)
+
+    monkeypatch.setattr(render, "build", spy)
+    return made
+
+
+def test_it_renders_and_stores_the_case_file_before_the_transaction(
+    personas, evidence_store, blob_uploads, monkeypatch, tmp_path
+):
+    case = closed_case(personas)
+    made = _made_in(monkeypatch)
+    blob_uploads.clear()  # the issued documents'
+    liu = personas["liu"]
+    first = actions.archive_assemble(case=case, officer=liu)
+    assert made == [[]]  # rendered once, outside any transaction
+    assert blob_uploads == [(first.pdf.sha256, [])]
+    assert (first.piece_no, first.version) == (1, 1)
+
+    blob_uploads.clear()
+    second = actions.archive_attach(
+        case=case,
+        officer=liu,
+        path=_blank_pdf(tmp_path / "a.pdf"),
+        title="现场示意图",
+        responsible="",
+        date=first.date_to,
+        reason="现场情况说明",
+    )
+    assert made == [[], []]
+    attachment = second.items.get(note="附件").blob
+    assert blob_uploads == [(attachment.sha256, []), (second.pdf.sha256, [])]
+    assert second.version == 2 and second.piece_no == first.piece_no
+    # What was stored before is the PDF of the version written: its 档号 and the new 附件.
+    pdf = pikepdf.open(io.BytesIO(b"".join(blob_store().iter_bytes(second.pdf.sha256))))
+    assert len(pdf.pages) > len(
+        pikepdf.open(io.BytesIO(b"".join(blob_store().iter_bytes(first.pdf.sha256)))).pages
+    )
+    text = PdfReader(io.BytesIO(b"".join(blob_store().iter_bytes(second.pdf.sha256))))
+    assert second.archive_code in text.pages[0].extract_text()
+    assert "现场示意图" in "".join(p.extract_text() for p in text.pages[:3])
+
+
+# The counter is advanced behind the application, standing in for another 立卷 of the year that
+# drew the 件号 while this one rendered (building a second closed case would double the test).
+@pytest.mark.behind_the_application
+def test_it_renders_again_under_the_lock_when_the_foreseen_piece_number_was_taken(
+    personas, evidence_store, blob_uploads, monkeypatch
+):
+    case = closed_case(personas)
+    policy = policy_of(case.agency)
+    retention, _, year = cover_facts(case, policy)
+    made: list[list[str]] = []
+    build = render.build
+
+    def another_file_meanwhile(pages, dest):
+        made.append(open_transactions())
+        if len(made) == 1:  # while it renders, another 立卷 of the year draws the 件号 foreseen
+            counter, _ = PieceCounter.objects.get_or_create(
+                year=year,
+                agency=case.agency,
+                fonds_code=policy.fonds_code,
+                category_code=policy.category_code,
+                retention=retention,
+                org_code=policy.org_code,
+            )
+            counter.last += 1
+            counter.save(update_fields=["last"])
+        return build(pages, dest)
+
+    monkeypatch.setattr(render, "build", another_file_meanwhile)
+    blob_uploads.clear()
+    f = actions.archive_assemble(case=case, officer=personas["liu"])
+    assert f.piece_no == 2
+    # Rendered for 件号 1 outside, then for 件号 2 inside (the one place marked known); the
+    # file kept is the second.
+    assert made == [[], ["default"]]
+    assert [inside for _, inside in blob_uploads] == [[], ["default"]]
+    text = PdfReader(io.BytesIO(b"".join(blob_store().iter_bytes(f.pdf.sha256))))
+    assert f.archive_code in text.pages[0].extract_text()
