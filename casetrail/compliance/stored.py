@@ -87,15 +87,18 @@ def refresh_marked(
     its rows are written and its mark removed in a short transaction — only if the mark still
     has the version read before computing. A case marked again meanwhile (an action committed
     during the computation) is computed once more inside the transaction, the old way, so the
-    pass ends and no reader sees rows older than an action committed before it began."""
+    pass ends and no reader sees rows older than an action committed before it began.
+
+    ``cases``: only the marks of these cases (the custodian's 待立卷归档 reads the agency's closed
+    cases), tested per mark like ``officer``'s."""
     done = 0
     last = 0
     while True:
-        marks = _marks_for(officer)
+        pending = _marks_for(officer)
         if cases is not None:
-            marks = marks.filter(Exists(cases.filter(pk=OuterRef("case_id"))))
+            pending = pending.filter(Exists(cases.filter(pk=OuterRef("case_id"))))
         marks = list(
-            marks.filter(pk__gt=last)
+            pending.filter(pk__gt=last)
             .order_by("pk")
             .values_list("pk", "marked_at", "version")[:batch]
         )
