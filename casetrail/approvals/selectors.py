@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import Any
 
 from django.db.models import (
@@ -71,30 +73,28 @@ def waiting_for(*, officer: Officer) -> QuerySet[Chain]:
     chains), so a list reads the chains it shows and counts the rest, where testing each in
     Python read every waiting chain of the agency with its steps (issue 18)."""
     roles = officer.role_set
-    decides = Q(pk__in=[])
+    decides: list[Q] = []
     if Role.REVIEWER in roles:
-        decides |= Q(status=ChainStatus.PENDING_REVIEW, case__unit_id=officer.unit_id)
+        decides.append(Q(status=ChainStatus.PENDING_REVIEW, case__unit_id=officer.unit_id))
     if Role.LEGAL_REVIEWER in roles and officer.unit.kind == Unit.Kind.LEGAL:
         # 行政处罚法第五十八条: not on a case they handle.
         handles = CaseOfficer.objects.filter(case_id=OuterRef("case_id"), officer=officer)
-        decides |= Q(status=ChainStatus.PENDING_LEGAL) & ~Q(Exists(handles))
+        decides.append(Q(status=ChainStatus.PENDING_LEGAL) & ~Q(Exists(handles)))
     if Role.APPROVER in roles:
-        decides |= Q(status__in=[ChainStatus.PENDING_COLLECTIVE, ChainStatus.PENDING_DECISION])
-    # 第六条: not their own proposal, and nobody twice in a round (the steps since the last
-    # (re)submission, that step included — ``current_round``).
-    proposed = Step.objects.filter(chain_id=OuterRef(OuterRef("pk")), role=StepRole.PROPOSE)
-    last = proposed.order_by("-created_at", "-id")
-    acted = Step.objects.filter(chain_id=OuterRef("pk"), officer=officer).filter(
-        Q(created_at__gt=Subquery(last.values("created_at")[:1]))
-        | Q(
-            created_at=Subquery(last.values("created_at")[:1]),
-            id__gte=Subquery(last.values("id")[:1]),
+        decides.append(Q(status__in=[ChainStatus.PENDING_COLLECTIVE, ChainStatus.PENDING_DECISION]))
+    q = Q(status=ChainStatus.RETURNED, proposer=officer)
+    if decides:  # a handler only revises their own (the rest would cost its compilation)
+        # 第六条: not their own proposal, and nobody twice in a round (the steps since the
+        # last (re)submission, that step included — ``current_round``).
+        proposed = Step.objects.filter(chain_id=OuterRef(OuterRef("pk")), role=StepRole.PROPOSE)
+        last = proposed.order_by("-created_at", "-id")
+        at = Subquery(last.values("created_at")[:1])
+        acted = Step.objects.filter(chain_id=OuterRef("pk"), officer=officer).filter(
+            Q(created_at__gt=at)
+            | Q(created_at=at, id__gte=Subquery(last.values("id")[:1]))
+            | ~Exists(proposed)
         )
-        | ~Exists(proposed)
-    )
-    q = Q(status=ChainStatus.RETURNED, proposer=officer) | (
-        decides & ~Q(proposer=officer) & ~Q(Exists(acted))
-    )
+        q |= reduce(operator.or_, decides) & ~Q(proposer=officer) & ~Q(Exists(acted))
     return Chain.objects.filter(q, case__agency_id=officer.agency_id).order_by("created_at", "id")
 
 
