@@ -151,6 +151,10 @@ def _out(chain: Any, officer: Officer, request: Any) -> dict[str, Any]:
     return data
 
 
+# /api/approvals/ lists at most this many (approvals.panels.WAITING_API_LIMIT, the same).
+WAITING_API_LIMIT = 500
+
+
 class ApprovalListAPI(APIView):
     """待我办理的审批（含退回给我修改的）。"""
 
@@ -163,7 +167,8 @@ class ApprovalListAPI(APIView):
                     **chain_out(c, masked=not may_see_personal_data(officer=officer, case=c.case)),
                     "due": due_out(due_of(c)),
                 }
-                for c in chains_waiting_for(officer=officer)
+                # Bounded like /api/worklist/ (the longest waiting first).
+                for c in chains_waiting_for(officer=officer, limit=WAITING_API_LIMIT)
             ]
         )
 

@@ -12,9 +12,16 @@ from django.urls import reverse
 from casetrail.approvals.api import chain_out, due_out
 from casetrail.approvals.kinds import dues_of
 from casetrail.approvals.models import Chain, ChainStatus, Step
-from casetrail.approvals.selectors import ROLE_FOR_STATUS, chains_waiting_for, load_chains
+from casetrail.approvals.selectors import (
+    ROLE_FOR_STATUS,
+    chains_waiting_for,
+    load_chains,
+    shown_chains,
+    waiting_for,
+)
 from casetrail.cases.hooks import CasePage, Glance, Panel, TimelineItem, WorklistSection
 from casetrail.cases.selectors import may_read_marked, page_sees_personal
+from casetrail.lib import paging
 from casetrail.org.models import Officer, Role, Unit
 
 
@@ -105,20 +112,31 @@ def api(page: CasePage) -> list[dict[str, Any]]:
     return [chain_out(c, page.ledger, masked=masked) for c in _chains(page)]
 
 
-def _waiting(officer: Officer) -> list[tuple[Chain, Any]]:
-    """The chains waiting for the officer, each with the deadline that bears on it (if its kind
-    registered one)."""
-    chains = chains_waiting_for(officer=officer)
+# 待我审批 on the worklist: the longest waiting chains, the rest on the full list (paged).
+WAITING_SHOWN = 20
+# /api/worklist/'s "approvals_waiting" and /api/approvals/ list at most this many.
+WAITING_API_LIMIT = 500
+
+
+def with_dues(chains: list[Chain]) -> list[tuple[Chain, Any]]:
+    """Each chain with the deadline that bears on it (if its kind registered one)."""
     return list(zip(chains, dues_of(chains), strict=True))
 
 
 def waiting_section(officer: Officer) -> dict[str, Any] | None:
-    """待我审批: left out for an officer who decides no chain and has none returned to revise."""
-    waiting = _waiting(officer)
+    """待我审批: the ``WAITING_SHOWN`` chains waiting longest and how many wait, counted to
+    ``WORKLIST_COUNT_CAP`` in the same read; left out for an officer who decides no chain and
+    has none returned to revise."""
+    cap = paging.WORKLIST_COUNT_CAP
+    ids = list(waiting_for(officer=officer).values_list("pk", flat=True)[: cap + 1])
     deciders = {Role.REVIEWER, Role.LEGAL_REVIEWER, Role.APPROVER}
-    if not waiting and not deciders & officer.role_set:
+    if not ids and not deciders & officer.role_set:
         return None
-    return {"waiting": waiting}
+    return {
+        "waiting": with_dues(shown_chains(ids[:WAITING_SHOWN])),
+        "total": len(ids),
+        "total_shown": paging.counted(len(ids), cap),
+    }
 
 
 PANEL = Panel("approvals", 40, "approvals/_panel_chains.html", panel, section="approvals")
@@ -132,6 +150,6 @@ WAITING = WorklistSection(
             **chain_out(c, masked=not may_read_marked(officer=officer, case=c.case)),
             "due": due_out(due),
         }
-        for c, due in _waiting(officer)
+        for c, due in with_dues(chains_waiting_for(officer=officer, limit=WAITING_API_LIMIT))
     ],
 )

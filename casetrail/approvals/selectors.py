@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.http import Http404
 
 from casetrail.approvals.models import Chain, ChainStatus, Step, StepRole
-from casetrail.cases.models import Case
+from casetrail.cases.models import Case, CaseOfficer
 from casetrail.lib.numbers import id_or_none
 from casetrail.org.models import Officer, Role, Unit
 
@@ -30,7 +40,8 @@ def current_round(chain: Chain) -> list[Step]:
 
 
 def why_cannot_act(*, officer: Officer, chain: Chain) -> str | None:
-    """None when ``officer`` may take the next step of ``chain``; otherwise the reason in zh-Hans."""
+    """None when ``officer`` may take the next step of ``chain``; otherwise the reason in zh-Hans.
+    (A list of chains asks ``waiting_for``, the same rule in SQL, not this per chain.)"""
     if officer.agency_id != chain.case.agency_id:
         return "不是本机关人员"
     if chain.status == ChainStatus.RETURNED:
@@ -56,24 +67,57 @@ def why_cannot_act(*, officer: Officer, chain: Chain) -> str | None:
     return None
 
 
-def chains_waiting_for(*, officer: Officer) -> list[Chain]:
-    """Chains whose next step this officer may take, plus returned ones they must revise."""
+def waiting_for(*, officer: Officer) -> QuerySet[Chain]:
+    """Chains whose next step this officer may take, plus returned ones they must revise, the
+    longest waiting first: ``why_cannot_act``'s rule in SQL (a test holds the two to the same
+    chains), so a list reads the chains it shows and counts the rest, where testing each in
+    Python read every waiting chain of the agency with its steps (issue 18)."""
     roles = officer.role_set
-    q = Q(status=ChainStatus.RETURNED, proposer=officer)
+    decides: list[Q] = []
     if Role.REVIEWER in roles:
-        q |= Q(status=ChainStatus.PENDING_REVIEW, case__unit_id=officer.unit_id)
+        decides.append(Q(status=ChainStatus.PENDING_REVIEW, case__unit_id=officer.unit_id))
     if Role.LEGAL_REVIEWER in roles and officer.unit.kind == Unit.Kind.LEGAL:
-        q |= Q(status=ChainStatus.PENDING_LEGAL)
+        # 行政处罚法第五十八条: not on a case they handle.
+        handles = CaseOfficer.objects.filter(case_id=OuterRef("case_id"), officer=officer)
+        decides.append(Q(status=ChainStatus.PENDING_LEGAL) & ~Q(Exists(handles)))
     if Role.APPROVER in roles:
-        q |= Q(status__in=[ChainStatus.PENDING_COLLECTIVE, ChainStatus.PENDING_DECISION])
-    chains = (
-        Chain.objects.filter(q, case__agency_id=officer.agency_id)
-        .select_related("case", "proposer", "case__unit", "case__agency")
-        .prefetch_related("steps")
-        .order_by("created_at")
+        decides.append(Q(status__in=[ChainStatus.PENDING_COLLECTIVE, ChainStatus.PENDING_DECISION]))
+    q = Q(status=ChainStatus.RETURNED, proposer=officer)
+    if decides:  # a handler only revises their own (the rest would cost its compilation)
+        # 第六条: not their own proposal, and nobody twice in a round (the steps since the
+        # last (re)submission, that step included — ``current_round``).
+        proposed = Step.objects.filter(chain_id=OuterRef(OuterRef("pk")), role=StepRole.PROPOSE)
+        last = proposed.order_by("-created_at", "-id")
+        at = Subquery(last.values("created_at")[:1])
+        acted = Step.objects.filter(chain_id=OuterRef("pk"), officer=officer).filter(
+            Q(created_at__gt=at)
+            | Q(created_at=at, id__gte=Subquery(last.values("id")[:1]))
+            | ~Exists(proposed)
+        )
+        q |= reduce(operator.or_, decides) & ~Q(proposer=officer) & ~Q(Exists(acted))
+    # The statuses as one IN beside the OR: the planner then reads the waiting chains through
+    # their status index, not every case of the agency for its chains (13 ms for zhao's 72
+    # chains at 3,000 cases).
+    statuses = [ChainStatus.RETURNED, *(s for s, (_, r) in ROLE_FOR_STATUS.items() if r in roles)]
+    chains = Chain.objects.filter(status__in=statuses, case__agency_id=officer.agency_id)
+    return chains.filter(q).order_by("created_at", "id")
+
+
+def chains_waiting_for(*, officer: Officer, limit: int | None = None) -> list[Chain]:
+    """The first ``limit`` of ``waiting_for`` with their cases and proposers (all of them when
+    no limit)."""
+    chains = waiting_for(officer=officer)
+    return shown_chains(list(chains.values_list("pk", flat=True)[:limit]))
+
+
+def shown_chains(ids: list[int]) -> list[Chain]:
+    """The chains with these ids, in that order, with what a list of them shows (the case, its
+    unit and agency, the proposer)."""
+    found = Chain.objects.filter(pk__in=ids).select_related(
+        "case", "proposer", "case__unit", "case__agency"
     )
-    # The same rule as the action: someone who already acted in this round is not asked again.
-    return [c for c in chains if why_cannot_act(officer=officer, chain=c) is None]
+    by_id = {c.pk: c for c in found}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _chains_shown() -> QuerySet[Chain]:

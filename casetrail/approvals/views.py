@@ -23,16 +23,33 @@ from casetrail.approvals.forms import (
 )
 from casetrail.approvals.kinds import consequence_of, needs_legal_checklist
 from casetrail.approvals.models import Chain, ChainStatus
-from casetrail.approvals.selectors import chain_for_user, why_cannot_act
+from casetrail.approvals.panels import with_dues
+from casetrail.approvals.selectors import chain_for_user, shown_chains, waiting_for, why_cannot_act
 from casetrail.cases.hooks import Confirmation
 from casetrail.cases.reading import read_state
 from casetrail.cases.selectors import parties_for
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error, resubmitted
+from casetrail.lib.numbers import id_or_none
+from casetrail.lib.paging import CappedPaginator
 from casetrail.org.reauth import auth_is_recent, reauth_response
 from casetrail.org.selectors import officer_for_request
 from casetrail.records.catalogue import doc_version
 from casetrail.records.forms import OPINION, catalogue_form, initial_from
+
+# Chains on one page of 待我审批 (the worklist shows the first 20).
+WAITING_PER_PAGE = 50
+
+
+@login_required
+def waiting_list(request: HttpRequest) -> HttpResponse:
+    """Every chain waiting for the officer's step (and the returned ones to revise), the longest
+    waiting first, paged and counted to 1,000 like the case list."""
+    officer = officer_for_request(request.user)
+    ids = waiting_for(officer=officer).values_list("pk", flat=True)
+    page = CappedPaginator(ids, WAITING_PER_PAGE).get_page(id_or_none(request.GET.get("page")) or 1)
+    waiting = with_dues(shown_chains(list(page.object_list)))
+    return render(request, "approvals/waiting.html", {"page": page, "waiting": waiting})
 
 
 def _resubmit_form(chain: Chain, data: Any = None) -> forms.Form:

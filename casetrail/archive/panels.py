@@ -16,6 +16,7 @@ from casetrail.archive.selectors import (
 )
 from casetrail.cases.hooks import CasePage, Glance, WorklistSection
 from casetrail.cases.models import Stage
+from casetrail.lib import paging
 from casetrail.org.models import Officer
 
 
@@ -35,11 +36,20 @@ def links(page: CasePage) -> list[tuple[str, str]]:
     return [(reverse("archive-case", args=[page.case.pk]), "案卷与归档")]
 
 
+# 待立卷归档 on the worklist: the most urgent cases, the rest on the archive's home page (paged).
+WAITING_SHOWN = 20
+# /api/worklist/'s "archive" lists at most this many (earliest deadline first), as its deadlines.
+WAITING_API_LIMIT = 500
+
+
 def worklist(officer: Officer) -> dict[str, Any] | None:
     if not is_custodian(officer):
         return None
+    waiting, total = waiting_for_custodian(officer, WAITING_SHOWN)
     return {
-        "waiting": waiting_for_custodian(officer),
+        "waiting": waiting,
+        "total": total,
+        "total_shown": paging.counted(total, paging.WORKLIST_COUNT_CAP),
         "fixity": fixity_failures(officer),
         "appraisal": due_for_appraisal(officer),
     }
@@ -48,6 +58,7 @@ def worklist(officer: Officer) -> dict[str, Any] | None:
 def worklist_api(officer: Officer) -> list[dict[str, Any]]:
     if not is_custodian(officer):
         return []
+    waiting, _ = waiting_for_custodian(officer, WAITING_API_LIMIT)
     return [
         {
             "case": w.case.pk,
@@ -57,7 +68,7 @@ def worklist_api(officer: Officer) -> list[dict[str, Any]]:
             "due_at": w.deadline.due_at if w.deadline else None,
             "overdue": bool(w.deadline and w.deadline.overdue),
         }
-        for w in waiting_for_custodian(officer)
+        for w in waiting
     ]
 
 

@@ -39,7 +39,7 @@ from casetrail.cases.selectors import (
     parties_for,
     stage_changes_of,
 )
-from casetrail.lib.paging import COUNT_CAP
+from casetrail.lib import paging
 from casetrail.org.models import Officer
 
 
@@ -193,7 +193,9 @@ def _my_cases(officer: Officer, limit: int = 50, many: bool | None = None) -> An
 def my_cases_section(officer: Officer) -> dict[str, Any] | None:
     """我的案件: the officer's latest open cases (``MY_CASES_SHOWN``; how many are open when there
     are more), and how many of theirs are closed (behind links to the case list filtered on
-    them); left out for an officer who never handled a case."""
+    them, which counts to 1,000); left out for an officer who never handled a case. Both totals
+    stop at ``WORKLIST_COUNT_CAP`` (「超过 100」)."""
+    cap = paging.WORKLIST_COUNT_CAP
     assigned = CaseOfficer.objects.filter(officer=officer)
     many = has_many_cases(officer)
     if many:  # counted walking the case index, stopped at the cap
@@ -202,32 +204,27 @@ def my_cases_section(officer: Officer) -> dict[str, Any] | None:
         )
     else:
         mine = Case.objects.filter(agency_id=officer.agency_id, pk__in=assigned.values("case_id"))
-    # Counted up to COUNT_CAP (the template says 「超过」 past it), as the case list counts.
-    closed = (
-        mine.filter(stage__in=[Stage.CLOSED, Stage.ARCHIVED]).order_by()[: COUNT_CAP + 1].count()
+    closed = mine.filter(stage__in=[Stage.CLOSED, Stage.ARCHIVED]).order_by()[: cap + 1].count()
+    # The open cases' ids in the table's order, up to the cap + 1: the ones shown and the total
+    # from one walk (an officer on thousands of cases walked to 1,001 for the count alone).
+    ids = list(
+        _my_cases(officer, cap + 1, many)
+        .select_related(None)
+        .prefetch_related(None)
+        .values_list("pk", flat=True)
     )
-    # Read as the case list's table reads them (its columns and the parties' names only).
-    cases = list(case_rows(_my_cases(officer, MY_CASES_SHOWN + 1, many)))
-    if not cases and not closed:
+    if not ids and not closed:
         return None
-    # Counted only when the list is cut, so the usual page costs no count query.
-    open_total = (
-        mine.exclude(stage__in=[Stage.CLOSED, Stage.ARCHIVED]).order_by()[: COUNT_CAP + 1].count()
-        if len(cases) > MY_CASES_SHOWN
-        else len(cases)
-    )
+    shown = ids[:MY_CASES_SHOWN]
+    # Read as the case list's table reads them (its columns and the parties' names only).
+    found = {c.pk: c for c in case_rows(Case.objects.filter(pk__in=shown))} if shown else {}
     return {
-        "my_cases": cases[:MY_CASES_SHOWN],
-        "open": open_total,
-        "open_shown": _counted(open_total),
+        "my_cases": [found[pk] for pk in shown if pk in found],
+        "open": len(ids),
+        "open_shown": paging.counted(len(ids), cap),
         "closed": closed,
-        "closed_shown": _counted(closed),
+        "closed_shown": paging.counted(closed, cap),
     }
-
-
-def _counted(n: int) -> str:
-    """A count as shown: past the cap it was not counted to the end."""
-    return f"超过 {COUNT_CAP}" if n > COUNT_CAP else str(n)
 
 
 def _my_cases_api(officer: Officer) -> Any:

@@ -23,8 +23,8 @@ from casetrail.compliance.stored import (
     watched_for,
     with_cases,
 )
+from casetrail.lib import paging
 from casetrail.lib.listing import id_link, minute
-from casetrail.lib.paging import COUNT_CAP
 from casetrail.org.models import Officer, Role
 
 
@@ -133,11 +133,14 @@ WORKLIST_API_LIMIT = 500
 def worklist(officer: Officer) -> dict[str, Any] | None:
     rows = stored_due(watched_for(officer=officer))
     now = timezone.now()
-    # The ids of each list up to COUNT_CAP + 1 (「超过 1000」, as the case list counts): one
-    # index walk gives both the most urgent shown and the total, where a list and then a count
-    # walked it twice; the rows of both lists then come with their cases in one query.
-    overdue = first_ids(rows.filter(due_at__lt=now), COUNT_CAP + 1)
-    due = first_ids(rows.filter(due_at__gte=now), COUNT_CAP + 1)
+    # The ids of each list up to WORKLIST_COUNT_CAP + 1 (「超过 100」; the full count is on the
+    # list behind the section's link): one index walk gives both the most urgent shown and the
+    # total — for an officer on thousands of cases a walk of the agency's deadlines with an
+    # EXISTS per row, so its length is the cost; the rows of both lists then come with their
+    # cases in one query.
+    cap = paging.WORKLIST_COUNT_CAP
+    overdue = first_ids(rows.filter(due_at__lt=now), cap + 1)
+    due = first_ids(rows.filter(due_at__gte=now), cap + 1)
     found = {r.pk: r for r in with_cases(overdue[:WORKLIST_SHOWN] + due[:WORKLIST_SHOWN])}
     shown_overdue = [as_deadline(found[pk]) for pk in overdue[:WORKLIST_SHOWN] if pk in found]
     shown_due = [as_deadline(found[pk]) for pk in due[:WORKLIST_SHOWN] if pk in found]
@@ -149,16 +152,17 @@ def worklist(officer: Officer) -> dict[str, Any] | None:
         "due": shown_due,
         "overdue": shown_overdue,
         # Each card's link and time prepared once a page, not per card in the template.
-        "due_rows": _cards(shown_due),
-        "overdue_rows": _cards(shown_overdue),
+        "due_rows": cards(shown_due),
+        "overdue_rows": cards(shown_overdue),
         "due_total": due_total,
-        "due_shown": f"超过 {COUNT_CAP}" if due_total > COUNT_CAP else str(due_total),
+        "due_shown": paging.counted(due_total, cap),
         "overdue_total": overdue_total,
-        "overdue_shown": (f"超过 {COUNT_CAP}" if overdue_total > COUNT_CAP else str(overdue_total)),
+        "overdue_shown": paging.counted(overdue_total, cap),
     }
 
 
-def _cards(deadlines: list[Any]) -> list[tuple[Any, str, str]]:
+def cards(deadlines: list[Any]) -> list[tuple[Any, str, str]]:
+    """Each deadline with its case's link and its time as shown (the worklist, the full list)."""
     link = id_link("case-detail")
     return [(d, link(d.case.pk), minute(d.due_at)) for d in deadlines]
 

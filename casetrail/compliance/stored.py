@@ -72,7 +72,9 @@ def mark_case(case_id: int) -> None:
         )
 
 
-def refresh_marked(*, batch: int = 200, officer: Officer | None = None) -> int:
+def refresh_marked(
+    *, batch: int = 200, officer: Officer | None = None, cases: QuerySet[Case] | None = None
+) -> int:
     """Recompute the deadlines of the marked cases, one pass in case order; returns how many.
 
     ``officer``: only the marks bearing on what their worklist reads — their agency's cases, and
@@ -85,13 +87,18 @@ def refresh_marked(*, batch: int = 200, officer: Officer | None = None) -> int:
     its rows are written and its mark removed in a short transaction — only if the mark still
     has the version read before computing. A case marked again meanwhile (an action committed
     during the computation) is computed once more inside the transaction, the old way, so the
-    pass ends and no reader sees rows older than an action committed before it began."""
+    pass ends and no reader sees rows older than an action committed before it began.
+
+    ``cases``: only the marks of these cases (the custodian's 待立卷归档 reads the agency's closed
+    cases), tested per mark like ``officer``'s."""
     done = 0
     last = 0
     while True:
+        pending = _marks_for(officer)
+        if cases is not None:
+            pending = pending.filter(Exists(cases.filter(pk=OuterRef("case_id"))))
         marks = list(
-            _marks_for(officer)
-            .filter(pk__gt=last)
+            pending.filter(pk__gt=last)
             .order_by("pk")
             .values_list("pk", "marked_at", "version")[:batch]
         )
@@ -325,6 +332,16 @@ def stored_due(rows: QuerySet[CaseDeadline]) -> QuerySet[CaseDeadline]:
     return rows.filter(due_at__lte=soon)
 
 
+def due_ids(*, officer: Officer, overdue: bool) -> QuerySet[CaseDeadline, int]:
+    """The ids of the officer's overdue deadlines (``overdue``) or of those due soon, earliest
+    first: the full lists behind the worklist's 已逾期 and 临近期限, paged (the rows of a page
+    then come with ``with_cases``)."""
+    rows = stored_due(watched_for(officer=officer))
+    now = timezone.now()
+    rows = rows.filter(due_at__lt=now) if overdue else rows.filter(due_at__gte=now)
+    return rows.values_list("pk", flat=True)
+
+
 def deadlines_for(*, officer: Officer, limit: int = 500) -> list[Deadline]:
     """Due and overdue deadlines on the cases the officer handles (supervisors: the agency),
     earliest first (the first ``limit``)."""
@@ -369,3 +386,17 @@ def rule_deadlines(cases: Sequence[Case], rule: str) -> dict[int, Deadline | Non
 
 
 _CHUNK = 500
+
+
+def rule_due_cases(*, agency_id: int, rule: str, cases: QuerySet[Case]) -> QuerySet[Any, int]:
+    """The ids of the agency's ``cases`` (filtered on the case's own columns) with a watched
+    deadline of ``rule``, earliest due first: walked in the index of the agency's watched
+    deadlines by rule (``deadline_watched_rule_due``), each row's case tested by its key
+    (``EXISTS``), so the first 20 and a total to 100 read about 101 rows whatever the agency's
+    size. The caller refreshes the marks of ``cases`` first (``refresh_marked(cases=…)``)."""
+    return (
+        CaseDeadline.objects.filter(agency_id=agency_id, rule=rule, watched=True)
+        .filter(Exists(cases.filter(pk=OuterRef("case_id"))))
+        .order_by("due_at", "id")
+        .values_list("case_id", flat=True)
+    )

@@ -19,11 +19,15 @@ from casetrail.cases.selectors import case_for_user
 from casetrail.compliance.actions import exemption_propose, holiday_schedule_import
 from casetrail.compliance.holidays import calendar, parse_schedule
 from casetrail.compliance.models import HolidaySchedule
+from casetrail.compliance.panels import cards
 from casetrail.compliance.selectors import exemptions_of_agency
+from casetrail.compliance.stored import as_deadline, due_ids, with_cases
 from casetrail.evidence.models import Item
 from casetrail.lib import form_fields
 from casetrail.lib.errors import ActionError
 from casetrail.lib.forms import apply_error
+from casetrail.lib.numbers import id_or_none
+from casetrail.lib.paging import CappedPaginator
 from casetrail.org.models import Role
 from casetrail.org.selectors import officer_for_request
 from casetrail.records.views import stored_scan
@@ -96,6 +100,29 @@ def exemption_list(request: HttpRequest) -> HttpResponse:
     officer = officer_for_request(request.user)
     rows = exemptions_of_agency(officer=officer)
     return render(request, "compliance/exemptions.html", {"rows": rows})
+
+
+# The full lists behind the worklist's 已逾期 and 临近期限 (whose totals stop at 100).
+DEADLINE_LISTS = {"overdue": "已逾期", "due": "临近期限"}
+DEADLINES_PER_PAGE = 50
+
+
+@login_required
+def deadline_list(request: HttpRequest) -> HttpResponse:
+    """Every overdue (``?which=overdue``) or soon-due (``?which=due``) deadline of the officer's
+    cases — a supervisor's: the agency's — earliest first, paged and counted to 1,000 like the
+    case list. The same rows as the worklist's section, which shows the first 20."""
+    officer = officer_for_request(request.user)
+    which = request.GET.get("which", "")
+    which = which if which in DEADLINE_LISTS else "overdue"
+    paginator = CappedPaginator(
+        due_ids(officer=officer, overdue=which == "overdue"), DEADLINES_PER_PAGE
+    )
+    page = paginator.get_page(id_or_none(request.GET.get("page")) or 1)
+    rows = cards([as_deadline(r) for r in with_cases(list(page.object_list))])
+    context = {"page": page, "rows": rows, "which": which, "title": DEADLINE_LISTS[which]}
+    context["lists"] = list(DEADLINE_LISTS.items())
+    return render(request, "compliance/deadlines.html", context)
 
 
 class HolidayScheduleForm(forms.Form):

@@ -17,6 +17,15 @@ from django.core.paginator import EmptyPage, Page, Paginator
 
 # Above this many rows a list gives no exact total.
 COUNT_CAP = 1000
+# The worklist's sections count to this many (「超过 100」), the full count (to ``COUNT_CAP``) being
+# one click away on the section's list: each total is read in the same index walk as the rows
+# shown, and walking to 1,001 for a badge was most of a large handler's worklist (issue 18).
+WORKLIST_COUNT_CAP = 100
+
+
+def counted(n: int, cap: int) -> str:
+    """A total as shown: past ``cap`` it was not counted to the end (``n`` is then ``cap + 1``)."""
+    return f"超过 {cap}" if n > cap else str(n)
 
 
 class CappedPaginator(Paginator):
@@ -31,7 +40,8 @@ class CappedPaginator(Paginator):
         """The rows, or ``cap + 1`` when there are more than ``cap`` (``capped``); counted
         without the list's order (no sort of every row to count some)."""
         rows: Any = self.object_list  # a QuerySet (Django's stubs type it as any sequence)
-        return int(rows.order_by()[: self.cap + 1].count())
+        head = rows.order_by()[: self.cap + 1]
+        return len(head) if isinstance(head, list) else int(head.count())  # a list: ``Chained``
 
     @property
     def capped(self) -> bool:
@@ -78,3 +88,29 @@ class CappedPage(Page):
 
     def has_other_pages(self) -> bool:
         return self.more or self.number > 1
+
+
+class Chained:
+    """One list read as ``first`` then ``then`` (two ordered QuerySets, e.g. of ids), for
+    ``CappedPaginator``: each part read through its own index, ``then`` only where ``first`` ran
+    out (a slice of this is a list)."""
+
+    ordered = True
+
+    def __init__(self, first: Any, then: Any) -> None:
+        self.first, self.then = first, then
+
+    def order_by(self) -> Chained:
+        # Counting reads the rows (ids, at most the cap + 1) in their order: nothing to drop.
+        return self
+
+    def __getitem__(self, bounds: slice) -> list[Any]:
+        start, stop = bounds.start or 0, bounds.stop
+        rows = list(self.first[start:stop])
+        if stop is not None and len(rows) == stop - start:
+            return rows
+        # ``first`` ended inside the slice or before it: its length places ``then``.
+        length = start + len(rows) if rows else int(self.first[:start].count())
+        offset = max(start - length, 0)
+        end = None if stop is None else offset + (stop - start - len(rows))
+        return rows + list(self.then[offset:end])
