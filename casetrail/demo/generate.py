@@ -825,7 +825,7 @@ def _loading() -> Iterator[None]:
     to disk once at the end (``os.sync``: the blob files and the database), then WAL, FULL and
     the settings' cache again. A crash during the load can leave the database unusable, not only
     without the batch: the folder is generated again (the data of a real agency never goes
-    through here). Measured at 2,000 cases: … (see the README's *Scale*)."""
+    through here)."""
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         yield  # (inside a transaction, a test's, SQLite cannot change it)
         return
