@@ -64,7 +64,9 @@ def run(code: Path, base: Path, var: Path, cases: int, agencies: int, batch: int
     if status != 0:
         raise SystemExit(f"generate failed in {code}: {out}")
     db = sum(f.stat().st_size for f in var.glob("casetrail.sqlite3*"))
-    phases = {k: float(v) for k, v in re.findall(r"(\S+) ([\d.]+) 秒", out)}
+    found = re.findall(r"([^\s，（]+） ?|[^\s，（]+) ([\d.]+) 秒（CPU ([\d.]+) 秒）", out)
+    phases = {f"{k.strip()} wall": float(w) for k, w, _ in found}
+    phases.update({f"{k.strip()} CPU": float(c) for k, _, c in found})
     shutil.rmtree(var, ignore_errors=True)
     return {
         "wall": wall,
