@@ -5,7 +5,11 @@ numbers, audio/video blobs and stored deadlines, and read like any other case.""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -30,6 +34,7 @@ from casetrail.records.models import Record
 pytestmark = pytest.mark.behind_the_application
 
 TEMPLATES = {title for title, _ in STORIES}
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -114,3 +119,51 @@ def test_the_command_builds_each_agency_with_its_own_log_and_refuses_bad_counts(
         call_command("generate", cases=-1)
     with pytest.raises(CommandError):
         call_command("generate", cases=1, agencies=0)
+
+
+CHECK_LOADED = """
+import django; django.setup()
+from django.db import connection
+from casetrail.cases.models import Case
+from casetrail.compliance.models import CaseDeadline
+from casetrail.compliance.stored import matches_registry
+from casetrail.demo.stories import STORIES
+from casetrail.ledger.verify import verify
+made = Case.objects.exclude(title__in=[t for t, _ in STORIES])
+assert made.count() == 16, made.count()
+assert CaseDeadline.objects.filter(case__in=made).exists()
+wrong = [c.pk for c in made if not matches_registry(c.pk)]
+assert not wrong, wrong
+assert verify().findings == []
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA journal_mode")
+    print(cursor.fetchone()[0])
+"""
+
+
+def test_it_loads_a_database_file_as_the_command_does_with_two_deadline_processes(tmp_path):
+    # Outside a test's transaction, as `casetrail generate` runs: the load with its journal in
+    # memory and unsynced, the deadlines computed by two forked processes. What it leaves is what
+    # the tests above check in-process: verify finds nothing, each generated case's stored
+    # deadlines are the registry's, and the database is back in WAL for the application.
+    env = {
+        **os.environ,
+        "CASETRAIL_VAR_DIR": str(tmp_path),
+        "CASETRAIL_BLOB_DIR": str(tmp_path / "blobs"),
+        "CASETRAIL_DEMO": "1",
+        "CASETRAIL_TESTING": "1",  # the tests' password hasher: the personas are made fast
+        "DJANGO_SETTINGS_MODULE": "casetrail.settings",
+    }
+    env.pop("DATABASE_URL", None)  # a file of its own, on PostgreSQL runs too
+
+    def run(*argv):
+        done = subprocess.run(
+            [sys.executable, *argv], env=env, capture_output=True, text=True, cwd=ROOT
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
+
+    run("-m", "casetrail.cli", "migrate", "-v0")
+    out = run("-m", "casetrail.cli", "generate", "--cases", "16", "--batch", "5", "--jobs", "2")
+    assert "generate: 16 个案件" in out
+    assert run("-c", CHECK_LOADED).strip().splitlines()[-1] == "wal"

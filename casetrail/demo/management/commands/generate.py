@@ -24,10 +24,16 @@ class Command(BaseCommand):
             "--seed", type=int, default=1, help="随机种子（同一种子生成同样的数据）"
         )
         parser.add_argument("--batch", type=int, default=200, help="每个事务写入的案件数")
+        parser.add_argument("--jobs", type=int, default=2, help="计算期限的进程数（默认 2）")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["cases"] < 0 or options["agencies"] < 1 or options["batch"] < 1:
-            raise CommandError("--cases 不能为负，--agencies 与 --batch 至少为 1")
+        if (
+            options["cases"] < 0
+            or options["agencies"] < 1
+            or options["batch"] < 1
+            or options["jobs"] < 1
+        ):
+            raise CommandError("--cases 不能为负，--agencies、--batch 与 --jobs 至少为 1")
         # The personas get the demo password, as `casetrail demo` gives it: generated data is
         # demo data (a real deployment, CASETRAIL_DEMO unset, refuses it for other accounts).
         was, settings.DEMO = settings.DEMO, True
@@ -37,6 +43,7 @@ class Command(BaseCommand):
                 agencies_count=options["agencies"],
                 seed=options["seed"],
                 batch=options["batch"],
+                jobs=options["jobs"],
                 progress=lambda line: print(line, file=sys.stderr, flush=True),
             )
         finally:
