@@ -100,7 +100,7 @@ def _version(
     proposal = propose(case, policy)
     retention, basis, year = cover_facts(case, policy)
     parts = (policy.fonds_code, policy.category_code, retention, policy.org_code, year)
-    key = {
+    key: dict[str, Any] = {
         "year": year,
         "agency": case.agency,
         "fonds_code": policy.fonds_code,
