@@ -45,6 +45,8 @@ def blob_pages(
     last: int | None = None
     while page := list((blobs if last is None else blobs.filter(id__gt=last))[:BATCH]):
         yield page
+        if len(page) < BATCH:
+            return  # the last page: no query for an empty one
         last = page[-1].id
 
 
