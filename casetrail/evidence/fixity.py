@@ -50,8 +50,10 @@ def blob_pages(
         last = page[-1].id
 
 
-def blob_bounds(agency_id: int | None, step: int = RANGE) -> list[int]:
-    """Ids cutting the blobs (of ``agency_id``) into ranges of ``step`` blobs (a seek each)."""
+def blob_bounds(agency_id: int | None, step: int | None = None) -> list[int]:
+    """Ids cutting the blobs (of ``agency_id``) into ranges of ``step`` (RANGE) blobs (a seek
+    each)."""
+    step = step or RANGE
     ids = _scoped(agency_id).order_by("id").values_list("id", flat=True)
     out: list[int] = []
     while True:
