@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import json
 import multiprocessing
 import sqlite3
@@ -22,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
-from django.db.models import Model
+from django.db.models import IntegerField, Model
 
 from casetrail.ledger import verify_jobs
 from casetrail.ledger.keys import stray_key_files, trusted_keys
@@ -49,9 +51,14 @@ from casetrail.lib.insert_only import missing_triggers
 from casetrail.lib.signed_note import NoteError, Verifier, open_checkpoint, open_note, parse_note
 
 Progress = Callable[[str, int, int], None]
+#: ``run(fn, items)``: ``fn`` over ``items`` in the verify's worker processes (or here with one job),
+#: results in the order of ``items``. ``fn`` must be a module-level function (a spawned worker imports
+#: it by name) and each item picklable; a worker opens its own database connection.
+Run = Callable[[Callable[[Any], Any], list[Any]], Iterator[Any]]
 # Checks the apps above the ledger add from their AppConfig.ready() (the evidence app re-hashes its
-# blobs): each gets the agency ids in scope (None: all) and the report to add findings and counts to.
-ExtraCheck = Callable[[set[int] | None, "Report"], None]
+# blobs): each gets the agency ids in scope (None: all), the report to add findings and counts to,
+# and ``run`` to spread its work over ``--jobs`` processes.
+ExtraCheck = Callable[[set[int] | None, "Report", Run], None]
 EXTRA_CHECKS: list[ExtraCheck] = []
 
 
@@ -131,25 +138,50 @@ def _fact_digest(fact: dict[str, Any]) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-class FactStore:
-    """The last fact recorded for each (table, pk), on disk: its order key, log, seq and digest."""
+def _pk_key(pk: Any) -> Any:
+    """How a row's primary key is stored in the facts file: an integer as an INTEGER (so that a
+    table's facts sort as its rows do, and a range of rows is a range of facts), anything else as
+    its JSON text."""
+    return pk if type(pk) is int else json.dumps(pk)
 
-    def __init__(self, path: Path) -> None:
+
+def _pk_value(key: Any) -> Any:
+    return key if type(key) is int else json.loads(key)
+
+
+#: The facts file's page cache, in KiB (SQLite's default is 2 MiB): bounded, so memory stays flat
+#: however large the file grows; the file's pages stay in the operating system's cache anyway.
+FACTS_CACHE_KIB = 8 * 1024
+
+
+class FactStore:
+    """The last fact recorded for each (table, pk), on disk: its order key, log, seq and digest.
+    The row comparison's workers open it read-only (``readonly``) once the parent has merged
+    every span's facts into it."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
+        if readonly:
+            self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            self.db.execute(f"PRAGMA cache_size=-{FACTS_CACHE_KIB}")
+            return
         self.db = sqlite3.connect(path)
         self.db.executescript(
-            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-            "CREATE TABLE IF NOT EXISTS facts (label TEXT, pk TEXT, ord INTEGER, ledger INTEGER,"
-            " seq INTEGER, digest BLOB, seen INTEGER DEFAULT 0, PRIMARY KEY (label, pk))"
-            " WITHOUT ROWID"
+            f"PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-{FACTS_CACHE_KIB};"
+            "CREATE TABLE IF NOT EXISTS facts (label TEXT, pk, ord INTEGER, ledger INTEGER,"
+            " seq INTEGER, digest BLOB, PRIMARY KEY (label, pk)) WITHOUT ROWID"
         )
+
+    @classmethod
+    def readonly(cls, path: Path) -> FactStore:
+        return cls(path, readonly=True)
 
     _UPSERT = (
         " ON CONFLICT (label, pk) DO UPDATE SET ord = excluded.ord, ledger = excluded.ledger,"
         " seq = excluded.seq, digest = excluded.digest WHERE excluded.ord > facts.ord"
     )
 
-    def add(self, rows: list[tuple[str, str, int, int, int, bytes]]) -> None:
+    def add(self, rows: list[tuple[str, Any, int, int, int, bytes]]) -> None:
         self.db.executemany(
             "INSERT INTO facts (label, pk, ord, ledger, seq, digest) VALUES (?, ?, ?, ?, ?, ?)"
             + self._UPSERT,
@@ -166,40 +198,67 @@ class FactStore:
         self.db.execute("DETACH DATABASE part")
 
     def labels(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT DISTINCT label FROM facts ORDER BY label")]
-
-    def pks(self, label: str) -> Iterator[list[str]]:
-        # Keyset pages, each a fresh statement: lookup() updates the table between pages.
-        last = ""
-        while batch := [
-            r[0]
-            for r in self.db.execute(
-                "SELECT pk FROM facts WHERE label = ? AND pk > ? ORDER BY pk LIMIT ?",
-                [label, last, BATCH],
-            )
-        ]:
-            yield batch
-            last = batch[-1]
-
-    def lookup(self, label: str, pks: list[str]) -> dict[str, tuple[int, int, bytes]]:
-        out: dict[str, tuple[int, int, bytes]] = {}
-        for start in range(0, len(pks), 500):
-            part = pks[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for pk, ledger, seq, digest in self.db.execute(
-                f"SELECT pk, ledger, seq, digest FROM facts WHERE label = ? AND pk IN ({marks})",
-                [label, *part],
-            ):
-                out[pk] = (ledger, seq, digest)
-            self.db.execute(
-                f"UPDATE facts SET seen = 1 WHERE label = ? AND pk IN ({marks})", [label, *part]
-            )
+        # One index seek per label (a DISTINCT over the table would read every fact).
+        out: list[str] = []
+        while row := self.db.execute(
+            "SELECT label FROM facts WHERE label > ? ORDER BY label LIMIT 1",
+            [out[-1] if out else ""],
+        ).fetchone():
+            out.append(row[0])
         return out
 
-    def unseen(self, label: str) -> Iterator[tuple[str, int]]:
-        yield from self.db.execute(
-            "SELECT pk, seq FROM facts WHERE label = ? AND seen = 0 ORDER BY seq, pk", [label]
-        )
+    def bounds(self, label: str, step: int) -> list[int]:
+        """Integer keys cutting ``label``'s facts into ranges of ``step`` (seeks, not a scan)."""
+        out: list[int] = []
+        while row := self.db.execute(
+            "SELECT pk FROM facts WHERE label = ? AND pk > ? AND typeof(pk) = 'integer'"
+            " ORDER BY pk LIMIT 1 OFFSET ?",
+            [label, out[-1] if out else -(2**63), step - 1 if out else step],
+        ).fetchone():
+            out.append(row[0])
+        return out
+
+    def in_range(
+        self, label: str, lo: int | None, hi: int | None, size: int = BATCH
+    ) -> Iterator[list[tuple[Any, int, int, bytes]]]:
+        """(key, ledger, seq, digest) of ``label``'s facts with lo <= key < hi (None: unbounded; a
+        text key sorts after every integer), in key order, in keyset pages."""
+        last: Any = None
+        while True:
+            where: list[str] = ["label = ?"]
+            params: list[Any] = [label]
+            if last is not None:
+                where.append("pk > ?")
+                params.append(last)
+            elif lo is not None:
+                where.append("pk >= ?")
+                params.append(lo)
+            if hi is not None:
+                where.append("pk < ?")
+                params.append(hi)
+            batch = self.db.execute(
+                f"SELECT pk, ledger, seq, digest FROM facts WHERE {' AND '.join(where)}"
+                " ORDER BY pk LIMIT ?",
+                [*params, size],
+            ).fetchall()
+            if not batch:
+                return
+            yield batch
+            last = batch[-1][0]
+
+    def present(self, label: str, keys: list[Any]) -> set[Any]:
+        """Those of ``keys`` that have a fact."""
+        out: set[Any] = set()
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            out.update(
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT pk FROM facts WHERE label = ? AND pk IN ({','.join('?' * len(part))})",
+                    [label, *part],
+                )
+            )
+        return out
 
     def close(self) -> None:
         self.db.commit()
@@ -256,7 +315,7 @@ def _verify_span(span: Span, facts_path: Path) -> SpanResult:
     no_leaf: list[int] = []  # entries whose level-0 node is missing
     gaps: list[int] = []  # seqs with no entry
     for batch in entries:
-        rows: list[tuple[str, str, int, int, int, bytes]] = []
+        rows: list[tuple[str, Any, int, int, int, bytes]] = []
         for row_id, seq, canonical, case_ref, stored_leaf in batch:
             if seq < expected:
                 findings.append(f"{name} seq {seq}: duplicate entry (row {row_id})")
@@ -298,7 +357,7 @@ def _verify_span(span: Span, facts_path: Path) -> SpanResult:
                 rows.append(
                     (
                         fact["table"],
-                        json.dumps(fact["id"]),
+                        _pk_key(fact["id"]),
                         order,
                         span.ledger_id,
                         seq,
@@ -385,7 +444,7 @@ def _verify_log(
     store: FactStore,
     scratch: Path,
     progress: Progress | None,
-    pool: Any,
+    run: Run,
     jobs: int,
 ) -> None:
     name = f"ledger {ledger.agency.credit_code}"
@@ -395,7 +454,7 @@ def _verify_log(
     spans = _spans(ledger, since, rank, jobs)
     todo = max(ledger.size - since, 0)
     work = [(span, str(scratch / f"facts-{rank}-{span.lo}.sqlite3")) for span in spans]
-    results = pool.imap(run_span_in_worker, work) if pool is not None else map(run_span_here, work)
+    results = run(run_span, work)
     done = 0
     for (span, path), result in zip(work, results, strict=True):
         report.findings.extend(result.findings)
@@ -419,16 +478,8 @@ def _verify_log(
     _verify_against_witnesses(ledger, report, name)
 
 
-def run_span_here(args: tuple[Span, str]) -> SpanResult:
+def run_span(args: tuple[Span, str]) -> SpanResult:
     return _verify_span(args[0], Path(args[1]))
-
-
-def run_span_in_worker(args: tuple[Span, str]) -> SpanResult:
-    """One span in a worker process (set up by ``verify_jobs.init``), on its own connection."""
-    try:
-        return _verify_span(args[0], Path(args[1]))
-    finally:
-        connection.close()
 
 
 def _checkpoint_batches(ledger: Ledger) -> Iterator[tuple[list[Checkpoint], NodeGetter]]:
@@ -666,60 +717,134 @@ def _recorded_fact(ledger_id: int, seq: int, label: str, pk: Any) -> dict[str, A
     return found
 
 
-def _compare_rows(
+#: Rows per unit of the row comparison (a range of one table's primary keys).
+ROW_CHUNK = 20_000
+#: Rows read (as model instances, some with large JSON) per query of the row comparison.
+ROW_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class RowRange:
+    """One unit of the row comparison: the rows and facts of ``label`` with lo <= pk < hi."""
+
+    facts: str  # the facts file, opened read-only
+    label: str
+    lo: int | None
+    hi: int | None
+    agency_ids: frozenset[int] | None
+    whole: bool
+
+
+@dataclass
+class RowResult:
+    findings: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def _row_ranges(
     store: FactStore, agency_ids: set[int] | None, whole: bool, report: Report
-) -> None:
-    """Each ledgered row must equal the last payload that recorded it. With ``whole`` (no
-    --since) also report rows no entry recorded and recorded rows that are gone. Rows are read in
-    batches, each batch looked up in the facts file: memory stays flat whatever the size."""
+) -> list[RowRange]:
+    """The row comparison cut into ranges of a table's integer primary keys at every ROW_CHUNK-th
+    fact (a table of other keys is one range), so that ``--jobs`` processes share it."""
     recorded_tables = recorded_models()
+    scope = frozenset(agency_ids) if agency_ids is not None else None
+    out: list[RowRange] = []
     for label in sorted(set(store.labels()) | (set(recorded_tables) if whole else set())):
         try:
             model: type[Model] = apps.get_model(label)
         except (LookupError, ValueError):
             report.findings.append(f"{label}: recorded in the ledger but no such table")
             continue
-        table = model._meta.db_table
-        queryset = model._default_manager.order_by("pk")
-        scope = recorded_tables[label][1] if label in recorded_tables else None
-        if agency_ids is not None and scope:
-            queryset = queryset.filter(**{f"{scope}__in": agency_ids})
-        batches: Iterator[list[Model]]
-        if whole:
-            batches = _batched(queryset.iterator(chunk_size=2000), 2000)
-        else:
-            batches = (
-                list(queryset.filter(pk__in=[json.loads(pk) for pk in pks]))
-                for pks in store.pks(label)
-            )
-        for objects in batches:
-            keys = [json.dumps(obj.pk) for obj in objects]
-            recorded = store.lookup(label, keys)
-            for obj, key in zip(objects, keys, strict=True):
-                report.rows += 1
-                if key not in recorded:
-                    report.findings.append(
-                        f"{table} {obj.pk}: row has no ledger entry (inserted behind the application)"
+        pk: Any = model._meta.pk
+        integer = isinstance(pk.target_field if pk.is_relation else pk, IntegerField)
+        cuts: list[int | None] = (
+            [None, *store.bounds(label, ROW_CHUNK), None] if integer else [None, None]
+        )
+        out += [
+            RowRange(str(store.path), label, lo, hi, scope, whole)
+            for lo, hi in itertools.pairwise(cuts)
+        ]
+    return out
+
+
+def compare_row_range(unit: RowRange) -> RowResult:
+    """Each ledgered row of the range must equal the last payload that recorded it (its fact); with
+    ``whole`` (no --since) rows no entry recorded are found too. Recorded rows that are gone are
+    found from the facts' side. Rows and facts are read in ordered batches: memory stays flat
+    whatever the size."""
+    out = RowResult()
+    store = FactStore.readonly(Path(unit.facts))
+    model: type[Model] = apps.get_model(unit.label)
+    table = model._meta.db_table
+    queryset = model._default_manager.order_by("pk")
+    if unit.lo is not None:
+        queryset = queryset.filter(pk__gte=unit.lo)
+    if unit.hi is not None:
+        queryset = queryset.filter(pk__lt=unit.hi)
+    recorded_tables = recorded_models()
+    scope = recorded_tables[unit.label][1] if unit.label in recorded_tables else None
+    if unit.whole and unit.agency_ids is not None and scope:
+        queryset = queryset.filter(**{f"{scope}__in": unit.agency_ids})
+    try:
+        if unit.whole:
+            # Rows no entry recorded: only their keys are read here.
+            keys = queryset.values_list("pk", flat=True).iterator(chunk_size=BATCH)
+            for pks in _batched(keys, BATCH):
+                recorded = store.present(unit.label, [_pk_key(pk) for pk in pks])
+                for pk in pks:
+                    if _pk_key(pk) not in recorded:
+                        out.rows += 1
+                        out.findings.append(
+                            f"{table} {pk}: row has no ledger entry (inserted behind the application)"
+                        )
+        # Every recorded row against its fact, a page of facts at a time.
+        for facts in store.in_range(unit.label, unit.lo, unit.hi, ROW_BATCH):
+            by_key = {key: (ledger_id, seq, digest) for key, ledger_id, seq, digest in facts}
+            values = [_pk_value(key) for key in by_key]
+            try:
+                objects = {_pk_key(obj.pk): obj for obj in queryset.filter(pk__in=values)}
+            except (ValueError, TypeError, ValidationError):
+                # A recorded key of the wrong type for the table (no row can have it): row by row.
+                objects = {}
+                for key, value in zip(by_key, values, strict=True):
+                    with contextlib.suppress(ValueError, TypeError, ValidationError):
+                        if (found := queryset.filter(pk=value).first()) is not None:
+                            objects[key] = found
+            for key, (ledger_id, seq, digest) in by_key.items():
+                obj = objects.get(key)
+                if obj is None:
+                    out.findings.append(
+                        f"{table} {_pk_value(key)}: recorded at ledger seq {seq} but the row is gone"
                     )
                     continue
-                ledger_id, seq, digest = recorded[key]
+                out.rows += 1
                 current = fact_of(obj)
                 if _fact_digest(current) == digest and digest:
                     continue
-                fact = _recorded_fact(ledger_id, seq, label, obj.pk)
+                fact = _recorded_fact(ledger_id, seq, unit.label, obj.pk)
                 for field_name in sorted(set(current) | set(fact)):
                     if current.get(field_name) != fact.get(field_name):
-                        report.findings.append(
+                        out.findings.append(
                             f'{table} {obj.pk}: field "{field_name}" differs from ledger seq {seq}'
                         )
-        for pk, seq in store.unseen(label):
-            report.findings.append(
-                f"{table} {json.loads(pk)}: recorded at ledger seq {seq} but the row is gone"
-            )
+    finally:
+        store.close()
+    return out
 
 
-def _batched(items: Iterator[Model], size: int) -> Iterator[list[Model]]:
-    batch: list[Model] = []
+def _compare_rows(
+    store: FactStore, agency_ids: set[int] | None, whole: bool, report: Report, run: Run
+) -> None:
+    """Each ledgered row must equal the last payload that recorded it. With ``whole`` (no
+    --since) also report rows no entry recorded; recorded rows that are gone always. The ranges
+    are compared by ``run`` (several processes with --jobs), their findings merged in order."""
+    for result in run(compare_row_range, _row_ranges(store, agency_ids, whole, report)):
+        report.findings.extend(result.findings)
+        report.rows += result.rows
+
+
+def _batched(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
     for item in items:
         batch.append(item)
         if len(batch) == size:
@@ -744,6 +869,22 @@ def _pool(jobs: int) -> Any:
     return multiprocessing.get_context("spawn").Pool(jobs, initializer=verify_jobs.init)
 
 
+def _runner(pool: Any) -> Run:
+    if pool is None:
+        return lambda fn, items: map(fn, items)
+    return lambda fn, items: pool.imap(run_in_worker, [(fn, item) for item in items])
+
+
+def run_in_worker(task: tuple[Callable[[Any], Any], Any]) -> Any:
+    """One unit of work in a worker process (a spawned one set up by ``verify_jobs.init``), on its
+    own connection, closed after it (the pool outlives the parent's use of the database)."""
+    fn, item = task
+    try:
+        return fn(item)
+    finally:
+        connection.close()
+
+
 def verify(
     *,
     agency_code: str | None = None,
@@ -753,7 +894,9 @@ def verify(
 ) -> Report:
     """Check everything (or one agency's log, or the entries from ``since`` on and the rows they
     recorded). The report lists one finding per difference; empty means intact. ``jobs`` > 1
-    verifies the entries and nodes in that many processes (each its own database connection)."""
+    spreads every phase — entries and nodes, the row comparison, the extra checks (the blobs) —
+    over that many processes (each its own database connection), with the same findings in the
+    same order as one."""
     started = time.monotonic()
     report = Report()
     ledgers = Ledger.objects.select_related("agency").order_by("id")
@@ -767,18 +910,20 @@ def verify(
     with tempfile.TemporaryDirectory(prefix="casetrail-verify-") as scratch:
         store = FactStore(Path(scratch) / "facts.sqlite3")
         pool = _pool(jobs)
+        run = _runner(pool)
         try:
             for rank, ledger in enumerate(ledgers):
-                _verify_log(ledger, since, rank, report, store, Path(scratch), progress, pool, jobs)
+                _verify_log(ledger, since, rank, report, store, Path(scratch), progress, run, jobs)
+            store.db.commit()  # the row comparison's workers read it
+            _compare_rows(store, agency_ids, since == 0, report, run)
+            store.close()
+            report.findings.extend(stray_key_files(report.trusted_key_ids))
+            report.findings.extend(missing_triggers(connection))
+            for check in EXTRA_CHECKS:
+                check(agency_ids, report, run)
         finally:
             if pool is not None:
                 pool.close()
                 pool.join()
-        _compare_rows(store, agency_ids, since == 0, report)
-        store.close()
-    report.findings.extend(stray_key_files(report.trusted_key_ids))
-    report.findings.extend(missing_triggers(connection))
-    for check in EXTRA_CHECKS:
-        check(agency_ids, report)
     report.seconds = time.monotonic() - started
     return report

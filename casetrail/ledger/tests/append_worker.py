@@ -1,8 +1,8 @@
 """A process of the concurrent-append test (test_concurrent_append.py), started with subprocess (a
 fresh interpreter, never a fork of the test process): ``setup`` migrates the database named by
 DATABASE_URL and registers an agency, ``append AGENCY N START`` appends N entries one transaction
-each from the moment START (time.time()), ``check`` prints the log's size and verify's ledger
-findings as JSON."""
+each from the moment START (time.time()), ``check`` prints the log's size and verify's
+findings as JSON. Setup also stores one blob (张承办's recording), which ``tamper`` alters with a row."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def main() -> None:
             credit_code="11140524MB1234567J",
             case_number_pattern="并〔{year}〕{n}号",
         )
+        _store_a_blob(agency)
         print(agency.pk)
     elif mode == "append":
         agency_id, count, start = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
@@ -63,10 +64,26 @@ def main() -> None:
                 [ledger.pk],
                 table="ledger_ledgerentry",
             )
+            # A recorded row edited, and the blob's bytes replaced.
+            sql(
+                "UPDATE org_unit SET name = %s WHERE agency_id = %s",
+                ["改名股", ledger.agency_id],
+                table="org_unit",
+            )
+        from casetrail.evidence.models import Blob
+        from casetrail.evidence.storage import blob_store
+
+        path = blob_store().path(Blob.objects.get().sha256)
+        path.chmod(0o644)
+        path.write_bytes(path.read_bytes()[:-1] + b"!")
+        path.chmod(0o444)
     elif mode == "check":
         import casetrail.ledger.verify as verifying
+        from casetrail.evidence import fixity
 
         verifying.CHUNK = 64  # several spans even for a small log, so jobs really split it
+        verifying.ROW_CHUNK = 1  # a range a row, and a range a blob
+        fixity.RANGE = 1
         ledger = Ledger.objects.get()
         seqs = list(LedgerEntry.objects.filter(ledger=ledger).values_list("seq", flat=True))
         print(
@@ -81,6 +98,28 @@ def main() -> None:
                 }
             )
         )
+
+
+def _store_a_blob(agency) -> None:  # type: ignore[no-untyped-def]
+    from casetrail.evidence.actions import blob_ingest
+    from casetrail.evidence.storage import blob_store, put_bytes
+    from casetrail.org.actions import officer_create, unit_create
+    from casetrail.org.models import Role, Unit
+
+    unit = unit_create(agency=agency, name="执法股", kind=Unit.Kind.ORDINARY)
+    zhang = officer_create(
+        unit=unit, username="zhang", name="张承办", password="casetrail-demo", roles=[Role.ADMIN]
+    )
+    data = "张承办的录音".encode() * 100
+    digests = put_bytes(data)
+    blob_ingest(
+        officer=zhang,
+        sha256=digests["sha256"],
+        sm3=digests["sm3"],
+        size=len(data),
+        media_type="audio/mpeg",
+        storage=blob_store().name,
+    )
 
 
 def spawned_verify(jobs: int) -> list[str]:

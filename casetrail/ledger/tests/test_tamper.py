@@ -313,3 +313,96 @@ def test_it_finds_an_edited_evidence_row(evidence_world):
     assert len(found) == 1 and found[0].startswith(
         f'evidence_item {item.pk}: field "place" differs'
     )
+
+
+class _OutOfOrderPool:
+    """A stand-in for verify's process pool: the units run here, the last first (as workers may
+    finish them), the results given back in the units' order (as ``Pool.imap`` does)."""
+
+    def __init__(self) -> None:
+        self.units: list[tuple[str, object]] = []
+
+    def imap(self, fn, tasks):
+        tasks = list(tasks)
+        self.units += [(task[0].__name__, task[1]) for task in tasks]
+        results = {i: task[0](task[1]) for i, task in reversed(list(enumerate(tasks)))}
+        return iter(results[i] for i in range(len(tasks)))
+
+    def close(self) -> None:
+        pass
+
+    def join(self) -> None:
+        pass
+
+
+def test_it_finds_the_same_in_the_same_order_with_the_work_cut_for_jobs(
+    evidence_world, personas, monkeypatch, tmp_path
+):
+    """Every phase is cut into units for --jobs (spans of the log, ranges of each table's rows,
+    ranges of the blobs) and their findings merged in order: an edited row, a forged one and
+    replaced blob bytes are found by 2 jobs exactly as by one."""
+    import os
+
+    from casetrail.evidence import actions as ev
+    from casetrail.evidence import fixity
+    from casetrail.evidence.storage import blob_store
+    from casetrail.ledger import verify as verifying
+    from casetrail.lib.digests import MultiHasher
+
+    for n in range(2):  # three blobs, three ranges of one each
+        data = f"张承办的第{n}份录音".encode()
+        source = tmp_path / f"{n}.bin"
+        source.write_bytes(data)
+        digests = MultiHasher(("sha256", "sm3")).update(data).hexdigests()
+        blob_store().put_file(digests["sha256"], source, move=False)
+        ev.blob_ingest(
+            officer=personas["zhang"],
+            sha256=digests["sha256"],
+            sm3=digests["sm3"],
+            size=len(data),
+            media_type="audio/mpeg",
+            storage=blob_store().name,
+        )
+    record, case = evidence_world["record"], evidence_world["case"]
+    sql(
+        "UPDATE records_record SET correction_reason = %s WHERE id = %s",
+        ["无", record.pk],
+        table="records_record",
+    )
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    sql(
+        "INSERT INTO records_record (case_id, kind, fields, created_by_id, created_at,"
+        f" correction_reason) VALUES (%s, %s, %s{cast}, %s, %s, %s)",
+        [case.pk, "start_approval_form", "{}", record.created_by_id, record.created_at, ""],
+        table="records_record",
+    )
+    forged = Record.objects.order_by("-id").first()
+    path, blob = evidence_world["path"], evidence_world["blob"]
+    os.chmod(path, 0o644)
+    path.write_bytes(path.read_bytes()[:-1] + b"\x00")
+    os.chmod(path, 0o444)
+    # A unit per row and per blob: several ranges of one table, and of the blobs.
+    monkeypatch.setattr(verifying, "ROW_CHUNK", 1)
+    monkeypatch.setattr(verifying, "CHUNK", 8)
+    monkeypatch.setattr(fixity, "RANGE", 1)
+    one = verify().findings
+    pool = _OutOfOrderPool()
+    monkeypatch.setattr(verifying, "_pool", lambda jobs: pool if jobs > 1 else None)
+    two = verify(jobs=2).findings
+    assert two == one
+    name = f"blob {blob.sha256[:12]}…"
+    assert sorted(one) == sorted(
+        [
+            f'records_record {record.pk}: field "correction_reason" differs from ledger seq {seq_of(record)}',
+            f"records_record {forged.pk}: row has no ledger entry (inserted behind the application)",
+            f"{name}: sha256 of stored bytes differs",
+            f"{name}: sm3 of stored bytes differs",
+        ]
+    )
+    kinds = [fn for fn, _ in pool.units]
+    records = [
+        u for fn, u in pool.units if fn == "compare_row_range" and u.label == "records.Record"
+    ]
+    # Ranges are cut at the recorded rows (the forged one falls in the last).
+    assert kinds.count("run_span") > 1 and len(records) == Record.objects.count() - 1 == 2
+    assert kinds.count("range_findings") == fixity.Blob.objects.count() == 3

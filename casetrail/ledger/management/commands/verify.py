@@ -30,7 +30,7 @@ class Command(BaseCommand):
             type=int,
             default=1,
             metavar="N",
-            help="用 N 个进程并行核验日志条目与节点（默认 1）",
+            help="用 N 个进程并行核验日志条目与节点、数据行和文件摘要（默认 1）",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
