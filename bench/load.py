@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pages import PY, ROOT, Server, env_for, free_port, generate, hello_server, login
+from pages import PY, ROOT, SETTLED, Server, env_for, free_port, generate, hello_server, login
 
 USERS_FILE = Path(__file__).resolve().parent / "load_users.py"
 TARGETS = """
@@ -63,18 +63,6 @@ LOG_PATTERNS = {
     '"deadlock detected"': re.compile(rb"deadlock detected"),
     '"Internal Server Error"': re.compile(rb"Internal Server Error"),
 }
-# Start-up work of `casetrail run` (the daily deadline check and findings, the planner statistics)
-# runs in the task worker: the load starts once its queue is empty, so a run measures serving.
-SETTLED = """
-import sys, time
-import django; django.setup()
-from django_tasks_db.models import DBTaskResult
-deadline = time.monotonic() + float(sys.argv[1])
-while time.monotonic() < deadline:
-    if not DBTaskResult.objects.filter(status__in=("READY", "RUNNING")).exists():
-        break
-    time.sleep(1)
-"""
 
 
 def prepare(var: Path, pool: int) -> dict[str, Any]:
