@@ -38,13 +38,16 @@ def _blank_pdf(path):
     return path
 
 
-def _made_in(monkeypatch) -> list[list[str]]:
-    """The transactions open at each rendering of a 案卷 PDF."""
+def _made_in(monkeypatch, meanwhile=None) -> list[list[str]]:
+    """The transactions open at each rendering of a 案卷 PDF; ``meanwhile(n)`` runs before the
+    n-th rendering (from 1)."""
     made: list[list[str]] = []
     build = render.build
 
     def spy(pages, dest):
         made.append(open_transactions())
+        if meanwhile is not None:
+            meanwhile(len(made))
         return build(pages, dest)
 
     monkeypatch.setattr(render, "build", spy)
@@ -96,12 +99,9 @@ def test_it_renders_again_under_the_lock_when_the_foreseen_piece_number_was_take
     case = closed_case(personas)
     policy = policy_of(case.agency)
     retention, _, year = cover_facts(case, policy)
-    made: list[list[str]] = []
-    build = render.build
 
-    def another_file_meanwhile(pages, dest):
-        made.append(open_transactions())
-        if len(made) == 1:  # while it renders, another 立卷 of the year draws the 件号 foreseen
+    def another_file_meanwhile(n: int) -> None:
+        if n == 1:  # while it renders, another 立卷 of the year draws the 件号 foreseen
             counter, _ = PieceCounter.objects.get_or_create(
                 year=year,
                 agency=case.agency,
@@ -112,9 +112,8 @@ def test_it_renders_again_under_the_lock_when_the_foreseen_piece_number_was_take
             )
             counter.last += 1
             counter.save(update_fields=["last"])
-        return build(pages, dest)
 
-    monkeypatch.setattr(render, "build", another_file_meanwhile)
+    made = _made_in(monkeypatch, another_file_meanwhile)
     blob_uploads.clear()
     f = actions.archive_assemble(case=case, officer=personas["liu"])
     assert f.piece_no == 2
