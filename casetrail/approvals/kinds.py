@@ -7,8 +7,11 @@ waiting chain of its kind (``register_due``: the decision within 90 days, 行政
 beside the chain on the worklist of whoever must take its next step.
 
 An effect runs inside the deciding action (``approval_decide``) and returns the rows it wrote, which
-that action's ledger entry carries under ``effects``. ``approvals`` never names the apps that
-register: it only asks this registry.
+that action's ledger entry carries under ``effects``. What an effect needs from another machine
+(a PDF rendered and uploaded to S3) it prepares outside the transaction (``register_prepare``: run by
+the deciding action's ``before`` hook when the step about to be taken is the chain's last approval;
+issue 18, ``lib.outside``). ``approvals`` never names the apps that register: it only asks this
+registry.
 """
 
 from __future__ import annotations
@@ -94,6 +97,30 @@ def register_kind(
     KIND_LABELS[kind] = label
     if legal_checklist:
         CHECKLIST_KINDS.add(kind)
+
+
+class ChainPrepare(Protocol):
+    """Before the deciding action's transaction: what the effect of approving ``chain`` will
+    need from another machine, done now (rendered, uploaded). Returns a dict merged into the
+    action's ``act.prepared``; it must be harmless when the effect then does not run."""
+
+    def __call__(self, *, chain: Chain, officer: Officer) -> dict[str, Any]: ...
+
+
+PREPARES: dict[str, ChainPrepare] = {}
+
+
+def register_prepare(kind: str, prepare: ChainPrepare) -> None:
+    """Register what the effect of approving a chain of ``kind`` prepares outside the deciding
+    action's transaction (``ChainPrepare``). One per kind."""
+    if kind in PREPARES and PREPARES[kind] is not prepare:
+        raise ValueError(f"chain kind {kind!r} has two prepare steps")
+    PREPARES[kind] = prepare
+
+
+def prepare_for(kind: str) -> ChainPrepare | None:
+    """What approving a chain of ``kind`` prepares before the transaction, if its app said."""
+    return PREPARES.get(kind)
 
 
 def effect_for(kind: str) -> ChainEffect:
