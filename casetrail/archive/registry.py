@@ -44,7 +44,7 @@ def register() -> None:
         found = archive_deadlines([c.case for c in chains])
         return {c.pk: found[c.case_id] for c in chains}
 
-    register_due(CHAIN_KIND, due, many=dues)
+    register_due(CHAIN_KIND, due, many=dues, rule="R30a")
     hooks.register_decided_stage(
         Stage.ARCHIVED,
         "archiving_needs_approval",
