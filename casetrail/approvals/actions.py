@@ -78,8 +78,9 @@ def approval_decide(
 
     Approve moves the chain to its next step (after the last, the kind's effect applies, e.g. the
     case number; what it needs from another machine was prepared before the transaction,
-    ``_last_approval_before``); return sends it back to the proposer with reasons; refuse ends it and binds: the
-    effect of a refusal applies and nothing the chain proposed may follow from it.
+    ``_last_approval_before``); return sends it back to the proposer with reasons; refuse ends
+    it and binds: the effect of a refusal applies and nothing the chain proposed may follow from
+    it.
 
     A reviewer approving a decision of a checklist kind may find the case 疑难复杂 or involving
     several legal relations (``legal_grounds``, 行政处罚法第五十八条第一款第三项): the 法制审核 step

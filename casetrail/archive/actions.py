@@ -132,9 +132,11 @@ def _pdf_upload(**kwargs: Any) -> dict[str, Any]:
     file (``{"pdf_pages": {path: count or None}}``: read from the store inside the transaction,
     that would be a download on S3), then the file moved into the blob store."""
     path = Path(kwargs["path"])
+    with path.open("rb") as fh:
+        if fh.read(5) != b"%PDF-":
+            return {}  # not a PDF, not stored: refused by the action (not_a_pdf)
     pages = file_page_count(path)
-    prepared = upload_path_before(path, magic=b"%PDF-")
-    return {**prepared, "pdf_pages": {str(path): pages}} if prepared else prepared
+    return {**upload_path_before(path), "pdf_pages": {str(path): pages}}
 
 
 def _package_upload(**kwargs: Any) -> dict[str, Any]:

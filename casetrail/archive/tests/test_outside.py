@@ -17,12 +17,13 @@ from casetrail.approvals.actions import approval_decide
 from casetrail.archive import actions, render
 from casetrail.archive.assembly import cover_facts
 from casetrail.archive.checks import clamd_scan
-from casetrail.archive.models import FileStatus, PieceCounter
+from casetrail.archive.models import Addition, FileStatus, PieceCounter
 from casetrail.archive.policy import policy_of
 from casetrail.archive.selectors import current_file_of
 from casetrail.archive.tests.builders import archived_case, closed_case
 from casetrail.evidence.models import Blob
 from casetrail.evidence.storage import blob_store
+from casetrail.lib.errors import ActionError
 from casetrail.lib.outside import InsideTransaction, open_transactions
 
 
@@ -192,3 +193,36 @@ def test_it_renders_the_addition_again_under_the_lock_when_the_cover_changed_mea
     assert new.fonds_name == "陵川县民政局新全宗"
     text = PdfReader(io.BytesIO(b"".join(blob_store().iter_bytes(new.pdf.sha256))))
     assert "陵川县民政局新全宗" in text.pages[0].extract_text()
+
+
+def test_it_counts_an_added_pdfs_pages_before_the_transaction(personas, evidence_store, tmp_path):
+    f = archived_case(personas, package=False)
+
+    def propose(path):
+        return actions.archive_addition_propose(
+            case_file=f,
+            officer=personas["liu"],
+            path=path,
+            title="补充材料",
+            responsible="",
+            date=f.date_to,
+            reason="归档后补交",
+        )
+
+    (tmp_path / "a.txt").write_bytes(b"not a PDF")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 and nothing else")
+    for name, message in (
+        ("a.txt", "附卷材料应为 PDF 文件"),
+        ("broken.pdf", "附卷材料不是可读取的 PDF 文件"),
+    ):
+        with pytest.raises(ActionError) as err:
+            propose(tmp_path / name)
+        assert (err.value.code, err.value.message) == ("not_a_pdf", message)
+    pdf = pikepdf.new()
+    for _ in range(3):
+        pdf.add_blank_page()
+    pdf.save(tmp_path / "three.pdf")
+    # Counted from the upload before it was stored: a read of the store inside the action's
+    # transaction would have been refused (``BlobStore.reading``).
+    chain = propose(tmp_path / "three.pdf")
+    assert Addition.objects.get(chain=chain).pages == 3
