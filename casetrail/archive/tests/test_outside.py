@@ -130,27 +130,36 @@ def test_it_renders_again_under_the_lock_when_the_foreseen_piece_number_was_take
     assert f.archive_code in text.pages[0].extract_text()
 
 
-def _addition_proposed(personas, tmp_path):
-    f = archived_case(personas, package=False)
-    chain = actions.archive_addition_propose(
+def _propose_addition(f, personas, path):
+    return actions.archive_addition_propose(
         case_file=f,
         officer=personas["liu"],
-        path=_blank_pdf(tmp_path / "b.pdf"),
+        path=path,
         title="当事人补交的整改报告",
         responsible="陵川县康乐颐养院",
         date=f.date_to,
         reason="归档后当事人补交，与本案履行情况相关",
     )
-    return f, chain
+
+
+def _addition_proposed(personas, tmp_path):
+    f = archived_case(personas, package=False)
+    return f, _propose_addition(f, personas, _blank_pdf(tmp_path / "b.pdf"))
+
+
+def _decided(chain, personas, outcome, opinion, monkeypatch, blob_uploads, meanwhile=None):
+    """王审核 decides the 附卷审批: the transactions open at each rendering of a 案卷 PDF."""
+    made = _made_in(monkeypatch, meanwhile)
+    blob_uploads.clear()
+    approval_decide(chain=chain, officer=personas["wang"], outcome=outcome, opinion=opinion)
+    return made
 
 
 def test_it_renders_and_stores_the_addition_before_the_approval_transaction(
     personas, evidence_store, blob_uploads, monkeypatch, tmp_path
 ):
     f, chain = _addition_proposed(personas, tmp_path)
-    made = _made_in(monkeypatch)
-    blob_uploads.clear()
-    approval_decide(chain=chain, officer=personas["wang"], outcome="approve", opinion="同意附卷")
+    made = _decided(chain, personas, "approve", "同意附卷", monkeypatch, blob_uploads)
     new = current_file_of(f.case)
     assert (new.version, new.status) == (f.version + 1, FileStatus.ARCHIVED)
     assert made == [[]]  # rendered once, outside any transaction
@@ -164,9 +173,7 @@ def test_it_renders_nothing_before_a_refused_addition(
     personas, evidence_store, blob_uploads, monkeypatch, tmp_path
 ):
     f, chain = _addition_proposed(personas, tmp_path)
-    made = _made_in(monkeypatch)
-    blob_uploads.clear()
-    approval_decide(chain=chain, officer=personas["wang"], outcome="refuse", opinion="与本案无关")
+    made = _decided(chain, personas, "refuse", "与本案无关", monkeypatch, blob_uploads)
     assert made == [] and blob_uploads == []
     assert current_file_of(f.case).pk == f.pk
 
@@ -182,9 +189,9 @@ def test_it_renders_the_addition_again_under_the_lock_when_the_cover_changed_mea
             policy = dataclasses.replace(policy_of(f.case.agency), fonds_name="陵川县民政局新全宗")
             actions.archive_settings_set(officer=liu, policy=policy)
 
-    made = _made_in(monkeypatch, renamed_meanwhile)
-    blob_uploads.clear()
-    approval_decide(chain=chain, officer=personas["wang"], outcome="approve", opinion="同意附卷")
+    made = _decided(
+        chain, personas, "approve", "同意附卷", monkeypatch, blob_uploads, renamed_meanwhile
+    )
     new = current_file_of(f.case)
     # Rendered with the old name outside, then with the new one inside (the place marked
     # known); the file kept is the second.
@@ -197,18 +204,6 @@ def test_it_renders_the_addition_again_under_the_lock_when_the_cover_changed_mea
 
 def test_it_counts_an_added_pdfs_pages_before_the_transaction(personas, evidence_store, tmp_path):
     f = archived_case(personas, package=False)
-
-    def propose(path):
-        return actions.archive_addition_propose(
-            case_file=f,
-            officer=personas["liu"],
-            path=path,
-            title="补充材料",
-            responsible="",
-            date=f.date_to,
-            reason="归档后补交",
-        )
-
     (tmp_path / "a.txt").write_bytes(b"not a PDF")
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 and nothing else")
     for name, message in (
@@ -216,7 +211,7 @@ def test_it_counts_an_added_pdfs_pages_before_the_transaction(personas, evidence
         ("broken.pdf", "附卷材料不是可读取的 PDF 文件"),
     ):
         with pytest.raises(ActionError) as err:
-            propose(tmp_path / name)
+            _propose_addition(f, personas, tmp_path / name)
         assert (err.value.code, err.value.message) == ("not_a_pdf", message)
     pdf = pikepdf.new()
     for _ in range(3):
@@ -224,5 +219,5 @@ def test_it_counts_an_added_pdfs_pages_before_the_transaction(personas, evidence
     pdf.save(tmp_path / "three.pdf")
     # Counted from the upload before it was stored: a read of the store inside the action's
     # transaction would have been refused (``BlobStore.reading``).
-    chain = propose(tmp_path / "three.pdf")
+    chain = _propose_addition(f, personas, tmp_path / "three.pdf")
     assert Addition.objects.get(chain=chain).pages == 3
