@@ -13,7 +13,7 @@ from casetrail.approvals.checklists import (
     collective_quorum,
     has_issue,
 )
-from casetrail.approvals.kinds import effect_for, needs_legal_checklist
+from casetrail.approvals.kinds import effect_for, needs_legal_checklist, prepare_for
 from casetrail.approvals.models import PENDING, Chain, ChainStatus, Outcome, Step, StepRole
 from casetrail.approvals.selectors import ROLE_FOR_STATUS, why_cannot_act
 from casetrail.lib.errors import ActionError
@@ -38,7 +38,28 @@ def _locked(chain: Chain) -> Chain:
     )
 
 
-@action(ApprovalAction.STEP)
+def _last_approval_before(**kwargs: Any) -> dict[str, Any]:
+    """Before the deciding transaction (``lib.outside``, issue 18): when this step is the last
+    approval of a chain whose kind prepares its effect outside (``kinds.register_prepare``: the
+    附卷 approval's 案卷 PDF), that preparation; nothing otherwise, nor when the action will
+    refuse (it says why itself). Read without locks: the effect checks again under them."""
+    prepare = prepare_for(kwargs["chain"].kind)  # a chain's kind never changes
+    if prepare is None or kwargs.get("outcome") != Outcome.APPROVE:
+        return {}  # no query: most kinds prepare nothing
+    chain = Chain.objects.select_related("case", "case__agency").get(pk=kwargs["chain"].pk)
+    officer: Officer = kwargs["officer"]
+    if chain.status not in ROLE_FOR_STATUS:
+        return {}
+    role, _ = ROLE_FOR_STATUS[ChainStatus(chain.status)]
+    adds_legal = kwargs.get("legal_grounds") and StepRole.LEGAL not in chain.step_plan()
+    if adds_legal or chain.role_after(role) is not None:
+        return {}
+    if why_cannot_act(officer=officer, chain=chain):
+        return {}
+    return prepare(chain=chain, officer=officer)
+
+
+@action(ApprovalAction.STEP, before=_last_approval_before)
 def approval_decide(
     act: Act,
     /,
@@ -56,8 +77,10 @@ def approval_decide(
     who took part and what each said), the approver decides (第十九条).
 
     Approve moves the chain to its next step (after the last, the kind's effect applies, e.g. the
-    case number); return sends it back to the proposer with reasons; refuse ends it and binds: the
-    effect of a refusal applies and nothing the chain proposed may follow from it.
+    case number; what it needs from another machine was prepared before the transaction,
+    ``_last_approval_before``); return sends it back to the proposer with reasons; refuse ends
+    it and binds: the effect of a refusal applies and nothing the chain proposed may follow from
+    it.
 
     A reviewer approving a decision of a checklist kind may find the case 疑难复杂 or involving
     several legal relations (``legal_grounds``, 行政处罚法第五十八条第一款第三项): the 法制审核 step

@@ -167,7 +167,7 @@ class ApprovalListAPI(APIView):
                     **chain_out(c, masked=not may_see_personal_data(officer=officer, case=c.case)),
                     "due": due_out(due_of(c)),
                 }
-                # Bounded like /api/worklist/ (the longest waiting first).
+                # Bounded like /api/worklist/ (the nearest deadline first, then the longest waiting).
                 for c in chains_waiting_for(officer=officer, limit=WAITING_API_LIMIT)
             ]
         )

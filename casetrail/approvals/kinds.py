@@ -4,11 +4,14 @@ and the effect run when the last step approves or any step refuses (the start pr
 the start, acceptance and complaint chains; the decisions app the decision on the case and the
 other internal decisions; compliance the exemptions). An app may also say which legal deadline bears on a
 waiting chain of its kind (``register_due``: the decision within 90 days, 行政处罚法第六十条), shown
-beside the chain on the worklist of whoever must take its next step.
+beside the chain on the worklist of whoever must take its next step, nearest first.
 
 An effect runs inside the deciding action (``approval_decide``) and returns the rows it wrote, which
-that action's ledger entry carries under ``effects``. ``approvals`` never names the apps that
-register: it only asks this registry.
+that action's ledger entry carries under ``effects``. What an effect needs from another machine
+(a PDF rendered and uploaded to S3) it prepares outside the transaction (``register_prepare``: run by
+the deciding action's ``before`` hook when the step about to be taken is the chain's last approval;
+issue 18, ``lib.outside``). ``approvals`` never names the apps that register: it only asks this
+registry.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from django.db.models import Model
+from django.db.models import F, Model, QuerySet
 
 from casetrail.approvals.models import KIND_LABELS, Chain
 from casetrail.lib.errors import ActionError
@@ -48,14 +51,62 @@ DUES: dict[str, ChainDue] = {}
 # chains reads them in a fixed number of queries, not one calendar computed per chain (issue 18:
 # an approver's worklist took a second for 50 chains at 3,000 cases).
 DUES_MANY: dict[str, Callable[[list[Chain]], dict[int, Any]]] = {}
+# The deadline rule (compliance's rule id, e.g. "CF60") whose stored deadline is a kind's due:
+# what 待我审批 is ordered by, nearest first (``waiting_order``).
+DUE_RULES: dict[str, str] = {}
+
+
+class DueAt(Protocol):
+    """``expression(rules)`` (kind → rule id): a query expression, evaluated on a ``Chain`` row,
+    giving the due time (a datetime; NULL without one) of its kind's rule for its case, from the
+    stored deadlines. ``refresh(chains)``: bring the stored deadlines of these chains' cases up
+    to date first (the ones an action marked since), so the order is that of the dates shown."""
+
+    def expression(self, rules: dict[str, str]) -> Any: ...
+
+    def refresh(self, chains: QuerySet[Chain]) -> Any: ...
+
+
+# From the app that stores the deadlines (compliance, above this one): how 待我审批 reads each
+# chain's due in SQL (``DueAt``).
+_due_at: list[DueAt] = []
 
 
 def register_due(
-    kind: str, due: ChainDue, *, many: Callable[[list[Chain]], dict[int, Any]] | None = None
+    kind: str,
+    due: ChainDue,
+    *,
+    many: Callable[[list[Chain]], dict[int, Any]] | None = None,
+    rule: str | None = None,
 ) -> None:
+    """``due(chain)``: the deadline shown beside a waiting chain of ``kind``; ``many`` the same
+    for a list; ``rule``: the id of the deadline rule that gives it, when it is one rule's stored
+    deadline, so lists of waiting chains are ordered by it in SQL (``waiting_order``)."""
     DUES[kind] = due
     if many is not None:
         DUES_MANY[kind] = many
+    if rule is not None:
+        DUE_RULES[kind] = rule
+
+
+def register_due_at(due_at: DueAt) -> None:
+    """Called once by the app storing the deadlines, from its ``AppConfig.ready()``."""
+    _due_at[:] = [due_at]
+
+
+def waiting_order(chains: QuerySet[Chain], *, refresh: bool) -> QuerySet[Chain]:
+    """``chains`` ordered as 待我审批 lists them: the nearest due first (``register_due``'s
+    ``rule``, read from the stored deadlines in the same query), chains without one after them,
+    then the longest waiting first (created_at, id). ``refresh``: the stored deadlines of the
+    chains' cases are refreshed first (one query when none is marked). Without a registered
+    ``DueAt`` (the compliance app not installed): the longest waiting first."""
+    if not _due_at or not DUE_RULES:
+        return chains.order_by("created_at", "id")
+    if refresh:
+        _due_at[0].refresh(chains)
+    return chains.annotate(nearest_due=_due_at[0].expression(DUE_RULES)).order_by(
+        F("nearest_due").asc(nulls_last=True), "created_at", "id"
+    )
 
 
 def due_of(chain: Chain) -> Any:
@@ -94,6 +145,30 @@ def register_kind(
     KIND_LABELS[kind] = label
     if legal_checklist:
         CHECKLIST_KINDS.add(kind)
+
+
+class ChainPrepare(Protocol):
+    """Before the deciding action's transaction: what the effect of approving ``chain`` will
+    need from another machine, done now (rendered, uploaded). Returns a dict merged into the
+    action's ``act.prepared``; it must be harmless when the effect then does not run."""
+
+    def __call__(self, *, chain: Chain, officer: Officer) -> dict[str, Any]: ...
+
+
+PREPARES: dict[str, ChainPrepare] = {}
+
+
+def register_prepare(kind: str, prepare: ChainPrepare) -> None:
+    """Register what the effect of approving a chain of ``kind`` prepares outside the deciding
+    action's transaction (``ChainPrepare``). One per kind."""
+    if kind in PREPARES and PREPARES[kind] is not prepare:
+        raise ValueError(f"chain kind {kind!r} has two prepare steps")
+    PREPARES[kind] = prepare
+
+
+def prepare_for(kind: str) -> ChainPrepare | None:
+    """What approving a chain of ``kind`` prepares before the transaction, if its app said."""
+    return PREPARES.get(kind)
 
 
 def effect_for(kind: str) -> ChainEffect:

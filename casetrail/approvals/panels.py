@@ -112,7 +112,8 @@ def api(page: CasePage) -> list[dict[str, Any]]:
     return [chain_out(c, page.ledger, masked=masked) for c in _chains(page)]
 
 
-# 待我审批 on the worklist: the longest waiting chains, the rest on the full list (paged).
+# 待我审批 on the worklist: the chains nearest their deadline, then the longest waiting
+# (``waiting_for``), the rest on the full list (paged).
 WAITING_SHOWN = 20
 # /api/worklist/'s "approvals_waiting" and /api/approvals/ list at most this many.
 WAITING_API_LIMIT = 500
@@ -124,9 +125,9 @@ def with_dues(chains: list[Chain]) -> list[tuple[Chain, Any]]:
 
 
 def waiting_section(officer: Officer) -> dict[str, Any] | None:
-    """待我审批: the ``WAITING_SHOWN`` chains waiting longest and how many wait, counted to
-    ``WORKLIST_COUNT_CAP`` in the same read; left out for an officer who decides no chain and
-    has none returned to revise."""
+    """待我审批: the first ``WAITING_SHOWN`` chains in ``waiting_for``'s order (nearest
+    deadline, then longest waiting) and how many wait, counted to ``WORKLIST_COUNT_CAP`` in the
+    same read; left out for an officer who decides no chain and has none returned to revise."""
     cap = paging.WORKLIST_COUNT_CAP
     ids = list(waiting_for(officer=officer).values_list("pk", flat=True)[: cap + 1])
     deciders = {Role.REVIEWER, Role.LEGAL_REVIEWER, Role.APPROVER}

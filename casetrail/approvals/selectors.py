@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.http import Http404
 
+from casetrail.approvals.kinds import waiting_order
 from casetrail.approvals.models import Chain, ChainStatus, Step, StepRole
 from casetrail.cases.models import Case, CaseOfficer
 from casetrail.lib.numbers import id_or_none
@@ -69,7 +70,8 @@ def why_cannot_act(*, officer: Officer, chain: Chain) -> str | None:
 
 def waiting_for(*, officer: Officer) -> QuerySet[Chain]:
     """Chains whose next step this officer may take, plus returned ones they must revise, the
-    longest waiting first: ``why_cannot_act``'s rule in SQL (a test holds the two to the same
+    nearest deadline first, then the longest waiting (``kinds.waiting_order``; issue 18):
+    ``why_cannot_act``'s rule in SQL (a test holds the two to the same
     chains), so a list reads the chains it shows and counts the rest, where testing each in
     Python read every waiting chain of the agency with its steps (issue 18)."""
     roles = officer.role_set
@@ -100,7 +102,10 @@ def waiting_for(*, officer: Officer) -> QuerySet[Chain]:
     # chains at 3,000 cases).
     statuses = [ChainStatus.RETURNED, *(s for s, (_, r) in ROLE_FOR_STATUS.items() if r in roles)]
     chains = Chain.objects.filter(status__in=statuses, case__agency_id=officer.agency_id)
-    return chains.filter(q).order_by("created_at", "id")
+    # A decider's chains are on cases they are not assigned to, whose stored deadlines their
+    # other panels do not refresh: refreshed here first. A handler's returned chains are on their
+    # own cases, refreshed by their worklist's deadlines (a minute's lag at most elsewhere).
+    return waiting_order(chains.filter(q), refresh=bool(decides))
 
 
 def chains_waiting_for(*, officer: Officer, limit: int | None = None) -> list[Chain]:

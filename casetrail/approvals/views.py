@@ -43,8 +43,9 @@ WAITING_PER_PAGE = 50
 
 @login_required
 def waiting_list(request: HttpRequest) -> HttpResponse:
-    """Every chain waiting for the officer's step (and the returned ones to revise), the longest
-    waiting first, paged and counted to 1,000 like the case list."""
+    """Every chain waiting for the officer's step (and the returned ones to revise), in
+    ``waiting_for``'s order (nearest deadline, then longest waiting), paged and counted to
+    1,000 like the case list."""
     officer = officer_for_request(request.user)
     ids = waiting_for(officer=officer).values_list("pk", flat=True)
     page = CappedPaginator(ids, WAITING_PER_PAGE).get_page(id_or_none(request.GET.get("page")) or 1)

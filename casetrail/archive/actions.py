@@ -59,14 +59,14 @@ from casetrail.archive.models import (
     UseReturn,
 )
 from casetrail.archive.policy import GROUPS, Policy
-from casetrail.archive.render import page_count
+from casetrail.archive.render import file_page_count
 from casetrail.archive.writes import foreseen, render_before, store_file, write_version
 from casetrail.cases.models import Case
 from casetrail.cases.writes import locked
 from casetrail.evidence.models import Blob
 from casetrail.evidence.storage import upload_path_before, uploaded_path
 from casetrail.lib.errors import ActionError
-from casetrail.lib.ledgered import Act, ActionName, action, step
+from casetrail.lib.ledgered import Act, ActionName, action, current_action, step
 from casetrail.lib.text import clean_text
 from casetrail.org.models import Officer, Role
 from casetrail.records.writes import add_record
@@ -128,8 +128,15 @@ def _proposal(
 
 
 def _pdf_upload(**kwargs: Any) -> dict[str, Any]:
-    """Before the transaction: an uploaded PDF moved into the blob store (``lib.outside``)."""
-    return upload_path_before(kwargs["path"], magic=b"%PDF-")
+    """Before the transaction (``lib.outside``): an uploaded PDF's pages counted from the local
+    file (``{"pdf_pages": {path: count or None}}``: read from the store inside the transaction,
+    that would be a download on S3), then the file moved into the blob store."""
+    path = Path(kwargs["path"])
+    with path.open("rb") as fh:
+        if fh.read(5) != b"%PDF-":
+            return {}  # not a PDF, not stored: refused by the action (not_a_pdf)
+    pages = file_page_count(path)
+    return {**upload_path_before(path), "pdf_pages": {str(path): pages}}
 
 
 def _package_upload(**kwargs: Any) -> dict[str, Any]:
@@ -139,16 +146,18 @@ def _package_upload(**kwargs: Any) -> dict[str, Any]:
 
 @step
 def _stored_pdf(*, agency_id: int, path: Any, what: str) -> tuple[Blob, int]:
-    """An uploaded PDF (附件, 附卷 material) put in the blob store: (blob, page count)."""
+    """An uploaded PDF (附件, 附卷 material) put in the blob store: (blob, page count). The hook
+    (``_pdf_upload``) stored it and counted its pages before the transaction."""
     if uploaded_path(path) is None:  # else checked by the hook, which moved it into the store
         with open(path, "rb") as fh:
             if fh.read(5) != b"%PDF-":
                 raise ActionError("not_a_pdf", f"{what}应为 PDF 文件", field="file")
     blob = store_file(agency_id=agency_id, path=path, media_type="application/pdf")
-    try:
-        return blob, page_count(blob.sha256)
-    except Exception:
-        raise ActionError("not_a_pdf", f"{what}不是可读取的 PDF 文件", field="file") from None
+    act = current_action()
+    pages = None if act is None else act.prepared.get("pdf_pages", {}).get(str(Path(path)))
+    if pages is None:
+        raise ActionError("not_a_pdf", f"{what}不是可读取的 PDF 文件", field="file")
+    return blob, pages
 
 
 def _new_version(
@@ -306,9 +315,8 @@ def _attached_before(**kwargs: Any) -> dict[str, Any]:
     previous = current_file(case)
     if previous is not None and previous.status != FileStatus.DRAFT:
         return prepared
-    try:
-        pages = page_count(digests["sha256"])
-    except Exception:
+    pages = prepared["pdf_pages"][str(Path(kwargs["path"]))]
+    if pages is None:
         return prepared  # an unreadable PDF: refused by the action (not_a_pdf)
     blob = Blob(
         sha256=digests["sha256"],

@@ -76,8 +76,10 @@ def target_of(i: FileItem) -> str:
 @contextlib.contextmanager
 def local_path(blob: Blob) -> Iterator[Path]:
     """A path to the blob's bytes for a library that wants a file (PyAV): the stored file itself,
-    or (object storage) a temporary copy streamed to disk."""
+    or (object storage) a temporary copy streamed to disk. Refused inside a transaction on both
+    backends (``BlobStore.reading``)."""
     store = blob_store()
+    store.reading(f"blob {blob.sha256[:12]}…")
     if store.is_file:
         yield store.path(blob.sha256)
         return

@@ -1,11 +1,14 @@
 """What happens when an archive chain ends (registered with ``approvals.kinds`` from
 ``ArchiveConfig.ready()``): 归档审批 archives the 案卷 and moves the case to 已归档; 附卷审批 makes
 a new archived version; 档案销毁审批 writes the 销毁清册 entry. Each runs inside the deciding
-action (``approval_decide``), whose ledger entry carries the rows it returns."""
+action (``approval_decide``), whose ledger entry carries the rows it returns. The 附卷 version's
+案卷 PDF is rendered and stored before that transaction (``addition_prepare``, registered with
+``approvals.kinds.register_prepare``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Model
 from django.utils import timezone
@@ -21,7 +24,7 @@ from casetrail.archive.guards import (
     locked_file,
 )
 from casetrail.archive.models import Addition, CaseFile, Destruction, FileStatus, ItemKind
-from casetrail.archive.writes import write_version
+from casetrail.archive.writes import render_before, write_version
 from casetrail.cases.models import Stage
 from casetrail.cases.writes import locked, move_stage
 from casetrail.evidence.writes import destroy_blobs
@@ -65,21 +68,10 @@ def archiving_consequence(chain: Chain) -> tuple[str, list[str]]:
     return "案卷归档，案件进入“已归档”阶段，此后只能经审批附卷（第三十条）", []
 
 
-@step
-def addition_ended(
-    *, chain: Chain, officer: Officer, approved: bool, now: dt.datetime
-) -> list[Model]:
-    """Effect of the 附卷审批: approved, a new archived version of the 案卷 holds the material
-    after the earlier 附件, its 备考表 says so; the old version stays (superseded). Refused:
-    nothing is added."""
-    if not approved:
-        return []
-    addition = Addition.objects.select_related("case_file", "blob").get(chain=chain)
-    previous = locked_file(addition.case_file)
-    current = current_file(previous.case)
-    if current is None or current.pk != previous.pk or previous.status != FileStatus.ARCHIVED:
-        raise ActionError("file_changed", "该案卷已有更新的版本，请在最新版本上附卷")
-    chain.save(update_fields=["status", "decided_at"])  # decided, not pending
+def _addition(addition: Addition, officer: Officer) -> tuple[list[Proposed], str]:
+    """The new version's 附件 (the archived version's, then the approved material) and its reason,
+    as the approval by ``officer`` makes them (``addition_ended`` and ``addition_prepare`` alike)."""
+    previous = addition.case_file
     carried = [attachment_of(i) for i in previous.items.filter(kind=ItemKind.ATTACHMENT)]
     added = Proposed(
         kind=ItemKind.ATTACHMENT,
@@ -92,6 +84,50 @@ def addition_ended(
         reason=addition.reason,
         note="附卷",
     )
+    return [*carried, added], f"附卷“{addition.title}”经{officer.name}批准（{addition.reason}）"
+
+
+def addition_prepare(*, chain: Chain, officer: Officer) -> dict[str, Any]:
+    """Before the deciding transaction of the 附卷审批's last approval (``lib.outside``, issue
+    18): the new version's 案卷 PDF rendered and stored as ``addition_ended`` will most likely
+    write it (``archive.writes.render_before``); nothing when the file changed (the effect then
+    refuses). ``write_version`` compares what it prints under the locks and renders again inside
+    only if that changed."""
+    addition = Addition.objects.select_related("case_file", "case_file__case", "blob").get(
+        chain=chain
+    )
+    previous = addition.case_file
+    current = current_file(previous.case)
+    if current is None or current.pk != previous.pk or previous.status != FileStatus.ARCHIVED:
+        return {}
+    attachments, reason = _addition(addition, officer)
+    return render_before(
+        case=previous.case,
+        officer=previous.assembled_by,
+        previous=previous,
+        attachments=attachments,
+        reason=reason,
+    )
+
+
+@step
+def addition_ended(
+    *, chain: Chain, officer: Officer, approved: bool, now: dt.datetime
+) -> list[Model]:
+    """Effect of the 附卷审批: approved, a new archived version of the 案卷 holds the material
+    after the earlier 附件, its 备考表 says so; the old version stays (superseded). Refused:
+    nothing is added. Its PDF was stored before the transaction (``addition_prepare``) unless
+    what it prints changed meanwhile."""
+    if not approved:
+        return []
+    addition = Addition.objects.select_related("case_file", "blob").get(chain=chain)
+    previous = locked_file(addition.case_file)
+    addition.case_file = previous
+    current = current_file(previous.case)
+    if current is None or current.pk != previous.pk or previous.status != FileStatus.ARCHIVED:
+        raise ActionError("file_changed", "该案卷已有更新的版本，请在最新版本上附卷")
+    chain.save(update_fields=["status", "decided_at"])  # decided, not pending
+    attachments, reason = _addition(addition, officer)
     previous.status = FileStatus.SUPERSEDED
     previous.save(update_fields=["status"])
     case_file, items, counter = write_version(
@@ -99,8 +135,8 @@ def addition_ended(
         officer=previous.assembled_by,
         now=now,
         previous=previous,
-        attachments=[*carried, added],
-        reason=f"附卷“{addition.title}”经{officer.name}批准（{addition.reason}）",
+        attachments=attachments,
+        reason=reason,
     )
     case_file.status = FileStatus.ARCHIVED
     case_file.checked_by = officer

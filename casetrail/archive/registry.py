@@ -8,11 +8,17 @@ from typing import Any
 
 
 def register() -> None:
-    from casetrail.approvals.kinds import register_consequence, register_due, register_kind
+    from casetrail.approvals.kinds import (
+        register_consequence,
+        register_due,
+        register_kind,
+        register_prepare,
+    )
     from casetrail.archive import panels
     from casetrail.archive.effects import (
         addition_consequence,
         addition_ended,
+        addition_prepare,
         archiving_consequence,
         archiving_ended,
         destruction_consequence,
@@ -27,6 +33,7 @@ def register() -> None:
     register_consequence(CHAIN_KIND, archiving_consequence)
     register_kind(ADDITION_KIND, addition_ended, label="附卷审批")
     register_consequence(ADDITION_KIND, addition_consequence)
+    register_prepare(ADDITION_KIND, addition_prepare)
     register_kind(DESTRUCTION_KIND, destruction_ended, label="档案销毁审批")
     register_consequence(DESTRUCTION_KIND, destruction_consequence)
 
@@ -37,7 +44,7 @@ def register() -> None:
         found = archive_deadlines([c.case for c in chains])
         return {c.pk: found[c.case_id] for c in chains}
 
-    register_due(CHAIN_KIND, due, many=dues)
+    register_due(CHAIN_KIND, due, many=dues, rule="R30a")
     hooks.register_decided_stage(
         Stage.ARCHIVED,
         "archiving_needs_approval",

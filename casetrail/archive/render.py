@@ -5,7 +5,8 @@ with the same embedded face), then the 音像资料目录 and the 卷内备考�
 per document.
 
 The cover and the 卷内目录 carry the page numbers of the documents, so the documents' page counts
-are read first (``page_count``); the front matter and the closing sheets are not numbered (DA/T
+are known first (kept on each document and 附件 row; an upload's counted before it is stored,
+``file_page_count``); the front matter and the closing sheets are not numbered (DA/T
 22 / the usual 案卷 practice: 页号 on the file's documents)."""
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ MM = 72 / 25.4  # PDF points per millimetre
 @contextlib.contextmanager
 def open_blob_pdf(sha256: str) -> Iterator[pikepdf.Pdf]:
     """A stored PDF opened with pikepdf: from its path on the file store, else read whole (the
-    documents are small; media are never opened this way)."""
+    documents are small; media are never opened this way). Refused inside a transaction on both
+    backends (``BlobStore.reading``): on S3 it is a download."""
     store = blob_store()
+    store.reading(f"the PDF {sha256[:12]}…")
     if store.is_file:
         pdf = pikepdf.open(store.path(sha256))
     else:
@@ -45,9 +48,14 @@ def open_blob_pdf(sha256: str) -> Iterator[pikepdf.Pdf]:
         pdf.close()
 
 
-def page_count(sha256: str) -> int:
-    with open_blob_pdf(sha256) as pdf:
-        return len(pdf.pages)
+def file_page_count(path: Path) -> int | None:
+    """The page count of the PDF at the local ``path`` (an upload not yet stored), or None when
+    it is not a readable PDF."""
+    try:
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages)
+    except (pikepdf.PdfError, OSError):
+        return None
 
 
 def _first_page_with(document: Any, anchor: str) -> int | None:

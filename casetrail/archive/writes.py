@@ -294,9 +294,11 @@ def write_version(
     if made is not None and made.pages == pages.digest:
         digests = made.digests
     else:
-        # Known debt (#18): no hook rendered it (附卷, decided in an approval chain), or another
-        # 立卷 took the 件号 foreseen, or the case changed meanwhile: the PDF must print what is
-        # read under this transaction, so it is rendered and stored here, inside it.
+        # Known debt (#18), rare: another 立卷 took the 件号 foreseen, or the case or its file
+        # changed between the ``before`` hook and the locks (or the day turned: the cover prints
+        # the date): the PDF must print what is read under this transaction, so it is rendered
+        # and stored here, inside it. Every caller has a hook (立卷, 添加附件, and the 附卷
+        # approval through ``approvals.kinds.register_prepare``).
         with known_inside_transaction("archive.writes.write_version: the 案卷 PDF's upload"):
             digests = _rendered(pages)
     case_file.pdf, _ = blob_row(

@@ -7,7 +7,7 @@ class ComplianceConfig(AppConfig):
     verbose_name = "合规规则"
 
     def ready(self) -> None:
-        from casetrail.approvals.kinds import register_kind
+        from casetrail.approvals.kinds import register_due_at, register_kind
         from casetrail.cases import hooks
         from casetrail.compliance import (
             panels,
@@ -16,7 +16,7 @@ class ComplianceConfig(AppConfig):
         from casetrail.compliance.effects import exemption_ended
         from casetrail.compliance.engine import gate
         from casetrail.compliance.kinds import ComplianceChain
-        from casetrail.compliance.stored import mark_case
+        from casetrail.compliance.stored import ChainDueAt, mark_case
         from casetrail.compliance.tasks import check_deadlines, refresh_marked_deadlines
         from casetrail.lib.ledgered import register_after_case
         from casetrail.lib.periodic import Job, register
@@ -35,4 +35,6 @@ class ComplianceConfig(AppConfig):
         # The stored deadlines follow every action on a case: marked in its transaction,
         # recomputed in batches (and by every reader first).
         register_after_case(mark_case)
+        # 待我审批 nearest deadline first, read from the stored deadlines (approvals is below).
+        register_due_at(ChainDueAt())
         register(Job("deadlines-marked", refresh_marked_deadlines.enqueue, every=lambda: 60))

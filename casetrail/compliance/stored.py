@@ -27,7 +27,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, When
 from django.utils import timezone
 
 from casetrail.cases.models import Case, CaseOfficer, Stage
@@ -386,6 +387,40 @@ def rule_deadlines(cases: Sequence[Case], rule: str) -> dict[int, Deadline | Non
 
 
 _CHUNK = 500
+
+
+class ChainDueAt:
+    """For ``approvals.kinds.waiting_order`` (registered from ``ComplianceConfig.ready()``): the
+    due time of each waiting chain read from the stored deadlines in the chains' own query."""
+
+    @staticmethod
+    def expression(rules: dict[str, str]) -> SqlCase:
+        """Over a ``Chain`` row: its kind's rule's nearest watched stored deadline for its case
+        (``rules``: kind → rule id); NULL for other kinds, or when none is watched (met, or the
+        case archived). One subquery per row, through ``deadline_case_watch`` (case, watched,
+        due_at)."""
+        return SqlCase(
+            *(
+                When(
+                    kind=kind,
+                    then=Subquery(
+                        CaseDeadline.objects.filter(
+                            case_id=OuterRef("case_id"), watched=True, rule=rule
+                        )
+                        .order_by("due_at")
+                        .values("due_at")[:1]
+                    ),
+                )
+                for kind, rule in sorted(rules.items())
+            ),
+            default=None,
+        )
+
+    @staticmethod
+    def refresh(chains: QuerySet[Any]) -> int:
+        """The marked cases among ``chains``' recomputed (``refresh_marked``): one query when
+        none is marked. Returns how many."""
+        return refresh_marked(cases=Case.objects.filter(pk__in=chains.values("case_id")))
 
 
 def rule_due_cases(*, agency_id: int, rule: str, cases: QuerySet[Case]) -> QuerySet[Any, int]:

@@ -53,7 +53,7 @@ class DecisionsConfig(AppConfig):
             (K.CONFIDENTIALITY_CHANGE, flags.confidentiality_ended, False),
         ):
             register_kind(kind, effect, label=kind.label, legal_checklist=checklist)
-        register_due(K.CASE_DECISION, decision_deadline, many=decision_deadlines)
+        register_due(K.CASE_DECISION, decision_deadline, many=decision_deadlines, rule="CF60")
         register_consequence(K.CASE_CLOSING, closing.closing_consequence)
         register_extension(extension.approved_extension_days)
         # The decision's documents follow its approval; the proposals are catalogue entries

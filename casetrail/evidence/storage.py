@@ -11,6 +11,15 @@ Keys are ``ab/cd/<sha256>``. Two backends:
 
 Reads stream in bounded chunks (``iter_bytes``) for hashing and HTTP Range playback; nothing here
 reads a whole blob into memory.
+
+Neither writes nor reads of the store run inside a database transaction (``lib.outside``, issue
+18): on S3 each is a request to another machine, which may take its whole timeout while the
+transaction holds its locks. ``put_file``, ``put_derived``, ``exists``, ``size``, ``iter_bytes``
+and ``open_derived`` refuse inside one on **both** backends: a local read is only a disk read, but
+guarding it too makes the suite, which runs on the file store, find the read an S3 deployment
+would make inside a transaction (the same choice as for uploads). ``path`` (the file backend's
+own access, for callers that branch on ``is_file``) is not guarded: its callers are guarded
+where they read (``archive.render.open_blob_pdf``).
 """
 
 from __future__ import annotations
@@ -68,10 +77,16 @@ class BlobStore:
     def path(self, sha256: str) -> Path:
         return Path(self.storage.path(blob_key(sha256)))
 
+    def reading(self, what: str) -> None:
+        """Refuse a read of ``what`` inside a transaction (``lib.outside``; see the module)."""
+        require_no_transaction(f"reading {what} from the blob store ({self.name})")
+
     def exists(self, sha256: str) -> bool:
+        self.reading(f"whether blob {sha256[:12]}… exists")
         return bool(self.storage.exists(blob_key(sha256)))
 
     def size(self, sha256: str) -> int | None:
+        self.reading(f"the size of blob {sha256[:12]}…")
         try:
             return int(self.storage.size(blob_key(sha256)))
         except (FileNotFoundError, OSError):
@@ -132,7 +147,9 @@ class BlobStore:
     def iter_bytes(
         self, sha256: str, start: int = 0, end: int | None = None, chunk: int = CHUNK
     ) -> Iterator[bytes]:
-        """Yield the bytes [start, end] (inclusive end; None = to the end) in bounded chunks."""
+        """Yield the bytes [start, end] (inclusive end; None = to the end) in bounded chunks.
+        Refused inside a transaction when the first chunk is asked for (a generator)."""
+        self.reading(f"blob {sha256[:12]}…")
         if self.is_file:
             with self.path(sha256).open("rb") as fh:
                 fh.seek(start)
@@ -171,6 +188,7 @@ class BlobStore:
         self.storage.save(key, ContentFile(data))
 
     def open_derived(self, key: str) -> Any:
+        self.reading(f"the derived file {key}")
         return self.storage.open(key, "rb")
 
 

@@ -23,6 +23,8 @@ def make_poster(*, blob_id: int) -> str:
     blob = Blob.objects.get(pk=blob_id)
     store = blob_store()
     key = poster_key(blob.sha256)
+    # Before the try: a read inside a transaction is a programming error, not a damaged file.
+    store.reading(f"blob {blob.sha256[:12]}…")
     try:
         if store.is_file:
             data = render_poster(str(store.path(blob.sha256)), blob.media_type)

@@ -1,8 +1,8 @@
 """待我审批 at scale (issue 18): the chains waiting for an officer are read in SQL
 (``waiting_for``) — the same rule ``why_cannot_act`` applies to one chain, held to the same chains
-here for every persona — the worklist shows the longest waiting 20 with a total counted to 100
-(「超过 100」), in a number of queries that does not grow with the chains, and the full list behind
-its link is paged."""
+here for every persona — the worklist shows the first 20 (nearest deadline, then longest
+waiting) with a total counted to 100 (「超过 100」), in a number of queries that does not grow
+with the chains, and the full list behind its link is paged."""
 
 from __future__ import annotations
 

@@ -136,3 +136,37 @@ def test_it_keeps_an_upload_resumable_when_s3_fails(
     r = head(zhang, url)
     assert r["Upload-Offset"] == str(len(data)) and r["CaseTrail-Upload-State"] == "done"
     assert blob_store().exists(Blob.objects.get().sha256)
+
+
+def _reads_refused_inside_a_transaction(backend: str) -> None:
+    """#18: a read of the store is a request to S3; inside a transaction it would hold the
+    transaction's locks meanwhile. Refused on both backends (the suite runs on the file store),
+    allowed where marked known, and outside any transaction."""
+    from django.db import transaction
+
+    from casetrail.evidence.storage import put_bytes
+    from casetrail.lib.outside import InsideTransaction, known_inside_transaction
+
+    store = blob_store()
+    assert store.name == backend
+    sha256 = put_bytes(b"%PDF-1.7 stored")["sha256"]
+    reads = {
+        "exists": lambda: store.exists(sha256),
+        "size": lambda: store.size(sha256),
+        "bytes": lambda: b"".join(store.iter_bytes(sha256)),
+    }
+    for what, read in reads.items():
+        with pytest.raises(InsideTransaction, match="from the blob store"):
+            with transaction.atomic():
+                read()
+        with transaction.atomic(), known_inside_transaction("the test's known place"):
+            assert read(), what
+        assert read(), what
+
+
+def test_it_refuses_reading_s3_inside_a_transaction(s3: Any, db: Any) -> None:
+    _reads_refused_inside_a_transaction("s3")
+
+
+def test_it_refuses_reading_the_file_store_inside_a_transaction(db: Any) -> None:
+    _reads_refused_inside_a_transaction("file")
