@@ -24,10 +24,10 @@ from casetrail.cases.selectors import (
     case_list,
     case_page,
     case_table_rows,
-    has_many_cases,
     may_read_marked,
     page_marks,
     page_sees_personal,
+    reads_correlated,
     stage_bar,
 )
 from casetrail.lib.errors import ActionError
@@ -77,7 +77,7 @@ def cases_index(request: HtmxHttpRequest) -> HttpResponse:
     # correlated to each case read in the list's index order (the first cases found are the
     # page; the count stops at 1,001), not their every case gathered and sorted. The ids are
     # read once for the count and the page (the filter compiled once), the page's rows by id.
-    correlated = has_many_cases(officer)
+    correlated = reads_correlated(officer, mine=mine)
     paginator = CappedPaginator(
         case_ids(case_list(officer=officer, correlated=correlated, **filters)), PER_PAGE
     )
