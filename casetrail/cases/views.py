@@ -84,7 +84,7 @@ def cases_index(request: HtmxHttpRequest) -> HttpResponse:
     page = paginator.get_page(id_or_none(request.GET.get("page")) or 1)
     context = {
         "page": page,
-        "rows": case_table_rows(page.object_list),
+        "rows": case_table_rows(list(page.object_list)),
         "stages": Stage.choices,
         "modes": StartMode.choices,
         "stage": stage,

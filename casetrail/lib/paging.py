@@ -70,7 +70,7 @@ class CappedPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if not self.capped:  # every row is in ``head``
-            return self._get_page(self.head[bottom:top], number, self)
+            return Page(self.head[bottom:top], number, self)
         # One row more than the page shows: whether there is a next page.
         if top < len(self.head):
             rows = self.head[bottom : top + 1]
