@@ -29,7 +29,9 @@ import sys
 import time
 import urllib.parse
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "casetrail-demo"  # casetrail.demo.personas: the personas `generate` makes
@@ -65,6 +67,11 @@ def show_profile(run: Callable[[], object]) -> None:
     run()
     sampler.stop()
     print(sampler.output_text(unicode=True, show_all=False))
+
+
+def get_many(client: Any, path: str, n: int) -> None:
+    for _ in range(n):
+        client.get(path)
 
 
 def measure(requests: int, warm: int, profile: str | None) -> dict[str, dict[str, float]]:
@@ -114,7 +121,7 @@ def measure(requests: int, warm: int, profile: str | None) -> dict[str, dict[str
                 body = client.get(path).content
             queried = len(queries)
             if profile == label:
-                show_profile(lambda: [client.get(path) for _ in range(requests)])
+                show_profile(partial(get_many, client, path, requests))
                 continue
             times = []
             for _ in range(requests):
@@ -134,9 +141,13 @@ def measure(requests: int, warm: int, profile: str | None) -> dict[str, dict[str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--var", type=Path, required=True, help="a folder `casetrail generate` filled")
+    parser.add_argument(
+        "--var", type=Path, required=True, help="a folder `casetrail generate` filled"
+    )
     parser.add_argument("--code", type=Path, action="append", default=[], help="another checkout")
-    parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds over the checkouts")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="interleaved rounds over the checkouts"
+    )
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
     parser.add_argument("--warm", type=int, default=3)
     parser.add_argument("--profile", help='one page to profile, e.g. "zhang case list"')
@@ -158,10 +169,14 @@ def main() -> None:
             argv += ["--requests", str(args.requests), "--warm", str(args.warm)]
             env = {**env_for(args.var), "PYTHONPATH": str(code), "BENCH_CODE": str(code)}
             load = os.getloadavg()[0]
-            out = subprocess.run(argv, env=env, cwd=code, check=True, capture_output=True, text=True)
+            out = subprocess.run(
+                argv, env=env, cwd=code, check=True, capture_output=True, text=True
+            )
             runs[str(code)].append(json.loads(out.stdout.strip().splitlines()[-1]))
             print(f"round {r + 1}: {code} done (load {load:.1f})", file=sys.stderr)
-    print(f"\n### CPU per request, in-process ({args.requests} requests a page, {args.rounds} rounds)\n")
+    print(
+        f"\n### CPU per request, in-process ({args.requests} requests a page, {args.rounds} rounds)\n"
+    )
     header = " | ".join(f"{c.name or c} ms (queries)" for c in checkouts)
     print(f"| page | {header} |")
     print("|---|" + "---|" * len(checkouts))

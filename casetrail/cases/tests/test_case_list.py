@@ -160,7 +160,7 @@ FORMER_LOOP = """{% for c in rows %}
       <td data-label="阶段"><span class="tag">{{ c.stage }}</span></td>
       <td data-label="登记时间">{{ c.registered }}</td>
     </tr>
-  {% endfor %}"""  # noqa: E501
+  {% endfor %}"""
 
 
 def test_it_writes_the_case_rows_as_the_template_loop_wrote_them():
