@@ -30,7 +30,7 @@ from casetrail.cases.hooks import (
 from casetrail.cases.models import Case, CaseOfficer, Confidentiality, Stage, StartStatus
 from casetrail.cases.selectors import (
     case_list,
-    case_rows,
+    case_table_rows,
     has_many_cases,
     marked_reads_of,
     page_marks,
@@ -215,11 +215,9 @@ def my_cases_section(officer: Officer) -> dict[str, Any] | None:
     )
     if not ids and not closed:
         return None
-    shown = ids[:MY_CASES_SHOWN]
-    # Read as the case list's table reads them (its columns and the parties' names only).
-    found = {c.pk: c for c in case_rows(Case.objects.filter(pk__in=shown))} if shown else {}
     return {
-        "my_cases": [found[pk] for pk in shown if pk in found],
+        # Read as the case list's table reads its page (its columns and the parties' names).
+        "my_cases": case_table_rows(ids[:MY_CASES_SHOWN]),
         "open": len(ids),
         "open_shown": paging.counted(len(ids), cap),
         "closed": closed,

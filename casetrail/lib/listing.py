@@ -24,9 +24,11 @@ def id_link(name: str) -> Callable[[int], str]:
     return lambda pk: f"{head}{int(pk)}{tail}"
 
 
-def minute(at: dt.datetime) -> str:
-    """``at`` in the current time zone as the templates' ``|date:"Y-m-d H:i"`` writes it."""
-    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+def minute(at: dt.datetime, tz: dt.tzinfo | None = None) -> str:
+    """``at`` in the current time zone as the templates' ``|date:"Y-m-d H:i"`` writes it;
+    ``tz``: that zone, when a caller formatting many times read it once
+    (``timezone.get_current_timezone()``, a thread-local lookup)."""
+    return timezone.localtime(at, tz).strftime("%Y-%m-%d %H:%M")
 
 
 def day(at: dt.datetime | dt.date) -> str:

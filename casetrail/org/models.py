@@ -105,10 +105,17 @@ class Officer(models.Model):
     @property
     def role_set(self) -> set[str]:
         """The roles held now: grants not revoked. ``roles`` holds the whole history."""
-        # Prefetched via `roles` when lists need it; a single officer costs one query.
+        # Prefetched via `roles` when lists need it; a single officer costs one query of the
+        # role names (no grant instances, no prefetch: ≈ 0.2 against 0.5 ms of Python for the
+        # request's officer, read on every page — issue 18).
         cached = getattr(self, "_role_cache", None)
         if cached is None:
-            cached = {r.role for r in self.roles.all() if r.revoked_at is None}
+            prefetched = getattr(self, "_prefetched_objects_cache", {}).get("roles")
+            if prefetched is not None:
+                cached = {r.role for r in prefetched if r.revoked_at is None}
+            else:
+                grants = OfficerRole.objects.filter(officer_id=self.pk, revoked_at__isnull=True)
+                cached = set(grants.values_list("role", flat=True))
             self._role_cache = cached
         return cached
 

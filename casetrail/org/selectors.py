@@ -12,16 +12,16 @@ from casetrail.org.models import ApiToken, Officer, Role, Unit
 
 
 def officer_for_user(user: Any) -> Officer | None:
-    """The officer behind a login, cached on the user object for the request."""
+    """The officer behind a login, cached on the user object for the request; its roles are
+    read on first use (``Officer.role_set``, one query of their names)."""
     if user is None or not user.is_authenticated:
         return None
     if not hasattr(user, "_officer_cache"):
-        user._officer_cache = (
-            Officer.objects.select_related("agency", "unit")
-            .prefetch_related("roles")
-            .filter(user=user)
-            .first()
-        )
+        try:
+            # ``get`` on the one-to-one: no ORDER BY and LIMIT to compile as ``first()`` has.
+            user._officer_cache = Officer.objects.select_related("agency", "unit").get(user=user)
+        except Officer.DoesNotExist:
+            user._officer_cache = None
     return user._officer_cache
 
 

@@ -147,3 +147,71 @@ def test_it_reads_one_case_with_the_correlated_access_filter(personas):
     assert "EXISTS" in read and 'IN (SELECT U0."case_id"' not in read
     with pytest.raises(Http404):
         case_for_user(user=personas["liu"].user, case_id=case.pk)
+
+
+# The case table's rows as the template's loop wrote them before they were written in Python
+# (issue 18): the reference the rows' HTML must equal, character for character.
+FORMER_LOOP = """{% for c in rows %}
+    <tr>
+      <td data-label="案件编号"><a href="{{ c.url }}">{{ c.number|default:"（未编号）" }}</a></td>
+      <td data-label="案由">{{ c.title }}{% if c.is_major %} <span class="tag bad">重大</span>{% endif %}{% if c.emergency %} <span class="tag warn">紧急</span>{% endif %}</td>
+      <td data-label="当事人">{{ c.parties|default:"—" }}</td>
+      <td data-label="启动方式">{{ c.start }}</td>
+      <td data-label="阶段"><span class="tag">{{ c.stage }}</span></td>
+      <td data-label="登记时间">{{ c.registered }}</td>
+    </tr>
+  {% endfor %}"""
+
+
+def test_it_writes_the_case_rows_as_the_template_loop_wrote_them():
+    from django.template import Context, Template
+
+    from casetrail.cases.selectors import CaseRow
+    from casetrail.cases.templatetags.case_tables import case_table_body
+
+    rows = [
+        CaseRow(
+            pk=7,
+            url="/cases/7/",
+            number="",
+            title="<script>alert('x')</script> & \"引号\"",
+            is_major=True,
+            emergency=True,
+            parties="",
+            start="依职权 · 待审批",
+            stage="立案",
+            registered="2026-12-01 09:30",
+        ),
+        CaseRow(
+            pk=8,
+            url="/cases/8/",
+            number="陵民罚〔2026〕8号",
+            title="殡葬服务收费问题",
+            is_major=False,
+            emergency=False,
+            parties="张三、<李四>",
+            start="依申请 · 已批准立案",
+            stage="调查取证",
+            registered="2026-12-01 10:00",
+        ),
+    ]
+    written = case_table_body(rows)
+    assert written == Template(FORMER_LOOP).render(Context({"rows": rows}))
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;" in written
+    assert case_table_body([]) == ""
+
+
+def test_it_reads_the_access_filter_once_for_the_count_and_the_page(personas, monkeypatch):
+    # Issue 18: the ids read once, in the list's order, give the count and the page; the rows
+    # are then read by id. Before, a count and a page each compiled the access filter.
+    monkeypatch.setattr("casetrail.cases.views.PER_PAGE", 2)
+    for i in range(3):
+        start_ex_officio(personas, title=f"养老机构检查第{i}号")
+    zhang = client_for("zhang")
+    with CaptureQueriesContext(connection) as ctx:
+        page = zhang.get("/cases/").content.decode()
+    filtered = [q["sql"] for q in ctx.captured_queries if '"cases_caseofficer"' in q["sql"]]
+    listed = [sql for sql in filtered if 'FROM "cases_case"' in sql]
+    assert len(listed) == 1 and "COUNT" not in listed[0]
+    assert "第 1 / 2 页，共 3 件" in page and "养老机构检查第2号" in page
+    assert "养老机构检查第0号" not in page

@@ -53,3 +53,21 @@ def test_it_reads_a_case_page_in_at_most_21_queries(personas, who, django_assert
     client.get(f"/cases/{case.pk}/")  # warm: session, caches
     with django_assert_max_num_queries(21):
         assert client.get(f"/cases/{case.pk}/").status_code == 200
+
+
+# Session, login, the officer and their roles, then the list: whether the officer is on many
+# cases (not asked for a supervisor's list, which has no access filter), the ids for the count
+# and the page, the page's rows with their parties. Issue 18: 8 for both before the count and
+# the page were read as one list of ids and the rows with their parties in one query.
+CASE_LIST_QUERIES = {"zhang": 7, "sun": 6}
+
+
+@pytest.mark.parametrize("who", sorted(CASE_LIST_QUERIES))
+def test_it_reads_the_case_list_in_a_few_queries(personas, who, django_assert_max_num_queries):
+    for _ in range(3):
+        approve_start(start_ex_officio(personas), personas)
+    client = client_for(who)
+    for path in ("/cases/", "/cases/?stage=investigation"):
+        client.get(path)  # warm: session, caches
+        with django_assert_max_num_queries(CASE_LIST_QUERIES[who]):
+            assert client.get(path).status_code == 200
