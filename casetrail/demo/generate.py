@@ -45,6 +45,7 @@ import re
 import resource
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,6 +176,22 @@ class Report:
             f"generate: {self.cases:,} 个案件，{self.entries:,} 条日志，{self.rows:,} 行，"
             f"{self.blobs:,} 个音像文件（{phases}）"
         )
+
+
+@dataclass
+class Batch:
+    """One transaction's worth of copied cases, as the copier hands it to the writer: the entries
+    (ledger id, seq, time, action, subject, case, canonical JSON) in log order, the rows' values
+    by table label, the number counters' last values by counter row id, the new members of copy
+    classes ((template case, prefix length, days), case id, {template record: copy's record}),
+    and how many cases and audio/video blobs it holds."""
+
+    entries: list[tuple[Any, ...]]
+    rows: dict[str, list[tuple[Any, ...]]]
+    counters: dict[int, int]
+    classes: list[tuple[tuple[int, int, int], int, dict[int, int]]]
+    cases: int
+    blobs: int
 
 
 def credit_code(n: int) -> str:
@@ -350,6 +367,8 @@ class Generator:
         self.counters: dict[tuple[int, int], int] = {}
         self.counter_rows: dict[tuple[int, int], int] = {}
         self.blob_bytes: dict[int, bytes] = {}
+        self._blobs_made = 0
+        self.seed = seed
         self.made_dirs: set[Path] = set()
         self.store = blob_store()
         today = timezone.localdate()
@@ -361,6 +380,10 @@ class Generator:
         # Copy classes: the cases made of the same template prefix moved by the same days.
         # Each member: its case id and its records' ids by the template's record ids.
         self.classes: dict[tuple[int, int, int], list[tuple[int, dict[int, int]]]] = {}
+        # The copier's side of the same: the members made since its last batch, and the size
+        # each log will have after the entries copied so far (the copier numbers the entries).
+        self._new_classes: list[tuple[tuple[int, int, int], int, dict[int, int]]] = []
+        self.sizes: dict[int, int] = {}
 
     # --- one case ------------------------------------------------------------------------------
 
@@ -455,8 +478,8 @@ class Generator:
             return
         key = (agency_id, year)
         if key not in self.counters:
-            row = CaseNumberCounter.objects.get(agency_id=agency_id, year=year)
-            self.counters[key], self.counter_rows[key] = row.last, row.pk
+            # Read in ``start``: the copier does not touch the database.
+            self.counters[key] = self.counter_start[key]
         self.counters[key] += 1
         c["number_seq"] = self.counters[key]
         c["number"] = c["template"].agency.format_case_number(year=year, n=self.counters[key])
@@ -470,7 +493,7 @@ class Generator:
             data = self.blob_bytes[old] + f"\n{c['case_key']}".encode()
             digests = MultiHasher(("sha256", "sm3")).update(data).hexdigests()
             self._put(digests["sha256"], data)
-            self.report.blobs += 1
+            self._blobs_made += 1
             c["blobs"][old] = {
                 "id": self.next_id[BLOB],
                 "sha256": digests["sha256"],
@@ -573,9 +596,7 @@ class Generator:
                 }
             )
         records = {old: new for (label, old), new in c["ids"].items() if label == RECORD}
-        self.classes.setdefault((template.case_id, length, c["days"]), []).append(
-            (case_id, records)
-        )
+        self._new_classes.append(((template.case_id, length, c["days"]), case_id, records))
         return out
 
     def _walk(self, value: Any, c: dict[str, Any]) -> Any:
@@ -596,42 +617,62 @@ class Generator:
         lengths = template.prefixes_in(stage) or [len(template.entries)]
         return template, self.rng.choice(lengths)
 
-    def run(self, count: int, progress: Callable[[int], None] | None = None) -> None:
+    def run(
+        self,
+        count: int,
+        progress: Callable[[int], None] | None = None,
+        *,
+        copier: bool = True,
+    ) -> None:
+        """Copy ``count`` cases and write them, batch by batch. ``copier``: the copying (picks,
+        ids, moved dates, parties, blobs, canonical JSON, row values) runs in a forked process
+        of its own, handing each batch to this one through a pipe, while this one appends the
+        previous batch to the logs and writes it: the two halves of the load on two cores. The
+        copier never touches the database (everything it reads was read before the fork), so
+        the result is the same as in-process, for the same seed, byte for byte."""
+        batches = _copied(self, count) if copier and count > self.batch else self._produce(count)
+        with contextlib.closing(batches):
+            for batch in batches:
+                self._write(batch)
+                self.report.cases += batch.cases
+                if progress:
+                    progress(self.report.cases)
+        self._finish()
+
+    def _produce(self, count: int) -> Iterator[Batch]:
+        """The batches of ``count`` new cases, copied (no database access)."""
         done = 0
         while done < count:
             n = min(self.batch, count - done)
-            self._batch([self.pick() for _ in range(n)])
+            yield self._prepare([self.pick() for _ in range(n)])
             done += n
-            self.report.cases = done
-            if progress:
-                progress(done)
-        self._finish()
 
-    def _batch(self, picks: list[tuple[Template, int]]) -> None:
+    def _prepare(self, picks: list[tuple[Template, int]]) -> Batch:
+        """The copies of ``picks`` as rows and entries ready to insert (the entries' sequence
+        numbers counted here: the writer checks them as it appends)."""
         rows: dict[tuple[str, int], dict[str, Any]] = {}
         entries: list[tuple[Any, ...]] = []
-        nodes: list[tuple[int, int, int, bytes]] = []
         sqlite = connection.vendor == "sqlite"
+        blobs = self._blobs_made
         for template, length in picks:
-            log = self.logs[template.ledger_id]
+            sizes = self.sizes
             encode = _fast_json if template.fast else _canonical
             for e in self._case(template, length):
                 for f in _facts(e["payload"]):
                     if f["table"] in self.owned or f["table"] == BLOB:
                         rows[(f["table"], f["id"])] = f
-                seq = log.size
+                seq = sizes[template.ledger_id]
+                sizes[template.ledger_id] = seq + 1
                 body = {k: e[k] for k in ("action", "actor", "payload", "subject", "time")}
-                canonical = encode({**body, "seq": seq})
-                log.append(canonical.encode("utf-8"), nodes)
                 entries.append(
                     (
-                        log.ledger.pk,
+                        template.ledger_id,
                         seq,
                         _db_time(e["time"], sqlite),
                         e["action"],
                         e["subject"],
                         e["case"],
-                        canonical,
+                        encode({**body, "seq": seq}),
                     )
                 )
         by_table: dict[str, list[tuple[Any, ...]]] = {}
@@ -639,22 +680,42 @@ class Generator:
             if label == BLOB and fact["id"] < self._first_blob:
                 continue  # a shared blob recorded again: its row exists
             by_table.setdefault(label, []).append(self._writer(label).row(fact))
-        if self.store.is_file and not sqlite:
+        classes, self._new_classes = self._new_classes, []
+        return Batch(
+            entries=entries,
+            rows=by_table,
+            counters={self.counter_rows[k]: last for k, last in self.counters.items()},
+            classes=classes,
+            cases=len(picks),
+            blobs=self._blobs_made - blobs,
+        )
+
+    def _write(self, batch: Batch) -> None:
+        """Append the batch's entries to their logs (every node) and write it, one transaction."""
+        nodes: list[tuple[int, int, int, bytes]] = []
+        for entry in batch.entries:
+            log = self.logs[entry[0]]
+            if log.append(entry[6].encode("utf-8"), nodes) != entry[1]:
+                raise RuntimeError(f"日志 {entry[0]} 的序号与复制的条目不一致：{entry[1]}")
+        for key, case_id, records in batch.classes:
+            self.classes.setdefault(key, []).append((case_id, records))
+        if self.store.is_file and connection.vendor != "sqlite":
             # The batch's blobs are on disk before the rows naming them commit. On SQLite the
             # load is synced once at its end (``_loading``): a sync per batch wrote every page the
             # batch dirtied to the disk again (46 GB written for a 10.7 GB database at 10^5).
             os.sync()
         with transaction.atomic(), connection.cursor() as cursor:
-            for label, values in by_table.items():
+            for label, values in batch.rows.items():
                 cursor.executemany(self._writer(label).sql, values)
-            cursor.executemany(entry_sql(), entries)
+            cursor.executemany(entry_sql(), batch.entries)
             cursor.executemany(node_sql(), nodes)
             for log in self.logs.values():
                 Ledger.objects.filter(pk=log.ledger.pk).update(size=log.size)
-            for key, last in self.counters.items():
-                CaseNumberCounter.objects.filter(pk=self.counter_rows[key]).update(last=last)
-        self.report.entries += len(entries)
-        self.report.rows += sum(len(v) for v in by_table.values())
+            for pk, last in batch.counters.items():
+                CaseNumberCounter.objects.filter(pk=pk).update(last=last)
+        self.report.entries += len(batch.entries)
+        self.report.rows += sum(len(v) for v in batch.rows.values())
+        self.report.blobs += batch.blobs
 
     def _writer(self, label: str) -> Writer:
         if label not in self.writers:
@@ -667,6 +728,12 @@ class Generator:
             log.size = log.ledger.size
             log.nodes = _frontier(log.ledger)
         self._first_blob = self.next_id[BLOB]
+        self.sizes = {pk: log.size for pk, log in self.logs.items()}
+        agencies = {t.agency.pk for per_agency in self.templates for t in per_agency}
+        self.counter_start: dict[tuple[int, int], int] = {}
+        for row in CaseNumberCounter.objects.filter(agency_id__in=agencies):
+            self.counter_start[(row.agency_id, row.year)] = row.last
+            self.counter_rows[(row.agency_id, row.year)] = row.pk
 
     def deadlines(self, sample: int = 100, jobs: int = 1) -> int:
         """The generated cases' stored deadlines, computed by the registry once per copy class
@@ -695,9 +762,12 @@ class Generator:
         else:
             _store_classes(work)
         others = [(key, m[0]) for key, ms in self.classes.items() for m in ms[1:]]
+        # A generator of its own for the sample: ``self.rng`` is the copier's (advanced in the
+        # forked copier, not here), and the sample must not depend on where the copying ran.
+        rng = random.Random(self.seed)
         wrong = {
             key
-            for key, case_id in self.rng.sample(others, min(sample, len(others)))
+            for key, case_id in rng.sample(others, min(sample, len(others)))
             if not matches_registry(case_id)
         }
         for key in wrong:
@@ -714,6 +784,60 @@ class Generator:
                     no_style(), [self.models[label] for label in self.owned | {BLOB}]
                 ):
                     cursor.execute(sql)
+
+
+def _copied(gen: Generator, count: int) -> Iterator[Batch]:
+    """``gen``'s batches of ``count`` cases copied by a forked process, received here in order.
+    One batch in flight: the copier's send waits until this process has read the previous one, so
+    memory holds two batches at most. A failure in the copier is raised here with its traceback;
+    the copier is stopped when this generator is closed early (the writer failed)."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    copier = context.Process(target=_copy, args=(gen, count, send), daemon=True)
+    copier.start()
+    send.close()
+    try:
+        while True:
+            try:
+                got = receive.recv()
+            except EOFError:
+                copier.join()
+                raise RuntimeError(f"复制进程意外退出（退出码 {copier.exitcode}）") from None
+            if got is None:
+                return
+            if isinstance(got, str):
+                raise RuntimeError(f"复制进程出错：\n{got}")
+            yield got
+    finally:
+        receive.close()
+        if copier.is_alive():
+            copier.terminate()
+        copier.join()
+
+
+# The parent's database connections a forked copier inherited: kept referenced, never closed.
+_INHERITED: list[Any] = []
+
+
+def _copy(gen: Generator, count: int, send: Any) -> None:
+    """The copier (a forked process): every batch of ``gen._produce`` sent in order, then None;
+    on a failure its traceback instead."""
+    for conn in connections.all(initialized_only=True):
+        # Neither used nor closed here: a query would interleave with the parent's on the same
+        # socket or file, and closing (or freeing) a PostgreSQL connection ends the parent's
+        # session. Should anything query, it opens a connection of its own.
+        _INHERITED.append(conn.connection)
+        conn.connection = None
+    try:
+        for batch in gen._produce(count):
+            send.send(batch)
+        send.send(None)
+    except BaseException:
+        with contextlib.suppress(OSError):  # the writer is gone: nothing to tell
+            send.send(traceback.format_exc())
+        raise
+    finally:
+        send.close()
 
 
 def _store_classes(work: list[tuple[int, list[tuple[int, dict[int, int]]]]]) -> None:
@@ -858,11 +982,13 @@ def generate(
     batch: int = 200,
     max_days: int | None = None,
     jobs: int = 2,
+    copier: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Build ``cases`` cases over ``agencies_count`` agencies; see the module's docstring.
     ``max_days`` narrows how far into the past cases are moved (default: since 1 January);
-    ``jobs`` processes compute the stored deadlines."""
+    ``jobs`` processes compute the stored deadlines; ``copier``: the cases are copied in a forked
+    process beside the writer (``Generator.run``), the same data as without."""
     say = progress or (lambda _: None)
     seconds: dict[str, float] = {}
     cpu: dict[str, float] = {}
@@ -880,7 +1006,7 @@ def generate(
     gen = Generator(templates, seed=seed, batch=batch, max_days=max_days)
     gen.start()
     with phase("批量写入"), _loading():
-        gen.run(cases, lambda n: say(f"已生成 {n:,} / {cases:,} 个案件"))
+        gen.run(cases, lambda n: say(f"已生成 {n:,} / {cases:,} 个案件"), copier=copier)
     with phase("检查点"):
         for log in gen.logs.values():
             # The real checkpoint action: signed with the log's pinned key (pinned on first use).
