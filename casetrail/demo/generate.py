@@ -168,14 +168,18 @@ class Report:
     # CPU of each phase, the forked deadline processes' included: on a shared machine the wall
     # time says more about the others' work than about this one's.
     cpu: dict[str, float] = field(default_factory=dict)
+    # Of the bulk write's CPU, the copier's (None: copied in-process): the rest is the writer's,
+    # and the larger of the two bounds the load's wall time on two free cores.
+    copier_cpu: float | None = None
 
     def summary(self) -> str:
         phases = "，".join(
             f"{k} {v:.1f} 秒（CPU {self.cpu.get(k, 0.0):.1f} 秒）" for k, v in self.seconds.items()
         )
+        copier = "" if self.copier_cpu is None else f"；复制进程 CPU {self.copier_cpu:.1f} 秒"
         return (
             f"generate: {self.cases:,} 个案件，{self.entries:,} 条日志，{self.rows:,} 行，"
-            f"{self.blobs:,} 个音像文件（{phases}）"
+            f"{self.blobs:,} 个音像文件（{phases}）{copier}"
         )
 
 
@@ -808,7 +812,8 @@ def _copied(gen: Generator, count: int) -> Iterator[Batch]:
             except EOFError:
                 copier.join()
                 raise RuntimeError(f"复制进程意外退出（退出码 {copier.exitcode}）") from None
-            if got is None:
+            if isinstance(got, float):  # the end: the copier's CPU seconds
+                gen.report.copier_cpu = got
                 return
             if isinstance(got, str):
                 raise RuntimeError(f"复制进程出错：\n{got}")
@@ -825,8 +830,8 @@ _INHERITED: list[Any] = []
 
 
 def _copy(gen: Generator, count: int, send: Any) -> None:
-    """The copier (a forked process): every batch of ``gen._produce`` sent in order, then None;
-    on a failure its traceback instead."""
+    """The copier (a forked process): every batch of ``gen._produce`` sent in order, then its own
+    CPU seconds (user + system); on a failure its traceback instead."""
     for conn in connections.all(initialized_only=True):
         # Neither used nor closed here: a query would interleave with the parent's on the same
         # socket or file, and closing (or freeing) a PostgreSQL connection ends the parent's
@@ -836,7 +841,8 @@ def _copy(gen: Generator, count: int, send: Any) -> None:
     try:
         for batch in gen._produce(count):
             send.send(batch)
-        send.send(None)
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        send.send(own.ru_utime + own.ru_stime)
     except BaseException:
         with contextlib.suppress(OSError):  # the writer is gone: nothing to tell
             send.send(traceback.format_exc())

@@ -117,6 +117,7 @@ def test_it_copies_the_same_cases_in_a_forked_copier_as_in_process_for_a_seed(
     seqs = [e[1] for b in forked for e in b.entries]
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
     assert sum(len(b.classes) for b in forked) == 25 and sum(b.blobs for b in forked) > 0
+    assert made().count() == 0  # the copier writes nothing: the writer does
     assert copies(copier=True, seed=6) != forked
 
 
@@ -142,7 +143,8 @@ def test_the_command_builds_each_agency_with_its_own_log_and_refuses_bad_counts(
     personas, evidence_store, capsys
 ):
     call_command("generate", cases=6, agencies=2, batch=4)
-    assert "generate: 6 个案件" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "generate: 6 个案件" in out and "复制进程 CPU" in out
     assert made().count() == 6
     assert Checkpoint.objects.count() == 2  # one signed checkpoint per agency's log
     assert verify().findings == []
