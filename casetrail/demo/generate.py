@@ -35,6 +35,7 @@ entry times are the moved action times, so they are not monotonic across cases.
 
 from __future__ import annotations
 
+import collections.abc
 import contextlib
 import datetime as dt
 import functools
@@ -197,6 +198,10 @@ class Batch:
     classes: list[tuple[tuple[int, int, int], int, dict[int, int]]]
     cases: int
     blobs: int
+
+
+# The batches of a load, closed early when the writer fails (the copier is then stopped).
+Batches = collections.abc.Generator[Batch, None, None]
 
 
 def credit_code(n: int) -> str:
@@ -648,7 +653,7 @@ class Generator:
                     progress(self.report.cases)
         self._finish()
 
-    def _produce(self, count: int) -> Iterator[Batch]:
+    def _produce(self, count: int) -> Batches:
         """The batches of ``count`` new cases, copied (no database access)."""
         done = 0
         while done < count:
@@ -795,7 +800,7 @@ class Generator:
                     cursor.execute(sql)
 
 
-def _copied(gen: Generator, count: int) -> Iterator[Batch]:
+def _copied(gen: Generator, count: int) -> Batches:
     """``gen``'s batches of ``count`` cases copied by a forked process, received here in order.
     One batch in flight: the copier's send waits until this process has read the previous one, so
     memory holds two batches at most. A failure in the copier is raised here with its traceback;
