@@ -116,7 +116,7 @@ def test_it_copies_the_same_cases_in_a_forked_copier_as_in_process_for_a_seed(
     # Entries numbered in log order across the batches, classes and blobs reported with them.
     seqs = [e[1] for b in forked for e in b.entries]
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
-    assert sum(len(b.classes) for b in forked) == 25 and sum(b.blobs for b in forked) > 0
+    assert sum(len(b.classes) for b in forked) == 25 and sum(len(b.files) for b in forked) > 0
     assert made().count() == 0  # the copier writes nothing: the writer does
     assert copies(copier=True, seed=6) != forked
 
