@@ -13,8 +13,9 @@ in its life (so the generated cases stand in every stage, in realistic proportio
 - other parties (names, ID numbers, phones), another title and a case number from the agency's
   counter (whose ledgered row follows, as the approval that numbers a case writes it);
 - all its times — of rows, entries and dates inside records — moved by the same whole number of
-  days into the past (within the current year, so numbers stay in one counter), so deadlines fall
-  due and overdue as they would;
+  weeks into the past (within the current year, so numbers stay in one counter), so deadlines fall
+  due and overdue as they would, and the copies of one template prefix moved by the same weeks
+  share one deadline computation;
 - for each audio/video item a blob of its own (the template's bytes and the case's id: real
   bytes with real SHA-256 and SM3 digests in the blob store), with its ``blob_ingest`` entry.
 
@@ -34,6 +35,7 @@ entry times are the moved action times, so they are not monotonic across cases.
 
 from __future__ import annotations
 
+import collections.abc
 import contextlib
 import datetime as dt
 import functools
@@ -45,6 +47,7 @@ import re
 import resource
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,15 +169,40 @@ class Report:
     # CPU of each phase, the forked deadline processes' included: on a shared machine the wall
     # time says more about the others' work than about this one's.
     cpu: dict[str, float] = field(default_factory=dict)
+    # Of the bulk write's CPU, the copier's (None: copied in-process): the rest is the writer's,
+    # and the larger of the two bounds the load's wall time on two free cores.
+    copier_cpu: float | None = None
 
     def summary(self) -> str:
         phases = "，".join(
             f"{k} {v:.1f} 秒（CPU {self.cpu.get(k, 0.0):.1f} 秒）" for k, v in self.seconds.items()
         )
+        copier = "" if self.copier_cpu is None else f"；复制进程 CPU {self.copier_cpu:.1f} 秒"
         return (
             f"generate: {self.cases:,} 个案件，{self.entries:,} 条日志，{self.rows:,} 行，"
-            f"{self.blobs:,} 个音像文件（{phases}）"
+            f"{self.blobs:,} 个音像文件（{phases}）{copier}"
         )
+
+
+@dataclass
+class Batch:
+    """One transaction's worth of copied cases, as the copier hands it to the writer: the entries
+    (ledger id, seq, time, action, subject, case, canonical JSON) in log order, the rows' values
+    by table label, the number counters' last values by counter row id, the new members of copy
+    classes ((template case, prefix length, days), case id, {template record: copy's record}),
+    how many cases it holds, and its new audio/video blobs (SHA-256, bytes), which the writer
+    stores: the copier's share of the load is the larger one."""
+
+    entries: list[tuple[Any, ...]]
+    rows: dict[str, list[tuple[Any, ...]]]
+    counters: dict[int, int]
+    classes: list[tuple[tuple[int, int, int], int, dict[int, int]]]
+    cases: int
+    files: list[tuple[str, bytes]]
+
+
+# The batches of a load, closed early when the writer fails (the copier is then stopped).
+Batches = collections.abc.Generator[Batch, None, None]
 
 
 def credit_code(n: int) -> str:
@@ -350,6 +378,8 @@ class Generator:
         self.counters: dict[tuple[int, int], int] = {}
         self.counter_rows: dict[tuple[int, int], int] = {}
         self.blob_bytes: dict[int, bytes] = {}
+        self._files: list[tuple[str, bytes]] = []
+        self.seed = seed
         self.made_dirs: set[Path] = set()
         self.store = blob_store()
         today = timezone.localdate()
@@ -361,6 +391,10 @@ class Generator:
         # Copy classes: the cases made of the same template prefix moved by the same days.
         # Each member: its case id and its records' ids by the template's record ids.
         self.classes: dict[tuple[int, int, int], list[tuple[int, dict[int, int]]]] = {}
+        # The copier's side of the same: the members made since its last batch, and the size
+        # each log will have after the entries copied so far (the copier numbers the entries).
+        self._new_classes: list[tuple[tuple[int, int, int], int, dict[int, int]]] = []
+        self.sizes: dict[int, int] = {}
 
     # --- one case ------------------------------------------------------------------------------
 
@@ -455,8 +489,8 @@ class Generator:
             return
         key = (agency_id, year)
         if key not in self.counters:
-            row = CaseNumberCounter.objects.get(agency_id=agency_id, year=year)
-            self.counters[key], self.counter_rows[key] = row.last, row.pk
+            # Read in ``start``: the copier does not touch the database.
+            self.counters[key] = self.counter_start[key]
         self.counters[key] += 1
         c["number_seq"] = self.counters[key]
         c["number"] = c["template"].agency.format_case_number(year=year, n=self.counters[key])
@@ -469,8 +503,7 @@ class Generator:
                 self.blob_bytes[old] = b"".join(self.store.iter_bytes(fact["sha256"]))
             data = self.blob_bytes[old] + f"\n{c['case_key']}".encode()
             digests = MultiHasher(("sha256", "sm3")).update(data).hexdigests()
-            self._put(digests["sha256"], data)
-            self.report.blobs += 1
+            self._files.append((digests["sha256"], data))
             c["blobs"][old] = {
                 "id": self.next_id[BLOB],
                 "sha256": digests["sha256"],
@@ -485,10 +518,13 @@ class Generator:
         """Store a blob. On the file store the bytes are written read-only under their digest, not
         synced file by file (a bulk load, not an upload someone waits on): on PostgreSQL synced
         once per batch (``os.sync`` before the batch commits), on SQLite once at the end of the
-        load (``_loading``), the database's own commits being unsynced meanwhile."""
-        if self.store.exists(sha256):
-            return
+        load (``_loading``), the database's own commits being unsynced meanwhile. Not asked
+        whether the file exists first (an lstat per blob was an eighth of the copying's CPU on this
+        machine): the bytes hold the new case's id, and a file left by a failed load under the
+        same digest has the same bytes, replaced by the rename."""
         if not self.store.is_file:
+            if self.store.exists(sha256):
+                return
             with tempfile.NamedTemporaryFile(delete=False) as tmp:
                 tmp.write(data)
             self.store.put_file(sha256, Path(tmp.name), move=True)
@@ -539,7 +575,11 @@ class Generator:
             "ids": {},
             "names": {},
             "blobs": {},
-            "days": rng.randrange(self.max_days),
+            # Whole weeks: the copies of one template prefix moved by the same days share their
+            # deadlines, computed once per class (``deadlines``); at 10^5 cases whole weeks make
+            # 8,598 classes where single days made 27,631. A case keeps the weekday its template
+            # was told on: no copy lands its every action on a weekend.
+            "days": 7 * rng.randrange((self.max_days - 1) // 7 + 1),
             "title": f"{name}{rng.choice(MATTERS)}案",
             "party": party,
         }
@@ -573,9 +613,7 @@ class Generator:
                 }
             )
         records = {old: new for (label, old), new in c["ids"].items() if label == RECORD}
-        self.classes.setdefault((template.case_id, length, c["days"]), []).append(
-            (case_id, records)
-        )
+        self._new_classes.append(((template.case_id, length, c["days"]), case_id, records))
         return out
 
     def _walk(self, value: Any, c: dict[str, Any]) -> Any:
@@ -596,42 +634,61 @@ class Generator:
         lengths = template.prefixes_in(stage) or [len(template.entries)]
         return template, self.rng.choice(lengths)
 
-    def run(self, count: int, progress: Callable[[int], None] | None = None) -> None:
+    def run(
+        self,
+        count: int,
+        progress: Callable[[int], None] | None = None,
+        *,
+        copier: bool = True,
+    ) -> None:
+        """Copy ``count`` cases and write them, batch by batch. ``copier``: the copying (picks,
+        ids, moved dates, parties, blobs, canonical JSON, row values) runs in a forked process
+        of its own, handing each batch to this one through a pipe, while this one appends the
+        previous batch to the logs and writes it: the two halves of the load on two cores. The
+        copier never touches the database (everything it reads was read before the fork), so
+        the result is the same as in-process, for the same seed, byte for byte."""
+        batches = _copied(self, count) if copier and count > self.batch else self._produce(count)
+        with contextlib.closing(batches):
+            for batch in batches:
+                self._write(batch)
+                self.report.cases += batch.cases
+                if progress:
+                    progress(self.report.cases)
+        self._finish()
+
+    def _produce(self, count: int) -> Batches:
+        """The batches of ``count`` new cases, copied (no database access)."""
         done = 0
         while done < count:
             n = min(self.batch, count - done)
-            self._batch([self.pick() for _ in range(n)])
+            yield self._prepare([self.pick() for _ in range(n)])
             done += n
-            self.report.cases = done
-            if progress:
-                progress(done)
-        self._finish()
 
-    def _batch(self, picks: list[tuple[Template, int]]) -> None:
+    def _prepare(self, picks: list[tuple[Template, int]]) -> Batch:
+        """The copies of ``picks`` as rows and entries ready to insert (the entries' sequence
+        numbers counted here: the writer checks them as it appends)."""
         rows: dict[tuple[str, int], dict[str, Any]] = {}
         entries: list[tuple[Any, ...]] = []
-        nodes: list[tuple[int, int, int, bytes]] = []
         sqlite = connection.vendor == "sqlite"
         for template, length in picks:
-            log = self.logs[template.ledger_id]
+            sizes = self.sizes
             encode = _fast_json if template.fast else _canonical
             for e in self._case(template, length):
                 for f in _facts(e["payload"]):
                     if f["table"] in self.owned or f["table"] == BLOB:
                         rows[(f["table"], f["id"])] = f
-                seq = log.size
+                seq = sizes[template.ledger_id]
+                sizes[template.ledger_id] = seq + 1
                 body = {k: e[k] for k in ("action", "actor", "payload", "subject", "time")}
-                canonical = encode({**body, "seq": seq})
-                log.append(canonical.encode("utf-8"), nodes)
                 entries.append(
                     (
-                        log.ledger.pk,
+                        template.ledger_id,
                         seq,
                         _db_time(e["time"], sqlite),
                         e["action"],
                         e["subject"],
                         e["case"],
-                        canonical,
+                        encode({**body, "seq": seq}),
                     )
                 )
         by_table: dict[str, list[tuple[Any, ...]]] = {}
@@ -639,22 +696,45 @@ class Generator:
             if label == BLOB and fact["id"] < self._first_blob:
                 continue  # a shared blob recorded again: its row exists
             by_table.setdefault(label, []).append(self._writer(label).row(fact))
-        if self.store.is_file and not sqlite:
+        classes, self._new_classes = self._new_classes, []
+        files, self._files = self._files, []
+        return Batch(
+            entries=entries,
+            rows=by_table,
+            counters={self.counter_rows[k]: last for k, last in self.counters.items()},
+            classes=classes,
+            cases=len(picks),
+            files=files,
+        )
+
+    def _write(self, batch: Batch) -> None:
+        """Append the batch's entries to their logs (every node) and write it, one transaction."""
+        nodes: list[tuple[int, int, int, bytes]] = []
+        for entry in batch.entries:
+            log = self.logs[entry[0]]
+            if log.append(entry[6].encode("utf-8"), nodes) != entry[1]:
+                raise RuntimeError(f"日志 {entry[0]} 的序号与复制的条目不一致：{entry[1]}")
+        for key, case_id, records in batch.classes:
+            self.classes.setdefault(key, []).append((case_id, records))
+        for sha256, data in batch.files:
+            self._put(sha256, data)
+        if self.store.is_file and connection.vendor != "sqlite":
             # The batch's blobs are on disk before the rows naming them commit. On SQLite the
             # load is synced once at its end (``_loading``): a sync per batch wrote every page the
             # batch dirtied to the disk again (46 GB written for a 10.7 GB database at 10^5).
             os.sync()
         with transaction.atomic(), connection.cursor() as cursor:
-            for label, values in by_table.items():
+            for label, values in batch.rows.items():
                 cursor.executemany(self._writer(label).sql, values)
-            cursor.executemany(entry_sql(), entries)
+            cursor.executemany(entry_sql(), batch.entries)
             cursor.executemany(node_sql(), nodes)
             for log in self.logs.values():
                 Ledger.objects.filter(pk=log.ledger.pk).update(size=log.size)
-            for key, last in self.counters.items():
-                CaseNumberCounter.objects.filter(pk=self.counter_rows[key]).update(last=last)
-        self.report.entries += len(entries)
-        self.report.rows += sum(len(v) for v in by_table.values())
+            for pk, last in batch.counters.items():
+                CaseNumberCounter.objects.filter(pk=pk).update(last=last)
+        self.report.entries += len(batch.entries)
+        self.report.rows += sum(len(v) for v in batch.rows.values())
+        self.report.blobs += len(batch.files)
 
     def _writer(self, label: str) -> Writer:
         if label not in self.writers:
@@ -667,6 +747,12 @@ class Generator:
             log.size = log.ledger.size
             log.nodes = _frontier(log.ledger)
         self._first_blob = self.next_id[BLOB]
+        self.sizes = {pk: log.size for pk, log in self.logs.items()}
+        agencies = {t.agency.pk for per_agency in self.templates for t in per_agency}
+        self.counter_start: dict[tuple[int, int], int] = {}
+        for row in CaseNumberCounter.objects.filter(agency_id__in=agencies):
+            self.counter_start[(row.agency_id, row.year)] = row.last
+            self.counter_rows[(row.agency_id, row.year)] = row.pk
 
     def deadlines(self, sample: int = 100, jobs: int = 1) -> int:
         """The generated cases' stored deadlines, computed by the registry once per copy class
@@ -695,9 +781,12 @@ class Generator:
         else:
             _store_classes(work)
         others = [(key, m[0]) for key, ms in self.classes.items() for m in ms[1:]]
+        # A generator of its own for the sample: ``self.rng`` is the copier's (advanced in the
+        # forked copier, not here), and the sample must not depend on where the copying ran.
+        rng = random.Random(self.seed)
         wrong = {
             key
-            for key, case_id in self.rng.sample(others, min(sample, len(others)))
+            for key, case_id in rng.sample(others, min(sample, len(others)))
             if not matches_registry(case_id)
         }
         for key in wrong:
@@ -714,6 +803,62 @@ class Generator:
                     no_style(), [self.models[label] for label in self.owned | {BLOB}]
                 ):
                     cursor.execute(sql)
+
+
+def _copied(gen: Generator, count: int) -> Batches:
+    """``gen``'s batches of ``count`` cases copied by a forked process, received here in order.
+    One batch in flight: the copier's send waits until this process has read the previous one, so
+    memory holds two batches at most. A failure in the copier is raised here with its traceback;
+    the copier is stopped when this generator is closed early (the writer failed)."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    copier = context.Process(target=_copy, args=(gen, count, send), daemon=True)
+    copier.start()
+    send.close()
+    try:
+        while True:
+            try:
+                got = receive.recv()
+            except EOFError:
+                copier.join()
+                raise RuntimeError(f"复制进程意外退出（退出码 {copier.exitcode}）") from None
+            if isinstance(got, float):  # the end: the copier's CPU seconds
+                gen.report.copier_cpu = got
+                return
+            if isinstance(got, str):
+                raise RuntimeError(f"复制进程出错：\n{got}")
+            yield got
+    finally:
+        receive.close()
+        if copier.is_alive():
+            copier.terminate()
+        copier.join()
+
+
+# The parent's database connections a forked copier inherited: kept referenced, never closed.
+_INHERITED: list[Any] = []
+
+
+def _copy(gen: Generator, count: int, send: Any) -> None:
+    """The copier (a forked process): every batch of ``gen._produce`` sent in order, then its own
+    CPU seconds (user + system); on a failure its traceback instead."""
+    for conn in connections.all(initialized_only=True):
+        # Neither used nor closed here: a query would interleave with the parent's on the same
+        # socket or file, and closing (or freeing) a PostgreSQL connection ends the parent's
+        # session. Should anything query, it opens a connection of its own.
+        _INHERITED.append(conn.connection)
+        conn.connection = None
+    try:
+        for batch in gen._produce(count):
+            send.send(batch)
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        send.send(own.ru_utime + own.ru_stime)
+    except BaseException:
+        with contextlib.suppress(OSError):  # the writer is gone: nothing to tell
+            send.send(traceback.format_exc())
+        raise
+    finally:
+        send.close()
 
 
 def _store_classes(work: list[tuple[int, list[tuple[int, dict[int, int]]]]]) -> None:
@@ -858,11 +1003,13 @@ def generate(
     batch: int = 200,
     max_days: int | None = None,
     jobs: int = 2,
+    copier: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Build ``cases`` cases over ``agencies_count`` agencies; see the module's docstring.
     ``max_days`` narrows how far into the past cases are moved (default: since 1 January);
-    ``jobs`` processes compute the stored deadlines."""
+    ``jobs`` processes compute the stored deadlines; ``copier``: the cases are copied in a forked
+    process beside the writer (``Generator.run``), the same data as without."""
     say = progress or (lambda _: None)
     seconds: dict[str, float] = {}
     cpu: dict[str, float] = {}
@@ -880,7 +1027,7 @@ def generate(
     gen = Generator(templates, seed=seed, batch=batch, max_days=max_days)
     gen.start()
     with phase("批量写入"), _loading():
-        gen.run(cases, lambda n: say(f"已生成 {n:,} / {cases:,} 个案件"))
+        gen.run(cases, lambda n: say(f"已生成 {n:,} / {cases:,} 个案件"), copier=copier)
     with phase("检查点"):
         for log in gen.logs.values():
             # The real checkpoint action: signed with the log's pinned key (pinned on first use).

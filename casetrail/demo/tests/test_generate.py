@@ -22,7 +22,7 @@ from casetrail.compliance.deadlines import deadlines_of
 from casetrail.compliance.models import CaseDeadline
 from casetrail.compliance.stored import matches_registry
 from casetrail.conftest import client_for
-from casetrail.demo.generate import generate
+from casetrail.demo.generate import Generator, _copied, agencies, generate, templates_for
 from casetrail.demo.stories import STORIES
 from casetrail.evidence.models import Blob, Item
 from casetrail.ledger.models import Checkpoint, LedgerEntry
@@ -99,6 +99,38 @@ def test_it_stores_each_copy_class_deadlines_as_the_registry_computes_them_case_
             assert Record.objects.filter(pk=record_id, case=case).exists()
 
 
+def copies(*, copier: bool, seed: int, count: int = 25, batch: int = 10):
+    """The batches a generator on the demo agency's templates makes (nothing written)."""
+    templates = [templates_for(p, n) for n, p in enumerate(agencies(1), start=1)]
+    gen = Generator(templates, seed=seed, batch=batch)
+    gen.start()
+    return list(_copied(gen, count) if copier else gen._produce(count))
+
+
+def test_it_copies_the_same_cases_in_a_forked_copier_as_in_process_for_a_seed(
+    personas, evidence_store
+):
+    forked = copies(copier=True, seed=5)
+    assert [b.cases for b in forked] == [10, 10, 5]
+    assert forked == copies(copier=False, seed=5)
+    # Entries numbered in log order across the batches, classes and blobs reported with them.
+    seqs = [e[1] for b in forked for e in b.entries]
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+    assert sum(len(b.classes) for b in forked) == 25 and sum(len(b.files) for b in forked) > 0
+    assert made().count() == 0  # the copier writes nothing: the writer does
+    assert copies(copier=True, seed=6) != forked
+
+
+def test_a_failure_in_the_copier_is_raised_by_the_writer(personas, evidence_store, monkeypatch):
+    def broken(self, template, length):
+        raise ValueError("模板损坏")
+
+    monkeypatch.setattr(Generator, "_case", broken)
+    with pytest.raises(RuntimeError, match=r"(?s)复制进程出错：.*模板损坏"):
+        copies(copier=True, seed=5)
+    assert made().count() == 0
+
+
 def test_verify_finds_a_generated_row_changed_behind_the_application(generated):
     case = made().first()
     with connection.cursor() as cursor:
@@ -111,7 +143,8 @@ def test_the_command_builds_each_agency_with_its_own_log_and_refuses_bad_counts(
     personas, evidence_store, capsys
 ):
     call_command("generate", cases=6, agencies=2, batch=4)
-    assert "generate: 6 个案件" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "generate: 6 个案件" in out and "复制进程 CPU" in out
     assert made().count() == 6
     assert Checkpoint.objects.count() == 2  # one signed checkpoint per agency's log
     assert verify().findings == []

@@ -5,6 +5,7 @@ statistics. Everything it writes passes `casetrail verify`."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from typing import Any
 
@@ -25,6 +26,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--batch", type=int, default=200, help="每个事务写入的案件数")
         parser.add_argument("--jobs", type=int, default=2, help="计算期限的进程数（默认 2）")
+        parser.add_argument(
+            "--copier",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="在单独的进程中复制案件，与写入并行（默认是；--no-copier 在同一进程中）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if (
@@ -44,6 +51,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 batch=options["batch"],
                 jobs=options["jobs"],
+                copier=options["copier"],
                 progress=lambda line: print(line, file=sys.stderr, flush=True),
             )
         finally:
