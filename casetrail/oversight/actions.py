@@ -78,8 +78,8 @@ def findings_raise(
     have: set[tuple[str, str]] = set()
     for code in {code for code, _ in found}:
         subjects = [r.subject for c, r in found if c == code]
-        rows = Finding.objects.filter(agency=agency, kind=code, subject__in=subjects)
-        have.update((code, s) for s in rows.values_list("subject", flat=True))
+        raised = Finding.objects.filter(agency=agency, kind=code, subject__in=subjects)
+        have.update((code, s) for s in raised.values_list("subject", flat=True))
     new = []
     for code, r in found:
         kind = KINDS[code]

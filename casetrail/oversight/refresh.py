@@ -92,7 +92,7 @@ def _next_cases(mark: FindingsWatermark, limit: int) -> list[int]:
         case_ref__gt=mark.cursor,
     )
     refs = entries.order_by("case_ref").values_list("case_ref", flat=True).distinct()
-    return [int(ref) for ref in refs[:limit]]
+    return [ref for ref in refs[:limit] if ref is not None]
 
 
 def new_only(agency: Agency, found: Found) -> Found:
