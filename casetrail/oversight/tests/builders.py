@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from casetrail.compliance.tests.builders import make
 from casetrail.conftest import client_for, film
 from casetrail.oversight.models import Finding
 from casetrail.oversight.refresh import detect, refresh
@@ -23,6 +24,20 @@ def late_clip(case: Any, officer: Any, hours: float) -> Any:
     """A clip of ``case`` that ended ``hours`` ago, uploaded now (with a reason when late)."""
     reason = "执法记录仪在外地维修" if hours > 24 else ""
     return film(case, officer, "现场检查", hours_ago=hours, late_reason=reason)
+
+
+def returned_letter(serving: Any, personas: Any) -> Any:
+    """The case's decision sent by post and returned (查无此人): served in no way yet."""
+    decision = serving.records.get(kind="administrative_decision")
+    make(
+        serving,
+        personas,
+        "mail_service_record",
+        document=decision.pk,
+        outcome="returned",
+        return_reason="查无此人",
+    )
+    return decision
 
 
 def post(who: str | None, path: str, body: dict[str, Any] | None = None) -> Any:

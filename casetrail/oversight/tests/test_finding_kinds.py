@@ -21,7 +21,7 @@ from casetrail.ledger.verification import verification_finish
 from casetrail.oversight.kinds import KINDS
 from casetrail.oversight.models import Finding
 from casetrail.oversight.refresh import refresh
-from casetrail.oversight.tests.builders import kinds_found, late_clip, post, raised
+from casetrail.oversight.tests.builders import kinds_found, late_clip, post, raised, returned_letter
 
 
 def test_it_raises_an_approved_exemption_and_not_a_proposal_still_pending(
@@ -113,15 +113,7 @@ def test_it_raises_a_record_missing_at_a_stage_entered_and_not_one_present(
 def test_it_raises_a_service_that_did_not_take_effect_and_not_one_that_did(
     serving: Any, personas: Any
 ) -> None:
-    decision = serving.records.get(kind="administrative_decision")
-    make(
-        serving,
-        personas,
-        "mail_service_record",
-        document=decision.pk,
-        outcome="returned",
-        return_reason="查无此人",
-    )
+    decision = returned_letter(serving, personas)
     (finding,) = raised(personas["sun"], "service_failed")
     assert finding.subject == f"record:{decision.pk}" and "邮件被退回" in finding.details
     make(serving, personas, "mail_service_record", document=decision.pk)  # delivered this time

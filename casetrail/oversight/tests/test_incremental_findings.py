@@ -12,7 +12,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from casetrail.compliance.tests.builders import make
 from casetrail.conftest import start_ex_officio
 from casetrail.ledger.actions import verification_request
 from casetrail.ledger.models import LedgerEntry
@@ -23,7 +22,7 @@ from casetrail.oversight.kinds import Raised
 from casetrail.oversight.models import Finding, FindingsWatermark
 from casetrail.oversight.refresh import detect, new_only, raise_new, refresh, step
 from casetrail.oversight.tasks import refresh_findings
-from casetrail.oversight.tests.builders import late_clip
+from casetrail.oversight.tests.builders import late_clip, returned_letter
 
 
 def _raised() -> set[tuple[str, str]]:
@@ -61,15 +60,7 @@ def test_it_raises_incrementally_what_a_full_pass_raises(
     assert overdue[0] == "deadline_overdue" and overdue[1].startswith(f"case:{emergency.pk}:R9b:")
 
     # A service returned by the post: a record of the case in service.
-    decision = serving.records.get(kind="administrative_decision")
-    make(
-        serving,
-        personas,
-        "mail_service_record",
-        document=decision.pk,
-        outcome="returned",
-        return_reason="查无此人",
-    )
+    decision = returned_letter(serving, personas)
     assert _refresh_as_full_would(agency) == {("service_failed", f"record:{decision.pk}")}
 
     # Outside any case: a verification that found a difference.
