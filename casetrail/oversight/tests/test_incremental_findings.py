@@ -12,7 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from casetrail.approvals.models import Chain
+from casetrail.compliance.models import Exemption
+from casetrail.compliance.tests.builders import make
 from casetrail.conftest import start_ex_officio
+from casetrail.decisions.tests.other_chains.builders import api_decide
 from casetrail.ledger.actions import verification_request
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.verification import verification_finish
@@ -22,7 +26,7 @@ from casetrail.oversight.kinds import Raised
 from casetrail.oversight.models import Finding, FindingsWatermark
 from casetrail.oversight.refresh import detect, new_only, raise_new, refresh, step
 from casetrail.oversight.tasks import refresh_findings
-from casetrail.oversight.tests.builders import late_clip, returned_letter
+from casetrail.oversight.tests.builders import late_clip, post, returned_letter
 
 
 def _raised() -> set[tuple[str, str]]:
@@ -142,3 +146,28 @@ def test_it_raises_many_findings_in_bounded_entries_once(personas: Any) -> None:
     with pytest.raises(ActionError) as refused:
         findings_raise(agency=agency, found=found[: FINDINGS_PER_ENTRY + 1])
     assert refused.value.code == "too_many_findings"
+
+
+@pytest.mark.django_db
+def test_it_raises_an_exemption_approved_since_the_last_pass(
+    investigating: Any, personas: Any
+) -> None:
+    agency = personas["sun"].agency
+    _refresh_as_full_would(agency)
+    now = timezone.localtime()
+    sampling = make(
+        investigating,
+        personas,
+        "sampling_notice",
+        started_at=(now - dt.timedelta(minutes=30)).isoformat(),
+        ended_at=(now - dt.timedelta(minutes=20)).isoformat(),
+    )
+    make(investigating, personas, "item_list", source=sampling.pk)
+    body = {"rule": "R13", "subject": f"record:{sampling.pk}", "reason": "执法记录仪故障"}
+    r = post("zhang", f"/api/cases/{investigating.pk}/exemptions/", {**body, "facts": "维修单"})
+    assert r.status_code == 201, r.content
+    _refresh_as_full_would(agency)  # proposed, not approved: nothing of the kind
+    api_decide("wang", Chain.objects.get(pk=r.json()["id"]))  # the approval names the case
+    assert ("exemption", f"exemption:{Exemption.objects.get().pk}") in _refresh_as_full_would(
+        agency
+    )
