@@ -21,31 +21,20 @@ from casetrail.ledger.verification import verification_finish
 from casetrail.oversight.kinds import KINDS
 from casetrail.oversight.models import Finding
 from casetrail.oversight.refresh import refresh
-from casetrail.oversight.tests.builders import kinds_found, late_clip, post, raised, returned_letter
+from casetrail.oversight.tests.builders import (
+    kinds_found,
+    late_clip,
+    post,
+    proposed_exemption,
+    raised,
+    returned_letter,
+)
 
 
 def test_it_raises_an_approved_exemption_and_not_a_proposal_still_pending(
     investigating: Any, personas: Any
 ) -> None:
-    now = timezone.localtime()
-    sampling = make(
-        investigating,
-        personas,
-        "sampling_notice",
-        started_at=(now - dt.timedelta(minutes=30)).isoformat(),
-        ended_at=(now - dt.timedelta(minutes=20)).isoformat(),
-    )
-    make(investigating, personas, "item_list", source=sampling.pk)
-    r = post(
-        "zhang",
-        f"/api/cases/{investigating.pk}/exemptions/",
-        {
-            "rule": "R13",
-            "subject": f"record:{sampling.pk}",
-            "reason": "执法记录仪故障",
-            "facts": "维修单号 2026-118",
-        },
-    )
+    r = proposed_exemption(investigating, personas)
     assert r.status_code == 201, r.content
     assert kinds_found(investigating.agency_id, "exemption") == []  # the twin: not yet approved
     from casetrail.approvals.models import Chain

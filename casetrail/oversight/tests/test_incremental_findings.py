@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from casetrail.approvals.models import Chain
 from casetrail.compliance.models import Exemption
-from casetrail.compliance.tests.builders import make
 from casetrail.conftest import start_ex_officio
 from casetrail.decisions.tests.other_chains.builders import api_decide
 from casetrail.ledger.actions import verification_request
@@ -26,7 +25,7 @@ from casetrail.oversight.kinds import Raised
 from casetrail.oversight.models import Finding, FindingsWatermark
 from casetrail.oversight.refresh import detect, new_only, raise_new, refresh, step
 from casetrail.oversight.tasks import refresh_findings
-from casetrail.oversight.tests.builders import late_clip, post, returned_letter
+from casetrail.oversight.tests.builders import late_clip, proposed_exemption, returned_letter
 
 
 def _raised() -> set[tuple[str, str]]:
@@ -154,17 +153,7 @@ def test_it_raises_an_exemption_approved_since_the_last_pass(
 ) -> None:
     agency = personas["sun"].agency
     _refresh_as_full_would(agency)
-    now = timezone.localtime()
-    sampling = make(
-        investigating,
-        personas,
-        "sampling_notice",
-        started_at=(now - dt.timedelta(minutes=30)).isoformat(),
-        ended_at=(now - dt.timedelta(minutes=20)).isoformat(),
-    )
-    make(investigating, personas, "item_list", source=sampling.pk)
-    body = {"rule": "R13", "subject": f"record:{sampling.pk}", "reason": "执法记录仪故障"}
-    r = post("zhang", f"/api/cases/{investigating.pk}/exemptions/", {**body, "facts": "维修单"})
+    r = proposed_exemption(investigating, personas)
     assert r.status_code == 201, r.content
     _refresh_as_full_would(agency)  # proposed, not approved: nothing of the kind
     api_decide("wang", Chain.objects.get(pk=r.json()["id"]))  # the approval names the case
