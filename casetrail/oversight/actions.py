@@ -55,24 +55,39 @@ class OversightAction(ActionName):
     REPORT_ISSUE = "oversight.report_issue"
 
 
+# At most this many findings in one ledger entry (one action): a first pass over an agency of
+# 10^5 cases finds tens of thousands, and one entry holding them all would be one transaction
+# holding the log's lock and a payload of tens of MB (a finding's row is about 1 KB of JSON).
+FINDINGS_PER_ENTRY = 200
+
+
 @action(OversightAction.FINDINGS_RAISE)
 def findings_raise(
     act: Act, /, *, agency: Agency, found: list[tuple[str, Raised]]
 ) -> list[Finding]:
-    """Record the findings ``found`` (kind code, what was raised) that the agency does not have
-    yet, in one ledger entry of the system (no officer acts: the refresh found them). Already
-    raised ones (same kind and subject) are skipped, so a refresh is idempotent. The caller
-    passes only new ones (``service.refresh``); an empty list is refused rather than ledgered."""
+    """Record the findings ``found`` (kind code, what was raised; at most FINDINGS_PER_ENTRY)
+    that the agency does not have yet, in one ledger entry of the system (no officer acts: the
+    refresh found them), the rows inserted in one statement. Already raised ones (same kind and
+    subject) are skipped, so a refresh is idempotent. The caller passes only new ones
+    (``refresh.raise_new``); nothing new is refused rather than ledgered."""
+    if len(found) > FINDINGS_PER_ENTRY:
+        raise ActionError(
+            "too_many_findings", f"一次最多记录 {FINDINGS_PER_ENTRY} 项监督发现", status=400
+        )
     now = timezone.now()
-    have = set(Finding.objects.filter(agency=agency).values_list("kind", "subject"))
-    rows = []
+    have: set[tuple[str, str]] = set()
+    for code in {code for code, _ in found}:
+        subjects = [r.subject for c, r in found if c == code]
+        raised = Finding.objects.filter(agency=agency, kind=code, subject__in=subjects)
+        have.update((code, s) for s in raised.values_list("subject", flat=True))
+    new = []
     for code, r in found:
         kind = KINDS[code]
         if (code, r.subject) in have:
             continue
         have.add((code, r.subject))
-        rows.append(
-            Finding.objects.create(
+        new.append(
+            Finding(
                 agency=agency,
                 kind=code,
                 subject=r.subject,
@@ -89,8 +104,9 @@ def findings_raise(
                 changed_at=now,
             )
         )
-    if not rows:
+    if not new:
         raise ActionError("nothing_to_raise", "没有新的监督发现")
+    rows = Finding.objects.bulk_create(new)
     act.record(agency=agency.pk, actor=None, subject=f"findings:{len(rows)}", rows=rows)
     return rows
 

@@ -270,3 +270,26 @@ class EvaluationReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} 评议考核"
+
+
+class FindingsWatermark(models.Model):
+    """How far the findings' refresh has looked in an agency (``oversight.refresh``): the log
+    entries with ``seq < size`` and the time up to ``looked_at`` are done; a pass under way
+    (``upto`` set: the log's size when it began) has looked at the changed cases up to ``cursor``. A projection, not a recorded fact (like
+    ``compliance.CaseDeadlineDirty``): without a row the next pass is a full one, and deleting the
+    rows (or `casetrail findings --full`) only makes the refresh look at everything again."""
+
+    agency = models.OneToOneField(
+        Agency, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    size = models.PositiveBigIntegerField(default=0)  # the log entries done (seq < size)
+    looked_at = models.DateTimeField(null=True, blank=True)  # end of the last pass (None: never)
+    upto = models.PositiveBigIntegerField(null=True, blank=True)  # the pass under way: its end
+    cursor = models.PositiveBigIntegerField(default=0)  # … and the last case it looked at
+    full = models.BooleanField(default=True)  # the pass looks at every case, not the changed ones
+
+    class Meta:
+        verbose_name = verbose_name_plural = "监督发现刷新进度"
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} @{self.size}"

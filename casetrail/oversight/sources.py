@@ -1,9 +1,13 @@
 """The finding kinds the oversight app detects, each from what another app already records
 (read through its models and selectors, never written). Registered on import (``apps.ready``).
 
-Each detector takes an agency id and yields ``Raised`` for every subject that is a breach now; the
-refresh (``actions.findings_raise``) records only those not raised before, so a finding stays
-raised — and in the supervisor's hands — after its cause was put right."""
+Each detector takes a ``Look`` (``kinds``: the agency, and the changed cases or what is new since
+the last pass, by the scope it declares) and yields ``Raised`` for every subject within it that is
+a breach now; the refresh (``actions.findings_raise``) records only those not raised before, so a
+finding stays raised — and in the supervisor's hands — after its cause was put right.
+
+A case-scoped detector relies on what the stored deadlines rely on (``compliance.stored``): every
+action that changes a case's facts names the case in its ledger entry (``case_ref``)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from casetrail.access.models import CopyPackage
@@ -27,15 +31,23 @@ from casetrail.compliance.service import (
     why_not_served,
 )
 from casetrail.compliance.stored import refresh_marked
+from casetrail.evidence.actions import EvidenceAction
 from casetrail.evidence.models import Item
-from casetrail.ledger.models import Ledger, LedgerEntry, VerificationRun
+from casetrail.ledger.models import Ledger, VerificationRun
 from casetrail.ledger.witnesses import oldest_unwitnessed
+from casetrail.org.actions import OrgAction
 from casetrail.org.models import Officer, Role
-from casetrail.oversight.kinds import Raised, finding_kind
+from casetrail.oversight.kinds import Look, Raised, Scope, finding_kind
 
 # Rules that read the state of the procedure rather than a record (an approval chain still open,
 # R6) say nothing about a record missing once the stage was entered.
 NOT_ABOUT_RECORDS = {"R6"}
+
+
+def _id_of(subject: str) -> int:
+    """The id in a log entry's subject (``evidence:12`` → 12; 0 when there is none)."""
+    tail = subject.partition(":")[2]
+    return int(tail) if tail.isdigit() else 0
 
 
 def _of_case(case: Case, *, officer_id: int | None = None, **what: Any) -> Raised:
@@ -53,11 +65,13 @@ def _of_case(case: Case, *, officer_id: int | None = None, **what: Any) -> Raise
     title="规则要求经批准豁免，未按规定制作记录",
     article="第五条、第十三条",
     item="一",
+    scope=Scope.CASES,
 )
-def exempted_rules(agency_id: int) -> Iterator[Raised]:
+def exempted_rules(look: Look) -> Iterator[Raised]:
     """Every approved exemption (and those recorded before exemptions were decisions): a record
     the rule asks for was not made, by leave. The supervisor reviews the leave (第三十四条)."""
-    rows = Exemption.objects.filter(case__agency_id=agency_id).select_related("case")
+    rows = Exemption.objects.filter(case__agency_id=look.agency_id, case_id__in=look.cases or ())
+    rows = rows.select_related("case")
     for e in rows:
         rule = RULES.get(e.rule)
         chain = f"，审批 #{e.chain_id}" if e.chain_id else "（豁免改为审批前记录）"
@@ -71,15 +85,48 @@ def exempted_rules(agency_id: int) -> Iterator[Raised]:
         )
 
 
-@finding_kind("deadline_overdue", title="法定期限已逾期未办", article="第二十七、三十条", item="五")
-def overdue_deadlines(agency_id: int) -> Iterator[Raised]:
-    """Every deadline of a case not archived that is past due and not done (the deadline registry
-    of compliance: R9b, CF56, CF60, CF61, CF67, R21b, R27, R30a …). Keyed by the deadline and its due
-    day, so a deadline moved by an approved extension and missed again is a new finding."""
+@finding_kind(
+    "deadline_overdue",
+    title="法定期限已逾期未办",
+    article="第二十七、三十条",
+    item="五",
+    scope=Scope.CASES,
+)
+def overdue_deadlines(look: Look) -> Iterator[Raised]:
+    """Every deadline of the changed cases, not archived, that is past due and not done (the
+    deadline registry of compliance: R9b, CF56, CF60, CF61, CF67, R21b, R27, R30a …). Keyed by the
+    deadline and its due day, so a deadline moved by an approved extension and missed again is a
+    new finding. The deadlines of the cases that did not change but fell due since the last pass:
+    ``fallen_due``."""
     # The stored deadlines (kept by compliance after every action): an index range, not every
     # case's calendar computed again.
     refresh_marked()
-    rows = CaseDeadline.objects.filter(agency_id=agency_id, watched=True, due_at__lt=timezone.now())
+    rows = CaseDeadline.objects.filter(
+        agency_id=look.agency_id, watched=True, due_at__lt=look.now, case_id__in=look.cases or ()
+    )
+    yield from _overdue(rows)
+
+
+@finding_kind(
+    "deadline_overdue",
+    title="法定期限已逾期未办",
+    article="第二十七、三十条",
+    item="五",
+    scope=Scope.SINCE,
+)
+def fallen_due(look: Look) -> Iterator[Raised]:
+    """The stored deadlines that fell due in [since, now): time alone made them a breach (an
+    index range of ``deadline_watched_due``). Nothing on a full pass, which looks at every case."""
+    if look.since is None:
+        return
+    refresh_marked()
+    rows = CaseDeadline.objects.filter(
+        agency_id=look.agency_id, watched=True, due_at__gte=look.since, due_at__lt=look.now
+    )
+    yield from _overdue(rows)
+
+
+def _overdue(rows: QuerySet[CaseDeadline]) -> Iterator[Raised]:
     for row in rows.select_related("case", "case__agency", "case__unit").order_by("due_at", "id"):
         case = row.case
         due = timezone.localtime(row.due_at).date().isoformat()
@@ -93,10 +140,18 @@ def overdue_deadlines(agency_id: int) -> Iterator[Raised]:
         )
 
 
-@finding_kind("late_upload", title="音像记录超过24小时上传", article="第三十条", item="一")
-def late_uploads(agency_id: int) -> Iterator[Raised]:
-    """Every audio/video item uploaded later than the 24 hours of 第三十条 after it ended."""
-    items = Item.objects.filter(agency_id=agency_id, late=True).select_related("link__case")
+@finding_kind(
+    "late_upload", title="音像记录超过24小时上传", article="第三十条", item="一", scope=Scope.SINCE
+)
+def late_uploads(look: Look) -> Iterator[Raised]:
+    """Every audio/video item uploaded later than the 24 hours of 第三十条 after it ended (its
+    lateness is fixed at upload): on a full pass all of the agency's (a partial index), else those
+    uploaded by the log entries new since the last pass."""
+    items = Item.objects.filter(agency_id=look.agency_id, late=True)
+    if not look.full:
+        uploads = look.entries().filter(action=EvidenceAction.RECORD_CREATE)
+        items = items.filter(pk__in=[_id_of(s) for s in uploads.values_list("subject", flat=True)])
+    items = items.select_related("link__case")
     for i in items:
         link = getattr(i, "link", None)
         case = link.case if link is not None else None
@@ -114,16 +169,21 @@ def late_uploads(agency_id: int) -> Iterator[Raised]:
 
 
 @finding_kind(
-    "record_missing", title="已进入的阶段缺少应有的记录", article="第四至三十条", item="一"
+    "record_missing",
+    title="已进入的阶段缺少应有的记录",
+    article="第四至三十条",
+    item="一",
+    scope=Scope.CASES,
 )
-def records_missing(agency_id: int) -> Iterator[Raised]:
+def records_missing(look: Look) -> Iterator[Raised]:
     """A BLOCK rule of a stage the case has entered (by a recorded stage change) that is unmet
     and not exempted now: the record it asks for is missing although the stage was entered (a
     record corrected afterwards, a case entered before the rule was in force)."""
     entered: dict[int, set[str]] = {}
-    for case_id, stage in StageChange.objects.filter(case__agency_id=agency_id).values_list(
-        "case_id", "to_stage"
-    ):
+    changes = StageChange.objects.filter(
+        case__agency_id=look.agency_id, case_id__in=look.cases or ()
+    )
+    for case_id, stage in changes.values_list("case_id", "to_stage"):
         entered.setdefault(case_id, set()).add(stage)
     rules = [r for r in RULES.values() if r.kind == Kind.BLOCK and r.id not in NOT_ABOUT_RECORDS]
     cases = Case.objects.filter(pk__in=list(entered)).select_related("agency", "unit")
@@ -143,13 +203,19 @@ def records_missing(agency_id: int) -> Iterator[Raised]:
 
 
 @finding_kind(
-    "service_failed", title="文书送达未生效且未另行送达", article="第二十二至二十六条", item="五"
+    "service_failed",
+    title="文书送达未生效且未另行送达",
+    article="第二十二至二十六条",
+    item="五",
+    scope=Scope.CASES,
 )
-def failed_services(agency_id: int) -> Iterator[Raised]:
+def failed_services(look: Look) -> Iterator[Raised]:
     """A document to be served whose every recorded service did not take effect (a returned
     letter, an e-mail or fax not confirmed): the party was not served."""
     cases = Case.objects.filter(
-        agency_id=agency_id, stage__in=STAGE_ORDER[STAGE_ORDER.index("service") :]
+        agency_id=look.agency_id,
+        pk__in=look.cases or (),
+        stage__in=STAGE_ORDER[STAGE_ORDER.index("service") :],
     ).select_related("agency", "unit")
     for case in cases:
         view = CaseView(case)
@@ -167,12 +233,19 @@ def failed_services(agency_id: int) -> Iterator[Raised]:
 
 
 @finding_kind(
-    "verify_failed", title="核验发现记录被删除、篡改或灭失", article="第三十五条", item="三"
+    "verify_failed",
+    title="核验发现记录被删除、篡改或灭失",
+    article="第三十五条",
+    item="三",
+    scope=Scope.SINCE,
 )
-def failed_verifications(agency_id: int) -> Iterator[Raised]:
+def failed_verifications(look: Look) -> Iterator[Raised]:
     """Every finished verification report (`casetrail verify` requested by a supervisor: the log,
-    every recorded row, and the blobs' fixity) that found a difference."""
-    runs = VerificationRun.objects.filter(agency_id=agency_id, status=VerificationRun.Status.DONE)
+    every recorded row, and the blobs' fixity) that found a difference. All of them each pass:
+    a run is requested by a supervisor (a handful a year) and finishes outside any action."""
+    runs = VerificationRun.objects.filter(
+        agency_id=look.agency_id, status=VerificationRun.Status.DONE
+    )
     for run in runs.exclude(findings=[]):
         first = run.findings[0] if run.findings else ""
         yield Raised(
@@ -182,13 +255,18 @@ def failed_verifications(agency_id: int) -> Iterator[Raised]:
         )
 
 
-@finding_kind("lockout_burst", title="短时间内多次登录失败被锁定", article="第三十三条", item="二")
-def lockouts(agency_id: int) -> Iterator[Raised]:
+@finding_kind(
+    "lockout_burst",
+    title="短时间内多次登录失败被锁定",
+    article="第三十三条",
+    item="二",
+    scope=Scope.SINCE,
+)
+def lockouts(look: Look) -> Iterator[Raised]:
     """Every lockout (``org.lockout`` in the agency's log: django-axes locked a login after
     CASETRAIL_LOGIN_FAILURES wrong passwords): someone may be guessing an officer's password to
     reach the records (等保 2.0 安全审计)."""
-    entries = LedgerEntry.objects.filter(ledger__agency_id=agency_id, action="org.lockout")
-    rows = list(entries.order_by("seq"))
+    rows = list(look.entries().filter(action=OrgAction.LOCKOUT).order_by("seq"))
     ids = {int(e.subject.partition(":")[2]) for e in rows if e.subject.startswith("officer:")}
     officers = Officer.objects.in_bulk(ids)
     for e in rows:
@@ -208,17 +286,21 @@ def lockouts(agency_id: int) -> Iterator[Raised]:
 
 
 @finding_kind(
-    "checkpoint_unwitnessed", title="日志检查点长期未经见证", article="第三十五条", item="三"
+    "checkpoint_unwitnessed",
+    title="日志检查点长期未经见证",
+    article="第三十五条",
+    item="三",
+    scope=Scope.SINCE,
 )
-def unwitnessed_checkpoints(agency_id: int) -> Iterator[Raised]:
+def unwitnessed_checkpoints(look: Look) -> Iterator[Raised]:
     """The agency's log has a checkpoint no quorum of witnesses cosigned for
     CASETRAIL_UNWITNESSED_HOURS: for that long nobody outside can tell a rollback or a rewrite
     (issue 14). One finding per outage, keyed by its first unwitnessed checkpoint."""
-    ledger = Ledger.objects.filter(agency_id=agency_id).first()
+    ledger = Ledger.objects.filter(agency_id=look.agency_id).first()
     pending = oldest_unwitnessed(ledger) if ledger is not None else None
     if pending is None:
         return
-    hours = (timezone.now() - pending.created_at).total_seconds() / 3600
+    hours = (look.now - pending.created_at).total_seconds() / 3600
     if hours >= settings.CASETRAIL_UNWITNESSED_HOURS:
         yield Raised(
             subject=f"checkpoint:{pending.size}",
@@ -232,11 +314,14 @@ def unwitnessed_checkpoints(agency_id: int) -> Iterator[Raised]:
     title="归档案卷定期检测发现文件缺失或被改动",
     article="第三十一条、第三十五条",
     item="三",
+    scope=Scope.CASES,
 )
-def archive_fixity_failures(agency_id: int) -> Iterator[Raised]:
+def archive_fixity_failures(look: Look) -> Iterator[Raised]:
     """Every scheduled fixity run of an archived 案卷 that found a file missing or changed
     (``casetrail.archive.fixity``); the custodian keeps the files (第三十一条)."""
-    runs = FixityCheck.objects.filter(case_file__agency_id=agency_id, passed=False)
+    runs = FixityCheck.objects.filter(
+        case_file__agency_id=look.agency_id, case_file__case_id__in=look.cases or (), passed=False
+    )
     for run in runs.select_related("case_file__case"):
         case = run.case_file.case
         first = run.findings[0] if run.findings else ""
@@ -250,15 +335,21 @@ def archive_fixity_failures(agency_id: int) -> Iterator[Raised]:
         )
 
 
-@finding_kind("marked_read", title="无合理理由反复查阅标记材料", article="第三十三条", item="二")
-def repeated_marked_reads(agency_id: int) -> Iterator[Raised]:
+@finding_kind(
+    "marked_read",
+    title="无合理理由反复查阅标记材料",
+    article="第三十三条",
+    item="二",
+    scope=Scope.CASES,
+)
+def repeated_marked_reads(look: Look) -> Iterator[Raised]:
     """Someone not on the case — not assigned to it, not a step of any of its chains — who read
     its marked material (国家秘密 papers' register, 商业秘密, 个人隐私, a 涉密 case) in more than
     CASETRAIL_MARKED_READ_LIMIT sessions. A supervisor reading for 监督 is their duty and not
     counted. One finding per reader and case."""
     limit = settings.CASETRAIL_MARKED_READ_LIMIT
     reads = (
-        MarkedRead.objects.filter(case__agency_id=agency_id)
+        MarkedRead.objects.filter(case__agency_id=look.agency_id, case_id__in=look.cases or ())
         .exclude(reason=ReadReason.SUPERVISION, officer__roles__role=Role.SUPERVISOR)
         .values("case_id", "officer_id")
         .annotate(n=Count("session", distinct=True))
@@ -282,14 +373,20 @@ def repeated_marked_reads(agency_id: int) -> Iterator[Raised]:
         )
 
 
-@finding_kind("copy_without_form", title="无有效调用单复制记录", article="第三十二条", item="二")
-def copies_without_form(agency_id: int) -> Iterator[Raised]:
+@finding_kind(
+    "copy_without_form",
+    title="无有效调用单复制记录",
+    article="第三十二条",
+    item="二",
+    scope=Scope.CASES,
+)
+def copies_without_form(look: Look) -> Iterator[Raised]:
     """A copy package (a download link or a folder written) whose 调用单 was not approved by the
     局长 when it was made — impossible through the actions, checked anyway (rows written behind
     the application)."""
-    packages = CopyPackage.objects.filter(request__agency_id=agency_id).select_related(
-        "request__chain", "request__case"
-    )
+    packages = CopyPackage.objects.filter(
+        request__agency_id=look.agency_id, request__case_id__in=look.cases or ()
+    ).select_related("request__chain", "request__case")
     for p in packages:
         chain = p.request.chain
         decided = chain.decided_at

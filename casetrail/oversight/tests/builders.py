@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
+from casetrail.compliance.tests.builders import make
 from casetrail.conftest import client_for, film
 from casetrail.oversight.models import Finding
 from casetrail.oversight.refresh import detect, refresh
@@ -23,6 +27,44 @@ def late_clip(case: Any, officer: Any, hours: float) -> Any:
     """A clip of ``case`` that ended ``hours`` ago, uploaded now (with a reason when late)."""
     reason = "执法记录仪在外地维修" if hours > 24 else ""
     return film(case, officer, "现场检查", hours_ago=hours, late_reason=reason)
+
+
+def returned_letter(serving: Any, personas: Any) -> Any:
+    """The case's decision sent by post and returned (查无此人): served in no way yet."""
+    decision = serving.records.get(kind="administrative_decision")
+    make(
+        serving,
+        personas,
+        "mail_service_record",
+        document=decision.pk,
+        outcome="returned",
+        return_reason="查无此人",
+    )
+    return decision
+
+
+def proposed_exemption(case: Any, personas: Any) -> Any:
+    """张承办 samples without filming and proposes the R13 exemption (a chain to approve): the
+    API's response."""
+    now = timezone.localtime()
+    sampling = make(
+        case,
+        personas,
+        "sampling_notice",
+        started_at=(now - dt.timedelta(minutes=30)).isoformat(),
+        ended_at=(now - dt.timedelta(minutes=20)).isoformat(),
+    )
+    make(case, personas, "item_list", source=sampling.pk)
+    return post(
+        "zhang",
+        f"/api/cases/{case.pk}/exemptions/",
+        {
+            "rule": "R13",
+            "subject": f"record:{sampling.pk}",
+            "reason": "执法记录仪故障",
+            "facts": "维修单号 2026-118",
+        },
+    )
 
 
 def post(who: str | None, path: str, body: dict[str, Any] | None = None) -> Any:

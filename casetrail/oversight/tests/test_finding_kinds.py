@@ -21,31 +21,20 @@ from casetrail.ledger.verification import verification_finish
 from casetrail.oversight.kinds import KINDS
 from casetrail.oversight.models import Finding
 from casetrail.oversight.refresh import refresh
-from casetrail.oversight.tests.builders import kinds_found, late_clip, post, raised
+from casetrail.oversight.tests.builders import (
+    kinds_found,
+    late_clip,
+    post,
+    proposed_exemption,
+    raised,
+    returned_letter,
+)
 
 
 def test_it_raises_an_approved_exemption_and_not_a_proposal_still_pending(
     investigating: Any, personas: Any
 ) -> None:
-    now = timezone.localtime()
-    sampling = make(
-        investigating,
-        personas,
-        "sampling_notice",
-        started_at=(now - dt.timedelta(minutes=30)).isoformat(),
-        ended_at=(now - dt.timedelta(minutes=20)).isoformat(),
-    )
-    make(investigating, personas, "item_list", source=sampling.pk)
-    r = post(
-        "zhang",
-        f"/api/cases/{investigating.pk}/exemptions/",
-        {
-            "rule": "R13",
-            "subject": f"record:{sampling.pk}",
-            "reason": "执法记录仪故障",
-            "facts": "维修单号 2026-118",
-        },
-    )
+    r = proposed_exemption(investigating, personas)
     assert r.status_code == 201, r.content
     assert kinds_found(investigating.agency_id, "exemption") == []  # the twin: not yet approved
     from casetrail.approvals.models import Chain
@@ -113,15 +102,7 @@ def test_it_raises_a_record_missing_at_a_stage_entered_and_not_one_present(
 def test_it_raises_a_service_that_did_not_take_effect_and_not_one_that_did(
     serving: Any, personas: Any
 ) -> None:
-    decision = serving.records.get(kind="administrative_decision")
-    make(
-        serving,
-        personas,
-        "mail_service_record",
-        document=decision.pk,
-        outcome="returned",
-        return_reason="查无此人",
-    )
+    decision = returned_letter(serving, personas)
     (finding,) = raised(personas["sun"], "service_failed")
     assert finding.subject == f"record:{decision.pk}" and "邮件被退回" in finding.details
     make(serving, personas, "mail_service_record", document=decision.pk)  # delivered this time
@@ -248,7 +229,7 @@ def test_it_raises_a_copy_package_made_without_an_approved_request(
 
 
 def test_it_has_a_detector_for_every_kind() -> None:
-    assert {k.code for k in KINDS.values() if k.detect is None} == set()
+    assert {k.code for k in KINDS.values() if not k.automatic} == set()
     assert all(k.item in "一二三四五" for k in KINDS.values())
 
 
@@ -263,8 +244,11 @@ def test_it_raises_each_finding_once_in_one_ledger_entry(
     assert "新记录 2 项" in capsys.readouterr().out
     entry = LedgerEntry.objects.order_by("-pk").first()
     assert LedgerEntry.objects.count() == before + 1 and entry.action == "oversight.findings_raise"
-    # Run again: found again, raised never twice, nothing ledgered.
+    # Run again: nothing changed, nothing looked at; a full pass finds both again and raises
+    # neither twice; nothing ledgered.
     r = refresh(agency=personas["sun"].agency)
+    assert (r.found, r.raised) == (0, 0)
+    r = refresh(agency=personas["sun"].agency, full=True)
     assert (r.found, r.raised) == (2, 0)
     assert LedgerEntry.objects.count() == before + 1
     assert Finding.objects.count() == 2
