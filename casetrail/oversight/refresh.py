@@ -26,11 +26,13 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
 
 from casetrail.cases.models import Case
+from casetrail.compliance.models import HolidaySchedule
 from casetrail.ledger.models import Ledger, LedgerEntry
 from casetrail.org.models import Agency
 from casetrail.oversight.actions import FINDINGS_PER_ENTRY, findings_raise
@@ -128,6 +130,13 @@ def raise_new(agency: Agency, found: Found) -> int:
     return len(new)
 
 
+def _calendar_changed(since: datetime | None) -> bool:
+    """Whether a holiday schedule was imported since the last pass: it moves the working-day
+    deadlines of every case of every agency (``compliance.holiday_schedule_import``) without a
+    log entry under any case, so the pass that follows looks at every case (a full pass)."""
+    return since is not None and HolidaySchedule.objects.filter(imported_at__gte=since).exists()
+
+
 def step(*, agency: Agency, limit: int | None = None) -> Refreshed:
     """One bounded step of the agency's pass (a new pass begins when none is under way): at most
     ``limit`` (CASETRAIL_FINDINGS_CASES) cases looked at; the last step also looks at what is new
@@ -136,7 +145,8 @@ def step(*, agency: Agency, limit: int | None = None) -> Refreshed:
     mark, _ = FindingsWatermark.objects.get_or_create(agency=agency)
     if mark.upto is None:
         mark.upto, mark.cursor = _log_size(agency.pk), 0
-        mark.save(update_fields=["upto", "cursor"])
+        mark.full = mark.full or _calendar_changed(mark.looked_at)
+        mark.save(update_fields=["upto", "cursor", "full"])
     first = 0 if mark.full else mark.size
     since = None if mark.full else mark.looked_at
     now = timezone.now()

@@ -13,6 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casetrail.approvals.models import Chain
+from casetrail.cases.models import Case
+from casetrail.compliance.actions import holiday_schedule_import
+from casetrail.compliance.holidays import ScheduleInput, forget_calendar
 from casetrail.compliance.models import Exemption
 from casetrail.conftest import start_ex_officio
 from casetrail.decisions.tests.other_chains.builders import api_decide
@@ -160,3 +163,28 @@ def test_it_raises_an_exemption_approved_since_the_last_pass(
     assert ("exemption", f"exemption:{Exemption.objects.get().pk}") in _refresh_as_full_would(
         agency
     )
+
+
+@pytest.mark.django_db
+def test_it_looks_at_every_case_after_a_holiday_schedule_is_imported(
+    investigating: Any, personas: Any
+) -> None:
+    agency = personas["sun"].agency
+    refresh(agency=agency)
+    assert refresh(agency=agency).cases == 0  # nothing changed: no case looked at
+    # 第八十五条 of 行政处罚法: the working-day periods of every case move with the schedule, and
+    # no log entry names a case.
+    holiday_schedule_import(
+        officer=personas["admin"],
+        schedule=ScheduleInput(
+            year=2031,
+            holidays=[dt.date(2031, 1, 1)],
+            workdays=[],
+            source="国务院办公厅关于2031年部分节假日安排的通知（测试用）",
+        ),
+    )
+    forget_calendar()
+    r = refresh(agency=agency)
+    assert r.cases == Case.objects.filter(agency=agency).count() > 0
+    assert FindingsWatermark.objects.get(agency=agency).full is False
+    assert refresh(agency=agency).cases == 0  # and the pass after it is incremental again
