@@ -107,3 +107,30 @@ def advance(case: Case, personas: dict[str, Any], to: str) -> None:
         return
     case_advance(case=case, officer=personas["zhang"], to_stage=to, reason="测试推进")
     case.refresh_from_db()
+
+
+def unfilmed_sampling(case: Case, personas: dict[str, Any]) -> Record:
+    """张承办 samples for half an hour's ten minutes without filming it (R13 asks for a film): the
+    sampling notice, with its item list."""
+    now = timezone.localtime()
+    sampling = make(
+        case,
+        personas,
+        "sampling_notice",
+        started_at=(now - dt.timedelta(minutes=30)).isoformat(),
+        ended_at=(now - dt.timedelta(minutes=20)).isoformat(),
+    )
+    make(case, personas, "item_list", source=sampling.pk)
+    return sampling
+
+
+def returned_by_post(case: Case, personas: dict[str, Any], document: Record) -> Record:
+    """``document`` sent by post and returned (查无此人): the 邮寄送达 record, served in no way."""
+    return make(
+        case,
+        personas,
+        "mail_service_record",
+        document=document.pk,
+        outcome="returned",
+        return_reason="查无此人",
+    )

@@ -14,25 +14,12 @@ from casetrail.approvals.models import Chain
 from casetrail.compliance.engine import blockers
 from casetrail.compliance.kinds import ComplianceChain
 from casetrail.compliance.models import Exemption
-from casetrail.compliance.tests.builders import make
+from casetrail.compliance.tests.builders import unfilmed_sampling
 from casetrail.decisions.tests.other_chains.builders import api, api_decide, snapshot
 
 
 def ids(findings):
     return sorted({f.rule.id for f in findings})
-
-
-def unfilmed_sampling(case, personas):
-    now = timezone.localtime()
-    sampling = make(
-        case,
-        personas,
-        "sampling_notice",
-        started_at=(now - dt.timedelta(minutes=30)).isoformat(),
-        ended_at=(now - dt.timedelta(minutes=20)).isoformat(),
-    )
-    make(case, personas, "item_list", source=sampling.pk)
-    return sampling
 
 
 def propose(case, about, who="zhang", **overrides):

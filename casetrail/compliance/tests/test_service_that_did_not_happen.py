@@ -16,7 +16,7 @@ from casetrail.cases.models import Case, Stage, StageChange
 from casetrail.compliance.deadlines import deadlines_of
 from casetrail.compliance.engine import RULES, CaseView, blockers
 from casetrail.compliance.service import effective_service_date
-from casetrail.compliance.tests.builders import make
+from casetrail.compliance.tests.builders import make, returned_by_post
 from casetrail.conftest import client_for, film
 from casetrail.evidence.models import Item
 from casetrail.evidence.tests.helpers import upload
@@ -55,14 +55,7 @@ def clip_hours_ago(case: Case, tmp_path: Path, hours: float, seed: int) -> Item:
 
 def test_it_does_not_count_a_returned_letter_as_service(serving: Case, personas: Any) -> None:
     decision = serving.records.get(kind="administrative_decision")
-    mail = make(
-        serving,
-        personas,
-        "mail_service_record",
-        document=decision.pk,
-        outcome="returned",
-        return_reason="查无此人",
-    )
+    mail = returned_by_post(serving, personas, decision)
     assert effective_service_date(mail) is None
     (message,) = r22(serving)[f"record:{decision.pk}"]
     assert "尚未送达" in message and "邮件被退回" in message

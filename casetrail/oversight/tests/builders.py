@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.utils import timezone
-
-from casetrail.compliance.tests.builders import make
+from casetrail.compliance.tests.builders import returned_by_post, unfilmed_sampling
 from casetrail.conftest import client_for, film
 from casetrail.oversight.models import Finding
 from casetrail.oversight.refresh import detect, refresh
@@ -32,29 +29,14 @@ def late_clip(case: Any, officer: Any, hours: float) -> Any:
 def returned_letter(serving: Any, personas: Any) -> Any:
     """The case's decision sent by post and returned (查无此人): served in no way yet."""
     decision = serving.records.get(kind="administrative_decision")
-    make(
-        serving,
-        personas,
-        "mail_service_record",
-        document=decision.pk,
-        outcome="returned",
-        return_reason="查无此人",
-    )
+    returned_by_post(serving, personas, decision)
     return decision
 
 
 def proposed_exemption(case: Any, personas: Any) -> Any:
     """张承办 samples without filming and proposes the R13 exemption (a chain to approve): the
     API's response."""
-    now = timezone.localtime()
-    sampling = make(
-        case,
-        personas,
-        "sampling_notice",
-        started_at=(now - dt.timedelta(minutes=30)).isoformat(),
-        ended_at=(now - dt.timedelta(minutes=20)).isoformat(),
-    )
-    make(case, personas, "item_list", source=sampling.pk)
+    sampling = unfilmed_sampling(case, personas)
     return post(
         "zhang",
         f"/api/cases/{case.pk}/exemptions/",
