@@ -70,7 +70,9 @@ class Finding(models.Model):
                 fields=["agency", "kind", "subject"], name="oversight_finding_once"
             )
         ]
-        indexes = [models.Index(fields=["agency", "state"])]
+        # Open findings of one kind: the supervisor's worklist counts each kind to a cap along
+        # this index (issue 18: 159,557 findings at 10^5 cases; a GROUP BY over all took 78 ms).
+        indexes = [models.Index(fields=["agency", "state", "kind"], name="finding_state_kind")]
 
     def __str__(self) -> str:
         return f"{self.title}（{self.subject}）"
