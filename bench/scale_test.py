@@ -603,13 +603,16 @@ def interview(case: dict[str, Any], agency: dict[str, Any]) -> dict[str, Any]:
     from casetrail.demo.media import signature_png
 
     now = dt.datetime.now(dt.UTC)
+    # Not before the case's registration day (records.validation: datetime_before_case): a case
+    # registered just after midnight, local time, would refuse an interview begun before it.
+    started = max(now - dt.timedelta(minutes=15), dt.datetime.fromisoformat(case["created_at"]))
     party = case["parties"][0]
     sign = "data:image/png;base64," + base64.b64encode(signature_png("张承办")).decode()
     return {
         "kind": "interview_record",
         "fields": {
-            "started_at": (now - dt.timedelta(minutes=15)).isoformat(),
-            "ended_at": (now - dt.timedelta(minutes=1)).isoformat(),
+            "started_at": started.isoformat(),
+            "ended_at": max(now - dt.timedelta(minutes=1), started).isoformat(),
             "place": "陵川县民政局询问室",
             "interviewee": {
                 "name": party["name"],
