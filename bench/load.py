@@ -51,7 +51,8 @@ for case in Case.objects.filter(stage="investigation", assignments__officer=writ
     party = Party.objects.filter(case=case).order_by("id").first()
     officers = list(CaseOfficer.objects.filter(case=case).values_list("officer_id", flat=True))
     if party is not None and {w.pk for w in writers} <= set(officers):
-        cases.append({"id": case.pk, "party": party.pk, "officers": officers})
+        cases.append({"id": case.pk, "party": party.pk, "officers": officers,
+                      "created_at": case.created_at.isoformat()})
 name = Party.objects.filter(case_id=cases[0]["id"]).first().name if cases else ""
 print(json.dumps({"cases": cases, "party_name": name,
                   "writers": [{"user": w.user.username, "officer": w.pk, "name": w.name}

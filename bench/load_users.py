@@ -126,11 +126,15 @@ class Writer(HttpUser):
     def record(self) -> None:
         case = random.choice(TARGETS["cases"])
         now = dt.datetime.now(SHANGHAI)
+        # Not before the case's registration day (datetime_before_case): a case registered just
+        # after midnight refuses an interview begun the evening before.
+        started = max(now - dt.timedelta(minutes=50), dt.datetime.fromisoformat(case["created_at"]))
+        ended = max(now - dt.timedelta(minutes=20), started)
         body = {
             "kind": "interview_record",
             "fields": {
-                "started_at": (now - dt.timedelta(minutes=50)).isoformat(timespec="minutes"),
-                "ended_at": (now - dt.timedelta(minutes=20)).isoformat(timespec="minutes"),
+                "started_at": started.isoformat(timespec="minutes"),
+                "ended_at": ended.isoformat(timespec="minutes"),
                 "place": "崇文镇某养老院",
                 "interviewee": {"name": "周某"},
                 "interviewee_role": "party",
