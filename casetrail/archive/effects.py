@@ -87,6 +87,17 @@ def _addition(addition: Addition, officer: Officer) -> tuple[list[Proposed], str
     return [*carried, added], f"附卷“{addition.title}”经{officer.name}批准（{addition.reason}）"
 
 
+def _still_current(case_file: CaseFile) -> bool:
+    """Whether ``case_file`` is still its case's archived 案卷 (no newer version since the 附卷
+    was proposed): what the effect requires, and what its preparation checks first."""
+    current = current_file(case_file.case)
+    return (
+        current is not None
+        and current.pk == case_file.pk
+        and case_file.status == FileStatus.ARCHIVED
+    )
+
+
 def addition_prepare(*, chain: Chain, officer: Officer) -> dict[str, Any]:
     """Before the deciding transaction of the 附卷审批's last approval (``lib.outside``, issue
     18): the new version's 案卷 PDF rendered and stored as ``addition_ended`` will most likely
@@ -97,8 +108,7 @@ def addition_prepare(*, chain: Chain, officer: Officer) -> dict[str, Any]:
         chain=chain
     )
     previous = addition.case_file
-    current = current_file(previous.case)
-    if current is None or current.pk != previous.pk or previous.status != FileStatus.ARCHIVED:
+    if not _still_current(previous):
         return {}
     attachments, reason = _addition(addition, officer)
     return render_before(
@@ -123,8 +133,7 @@ def addition_ended(
     addition = Addition.objects.select_related("case_file", "blob").get(chain=chain)
     previous = locked_file(addition.case_file)
     addition.case_file = previous
-    current = current_file(previous.case)
-    if current is None or current.pk != previous.pk or previous.status != FileStatus.ARCHIVED:
+    if not _still_current(previous):
         raise ActionError("file_changed", "该案卷已有更新的版本，请在最新版本上附卷")
     chain.save(update_fields=["status", "decided_at"])  # decided, not pending
     attachments, reason = _addition(addition, officer)
