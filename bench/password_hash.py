@@ -89,9 +89,7 @@ def main() -> None:
         cells = []
         for key in ("cpu_ms", "wall_ms", "rss_mib"):
             values = sorted(r[key] for r in per_round)
-            cells.append(
-                f"{values[0]:.1f} / {statistics.median(values):.1f} / {values[-1]:.1f}"
-            )
+            cells.append(f"{values[0]:.1f} / {statistics.median(values):.1f} / {values[-1]:.1f}")
         print(f"| {name} | {' | '.join(cells)} |")
 
 
