@@ -130,6 +130,21 @@ def superseded(view: CaseView, record_id: int) -> Record | None:
     )
 
 
+def published(view: CaseView) -> list[Publication]:
+    """The case's publications that were published (and may since be withdrawn): read once for
+    both deadlines, GS7 and GS3."""
+    found: list[Publication] = view.once(
+        "published",
+        lambda: list(
+            Publication.objects.filter(
+                case=view.case,
+                state__in=[PublicationState.PUBLISHED, PublicationState.WITHDRAWN],
+            )  # in the model's order, as GS3 yields them
+        ),
+    )
+    return found
+
+
 @deadline(
     "GS7",
     article="国办发〔2018〕118号",
@@ -142,12 +157,7 @@ def published_in_time(view: CaseView) -> Iterator[Deadline]:
     decisions = latest_decisions(view)
     if not decisions:
         return
-    done = set(
-        Publication.objects.filter(
-            decision__in=decisions,
-            state__in=[PublicationState.PUBLISHED, PublicationState.WITHDRAWN],
-        ).values_list("decision_id", flat=True)
-    )
+    done = {p.decision_id for p in published(view)}  # a decision is published in its own case
     for record in decisions:
         yield Deadline(
             view.case,
@@ -167,9 +177,7 @@ def published_in_time(view: CaseView) -> Iterator[Deadline]:
 )
 def withdrawn_in_time(view: CaseView) -> Iterator[Deadline]:
     """A published decision that was changed (corrected) is withdrawn within 3 working days."""
-    for p in Publication.objects.filter(
-        case=view.case, state__in=[PublicationState.PUBLISHED, PublicationState.WITHDRAWN]
-    ):
+    for p in published(view):
         changed = superseded(view, p.decision_id)
         if changed is None:
             continue
