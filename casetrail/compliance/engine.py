@@ -112,14 +112,18 @@ class CaseView:
     _once: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
-    def records(self) -> list[Any]:
-        # Only the latest version of each document counts.
+    def every_version(self) -> list[Any]:
+        """Every record of the case, corrected versions included, in time order."""
         records = self.case.records.order_by("created_at", "id")
         if self.files:
             records = records.prefetch_related("signatures", "attachments")
-        loaded = list(records)
-        superseded = {r.replaces_id for r in loaded if r.replaces_id}
-        latest = [r for r in loaded if r.pk not in superseded]
+        return list(records)
+
+    @cached_property
+    def records(self) -> list[Any]:
+        # Only the latest version of each document counts.
+        superseded = {r.replaces_id for r in self.every_version if r.replaces_id}
+        latest = [r for r in self.every_version if r.pk not in superseded]
         # The first 文号 a rule asks for reads those of all these records (one query, not one
         # per record named).
         share_numbers(latest)

@@ -124,10 +124,10 @@ def latest_decisions(view: CaseView) -> list[Record]:
 
 
 def superseded(view: CaseView, record_id: int) -> Record | None:
-    """The correction that replaced a published decision (the decision was changed)."""
-    return next((r for r in view.records if r.replaces_id == record_id), None) or (
-        Record.objects.filter(replaces_id=record_id).order_by("created_at").first()
-    )
+    """The correction that replaced a published decision (the decision was changed): among the
+    case's records, a correction being a record of the case it corrects (one at most:
+    ``record_replaced_once``)."""
+    return next((r for r in view.every_version if r.replaces_id == record_id), None)
 
 
 def published(view: CaseView) -> list[Publication]:
