@@ -57,7 +57,9 @@ def test_it_computes_the_same_calendar_as_over_the_fully_loaded_case(
         signatures=sigs("administrative_decision"),
     )
     seen.append(same_as_fully_loaded(case))
-    assert post("sun", f"/api/publications/{pid}/withdraw/", {"reason": "复议变更"}).status_code == 200
+    assert (
+        post("sun", f"/api/publications/{pid}/withdraw/", {"reason": "复议变更"}).status_code == 200
+    )
     seen.append(same_as_fully_loaded(case))
     # The series met the deadlines that read the publications and the services: not vacuous.
     rules = {row[0] for calendar in seen for row in calendar}
