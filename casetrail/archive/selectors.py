@@ -44,7 +44,7 @@ def archive_deadline(case: Case) -> Deadline | None:
     rule = DEADLINES.get("R30a")
     if rule is None:
         return None
-    return next(iter(rule.compute(CaseView(case))), None)
+    return next(iter(rule.compute(CaseView(case, files=False))), None)
 
 
 def archive_deadlines(cases: list[Case]) -> dict[int, Deadline | None]:

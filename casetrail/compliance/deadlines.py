@@ -16,7 +16,8 @@ __all__ = ["Deadline", "deadlines_of"]
 
 def deadlines_of(case: Case, view: CaseView | None = None) -> list[Deadline]:
     """Every deadline of the case, earliest first (``view``: the case as already loaded for the
-    same request's other reads, e.g. the case page's checklist)."""
-    view = view or CaseView(case)
+    same request's other reads, e.g. the case page's checklist; else its records without their
+    signatures and attachments, which no deadline reads)."""
+    view = view or CaseView(case, files=False)
     out = [d for rule in DEADLINES.values() for d in rule.compute(view)]
     return sorted(out, key=lambda d: d.due_at)

@@ -27,6 +27,7 @@ from casetrail.cases.models import STAGE_ORDER, Case, Stage
 from casetrail.evidence.models import Item
 from casetrail.lib.workdays import Due
 from casetrail.records.catalogue import aliases
+from casetrail.records.numbers import share_numbers
 
 
 class Kind(StrEnum):
@@ -103,17 +104,37 @@ class CaseView:
 
     case: Case
     now: dt.datetime = field(default_factory=timezone.now)
+    # Whether the records come with their signatures and attachments: the rules read them, the
+    # deadlines never do (``deadlines_of`` leaves them out: their prefetch was a third of a
+    # marked case's recomputation, and grows with every signed 询问笔录 — issue 18, load).
+    files: bool = True
+    # What other apps' rules read once per view (``once``), e.g. the case's publications.
+    _once: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def every_version(self) -> list[Any]:
+        """Every record of the case, corrected versions included, in time order."""
+        records = self.case.records.order_by("created_at", "id")
+        if self.files:
+            records = records.prefetch_related("signatures", "attachments")
+        return list(records)
 
     @cached_property
     def records(self) -> list[Any]:
         # Only the latest version of each document counts.
-        records = list(
-            self.case.records.prefetch_related("signatures", "attachments").order_by(
-                "created_at", "id"
-            )
-        )
-        superseded = {r.replaces_id for r in records if r.replaces_id}
-        return [r for r in records if r.pk not in superseded]
+        superseded = {r.replaces_id for r in self.every_version if r.replaces_id}
+        latest = [r for r in self.every_version if r.pk not in superseded]
+        # The first 文号 a rule asks for reads those of all these records (one query, not one
+        # per record named).
+        share_numbers(latest)
+        return latest
+
+    def once(self, key: str, read: Callable[[], Any]) -> Any:
+        """``read()``'s result, read once for this view: for the rules and deadlines of apps above
+        this one that read the same thing (the publications of GS7 and GS3)."""
+        if key not in self._once:
+            self._once[key] = read()
+        return self._once[key]
 
     def records_of(self, *kinds: str) -> list[Any]:
         """The latest records of ``kinds``, with those stored under a retired code of the same

@@ -108,6 +108,11 @@ def refresh_marked(
         last = marks[-1][0]
         for case_id, marked_at, version in marks:
             done += _refresh_mark(case_id, marked_at, version)
+        if len(marks) < batch:
+            # The last batch: a mark after it was made after this pass read the marks, by an
+            # action that committed after the read began (one query less for every reader
+            # that found a mark).
+            return done
 
 
 def _marks_for(officer: Officer | None) -> QuerySet[CaseDeadlineDirty]:
@@ -382,7 +387,7 @@ def rule_deadlines(cases: Sequence[Case], rule: str) -> dict[int, Deadline | Non
                 row.case = by_id[row.case_id]
                 out[row.case_id] = as_deadline(row)
     for pk in marked:
-        out[pk] = next(DEADLINES[rule].compute(CaseView(by_id[pk])), None)
+        out[pk] = next(DEADLINES[rule].compute(CaseView(by_id[pk], files=False)), None)
     return {pk: out.get(pk) for pk in ids}
 
 

@@ -386,7 +386,7 @@ def why_no_proposal(view: CaseView) -> str | None:
 def decision_deadline(chain: Chain) -> Deadline | None:
     """The deadline bearing on a waiting 处理决定审批 (shown beside it on the worklist of whoever
     must take its next step): the decision within 90 days of filing (行政处罚法第六十条, CF60)."""
-    return next(DEADLINES["CF60"].compute(CaseView(chain.case)), None)
+    return next(DEADLINES["CF60"].compute(CaseView(chain.case, files=False)), None)
 
 
 def decision_deadlines(chains: list[Chain]) -> dict[int, Deadline | None]:

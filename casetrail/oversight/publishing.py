@@ -124,10 +124,25 @@ def latest_decisions(view: CaseView) -> list[Record]:
 
 
 def superseded(view: CaseView, record_id: int) -> Record | None:
-    """The correction that replaced a published decision (the decision was changed)."""
-    return next((r for r in view.records if r.replaces_id == record_id), None) or (
-        Record.objects.filter(replaces_id=record_id).order_by("created_at").first()
+    """The correction that replaced a published decision (the decision was changed): among the
+    case's records, a correction being a record of the case it corrects (one at most:
+    ``record_replaced_once``)."""
+    return next((r for r in view.every_version if r.replaces_id == record_id), None)
+
+
+def published(view: CaseView) -> list[Publication]:
+    """The case's publications that were published (and may since be withdrawn): read once for
+    both deadlines, GS7 and GS3."""
+    found: list[Publication] = view.once(
+        "published",
+        lambda: list(
+            Publication.objects.filter(
+                case=view.case,
+                state__in=[PublicationState.PUBLISHED, PublicationState.WITHDRAWN],
+            )  # in the model's order, as GS3 yields them
+        ),
     )
+    return found
 
 
 @deadline(
@@ -142,12 +157,7 @@ def published_in_time(view: CaseView) -> Iterator[Deadline]:
     decisions = latest_decisions(view)
     if not decisions:
         return
-    done = set(
-        Publication.objects.filter(
-            decision__in=decisions,
-            state__in=[PublicationState.PUBLISHED, PublicationState.WITHDRAWN],
-        ).values_list("decision_id", flat=True)
-    )
+    done = {p.decision_id for p in published(view)}  # a decision is published in its own case
     for record in decisions:
         yield Deadline(
             view.case,
@@ -167,9 +177,7 @@ def published_in_time(view: CaseView) -> Iterator[Deadline]:
 )
 def withdrawn_in_time(view: CaseView) -> Iterator[Deadline]:
     """A published decision that was changed (corrected) is withdrawn within 3 working days."""
-    for p in Publication.objects.filter(
-        case=view.case, state__in=[PublicationState.PUBLISHED, PublicationState.WITHDRAWN]
-    ):
+    for p in published(view):
         changed = superseded(view, p.decision_id)
         if changed is None:
             continue

@@ -44,7 +44,18 @@ def remember_number(record: Record, doc_no: str) -> None:
     record.__dict__[CACHE] = doc_no
 
 
+# Where a record loaded with others keeps them: its number is read with theirs.
+SHARED = "_numbers_shared_with"
+
+
+def share_numbers(records: Sequence[Record]) -> None:
+    """The first of ``records`` whose number is asked for reads all their numbers (one query);
+    none when no number is asked for (the rules of a stage gate rarely name a document)."""
+    for r in records:
+        r.__dict__[SHARED] = records
+
+
 def issued_number(record: Record) -> str:
     if CACHE not in record.__dict__:
-        prefetch_numbers([record])
+        prefetch_numbers(record.__dict__.get(SHARED) or [record])
     return str(record.__dict__.get(CACHE, ""))
