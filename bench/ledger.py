@@ -3,6 +3,12 @@ raw hash rate of the same bytes, and inclusion-proof latency at 10^5 and 10^6 en
 
     .venv/bin/python bench/ledger.py            # full run (10^6 entries: a few minutes)
     .venv/bin/python bench/ledger.py --quick    # 10^4 / 10^5, for a smoke run
+    .venv/bin/python bench/ledger.py --verify-only --keep /tmp/ct-ledger-1e6   # verify at 10^6 only
+
+``--keep DIR`` puts the SQLite database in DIR and leaves it there: a later run with the same DIR
+reuses the filled log (building 10^6 entries takes many minutes; verify's before/after wants the
+same log). ``--verify-only`` skips the appends, checkpoints and proofs: the minimal verifier and
+`casetrail verify --jobs 1` / ``--jobs 2`` at the larger size only.
 
 With a real witness process on 127.0.0.1 it also times a checkpoint signed alone and with the
 witness's round trip (issue 14), and `verify` with the witness checks against the raw hash rate.
@@ -158,6 +164,8 @@ def bulk_fill(ledger, target: int) -> None:  # type: ignore[no-untyped-def]
 
     ledger.refresh_from_db()
     size = ledger.size
+    if size >= target:
+        return  # a kept log (--keep) already this large
     cache: dict[tuple[int, int], bytes] = {}
     if size:
         for lv, ix, h in LedgerNode.objects.filter(ledger=ledger).values_list(
@@ -423,10 +431,11 @@ def reference_verify(ledger) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - start
 
 
-def verify_process(jobs: int) -> tuple[float, float, int]:
+def verify_process(jobs: int, code_dir: Path = ROOT) -> tuple[float, float, int]:
     """`casetrail verify --jobs N` as its own process: the seconds verify() took in it (Django's
     start-up excluded, worker start-up included), peak RSS (MiB) of the process or of its largest
-    worker, and the number of findings."""
+    worker, and the number of findings. ``code_dir``: the checkout whose `casetrail` it imports
+    (``--before``)."""
     env = {**os.environ}
     code = (
         "import resource, sys, django; django.setup();"
@@ -436,7 +445,7 @@ def verify_process(jobs: int) -> tuple[float, float, int]:
         " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=code_dir
     )
     if done.returncode:
         raise RuntimeError(done.stderr[-2000:])
@@ -463,17 +472,37 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--appends", type=int, default=2000, help="appends per round")
     parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="the SQLite database in DIR, kept (a later run reuses the filled log; SQLite only)",
+    )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="DIR",
+        help="also `casetrail verify --jobs 1` of the checkout in DIR (its code), interleaved",
+    )
+    parser.add_argument(
+        "--verify-only",
+        action="store_true",
+        help="only the minimal verifier and `casetrail verify` at the larger size",
+    )
+    parser.add_argument(
         "--appends-only",
         action="store_true",
         help="only the append rates (no checkpoints, proofs or verify): a minute, not many",
     )
     args = parser.parse_args()
     small, big = (10_000, 100_000) if args.quick else (100_000, 1_000_000)
-    tmp = Path(tempfile.mkdtemp(prefix="casetrail-bench-"))
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    tmp = args.keep or Path(tempfile.mkdtemp(prefix="casetrail-bench-"))
     try:
         run_bench(tmp, small, big, args)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
         url = os.environ.get("DATABASE_URL", "")
         if url.endswith(PG_NAME):
             import psycopg
@@ -502,6 +531,12 @@ def run_bench(tmp: Path, small: int, big: int, args: argparse.Namespace) -> None
         ("ledger hash", ledger.hash_name),
         ("rounds (interleaved); figures min / median / max", str(args.rounds)),
     ]
+    if args.verify_only:
+        bulk_fill(ledger, big)
+        ledger.refresh_from_db()
+        verify_times(ledger, args, rows)
+        print_rows(rows)
+        return
     n = args.appends
     rates = rounds(
         {
@@ -569,6 +604,41 @@ def print_rows(rows: list[tuple[str, str]]) -> None:
         print(f"| {name} | {value} |")
 
 
+def verify_times(ledger, args: argparse.Namespace, rows: list) -> None:  # type: ignore[no-untyped-def]
+    """The minimal verifier and `casetrail verify --jobs 1` / ``--jobs 2`` (and ``--jobs 1`` of the
+    ``--before`` checkout), interleaved rounds."""
+    measures = {
+        "reference": lambda: reference_verify(ledger),
+        "jobs1": lambda: verify_process(1)[0],
+        "jobs2": lambda: verify_process(2)[0],
+    }
+    if args.before:
+        measures["before1"] = lambda: verify_process(1, args.before)[0]
+    times = rounds(measures, args.rounds)
+    _, rss1, findings1 = verify_process(1)
+    _, rss2, findings2 = verify_process(2)
+    ref_v = statistics.median(times["reference"])
+    rows.append(
+        (f"minimal verifier at {ledger.size:,} entries, s", spread(times["reference"], "{:.1f}"))
+    )
+    for key, rss, findings in (("jobs1", rss1, findings1), ("jobs2", rss2, findings2)):
+        rows.append(
+            (
+                f"`casetrail verify --jobs {key[-1]}` at {ledger.size:,} entries, s",
+                f"{spread(times[key], '{:.1f}')} — {ref_v / statistics.median(times[key]):.2f} of the "
+                f"reference's speed; peak RSS {rss:,.0f} MiB; {findings} findings",
+            )
+        )
+    if args.before:
+        rows.append(
+            (
+                f"`casetrail verify --jobs 1` of {args.before} at {ledger.size:,} entries, s",
+                f"{spread(times['before1'], '{:.1f}')} — "
+                f"{ref_v / statistics.median(times['before1']):.2f} of the reference's speed",
+            )
+        )
+
+
 def verify_rows(  # type: ignore[no-untyped-def]
     tmp: Path, ledger, small: int, big: int, args: argparse.Namespace, rows: list, witness: str
 ) -> None:
@@ -592,31 +662,7 @@ def verify_rows(  # type: ignore[no-untyped-def]
             )
         )
         ledger.refresh_from_db()
-        times = rounds(
-            {
-                "reference": lambda: reference_verify(ledger),
-                "jobs1": lambda: verify_process(1)[0],
-                "jobs2": lambda: verify_process(2)[0],
-            },
-            args.rounds,
-        )
-        _, rss1, findings1 = verify_process(1)
-        _, rss2, findings2 = verify_process(2)
-        ref_v = statistics.median(times["reference"])
-        rows.append(
-            (
-                f"minimal verifier at {ledger.size:,} entries, s",
-                spread(times["reference"], "{:.1f}"),
-            )
-        )
-        for key, rss, findings in (("jobs1", rss1, findings1), ("jobs2", rss2, findings2)):
-            rows.append(
-                (
-                    f"`casetrail verify --jobs {key[-1]}` at {ledger.size:,} entries, s",
-                    f"{spread(times[key], '{:.1f}')} — {ref_v / statistics.median(times[key]):.2f} of the "
-                    f"reference's speed; peak RSS {rss:,.0f} MiB; {findings} findings",
-                )
-            )
+        verify_times(ledger, args, rows)
         # With the witness checks (the witness holds this size: verify asks it and compares).
         settings.CASETRAIL_WITNESSES = [witness]
         checkpoint_create(ledger=ledger)

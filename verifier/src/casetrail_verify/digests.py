@@ -43,6 +43,8 @@ class Hasher(Protocol):
 
     def hexdigest(self) -> str: ...
 
+    def copy(self) -> Hasher: ...
+
 
 def _check_name(name: str) -> str:
     if name not in DIGEST_SIZES:
