@@ -27,6 +27,7 @@ from casetrail.cases.models import (
     StageChange,
     StartStatus,
 )
+from casetrail.lib import statements
 from casetrail.lib.counters import next_in_year
 from casetrail.lib.errors import ActionError
 from casetrail.lib.identifiers import clean_credit_code, clean_id_number, clean_phone
@@ -83,10 +84,7 @@ def require_assigned(
     """403 ``not_assigned`` unless ``officer`` is assigned to ``case`` (``message`` says what)."""
     # One plain statement (issue 18): asked by nearly every action, where the related manager and
     # the query compiler cost more than the lookup itself.
-    with connection.cursor() as cursor:
-        cursor.execute(_ASSIGNED, [case.pk, officer.pk])
-        assigned = cursor.fetchone() is not None
-    if not assigned:
+    if statements.execute(_ASSIGNED, [case.pk, officer.pk]).fetchone() is None:
         raise ActionError("not_assigned", message, status=403)
 
 

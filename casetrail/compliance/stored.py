@@ -36,6 +36,7 @@ from casetrail.cases.selectors import MANY_CASES
 from casetrail.compliance.deadlines import deadlines_of
 from casetrail.compliance.engine import DEADLINES, CaseView, Deadline
 from casetrail.compliance.models import CaseDeadline, CaseDeadlineDirty
+from casetrail.lib import statements
 from casetrail.org.models import Officer, Role
 
 _FIELDS = ("rule", "title", "basis", "due_at", "done", "info", "estimated", "watched")
@@ -62,15 +63,10 @@ def mark_case(case_id: int) -> None:
     """The after-action hook: the case's deadlines are to be recomputed. One ``INSERT … ON
     CONFLICT DO UPDATE`` of a new random ``version`` (the first action since the last
     recomputation keeps its ``marked_at``)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _MARK,
-            [
-                case_id,
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-                secrets.randbits(62),
-            ],
-        )
+    statements.execute(
+        _MARK,
+        [case_id, connection.ops.adapt_datetimefield_value(timezone.now()), secrets.randbits(62)],
+    )
 
 
 def refresh_marked(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from casetrail.ledger.models import Ledger, LedgerEntry
 from casetrail.ledger.nodes import nodes_query
 from casetrail.ledger.tasks import make_checkpoint
-from casetrail.lib import merkle
+from casetrail.lib import merkle, statements
 from casetrail.lib.canonical_json import canonicalize
 from casetrail.org.models import Agency, Officer
 
@@ -63,28 +63,27 @@ def _siblings(seq: int) -> list[tuple[int, int]]:
     ]
 
 
-def _lock_head(cursor: Any, agency_id: int) -> tuple[int, int, str, dict[int, bytes]] | None:
+def _lock_head(agency_id: int) -> tuple[int, int, str, dict[int, bytes]] | None:
     """Move the head of the agency's log by one, locked; (ledger id, seq, hash, {level: left
     sibling}) or None when the agency has no log yet."""
-    cursor.execute(_HEAD, [agency_id])
-    row = cursor.fetchone()
+    row = statements.execute(_HEAD, [agency_id]).fetchone()
     if row is None:
         return None
     ledger_id, seq, hash_name = row
     wanted = _siblings(seq)
     siblings: dict[int, bytes] = {}
     if wanted:
-        cursor.execute(*nodes_query(ledger_id, wanted))
-        siblings = {lv: bytes(h) for lv, _ix, h in cursor.fetchall()}
+        found = statements.execute(*nodes_query(ledger_id, wanted)).fetchall()
+        siblings = {lv: bytes(h) for lv, _ix, h in found}
     return ledger_id, seq, hash_name, siblings
 
 
-def _insert(cursor: Any, entry: list[Any], nodes: list[tuple[int, int, int, bytes]]) -> int:
+def _insert(entry: list[Any], nodes: list[tuple[int, int, int, bytes]]) -> int:
     """Insert the entry and its nodes (one statement on PostgreSQL); the entry's id."""
     node_values = ", ".join(["(%s, %s, %s, %s)"] * len(nodes))
     node_params = [v for node in nodes for v in node]
     if connection.vendor == "postgresql":
-        cursor.execute(
+        cursor = statements.execute(
             f"WITH e AS (INSERT INTO ledger_ledgerentry {_ENTRY_COLUMNS} "
             "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id), "
             f'n AS (INSERT INTO ledger_ledgernode (ledger_id, level, "index", hash) '
@@ -92,12 +91,12 @@ def _insert(cursor: Any, entry: list[Any], nodes: list[tuple[int, int, int, byte
             [*entry, *node_params],
         )
         return int(cursor.fetchone()[0])
-    cursor.execute(
+    cursor = statements.execute(
         f"INSERT INTO ledger_ledgerentry {_ENTRY_COLUMNS} VALUES (%s, %s, %s, %s, %s, %s, %s)",
         entry,
     )
     entry_id = int(cursor.lastrowid)
-    cursor.execute(
+    statements.execute(
         f'INSERT INTO ledger_ledgernode (ledger_id, level, "index", hash) VALUES {node_values}',
         node_params,
     )
@@ -122,41 +121,39 @@ def ledger_append(
     if not connection.in_atomic_block:
         raise RuntimeError("ledger_append must run inside the action's transaction")
     agency_id = agency if isinstance(agency, int) else agency.pk
-    with connection.cursor() as cursor:
-        head = _lock_head(cursor, agency_id)
-        if head is None:
-            _create_ledger(agency)
-            head = _lock_head(cursor, agency_id)
-            assert head is not None
-        ledger_id, seq, hash_name, siblings = head
-        now = timezone.now()
-        entry = {
-            "action": action,
-            "actor": actor_payload(actor),
-            "payload": payload,
-            "seq": seq,
-            "subject": subject,
-            "time": iso(now),
-        }
-        canonical = canonicalize(entry, name="entry")
-        leaf = merkle.leaf_hash(hash_name, canonical)
+    head = _lock_head(agency_id)
+    if head is None:
+        _create_ledger(agency)
+        head = _lock_head(agency_id)
+        assert head is not None
+    ledger_id, seq, hash_name, siblings = head
+    now = timezone.now()
+    entry = {
+        "action": action,
+        "actor": actor_payload(actor),
+        "payload": payload,
+        "seq": seq,
+        "subject": subject,
+        "time": iso(now),
+    }
+    canonical = canonicalize(entry, name="entry")
+    leaf = merkle.leaf_hash(hash_name, canonical)
 
-        def left(level: int, index: int) -> bytes:
-            try:
-                return siblings[level]
-            except KeyError:
-                raise LookupError(
-                    f"ledger {ledger_id}: node ({level}, {index}) missing; run casetrail verify"
-                ) from None
+    def left(level: int, index: int) -> bytes:
+        try:
+            return siblings[level]
+        except KeyError:
+            raise LookupError(
+                f"ledger {ledger_id}: node ({level}, {index}) missing; run casetrail verify"
+            ) from None
 
-        nodes = merkle.nodes_for_append(hash_name, left, seq, leaf)
-        text = canonical.decode("utf-8")
-        time_value = connection.ops.adapt_datetimefield_value(now)
-        entry_id = _insert(
-            cursor,
-            [ledger_id, seq, time_value, action, subject, case_id, text],
-            [(ledger_id, lv, ix, h) for lv, ix, h in nodes],
-        )
+    nodes = merkle.nodes_for_append(hash_name, left, seq, leaf)
+    text = canonical.decode("utf-8")
+    time_value = connection.ops.adapt_datetimefield_value(now)
+    entry_id = _insert(
+        [ledger_id, seq, time_value, action, subject, case_id, text],
+        [(ledger_id, lv, ix, h) for lv, ix, h in nodes],
+    )
     every = settings.CASETRAIL_CHECKPOINT_EVERY
     if every and (seq + 1) % every == 0:
         transaction.on_commit(lambda: make_checkpoint.enqueue(ledger_id=ledger_id))

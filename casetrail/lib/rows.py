@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 from django.db import connection, models
 
+from casetrail.lib import statements
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -38,9 +40,7 @@ def insert(instance: M) -> M:
     saved, as ``objects.create`` would."""
     sql, fields = _statement(type(instance), connection.vendor)
     params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        instance.pk = cursor.fetchone()[0]
+    instance.pk = statements.execute(sql, params).fetchone()[0]
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance

@@ -20,7 +20,9 @@ field it names; the API fields (``casetrail.lib.api_fields``), the form fields
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import unicodedata
 
 from casetrail.lib.errors import ActionError
@@ -43,24 +45,45 @@ def _prefix(where: str) -> str:
     return f"{where}：" if where else ""
 
 
-_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_ASCII_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+@functools.cache
+def _refused() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The characters refused in free text and in names, each as one character class.
+
+    Built once a process from the Unicode categories (one pass over every code point, ≈ 0.2 s):
+    a text is then checked in one regular-expression pass. Checked character by character, a
+    250-character Chinese text took ≈ 50 µs, on every text field of every action (issue 18)."""
+    text: list[int] = []
+    name: list[int] = []
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        category = unicodedata.category(ch)
+        if category == "Cs" or ch in BIDI_CONTROLS:
+            text.append(code)
+            name.append(code)
+        elif category == "Cc":
+            name.append(code)
+            if ch not in TEXT_WHITESPACE:
+                text.append(code)
+        elif category in ("Cf", "Zl", "Zp") or ch in ZERO_WIDTH:
+            name.append(code)
+    return re.compile(_char_class(text)), re.compile(_char_class(name))
+
+
+def _char_class(codes: list[int]) -> str:
+    """``[…]`` matching exactly ``codes`` (ascending), written as ranges of escapes."""
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]"
 
 
 def odd_character(value: str, *, name: bool) -> str | None:
     """The first character ``value`` may not hold (as ``U+XXXX``), or None."""
-    if value.isascii():  # the common case, and long base64 or log text: one regex pass
-        found = (_ASCII_CONTROL if name else _ASCII_TEXT_CONTROL).search(value)
-        return f"U+{ord(found.group()):04X}" if found else None
-    for ch in value:
-        category = unicodedata.category(ch)
-        if category == "Cs" or ch in BIDI_CONTROLS:
-            return f"U+{ord(ch):04X}"
-        if category == "Cc" and (name or ch not in TEXT_WHITESPACE):
-            return f"U+{ord(ch):04X}"
-        if name and (category in ("Cf", "Zl", "Zp") or ch in ZERO_WIDTH):
-            return f"U+{ord(ch):04X}"
-    return None
+    found = _refused()[name].search(value)
+    return f"U+{ord(found.group()):04X}" if found else None
 
 
 def clean_text(

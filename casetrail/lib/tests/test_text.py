@@ -3,13 +3,22 @@ bidirectional-override characters refused in names, controls and bidi overrides 
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from casetrail.lib.canonical_json import canonicalize
 from casetrail.lib.errors import ActionError
-from casetrail.lib.text import TEXT_MAX, clean_name, clean_text
+from casetrail.lib.text import (
+    BIDI_CONTROLS,
+    TEXT_MAX,
+    ZERO_WIDTH,
+    clean_name,
+    clean_text,
+    odd_character,
+)
 
 
 def test_it_refuses_a_two_mebibyte_reason():
@@ -48,3 +57,30 @@ def test_it_accepts_only_text_a_ledger_entry_can_hold(text):
         assert err.code == "invalid_characters"
     else:
         canonicalize({"t": clean})  # never a lone surrogate
+
+
+def _refused_by_category(ch: str, *, name: bool) -> bool:
+    """The rule of the module's docstring, character by character (the regex is built from it)."""
+    category = unicodedata.category(ch)
+    if category == "Cs" or ch in BIDI_CONTROLS:
+        return True
+    if category == "Cc":
+        return name or ch not in "\t\n\r"
+    return name and (category in ("Cf", "Zl", "Zp") or ch in ZERO_WIDTH)
+
+
+def test_it_refuses_exactly_the_characters_the_rule_names_in_one_pass():
+    # Every code point of the planes that hold controls and format characters (0, 1, 14), and
+    # every 61st of the others: the one character class refuses exactly what the rule names.
+    codes = [*range(0x20000), *range(0xE0000, 0xF0000), *range(0x20000, 0x110000, 61)]
+    for name in (False, True):
+        wrong = [
+            f"U+{code:04X}"
+            for code in codes
+            if (odd_character(f"文{chr(code)}字", name=name) is not None)
+            != _refused_by_category(chr(code), name=name)
+        ]
+        assert wrong == [], (name, wrong[:10])
+    # The first refused character is named, in the text's order.
+    assert odd_character("检查\u200b记录\u202e", name=True) == "U+200B"
+    assert odd_character("检查\u200b记录\u202e", name=False) == "U+202E"
