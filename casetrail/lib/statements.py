@@ -41,6 +41,9 @@ def execute(sql: str, params: Sequence[Any]) -> Any:
         sql = _qmark(sql)
     if conn.connection is None:
         conn.ensure_connection()
+    # What Django's cursor checks before each statement: none runs in a transaction an earlier
+    # error broke (on SQLite the database itself would run it).
+    conn.validate_no_broken_transaction()
     with conn.wrap_database_errors:
         cursor = conn.connection.cursor()
         cursor.execute(sql, params)

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db.transaction import TransactionManagementError
 
 from casetrail.ledger.log import ledger_append
 from casetrail.ledger.models import Ledger, LedgerEntry, LedgerNode
@@ -65,3 +66,19 @@ def test_it_keeps_djangos_errors_on_the_drivers_cursor(personas):
             "UPDATE ledger_ledgerentry SET subject = %s WHERE id = %s", ["x", entry.pk]
         )
     assert LedgerEntry.objects.get(pk=entry.pk).subject == entry.subject
+
+
+def test_it_refuses_a_statement_in_a_transaction_an_error_broke(personas):
+    """As Django's cursor does: after an error caught inside ``atomic`` (without a savepoint of
+    its own) no further statement runs — SQLite itself would run it."""
+    ledger = Ledger.objects.get(agency=personas["zhang"].agency)
+    entry = LedgerEntry.objects.filter(ledger=ledger).order_by("seq").first()
+    assert entry is not None
+    update = "UPDATE ledger_ledgerentry SET subject = %s WHERE id = %s"
+    with transaction.atomic(), unwatched():
+        with pytest.raises(DatabaseError):
+            statements.execute(update, ["x", entry.pk])
+        connections[DEFAULT_DB_ALIAS].needs_rollback = True  # what atomic marks on the error
+        with pytest.raises(TransactionManagementError):
+            statements.execute("SELECT 1", [])
+        transaction.set_rollback(True)
