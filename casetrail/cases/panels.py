@@ -29,6 +29,7 @@ from casetrail.cases.hooks import (
 )
 from casetrail.cases.models import Case, CaseOfficer, Confidentiality, Stage, StartStatus
 from casetrail.cases.selectors import (
+    MANY_CASES,
     case_list,
     case_table_rows,
     has_many_cases,
@@ -197,13 +198,19 @@ def my_cases_section(officer: Officer) -> dict[str, Any] | None:
     stop at ``WORKLIST_COUNT_CAP`` (「超过 100」)."""
     cap = paging.WORKLIST_COUNT_CAP
     assigned = CaseOfficer.objects.filter(officer=officer)
-    many = has_many_cases(officer)
+    # The officer's assignments read up to the threshold, in the walk ``has_many_cases`` counts
+    # with: none, and there is nothing to show (the agency's cases were walked to find that —
+    # 21 ms for 孙监督, on no case, at 10^5 cases); a few, and they are looked up by key.
+    few = list(assigned.order_by().values_list("case_id", flat=True)[: MANY_CASES + 1])
+    if not few:
+        return None
+    many = len(few) > MANY_CASES
     if many:  # counted walking the case index, stopped at the cap
         mine = Case.objects.filter(
             Exists(assigned.filter(case_id=OuterRef("pk"))), agency_id=officer.agency_id
         )
     else:
-        mine = Case.objects.filter(agency_id=officer.agency_id, pk__in=assigned.values("case_id"))
+        mine = Case.objects.filter(agency_id=officer.agency_id, pk__in=few)
     closed = mine.filter(stage__in=[Stage.CLOSED, Stage.ARCHIVED]).order_by()[: cap + 1].count()
     # The open cases' ids in the table's order, up to the cap + 1: the ones shown and the total
     # from one walk (an officer on thousands of cases walked to 1,001 for the count alone).
