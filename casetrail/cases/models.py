@@ -179,6 +179,11 @@ class CaseOfficer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "officer"], name="case_officer_unique")
         ]
+        # An officer's cases read from the officer's side, covering (issue 18): with the
+        # officer index alone SQLite's planner, told an officer has tens of thousands of rows,
+        # scanned the whole (case, officer) index instead — 23 ms at 10^5 cases for 孙监督, on
+        # no case, on every worklist.
+        indexes = [models.Index(fields=["officer", "case"], name="caseofficer_by_officer")]
 
     def __str__(self) -> str:
         return f"{self.officer_id}@{self.case_id}"
