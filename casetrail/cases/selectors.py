@@ -29,6 +29,7 @@ from casetrail.ledger.selectors import ledger_index_for
 from casetrail.lib.listing import id_link, minute
 from casetrail.lib.masking import mask_address, mask_id_number, mask_phone
 from casetrail.lib.numbers import id_or_none
+from casetrail.lib.text import odd_character
 from casetrail.org.models import Officer, Role
 from casetrail.org.selectors import officer_for_request
 
@@ -230,6 +231,11 @@ def case_list(
         )
     elif mine:
         cases = cases.filter(pk__in=CaseOfficer.objects.filter(officer=officer).values("case_id"))
+    if q and odd_character(q, name=False):
+        # No stored number, title or name holds a character the texts refuse (a control
+        # character, NUL…: ``casetrail.lib.text``), so nothing matches — and PostgreSQL refuses
+        # a NUL in a parameter outright (a 500 found by the API's schema test).
+        return cases.none()
     if q:
         # Through the index of the cases' text (``casetrail.cases.search``), confirmed by the
         # exact substring test; only ever narrows the visible cases above (issue 18).
