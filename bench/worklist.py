@@ -30,18 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_PASSWORD = "casetrail-demo"  # casetrail.demo.personas: the personas `generate` makes
-
-
-def env_for(var: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["CASETRAIL_VAR_DIR"] = str(var)
-    env["CASETRAIL_DEMO"] = "1"
-    env["CASETRAIL_LOCAL_WITNESS"] = "0"
-    env["DJANGO_SETTINGS_MODULE"] = "casetrail.settings"
-    env.pop("CASETRAIL_DEBUG", None)
-    return env
+# The same environment and personas as the in-process page bench (one copy of each).
+from request_cpu import DEMO_PASSWORD, ROOT, env_for
 
 
 def measure(requests: int, marked: int) -> dict[str, dict[str, float]]:
