@@ -81,6 +81,25 @@ def has_many_cases(officer: Officer) -> bool:
     return int(assigned.count()) > MANY_CASES
 
 
+def known_length(
+    *,
+    correlated: bool,
+    stage: str = "",
+    mode: str = "",
+    q: str = "",
+    status: str = "",
+    mine: bool = False,
+) -> int:
+    """How many cases ``case_list`` holds at least, known without reading it (issue 18: walking
+    a handler's list to 1,001 to count it was most of its SQL). ``correlated`` as
+    ``reads_correlated`` answered: the officer is assigned to more than ``MANY_CASES`` cases
+    (``has_many_cases``), and a list no filter narrows holds each of them — visible to them
+    (``visible_cases``), and ``mine`` is that very set. Otherwise 0: nothing known."""
+    if correlated and not (stage or mode or q or status):
+        return MANY_CASES + 1
+    return 0
+
+
 def case_for_user(*, user: Any, case_id: int | str) -> Case:
     """The case with ``case_id`` if ``user`` may read it; otherwise 404, never revealing whether
     it exists (another agency's case, or one the officer has no part in)."""

@@ -24,6 +24,7 @@ from casetrail.cases.selectors import (
     case_list,
     case_page,
     case_table_rows,
+    known_length,
     may_read_marked,
     page_marks,
     page_sees_personal,
@@ -76,10 +77,13 @@ def cases_index(request: HtmxHttpRequest) -> HttpResponse:
     # than the page (issue 18). An officer on more than 1,000 cases has the access filter
     # correlated to each case read in the list's index order (the first cases found are the
     # page; the count stops at 1,001), not their every case gathered and sorted. The ids are
-    # read once for the count and the page (the filter compiled once), the page's rows by id.
+    # read once for the count and the page (the filter compiled once), the page's rows by id;
+    # not read for the count at all when such an officer's list is known to be longer.
     correlated = reads_correlated(officer, mine=mine)
     paginator = CappedPaginator(
-        case_ids(case_list(officer=officer, correlated=correlated, **filters)), PER_PAGE
+        case_ids(case_list(officer=officer, correlated=correlated, **filters)),
+        PER_PAGE,
+        at_least=known_length(correlated=correlated, **filters),
     )
     page = paginator.get_page(id_or_none(request.GET.get("page")) or 1)
     context = {

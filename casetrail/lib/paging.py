@@ -9,7 +9,9 @@ filter twice (the case list's access filter with its ``EXISTS`` subqueries, ≈ 
 each, issue 18), for the same index walk the ordered read does once — where the page needs a
 sort, the sort was the page query's already. Pages beyond the cap are still served: their number
 is accepted as long as the page is not empty, read with the list's own slice, and ``has_next`` is
-read from one item more than the page holds, never from the count.
+read from one item more than the page holds, never from the count. A caller that knows the list
+holds more than ``cap`` items without reading it (``at_least``: a handler's case list, which
+holds each of their more than 1,000 assignments) skips that read: each page is its own slice.
 """
 
 from __future__ import annotations
@@ -33,11 +35,16 @@ def counted(n: int, cap: int) -> str:
 
 
 class CappedPaginator(Paginator):
-    """A Paginator over a QuerySet counting at most ``cap`` + 1 rows (see the module)."""
+    """A Paginator over a QuerySet counting at most ``cap`` + 1 rows (see the module).
+    ``at_least``: how many items the caller knows the list holds (a lower bound)."""
 
-    def __init__(self, object_list: Any, per_page: int, cap: int | None = None) -> None:
+    def __init__(
+        self, object_list: Any, per_page: int, cap: int | None = None, at_least: int = 0
+    ) -> None:
         super().__init__(object_list, per_page)
         self.cap = COUNT_CAP if cap is None else cap
+        # Past the cap by what the caller knows: the first ``cap + 1`` items are never read.
+        self.known_capped = at_least > self.cap
 
     @cached_property
     def head(self) -> list[Any]:
@@ -47,7 +54,7 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         """The rows, or ``cap + 1`` when there are more than ``cap`` (``capped``)."""
-        return len(self.head)
+        return self.cap + 1 if self.known_capped else len(self.head)
 
     @property
     def capped(self) -> bool:
@@ -72,7 +79,7 @@ class CappedPaginator(Paginator):
         if not self.capped:  # every row is in ``head``
             return Page(self.head[bottom:top], number, self)
         # One row more than the page shows: whether there is a next page.
-        if top < len(self.head):
+        if not self.known_capped and top < len(self.head):
             rows = self.head[bottom : top + 1]
         else:
             rows = list(self.object_list[bottom : top + 1])

@@ -215,3 +215,73 @@ def test_it_reads_the_access_filter_once_for_the_count_and_the_page(personas, mo
     assert len(listed) == 1 and "COUNT" not in listed[0]
     assert "第 1 / 2 页，共 3 件" in page and "养老机构检查第2号" in page
     assert "养老机构检查第0号" not in page
+
+
+def _results(client, url):
+    # The list's part of the page (htmx): no CSRF or idempotency token to tell two reads apart.
+    answer = client.get(url, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200
+    return answer.content.decode()
+
+
+def test_it_pages_a_handlers_long_list_past_the_cap_without_walking_it(
+    personas, other_agency, monkeypatch
+):
+    # Issue 18: an officer assigned to more than MANY_CASES cases holds each of them in a list no
+    # filter narrows, so it is past the cap unread (no read of cap + 1 ids); each page reads its
+    # own slice and shows what the walk to cap + 1 showed. (MANY_CASES 3, a cap of 2, pages of
+    # 1: zhang is on 4 cases.)
+    from casetrail.cases.writes import CaseInput, PartyInput
+    from casetrail.start.actions import case_start_ex_officio
+
+    monkeypatch.setattr("casetrail.lib.paging.COUNT_CAP", 2)
+    monkeypatch.setattr("casetrail.cases.selectors.MANY_CASES", 3)
+    monkeypatch.setattr("casetrail.cases.views.PER_PAGE", 1)
+    titles = [f"养老机构检查第{i}号" for i in range(4)]
+    for title in titles:
+        start_ex_officio(personas, title=title)
+    ma, niu = other_agency["ma"], other_agency["niu"]
+    case_start_ex_officio(  # the newest case of all, in another agency
+        officer=ma,
+        data=CaseInput(
+            unit=ma.unit,
+            title="另一机关的案件",
+            category="elderly",
+            officers=[ma, niu],
+            parties=[PartyInput(kind="person", name="吴某")],
+        ),
+        reason="举报",
+        party_facts="吴某",
+        opinion="建议立案",
+    )
+    zhang = client_for("zhang")
+    pages = [f"/cases/?page={n}" for n in (1, 2, 3, 4)]
+    urls = [*pages, "/cases/?page=9", "/cases/?mine=1"]
+    known = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            known[url] = _results(zhang, url)
+        assert not any("LIMIT 3" in q["sql"] for q in ctx.captured_queries), url
+    first = known[pages[0]]
+    assert "超过 2 件" in first and "page=2" in first and titles[3] in first
+    assert [sum(known[url].count(title) for url in pages) for title in titles] == [1, 1, 1, 1]
+    assert "page=5" not in known[pages[3]] and titles[0] in known[pages[3]]
+    assert "另一机关的案件" not in "".join(known.values())
+    # The same HTML as the list walked to cap + 1 to count it.
+    monkeypatch.setattr("casetrail.cases.views.known_length", lambda **filters: 0)
+    assert {url: _results(zhang, url) for url in urls} == known
+
+
+def test_it_counts_a_handlers_long_list_a_filter_narrows(personas, monkeypatch):
+    # A stage (or a search, a status, a mode) may hold fewer of the officer's cases than the
+    # cap: that list is counted, whatever their assignments.
+    monkeypatch.setattr("casetrail.lib.paging.COUNT_CAP", 3)
+    monkeypatch.setattr("casetrail.cases.selectors.MANY_CASES", 3)
+    monkeypatch.setattr("casetrail.cases.views.PER_PAGE", 1)
+    for i in range(4):
+        case = start_ex_officio(personas, title=f"养老机构检查第{i}号")
+        if i < 2:
+            approve_start(case, personas)
+    zhang = client_for("zhang")
+    assert "第 1 / 2 页，共 2 件" in _results(zhang, "/cases/?stage=investigation")
+    assert "超过 3 件" in _results(zhang, "/cases/")
