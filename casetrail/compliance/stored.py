@@ -39,6 +39,9 @@ from casetrail.compliance.models import CaseDeadline, CaseDeadlineDirty
 from casetrail.lib import statements
 from casetrail.org.models import Officer, Role
 
+# Case ids a statement names at most (SQLite's parameter limit).
+_CHUNK = 500
+
 _FIELDS = ("rule", "title", "basis", "due_at", "done", "info", "estimated", "watched")
 
 
@@ -80,11 +83,14 @@ def refresh_marked(
     (another agency's or another handler's actions); the rest waits for the minute job or for
     their own readers.
 
-    Each case is computed outside any transaction (the registry's reads: 2–40 ms a case), then
-    its rows are written and its mark removed in a short transaction — only if the mark still
-    has the version read before computing. A case marked again meanwhile (an action committed
-    during the computation) is computed once more inside the transaction, the old way, so the
-    pass ends and no reader sees rows older than an action committed before it began.
+    Each batch of marks is read with its cases (one query) and computed outside any transaction
+    (the registry's reads: 2–40 ms a case), then written in one short transaction: each mark
+    removed only if it still has the version read before computing, the stored rows of those
+    cases read in one query, the changed rows written. A case marked again meanwhile (an action
+    committed during the computation) is computed once more inside a transaction of its own, the
+    old way, so the pass ends and no reader sees rows older than an action committed before it
+    began. (One transaction a case was a commit — on SQLite a sync of the WAL under the
+    database's write lock — and four statements for every marked case a reader found.)
 
     ``cases``: only the marks of these cases (the custodian's 待立卷归档 reads the agency's closed
     cases), tested per mark like ``officer``'s."""
@@ -94,16 +100,13 @@ def refresh_marked(
         pending = _marks_for(officer)
         if cases is not None:
             pending = pending.filter(Exists(cases.filter(pk=OuterRef("case_id"))))
-        marks = list(
-            pending.filter(pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", "marked_at", "version")[:batch]
-        )
+        # The case with its mark: what the registry reads of the case row itself (its stage,
+        # dates, procedure); no deadline reads its agency or unit.
+        marks = list(pending.filter(pk__gt=last).order_by("pk").select_related("case")[:batch])
         if not marks:
             return done
-        last = marks[-1][0]
-        for case_id, marked_at, version in marks:
-            done += _refresh_mark(case_id, marked_at, version)
+        last = marks[-1].pk
+        done += _refresh_marks(marks)
         if len(marks) < batch:
             # The last batch: a mark after it was made after this pass read the marks, by an
             # action that committed after the read began (one query less for every reader
@@ -127,21 +130,37 @@ def _marks_for(officer: Officer | None) -> QuerySet[CaseDeadlineDirty]:
     return marks
 
 
-def _refresh_mark(case_id: int, marked_at: dt.datetime | None, version: int) -> int:
-    case = Case.objects.filter(pk=case_id).select_related("agency", "unit").first()
-    computed = list(deadlines_of(case)) if case is not None else []
+# The mark removed only if no action renewed it since it was read (its version).
+_UNMARK = "DELETE FROM compliance_casedeadlinedirty WHERE case_id = %s AND version = %s"
+
+
+def _refresh_marks(marks: list[CaseDeadlineDirty]) -> int:
+    """Compute the marked cases, then write those whose mark is unchanged in one transaction;
+    the others (marked again meanwhile) one by one inside their own. Returns how many."""
+    computed = {m.case_id: deadlines_of(m.case) for m in marks}
     with transaction.atomic():
-        if CaseDeadlineDirty.objects.filter(pk=case_id, version=version).delete()[0]:
-            if case is not None:
-                _sync(
-                    case, computed, list(CaseDeadline.objects.filter(case_id=case_id)), at=marked_at
-                )
-            return 1
-    with transaction.atomic():
-        if CaseDeadlineDirty.objects.filter(pk=case_id).delete()[0]:
-            refresh_case(case_id, at=marked_at)
-            return 1
-    return 0  # another reader refreshed it meanwhile
+        current = [m for m in marks if statements.execute(_UNMARK, [m.pk, m.version]).rowcount]
+        stored = _stored_rows([m.case_id for m in current])
+        for m in current:
+            _sync(m.case, computed[m.case_id], stored.get(m.case_id, []), at=m.marked_at)
+    done = len(current)
+    written = {m.pk for m in current}
+    for m in marks:
+        if m.pk not in written:
+            with transaction.atomic():
+                if CaseDeadlineDirty.objects.filter(pk=m.case_id).delete()[0]:
+                    refresh_case(m.case_id, at=m.marked_at)
+                    done += 1  # else another reader refreshed it meanwhile
+    return done
+
+
+def _stored_rows(case_ids: Sequence[int]) -> dict[int, list[CaseDeadline]]:
+    """The stored rows of these cases by case, read in chunks (SQLite's parameter limit)."""
+    out: dict[int, list[CaseDeadline]] = {pk: [] for pk in case_ids}
+    for start in range(0, len(case_ids), _CHUNK):
+        for row in CaseDeadline.objects.filter(case_id__in=case_ids[start : start + _CHUNK]):
+            out[row.case_id].append(row)
+    return out
 
 
 def refresh_case(case_id: int, *, at: dt.datetime | None = None) -> tuple[int, int]:
@@ -386,8 +405,6 @@ def rule_deadlines(cases: Sequence[Case], rule: str) -> dict[int, Deadline | Non
         out[pk] = next(DEADLINES[rule].compute(CaseView(by_id[pk], files=False)), None)
     return {pk: out.get(pk) for pk in ids}
 
-
-_CHUNK = 500
 
 
 class ChainDueAt:
