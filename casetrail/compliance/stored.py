@@ -406,7 +406,6 @@ def rule_deadlines(cases: Sequence[Case], rule: str) -> dict[int, Deadline | Non
     return {pk: out.get(pk) for pk in ids}
 
 
-
 class ChainDueAt:
     """For ``approvals.kinds.waiting_order`` (registered from ``ComplianceConfig.ready()``): the
     due time of each waiting chain read from the stored deadlines in the chains' own query."""
