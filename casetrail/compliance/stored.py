@@ -194,10 +194,14 @@ def _cases(ids: list[int]) -> dict[int, Case]:
 
 
 def _stored_rows(case_ids: Sequence[int]) -> dict[int, list[CaseDeadline]]:
-    """The stored rows of these cases by case, read in chunks (SQLite's parameter limit)."""
+    """The stored rows of these cases by case, read in chunks (SQLite's parameter limit) by a
+    plain statement (the ORM's compilation was a tenth of a marked case's recomputation)."""
     out: dict[int, list[CaseDeadline]] = {pk: [] for pk in case_ids}
     for start in range(0, len(case_ids), _CHUNK):
-        for row in CaseDeadline.objects.filter(case_id__in=case_ids[start : start + _CHUNK]):
+        chunk = case_ids[start : start + _CHUNK]
+        marks = ", ".join(["%s"] * len(chunk))
+        sql = f"SELECT * FROM compliance_casedeadline WHERE case_id IN ({marks})"
+        for row in CaseDeadline.objects.raw(sql, chunk):
             out[row.case_id].append(row)
     return out
 
