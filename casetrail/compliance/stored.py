@@ -83,10 +83,10 @@ def refresh_marked(
     (another agency's or another handler's actions); the rest waits for the minute job or for
     their own readers.
 
-    Each batch of marks is read with its cases (one query) and computed outside any transaction
-    (the registry's reads: 2–40 ms a case), then written in one short transaction: each mark
-    removed only if it still has the version read before computing, the stored rows of those
-    cases read in one query, the changed rows written. A case marked again meanwhile (an action
+    Each batch of marks is read, then its cases (one statement each), and computed outside any
+    transaction (the registry's reads: 2–40 ms a case), then written in one short transaction:
+    each mark removed only if it still has the version read before computing, the stored rows
+    of those cases read in one query, the changed rows written. A case marked again meanwhile (an action
     committed during the computation) is computed once more inside a transaction of its own, the
     old way, so the pass ends and no reader sees rows older than an action committed before it
     began. (One transaction a case was a commit — on SQLite a sync of the WAL under the
@@ -188,8 +188,8 @@ def _cases(ids: list[int]) -> dict[int, Case]:
     """The marked cases by id, in one plain statement (a mark's case exists: the mark is deleted
     with it). What the registry reads of the case row itself — its stage, dates, procedure; no
     deadline reads its agency or unit."""
-    marks = ", ".join(["%s"] * len(ids))
-    found = Case.objects.raw(f"SELECT * FROM cases_case WHERE id IN ({marks})", ids)
+    holders = ", ".join(["%s"] * len(ids))
+    found = Case.objects.raw(f"SELECT * FROM cases_case WHERE id IN ({holders})", ids)
     return {case.pk: case for case in found}
 
 
@@ -199,8 +199,8 @@ def _stored_rows(case_ids: Sequence[int]) -> dict[int, list[CaseDeadline]]:
     out: dict[int, list[CaseDeadline]] = {pk: [] for pk in case_ids}
     for start in range(0, len(case_ids), _CHUNK):
         chunk = case_ids[start : start + _CHUNK]
-        marks = ", ".join(["%s"] * len(chunk))
-        sql = f"SELECT * FROM compliance_casedeadline WHERE case_id IN ({marks})"
+        holders = ", ".join(["%s"] * len(chunk))
+        sql = f"SELECT * FROM compliance_casedeadline WHERE case_id IN ({holders})"
         for row in CaseDeadline.objects.raw(sql, chunk):
             out[row.case_id].append(row)
     return out
@@ -354,7 +354,8 @@ def first_ids(rows: QuerySet[CaseDeadline], limit: int) -> list[int]:
     return list(rows.order_by("due_at", "id").values_list("pk", flat=True)[:limit])
 
 
-# What a list shows of a deadline and of its case (number, title, link).
+# What a list shows of a deadline and of its case (number, title, link; the case's fields in the
+# model's order, as ``Model.from_db`` takes them).
 _SHOWN = ("pk", "rule", "title", "basis", "due_at", "done", "info", "estimated")
 _CASE_SHOWN = ("id", "number", "title")
 
