@@ -10,9 +10,10 @@ before reading the stored rows.
 For 张承办 (zhang): ``--marked`` of his cases are marked (``mark_case``, as an action's hook does;
 outside the timing), then his worklist (``/``) is asked, timed with ``time.process_time`` (this
 process's CPU: the machine's other work does not inflate it); ``--requests`` times, after which
-the worklist without marks is timed the same way. Then one case's recomputation alone
-(``refresh_marked(cases=…)`` on a single marked case): CPU and queries, for the case of zhang's
-with the most records and for a median one. ``--code DIR`` runs the same in another checkout's
+the worklist without marks is timed the same way, and 孙监督's (sun) without marks. Then one
+case's recomputation alone, for the case of zhang's with the most records and for a median one:
+through ``refresh_marked(cases=…)`` on a single marked case (the custodian's and the deciders'
+refresh), then through ``refresh_marked(officer=zhang)`` (his worklist's); CPU and queries. ``--code DIR`` runs the same in another checkout's
 ``casetrail`` (its own virtualenv if it has one) in a child process, rounds interleaved, so a
 before/after pair reads one database. The folder is written to (marks, the refreshed rows, the
 login's session): use a copy, never a real agency's folder.
@@ -89,22 +90,46 @@ def measure(requests: int, marked: int) -> dict[str, dict[str, float]]:
             "max": max(times),
             "queries": runs[-1][1],
         }
+    # 孙监督's worklist (the agency's deadlines, the findings), nothing marked.
+    sun = Client(HTTP_HOST="127.0.0.1")
+    assert sun.post("/login/", {"username": "sun", "password": DEMO_PASSWORD}).status_code == 302
+    sun.get("/")  # warm
+    runs = []
+    for _ in range(requests):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.process_time()
+            assert sun.get("/").status_code == 200
+            runs.append(((time.process_time() - started) * 1000, len(queries)))
+    times = [t for t, _ in runs]
+    results["sun's worklist, none marked"] = {
+        "cpu_ms": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+        "queries": runs[-1][1],
+    }
     median_case = mine[len(mine) // 2]
-    for label, (pk, n) in (("one case, most records", mine[0]), ("one case, median", median_case)):
-        times, counted = [], 0
-        for _ in range(requests):
-            stored.mark_case(pk)
-            with CaptureQueriesContext(connection) as queries:
-                started = time.process_time()
-                assert stored.refresh_marked(cases=Case.objects.filter(pk=pk)) == 1
-                times.append((time.process_time() - started) * 1000)
-            counted = len(queries)
-        results[f"{label} ({n} records)"] = {
-            "cpu_ms": statistics.median(times),
-            "min": min(times),
-            "max": max(times),
-            "queries": counted,
-        }
+    cases = (("one case, most records", mine[0]), ("one case, median", median_case))
+    # Each case alone through ``cases=`` (the custodian's and the deciders' refresh), then as
+    # zhang's worklist refreshes it (``officer=``: the marks bearing on his cases).
+    for how, refresh in (
+        ("", lambda pk: stored.refresh_marked(cases=Case.objects.filter(pk=pk))),
+        (", his worklist's refresh", lambda pk: stored.refresh_marked(officer=zhang)),
+    ):
+        for label, (pk, n) in cases:
+            times, counted = [], 0
+            for _ in range(requests):
+                stored.mark_case(pk)
+                with CaptureQueriesContext(connection) as queries:
+                    started = time.process_time()
+                    assert refresh(pk) == 1
+                    times.append((time.process_time() - started) * 1000)
+                counted = len(queries)
+            results[f"{label} ({n} records){how}"] = {
+                "cpu_ms": statistics.median(times),
+                "min": min(times),
+                "max": max(times),
+                "queries": counted,
+            }
     return results
 
 

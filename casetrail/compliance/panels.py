@@ -19,9 +19,9 @@ from casetrail.compliance.stored import (
     as_deadline,
     deadlines_for,
     first_ids,
+    shown,
     stored_due,
     watched_for,
-    with_cases,
 )
 from casetrail.lib import paging
 from casetrail.lib.listing import id_link, minute
@@ -141,9 +141,11 @@ def worklist(officer: Officer) -> dict[str, Any] | None:
     cap = paging.WORKLIST_COUNT_CAP
     overdue = first_ids(rows.filter(due_at__lt=now), cap + 1)
     due = first_ids(rows.filter(due_at__gte=now), cap + 1)
-    found = {r.pk: r for r in with_cases(overdue[:WORKLIST_SHOWN] + due[:WORKLIST_SHOWN])}
-    shown_overdue = [as_deadline(found[pk]) for pk in overdue[:WORKLIST_SHOWN] if pk in found]
-    shown_due = [as_deadline(found[pk]) for pk in due[:WORKLIST_SHOWN] if pk in found]
+    # A stored row's due time never changes (a changed deadline is a new row): the rows split
+    # as their ids did.
+    found = shown(overdue[:WORKLIST_SHOWN] + due[:WORKLIST_SHOWN])
+    shown_overdue = [d for d in found if d.due_at < now]
+    shown_due = [d for d in found if d.due_at >= now]
     if not shown_overdue and not shown_due:
         if not {Role.HANDLER, Role.SUPERVISOR} & officer.role_set:
             return None  # deadlines bear on handlers (and supervisors watch them)

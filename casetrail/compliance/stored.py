@@ -39,6 +39,9 @@ from casetrail.compliance.models import CaseDeadline, CaseDeadlineDirty
 from casetrail.lib import statements
 from casetrail.org.models import Officer, Role
 
+# Case ids a statement names at most (SQLite's parameter limit).
+_CHUNK = 500
+
 _FIELDS = ("rule", "title", "basis", "due_at", "done", "info", "estimated", "watched")
 
 
@@ -80,30 +83,25 @@ def refresh_marked(
     (another agency's or another handler's actions); the rest waits for the minute job or for
     their own readers.
 
-    Each case is computed outside any transaction (the registry's reads: 2–40 ms a case), then
-    its rows are written and its mark removed in a short transaction — only if the mark still
-    has the version read before computing. A case marked again meanwhile (an action committed
-    during the computation) is computed once more inside the transaction, the old way, so the
-    pass ends and no reader sees rows older than an action committed before it began.
+    Each batch of marks is read, then its cases (one statement each), and computed outside any
+    transaction (the registry's reads: 2–40 ms a case), then written in one short transaction:
+    each mark removed only if it still has the version read before computing, the stored rows
+    of those cases read in one query, the changed rows written. A case marked again meanwhile (an action
+    committed during the computation) is computed once more inside a transaction of its own, the
+    old way, so the pass ends and no reader sees rows older than an action committed before it
+    began. (One transaction a case was a commit — on SQLite a sync of the WAL under the
+    database's write lock — and four statements for every marked case a reader found.)
 
     ``cases``: only the marks of these cases (the custodian's 待立卷归档 reads the agency's closed
     cases), tested per mark like ``officer``'s."""
     done = 0
     last = 0
     while True:
-        pending = _marks_for(officer)
-        if cases is not None:
-            pending = pending.filter(Exists(cases.filter(pk=OuterRef("case_id"))))
-        marks = list(
-            pending.filter(pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", "marked_at", "version")[:batch]
-        )
+        marks = _marks(officer, cases, last, batch)
         if not marks:
             return done
-        last = marks[-1][0]
-        for case_id, marked_at, version in marks:
-            done += _refresh_mark(case_id, marked_at, version)
+        last = marks[-1].pk
+        done += _refresh_marks(marks)
         if len(marks) < batch:
             # The last batch: a mark after it was made after this pass read the marks, by an
             # action that committed after the read began (one query less for every reader
@@ -111,12 +109,46 @@ def refresh_marked(
             return done
 
 
+# The marks after a case id, in case order: a plain statement, since every worklist view reads
+# them and usually finds none — the ORM built and compiled the two correlated EXISTS in ≈ 2 ms
+# of CPU for that empty answer (issue 18), the statement ≈ 0.1 ms. Correlated to each mark (a
+# short table): probed through the indexes on case and on (case, officer), never a scan of a
+# handler's thousands of assignments.
+_MARKS = (
+    "SELECT case_id, marked_at, version FROM compliance_casedeadlinedirty WHERE case_id > %s"
+    "{scope} ORDER BY case_id LIMIT %s"
+)
+_OF_AGENCY = (
+    " AND EXISTS (SELECT 1 FROM cases_case c"
+    " WHERE c.id = compliance_casedeadlinedirty.case_id AND c.agency_id = %s)"
+)
+_ASSIGNED = (
+    " AND EXISTS (SELECT 1 FROM cases_caseofficer a"
+    " WHERE a.case_id = compliance_casedeadlinedirty.case_id AND a.officer_id = %s)"
+)
+
+
+def _marks(
+    officer: Officer | None, cases: QuerySet[Case] | None, last: int, batch: int
+) -> list[CaseDeadlineDirty]:
+    """The next ``batch`` marks after case ``last`` bearing on ``officer`` (see
+    ``refresh_marked``), of ``cases`` when given."""
+    if cases is not None:
+        pending = _marks_for(officer).filter(Exists(cases.filter(pk=OuterRef("case_id"))))
+        return list(pending.filter(pk__gt=last).order_by("pk")[:batch])
+    scope, params = "", [last]
+    if officer is not None:
+        scope, params = _OF_AGENCY, [*params, officer.agency_id]
+        if not officer.has_role(Role.SUPERVISOR):
+            scope, params = scope + _ASSIGNED, [*params, officer.pk]
+    sql = _MARKS.format(scope=scope)
+    return list(CaseDeadlineDirty.objects.raw(sql, [*params, batch]))
+
+
 def _marks_for(officer: Officer | None) -> QuerySet[CaseDeadlineDirty]:
     marks = CaseDeadlineDirty.objects.all()
     if officer is None:
         return marks
-    # Correlated to each mark (a short table): probed through the indexes on case and on
-    # (case, officer), never a scan of a handler's thousands of assignments.
     marks = marks.filter(
         Exists(Case.objects.filter(pk=OuterRef("case_id"), agency_id=officer.agency_id))
     )
@@ -127,21 +159,51 @@ def _marks_for(officer: Officer | None) -> QuerySet[CaseDeadlineDirty]:
     return marks
 
 
-def _refresh_mark(case_id: int, marked_at: dt.datetime | None, version: int) -> int:
-    case = Case.objects.filter(pk=case_id).select_related("agency", "unit").first()
-    computed = list(deadlines_of(case)) if case is not None else []
+# The mark removed only if no action renewed it since it was read (its version).
+_UNMARK = "DELETE FROM compliance_casedeadlinedirty WHERE case_id = %s AND version = %s"
+
+
+def _refresh_marks(marks: list[CaseDeadlineDirty]) -> int:
+    """Compute the marked cases, then write those whose mark is unchanged in one transaction;
+    the others (marked again meanwhile) one by one inside their own. Returns how many."""
+    cases = _cases([m.case_id for m in marks])
+    computed = {pk: deadlines_of(case) for pk, case in cases.items()}
     with transaction.atomic():
-        if CaseDeadlineDirty.objects.filter(pk=case_id, version=version).delete()[0]:
-            if case is not None:
-                _sync(
-                    case, computed, list(CaseDeadline.objects.filter(case_id=case_id)), at=marked_at
-                )
-            return 1
-    with transaction.atomic():
-        if CaseDeadlineDirty.objects.filter(pk=case_id).delete()[0]:
-            refresh_case(case_id, at=marked_at)
-            return 1
-    return 0  # another reader refreshed it meanwhile
+        current = [m for m in marks if statements.execute(_UNMARK, [m.pk, m.version]).rowcount]
+        stored = _stored_rows([m.case_id for m in current])
+        for m in current:
+            _sync(cases[m.case_id], computed[m.case_id], stored[m.case_id], at=m.marked_at)
+    done = len(current)
+    written = {m.pk for m in current}
+    for m in marks:
+        if m.pk not in written:
+            with transaction.atomic():
+                if CaseDeadlineDirty.objects.filter(pk=m.case_id).delete()[0]:
+                    refresh_case(m.case_id, at=m.marked_at)
+                    done += 1  # else another reader refreshed it meanwhile
+    return done
+
+
+def _cases(ids: list[int]) -> dict[int, Case]:
+    """The marked cases by id, in one plain statement (a mark's case exists: the mark is deleted
+    with it). What the registry reads of the case row itself — its stage, dates, procedure; no
+    deadline reads its agency or unit."""
+    holders = ", ".join(["%s"] * len(ids))
+    found = Case.objects.raw(f"SELECT * FROM cases_case WHERE id IN ({holders})", ids)
+    return {case.pk: case for case in found}
+
+
+def _stored_rows(case_ids: Sequence[int]) -> dict[int, list[CaseDeadline]]:
+    """The stored rows of these cases by case, read in chunks (SQLite's parameter limit) by a
+    plain statement (the ORM's compilation was a tenth of a marked case's recomputation)."""
+    out: dict[int, list[CaseDeadline]] = {pk: [] for pk in case_ids}
+    for start in range(0, len(case_ids), _CHUNK):
+        chunk = case_ids[start : start + _CHUNK]
+        holders = ", ".join(["%s"] * len(chunk))
+        sql = f"SELECT * FROM compliance_casedeadline WHERE case_id IN ({holders})"
+        for row in CaseDeadline.objects.raw(sql, chunk):
+            out[row.case_id].append(row)
+    return out
 
 
 def refresh_case(case_id: int, *, at: dt.datetime | None = None) -> tuple[int, int]:
@@ -280,11 +342,11 @@ def as_deadline(row: CaseDeadline) -> Deadline:
     )
 
 
-def loaded(rows: QuerySet[CaseDeadline], limit: int) -> list[CaseDeadline]:
-    """The first ``limit`` of ``rows`` (earliest first) with their cases: the ids are read from
-    the deadlines' own index first, so the planner never starts from the joined tables (at 10^4
-    cases it walked every case of the agency to find 50 deadlines)."""
-    return with_cases(first_ids(rows, limit))
+def loaded(rows: QuerySet[CaseDeadline], limit: int) -> list[Deadline]:
+    """The first ``limit`` of ``rows`` (earliest first) as the lists show them: the ids are read
+    from the deadlines' own index first, so the planner never starts from the joined tables (at
+    10^4 cases it walked every case of the agency to find 50 deadlines)."""
+    return shown(first_ids(rows, limit))
 
 
 def first_ids(rows: QuerySet[CaseDeadline], limit: int) -> list[int]:
@@ -292,14 +354,39 @@ def first_ids(rows: QuerySet[CaseDeadline], limit: int) -> list[int]:
     return list(rows.order_by("due_at", "id").values_list("pk", flat=True)[:limit])
 
 
-def with_cases(ids: Sequence[int]) -> list[CaseDeadline]:
-    """The deadlines with these ids and their cases, in one query, earliest first. The readers
-    show a case's number, title and link: its unit and agency are not read (two more models
-    built per row)."""
+# What a list shows of a deadline and of its case (number, title, link; the case's fields in the
+# model's order, as ``Model.from_db`` takes them).
+_SHOWN = ("pk", "rule", "title", "basis", "due_at", "done", "info", "estimated")
+_CASE_SHOWN = ("id", "number", "title")
+
+
+def shown(ids: Sequence[int]) -> list[Deadline]:
+    """The deadlines with these ids as the lists show them, earliest first, in one query: the
+    stored columns and the case's number and title read as tuples, each case a model instance
+    holding those alone (the worklist, the full lists and the API read no other field of it).
+    Two model instances built per row were most of the worklist's deadline panel (40 rows ≈ 3
+    ms of CPU, issue 18)."""
     if not ids:
         return []
-    found = CaseDeadline.objects.filter(pk__in=ids).select_related("case")
-    return sorted(found, key=lambda r: (r.due_at, r.pk))
+    case_fields = [f"case__{name}" for name in _CASE_SHOWN]
+    rows = CaseDeadline.objects.filter(pk__in=ids).values_list(*_SHOWN, *case_fields)
+    out = []
+    for _pk, rule, title, basis, due_at, done, info, estimated, *case in sorted(
+        rows, key=lambda r: (r[4], r[0])
+    ):
+        out.append(
+            Deadline(
+                Case.from_db(None, _CASE_SHOWN, case),
+                title,
+                basis,
+                due_at,
+                done=done,
+                info=info,
+                rule=rule,
+                estimated=estimated,
+            )
+        )
+    return out
 
 
 def watched_for(*, officer: Officer) -> QuerySet[CaseDeadline]:
@@ -337,7 +424,7 @@ def stored_due(rows: QuerySet[CaseDeadline]) -> QuerySet[CaseDeadline]:
 def due_ids(*, officer: Officer, overdue: bool) -> QuerySet[CaseDeadline, int]:
     """The ids of the officer's overdue deadlines (``overdue``) or of those due soon, earliest
     first: the full lists behind the worklist's 已逾期 and 临近期限, paged (the rows of a page
-    then come with ``with_cases``)."""
+    then come with ``shown``)."""
     rows = stored_due(watched_for(officer=officer))
     now = timezone.now()
     rows = rows.filter(due_at__lt=now) if overdue else rows.filter(due_at__gte=now)
@@ -347,7 +434,7 @@ def due_ids(*, officer: Officer, overdue: bool) -> QuerySet[CaseDeadline, int]:
 def deadlines_for(*, officer: Officer, limit: int = 500) -> list[Deadline]:
     """Due and overdue deadlines on the cases the officer handles (supervisors: the agency),
     earliest first (the first ``limit``)."""
-    return [as_deadline(r) for r in loaded(stored_due(watched_for(officer=officer)), limit)]
+    return loaded(stored_due(watched_for(officer=officer)), limit)
 
 
 def due_deadlines(*, agency_code: str | None = None) -> list[Deadline]:
@@ -385,9 +472,6 @@ def rule_deadlines(cases: Sequence[Case], rule: str) -> dict[int, Deadline | Non
     for pk in marked:
         out[pk] = next(DEADLINES[rule].compute(CaseView(by_id[pk], files=False)), None)
     return {pk: out.get(pk) for pk in ids}
-
-
-_CHUNK = 500
 
 
 class ChainDueAt:

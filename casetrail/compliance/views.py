@@ -21,7 +21,7 @@ from casetrail.compliance.holidays import calendar, parse_schedule
 from casetrail.compliance.models import HolidaySchedule
 from casetrail.compliance.panels import cards
 from casetrail.compliance.selectors import exemptions_of_agency
-from casetrail.compliance.stored import as_deadline, due_ids, with_cases
+from casetrail.compliance.stored import due_ids, shown
 from casetrail.evidence.models import Item
 from casetrail.lib import form_fields
 from casetrail.lib.errors import ActionError
@@ -119,7 +119,7 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
         due_ids(officer=officer, overdue=which == "overdue"), DEADLINES_PER_PAGE
     )
     page = paginator.get_page(id_or_none(request.GET.get("page")) or 1)
-    rows = cards([as_deadline(r) for r in with_cases(list(page.object_list))])
+    rows = cards(shown(list(page.object_list)))
     context = {"page": page, "rows": rows, "which": which, "title": DEADLINE_LISTS[which]}
     context["lists"] = list(DEADLINE_LISTS.items())
     return render(request, "compliance/deadlines.html", context)

@@ -68,3 +68,43 @@ def test_it_removes_the_mark_in_a_short_transaction_when_nothing_changed(
     assert inside == [0]
     assert not CaseDeadlineDirty.objects.exists()
     assert stored.refresh_marked() == 0
+
+
+def test_it_writes_the_marked_cases_of_a_pass_in_one_transaction(
+    open_case: Any, personas: Any, monkeypatch: Any
+) -> None:
+    """Every case of a pass is computed first, then written in one transaction (one commit, not
+    one a case); a case marked again while another was computed is computed once more in its
+    own, and every case's rows equal the registry's."""
+    from django.test.utils import CaptureQueriesContext
+
+    from casetrail.conftest import approve_start, start_ex_officio
+
+    others = [approve_start(start_ex_officio(personas), personas) for _ in range(2)]
+    cases = [open_case, *others]
+    stored.refresh_marked()
+    for case in cases:
+        make(case, personas, "interview_record")
+    real = stored.deadlines_of
+    seen: list[int] = []
+
+    def computing(case: Any) -> Any:
+        seen.append(case.pk)
+        if case.pk == open_case.pk and seen.count(case.pk) == 1:
+            make(others[1], personas, "interview_record")  # marks a case already read
+        return real(case)
+
+    monkeypatch.setattr(stored, "deadlines_of", computing)
+    with CaptureQueriesContext(connection) as queries:
+        assert stored.refresh_marked() == 3
+    monkeypatch.setattr(stored, "deadlines_of", real)
+    # The pass: one write transaction for the two cases whose marks held, one for the case
+    # marked again (computed twice, the second time seeing the new record).
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    # make() is an action: its own transaction, nested in the test's as a savepoint too.
+    action = 1
+    assert len(writes) == 2 + action
+    assert sorted(seen) == sorted([*(c.pk for c in cases), others[1].pk])
+    assert not CaseDeadlineDirty.objects.exists()
+    for case in cases:
+        assert stored.matches_registry(case.pk)

@@ -83,7 +83,23 @@ def test_it_recomputes_a_marked_case_in_a_fixed_number_of_queries(
         make(case, personas, "service_receipt", document=decision.pk)
     stored.refresh_marked()
     stored.mark_case(case.pk)
-    # The marks (1); the case, its records, chains, 文号, publications (5); the short
+    # The marks (1); the cases, their records, chains, 文号, publications (5); the short
     # transaction: its start, the mark removed, the stored rows read, its end (4).
     with django_assert_num_queries(10):
         assert stored.refresh_marked(officer=personas["zhang"]) == 1
+
+
+def test_it_reads_no_publications_for_a_case_that_never_had_a_decision(
+    open_case: Any, personas: Any
+) -> None:
+    """A publication is of a decision of its own case: a case without one has none to read, and
+    its calendar is still the fully loaded case's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make(open_case, personas, "interview_record")
+    same_as_fully_loaded(open_case)
+    with CaptureQueriesContext(connection) as queries:
+        assert stored.refresh_marked() == 1
+    assert not [q for q in queries.captured_queries if "oversight_publication" in q["sql"]]
+    assert stored.matches_registry(open_case.pk)
