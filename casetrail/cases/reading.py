@@ -7,7 +7,7 @@ with a small form (``/cases/<id>/reason/``) and keeps the answer in the login se
 takes ``reason`` (query or form parameter) or the ``X-Read-Reason`` header on each call and
 refuses marked material without it (``read_reason_required``). Every such read is a
 ``MarkedRead`` row and a ledger entry, one per reader, case, session and reason — not one per
-page view (NOTES-README: the cost).
+page view (README, *保密与个人信息*: what a read costs).
 """
 
 from __future__ import annotations
