@@ -24,6 +24,7 @@ from casetrail.oversight.models import (
     PublicationPolicy,
     PublicationState,
 )
+from casetrail.records.catalogue import aliases
 from casetrail.records.models import Record
 
 DECISION = "administrative_decision"  # 行政执法决定书: the 行政处罚 decision published
@@ -140,8 +141,11 @@ def published(view: CaseView) -> list[Publication]:
 def _published(view: CaseView) -> list[Publication]:
     # A publication is of a 行政处罚 decision of its own case (``publication_prepare`` refuses any
     # other record), and records are never deleted: a case that never had one has none to read
-    # — most cases a marked-case recomputation reads (issue 18: one query of ten).
-    if not any(r.kind == DECISION for r in view.every_version):
+    # — most cases a marked-case recomputation reads (issue 18: one query of ten). The document's
+    # retired codes count too (``aliases``): a decision kept under a code since renamed still has
+    # its publications.
+    decisions = set(aliases(DECISION))
+    if not any(r.kind in decisions for r in view.every_version):
         return []
     return list(
         Publication.objects.filter(

@@ -255,3 +255,19 @@ def test_it_shows_the_policy_and_lets_the_administrator_set_it(
         assert page.status_code == 302
     else:
         assert LedgerEntry.objects.count() == entries
+
+
+def test_it_finds_the_publications_of_a_decision_kept_under_a_retired_code(
+    decision: Any, monkeypatch: Any
+) -> None:
+    # A decision's publications are read only when the case holds a decision: one kept under a
+    # code the catalogue has since retired (``aliases``) still counts, or GS3 and GS7 would lose
+    # a published decision when the document is renamed.
+    from casetrail.compliance.engine import CaseView
+    from casetrail.oversight import publishing
+
+    pid = prepare(decision).json()["id"]
+    assert post("zhao", f"/api/publications/{pid}/approve/").status_code == 200
+    monkeypatch.setattr(publishing, "DECISION", "administrative_decision_renamed")
+    monkeypatch.setattr(publishing, "aliases", lambda code: (code, "administrative_decision"))
+    assert [p.pk for p in publishing.published(CaseView(decision.case))] == [pid]
